@@ -1,0 +1,26 @@
+/* cmd: the subcommand table (git.c / perf.c style). One file per command: cmd_<name>.c. */
+#ifndef BENCH_CMD_H
+#define BENCH_CMD_H
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);  /* argv[0] is the command name; returns the exit code */
+	const char *summary;
+};
+
+#define CMDS(X) \
+	X(list, "list workloads and drivers, their knobs, and why one is unavailable") \
+	X(info, "describe this machine (libcpuid + hwloc + system); --json for the results object") \
+	X(run, "run benchmarks and write a results JSON file")
+
+#define CMD_DECL(n, s) int cmd_##n(int argc, char **argv);
+CMDS(CMD_DECL)
+#undef CMD_DECL
+
+extern const struct cmd cmd_table[];
+extern const unsigned cmd_count;
+
+/* Shared by the commands: true if argv has -h/--help before "--". */
+int cmd_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,569 @@
+/* runner: runs one cell = workload x driver x workers x knobs, for warm-up + repetitions.
+ *
+ * Isolation: runner_run_cell() forks a "cell process" (own process group, dies with bench)
+ * that runs every repetition and streams one JSON line per repetition over a pipe. bench
+ * watches the pipe with a watchdog; a crash (even of a thread worker), a hang or a signal
+ * fails only that cell. bench is a child subreaper, so worker processes orphaned by a dead
+ * cell process come back to it and are reaped; the process group is killed after each cell. */
+#define _GNU_SOURCE
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "drivers/driver.h"
+#include "futex.h"
+#include "log.h"
+#include "results.h"
+#include "sampler.h"
+#include "stats.h"
+#include "task.h"
+#include "workloads/workload.h"
+
+volatile sig_atomic_t runner_signal;
+
+static void on_signal(int sig)
+{
+	runner_signal = sig;
+}
+
+void runner_install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void runner_init(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+int runner_resolve_knobs(const struct workload *wl, const struct driver_ops *drv,
+                         const struct knob_assign *given, unsigned ngiven, struct knobset *out,
+                         char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	if (opt_defaults(out, wl->knobs) || opt_defaults(out, drv->knobs)) {
+		snprintf(err, errlen, "bad knob defaults in %s or %s", wl->name, drv->name);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < ngiven; i++) {
+		const struct knob *k = opt_find(wl->knobs, given[i].name);
+		if (!k)
+			k = opt_find(drv->knobs, given[i].name);
+		if (!k)
+			continue;
+		struct knobval v;
+		if (opt_parse_value(k, given[i].vals[0], &v, err, errlen) || opt_set(out, &v))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ the cell process */
+
+typedef void (*emit_fn)(void *ctx, const char *line);
+static void emit_fd(void *ctx, const char *line);
+
+struct rep_ctx {
+	const struct runner_config *cfg;
+	const struct cell_spec *spec;
+	const int *pus;
+	int poisoned;                  /* workers hung: memory must not be freed, the cell must end */
+};
+
+static void fill_rep(struct run *r, struct rep_result *o, uint64_t t_start, struct sampler *smp)
+{
+	unsigned n = r->nworkers;
+	uint64_t t_end = t_start;
+	double ops = 0, user = 0, sys = 0, vcs = 0, ivcs = 0;
+	o->nworkers = n;
+	o->worker_ops = calloc(n, sizeof(double));
+	o->worker_cpu_s = calloc(n, sizeof(double));
+	o->last_cpu = calloc(n, sizeof(int));
+	o->bound_pu = calloc(n, sizeof(int));
+	for (unsigned i = 0; i < n; i++) {
+		struct task_slot *s = &r->sh->slot[i];
+		if (s->t_end_ns > t_end)
+			t_end = s->t_end_ns;
+		double w = (double)atomic_load(&s->ops);
+		ops += w;
+		user += (double)s->utime_ns / 1e9;
+		sys += (double)s->stime_ns / 1e9;
+		vcs += (double)s->nvcsw;
+		ivcs += (double)s->nivcsw;
+		if (o->worker_ops) {
+			o->worker_ops[i] = w;
+			o->worker_cpu_s[i] = (double)(s->utime_ns + s->stime_ns) / 1e9;
+			o->last_cpu[i] = s->last_cpu;
+			o->bound_pu[i] = s->bound_pu;
+		}
+	}
+	o->wall_s = (double)(t_end - t_start) / 1e9;
+	o->cpu_user_s = user;
+	o->cpu_sys_s = sys;
+	o->util_cores = o->wall_s > 0 ? (user + sys) / o->wall_s : 0;
+	o->ops = ops;
+	o->ops_per_s = o->wall_s > 0 ? ops / o->wall_s : 0;
+	o->ctx_voluntary = vcs;
+	o->ctx_involuntary = ivcs;
+	o->fairness = o->worker_ops ? stats_jain(o->worker_ops, n) : 0;
+	o->interval_s = 0.1;
+	o->ncpus = smp->ncpus;
+	o->cpus = smp->cpus;
+	o->nsamples = smp->nsamples;
+	o->timeline = smp->timeline;
+	o->core_mean = calloc(smp->ncpus ? smp->ncpus : 1, sizeof(double));
+	if (o->core_mean)
+		sampler_mean(smp, o->core_mean);
+}
+
+static void free_rep(struct rep_result *o)
+{
+	free(o->worker_ops);
+	free(o->worker_cpu_s);
+	free(o->last_cpu);
+	free(o->bound_pu);
+	free(o->core_mean);
+}
+
+static int rep_fail(struct rep_result *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rep_fail(struct rep_result *o, const char *fmt, ...)
+{
+	va_list ap;
+	if (!o->ok)
+		return -1; /* keep the first reason */
+	va_start(ap, fmt);
+	vsnprintf(o->error, sizeof o->error, fmt, ap);
+	va_end(ap);
+	o->ok = 0;
+	return -1;
+}
+
+/* Stop every worker and wait until all are done, kicking waiters. 0, or -ETIMEDOUT (hung). */
+static int stop_workers(struct run *r, unsigned spawned, double grace_s)
+{
+	uint64_t deadline = task_now_ns() + (uint64_t)(grace_s * 1e9);
+	atomic_store(&r->sh->stop, 1);
+	for (;;) {
+		r->drv->stop(r);
+		unsigned d = atomic_load(&r->sh->done);
+		if (d >= spawned)
+			return 0;
+		if (task_now_ns() > deadline)
+			return -ETIMEDOUT;
+		futex_wait(&r->sh->done, d, 2000000, 1);
+	}
+}
+
+static void hung_list(const struct run *r, unsigned spawned, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < spawned && off + 12 < len; i++) {
+		unsigned st = atomic_load(&r->sh->slot[i].state);
+		if (st != TASK_DONE && st != TASK_FAILED)
+			off += (size_t)snprintf(buf + off, len - off, "%s%u", off ? "," : "", i);
+	}
+}
+
+/* Runs one repetition; returns 0 ok, -1 failed, -ENOTSUP skipped (reason in o->error). */
+static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struct sampler *smp)
+{
+	const struct cell_spec *spec = c->spec;
+	const struct runner_config *cfg = c->cfg;
+	unsigned n = spec->workers, spawned = 0;
+	int rc, setup_done = 0;
+
+	memset(r, 0, sizeof *r);
+	r->wl = spec->wl;
+	r->drv = spec->drv;
+	r->nworkers = n;
+	r->knobs = &spec->knobs;
+	r->pus = c->pus;
+	r->duration_ns = (uint64_t)(cfg->duration_s * 1e9);
+	o->ok = 1;
+
+	if ((rc = r->drv->init(r)) < 0)
+		return rep_fail(o, "driver %s: init failed: %s", r->drv->name, strerror(-rc));
+	r->sh = r->drv->shm_alloc(r, sizeof(struct run_shared) + (size_t)n * sizeof(struct task_slot));
+	r->tasks = calloc(n, sizeof *r->tasks);
+	if (!r->sh || !r->tasks) {
+		rep_fail(o, "out of memory for %u workers", n);
+		goto out;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct task *t = &r->tasks[i];
+		t->run = r;
+		t->id = i;
+		t->slot = &r->sh->slot[i];
+		t->brk = &t->slot->brk;
+		t->stop = &r->sh->stop;
+		t->slot->bound_pu = -1;
+	}
+	rc = r->wl->setup ? r->wl->setup(r) : 0;
+	if (rc == -ENOTSUP) {
+		snprintf(o->error, sizeof o->error, "%s", r->err[0] ? r->err : "not supported here");
+		o->ok = 0;
+		rc = -ENOTSUP;
+		goto out;
+	}
+	if (rc) {
+		rep_fail(o, "setup failed: %s", r->err[0] ? r->err : strerror(rc < 0 ? -rc : EINVAL));
+		goto out;
+	}
+	setup_done = 1;
+
+	uint64_t t0 = task_now_ns();
+	for (; spawned < n; spawned++) {
+		if ((rc = r->drv->spawn(r, &r->tasks[spawned])) < 0) {
+			rep_fail(o, "spawning worker %u of %u failed: %s", spawned, n, strerror(-rc));
+			break;
+		}
+	}
+	/* Everyone parks at the gate before the clock starts. */
+	uint64_t gate_deadline = task_now_ns() + (uint64_t)((cfg->timeout_s + 5) * 1e9);
+	while (o->ok) {
+		unsigned k = atomic_load(&r->sh->ready);
+		if (k >= n)
+			break;
+		if (atomic_load(&r->sh->done) > 0 || task_now_ns() > gate_deadline) {
+			char who[128];
+			hung_list(r, spawned, who, sizeof who);
+			rep_fail(o, "only %u of %u workers reached the start gate", k, n);
+			break;
+		}
+		futex_wait(&r->sh->ready, k, 10000000, 1);
+	}
+	o->spawn_s = (double)(task_now_ns() - t0) / 1e9;
+
+	sampler_begin(smp);
+	uint64_t t_start = task_now_ns();
+	if (o->ok && (rc = r->drv->start(r)) < 0)
+		rep_fail(o, "driver %s: start failed: %s", r->drv->name, strerror(-rc));
+	if (o->ok) {
+		int bounded = (r->wl->flags & WORKLOAD_SELF_BOUNDED) != 0;
+		uint64_t end = t_start + (bounded ? (uint64_t)(cfg->timeout_s * 1e9) : r->duration_ns);
+		uint64_t next_tick = t_start + 100000000;
+		for (;;) {
+			unsigned d = atomic_load(&r->sh->done);
+			uint64_t now = task_now_ns();
+			if (d >= n || now >= end)
+				break;
+			if (now >= next_tick) {
+				sampler_tick(smp);
+				next_tick += 100000000;
+			}
+			uint64_t wake = end < next_tick ? end : next_tick;
+			futex_wait(&r->sh->done, d, wake - now, 1);
+		}
+		if (bounded && atomic_load(&r->sh->done) < n)
+			rep_fail(o, "workers did not finish their work within the %.0f s timeout", cfg->timeout_s);
+	}
+	if (stop_workers(r, spawned, cfg->stop_grace_s)) {
+		char who[256];
+		hung_list(r, spawned, who, sizeof who);
+		rep_fail(o, "worker(s) %s did not stop within %.1f s of the stop request (hung)", who,
+		         cfg->stop_grace_s);
+		c->poisoned = 1; /* hung workers still use the memory: do not join or free it */
+		fill_rep(r, o, t_start, smp);
+		return -1;
+	}
+	sampler_tick(smp);
+	fill_rep(r, o, t_start, smp);
+
+	uint64_t tj = task_now_ns();
+	rc = r->drv->join(r);
+	o->join_s = (double)(task_now_ns() - tj) / 1e9;
+	if (rc)
+		rep_fail(o, "%s", r->err[0] ? r->err : "a worker failed");
+	for (unsigned i = 0; i < n && o->ok; i++)
+		if (r->sh->slot[i].rc)
+			rep_fail(o, "worker %u failed: %s", i, r->sh->slot[i].err);
+	if (o->ok && r->wl->verify && r->wl->verify(r))
+		rep_fail(o, "verify failed: %s", r->err[0] ? r->err : "invariant violated");
+	o->nmetrics = r->nmetrics;
+	o->metrics = r->metrics;
+	rc = o->ok ? 0 : -1;
+out:
+	if (!c->poisoned) {
+		if (spawned && !setup_done)
+			r->drv->join(r);
+		if (setup_done && r->wl->teardown)
+			r->wl->teardown(r);
+	}
+	return rc;
+}
+
+static void cleanup_rep(struct rep_ctx *c, struct run *r)
+{
+	if (c->poisoned)
+		return;
+	free(r->tasks);
+	r->tasks = NULL;
+	r->drv->cleanup(r);
+}
+
+/* The body of the cell process (or of an in-process run). */
+static void cell_main(const struct runner_config *cfg, const struct cell_spec *spec, const int *pus,
+                      emit_fn emit, void *ctx)
+{
+	struct rep_ctx c = { .cfg = cfg, .spec = spec, .pus = pus };
+	unsigned total = cfg->warmup + cfg->reps;
+	for (unsigned i = 0; i < total; i++) {
+		struct rep_result o;
+		struct run r;
+		struct sampler smp;
+		memset(&o, 0, sizeof o);
+		memset(&smp, 0, sizeof smp);
+		o.warmup = i < cfg->warmup;
+		o.index = o.warmup ? i : i - cfg->warmup;
+		int rc = run_rep(&c, &o, &r, &smp);
+		if (rc == -ENOTSUP) {
+			char line[300];
+			snprintf(line, sizeof line, "S %s", o.error);
+			emit(ctx, line);
+			cleanup_rep(&c, &r);
+			return;
+		}
+		char *line = results_rep_encode(&o);
+		emit(ctx, line ? line : "F cannot encode the repetition");
+		free(line);
+		free_rep(&o);
+		sampler_free(&smp);
+		cleanup_rep(&c, &r);
+		if (rc)
+			return;
+	}
+}
+
+/* ------------------------------------------------------------------ bench side */
+
+static int check_skip(const struct cell_spec *spec, char *why, size_t len)
+{
+	if (spec->drv->unsupported) {
+		snprintf(why, len, "driver %s unavailable: %s", spec->drv->name, spec->drv->unsupported);
+		return 1;
+	}
+	if (spec->workers < spec->wl->min_workers) {
+		snprintf(why, len, "%s needs at least %u workers", spec->wl->name, spec->wl->min_workers);
+		return 1;
+	}
+	return 0;
+}
+
+struct line_sink {
+	struct results_cell *cell;
+	int failed, skipped, nlines;
+	char error[300];
+	const struct runner_config *cfg;
+	const struct cell_spec *spec;
+};
+
+static void sink_line(void *ctx, const char *line)
+{
+	struct line_sink *s = ctx;
+	s->nlines++;
+	if (!strncmp(line, "S ", 2)) {
+		s->skipped = 1;
+		snprintf(s->error, sizeof s->error, "%s", line + 2);
+		return;
+	}
+	if (!strncmp(line, "F ", 2) || results_cell_add_rep(s->cell, line)) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "%s", !strncmp(line, "F ", 2) ? line + 2 : "malformed repetition record");
+		return;
+	}
+	if (s->cfg->progress) {
+		unsigned total = s->cfg->warmup + s->cfg->reps;
+		fprintf(stderr, "\r[%u/%u] %s/%s/n=%u rep %d/%u ", s->spec->index + 1, s->spec->total,
+		        s->spec->wl->name, s->spec->drv->name, s->spec->workers, s->nlines, total);
+		fflush(stderr);
+	}
+}
+
+static void finish(struct line_sink *s)
+{
+	if (s->cfg->progress) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	if (s->skipped) {
+		results_cell_finish(s->cell, "skipped", s->error);
+		return;
+	}
+	if (s->failed) {
+		results_cell_finish(s->cell, "failed", s->error);
+		return;
+	}
+	results_cell_finish(s->cell, "ok", NULL); /* demoted to failed if a repetition failed */
+}
+
+static void reap_orphans(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
+{
+	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
+	char why[300];
+	if (check_skip(spec, why, sizeof why)) {
+		results_cell_finish(out, "skipped", why);
+		return 0;
+	}
+	int *pus = calloc(spec->workers, sizeof *pus);
+	if (!pus || topo_place(&cfg->pin, spec->workers, pus)) {
+		free(pus);
+		results_cell_finish(out, "failed", "cannot compute the worker placement");
+		return 0;
+	}
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		free(pus);
+		results_cell_finish(out, "failed", "pipe failed");
+		return 0;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(why, sizeof why, "cannot fork the cell process: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		free(pus);
+		results_cell_finish(out, "failed", why);
+		return 0;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_IGN);
+		FILE *w = fdopen(fds[1], "w");
+		if (!w)
+			_exit(3);
+		cell_main(cfg, spec, pus, emit_fd, w);
+		fflush(w);
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+	free(pus);
+
+	/* Read lines; the watchdog allows duration + timeout per repetition. */
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int interrupted = 0, timed_out = 0;
+	double per_rep = cfg->duration_s + cfg->timeout_s + cfg->stop_grace_s;
+	uint64_t deadline = task_now_ns() + (uint64_t)(per_rep * 1e9);
+	for (;;) {
+		if (runner_signal) {
+			interrupted = 1;
+			break;
+		}
+		uint64_t now = task_now_ns();
+		if (now > deadline) {
+			timed_out = 1;
+			break;
+		}
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		int pr = poll(&p, 1, 100);
+		if (pr <= 0)
+			continue;
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			char *nb = realloc(buf, cap);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		ssize_t k = read(fds[0], buf + len, cap - len - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+		buf[len] = 0;
+		char *nl;
+		while ((nl = memchr(buf, '\n', len))) {
+			*nl = 0;
+			sink_line(&s, buf);
+			size_t used = (size_t)(nl - buf) + 1;
+			memmove(buf, nl + 1, len - used);
+			len -= used;
+			deadline = task_now_ns() + (uint64_t)(per_rep * 1e9);
+		}
+	}
+	free(buf);
+	close(fds[0]);
+	/* Whatever is left of the cell's process group goes now; then reap. */
+	kill(-pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	reap_orphans();
+	if (interrupted) {
+		snprintf(s.error, sizeof s.error, "interrupted by signal %d", (int)runner_signal);
+		results_cell_finish(out, "failed", s.error);
+		return -EINTR;
+	}
+	if (timed_out && !s.failed) {
+		s.failed = 1;
+		snprintf(s.error, sizeof s.error, "watchdog: no repetition finished within %.0f s; cell process killed",
+		         per_rep);
+	} else if (!s.failed && !s.skipped && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL) {
+		s.failed = 1;
+		snprintf(s.error, sizeof s.error, "cell process killed by signal %d (%s) in repetition %d: a worker crashed",
+		         WTERMSIG(st), strsignal(WTERMSIG(st)), s.nlines + 1);
+	} else if (!s.failed && !s.skipped && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		s.failed = 1;
+		snprintf(s.error, sizeof s.error, "cell process exited with status %d in repetition %d",
+		         WEXITSTATUS(st), s.nlines + 1);
+	}
+	finish(&s);
+	return 0;
+}
+
+static void emit_fd(void *ctx, const char *line)
+{
+	FILE *w = ctx;
+	fputs(line, w);
+	fputc('\n', w);
+	fflush(w);
+}
+
+int runner_run_cell_inproc(const struct runner_config *cfg, const struct cell_spec *spec,
+                           struct results_cell *out)
+{
+	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
+	char why[300];
+	if (check_skip(spec, why, sizeof why)) {
+		results_cell_finish(out, "skipped", why);
+		return 0;
+	}
+	int *pus = calloc(spec->workers, sizeof *pus);
+	if (!pus || topo_place(&cfg->pin, spec->workers, pus)) {
+		free(pus);
+		results_cell_finish(out, "failed", "cannot compute the worker placement");
+		return 0;
+	}
+	cell_main(cfg, spec, pus, sink_line, &s);
+	free(pus);
+	finish(&s);
+	return 0;
+}

@@ -1,0 +1,87 @@
+/* driver: how workers exist, are pinned, block and switch.
+ *
+ * One const `struct driver_ops` per driver, filled with designated initialisers, registered
+ * once in DRIVERS(X) below and checked by driver_check() at start-up (fio check_engine_ops).
+ * All hooks run in the cell process (a forked child of `bench` that runs one cell, so a crash
+ * of any worker fails only that cell) unless marked [worker]: those run in the worker's own
+ * thread, process or coroutine.
+ *
+ * Lifecycle of one repetition, driven by the runner:
+ *   init -> shm_alloc (control block, then the workload's) -> spawn x N -> [workers park at
+ *   the gate] -> start -> ... duration ... -> stop (repeated until every worker is done)
+ *   -> join -> cleanup
+ * Adding a driver: write drivers/<name>.c with a `const struct driver_ops driver_<name>`,
+ * add X(name) to DRIVERS below, document it in BENCHMARKS.md. */
+#ifndef BENCH_DRIVER_H
+#define BENCH_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "task.h"
+
+#define DRIVER_API_VERSION 1
+
+enum driver_flags {
+	DRIVER_SHARED_AS = 1u << 0,      /* workers share one address space */
+	DRIVER_PARALLEL = 1u << 1,       /* workers can run on several cores at once */
+	DRIVER_COOPERATIVE = 1u << 2,    /* workers switch only at checkpoints/blocking calls */
+	DRIVER_SELF_ACCOUNTING = 1u << 3,/* the driver fills utime/stime per worker itself */
+};
+
+struct driver_ops {
+	const char *name;
+	const char *summary;
+	int version;                     /* DRIVER_API_VERSION */
+	unsigned flags;                  /* enum driver_flags */
+	const char *unsupported;         /* non-NULL: why it cannot run on this machine/build */
+	const struct knob *knobs;        /* -O knobs of this driver, or NULL */
+
+	/* Once per repetition, before anything else. May set run->drv_priv. 0 or -errno. */
+	int (*init)(struct run *r);
+	/* Zeroed memory visible to every worker (threads: heap; processes: MAP_SHARED before
+	 * fork). Freed by cleanup. NULL on failure. Called only before spawn. */
+	void *(*shm_alloc)(struct run *r, size_t size);
+	/* Create worker t->id, bound to r->pus[t->id] (-1: unbound), running task_main(t).
+	 * The worker parks at the gate; spawn need not wait for it. 0 or -errno. */
+	int (*spawn)(struct run *r, struct task *t);
+	/* Open the start gate: every parked worker begins. 0 or -errno. */
+	int (*start)(struct run *r);
+	/* The runner has set r->sh->stop; wake every worker that may be blocked (sleepers,
+	 * waiters on any word). Called repeatedly until all workers are done, so it may race. */
+	void (*stop)(struct run *r);
+	/* Wait for every worker. 0 iff all returned 0; otherwise -1 with r->err saying which
+	 * worker failed and how (exit code, signal). Only called once all are done or stuck. */
+	int (*join)(struct run *r);
+	/* Free everything init/shm_alloc/spawn made. Always called, also after failures. */
+	void (*cleanup)(struct run *r);
+
+	/* [worker] Act on a checkpoint request (*t->brk != 0): switch, drop the GIL, ... */
+	void (*checkpoint)(struct task *t);
+	/* [worker] Let others run. */
+	void (*yield)(struct task *t);
+	/* [worker] Sleep ns; return early with -ECANCELED when the run stops. */
+	int (*sleep_ns)(struct task *t, uint64_t ns);
+	/* [worker] Futex semantics, see task_wait(). */
+	int (*wait)(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
+	/* [worker] See task_wake(). */
+	int (*wake)(struct task *t, _Atomic unsigned *word, int n);
+};
+
+#define DRIVERS(X) \
+	X(thread)  \
+	X(process)
+
+#define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
+DRIVERS(DRIVER_EXTERN)
+#undef DRIVER_EXTERN
+
+extern const struct driver_ops *const driver_table[];
+extern const unsigned driver_count;
+
+/* By name; NULL if unknown. */
+const struct driver_ops *driver_find(const char *name);
+/* 0 if ops is well formed (version, name, every mandatory hook), else -EINVAL with why. */
+int driver_check(const struct driver_ops *ops, char *why, size_t len);
+
+#endif

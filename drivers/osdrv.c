@@ -1,0 +1,142 @@
+/* osdrv: futex blocking, gate, stop kicks and shm bookkeeping for the thread/process drivers. */
+#define _GNU_SOURCE
+#include "osdrv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bench/futex.h"
+#include "bench/topo.h"
+
+static struct osdrv *priv(const struct run *r) { return r->drv_priv; }
+static int shared_of(const struct task *t) { return priv(t->run)->shared; }
+
+int osdrv_init(struct run *r, int shared, size_t handle_size)
+{
+	struct osdrv *d = calloc(1, sizeof *d);
+	if (!d)
+		return -ENOMEM;
+	d->shared = shared;
+	d->handles = calloc(r->nworkers ? r->nworkers : 1, handle_size);
+	if (!d->handles) {
+		free(d);
+		return -ENOMEM;
+	}
+	r->drv_priv = d;
+	return 0;
+}
+
+void *osdrv_shm_alloc(struct run *r, size_t size)
+{
+	struct osdrv *d = priv(r);
+	if (d->nblocks == d->cap) {
+		unsigned cap = d->cap ? d->cap * 2 : 8;
+		void **b = realloc(d->blocks, cap * sizeof *b);
+		if (!b)
+			return NULL;
+		d->blocks = b;
+		size_t *s = realloc(d->sizes, cap * sizeof *s);
+		if (!s)
+			return NULL;
+		d->sizes = s;
+		d->cap = cap;
+	}
+	/* MAP_SHARED for processes: inherited by fork at the same address, so pointers into it are
+	 * valid in every worker. Anonymous, so nothing named can outlive bench. */
+	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
+	               (d->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	d->blocks[d->nblocks] = p;
+	d->sizes[d->nblocks++] = size ? size : 1;
+	return p;
+}
+
+void osdrv_cleanup(struct run *r)
+{
+	struct osdrv *d = priv(r);
+	if (!d)
+		return;
+	for (unsigned i = 0; i < d->nblocks; i++)
+		munmap(d->blocks[i], d->sizes[i]);
+	free(d->blocks);
+	free(d->sizes);
+	free(d->handles);
+	free(d);
+	r->drv_priv = NULL;
+}
+
+int osdrv_start(struct run *r)
+{
+	atomic_store(&r->sh->gate, 1);
+	futex_wake(&r->sh->gate, INT_MAX, priv(r)->shared);
+	return 0;
+}
+
+void osdrv_stop(struct run *r)
+{
+	int sh = priv(r)->shared;
+	futex_wake(&r->sh->stop, INT_MAX, sh);
+	futex_wake(&r->sh->gate, INT_MAX, sh);
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		uintptr_t a = atomic_load(&r->sh->slot[i].wait_addr);
+		if (a)
+			futex_wake((_Atomic unsigned *)a, INT_MAX, sh);
+	}
+}
+
+void osdrv_checkpoint(struct task *t)
+{
+	atomic_store_explicit(t->brk, 0, memory_order_relaxed);
+}
+
+void osdrv_yield(struct task *t)
+{
+	(void)t;
+	sched_yield();
+}
+
+int osdrv_sleep_ns(struct task *t, uint64_t ns)
+{
+	/* Sleep on the stop word: a stopping run wakes every sleeper at once. */
+	uint64_t deadline = task_now_ns() + ns;
+	for (;;) {
+		if (task_should_stop(t))
+			return -ECANCELED;
+		uint64_t now = task_now_ns();
+		if (now >= deadline)
+			return 0;
+		futex_wait(t->stop, 0, deadline - now, shared_of(t));
+	}
+}
+
+int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	int rc = futex_wait(word, expected, timeout_ns == TASK_FOREVER ? FUTEX_FOREVER : timeout_ns,
+	                    shared_of(t));
+	return rc == -EINTR ? 0 : rc;
+}
+
+int osdrv_wake(struct task *t, _Atomic unsigned *word, int n)
+{
+	int rc = futex_wake(word, n, shared_of(t));
+	return rc < 0 ? 0 : rc;
+}
+
+int osdrv_bind_worker(struct task *t, int process)
+{
+	int pu = t->run->pus[t->id];
+	t->slot->bound_pu = -1;
+	if (pu < 0)
+		return 0;
+	int rc = topo_bind_self(pu, process);
+	if (rc)
+		return rc;
+	int got = topo_bound_pu();
+	t->slot->bound_pu = got == pu ? pu : -2;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* osdrv: what the thread and process drivers share: blocking on futexes (private for
+ * threads, process-shared for processes), the start gate, stop kicks, and the bookkeeping
+ * of shared-memory blocks. Only for drivers whose workers are OS threads or processes. */
+#ifndef BENCH_OSDRV_H
+#define BENCH_OSDRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench/task.h"
+
+struct osdrv_block { struct osdrv_block *next; size_t size; };
+
+/* Per-run state the OS drivers keep in run->drv_priv. */
+struct osdrv {
+	int shared;                 /* 1: process-shared futexes and MAP_SHARED memory */
+	unsigned spawned;
+	void **blocks;              /* every shm_alloc block, freed by cleanup */
+	size_t *sizes;
+	unsigned nblocks, cap;
+	void *handles;              /* pthread_t[] or pid_t[] */
+};
+
+int osdrv_init(struct run *r, int shared, size_t handle_size);
+void *osdrv_shm_alloc(struct run *r, size_t size);
+void osdrv_cleanup(struct run *r);
+int osdrv_start(struct run *r);
+void osdrv_stop(struct run *r);
+void osdrv_checkpoint(struct task *t);
+void osdrv_yield(struct task *t);
+int osdrv_sleep_ns(struct task *t, uint64_t ns);
+int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
+int osdrv_wake(struct task *t, _Atomic unsigned *word, int n);
+/* In the new worker: bind to r->pus[t->id] and record the binding in the slot. 0 or -errno. */
+int osdrv_bind_worker(struct task *t, int process);
+
+#endif

@@ -1,0 +1,54 @@
+/* The workload table, expanded from WORKLOADS(X), and the check done at start-up. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "workload.h"
+
+#define WORKLOAD_PTR(n) &workload_##n,
+const struct workload *const workload_table[] = { WORKLOADS(WORKLOAD_PTR) };
+#undef WORKLOAD_PTR
+const unsigned workload_count = sizeof workload_table / sizeof workload_table[0];
+
+const struct workload *workload_find(const char *name)
+{
+	for (unsigned i = 0; i < workload_count; i++)
+		if (!strcmp(workload_table[i]->name, name))
+			return workload_table[i];
+	return NULL;
+}
+
+int workload_check(const struct workload *w, char *why, size_t len)
+{
+	const char *name = w->name ? w->name : "?";
+	if (w->version != WORKLOAD_API_VERSION) {
+		snprintf(why, len, "workload %s: API version %d, bench expects %d", name, w->version,
+		         WORKLOAD_API_VERSION);
+		return -EINVAL;
+	}
+	if (!w->name || !*w->name || strchr(w->name, '_') || strchr(w->name, ' ')) {
+		snprintf(why, len, "workload %s: name must be non-empty, with dashes, no spaces", name);
+		return -EINVAL;
+	}
+	if (!w->summary || !w->run || !w->primary_metric) {
+		snprintf(why, len, "workload %s: missing %s", name, !w->summary ? "summary" : !w->run ? "run" : "primary_metric");
+		return -EINVAL;
+	}
+	if (w->min_workers < 1) {
+		snprintf(why, len, "workload %s: min_workers must be at least 1", name);
+		return -EINVAL;
+	}
+	for (const struct knob *k = w->knobs; k && k->name; k++) {
+		struct knobval v;
+		char err[160];
+		if (opt_parse_value(k, k->def, &v, err, sizeof err)) {
+			snprintf(why, len, "workload %s: bad default: %s", name, err);
+			return -EINVAL;
+		}
+		if (!k->help) {
+			snprintf(why, len, "workload %s: knob %s has no help", name, k->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,64 @@
+/* workload: what work the workers do.
+ *
+ * One const `struct workload` per workload, registered once in WORKLOADS(X) below and checked
+ * by workload_check() at start-up. A workload uses only the task API (bench/task.h): it never
+ * calls sleep, pthread, fork or futex itself, so it runs unchanged under every driver.
+ *
+ * Hooks and where they run:
+ *   setup    cell process, once per repetition, before spawn. Reads knobs, allocates shared
+ *            state with task_shm_alloc() and sets r->wl_shared. 0, -1 via run_fail(), or
+ *            -ENOTSUP via run_fail() when this workload cannot run with this driver/knobs
+ *            (the cell is then "skipped", not failed).
+ *   run      every worker, in its own thread/process/coroutine. Loops until
+ *            task_should_stop() (or until its own count is done), counting with task_ops()
+ *            and calling task_checkpoint() at least once per op. 0, or task_fail(...).
+ *   verify   cell process, after join. Checks invariants, records extra metrics with
+ *            run_metric(). 0, or -1 via run_fail() (the repetition and cell fail).
+ *   teardown cell process, after verify (also after failures). Optional.
+ * Adding one: copy workloads/skeleton.c.txt, add X(name) below, document it in BENCHMARKS.md. */
+#ifndef BENCH_WORKLOAD_H
+#define BENCH_WORKLOAD_H
+
+#include <stddef.h>
+
+#include "task.h"
+
+#define WORKLOAD_API_VERSION 1
+
+enum workload_flags {
+	/* Workers end by themselves (a fixed count of work); the runner waits for them instead
+	 * of stopping them after --duration (the watchdog still applies). */
+	WORKLOAD_SELF_BOUNDED = 1u << 0,
+};
+
+struct workload {
+	const char *name;                /* with dashes: cpu-spin */
+	const char *summary;
+	int version;                     /* WORKLOAD_API_VERSION */
+	unsigned flags;                  /* enum workload_flags */
+	unsigned min_workers;            /* cells with fewer workers are skipped */
+	const struct knob *knobs;        /* -O knobs, or NULL */
+	const char *primary_metric;      /* what compare looks at: "ops_per_s", "wall_s", ... */
+	int higher_is_better;            /* direction of primary_metric */
+
+	int (*setup)(struct run *r);
+	int (*run)(struct task *t);
+	int (*verify)(struct run *r);
+	void (*teardown)(struct run *r);
+};
+
+/* C identifiers use underscores; the registered name (with dashes) is in .name. */
+#define WORKLOADS(X) \
+	X(cpu_spin)
+
+#define WORKLOAD_EXTERN(n) extern const struct workload workload_##n;
+WORKLOADS(WORKLOAD_EXTERN)
+#undef WORKLOAD_EXTERN
+
+extern const struct workload *const workload_table[];
+extern const unsigned workload_count;
+
+const struct workload *workload_find(const char *name);
+int workload_check(const struct workload *w, char *why, size_t len);
+
+#endif
