@@ -159,6 +159,8 @@ static int stop_workers(struct run *r, unsigned spawned, double grace_s)
 	atomic_store(&r->sh->stop, 1);
 	for (;;) {
 		r->drv->stop(r);
+		if (r->drv->reap)
+			r->drv->reap(r);
 		unsigned d = atomic_load(&r->sh->done);
 		if (d >= spawned)
 			return 0;
@@ -239,9 +241,9 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		unsigned k = atomic_load(&r->sh->ready);
 		if (k >= n)
 			break;
+		if (r->drv->reap)
+			r->drv->reap(r);
 		if (atomic_load(&r->sh->done) > 0 || task_now_ns() > gate_deadline) {
-			char who[128];
-			hung_list(r, spawned, who, sizeof who);
 			rep_fail(o, "only %u of %u workers reached the start gate", k, n);
 			break;
 		}
@@ -264,6 +266,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 				break;
 			if (now >= next_tick) {
 				sampler_tick(smp);
+				if (r->drv->reap)
+					r->drv->reap(r);
 				next_tick += 100000000;
 			}
 			uint64_t wake = end < next_tick ? end : next_tick;
@@ -411,10 +415,21 @@ static void finish(struct line_sink *s)
 	results_cell_finish(s->cell, "ok", NULL); /* demoted to failed if a repetition failed */
 }
 
+/* After the cell's process group was killed: reap every descendant that was reparented to
+ * us (we are a subreaper) until none is left, for at most 2 s. */
 static void reap_orphans(void)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	uint64_t deadline = task_now_ns() + 2000000000ull;
+	for (;;) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p > 0)
+			continue;
+		if (p < 0 && errno == ECHILD)
+			return;
+		if (task_now_ns() > deadline)
+			return;
+		usleep(1000);
+	}
 }
 
 int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)

@@ -53,6 +53,11 @@ struct driver_ops {
 	/* Wait for every worker. 0 iff all returned 0; otherwise -1 with r->err saying which
 	 * worker failed and how (exit code, signal). Only called once all are done or stuck. */
 	int (*join)(struct run *r);
+	/* [optional] Called about every 100 ms while workers run and while stopping. A driver
+	 * whose workers can die without reporting (processes killed by a signal) marks each dead
+	 * worker TASK_FAILED with the reason in its slot and counts it in r->sh->done, so the
+	 * runner does not mistake a crash for a hang. */
+	void (*reap)(struct run *r);
 	/* Free everything init/shm_alloc/spawn made. Always called, also after failures. */
 	void (*cleanup)(struct run *r);
 

@@ -13,9 +13,42 @@
 #include "driver.h"
 #include "osdrv.h"
 
+/* Per worker: its pid, and its wait status once reaped (reap may collect it before join). */
+struct proc_handle { pid_t pid; int reaped; int status; };
+
 static int process_init(struct run *r)
 {
-	return osdrv_init(r, 1, sizeof(pid_t));
+	return osdrv_init(r, 1, sizeof(struct proc_handle));
+}
+
+static void describe_death(struct run *r, unsigned i, const struct proc_handle *h, char *buf, size_t len)
+{
+	if (WIFSIGNALED(h->status))
+		snprintf(buf, len, "worker %u (pid %d) killed by signal %d (%s)", i, (int)h->pid,
+		         WTERMSIG(h->status), strsignal(WTERMSIG(h->status)));
+	else
+		snprintf(buf, len, "worker %u (pid %d) exited with status %d%s%s", i, (int)h->pid,
+		         WEXITSTATUS(h->status), r->sh->slot[i].err[0] ? ": " : "", r->sh->slot[i].err);
+}
+
+static void process_reap(struct run *r)
+{
+	struct osdrv *d = r->drv_priv;
+	struct proc_handle *h = d->handles;
+	for (unsigned i = 0; i < d->spawned; i++) {
+		if (h[i].reaped || waitpid(h[i].pid, &h[i].status, WNOHANG) != h[i].pid)
+			continue;
+		h[i].reaped = 1;
+		struct task_slot *s = &r->sh->slot[i];
+		unsigned st = atomic_load(&s->state);
+		if (st == TASK_DONE || st == TASK_FAILED)
+			continue; /* it reported before exiting */
+		/* Died without reporting: a crash. Count it so the runner stops waiting for it. */
+		describe_death(r, i, &h[i], s->err, sizeof s->err);
+		s->rc = -1;
+		atomic_store(&s->state, TASK_FAILED);
+		atomic_fetch_add(&r->sh->done, 1);
+	}
 }
 
 static int process_spawn(struct run *r, struct task *t)
@@ -37,7 +70,7 @@ static int process_spawn(struct run *r, struct task *t)
 		rc = task_main(t);
 		_exit(rc ? 1 : 0); /* no atexit handlers, no stdio flush of the parent's buffers */
 	}
-	((pid_t *)d->handles)[t->id] = pid;
+	((struct proc_handle *)d->handles)[t->id] = (struct proc_handle){ .pid = pid };
 	d->spawned++;
 	return 0;
 }
@@ -45,22 +78,18 @@ static int process_spawn(struct run *r, struct task *t)
 static int process_join(struct run *r)
 {
 	struct osdrv *d = r->drv_priv;
+	struct proc_handle *h = d->handles;
 	int failed = 0;
 	for (unsigned i = 0; i < d->spawned; i++) {
-		pid_t pid = ((pid_t *)d->handles)[i];
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (failed)
-			continue;
-		if (WIFSIGNALED(st)) {
+		if (!h[i].reaped) {
+			while (waitpid(h[i].pid, &h[i].status, 0) < 0 && errno == EINTR)
+				;
+			h[i].reaped = 1;
+		}
+		int bad = WIFSIGNALED(h[i].status) || (WIFEXITED(h[i].status) && WEXITSTATUS(h[i].status) != 0);
+		if (bad && !failed) {
 			failed = 1;
-			snprintf(r->err, sizeof r->err, "worker %u (pid %d) killed by signal %d (%s)", i, (int)pid,
-			         WTERMSIG(st), strsignal(WTERMSIG(st)));
-		} else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-			failed = 1;
-			snprintf(r->err, sizeof r->err, "worker %u (pid %d) exited with status %d%s%s", i, (int)pid,
-			         WEXITSTATUS(st), r->sh->slot[i].err[0] ? ": " : "", r->sh->slot[i].err);
+			describe_death(r, i, &h[i], r->err, sizeof r->err);
 		}
 	}
 	d->spawned = 0;
@@ -78,6 +107,7 @@ const struct driver_ops driver_process = {
 	.start = osdrv_start,
 	.stop = osdrv_stop,
 	.join = process_join,
+	.reap = process_reap,
 	.cleanup = osdrv_cleanup,
 	.checkpoint = osdrv_checkpoint,
 	.yield = osdrv_yield,

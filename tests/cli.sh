@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Command-line behaviour: exit codes and one-line error messages, as a table.
+# usage: cli.sh path/to/bench
+set -u
+BENCH=${1:?usage: cli.sh path/to/bench}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect CODE REGEX -- ARGS...: exit code and a regex the combined output must match.
+expect() {
+	local code=$1 re=$2; shift 3
+	local out rc
+	out=$(cd "$tmp" && timeout 120 "$BENCH" "$@" 2>&1); rc=$?
+	if [[ $rc -ne $code ]] || ! grep -Eq -- "$re" <<<"$out"; then
+		echo "FAIL bench $*: exit $rc (want $code), output:"; echo "$out" | head -5 | sed 's/^/    /'
+		fail=$((fail + 1))
+	else
+		echo "ok   bench $*"
+		pass=$((pass + 1))
+	fi
+}
+# one_line ARGS...: the error is exactly one line on stderr
+one_line() {
+	local n
+	n=$(cd "$tmp" && "$BENCH" "$@" 2>&1 >/dev/null | wc -l)
+	if [[ $n -ne 1 ]]; then echo "FAIL bench $*: $n lines on stderr, want 1"; fail=$((fail + 1));
+	else echo "ok   one line: bench $*"; pass=$((pass + 1)); fi
+}
+
+expect 2 "usage: bench"                              --
+expect 0 "commands:"                                 -- --help
+expect 2 "unknown command 'frobnicate'"              -- frobnicate
+expect 0 "usage: bench run"                          -- run --help
+expect 0 "usage: bench list"                         -- list --help
+expect 0 "usage: bench info"                         -- info --help
+expect 0 "usage: bench run"                          -- help run
+expect 2 "nothing to run"                            -- run
+expect 2 "unknown workload 'nope'"                   -- run -w nope
+expect 2 "unknown driver 'fibers'"                   -- run -w cpu-spin -d fibers
+expect 2 "unknown knob 'colour'"                     -- run -w cpu-spin -O colour=red
+expect 2 "knob iters: 'abc' is not an integer"       -- run -w cpu-spin -O iters=abc
+expect 2 "knob iters: 0 is out of range"             -- run -w cpu-spin -O iters=0
+expect 2 "-O expects knob=value"                     -- run -w cpu-spin -O iters
+expect 2 "given twice"                               -- run -w cpu-spin -O iters=5 -O iters=6
+expect 2 "-n: '0' is not a worker count"             -- run -w cpu-spin -n 0
+expect 2 "-n: 'x' is not a worker count"             -- run -w cpu-spin -n x
+expect 2 "-n: '1000001' is not a worker count"       -- run -w cpu-spin -n 1000001
+expect 2 "-n: bad list"                              -- run -w cpu-spin -n 1,,2
+expect 2 "--reps: '0'"                               -- run -w cpu-spin --reps 0
+expect 2 "--reps: '3x'"                              -- run -w cpu-spin --reps 3x
+expect 2 "--duration: '-1'"                          -- run -w cpu-spin --duration -1
+expect 2 "--pin: unknown policy 'wide'"              -- run -w cpu-spin --pin wide
+expect 2 "--pin: PU 4096 does not exist"             -- run -w cpu-spin --pin pus:4096
+expect 2 "directory /nonexistent does not exist"     -- run -w cpu-spin -o /nonexistent/r.json
+expect 2 "is a directory"                            -- run -w cpu-spin -o /tmp
+expect 2 "needs a value"                             -- run -w cpu-spin --reps
+expect 2 "unknown option '--frob'"                   -- run --frob
+expect 2 "unexpected argument 'extra'"               -- run -w cpu-spin extra
+expect 2 "unknown option"                            -- info --bogus
+one_line run -w nope
+one_line run -w cpu-spin -O iters=abc
+one_line run -w cpu-spin -o /nonexistent/r.json
+
+# nothing half-written on a usage error
+expect 2 "unknown knob" -- run -w cpu-spin -O nope=1 -o out.json
+if [[ -e $tmp/out.json ]]; then echo "FAIL usage error left out.json behind"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
+
+# a real run: table, results path, valid file; sweeps make one cell per value
+expect 0 "cpu-spin/thread/n=1 iters=300"             -- run -w cpu-spin -d thread -n 1 --reps 1 --warmup 0 --duration 0.02 -O iters=300,600 -o sweep.json
+if python3 -c "import json,sys; d=json.load(open('$tmp/sweep.json')); c=d['cells']; sys.exit(not (len(c)==2 and sorted(x['knobs']['iters'] for x in c)==[300,600] and all(x['status']=='ok' for x in c)))"; then
+	echo "ok   sweep expands into two cells"; pass=$((pass + 1))
+else echo "FAIL sweep cells"; fail=$((fail + 1)); fi
+expect 0 "results: results/"                         -- run -w cpu-spin -d process -n 2 --reps 1 --warmup 0 --duration 0.02 --quiet
+expect 0 '"topology"'                                -- info --json
+expect 0 "cpu-spin"                                  -- list
+
+# SIGINT during a run: exit 130, partial results written and valid, no leftover processes
+(cd "$tmp" && exec "$BENCH" run -w cpu-spin -d process,thread -n 2 --reps 50 --duration 0.1 -o int.json >/dev/null 2>&1) &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid; rc=$?
+if [[ $rc -eq 130 ]] && python3 -c "import json,sys; d=json.load(open('$tmp/int.json')); sys.exit(not d['interrupted'])"; then
+	echo "ok   SIGINT: exit 130 and an interrupted, valid results file"; pass=$((pass + 1))
+else echo "FAIL SIGINT: exit $rc"; fail=$((fail + 1)); fi
+sleep 0.2
+if pgrep -f "bench run -w cpu-spin -d process,thread" >/dev/null; then
+	echo "FAIL processes left after SIGINT"; fail=$((fail + 1)); else echo "ok   nothing left after SIGINT"; pass=$((pass + 1)); fi
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

@@ -1,0 +1,279 @@
+/* The harness end to end: both drivers, pinning, crash/failure/hang of a worker, cleanup,
+ * and the results file (schema keys, JSON round trip). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "drivers/driver.h"
+#include "results.h"
+#include "topo.h"
+#include "test.h"
+#include "util.h"
+#include "workloads/workload.h"
+
+static const char *drivers[] = { "thread", "process" };
+
+TEST(harness, cpu_spin_under_both_drivers)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = drivers[d], .workers = 2,
+		                                          .reps = 2 });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "ok");
+		CHECK_EQ_INT(json_array_size(json_object_get(cell, "reps")), 2);
+		json_t *rep = json_array_get(json_object_get(cell, "reps"), 0);
+		CHECK(json_number_value(json_object_get(rep, "ops")) > 0);
+		CHECK_EQ_INT(json_array_size(json_object_get(rep, "worker_ops")), 2);
+		CHECK(json_number_value(json_array_get(json_object_get(rep, "worker_ops"), 1)) > 0);
+		CHECK(json_number_value(json_object_get(rep, "wall_s")) >= 0.05);
+		CHECK(json_number_value(json_object_get(rep, "util_cores")) > 0.3);
+		/* ops sum of workers == ops */
+		double sum = 0;
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(rep, "worker_ops"), i, v) sum += json_number_value(v);
+		CHECK_NEAR(sum, json_number_value(json_object_get(rep, "ops")), 0);
+		json_decref(root);
+	}
+}
+
+TEST(harness, pinning_records_the_requested_pu)
+{
+	int last = topo_npus() - 1;
+	char pin[32];
+	snprintf(pin, sizeof pin, "pus:%d", last);
+	for (unsigned d = 0; d < 2; d++) {
+		json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = drivers[d], .workers = 2,
+		                                          .pin = pin });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "ok");
+		json_t *rep = json_array_get(json_object_get(cell, "reps"), 0);
+		for (int w = 0; w < 2; w++) {
+			CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(cell, "placement"), w)), last);
+			CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(rep, "bound_pu"), w)), last);
+			CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(rep, "last_cpu"), w)), last);
+		}
+		json_decref(root);
+	}
+	/* unpinned: recorded as -1 */
+	json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "thread", .workers = 1, .pin = "none" });
+	json_t *rep = json_array_get(json_object_get(tcell_cell(root), "reps"), 0);
+	CHECK_EQ_INT(json_integer_value(json_array_get(json_object_get(rep, "bound_pu"), 0)), -1);
+	json_decref(root);
+}
+
+TEST(harness, spread_and_compact_placement)
+{
+	struct topo_policy p;
+	char err[200];
+	int pus[8], list[8];
+	int n = topo_pu_list(list, 8);
+	CHECK(topo_parse_policy("spread", &p, err, sizeof err) == 0);
+	CHECK(topo_place(&p, 4, pus) == 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(pus[i] >= 0);
+	if (n >= 2)
+		CHECK(pus[0] != pus[1]);
+	CHECK(topo_parse_policy("compact", &p, err, sizeof err) == 0);
+	CHECK(topo_place(&p, 3, pus) == 0);
+	CHECK_EQ_INT(pus[0], list[0]);
+	CHECK_EQ_INT(pus[2], list[2 % n]);
+	CHECK(topo_parse_policy("pus:9999", &p, err, sizeof err) == -EINVAL);
+	CHECK_CONTAINS(err, "PU 9999 does not exist");
+	CHECK(topo_parse_policy("pus:0,", &p, err, sizeof err) == -EINVAL);
+	CHECK(topo_parse_policy("wide", &p, err, sizeof err) == -EINVAL);
+}
+
+/* ---- faulty workloads, defined here only ---- */
+
+static int crash_run(struct task *t)
+{
+	if (t->id == 1)
+		raise(SIGSEGV);
+	while (!task_should_stop(t)) {
+		task_ops(t, 1);
+		task_sleep_ns(t, 1000000);
+	}
+	return 0;
+}
+static const struct workload wl_crash = { .name = "test-crash", .summary = "worker 1 segfaults",
+	                                  .version = WORKLOAD_API_VERSION, .min_workers = 1,
+	                                  .primary_metric = "ops_per_s", .run = crash_run };
+
+static int fail_run(struct task *t)
+{
+	if (t->id == 0)
+		return task_fail(t, "deliberate failure %d", 42);
+	while (!task_should_stop(t))
+		task_sleep_ns(t, 1000000);
+	return 0;
+}
+static const struct workload wl_fail = { .name = "test-fail", .summary = "worker 0 returns an error",
+	                                 .version = WORKLOAD_API_VERSION, .min_workers = 1,
+	                                 .primary_metric = "ops_per_s", .run = fail_run };
+
+static int hang_run(struct task *t)
+{
+	for (;;) /* ignores stop: a hung worker */
+		task_ops(t, 1);
+	return 0;
+}
+static const struct workload wl_hang = { .name = "test-hang", .summary = "never stops",
+	                                 .version = WORKLOAD_API_VERSION, .min_workers = 1,
+	                                 .primary_metric = "ops_per_s", .run = hang_run };
+
+static int verify_fail(struct run *r) { return run_fail(r, "invariant broken on purpose"); }
+static int spin_stop_run(struct task *t)
+{
+	while (!task_should_stop(t)) {
+		task_ops(t, 1);
+		task_checkpoint(t);
+	}
+	return 0;
+}
+static const struct workload wl_badverify = { .name = "test-verify", .summary = "verify fails",
+	                                      .version = WORKLOAD_API_VERSION, .min_workers = 1,
+	                                      .primary_metric = "ops_per_s", .run = spin_stop_run,
+	                                      .verify = verify_fail };
+
+TEST(harness, crashing_worker_fails_only_its_cell)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_crash, .driver = drivers[d], .workers = 2, .reps = 2 });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), "signal 11");
+		json_decref(root);
+		CHECK_EQ_INT(tcount_children(), 0);
+		/* the next cell runs normally */
+		root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = drivers[d], .workers = 2 });
+		CHECK_STR(tcell_status(tcell_cell(root)), "ok");
+		json_decref(root);
+	}
+}
+
+TEST(harness, failing_worker_reports_why)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_fail, .driver = drivers[d], .workers = 2 });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), "deliberate failure 42");
+		json_decref(root);
+	}
+}
+
+TEST(harness, failing_verify_fails_the_cell)
+{
+	json_t *root = tcell_run(&(struct tcell){ .wl = &wl_badverify, .driver = "thread", .workers = 1 });
+	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
+	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "invariant broken on purpose");
+	json_decref(root);
+}
+
+TEST(harness, hung_worker_is_killed_and_reported)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_hang, .driver = drivers[d], .workers = 2,
+		                                          .stop_grace_s = 0.3, .reps = 3 });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), "did not stop");
+		CHECK_EQ_INT(tcount_children(), 0);
+		json_decref(root);
+	}
+}
+
+TEST(harness, no_leftover_children)
+{
+	CHECK_EQ_INT(tcount_children(), 0);
+	for (int i = 0; i < 3; i++) {
+		json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "process", .workers = 4 });
+		CHECK_STR(tcell_status(tcell_cell(root)), "ok");
+		json_decref(root);
+		CHECK_EQ_INT(tcount_children(), 0);
+	}
+}
+
+TEST(harness, results_schema_keys)
+{
+	json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "thread", .workers = 1, .reps = 3 });
+	static const char *top[] = { "schema_version", "tool", "machine", "config", "cells", "interrupted", "created_utc" };
+	for (size_t i = 0; i < sizeof top / sizeof *top; i++)
+		if (!json_object_get(root, top[i]))
+			TEST_FAIL("missing top-level key %s", top[i]);
+	CHECK_EQ_INT(json_integer_value(json_object_get(root, "schema_version")), RESULTS_SCHEMA_VERSION);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(root, "tool"), "name")), "bench");
+	json_t *m = json_object_get(root, "machine");
+	static const char *mk[] = { "cpu", "topology", "kernel", "governor", "smt", "aslr", "cgroup", "hypervisor", "build" };
+	for (size_t i = 0; i < sizeof mk / sizeof *mk; i++)
+		if (!json_object_get(m, mk[i]))
+			TEST_FAIL("missing machine key %s", mk[i]);
+	CHECK(json_integer_value(json_object_get(json_object_get(m, "topology"), "pus")) >= 1);
+	json_t *cell = tcell_cell(root);
+	static const char *ck[] = { "workload", "driver", "workers", "pin", "placement", "knobs", "reps", "summary",
+		                    "status", "error", "primary" };
+	for (size_t i = 0; i < sizeof ck / sizeof *ck; i++)
+		if (!json_object_get(cell, ck[i]))
+			TEST_FAIL("missing cell key %s", ck[i]);
+	json_t *rep = json_array_get(json_object_get(cell, "reps"), 0);
+	static const char *rk[] = { "wall_s", "cpu_user_s", "cpu_sys_s", "util_cores", "ops", "ops_per_s",
+		                    "ctx_voluntary", "ctx_involuntary", "worker_cpu_s", "core_util", "spawn_s",
+		                    "join_s", "fairness" };
+	for (size_t i = 0; i < sizeof rk / sizeof *rk; i++)
+		if (!json_object_get(rep, rk[i]))
+			TEST_FAIL("missing rep key %s", rk[i]);
+	json_t *s = json_object_get(json_object_get(cell, "summary"), "ops_per_s");
+	static const char *sk[] = { "median", "mean", "stddev", "cv", "min", "max", "ci95", "n" };
+	for (size_t i = 0; i < sizeof sk / sizeof *sk; i++)
+		if (!json_object_get(s, sk[i]))
+			TEST_FAIL("missing summary key %s", sk[i]);
+	CHECK_EQ_INT(json_integer_value(json_object_get(s, "n")), 3);
+	/* the summary agrees with the repetitions it summarizes */
+	double lo = 1e300, hi = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(cell, "reps"), i, r) {
+		double v = json_number_value(json_object_get(r, "ops_per_s"));
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	CHECK_NEAR(json_number_value(json_object_get(s, "min")), lo, 0);
+	CHECK_NEAR(json_number_value(json_object_get(s, "max")), hi, 0);
+	json_decref(root);
+}
+
+TEST(harness, rep_line_round_trip)
+{
+	double wops[2] = { 3, 5 }, wcpu[2] = { 0.5, 0.25 }, tl[4] = { 0.1, 0.2, 0.3, 0.4 }, mean[2] = { 0.2, 0.3 };
+	int cpus[2] = { 0, 1 }, bound[2] = { 0, 1 }, last[2] = { 1, 0 };
+	struct run_metric met[1] = { { "lost_updates", 17 } };
+	struct rep_result r = { .ok = 1, .wall_s = 1.5, .ops = 8, .ops_per_s = 8 / 1.5, .nworkers = 2,
+		                .worker_ops = wops, .worker_cpu_s = wcpu, .bound_pu = bound, .last_cpu = last,
+		                .ncpus = 2, .nsamples = 2, .cpus = cpus, .timeline = tl, .core_mean = mean,
+		                .interval_s = 0.1, .nmetrics = 1, .metrics = met };
+	char *line = results_rep_encode(&r);
+	CHECK(line && !strchr(line, '\n'));
+	json_error_t e;
+	json_t *o = json_loads(line, 0, &e);
+	CHECK(o);
+	CHECK_NEAR(json_number_value(json_object_get(o, "wall_s")), 1.5, 0);
+	CHECK_NEAR(json_number_value(json_object_get(o, "lost_updates")), 17, 0);
+	CHECK_NEAR(json_number_value(json_array_get(json_object_get(o, "worker_cpu_s"), 1)), 0.25, 0);
+	json_t *tlj = json_object_get(json_object_get(o, "core_util"), "timeline");
+	CHECK_EQ_INT(json_array_size(tlj), 2);
+	CHECK_NEAR(json_number_value(json_array_get(json_array_get(tlj, 1), 0)), 0.3, 0);
+	json_decref(o);
+	free(line);
+}
+
+TEST(harness, unwritable_output_is_detected)
+{
+	char err[300];
+	CHECK(results_check_writable("/nonexistent-dir/x.json", err, sizeof err) != 0);
+	CHECK_CONTAINS(err, "does not exist");
+	CHECK(results_check_writable("/tmp", err, sizeof err) != 0);
+	CHECK_CONTAINS(err, "is a directory");
+	CHECK(results_check_writable("/tmp/bench-ok.json", err, sizeof err) == 0);
+}

@@ -1,0 +1,33 @@
+/* Test helpers: run one cell through the real runner and read back what it wrote. */
+#ifndef BENCH_TEST_UTIL_H
+#define BENCH_TEST_UTIL_H
+
+#include <jansson.h>
+
+struct workload;
+
+struct tcell {
+	const struct workload *wl;   /* NULL: look up `workload` by name */
+	const char *workload;
+	const char *driver;
+	unsigned workers;
+	const char *pin;             /* NULL: spread */
+	double duration_s;           /* 0: 0.05 */
+	unsigned reps, warmup;       /* reps 0: 1 */
+	double timeout_s, stop_grace_s;  /* 0: 20 and 2 */
+	const char *knobs[8];        /* "name=value" */
+	int inproc;                  /* 1: run in this process (no cell process) */
+};
+
+/* Runs the cell, writes a results file and parses it back: returns the root object (the
+ * single cell is json_array_get(json_object_get(root, "cells"), 0)). Aborts the test on
+ * a harness error. */
+json_t *tcell_run(const struct tcell *c);
+json_t *tcell_cell(json_t *root);
+const char *tcell_status(json_t *cell);
+const char *tcell_error(json_t *cell);
+double tcell_median(json_t *cell, const char *metric);
+/* Number of live child processes of this process (from /proc). */
+int tcount_children(void);
+
+#endif
