@@ -11,7 +11,8 @@ struct cmd {
 #define CMDS(X) \
 	X(list, "list workloads and drivers, their knobs, and why one is unavailable") \
 	X(info, "describe this machine (libcpuid + hwloc + system); --json for the results object") \
-	X(run, "run benchmarks and write a results JSON file")
+	X(run, "run benchmarks and write a results JSON file") \
+	X(baseline, "compare a harness cell with the same work in bare C, in one run")
 
 #define CMD_DECL(n, s) int cmd_##n(int argc, char **argv);
 CMDS(CMD_DECL)

@@ -1,0 +1,30 @@
+/* baseline: bare C implementations of what a harness cell measures, for "harness vs bare
+ * program, same run" comparisons (bench baseline NAME). Each baseline is one file
+ * bench/baseline_<name>.c defining `const struct baseline baseline_<name>`, registered in
+ * BASELINES(X) below. The bare code must not use the task API: plain pthreads/futexes/loops,
+ * as a user would write it without bench. */
+#ifndef BENCH_BASELINE_H
+#define BENCH_BASELINE_H
+
+struct baseline {
+	const char *name, *summary;
+	const char *unit;                /* what bare() returns, e.g. "ops/s" */
+	/* The equivalent harness cell: its primary metric is compared with bare()'s result. */
+	const char *workload, *driver;
+	unsigned workers;
+	const char *pin;                 /* e.g. "spread", "pus:0" */
+	const char *knobs[6];            /* "name=value", NULL-terminated */
+	int higher_is_better;
+	/* Run the bare version for about duration_s; return the figure (e.g. ops/s), or < 0
+	 * on failure. Runs in a forked child of bench (like a cell), pinned as `pin` says. */
+	double (*bare)(double duration_s, const int *pus, unsigned workers);
+};
+
+#define BASELINES(X) \
+	X(cpu_spin)
+
+#define BASELINE_EXTERN(n) extern const struct baseline baseline_##n;
+BASELINES(BASELINE_EXTERN)
+#undef BASELINE_EXTERN
+
+#endif

@@ -1,0 +1,203 @@
+/* bench baseline: a harness cell against the same work written as a bare C program,
+ * interleaved in one run (bare, harness, bare, harness, ...) so that drift hits both. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "cmd.h"
+#include "drivers/driver.h"
+#include "log.h"
+#include "machine.h"
+#include "results.h"
+#include "runner.h"
+#include "stats.h"
+#include "workloads/workload.h"
+
+#define BASELINE_PTR(n) &baseline_##n,
+static const struct baseline *const baselines[] = { BASELINES(BASELINE_PTR) };
+#undef BASELINE_PTR
+#define NBASELINES (sizeof baselines / sizeof baselines[0])
+
+static void usage(void)
+{
+	printf("usage: bench baseline NAME|all [--reps R] [--duration SEC]\n\n"
+	       "Runs a harness cell and the same work written as a bare C program, interleaved\n"
+	       "R times (after one warm-up round of each), and prints both medians and their ratio.\n"
+	       "  --reps R          rounds (default 5)\n"
+	       "  --duration SEC    length of each run (default 0.5)\n\nbaselines:\n");
+	for (size_t i = 0; i < NBASELINES; i++)
+		printf("  %-20s %s\n", baselines[i]->name, baselines[i]->summary);
+}
+
+/* The bare run happens in a child, like a cell, so it starts from the same state. */
+static double run_bare(const struct baseline *b, double dur, const int *pus)
+{
+	int fds[2];
+	if (pipe(fds))
+		return -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		double v = b->bare(dur, pus, b->workers);
+		_exit(write(fds[1], &v, sizeof v) == sizeof v ? 0 : 1);
+	}
+	close(fds[1]);
+	double v = -1;
+	if (read(fds[0], &v, sizeof v) != sizeof v)
+		v = -1;
+	close(fds[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	return v;
+}
+
+static double run_harness(const struct baseline *b, const struct runner_config *cfg, struct results_doc *doc,
+                          const struct cell_spec *spec)
+{
+	int *pus = calloc(b->workers, sizeof *pus);
+	topo_place(&cfg->pin, b->workers, pus);
+	struct cell_desc desc = { .workload = spec->wl->name, .driver = spec->drv->name, .workers = b->workers,
+		                  .pin = b->pin, .placement = pus, .knobs = &spec->knobs,
+		                  .primary_metric = spec->wl->primary_metric, .higher_is_better = spec->wl->higher_is_better };
+	struct results_cell *cell = results_cell_new(doc, &desc);
+	free(pus);
+	if (!cell)
+		return -1;
+	runner_run_cell(cfg, spec, cell);
+	struct cell_brief br;
+	results_cell_brief(cell, &br);
+	return strcmp(br.status, "ok") ? -1 : br.primary;
+}
+
+static int run_one(const struct baseline *b, unsigned reps, double dur)
+{
+	char err[300];
+	struct runner_config cfg = { .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5 };
+	struct cell_spec spec = { .wl = workload_find(b->workload), .drv = driver_find(b->driver),
+		                  .workers = b->workers, .total = 1 };
+	if (!spec.wl || !spec.drv || spec.drv->unsupported) {
+		log_err("baseline", "%s: workload %s or driver %s unavailable", b->name, b->workload, b->driver);
+		return EXIT_FAIL;
+	}
+	if (topo_parse_policy(b->pin, &cfg.pin, err, sizeof err)) {
+		log_err("baseline", "%s: %s", b->name, err);
+		return EXIT_FAIL;
+	}
+	struct knob_assign as[6];
+	unsigned na = 0;
+	for (; na < 6 && b->knobs[na]; na++)
+		if (opt_split_assign(b->knobs[na], &as[na], err, sizeof err)) {
+			log_err("baseline", "%s: %s", b->name, err);
+			return EXIT_FAIL;
+		}
+	if (runner_resolve_knobs(spec.wl, spec.drv, as, na, &spec.knobs, err, sizeof err)) {
+		log_err("baseline", "%s: %s", b->name, err);
+		return EXIT_FAIL;
+	}
+	int *pus = calloc(b->workers, sizeof *pus);
+	topo_place(&cfg.pin, b->workers, pus);
+	struct machine m;
+	machine_describe(&m);
+	struct results_config rc = { .reps = 1, .duration_s = dur, .timeout_s = 60, .pin = b->pin };
+	struct results_doc *doc = results_doc_new(&m, &rc);
+	double *bare = calloc(reps, sizeof *bare), *harn = calloc(reps, sizeof *harn);
+	printf("baseline %s: %s\n  %s/%s n=%u pin %s", b->name, b->summary, b->workload, b->driver, b->workers, b->pin);
+	for (unsigned k = 0; k < na; k++)
+		printf(" %s", b->knobs[k]);
+	printf("\n  %-5s %16s %16s %8s\n", "round", "bare", "harness", "ratio");
+	int rc_exit = EXIT_OK;
+	run_bare(b, dur, pus); /* warm-up round, discarded */
+	run_harness(b, &cfg, doc, &spec);
+	for (unsigned r = 0; r < reps; r++) {
+		bare[r] = run_bare(b, dur, pus);
+		harn[r] = run_harness(b, &cfg, doc, &spec);
+		if (bare[r] < 0 || harn[r] < 0) {
+			log_err("baseline", "%s: round %u failed (%s)", b->name, r + 1, bare[r] < 0 ? "bare" : "harness");
+			rc_exit = EXIT_FAIL;
+			break;
+		}
+		printf("  %-5u %16.1f %16.1f %8.3f\n", r + 1, bare[r], harn[r], harn[r] / bare[r]);
+		fflush(stdout);
+	}
+	if (rc_exit == EXIT_OK) {
+		struct stats_summary sb, sh;
+		stats_summarize(bare, reps, &sb);
+		stats_summarize(harn, reps, &sh);
+		printf("  median bare %.1f %s (cv %.1f%%), harness %.1f %s (cv %.1f%%): harness/bare = %.3f\n",
+		       sb.median, b->unit, sb.cv * 100, sh.median, b->unit, sh.cv * 100, sh.median / sb.median);
+	}
+	free(bare);
+	free(harn);
+	free(pus);
+	results_doc_free(doc);
+	return rc_exit;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+	static const struct option lo[] = { { "reps", required_argument, 0, 'r' },
+		                            { "duration", required_argument, 0, 'd' },
+		                            { "help", no_argument, 0, 'h' }, { 0 } };
+	uint64_t reps = 5;
+	double dur = 0.5;
+	int c;
+	if (cmd_wants_help(argc, argv)) {
+		usage();
+		return EXIT_OK;
+	}
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (opt_parse_u64(optarg, 1, 1000, &reps)) {
+				log_err("baseline", "--reps: '%s' is not a count from 1 to 1000", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			if (opt_parse_double(optarg, 0.01, 3600, &dur)) {
+				log_err("baseline", "--duration: '%s' is not a number of seconds from 0.01 to 3600", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case ':':
+			log_err("baseline", "option '%s' needs a value", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			log_err("baseline", "unknown option '%s' (see bench baseline --help)", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		log_err("baseline", "give one baseline name or 'all' (see bench baseline --help)");
+		return EXIT_USAGE;
+	}
+	runner_init();
+	runner_install_signals();
+	int rc = EXIT_OK, found = 0;
+	for (size_t i = 0; i < NBASELINES; i++) {
+		if (strcmp(argv[optind], "all") && strcmp(argv[optind], baselines[i]->name))
+			continue;
+		found = 1;
+		if (run_one(baselines[i], (unsigned)reps, dur) != EXIT_OK)
+			rc = EXIT_FAIL;
+		if (runner_signal)
+			return runner_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	}
+	if (!found) {
+		log_err("baseline", "unknown baseline '%s' (see bench baseline --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return rc;
+}
