@@ -96,16 +96,25 @@ static void fill_rep(struct run *r, struct rep_result *o, uint64_t t_start, stru
 	o->bound_pu = calloc(n, sizeof(int));
 	for (unsigned i = 0; i < n; i++) {
 		struct task_slot *s = &r->sh->slot[i];
-		if (s->t_end_ns > t_end)
-			t_end = s->t_end_ns;
 		double w = (double)atomic_load(&s->ops);
 		ops += w;
+		if (o->worker_ops)
+			o->worker_ops[i] = w;
+		/* A worker publishes its end-of-run fields before its final state (seq_cst store):
+		 * a hung worker's fields are still being written and are left out. */
+		unsigned st = atomic_load(&s->state);
+		if ((st != TASK_DONE && st != TASK_FAILED) || !s->t_end_ns) {
+			if (o->worker_ops)
+				o->last_cpu[i] = o->bound_pu[i] = -1; /* unknown: hung or crashed */
+			continue;
+		}
+		if (s->t_end_ns > t_end)
+			t_end = s->t_end_ns;
 		user += (double)s->utime_ns / 1e9;
 		sys += (double)s->stime_ns / 1e9;
 		vcs += (double)s->nvcsw;
 		ivcs += (double)s->nivcsw;
 		if (o->worker_ops) {
-			o->worker_ops[i] = w;
 			o->worker_cpu_s[i] = (double)(s->utime_ns + s->stime_ns) / 1e9;
 			o->last_cpu[i] = s->last_cpu;
 			o->bound_pu[i] = s->bound_pu;

@@ -126,13 +126,15 @@ int topo_place(const struct topo_policy *p, unsigned n, int *pus)
 		hwloc_bitmap_t *sets = calloc(k, sizeof *sets);
 		if (!sets)
 			return -ENOMEM;
-		for (unsigned i = 0; i < k; i++)
-			sets[i] = hwloc_bitmap_alloc();
+		/* hwloc_distrib allocates the k cpusets itself; we free them. */
 		hwloc_obj_t root = hwloc_get_root_obj(topo);
 		rc = hwloc_distrib(topo, &root, 1, sets, k, INT_MAX, 0);
 		for (unsigned i = 0; i < k; i++) {
-			hwloc_bitmap_singlify(sets[i]);
-			int os = hwloc_bitmap_first(sets[i]);
+			int os = -1;
+			if (rc == 0 && sets[i]) {
+				hwloc_bitmap_singlify(sets[i]);
+				os = hwloc_bitmap_first(sets[i]);
+			}
 			pus[i] = rc == 0 && os >= 0 ? os : (int)i;
 			hwloc_bitmap_free(sets[i]);
 		}

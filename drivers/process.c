@@ -44,7 +44,9 @@ static void process_reap(struct run *r)
 		if (st == TASK_DONE || st == TASK_FAILED)
 			continue; /* it reported before exiting */
 		/* Died without reporting: a crash. Count it so the runner stops waiting for it. */
-		describe_death(r, i, &h[i], s->err, sizeof s->err);
+		char why[sizeof s->err];
+		describe_death(r, i, &h[i], why, sizeof why);
+		memcpy(s->err, why, sizeof why);
 		s->rc = -1;
 		atomic_store(&s->state, TASK_FAILED);
 		atomic_fetch_add(&r->sh->done, 1);
