@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "drivers/driver.h"
 #include "log.h"
+#include "runner.h"
 #include "workloads/workload.h"
 
 int cmd_list(int argc, char **argv)
@@ -34,5 +35,7 @@ int cmd_list(int argc, char **argv)
 			printf("]\n");
 		opt_print_table(d->knobs, "      ");
 	}
+	printf("\nharness knobs (every workload and driver):\n");
+	opt_print_table(runner_knobs, "      ");
 	return EXIT_OK;
 }

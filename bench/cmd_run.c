@@ -164,6 +164,15 @@ static int check_assignments(const struct selection *s)
 				}
 			}
 		}
+		const struct knob *hk = opt_find(runner_knobs, as->name);
+		for (unsigned v = 0; hk && v < as->nvals; v++) {
+			struct knobval kv;
+			known = 1;
+			if (opt_parse_value(hk, as->vals[v], &kv, err, sizeof err)) {
+				log_err("run", "-O %s", err);
+				return -EINVAL;
+			}
+		}
 		if (!known) {
 			log_err("run", "-O: unknown knob '%s' for the selected workloads and drivers (see bench list)",
 			        as->name);
@@ -201,7 +210,8 @@ static int expand(const struct selection *s, struct cell_list *out)
 				unsigned apply[MAX_ASSIGN], na = 0, idx[MAX_ASSIGN] = { 0 };
 				for (unsigned a = 0; a < s->nassign; a++)
 					if (opt_find(s->wl[w]->knobs, s->assign[a].name) ||
-					    opt_find(s->drv[d]->knobs, s->assign[a].name))
+					    opt_find(s->drv[d]->knobs, s->assign[a].name) ||
+					    opt_find(runner_knobs, s->assign[a].name))
 						apply[na++] = a;
 				for (;;) {
 					struct knob_assign one[MAX_ASSIGN];

@@ -50,6 +50,15 @@ void runner_init(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+const struct knob runner_knobs[] = {
+	{ "fault", KNOB_ENUM, "none", 0, 0, "none|crash|abort|hang|exit1|oom",
+	  "inject a fault into one worker: segfault, abort(), hang ignoring stop, _exit(1), allocate until OOM" },
+	{ "fault_worker", KNOB_INT, "0", 0, TASK_MAX_WORKERS - 1, NULL, "which worker gets the fault" },
+	{ "fault_after_ms", KNOB_INT, "50", 0, 3600000, NULL,
+	  "when: the worker's first task API call after this many ms of the repetition" },
+	{ 0 }
+};
+
 int runner_resolve_knobs(const struct workload *wl, const struct driver_ops *drv,
                          const struct knob_assign *given, unsigned ngiven, struct knobset *out,
                          char *err, size_t errlen)
@@ -59,10 +68,17 @@ int runner_resolve_knobs(const struct workload *wl, const struct driver_ops *drv
 		snprintf(err, errlen, "bad knob defaults in %s or %s", wl->name, drv->name);
 		return -EINVAL;
 	}
+	for (unsigned i = 0; i < ngiven; i++)
+		if (opt_find(runner_knobs, given[i].name) && opt_defaults(out, runner_knobs)) {
+			snprintf(err, errlen, "too many knobs");
+			return -EINVAL;
+		}
 	for (unsigned i = 0; i < ngiven; i++) {
 		const struct knob *k = opt_find(wl->knobs, given[i].name);
 		if (!k)
 			k = opt_find(drv->knobs, given[i].name);
+		if (!k)
+			k = opt_find(runner_knobs, given[i].name);
 		if (!k)
 			continue;
 		struct knobval v;
@@ -190,6 +206,15 @@ static void hung_list(const struct run *r, unsigned spawned, char *buf, size_t l
 	}
 }
 
+/* Hand the fault to its worker: flag the slot, then raise the worker's checkpoint request
+ * (the flag task_checkpoint polls; drivers point t->brk before spawn returns). */
+static void inject_fault(struct run *r, int kind)
+{
+	unsigned w = (unsigned)run_knob_int(r, "fault_worker");
+	atomic_store(&r->sh->slot[w].fault, (unsigned)kind);
+	atomic_store(r->tasks[w].brk, 1);
+}
+
 /* Runs one repetition; returns 0 ok, -1 failed, -ENOTSUP skipped (reason in o->error). */
 static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struct sampler *smp)
 {
@@ -223,6 +248,11 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		t->brk = &t->slot->brk;
 		t->stop = &r->sh->stop;
 		t->slot->bound_pu = -1;
+	}
+	const struct knobval *fw = opt_get(r->knobs, "fault_worker");
+	if (fw && fw->num >= n) {
+		rep_fail(o, "fault_worker %.0f does not exist (the cell has %u workers)", fw->num, n);
+		goto out;
 	}
 	rc = r->wl->setup ? r->wl->setup(r) : 0;
 	if (rc == -ENOTSUP) {
@@ -268,11 +298,18 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		int bounded = (r->wl->flags & WORKLOAD_SELF_BOUNDED) != 0;
 		uint64_t end = t_start + (bounded ? (uint64_t)(cfg->timeout_s * 1e9) : r->duration_ns);
 		uint64_t next_tick = t_start + 100000000;
+		const struct knobval *fk = opt_get(r->knobs, "fault");
+		int fault = fk ? fk->choice : TASK_FAULT_NONE;
+		uint64_t fault_at = fault ? t_start + (uint64_t)run_knob_int(r, "fault_after_ms") * 1000000u : UINT64_MAX;
 		for (;;) {
 			unsigned d = atomic_load(&r->sh->done);
 			uint64_t now = task_now_ns();
 			if (d >= n || now >= end)
 				break;
+			if (now >= fault_at) {
+				inject_fault(r, fault);
+				fault_at = UINT64_MAX;
+			}
 			if (now >= next_tick) {
 				sampler_tick(smp);
 				if (r->drv->reap)
@@ -280,7 +317,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 				next_tick += 100000000;
 			}
 			uint64_t wake = end < next_tick ? end : next_tick;
-			futex_wait(&r->sh->done, d, wake - now, 1);
+			wake = fault_at < wake ? fault_at : wake;
+			futex_wait(&r->sh->done, d, wake > now ? wake - now : 0, 1);
 		}
 		if (bounded && atomic_load(&r->sh->done) < n)
 			rep_fail(o, "workers did not finish their work within the %.0f s timeout", cfg->timeout_s);
@@ -535,11 +573,23 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 	}
 	free(buf);
 	close(fds[0]);
-	/* Whatever is left of the cell's process group goes now; then reap. */
+	/* The cell process closed its pipe (it exited) or is being abandoned. Give an exiting
+	 * one 2 s to finish, so the signal it died of is its own, not our cleanup kill; then
+	 * kill whatever is left of its process group (the group outlives its reaped leader
+	 * while members remain, so the id cannot have been reused) and reap the orphans. */
+	int st = 0, reaped = 0, killed = 0;
+	uint64_t grace = task_now_ns() + (interrupted || timed_out ? 0 : 2000000000ull);
+	while (!reaped) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			reaped = 1;
+		else if (task_now_ns() >= grace && !killed) {
+			kill(-pid, SIGKILL);
+			killed = 1;
+		} else
+			usleep(1000);
+	}
 	kill(-pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
 	reap_orphans();
 	if (interrupted) {
 		snprintf(s.error, sizeof s.error, "interrupted by signal %d", (int)runner_signal);
@@ -550,7 +600,7 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 		s.failed = 1;
 		snprintf(s.error, sizeof s.error, "watchdog: no repetition finished within %.0f s; cell process killed",
 		         per_rep);
-	} else if (!s.failed && !s.skipped && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL) {
+	} else if (!s.failed && !s.skipped && WIFSIGNALED(st) && !killed) {
 		s.failed = 1;
 		snprintf(s.error, sizeof s.error, "cell process killed by signal %d (%s) in repetition %d: a worker crashed",
 		         WTERMSIG(st), strsignal(WTERMSIG(st)), s.nlines + 1);

@@ -32,6 +32,11 @@ struct cell_spec {
 	unsigned index, total;        /* for progress lines */
 };
 
+/* Knobs of the harness itself, valid for every workload and driver (fault injection):
+ * -O fault=none|crash|abort|hang|exit1|oom -O fault_worker=I -O fault_after_ms=T.
+ * They appear in a cell's knobs only when given. */
+extern const struct knob runner_knobs[];
+
 /* Set by the SIGINT/SIGTERM handler that runner_install_signals() installs. */
 extern volatile sig_atomic_t runner_signal;
 void runner_install_signals(void);

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +25,67 @@ uint64_t task_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* An injected fault, performed by the worker itself (see enum task_fault). Each models what
+ * a real worker can do to the program that runs it, so every driver shows its true blast
+ * radius: a crashing thread takes its whole cell process with it, a crashing process only
+ * itself. */
+static void task_fault(struct task *t)
+{
+	unsigned kind = atomic_exchange(&t->slot->fault, TASK_FAULT_NONE);
+	switch (kind) {
+	case TASK_FAULT_CRASH:
+		raise(SIGSEGV);
+		break;
+	case TASK_FAULT_ABORT:
+		abort();
+	case TASK_FAULT_HANG:
+		for (;;) /* ignores the stop request, like a worker stuck in a syscall */
+			pause();
+	case TASK_FAULT_EXIT1:
+		_exit(1); /* under thread-based drivers this ends the whole cell process */
+	case TASK_FAULT_OOM: {
+		/* Allocate until allocation fails, with the address space capped 256 MiB above its
+		 * current size so the machine is never at risk; then die as the OOM killer would
+		 * kill it (SIGKILL). */
+		struct rlimit rl;
+		FILE *f = fopen("/proc/self/statm", "r");
+		unsigned long pages = 0;
+		if (f) {
+			if (fscanf(f, "%lu", &pages) != 1)
+				pages = 0;
+			fclose(f);
+		}
+		rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (256ul << 20);
+		setrlimit(RLIMIT_AS, &rl);
+		for (;;) {
+			char *p = malloc(8u << 20);
+			if (!p)
+				break;
+			memset(p, 0xa5, 8u << 20);
+		}
+		raise(SIGKILL);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+#define TASK_FAULT_CHECK(t)                                                                   \
+	do {                                                                                  \
+		if (task_unlikely(atomic_load_explicit(&(t)->slot->fault, memory_order_relaxed))) \
+			task_fault(t);                                                        \
+	} while (0)
+
 void task_checkpoint_slow(struct task *t)
 {
+	TASK_FAULT_CHECK(t);
 	t->run->drv->checkpoint(t);
 }
 
 int task_sleep_ns(struct task *t, uint64_t ns)
 {
+	TASK_FAULT_CHECK(t);
 	if (task_should_stop(t))
 		return -ECANCELED;
 	return t->run->drv->sleep_ns(t, ns);
@@ -37,6 +93,7 @@ int task_sleep_ns(struct task *t, uint64_t ns)
 
 int task_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
 {
+	TASK_FAULT_CHECK(t);
 	/* Publish the address first so a stopping runner can kick us (driver stop hook). */
 	atomic_store(&t->slot->wait_addr, (uintptr_t)word);
 	int rc = task_should_stop(t) ? 0 : t->run->drv->wait(t, word, expected, timeout_ns);

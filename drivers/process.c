@@ -14,7 +14,7 @@
 #include "osdrv.h"
 
 /* Per worker: its pid, and its wait status once reaped (reap may collect it before join). */
-struct proc_handle { pid_t pid; int reaped; int status; };
+struct proc_handle { pid_t pid; int reaped; int status; int died_unreported; };
 
 static int process_init(struct run *r)
 {
@@ -47,6 +47,7 @@ static void process_reap(struct run *r)
 		char why[sizeof s->err];
 		describe_death(r, i, &h[i], why, sizeof why);
 		memcpy(s->err, why, sizeof why);
+		h[i].died_unreported = 1;
 		s->rc = -1;
 		atomic_store(&s->state, TASK_FAILED);
 		atomic_fetch_add(&r->sh->done, 1);
@@ -91,7 +92,10 @@ static int process_join(struct run *r)
 		int bad = WIFSIGNALED(h[i].status) || (WIFEXITED(h[i].status) && WEXITSTATUS(h[i].status) != 0);
 		if (bad && !failed) {
 			failed = 1;
-			describe_death(r, i, &h[i], r->err, sizeof r->err);
+			if (h[i].died_unreported) /* reap already described it in the slot */
+				snprintf(r->err, sizeof r->err, "%s", r->sh->slot[i].err);
+			else
+				describe_death(r, i, &h[i], r->err, sizeof r->err);
 		}
 	}
 	d->spawned = 0;

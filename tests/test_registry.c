@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "drivers/driver.h"
+#include "runner.h"
 #include "test.h"
 #include "workloads/workload.h"
 
@@ -36,6 +37,14 @@ TEST(registry, names_unique_and_found)
  * in both would be ambiguous. Knob defaults must parse (checked by workload_check too). */
 TEST(registry, knob_names_do_not_clash)
 {
+	for (unsigned w = 0; w < workload_count; w++)
+		for (const struct knob *k = workload_table[w]->knobs; k && k->name; k++)
+			if (opt_find(runner_knobs, k->name))
+				TEST_FAIL("knob %s of workload %s is a harness knob", k->name, workload_table[w]->name);
+	for (unsigned d = 0; d < driver_count; d++)
+		for (const struct knob *k = driver_table[d]->knobs; k && k->name; k++)
+			if (opt_find(runner_knobs, k->name))
+				TEST_FAIL("knob %s of driver %s is a harness knob", k->name, driver_table[d]->name);
 	for (unsigned w = 0; w < workload_count; w++)
 		for (const struct knob *k = workload_table[w]->knobs; k && k->name; k++)
 			for (unsigned d = 0; d < driver_count; d++)
