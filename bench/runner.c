@@ -520,7 +520,8 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 		if (!w)
 			_exit(3);
 		cell_main(cfg, spec, pus, emit_fd, w);
-		fflush(w);
+		fclose(w);
+		free(pus);
 		_exit(0);
 	}
 	setpgid(pid, pid);

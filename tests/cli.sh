@@ -88,5 +88,15 @@ sleep 0.2
 if pgrep -f "bench run -w cpu-spin -d process,thread" >/dev/null; then
 	echo "FAIL processes left after SIGINT"; fail=$((fail + 1)); else echo "ok   nothing left after SIGINT"; pass=$((pass + 1)); fi
 
+# SIGTERM: exit 143, interrupted_by SIGTERM
+(cd "$tmp" && exec "$BENCH" run -w cpu-spin -d thread -n 1 --reps 50 --duration 0.1 -o term.json >/dev/null 2>&1) &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid; rc=$?
+if [[ $rc -eq 143 ]] && python3 -c "import json,sys; d=json.load(open('$tmp/term.json')); sys.exit(not (d['interrupted'] and d['interrupted_by']=='SIGTERM'))"; then
+	echo "ok   SIGTERM: exit 143 and an interrupted, valid results file"; pass=$((pass + 1))
+else echo "FAIL SIGTERM: exit $rc"; fail=$((fail + 1)); fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
