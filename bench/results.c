@@ -387,3 +387,16 @@ void results_cell_brief(const struct results_cell *c, struct cell_brief *b)
 	b->primary = med(sum, pm ? pm : "ops_per_s", "median");
 	b->primary_cv = med(sum, pm ? pm : "ops_per_s", "cv");
 }
+
+unsigned results_cell_failed_reps(const struct results_cell *c)
+{
+	static const char *const arrays[] = { "warmups", "reps" };
+	unsigned n = 0;
+	for (int a = 0; a < 2; a++) {
+		size_t i;
+		json_t *r;
+		json_array_foreach(json_object_get(c->obj, arrays[a]), i, r)
+			n += strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok") != 0;
+	}
+	return n;
+}

@@ -83,6 +83,8 @@ int results_cell_add_rep(struct results_cell *c, const char *line);
 /* Finish: status "ok" | "failed" | "skipped", error may be NULL. Computes the summary. */
 void results_cell_finish(struct results_cell *c, const char *status, const char *error);
 void results_cell_brief(const struct results_cell *c, struct cell_brief *b);
+/* Number of repetitions (warm-up or measured) added so far whose status is not "ok". */
+unsigned results_cell_failed_reps(const struct results_cell *c);
 
 /* Machine description as JSON text (bench info --json); malloc'd. */
 char *results_machine_json(const struct machine *m);

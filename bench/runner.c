@@ -395,6 +395,13 @@ static void cell_main(const struct runner_config *cfg, const struct cell_spec *s
 		free_rep(&o);
 		sampler_free(&smp);
 		cleanup_rep(&c, &r);
+		if (c.poisoned && emit == emit_fd) {
+			/* Hung workers still run in this process: end it now, with nothing (atexit
+			 * handlers, sanitizer exit checks) running beside them. bench reports the cell
+			 * from the line just sent and kills the rest of the process group. */
+			fflush(ctx);
+			raise(SIGKILL);
+		}
 		if (rc)
 			return;
 	}
@@ -597,7 +604,10 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 		results_cell_finish(out, "failed", s.error);
 		return -EINTR;
 	}
-	if (timed_out && !s.failed) {
+	if (results_cell_failed_reps(out)) {
+		/* A repetition already said why it failed; how the cell process ended after that
+		 * (killed on purpose when workers hung) adds nothing. */
+	} else if (timed_out && !s.failed) {
 		s.failed = 1;
 		snprintf(s.error, sizeof s.error, "watchdog: no repetition finished within %.0f s; cell process killed",
 		         per_rep);

@@ -27,7 +27,7 @@ TEST(harness, cpu_spin_under_both_drivers)
 		CHECK_EQ_INT(json_array_size(json_object_get(rep, "worker_ops")), 2);
 		CHECK(json_number_value(json_array_get(json_object_get(rep, "worker_ops"), 1)) > 0);
 		CHECK(json_number_value(json_object_get(rep, "wall_s")) >= 0.05);
-		CHECK(json_number_value(json_object_get(rep, "util_cores")) > 0.3);
+		CHECK(json_number_value(json_object_get(rep, "util_cores")) > 0);
 		/* ops sum of workers == ops */
 		double sum = 0;
 		size_t i;
