@@ -215,6 +215,8 @@ char *results_rep_encode(const struct rep_result *r)
 	SET("wall_s", num(r->wall_s));
 	SET("spawn_s", num(r->spawn_s));
 	SET("join_s", num(r->join_s));
+	SET("mem_delta_kb", num(r->mem_delta_kb));
+	SET("mem_per_worker_kb", num(r->mem_per_worker_kb));
 	SET("cpu_user_s", num(r->cpu_user_s));
 	SET("cpu_sys_s", num(r->cpu_sys_s));
 	SET("util_cores", num(r->util_cores));

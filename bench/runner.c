@@ -8,9 +8,11 @@
 #define _GNU_SOURCE
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +179,68 @@ static int rep_fail(struct rep_result *o, const char *fmt, ...)
 	return -1;
 }
 
+/* kB of memory one process uses: its PSS (a shared page is split among the processes that map
+ * it, so a sum over processes counts every page once; copy-on-write after fork is counted as
+ * it happens), or its RSS where smaps_rollup is missing. -1 if it cannot be read (gone). */
+static long proc_mem_kb(const char *pid)
+{
+	static const char *const files[] = { "smaps_rollup", "status" }, *const keys[] = { "Pss:", "VmRSS:" };
+	char path[64], line[256];
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/proc/%s/%s", pid, files[i]);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		long kb = -1;
+		size_t kl = strlen(keys[i]);
+		while (kb < 0 && fgets(line, sizeof line, f))
+			if (!strncmp(line, keys[i], kl))
+				kb = strtol(line + kl, NULL, 10);
+		fclose(f);
+		if (kb >= 0)
+			return kb;
+	}
+	return -1;
+}
+
+/* Memory of the whole cell in kB: the sum over the processes of the calling process's group
+ * (the cell process leads its group and process workers inherit it; thread workers are part
+ * of the cell process). NAN if /proc cannot be read. Reads one small file per process on the
+ * machine plus one per member (about 0.1 ms each): it runs only while no worker runs, outside
+ * the measured intervals (before spawn, at the gate, after stop). */
+static double group_mem_kb(void)
+{
+	pid_t pg = getpgrp();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	double sum = 0;
+	if (!d)
+		return NAN;
+	while ((e = readdir(d))) {
+		char path[64], buf[1024];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t k = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (k <= 0)
+			continue;
+		buf[k] = 0;
+		char *p = strrchr(buf, ')'), st;
+		int ppid, pgrp;
+		if (!p || sscanf(p + 1, " %c %d %d", &st, &ppid, &pgrp) != 3 || pgrp != pg)
+			continue;
+		long kb = proc_mem_kb(e->d_name);
+		if (kb > 0)
+			sum += (double)kb;
+	}
+	closedir(d);
+	return sum;
+}
+
 /* Stop every worker and wait until all are done, kicking waiters. 0, or -ETIMEDOUT (hung). */
 static int stop_workers(struct run *r, unsigned spawned, double grace_s)
 {
@@ -231,6 +295,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	r->pus = c->pus;
 	r->duration_ns = (uint64_t)(cfg->duration_s * 1e9);
 	o->ok = 1;
+	o->mem_delta_kb = o->mem_per_worker_kb = NAN;
 
 	if ((rc = r->drv->init(r)) < 0)
 		return rep_fail(o, "driver %s: init failed: %s", r->drv->name, strerror(-rc));
@@ -267,6 +332,9 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	}
 	setup_done = 1;
 
+	/* Memory per worker: the cell's memory with every worker alive (parked at the gate) or
+	 * just done (after stop, before join), whichever is larger, minus before spawn. */
+	double mem0 = group_mem_kb(), mem_alive = NAN;
 	uint64_t t0 = task_now_ns();
 	for (; spawned < n; spawned++) {
 		if ((rc = r->drv->spawn(r, &r->tasks[spawned])) < 0) {
@@ -289,6 +357,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		futex_wait(&r->sh->ready, k, 10000000, 1);
 	}
 	o->spawn_s = (double)(task_now_ns() - t0) / 1e9;
+	if (o->ok)
+		mem_alive = group_mem_kb();
 
 	sampler_begin(smp);
 	uint64_t t_start = task_now_ns();
@@ -334,6 +404,16 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	}
 	sampler_tick(smp);
 	fill_rep(r, o, t_start, smp);
+	/* Again now that every worker is done and idle (threads and coroutines keep their stacks
+	 * until join; exited processes count nothing, so for them the gate figure stands). Never
+	 * while workers run: with many busy workers the scan would get a sliver of a core. */
+	if (o->ok) {
+		double m = group_mem_kb();
+		if (isfinite(m) && !(m <= mem_alive))
+			mem_alive = m;
+	}
+	o->mem_delta_kb = mem_alive - mem0;
+	o->mem_per_worker_kb = o->mem_delta_kb / n;
 
 	uint64_t tj = task_now_ns();
 	rc = r->drv->join(r);
