@@ -100,6 +100,7 @@ struct rep_ctx {
 	const struct cell_spec *spec;
 	const int *pus;
 	int poisoned;                  /* workers hung: memory must not be freed, the cell must end */
+	double mem_base;               /* kB of the cell before its first repetition's spawn */
 };
 
 static void fill_rep(struct run *r, struct rep_result *o, uint64_t t_start, struct sampler *smp)
@@ -333,8 +334,13 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	setup_done = 1;
 
 	/* Memory per worker: the cell's memory with every worker alive (parked at the gate) or
-	 * just done (after stop, before join), whichever is larger, minus before spawn. */
-	double mem0 = group_mem_kb(), mem_alive = NAN;
+	 * just done (after stop, before join), whichever is larger, minus the cell's memory before
+	 * the first repetition's spawn. Not before this repetition's: glibc keeps the stacks of
+	 * joined threads for reuse, so from the second repetition on they would already be
+	 * counted and threads would look free. */
+	double mem_alive = NAN;
+	if (!isfinite(c->mem_base))
+		c->mem_base = group_mem_kb();
 	uint64_t t0 = task_now_ns();
 	for (; spawned < n; spawned++) {
 		if ((rc = r->drv->spawn(r, &r->tasks[spawned])) < 0) {
@@ -412,7 +418,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		if (isfinite(m) && !(m <= mem_alive))
 			mem_alive = m;
 	}
-	o->mem_delta_kb = mem_alive - mem0;
+	o->mem_delta_kb = mem_alive - c->mem_base;
 	o->mem_per_worker_kb = o->mem_delta_kb / n;
 
 	uint64_t tj = task_now_ns();
@@ -451,7 +457,7 @@ static void cleanup_rep(struct rep_ctx *c, struct run *r)
 static void cell_main(const struct runner_config *cfg, const struct cell_spec *spec, const int *pus,
                       emit_fn emit, void *ctx)
 {
-	struct rep_ctx c = { .cfg = cfg, .spec = spec, .pus = pus };
+	struct rep_ctx c = { .cfg = cfg, .spec = spec, .pus = pus, .mem_base = NAN };
 	unsigned total = cfg->warmup + cfg->reps;
 	for (unsigned i = 0; i < total; i++) {
 		struct rep_result o;
