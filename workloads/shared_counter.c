@@ -5,7 +5,8 @@
  *
  * sync=none is a relaxed atomic load, then a relaxed atomic store of the value + 1: two
  * separate accesses the compiler may not merge into one read-modify-write (and TSan accepts),
- * so concurrent increments overwrite each other exactly as `x += 1` does in Python. gap_us
+ * so concurrent increments overwrite each other exactly as `x += 1` does in Python; a
+ * task_checkpoint() between them lets the GIL and coroutine drivers switch there. gap_us
  * puts a blocking wait (task_sleep_ns, the tutorials' time.sleep) between the load and the
  * store, inside the critical section of mutex and spin, and before the increment of atomic
  * and local (they have no critical section), which turns races into certainties.
@@ -127,10 +128,14 @@ static inline int sc_gap(struct task *t, const struct sc_shared *s)
 	return s->gap_ns ? task_sleep_ns(t, s->gap_ns) : 0;
 }
 
-/* Load, gap, store: the unprotected read-modify-write of `counter += 1`. */
+/* Load, gap, store: the unprotected read-modify-write of `counter += 1`. The checkpoint
+ * between load and store is where CPython can switch threads between the LOAD and the STORE
+ * bytecodes: free under threads and processes, a possible switch under the gil and
+ * coroutine drivers (with a lock held, in mutex and spin mode, as in Python). */
 static inline int sc_load_gap_store(struct task *t, struct sc_shared *s)
 {
 	uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
+	task_checkpoint(t);
 	if (sc_gap(t, s))
 		return -ECANCELED;
 	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
