@@ -21,8 +21,8 @@ struct rep_result {
 	int ok;
 	char error[256];
 	double wall_s, spawn_s, join_s;
-	/* Memory of the cell (PSS summed over its processes) with all workers alive minus before
-	 * the cell's first spawn, in kB, and that per worker. NAN if not measured. */
+	/* Memory of the cell (PSS + page tables, summed over its processes) with every worker
+	 * alive, minus before the cell's first spawn, in kB; and that per worker. NAN: unknown. */
 	double mem_delta_kb, mem_per_worker_kb;
 	double cpu_user_s, cpu_sys_s, util_cores;
 	double ops, ops_per_s, ctx_voluntary, ctx_involuntary, fairness;

@@ -180,28 +180,36 @@ static int rep_fail(struct rep_result *o, const char *fmt, ...)
 	return -1;
 }
 
+/* The number after `key` in /proc/<pid>/<file> (a "Key:   123 kB" line), or -1. */
+static long proc_field_kb(const char *pid, const char *file, const char *key)
+{
+	char path[64], line[256];
+	long kb = -1;
+	size_t kl = strlen(key);
+	snprintf(path, sizeof path, "/proc/%s/%s", pid, file);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (kb < 0 && fgets(line, sizeof line, f))
+		if (!strncmp(line, key, kl))
+			kb = strtol(line + kl, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
 /* kB of memory one process uses: its PSS (a shared page is split among the processes that map
  * it, so a sum over processes counts every page once; copy-on-write after fork is counted as
- * it happens), or its RSS where smaps_rollup is missing. -1 if it cannot be read (gone). */
+ * it happens), or its RSS where smaps_rollup is missing, plus its page tables (VmPTE: not in
+ * PSS, and as large as the PSS of a small forked worker). -1 if it cannot be read (gone). */
 static long proc_mem_kb(const char *pid)
 {
-	static const char *const files[] = { "smaps_rollup", "status" }, *const keys[] = { "Pss:", "VmRSS:" };
-	char path[64], line[256];
-	for (unsigned i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "/proc/%s/%s", pid, files[i]);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		long kb = -1;
-		size_t kl = strlen(keys[i]);
-		while (kb < 0 && fgets(line, sizeof line, f))
-			if (!strncmp(line, keys[i], kl))
-				kb = strtol(line + kl, NULL, 10);
-		fclose(f);
-		if (kb >= 0)
-			return kb;
-	}
-	return -1;
+	long kb = proc_field_kb(pid, "smaps_rollup", "Pss:");
+	if (kb < 0)
+		kb = proc_field_kb(pid, "status", "VmRSS:");
+	if (kb < 0)
+		return -1;
+	long pte = proc_field_kb(pid, "status", "VmPTE:");
+	return kb + (pte > 0 ? pte : 0);
 }
 
 /* Memory of the whole cell in kB: the sum over the processes of the calling process's group
