@@ -268,6 +268,14 @@ static int stop_workers(struct run *r, unsigned spawned, double grace_s)
 	}
 }
 
+static int any_failed(const struct run *r, unsigned spawned)
+{
+	for (unsigned i = 0; i < spawned; i++)
+		if (atomic_load_explicit(&r->sh->slot[i].state, memory_order_relaxed) == TASK_FAILED)
+			return 1;
+	return 0;
+}
+
 static void hung_list(const struct run *r, unsigned spawned, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -379,7 +387,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	if (o->ok && (rc = r->drv->start(r)) < 0)
 		rep_fail(o, "driver %s: start failed: %s", r->drv->name, strerror(-rc));
 	if (o->ok) {
-		int bounded = (r->wl->flags & WORKLOAD_SELF_BOUNDED) != 0;
+		int bounded = (r->wl->flags & WORKLOAD_SELF_BOUNDED) != 0, failed = 0;
 		uint64_t end = t_start + (bounded ? (uint64_t)(cfg->timeout_s * 1e9) : r->duration_ns);
 		uint64_t next_tick = t_start + 100000000;
 		const struct knobval *fk = opt_get(r->knobs, "fault");
@@ -399,12 +407,16 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 				if (r->drv->reap)
 					r->drv->reap(r);
 				next_tick += 100000000;
+				/* A self-bounded run cannot complete once a worker failed (the others may
+				 * wait for it forever): stop it now, the failure is reported after join. */
+				if (bounded && (failed = any_failed(r, spawned)))
+					break;
 			}
 			uint64_t wake = end < next_tick ? end : next_tick;
 			wake = fault_at < wake ? fault_at : wake;
 			futex_wait(&r->sh->done, d, wake > now ? wake - now : 0, 1);
 		}
-		if (bounded && atomic_load(&r->sh->done) < n)
+		if (bounded && !failed && atomic_load(&r->sh->done) < n)
 			rep_fail(o, "workers did not finish their work within the %.0f s timeout", cfg->timeout_s);
 	}
 	if (stop_workers(r, spawned, cfg->stop_grace_s)) {

@@ -196,3 +196,20 @@ TEST(sleep_io, memory_per_worker_is_recorded)
 	CHECK(num(rep0(tcell_cell(root)), "mem_per_worker_kb") > 0);
 	json_decref(root);
 }
+
+/* A waiter that dies leaves the spinners spinning (they stop when every waiter is done) and
+ * would leave other waiters blocked on the limiter: the runner ends a self-bounded repetition
+ * as soon as a worker failed, and reports that worker, not a timeout. */
+TEST(sleep_io, a_failed_waiter_ends_the_repetition_with_its_reason)
+{
+	json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = "process", .workers = 4,
+	                                          .timeout_s = 40,
+	                                          .knobs = { "spinners=1", "limit=1", "fault=exit1", "fault_worker=0",
+	                                                     "fault_after_ms=20" } });
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "failed");
+	CHECK_CONTAINS(tcell_error(cell), "worker 0");
+	CHECK_CONTAINS(tcell_error(cell), "exited with status 1");
+	json_decref(root);
+	CHECK_EQ_INT(tcount_children(), 0);
+}
