@@ -3,6 +3,7 @@
 #define BENCH_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct stats_summary {
 	size_t n;
@@ -21,5 +22,53 @@ double stats_t95(size_t df);
 /* Jain's fairness index of x[0..n): (sum x)^2 / (n sum x^2); 1 = perfectly fair, 1/n = one gets all. */
 double stats_jain(const double *x, size_t n);
 int stats_cmp_double(const void *a, const void *b);
+/* Median of x[0..n) (x is not modified); NAN for n == 0. */
+double stats_median(const double *x, size_t n);
+
+/* ---- two-sample comparison (bench compare) ---- */
+
+/* Standard normal CDF and its inverse (q in (0,1)). */
+double stats_norm_cdf(double z);
+double stats_norm_quantile(double q);
+
+/* Mann-Whitney U test (two-sided) of x[0..nx) against y[0..ny).
+ * u is U of x: the number of pairs (x_i, y_j) with x_i > y_j, plus half the ties. The p-value
+ * is exact (the null distribution by the counting recursion) when there are no ties and both
+ * samples have fewer than STATS_MW_EXACT_MAX values, as R's wilcox.test does; otherwise the
+ * normal approximation with the tie correction of the variance and a continuity correction.
+ * min_p is the smallest two-sided p-value that samples of these sizes can give at all (when
+ * it is >= alpha, no data can be significant at alpha). */
+#define STATS_MW_EXACT_MAX 50
+struct stats_mw {
+	double u, p, min_p;
+	double z;                     /* normal score (continuity-corrected); NAN when exact */
+	int exact;                    /* p is exact */
+	unsigned ties;                /* values that share their rank with another */
+};
+/* 0, or -EINVAL (an empty sample, a non-finite value), -ENOMEM. */
+int stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, struct stats_mw *out);
+/* Exact null distribution of U for samples of sizes m and n without ties: P(U <= u). */
+double stats_mw_cdf(unsigned m, unsigned n, double u);
+/* Smallest two-sided p-value samples of sizes m and n can reach (exact: 2 / C(m+n, m)). */
+double stats_mw_min_p(unsigned m, unsigned n);
+
+/* Reproducible pseudo-random numbers (splitmix64): same seed, same sequence everywhere. */
+struct stats_rng { uint64_t s; };
+uint64_t stats_rng_next(struct stats_rng *r);
+/* Uniform integer in [0, n). */
+size_t stats_rng_below(struct stats_rng *r, size_t n);
+
+/* Percentile bootstrap confidence interval of median(y) / median(x) at the given level
+ * (e.g. 0.95), from nboot resamples drawn with a fixed seed (same data, same interval).
+ * The medians must be positive. 0, or -EINVAL, -ENOMEM. */
+#define STATS_BOOT_SEED 0x62656e6368ull   /* "bench" */
+int stats_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t ny, double level,
+                             unsigned nboot, uint64_t seed, double *lo, double *hi);
+/* Hodges-Lehmann estimate of the ratio y/x (exp of the median of the pairwise differences
+ * log y_j - log x_i) and its distribution-free confidence interval at level (from the exact
+ * U distribution when stats_mann_whitney would be exact, else its normal approximation).
+ * Values must be positive. 0, or -EINVAL, -ENOMEM. */
+int stats_hodges_lehmann_ratio(const double *x, size_t nx, const double *y, size_t ny, double level,
+                               double *est, double *lo, double *hi);
 
 #endif

@@ -1,0 +1,274 @@
+/* compare: the statistics behind `bench compare` against independent references: brute-force
+ * enumeration of every arrangement for small samples (computed here, not by the code under
+ * test), published critical values of U, R's wilcox.test on its own documented example, and
+ * values computed by an independent Python implementation of the same formulas (noted). */
+#include <stdint.h>
+
+#include "stats.h"
+#include "test.h"
+
+/* P(U <= u) for sizes m, n by enumerating every placement of the m x's among the m+n ranks:
+ * U = sum over the x's of the number of y's below them. */
+static double brute_cdf(unsigned m, unsigned n, double u)
+{
+	unsigned N = m + n;
+	double below = 0, total = 0;
+	for (uint32_t mask = 0; mask < (1u << N); mask++) {
+		if ((unsigned)__builtin_popcount(mask) != m)
+			continue;
+		unsigned ys = 0, U = 0;
+		for (unsigned pos = 0; pos < N; pos++) {
+			if (mask & (1u << pos))
+				U += ys;
+			else
+				ys++;
+		}
+		total++;
+		below += U <= u;
+	}
+	return below / total;
+}
+
+TEST(compare, exact_distribution_matches_enumeration)
+{
+	for (unsigned m = 1; m <= 8; m++)
+		for (unsigned n = 1; n <= 8; n++)
+			for (unsigned u = 0; u <= m * n; u++)
+				CHECK_NEAR(stats_mw_cdf(m, n, u), brute_cdf(m, n, u), 1e-12);
+	CHECK_NEAR(stats_mw_cdf(3, 4, -1), 0, 0);
+	CHECK_NEAR(stats_mw_cdf(3, 4, 12), 1, 0);
+	CHECK_NEAR(stats_mw_cdf(3, 4, 2.5), brute_cdf(3, 4, 2), 1e-12);
+}
+
+/* Largest u with two-sided P = 2 P(U <= u) <= alpha: the critical value of printed tables. */
+static int critical_u(unsigned m, unsigned n, double alpha)
+{
+	int c = -1;
+	for (unsigned u = 0; u <= m * n; u++)
+		if (2 * stats_mw_cdf(m, n, u) <= alpha + 1e-15)
+			c = (int)u;
+	return c;
+}
+
+TEST(compare, critical_values_of_published_table)
+{
+	/* Two-tailed critical values of U for n1 = n2 = 5..10 (standard Mann-Whitney tables;
+	 * also checked by enumeration): alpha 0.05 and 0.01. */
+	static const int c05[] = { 2, 5, 8, 13, 17, 23 }, c01[] = { 0, 2, 4, 7, 11, 16 };
+	for (unsigned n = 5; n <= 10; n++) {
+		CHECK_EQ_INT(critical_u(n, n, 0.05), c05[n - 5]);
+		CHECK_EQ_INT(critical_u(n, n, 0.01), c01[n - 5]);
+	}
+	CHECK_EQ_INT(critical_u(5, 10, 0.05), 8);
+	CHECK_EQ_INT(critical_u(5, 10, 0.01), 4);
+	CHECK_EQ_INT(critical_u(4, 4, 0.01), -1); /* n = 4 can never reach 0.01 */
+}
+
+TEST(compare, smallest_possible_p)
+{
+	CHECK_NEAR(stats_mw_min_p(3, 3), 0.1, 1e-12);
+	CHECK_NEAR(stats_mw_min_p(4, 4), 2.0 / 70, 1e-12);  /* 0.029 > 0.01: never significant */
+	CHECK_NEAR(stats_mw_min_p(5, 5), 2.0 / 252, 1e-12); /* 0.0079 < 0.01: just possible */
+	CHECK_NEAR(stats_mw_min_p(10, 10), 2.0 / 184756, 1e-15);
+	CHECK_NEAR(stats_mw_min_p(1, 1), 1, 0);
+	CHECK(stats_mw_min_p(60, 60) < 1e-10);
+	/* and the test reaches it on perfectly separated samples */
+	double a[] = { 1, 2, 3, 4, 5 }, b[] = { 6, 7, 8, 9, 10 };
+	struct stats_mw mw;
+	CHECK(stats_mann_whitney(a, 5, b, 5, &mw) == 0);
+	CHECK(mw.exact);
+	CHECK_NEAR(mw.u, 0, 0);
+	CHECK_NEAR(mw.p, 2.0 / 252, 1e-12);
+	CHECK(stats_mann_whitney(b, 5, a, 5, &mw) == 0);
+	CHECK_NEAR(mw.u, 25, 0);
+	CHECK_NEAR(mw.p, 2.0 / 252, 1e-12);
+}
+
+TEST(compare, r_wilcox_test_example)
+{
+	/* R ?wilcox.test, Hollander & Wolfe (1973) p. 69: wilcox.test(x, y, alternative = "g")
+	 * gives W = 35, p-value = 0.1272; two-sided is twice that (enumeration: 0.254412...). */
+	double x[] = { 0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46 };
+	double y[] = { 1.15, 0.88, 0.90, 0.74, 1.21 };
+	struct stats_mw mw;
+	CHECK(stats_mann_whitney(x, 10, y, 5, &mw) == 0);
+	CHECK(mw.exact);
+	CHECK_EQ_INT(mw.ties, 0);
+	CHECK_NEAR(mw.u, 35, 0);
+	CHECK_NEAR(mw.p, 0.2544122544122544, 1e-12);
+	CHECK_NEAR(mw.p / 2, 0.1272, 5e-5);
+	/* swapping the samples: U' = mn - U, same p */
+	CHECK(stats_mann_whitney(y, 5, x, 10, &mw) == 0);
+	CHECK_NEAR(mw.u, 15, 0);
+	CHECK_NEAR(mw.p, 0.2544122544122544, 1e-12);
+}
+
+TEST(compare, normal_approximation_with_ties)
+{
+	/* Ties: normal approximation, tie-corrected variance, continuity correction. Reference
+	 * from an independent Python implementation of R's formula: U = 14, z = -2.0842203750051267,
+	 * p = 0.037140126234395325. */
+	double x[] = { 1, 2, 2, 3, 4, 5, 5, 6 }, y[] = { 3, 4, 4, 5, 6, 7, 7, 8, 9 };
+	struct stats_mw mw;
+	CHECK(stats_mann_whitney(x, 8, y, 9, &mw) == 0);
+	CHECK(!mw.exact);
+	CHECK_EQ_INT(mw.ties, 14); /* values in tie groups: 2x2 3x2 4x3 5x3 6x2 7x2 */
+	CHECK_NEAR(mw.u, 14, 0);
+	CHECK_NEAR(mw.z, -2.0842203750051267, 1e-12);
+	CHECK_NEAR(mw.p, 0.037140126234395325, 1e-12);
+	/* every value tied: no evidence at all */
+	double c1[] = { 5, 5, 5 }, c2[] = { 5, 5, 5, 5 };
+	CHECK(stats_mann_whitney(c1, 3, c2, 4, &mw) == 0);
+	CHECK_NEAR(mw.p, 1, 0);
+}
+
+TEST(compare, normal_approximation_close_to_exact)
+{
+	/* Large samples (>= 50) use the approximation; near the exact value for moderate n. */
+	double x[60], y[60];
+	for (int i = 0; i < 60; i++) {
+		x[i] = i * 1.0;
+		y[i] = i * 1.0 + 9.5;
+	}
+	struct stats_mw mw;
+	CHECK(stats_mann_whitney(x, 60, y, 60, &mw) == 0);
+	CHECK(!mw.exact);
+	/* U = sum over x_i of #{y_j < x_i}: y_j < x_i iff j < i - 9.5 */
+	double u = 0;
+	for (int i = 0; i < 60; i++)
+		u += i >= 10 ? i - 9 : 0;
+	CHECK_NEAR(mw.u, u, 0);
+	double sigma = sqrt(60.0 * 60 / 12 * 121), z = (u - 1800 + 0.5) / sigma;
+	CHECK_NEAR(mw.p, 2 * 0.5 * erfc(-z / sqrt(2.0)), 1e-12);
+	/* n = 12 vs 11, no ties: approximation within 0.01 of the exact p at several shifts */
+	for (int shift = 0; shift <= 8; shift += 2) {
+		double a[12], b[11];
+		for (int i = 0; i < 12; i++)
+			a[i] = i + 0.25;
+		for (int i = 0; i < 11; i++)
+			b[i] = i + shift + 0.5;
+		CHECK(stats_mann_whitney(a, 12, b, 11, &mw) == 0);
+		CHECK(mw.exact);
+		double exact = mw.p, d = mw.u - 66, sg = sqrt(132.0 / 12 * 24);
+		double zz = (d - (d > 0 ? 0.5 : d < 0 ? -0.5 : 0)) / sg;
+		double approx = fmin(1, 2 * 0.5 * erfc(fabs(zz) / sqrt(2.0)));
+		CHECK_NEAR(approx, exact, 0.01);
+	}
+}
+
+TEST(compare, errors)
+{
+	double x[] = { 1, 2 }, bad[] = { 1, NAN };
+	struct stats_mw mw;
+	double lo, hi, est;
+	CHECK(stats_mann_whitney(x, 0, x, 2, &mw) != 0);
+	CHECK(stats_mann_whitney(x, 2, bad, 2, &mw) != 0);
+	CHECK(stats_bootstrap_ratio_ci(x, 2, bad, 2, 0.95, 100, 1, &lo, &hi) != 0);
+	double neg[] = { -1, 2 };
+	CHECK(stats_bootstrap_ratio_ci(neg, 2, x, 2, 0.95, 100, 1, &lo, &hi) != 0);
+	CHECK(stats_bootstrap_ratio_ci(x, 2, x, 2, 1.5, 100, 1, &lo, &hi) != 0);
+	CHECK(stats_hodges_lehmann_ratio(neg, 2, x, 2, 0.95, &est, &lo, &hi) != 0);
+}
+
+TEST(compare, normal_quantile)
+{
+	CHECK_NEAR(stats_norm_quantile(0.975), 1.959963984540054, 1e-9);
+	CHECK_NEAR(stats_norm_quantile(0.5), 0, 1e-12);
+	CHECK_NEAR(stats_norm_cdf(stats_norm_quantile(0.01)), 0.01, 1e-12);
+	CHECK_NEAR(stats_norm_cdf(1.959963984540054), 0.975, 1e-12);
+}
+
+TEST(compare, median)
+{
+	double odd[] = { 3, 9, 1 }, even[] = { 4, 1, 3, 2 };
+	CHECK_NEAR(stats_median(odd, 3), 3, 0);
+	CHECK_NEAR(stats_median(even, 4), 2.5, 0);
+	CHECK(odd[0] == 3);
+	CHECK(isnan(stats_median(odd, 0)));
+}
+
+TEST(compare, bootstrap_ratio_ci)
+{
+	double lo, hi, lo2, hi2;
+	/* constant samples: every resample has the same medians */
+	double a[] = { 100, 100, 100, 100, 100 }, b[] = { 90, 90, 90, 90, 90, 90 };
+	CHECK(stats_bootstrap_ratio_ci(a, 5, b, 6, 0.95, 2000, STATS_BOOT_SEED, &lo, &hi) == 0);
+	CHECK_NEAR(lo, 0.9, 1e-12);
+	CHECK_NEAR(hi, 0.9, 1e-12);
+	/* noisy samples: reproducible (fixed seed), contains the ratio of medians, a wider level
+	 * gives a wider interval, separated samples exclude 1 */
+	double x[] = { 100, 103, 97, 101, 99, 102, 98, 100.5, 99.5, 101.5 };
+	double y[] = { 91, 93, 89, 92, 90, 94, 88, 90.5, 91.5, 92.5 };
+	CHECK(stats_bootstrap_ratio_ci(x, 10, y, 10, 0.95, 10000, STATS_BOOT_SEED, &lo, &hi) == 0);
+	CHECK(stats_bootstrap_ratio_ci(x, 10, y, 10, 0.95, 10000, STATS_BOOT_SEED, &lo2, &hi2) == 0);
+	CHECK(lo == lo2 && hi == hi2);
+	double r = stats_median(y, 10) / stats_median(x, 10);
+	CHECK(lo <= r && r <= hi);
+	CHECK(hi < 1);
+	CHECK(lo > 0.85);
+	CHECK(stats_bootstrap_ratio_ci(x, 10, y, 10, 0.99, 10000, STATS_BOOT_SEED, &lo2, &hi2) == 0);
+	CHECK(lo2 <= lo && hi2 >= hi);
+	/* the same sample against itself: the interval contains 1 */
+	CHECK(stats_bootstrap_ratio_ci(x, 10, x, 10, 0.95, 10000, STATS_BOOT_SEED, &lo, &hi) == 0);
+	CHECK(lo < 1 && hi > 1);
+}
+
+TEST(compare, bootstrap_coverage)
+{
+	/* Coverage of the 95% interval over 400 simulated A/B pairs with a known ratio of 1.1
+	 * (lognormal-ish noise, n = 10): a correct interval covers the truth most of the time. The
+	 * percentile bootstrap of a median is known to under-cover a little at n = 10; accept
+	 * 85%..100%. Counts, not timings: deterministic. */
+	struct stats_rng rng = { 42 };
+	unsigned cover = 0, trials = 400;
+	for (unsigned t = 0; t < trials; t++) {
+		double x[10], y[10];
+		for (int i = 0; i < 10; i++) {
+			double u1 = (stats_rng_next(&rng) >> 11) * 0x1p-53, u2 = (stats_rng_next(&rng) >> 11) * 0x1p-53;
+			double u3 = (stats_rng_next(&rng) >> 11) * 0x1p-53, u4 = (stats_rng_next(&rng) >> 11) * 0x1p-53;
+			x[i] = 100 * exp(0.05 * sqrt(-2 * log(u1 + 1e-300)) * cos(2 * M_PI * u2));
+			y[i] = 110 * exp(0.05 * sqrt(-2 * log(u3 + 1e-300)) * cos(2 * M_PI * u4));
+		}
+		double lo, hi;
+		CHECK(stats_bootstrap_ratio_ci(x, 10, y, 10, 0.95, 2000, STATS_BOOT_SEED + t, &lo, &hi) == 0);
+		cover += lo <= 1.1 && 1.1 <= hi;
+	}
+	CHECK(cover >= trials * 85 / 100);
+}
+
+TEST(compare, rng_below_in_range)
+{
+	struct stats_rng r = { 7 };
+	unsigned hist[5] = { 0 };
+	for (int i = 0; i < 50000; i++) {
+		size_t k = stats_rng_below(&r, 5);
+		CHECK(k < 5);
+		hist[k]++;
+	}
+	for (int k = 0; k < 5; k++)
+		CHECK(hist[k] > 9000 && hist[k] < 11000);
+}
+
+TEST(compare, hodges_lehmann)
+{
+	/* Reference: an independent Python implementation of R's wilcox.test(conf.int = TRUE)
+	 * on the logs, with the exact U distribution by enumeration. */
+	double x[] = { 0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46 };
+	double y[] = { 1.15, 0.88, 0.90, 0.74, 1.21 };
+	double est, lo, hi;
+	CHECK(stats_hodges_lehmann_ratio(x, 10, y, 5, 0.95, &est, &lo, &hi) == 0);
+	CHECK_NEAR(est, 0.7623304256784819, 1e-12);
+	CHECK_NEAR(lo, 0.5103448275862069, 1e-12);
+	CHECK_NEAR(hi, 1.1634615384615383, 1e-12);
+	double a[] = { 100, 102, 98, 101, 99, 103, 97 }, b[] = { 90, 93, 91, 89, 92, 88, 94, 90.5 };
+	CHECK(stats_hodges_lehmann_ratio(a, 7, b, 8, 0.95, &est, &lo, &hi) == 0);
+	CHECK_NEAR(est, 0.9095453409658734, 1e-12);
+	CHECK_NEAR(lo, 0.8834951456310676, 1e-12);
+	CHECK_NEAR(hi, 0.9329896907216497, 1e-12);
+	/* the estimate is the median of the pairwise ratios, by brute force */
+	double r[56];
+	for (int i = 0; i < 7; i++)
+		for (int j = 0; j < 8; j++)
+			r[i * 8 + j] = log(b[j]) - log(a[i]);
+	CHECK_NEAR(est, exp(stats_median(r, 56)), 1e-12);
+}
