@@ -12,7 +12,9 @@ struct cmd {
 	X(list, "list workloads and drivers, their knobs, and why one is unavailable") \
 	X(info, "describe this machine (libcpuid + hwloc + system); --json for the results object") \
 	X(run, "run benchmarks and write a results JSON file") \
-	X(baseline, "compare a harness cell with the same work in bare C, in one run")
+	X(baseline, "compare a harness cell with the same work in bare C, in one run") \
+	X(compare, "compare two results files: significant regressions, beyond noise") \
+	X(export, "export a results file for CI dashboards (github-action-benchmark) or as Markdown")
 
 #define CMD_DECL(n, s) int cmd_##n(int argc, char **argv);
 CMDS(CMD_DECL)

@@ -1,0 +1,223 @@
+/* bench export: one results file in the formats CI dashboards and pull-request comments take:
+ * github-action-benchmark's "custom" JSON (customBiggerIsBetter / customSmallerIsBetter) and
+ * a Markdown table. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "compare.h"
+#include "log.h"
+
+static void usage(void)
+{
+	printf("usage: bench export FILE.json [--format github-action-benchmark|markdown]\n"
+	       "                    [--metric M[:higher|:lower]] [--better higher|lower] [-o OUT]\n\n"
+	       "Writes the median of every ok cell's metric (default: its primary metric).\n"
+	       "  --format github-action-benchmark (default)\n"
+	       "        a JSON array of {name, unit, value, range, extra} for the\n"
+	       "        benchmark-action/github-action-benchmark action. One file holds one direction:\n"
+	       "        --better higher (default) keeps the higher-is-better metrics (tool:\n"
+	       "        customBiggerIsBetter), --better lower the lower-is-better ones (tool:\n"
+	       "        customSmallerIsBetter); the others are left out with a note on stderr.\n"
+	       "        Names are the full cell identity, so they stay the same from run to run.\n"
+	       "  --format markdown\n"
+	       "        a table (cell, metric, median, cv, min, max, n, status) for a comment\n"
+	       "  -o, --output OUT   write to OUT instead of stdout\n\n"
+	       "Exit status: 0 ok, 2 usage or input error.\n");
+}
+
+static const char *unit_of(const char *metric)
+{
+	size_t n = strlen(metric);
+	if (!strcmp(metric, "ops_per_s"))
+		return "ops/s";
+	if (n > 2 && !strcmp(metric + n - 2, "_s"))
+		return "s";
+	if (n > 3 && !strcmp(metric + n - 3, "_ns"))
+		return "ns";
+	return metric;
+}
+
+struct cellstat {
+	int ok, direction;
+	const char *metric;
+	struct stats_summary s;
+};
+
+static void cell_stats(const struct results_file *f, unsigned i, const char *metric, int metric_better,
+                       struct cellstat *cs)
+{
+	const struct results_cell_info *c = results_file_cell(f, i);
+	memset(cs, 0, sizeof *cs);
+	cs->metric = metric ? metric : c->primary_metric;
+	cs->direction = !metric || !strcmp(metric, c->primary_metric) ? c->higher_is_better
+	                                                               : compare_known_direction(metric);
+	if (metric && metric_better >= 0)
+		cs->direction = metric_better;
+	if (strcmp(c->status, "ok"))
+		return;
+	double *x = calloc(c->nreps + 1, sizeof *x);
+	int n = x ? results_file_values(f, i, cs->metric, x, c->nreps) : -ENOMEM;
+	cs->ok = n > 0 && !stats_summarize(x, (size_t)n, &cs->s);
+	free(x);
+}
+
+static void export_gab(FILE *out, const struct results_file *f, const char *metric, int metric_better, int better)
+{
+	char brand[128] = "", pus[32] = "", git[64] = "";
+	results_file_scalar(f, "machine.cpu.brand", brand, sizeof brand);
+	results_file_scalar(f, "machine.topology.pus", pus, sizeof pus);
+	results_file_scalar(f, "tool.git", git, sizeof git);
+	unsigned n = 0, other = 0, notok = 0;
+	fputs("[", out);
+	for (unsigned i = 0; i < results_file_ncells(f); i++) {
+		struct cellstat cs;
+		cell_stats(f, i, metric, metric_better, &cs);
+		if (!cs.ok) {
+			notok++;
+			continue;
+		}
+		if (cs.direction != better) {
+			other++;
+			continue;
+		}
+		char name[512], extra[512];
+		compare_cell_identity(f, i, name, sizeof name);
+		snprintf(extra, sizeof extra, "%s; median of %zu repetitions, cv %.2f%%, min %.6g, max %.6g; %s, %s PUs; git %s",
+		         cs.metric, cs.s.n, cs.s.cv * 100, cs.s.min, cs.s.max, brand, pus, git);
+		fputs(n++ ? ",\n {\"name\": " : "\n {\"name\": ", out);
+		compare_json_string(out, name);
+		fputs(", \"unit\": ", out);
+		compare_json_string(out, unit_of(cs.metric));
+		fputs(", \"value\": ", out);
+		compare_json_number(out, cs.s.median);
+		fprintf(out, ", \"range\": \"\\u00b1 %.6g\", \"extra\": ", cs.s.stddev);
+		compare_json_string(out, extra);
+		fputs("}", out);
+	}
+	fputs(n ? "\n]\n" : "]\n", out);
+	if (other)
+		log_warn("export", "%u cell(s) with a %s-is-better metric left out (export them with --better %s, "
+		         "tool customSmallerIsBetter/customBiggerIsBetter)", other, better ? "lower" : "higher",
+		         better ? "lower" : "higher");
+	if (notok)
+		log_warn("export", "%u cell(s) without an ok result left out", notok);
+	if (!n)
+		log_warn("export", "no cell exported");
+}
+
+static void export_markdown(FILE *out, const struct results_file *f, const char *metric, int metric_better)
+{
+	const struct results_file *files[] = { f };
+	fprintf(out, "| cell | metric | median | cv | min | max | n | status |\n|---|---|---:|---:|---:|---:|---:|---|\n");
+	for (unsigned i = 0; i < results_file_ncells(f); i++) {
+		const struct results_cell_info *c = results_file_cell(f, i);
+		struct cellstat cs;
+		char label[320], med[24], mn[24], mx[24];
+		cell_stats(f, i, metric, metric_better, &cs);
+		compare_cell_label(files, 1, f, i, label, sizeof label);
+		fprintf(out, "| %s | %s %s |", label, cs.metric,
+		        cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
+		if (cs.ok) {
+			compare_fmt_value(cs.s.median, med, sizeof med);
+			compare_fmt_value(cs.s.min, mn, sizeof mn);
+			compare_fmt_value(cs.s.max, mx, sizeof mx);
+			fprintf(out, " %s | %.1f%% | %s | %s | %zu |", med, cs.s.cv * 100, mn, mx, cs.s.n);
+		} else {
+			fprintf(out, " - | - | - | - | 0 |");
+		}
+		fprintf(out, " %s%s%s |\n", c->status, c->error ? ": " : "", c->error ? c->error : "");
+	}
+}
+
+int cmd_export(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_BETTER, O_METRIC };
+	static const struct option lo[] = { { "format", required_argument, 0, O_FORMAT },
+		                            { "better", required_argument, 0, O_BETTER },
+		                            { "metric", required_argument, 0, O_METRIC },
+		                            { "output", required_argument, 0, 'o' },
+		                            { "help", no_argument, 0, 'h' },
+		                            { 0 } };
+	int c, markdown = 0, better = 1;
+	const char *output = NULL;
+	struct compare_opts mo;
+	compare_opts_default(&mo);
+	if (cmd_wants_help(argc, argv)) {
+		usage();
+		return EXIT_OK;
+	}
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (!strcmp(optarg, "markdown"))
+				markdown = 1;
+			else if (!strcmp(optarg, "github-action-benchmark"))
+				markdown = 0;
+			else {
+				log_err("export", "--format: '%s' is not github-action-benchmark or markdown", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case O_BETTER:
+			if (strcmp(optarg, "higher") && strcmp(optarg, "lower")) {
+				log_err("export", "--better: '%s' is not higher or lower", optarg);
+				return EXIT_USAGE;
+			}
+			better = !strcmp(optarg, "higher");
+			break;
+		case O_METRIC:
+			if (compare_parse_metric(optarg, &mo)) {
+				log_err("export", "--metric: '%s' is not NAME, NAME:higher or NAME:lower", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o': output = optarg; break;
+		case ':':
+			log_err("export", "option '%s' needs a value", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			log_err("export", "unknown option '%s' (see bench export --help)", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		log_err("export", "needs exactly one results file: bench export FILE.json");
+		return EXIT_USAGE;
+	}
+	if (mo.metric && mo.metric_better < 0 && compare_known_direction(mo.metric) < 0 && !markdown) {
+		log_err("export", "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower", mo.metric,
+		        mo.metric, mo.metric);
+		return EXIT_USAGE;
+	}
+	char err[600];
+	struct results_file *f;
+	if (results_load(argv[optind], &f, err, sizeof err)) {
+		log_err("export", "%s", err);
+		return EXIT_USAGE;
+	}
+	FILE *out = stdout;
+	if (output && !(out = fopen(output, "w"))) {
+		log_errno("export", errno, "open %s", output);
+		results_file_free(f);
+		return EXIT_USAGE;
+	}
+	if (markdown)
+		export_markdown(out, f, mo.metric, mo.metric_better);
+	else
+		export_gab(out, f, mo.metric, mo.metric_better, better);
+	int rc = EXIT_OK;
+	if (out != stdout && fclose(out)) {
+		log_errno("export", errno, "write %s", output);
+		rc = EXIT_USAGE;
+	}
+	results_file_free(f);
+	return rc;
+}
