@@ -401,16 +401,20 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		         b->error ?: b->status);
 		return 0;
 	}
-	if (!nok) {
-		row->verdict = CMP_FAILED_NEW;
-		snprintf(row->note, sizeof row->note, "failed in the new run: %s", n->error ?: n->status);
-		return 0;
-	}
 	row->xbase = calloc(b->nreps + 1, sizeof *row->xbase);
 	row->xnew = calloc(n->nreps + 1, sizeof *row->xnew);
 	if (!row->xbase || !row->xnew)
 		return -ENOMEM;
 	int kb = results_file_values(r->base, row->base_cell, row->metric, row->xbase, b->nreps);
+	if (!nok) {
+		row->verdict = CMP_FAILED_NEW;
+		snprintf(row->note, sizeof row->note, "failed in the new run: %s", n->error ?: n->status);
+		if (kb > 0) {
+			row->nbase = (unsigned)kb;
+			row->base_median = stats_median(row->xbase, row->nbase);
+		}
+		return 0;
+	}
 	int kn = results_file_values(r->new, row->new_cell, row->metric, row->xnew, n->nreps);
 	if (kb <= 0 || kn <= 0) {
 		row->verdict = CMP_NO_DATA;

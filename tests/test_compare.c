@@ -2,8 +2,14 @@
  * enumeration of every arrangement for small samples (computed here, not by the code under
  * test), published critical values of U, R's wilcox.test on its own documented example, and
  * values computed by an independent Python implementation of the same formulas (noted). */
+#include <errno.h>
+#include <jansson.h>
 #include <stdint.h>
 
+#include <unistd.h>
+
+#include "compare.h"
+#include "results.h"
 #include "stats.h"
 #include "test.h"
 
@@ -271,4 +277,241 @@ TEST(compare, hodges_lehmann)
 		for (int j = 0; j < 8; j++)
 			r[i * 8 + j] = log(b[j]) - log(a[i]);
 	CHECK_NEAR(est, exp(stats_median(r, 56)), 1e-12);
+}
+
+/* ---- the comparison itself, on results files written here ---- */
+
+
+struct fake_cell {
+	const char *workload, *driver, *knobs, *metric, *better, *status;
+	unsigned workers;
+	double vals[12];
+	unsigned n;
+};
+
+/* Write a minimal valid results file (what results.c writes, reduced to what readers use). */
+static char *fake_file(const struct fake_cell *cells, unsigned ncells, const char *governor)
+{
+	static int seq;
+	char *path = malloc(64);
+	snprintf(path, 64, "/tmp/bench-cmp-%d-%d.json", (int)getpid(), seq++);
+	FILE *f = fopen(path, "w");
+	CHECK(f);
+	fprintf(f, "{\"schema_version\": %d, \"tool\": {\"name\": \"bench\", \"version\": \"0\", \"git\": \"x\"},"
+	           "\"interrupted\": false, \"machine\": {\"governor\": \"%s\", \"cpu\": {\"brand\": \"X\"}},"
+	           "\"config\": {\"duration_s\": 0.1, \"warmup\": 1, \"reps\": 5}, \"cells\": [",
+	        RESULTS_SCHEMA_VERSION, governor);
+	for (unsigned i = 0; i < ncells; i++) {
+		const struct fake_cell *c = &cells[i];
+		fprintf(f, "%s{\"workload\": \"%s\", \"driver\": \"%s\", \"workers\": %u, \"pin\": \"spread\","
+		           "\"knobs\": {%s}, \"primary\": {\"metric\": \"%s\", \"better\": \"%s\"},"
+		           "\"status\": \"%s\", \"error\": null, \"reps\": [",
+		        i ? "," : "", c->workload, c->driver, c->workers ? c->workers : 1, c->knobs ? c->knobs : "",
+		        c->metric ? c->metric : "ops_per_s", c->better ? c->better : "higher", c->status ? c->status : "ok");
+		for (unsigned k = 0; k < c->n; k++)
+			fprintf(f, "%s{\"status\": \"ok\", \"%s\": %.17g}", k ? "," : "", c->metric ? c->metric : "ops_per_s",
+			        c->vals[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]}\n");
+	fclose(f);
+	return path;
+}
+
+static struct results_file *load(const char *path)
+{
+	struct results_file *f;
+	char err[600];
+	if (results_load(path, &f, err, sizeof err))
+		TEST_FAIL("load %s: %s", path, err);
+	unlink(path);
+	return f;
+}
+
+#define V5(a) { a, a * 1.01, a * 0.99, a * 1.005, a * 0.995 }, 5
+
+TEST(compare, loader_accessors)
+{
+	struct fake_cell c[] = { { "cpu-spin", "thread", "\"iters\": 600, \"ratio\": 0.5, \"on\": true, \"mode\": \"x\"",
+		                   NULL, NULL, NULL, 2, V5(100.0) } };
+	struct results_file *f = load(fake_file(c, 1, "performance"));
+	CHECK_EQ_INT(results_file_ncells(f), 1);
+	const struct results_cell_info *in = results_file_cell(f, 0);
+	CHECK_STR(in->workload, "cpu-spin");
+	CHECK_EQ_INT(in->workers, 2);
+	CHECK_EQ_INT(in->nknobs, 4);
+	/* sorted by name, canonical text */
+	CHECK_STR(in->knob_name[0], "iters");
+	CHECK_STR(in->knob_value[0], "600");
+	CHECK_STR(in->knob_name[1], "mode");
+	CHECK_STR(in->knob_value[1], "x");
+	CHECK_STR(in->knob_name[2], "on");
+	CHECK_STR(in->knob_value[2], "1");
+	CHECK_STR(in->knob_name[3], "ratio");
+	CHECK_STR(in->knob_value[3], "0.5");
+	double v[8];
+	CHECK_EQ_INT(results_file_values(f, 0, "ops_per_s", v, 8), 5);
+	CHECK_NEAR(v[1], 101, 1e-9);
+	CHECK_EQ_INT(results_file_values(f, 0, "ops_per_s", v, 2), 2);
+	CHECK_EQ_INT(results_file_values(f, 0, "nope", v, 8), -ENOENT);
+	char buf[64];
+	CHECK(results_file_scalar(f, "machine.governor", buf, sizeof buf) == 0);
+	CHECK_STR(buf, "performance");
+	CHECK(results_file_scalar(f, "config.duration_s", buf, sizeof buf) == 0);
+	CHECK_STR(buf, "0.1");
+	CHECK(results_file_scalar(f, "machine", buf, sizeof buf) == -ENOENT);
+	CHECK(results_file_scalar(f, "machine.nope.x", buf, sizeof buf) == -ENOENT);
+	results_file_free(f);
+}
+
+TEST(compare, verdicts_geomean_and_direction)
+{
+	/* three cells: -20% throughput (regression), wall_s +25% (regression, lower is better),
+	 * +25% throughput (improvement). Performance ratios 0.8, 0.8, 1.25: geomean 0.8^(2/3)*1.25^(1/3). */
+	struct fake_cell a[] = { { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 1, V5(100.0) },
+		                 { "cpu-spin", "process", NULL, "wall_s", "lower", NULL, 1, V5(1.0) },
+		                 { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 2, V5(100.0) } };
+	struct fake_cell b[] = { { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 1, V5(80.0) },
+		                 { "cpu-spin", "process", NULL, "wall_s", "lower", NULL, 1, V5(1.25) },
+		                 { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 2, V5(125.0) } };
+	struct results_file *fa = load(fake_file(a, 3, "x")), *fb = load(fake_file(b, 3, "x"));
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600];
+	compare_opts_default(&o);
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(r.nrows, 3);
+	CHECK_EQ_INT(r.rows[0].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r.rows[0].change_pct, -20, 1e-9);
+	CHECK(r.rows[0].ci_hi_pct < -3);
+	CHECK_EQ_INT(r.rows[1].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r.rows[1].change_pct, 25, 1e-9);
+	CHECK_EQ_INT(r.rows[2].verdict, CMP_IMPROVEMENT);
+	CHECK_EQ_INT(r.geo_cells, 3);
+	CHECK_NEAR(r.geo_pct, (pow(0.8, 2.0 / 3) * pow(1.25, 1.0 / 3) - 1) * 100, 1e-9);
+	CHECK(r.geo_lo_pct <= r.geo_pct && r.geo_pct <= r.geo_hi_pct);
+	CHECK_EQ_INT(r.counts[CMP_REGRESSION], 2);
+	CHECK_EQ_INT(compare_exit_code(&r), 1);
+	CHECK_STR(r.machine_diff, "");
+	compare_result_free(&r);
+	o.fail_on = COMPARE_FAIL_NEVER;
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(compare_exit_code(&r), 0);
+	compare_result_free(&r);
+	/* swapped: the two regressions become improvements */
+	compare_opts_default(&o);
+	CHECK(compare_files(fb, fa, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(r.counts[CMP_IMPROVEMENT], 2);
+	CHECK_EQ_INT(r.counts[CMP_REGRESSION], 1);
+	compare_result_free(&r);
+	results_file_free(fa);
+	results_file_free(fb);
+}
+
+TEST(compare, matching_ignore_knob_and_labels)
+{
+	struct fake_cell a[] = { { "cpu-spin", "thread", "\"iters\": 600, \"extra_work_pct\": 0", NULL, NULL, NULL, 1, V5(100.0) },
+		                 { "cpu-spin", "thread", "\"iters\": 1200, \"extra_work_pct\": 0", NULL, NULL, NULL, 1, V5(50.0) },
+		                 { "cpu-spin", "process", "\"iters\": 600, \"extra_work_pct\": 0", NULL, NULL, NULL, 1, V5(90.0) } };
+	struct fake_cell b[] = { { "cpu-spin", "thread", "\"iters\": 1200, \"extra_work_pct\": 10", NULL, NULL, NULL, 1, V5(45.0) },
+		                 { "cpu-spin", "thread", "\"iters\": 600, \"extra_work_pct\": 10", NULL, NULL, NULL, 1, V5(90.0) } };
+	struct results_file *fa = load(fake_file(a, 3, "performance")), *fb = load(fake_file(b, 2, "powersave"));
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600];
+	compare_opts_default(&o);
+	/* every knob counts: nothing matches, a clear error */
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == -EINVAL);
+	CHECK_CONTAINS(err, "no cell of");
+	CHECK_CONTAINS(err, "--ignore-knob");
+	o.ignore[o.nignore++] = "extra_work_pct";
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(r.nrows, 2);
+	/* matched by iters, whatever the order in the files */
+	CHECK_EQ_INT(r.rows[0].base_cell, 0);
+	CHECK_EQ_INT(r.rows[0].new_cell, 1);
+	CHECK_EQ_INT(r.rows[1].base_cell, 1);
+	CHECK_EQ_INT(r.rows[1].new_cell, 0);
+	CHECK_STR(r.rows[0].label, "cpu-spin/thread/n=1 extra_work_pct=0->10 iters=600");
+	CHECK_EQ_INT(r.nonly_base, 1);
+	CHECK_STR(r.only_base[0], "cpu-spin/process/n=1 extra_work_pct=0 iters=600"); /* both vary */
+	CHECK_EQ_INT(r.nonly_new, 0);
+	CHECK_CONTAINS(r.machine_diff, "governor (performance vs powersave)");
+	compare_result_free(&r);
+	/* ignoring iters too makes two cells of a file identical: an error, not a guess */
+	o.ignore[o.nignore++] = "iters";
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == -EINVAL);
+	CHECK_CONTAINS(err, "are the same cell");
+	results_file_free(fa);
+	results_file_free(fb);
+}
+
+TEST(compare, too_few_and_failed_cells)
+{
+	struct fake_cell a[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 100, 101, 99, 100.5 }, 4 },
+		                 { "w", "process", NULL, NULL, NULL, NULL, 1, V5(100.0) },
+		                 { "w", "coro", NULL, NULL, NULL, "skipped", 1, { 0 }, 0 } };
+	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 50, 51, 49, 50.5 }, 4 },
+		                 { "w", "process", NULL, NULL, NULL, "failed", 1, { 0 }, 0 },
+		                 { "w", "coro", NULL, NULL, NULL, "skipped", 1, { 0 }, 0 } };
+	struct results_file *fa = load(fake_file(a, 3, "x")), *fb = load(fake_file(b, 3, "x"));
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600];
+	compare_opts_default(&o);
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(r.min_reps_needed, 5);
+	CHECK_EQ_INT(r.rows[0].verdict, CMP_TOO_FEW);
+	CHECK_NEAR(r.rows[0].mw.min_p, 2.0 / 70, 1e-12);
+	CHECK_CONTAINS(r.rows[0].note, "at least 5 repetitions");
+	CHECK_NEAR(r.rows[0].change_pct, -50, 0.5);
+	CHECK_EQ_INT(r.rows[1].verdict, CMP_FAILED_NEW);
+	CHECK_EQ_INT(r.rows[2].verdict, CMP_SKIPPED);
+	CHECK_EQ_INT(r.geo_cells, 1);
+	CHECK_EQ_INT(compare_exit_code(&r), 1); /* the failure, not the too-few cell */
+	compare_result_free(&r);
+	o.alpha = 0.05; /* 4 vs 4 can reach 0.029 < 0.05 */
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(r.rows[0].verdict, CMP_REGRESSION);
+	compare_result_free(&r);
+	results_file_free(fa);
+	results_file_free(fb);
+}
+
+TEST(compare, reports_are_well_formed)
+{
+	struct fake_cell a[] = { { "cpu-spin", "thread", "\"mode\": \"a|b\\\"c\"", NULL, NULL, NULL, 1, V5(100.0) } };
+	struct fake_cell b[] = { { "cpu-spin", "thread", "\"mode\": \"a|b\\\"c\"", NULL, NULL, NULL, 1, V5(80.0) } };
+	struct results_file *fa = load(fake_file(a, 1, "x")), *fb = load(fake_file(b, 1, "x"));
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600], *buf = NULL;
+	size_t len = 0;
+	compare_opts_default(&o);
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	FILE *m = open_memstream(&buf, &len);
+	compare_print(m, &r, COMPARE_JSON);
+	fclose(m);
+	json_error_t je;
+	json_t *j = json_loads(buf, 0, &je);
+	if (!j)
+		TEST_FAIL("compare JSON does not parse: %s: %s", je.text, buf);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "cells"), 0), "verdict")),
+	          "regression");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(json_object_get(j, "cells"), 0),
+	                                                              "knobs"),
+	                                              "mode")),
+	          "a|b\"c");
+	json_decref(j);
+	free(buf);
+	buf = NULL;
+	m = open_memstream(&buf, &len);
+	compare_print(m, &r, COMPARE_MARKDOWN);
+	fclose(m);
+	CHECK_CONTAINS(buf, "| cell | metric |");
+	CHECK_CONTAINS(buf, "**REGRESSION**");
+	free(buf);
+	compare_result_free(&r);
+	results_file_free(fa);
+	results_file_free(fb);
 }
