@@ -211,7 +211,7 @@ static void fmt_pct(double v, char *buf, size_t len)
 
 static void fmt_ci(double lo, double hi, char *buf, size_t len)
 {
-	if (!isfinite(lo) || !isfinite(hi))
+	if (isnan(lo) || isnan(hi))
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "[%+.1f%%, %+.1f%%]", lo, hi);
@@ -440,9 +440,9 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		         row->nbase, row->nnew, row->mw.min_p, o->alpha, r->min_reps_needed);
 	} else if (row->mw.p >= o->alpha) {
 		row->verdict = CMP_UNCHANGED;
-	} else if (!isfinite(row->ci_lo_pct)) {
+	} else if (isnan(row->ci_lo_pct) || isnan(row->ci_hi_pct)) {
 		row->verdict = CMP_BELOW_THRESHOLD;
-		snprintf(row->note, sizeof row->note, "no confidence interval (values <= 0): not significant");
+		snprintf(row->note, sizeof row->note, "no confidence interval (negative values?): not significant");
 	} else if (row->ci_hi_pct < -thr) {
 		row->verdict = row->higher_is_better ? CMP_REGRESSION : CMP_IMPROVEMENT;
 	} else if (row->ci_lo_pct > thr) {
@@ -502,10 +502,10 @@ static int geomean(struct compare_result *r)
 			for (unsigned k = 0; k < row->nnew; k++)
 				buf[k] = row->xnew[stats_rng_below(&rng, row->nnew)];
 			double mn = median_inplace(buf, row->nnew);
-			double l = mb > 0 && mn > 0 ? log(mn / mb) : 0;
+			double l = mb > 0 && mn > 0 ? log(mn / mb) : mb > 0 ? -INFINITY : mn > 0 ? INFINITY : 0;
 			s += row->higher_is_better ? l : -l;
 		}
-		g[b] = s / n;
+		g[b] = isnan(s) ? 0 : s / n; /* +inf and -inf from two starved cells: no information */
 	}
 	qsort(g, B, sizeof *g, stats_cmp_double);
 	double a = (1 - r->opts.confidence) / 2;

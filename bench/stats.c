@@ -21,6 +21,8 @@ double stats_quantile_sorted(const double *s, size_t n, double q)
 	size_t lo = (size_t)floor(h);
 	if (lo + 1 >= n)
 		return s[n - 1];
+	if (s[lo] == s[lo + 1])
+		return s[lo]; /* also for infinite values, where the interpolation would give NaN */
 	return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
 }
 
@@ -304,7 +306,7 @@ int stats_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t
 		return -EINVAL;
 	for (size_t i = 0; i < nx + ny; i++) {
 		double v = i < nx ? x[i] : y[i - nx];
-		if (!isfinite(v) || v <= 0)
+		if (!isfinite(v) || v < 0)
 			return -EINVAL;
 	}
 	double *bx = malloc((nx + ny) * sizeof *bx), *ratio = malloc(nboot * sizeof *ratio);
@@ -320,7 +322,9 @@ int stats_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t
 			bx[i] = x[stats_rng_below(&rng, nx)];
 		for (size_t i = 0; i < ny; i++)
 			by[i] = y[stats_rng_below(&rng, ny)];
-		ratio[b] = median_inplace(by, ny) / median_inplace(bx, nx);
+		double my = median_inplace(by, ny), mx = median_inplace(bx, nx);
+		/* a zero median (a repetition starved of CPU) makes the ratio unbounded, not undefined */
+		ratio[b] = mx > 0 ? my / mx : my > 0 ? INFINITY : 1;
 	}
 	qsort(ratio, nboot, sizeof *ratio, stats_cmp_double);
 	*lo = stats_quantile_sorted(ratio, nboot, (1 - level) / 2);

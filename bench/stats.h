@@ -60,7 +60,8 @@ size_t stats_rng_below(struct stats_rng *r, size_t n);
 
 /* Percentile bootstrap confidence interval of median(y) / median(x) at the given level
  * (e.g. 0.95), from nboot resamples drawn with a fixed seed (same data, same interval).
- * The medians must be positive. 0, or -EINVAL, -ENOMEM. */
+ * Values must be >= 0; a resample whose x median is 0 gives an infinite ratio (so the interval
+ * may reach INFINITY: no bound can be claimed). 0, or -EINVAL, -ENOMEM. */
 #define STATS_BOOT_SEED 0x62656e6368ull   /* "bench" */
 int stats_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t ny, double level,
                              unsigned nboot, uint64_t seed, double *lo, double *hi);

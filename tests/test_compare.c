@@ -214,6 +214,11 @@ TEST(compare, bootstrap_ratio_ci)
 	CHECK(lo > 0.85);
 	CHECK(stats_bootstrap_ratio_ci(x, 10, y, 10, 0.99, 10000, STATS_BOOT_SEED, &lo2, &hi2) == 0);
 	CHECK(lo2 <= lo && hi2 >= hi);
+	/* zeros (a starved repetition) are allowed: an unbounded interval rather than none */
+	double z[] = { 0, 0, 0, 100, 100 }, w[] = { 100, 100, 100, 100, 100 };
+	CHECK(stats_bootstrap_ratio_ci(z, 5, w, 5, 0.95, 2000, STATS_BOOT_SEED, &lo, &hi) == 0);
+	CHECK(hi == INFINITY);
+	CHECK_NEAR(lo, 1, 1e-12);
 	/* the same sample against itself: the interval contains 1 */
 	CHECK(stats_bootstrap_ratio_ci(x, 10, x, 10, 0.95, 10000, STATS_BOOT_SEED, &lo, &hi) == 0);
 	CHECK(lo < 1 && hi > 1);

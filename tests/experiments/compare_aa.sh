@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The two acceptance experiments of `bench compare` (BENCHMARKS.md, section compare):
+#   A/A:       two runs of the same binary and settings, compared N times: every flagged
+#              comparison is a false alarm (goal: at most 1 in 20 with the default settings).
+#   slowdown:  a baseline run against a run with -O extra_work_pct=10 (every op 10% longer, so
+#              ops_per_s -9.1%), compared N times: how many are detected (goal: >= 19 of 20).
+# Each comparison is the CI flow: `bench run` for the baseline, then `bench run --baseline`
+# for the candidate; the verdict without --confirm is `bench compare` on the two files, the
+# verdict with --confirm is the exit status of `bench run --baseline ... --confirm`.
+# A/A and slowdown iterations alternate, so drift of the machine hits both alike.
+# Not part of ctest (about 3 minutes); run it on a quiet machine:
+#   tests/experiments/compare_aa.sh build/bench [N] [OUTDIR]
+# Settings: REPS (default 10), DURATION (0.1), WARMUP (1), CELL (-w cpu-spin -d thread -n 1),
+# SLOWDOWN (10). Extra compare options (e.g. --threshold 5): COMPARE_OPTS.
+set -u
+BENCH=$(realpath "${1:?usage: compare_aa.sh path/to/bench [N] [OUTDIR]}")
+N=${2:-20}
+OUT=${3:-$(mktemp -d /tmp/bench-compare-exp.XXXXXX)}
+REPS=${REPS:-10} DURATION=${DURATION:-0.1} WARMUP=${WARMUP:-1} SLOWDOWN=${SLOWDOWN:-10}
+CELL=${CELL:--w cpu-spin -d thread -n 1}
+COMPARE_OPTS=${COMPARE_OPTS:-}
+mkdir -p "$OUT"
+run="$BENCH run $CELL --reps $REPS --duration $DURATION --warmup $WARMUP -q"
+echo "bench compare experiments: $N A/A and $N slowdown comparisons; cell: $CELL, --reps $REPS --duration $DURATION --warmup $WARMUP; files in $OUT"
+echo "commands: $run -o BASE.json; $BENCH run --baseline BASE.json [-O extra_work_pct=$SLOWDOWN] [--confirm] -o NEW.json $COMPARE_OPTS"
+# one KIND I: baseline, candidate with --confirm; prints a line, appends "flagged confirmed" to $OUT/KIND.tsv
+one() {
+	local kind=$1 i=$2 over="" ign=""
+	[[ $kind == slowdown ]] && over="-O extra_work_pct=$SLOWDOWN" && ign="--ignore-knob extra_work_pct"
+	local b=$OUT/$kind-$i-base.json n=$OUT/$kind-$i-new.json
+	$run -o "$b" >/dev/null || { echo "$kind $i: baseline run failed"; return; }
+	"$BENCH" run --baseline "$b" $over --confirm $COMPARE_OPTS -o "$n" >"$OUT/$kind-$i.log" 2>&1
+	local confirmed=$?
+	local line
+	line=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --format json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin); c = d["cells"][0]
+print("%d %+6.1f%% [%+6.1f%%, %+6.1f%%] p=%-8.2g %s" % (d["exit"], c["change_pct"], c["ci_pct"][0], c["ci_pct"][1], c["p"], c["verdict"]))')
+	local flagged=${line%% *}
+	printf "%-8s %2d  %s  confirm:%s\n" "$kind" "$i" "${line#* }" "$([[ $confirmed -eq 1 ]] && echo flagged || echo clear)"
+	echo "$flagged $([[ $confirmed -eq 1 ]] && echo 1 || echo 0)" >>"$OUT/$kind.tsv"
+}
+rm -f "$OUT/aa.tsv" "$OUT/slowdown.tsv"
+for i in $(seq 1 "$N"); do
+	one aa "$i"
+	one slowdown "$i"
+done
+sum() { awk -v c="$2" '{ s += $c } END { print s + 0 }' "$OUT/$1.tsv"; }
+echo
+echo "A/A:      false alarms $(sum aa 1) of $N (default), $(sum aa 2) of $N with --confirm   (goal: <= 1)"
+echo "slowdown: detected     $(sum slowdown 1) of $N (default), $(sum slowdown 2) of $N with --confirm   (goal: >= 19)"
