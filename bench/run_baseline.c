@@ -30,7 +30,8 @@ static int cell_from(const struct results_file *f, unsigned i, const struct knob
 		return -ENOMEM;
 	unsigned na = 0;
 	for (unsigned k = 0; k < c->nknobs; k++) {
-		if (!opt_find(wl->knobs, c->knob_name[k]) && !opt_find(drv->knobs, c->knob_name[k])) {
+		if (!opt_find(wl->knobs, c->knob_name[k]) && !opt_find(drv->knobs, c->knob_name[k]) &&
+		    !opt_find(runner_knobs, c->knob_name[k])) {
 			log_err("run", "--baseline %s: cell %u (%s/%s) has knob '%s', which this bench's %s and %s do not have",
 			        path, i, c->workload, c->driver, c->knob_name[k], wl->name, drv->name);
 			free(as);
@@ -74,7 +75,8 @@ int run_baseline_load(const char *path, const struct knob_assign *over, unsigned
 			const struct results_cell_info *c = results_file_cell(b->file, i);
 			const struct workload *wl = workload_find(c->workload);
 			const struct driver_ops *drv = driver_find(c->driver);
-			known = (wl && opt_find(wl->knobs, over[o].name)) || (drv && opt_find(drv->knobs, over[o].name));
+			known = (wl && opt_find(wl->knobs, over[o].name)) || (drv && opt_find(drv->knobs, over[o].name)) ||
+			        opt_find(runner_knobs, over[o].name);
 		}
 		if (!known) {
 			log_err("run", "-O: unknown knob '%s' for the baseline's workloads and drivers (see bench list)",

@@ -323,13 +323,15 @@ static char *fake_file(const struct fake_cell *cells, unsigned ncells, const cha
 	return path;
 }
 
-static struct results_file *load(const char *path)
+/* Load the file fake_file() wrote, then remove it (and its malloc'd path). */
+static struct results_file *load(char *path)
 {
 	struct results_file *f;
 	char err[600];
 	if (results_load(path, &f, err, sizeof err))
 		TEST_FAIL("load %s: %s", path, err);
 	unlink(path);
+	free(path);
 	return f;
 }
 
