@@ -146,7 +146,7 @@ static const char *verdict_text(enum compare_verdict v)
 
 int compare_known_direction(const char *m)
 {
-	static const char *higher[] = { "ops_per_s", "ops", "fairness" };
+	static const char *higher[] = { "ops_per_s", "ops_per_cpu_s", "ops", "fairness" };
 	static const char *lower[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s", "ctx_voluntary",
 		                       "ctx_involuntary" };
 	for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)

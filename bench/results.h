@@ -121,7 +121,10 @@ unsigned results_file_ncells(const struct results_file *f);
 const struct results_cell_info *results_file_cell(const struct results_file *f, unsigned i);
 /* The finite values of metric in the measured repetitions of cell i whose status is "ok"
  * (at most max, in repetition order). Returns the count, or -ENOENT when no repetition has
- * the metric as a number. */
+ * the metric as a number. Besides the recorded metrics, RESULTS_DERIVED_METRICS are computed
+ * from each repetition: ops_per_cpu_s = ops / (cpu_user_s + cpu_sys_s), the throughput per
+ * CPU-second the workers actually got (insensitive to being descheduled on a busy machine). */
+#define RESULTS_DERIVED_METRICS "ops_per_cpu_s"
 int results_file_values(const struct results_file *f, unsigned i, const char *metric, double *out,
                         unsigned max);
 /* A scalar of the document by dotted path ("machine.cpu.brand", "config.reps") as text:

@@ -255,6 +255,23 @@ const struct results_cell_info *results_file_cell(const struct results_file *f, 
 	return i < f->ncells ? &f->cells[i].info : NULL;
 }
 
+/* A metric of one repetition: recorded, or derived (RESULTS_DERIVED_METRICS). NAN if absent. */
+static double rep_metric(json_t *r, const char *metric)
+{
+	json_t *v = json_object_get(r, metric);
+	if (json_is_number(v))
+		return json_number_value(v);
+	if (!strcmp(metric, "ops_per_cpu_s")) {
+		json_t *ops = json_object_get(r, "ops"), *u = json_object_get(r, "cpu_user_s"),
+		       *s = json_object_get(r, "cpu_sys_s");
+		if (!json_is_number(ops) || !json_is_number(u) || !json_is_number(s))
+			return NAN;
+		double cpu = json_number_value(u) + json_number_value(s);
+		return cpu > 0 ? json_number_value(ops) / cpu : json_number_value(ops) > 0 ? INFINITY : NAN;
+	}
+	return NAN;
+}
+
 int results_file_values(const struct results_file *f, unsigned ci, const char *metric, double *out, unsigned max)
 {
 	if (ci >= f->ncells)
@@ -263,13 +280,12 @@ int results_file_values(const struct results_file *f, unsigned ci, const char *m
 	size_t i;
 	int n = 0, seen = 0;
 	json_array_foreach(f->cells[ci].reps, i, r) {
-		json_t *v = json_object_get(r, metric);
-		if (!json_is_number(v))
+		double d = rep_metric(r, metric);
+		if (isnan(d))
 			continue;
 		seen = 1;
 		if (strcmp(json_string_value(json_object_get(r, "status")), "ok"))
 			continue;
-		double d = json_number_value(v);
 		if (isfinite(d) && (unsigned)n < max)
 			out[n++] = d;
 	}

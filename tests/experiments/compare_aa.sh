@@ -7,6 +7,8 @@
 # Each comparison is the CI flow: `bench run` for the baseline, then `bench run --baseline`
 # for the candidate; the verdict without --confirm is `bench compare` on the two files, the
 # verdict with --confirm is the exit status of `bench run --baseline ... --confirm`.
+# The same file pairs are also compared on the derived metric ops_per_cpu_s (ops per CPU-second
+# of the workers: insensitive to being descheduled), without --confirm.
 # A/A and slowdown iterations alternate, so drift of the machine hits both alike.
 # Not part of ctest (about 3 minutes); run it on a quiet machine:
 #   tests/experiments/compare_aa.sh build/bench [N] [OUTDIR]
@@ -21,6 +23,7 @@ CELL=${CELL:--w cpu-spin -d thread -n 1}
 COMPARE_OPTS=${COMPARE_OPTS:-}
 mkdir -p "$OUT"
 run="$BENCH run $CELL --reps $REPS --duration $DURATION --warmup $WARMUP -q"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench compare experiments: $N A/A and $N slowdown comparisons; cell: $CELL, --reps $REPS --duration $DURATION --warmup $WARMUP; files in $OUT"
 echo "commands: $run -o BASE.json; $BENCH run --baseline BASE.json [-O extra_work_pct=$SLOWDOWN] [--confirm] -o NEW.json $COMPARE_OPTS"
 # one KIND I: baseline, candidate with --confirm; prints a line, appends "flagged confirmed" to $OUT/KIND.tsv
@@ -31,14 +34,16 @@ one() {
 	$run -o "$b" >/dev/null || { echo "$kind $i: baseline run failed"; return; }
 	"$BENCH" run --baseline "$b" $over --confirm $COMPARE_OPTS -o "$n" >"$OUT/$kind-$i.log" 2>&1
 	local confirmed=$?
-	local line
-	line=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --format json 2>/dev/null | python3 -c '
+	local line cpu summarize='
 import json, sys
 d = json.load(sys.stdin); c = d["cells"][0]
-print("%d %+6.1f%% [%+6.1f%%, %+6.1f%%] p=%-8.2g %s" % (d["exit"], c["change_pct"], c["ci_pct"][0], c["ci_pct"][1], c["p"], c["verdict"]))')
-	local flagged=${line%% *}
-	printf "%-8s %2d  %s  confirm:%s\n" "$kind" "$i" "${line#* }" "$([[ $confirmed -eq 1 ]] && echo flagged || echo clear)"
-	echo "$flagged $([[ $confirmed -eq 1 ]] && echo 1 || echo 0)" >>"$OUT/$kind.tsv"
+f = lambda v: float("nan") if v is None else v
+print("%d %+6.1f%% [%+6.1f%%, %+6.1f%%] p=%-8.2g %-15s" % (d["exit"], f(c["change_pct"]), f(c["ci_pct"][0]), f(c["ci_pct"][1]), f(c["p"]), c["verdict"]))'
+	line=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --format json 2>/dev/null | python3 -c "$summarize")
+	cpu=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --metric ops_per_cpu_s --format json 2>/dev/null | python3 -c "$summarize")
+	printf "%-8s %2d  %s confirm:%-7s | ops_per_cpu_s %s\n" "$kind" "$i" "${line#* }" \
+		"$([[ $confirmed -eq 1 ]] && echo flagged || echo clear)" "${cpu#* }"
+	echo "${line%% *} $([[ $confirmed -eq 1 ]] && echo 1 || echo 0) ${cpu%% *}" >>"$OUT/$kind.tsv"
 }
 rm -f "$OUT/aa.tsv" "$OUT/slowdown.tsv"
 for i in $(seq 1 "$N"); do
@@ -47,5 +52,6 @@ for i in $(seq 1 "$N"); do
 done
 sum() { awk -v c="$2" '{ s += $c } END { print s + 0 }' "$OUT/$1.tsv"; }
 echo
-echo "A/A:      false alarms $(sum aa 1) of $N (default), $(sum aa 2) of $N with --confirm   (goal: <= 1)"
-echo "slowdown: detected     $(sum slowdown 1) of $N (default), $(sum slowdown 2) of $N with --confirm   (goal: >= 19)"
+echo "A/A:      false alarms $(sum aa 1) of $N (default), $(sum aa 2) of $N with --confirm, $(sum aa 3) of $N with --metric ops_per_cpu_s   (goal: <= 1)"
+echo "slowdown: detected     $(sum slowdown 1) of $N (default), $(sum slowdown 2) of $N with --confirm, $(sum slowdown 3) of $N with --metric ops_per_cpu_s   (goal: >= 19)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
