@@ -114,13 +114,14 @@ static void export_gab(FILE *out, const struct results_file *f, const char *metr
 static void export_markdown(FILE *out, const struct results_file *f, const char *metric, int metric_better)
 {
 	const struct results_file *files[] = { f };
+	struct compare_vary *vary = compare_vary_new(files, 1);
 	fprintf(out, "| cell | metric | median | cv | min | max | n | status |\n|---|---|---:|---:|---:|---:|---:|---|\n");
 	for (unsigned i = 0; i < results_file_ncells(f); i++) {
 		const struct results_cell_info *c = results_file_cell(f, i);
 		struct cellstat cs;
 		char label[320], med[24], mn[24], mx[24];
 		cell_stats(f, i, metric, metric_better, &cs);
-		compare_cell_label(files, 1, f, i, label, sizeof label);
+		compare_cell_label(vary, f, i, label, sizeof label);
 		fprintf(out, "| %s | %s %s |", label, cs.metric,
 		        cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
 		if (cs.ok) {
@@ -133,6 +134,7 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 		}
 		fprintf(out, " %s%s%s |\n", c->status, c->error ? ": " : "", c->error ? c->error : "");
 	}
+	compare_vary_free(vary);
 }
 
 int cmd_export(int argc, char **argv)

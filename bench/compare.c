@@ -267,51 +267,112 @@ void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf,
 		off += (size_t)snprintf(buf + off, len - off, " %s=%s", c->knob_name[i], c->knob_value[i]);
 }
 
-/* Does knob `name` (or the pin, name NULL) take more than one value among the cells of the
- * files that have the same workload and driver as c? Cells of other workloads have other knobs. */
-static int varies(const struct results_file *const *files, unsigned nfiles, const struct results_cell_info *c,
-                  const char *name)
+/* Which knobs (and pins) take more than one value, or are missing somewhere, among the cells
+ * of the same workload in a set of files: labels show those. Built by sorting every (workload,
+ * knob, value) triple once, so a file of many cells costs O(N log N), not O(N^2). */
+static const char PIN_KEY[] = "\x01pin"; /* sorts before any knob name */
+
+struct vary_ent { const char *wl, *knob, *val; };
+struct vary_group { const char *wl, *knob; int varies; };
+struct compare_vary { struct vary_group *g; size_t n; };
+
+static int cmp_vary_ent(const void *a, const void *b)
 {
-	const char *first = name ? knob_of(c, name) : c->pin;
-	for (unsigned fi = 0; fi < nfiles; fi++)
-		for (unsigned i = 0; i < results_file_ncells(files[fi]); i++) {
-			const struct results_cell_info *o = results_file_cell(files[fi], i);
-			if (strcmp(o->workload, c->workload))
-				continue;
-			const char *v = name ? knob_of(o, name) : o->pin;
-			if (!v || !first || strcmp(v, first))
-				return 1;
-		}
-	return 0;
+	const struct vary_ent *x = a, *y = b;
+	int c = strcmp(x->wl, y->wl);
+	if (!c)
+		c = strcmp(x->knob, y->knob);
+	return c ? c : strcmp(x->val, y->val);
 }
 
-void compare_cell_label(const struct results_file *const *files, unsigned nfiles, const struct results_file *f,
-                        unsigned ci, char *buf, size_t len)
+static int cmp_vary_group(const void *a, const void *b)
+{
+	const struct vary_group *x = a, *y = b;
+	int c = strcmp(x->wl, y->wl);
+	return c ? c : strcmp(x->knob, y->knob);
+}
+
+struct compare_vary *compare_vary_new(const struct results_file *const *files, unsigned nfiles)
+{
+	size_t n = 0, k = 0;
+	for (unsigned fi = 0; fi < nfiles; fi++)
+		for (unsigned i = 0; i < results_file_ncells(files[fi]); i++)
+			n += 1 + results_file_cell(files[fi], i)->nknobs;
+	struct compare_vary *v = calloc(1, sizeof *v);
+	struct vary_ent *e = malloc((n ? n : 1) * sizeof *e);
+	if (!v || !e || !(v->g = malloc((n ? n : 1) * sizeof *v->g))) {
+		free(e);
+		compare_vary_free(v);
+		return NULL;
+	}
+	for (unsigned fi = 0; fi < nfiles; fi++)
+		for (unsigned i = 0; i < results_file_ncells(files[fi]); i++) {
+			const struct results_cell_info *c = results_file_cell(files[fi], i);
+			e[k++] = (struct vary_ent){ c->workload, PIN_KEY, c->pin };
+			for (unsigned j = 0; j < c->nknobs; j++)
+				e[k++] = (struct vary_ent){ c->workload, c->knob_name[j], c->knob_value[j] };
+		}
+	qsort(e, n, sizeof *e, cmp_vary_ent);
+	size_t cells_of_wl = 0;
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		int distinct = 0;
+		while (b < n && !strcmp(e[b].wl, e[a].wl) && !strcmp(e[b].knob, e[a].knob)) {
+			distinct |= strcmp(e[b].val, e[b - 1].val) != 0;
+			b++;
+		}
+		if (!strcmp(e[a].knob, PIN_KEY))
+			cells_of_wl = b - a; /* the pin group comes first and every cell has a pin */
+		v->g[v->n++] = (struct vary_group){ e[a].wl, e[a].knob, distinct || b - a != cells_of_wl };
+		a = b;
+	}
+	free(e);
+	return v;
+}
+
+void compare_vary_free(struct compare_vary *v)
+{
+	if (v)
+		free(v->g);
+	free(v);
+}
+
+static int varies(const struct compare_vary *v, const char *wl, const char *knob)
+{
+	if (!v)
+		return 0;
+	struct vary_group key = { wl, knob ? knob : PIN_KEY, 0 };
+	const struct vary_group *g = bsearch(&key, v->g, v->n, sizeof *v->g, cmp_vary_group);
+	return g && g->varies;
+}
+
+void compare_cell_label(const struct compare_vary *v, const struct results_file *f, unsigned ci, char *buf,
+                        size_t len)
 {
 	const struct results_cell_info *c = results_file_cell(f, ci);
 	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->workload, c->driver, c->workers);
-	if (off < len && (varies(files, nfiles, c, NULL) || strcmp(c->pin, "spread")))
+	if (off < len && (varies(v, c->workload, NULL) || strcmp(c->pin, "spread")))
 		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
 	for (unsigned i = 0; i < c->nknobs && off < len; i++)
-		if (varies(files, nfiles, c, c->knob_name[i]))
+		if (varies(v, c->workload, c->knob_name[i]))
 			off += (size_t)snprintf(buf + off, len - off, " %s=%s", c->knob_name[i], c->knob_value[i]);
 }
 
 /* Label of a matched pair: knobs that vary, and the ignored knobs that differ as a->b. */
-static void row_label(const struct compare_result *r, const struct compare_row *row, char *buf, size_t len)
+static void row_label(const struct compare_result *r, const struct compare_vary *v, const struct compare_row *row,
+                      char *buf, size_t len)
 {
-	const struct results_file *files[] = { r->base, r->new };
 	const struct results_cell_info *b = results_file_cell(r->base, row->base_cell);
 	const struct results_cell_info *n = results_file_cell(r->new, row->new_cell);
 	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", b->workload, b->driver, b->workers);
-	if (off < len && (varies(files, 2, b, NULL) || strcmp(b->pin, "spread")))
+	if (off < len && (varies(v, b->workload, NULL) || strcmp(b->pin, "spread")))
 		off += (size_t)snprintf(buf + off, len - off, " pin=%s", b->pin);
 	for (unsigned i = 0; i < b->nknobs && off < len; i++) {
 		const char *nv = knob_of(n, b->knob_name[i]);
 		if (ignored(&r->opts, b->knob_name[i]) && (!nv || strcmp(nv, b->knob_value[i])))
 			off += (size_t)snprintf(buf + off, len - off, " %s=%s->%s", b->knob_name[i], b->knob_value[i],
 			                        nv ? nv : "(none)");
-		else if (varies(files, 2, b, b->knob_name[i]))
+		else if (varies(v, b->workload, b->knob_name[i]))
 			off += (size_t)snprintf(buf + off, len - off, " %s=%s", b->knob_name[i], b->knob_value[i]);
 	}
 	for (unsigned i = 0; i < n->nknobs && off < len; i++)
@@ -319,42 +380,55 @@ static void row_label(const struct compare_result *r, const struct compare_row *
 			off += (size_t)snprintf(buf + off, len - off, " %s=(none)->%s", n->knob_name[i], n->knob_value[i]);
 }
 
-/* ---- matching ---- */
+/* ---- matching: identity keys, sorted, so a large file costs O(N log N) ---- */
 
-static int find_duplicates(const struct results_file *f, char **keys, const struct compare_opts *o, char *err,
-                           size_t errlen)
+struct keyed { char *key; unsigned idx; };
+
+static int cmp_keyed(const void *a, const void *b)
 {
-	unsigned n = results_file_ncells(f);
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned j = i + 1; j < n; j++)
-			if (!strcmp(keys[i], keys[j])) {
-				char id[300];
-				compare_cell_identity(f, i, id, sizeof id);
-				snprintf(err, errlen,
-				         "%s: cells %u and %u are the same cell (%s)%s: cannot tell which one to compare",
-				         results_file_path(f), i, j, id, o->nignore ? " once the ignored knobs are left out" : "");
-				return -EINVAL;
-			}
-	return 0;
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static void free_keys(char **k, unsigned n)
+static void free_keys(struct keyed *k, unsigned n)
 {
 	for (unsigned i = 0; k && i < n; i++)
-		free(k[i]);
+		free(k[i].key);
 	free(k);
 }
 
-static char **all_keys(const struct results_file *f, const struct compare_opts *o)
+/* The sorted identity keys of a file's cells; NULL on out of memory. */
+static struct keyed *sorted_keys(const struct results_file *f, const struct compare_opts *o)
 {
 	unsigned n = results_file_ncells(f);
-	char **k = calloc(n ? n : 1, sizeof *k);
-	for (unsigned i = 0; k && i < n; i++)
-		if (!(k[i] = identity_key(results_file_cell(f, i), o))) {
+	struct keyed *k = calloc(n ? n : 1, sizeof *k);
+	for (unsigned i = 0; k && i < n; i++) {
+		k[i].idx = i;
+		if (!(k[i].key = identity_key(results_file_cell(f, i), o))) {
 			free_keys(k, n);
 			return NULL;
 		}
+	}
+	if (k)
+		qsort(k, n, sizeof *k, cmp_keyed);
 	return k;
+}
+
+static int find_duplicates(const struct results_file *f, const struct keyed *k, const struct compare_opts *o,
+                           char *err, size_t errlen)
+{
+	unsigned n = results_file_ncells(f);
+	for (unsigned i = 1; i < n; i++)
+		if (!strcmp(k[i - 1].key, k[i].key)) {
+			char id[300];
+			compare_cell_identity(f, k[i - 1].idx, id, sizeof id);
+			snprintf(err, errlen, "%s: cells %u and %u are the same cell (%s)%s: cannot tell which one to compare",
+			         results_file_path(f), k[i - 1].idx, k[i].idx, id,
+			         o->nignore ? " once the ignored knobs are left out" : "");
+			return -EINVAL;
+		}
+	return 0;
 }
 
 /* ---- one row ---- */
@@ -453,12 +527,6 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 	return 0;
 }
 
-static double median_inplace(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, stats_cmp_double);
-	return stats_quantile_sorted(v, n, 0.5);
-}
-
 /* Geometric mean of the performance ratios (new/base for higher-is-better, base/new for
  * lower-is-better) over the rows with data, and its bootstrap CI (each cell resampled). */
 static int geomean(struct compare_result *r)
@@ -478,7 +546,14 @@ static int geomean(struct compare_result *r)
 	if (!n)
 		return 0;
 	r->geo_pct = (exp(sum / n) - 1) * 100;
+	/* Every resample resamples every cell: bound the work for files of thousands of cells
+	 * (at least 1000 resamples, enough for a 95% interval). */
+	size_t total = 0;
+	for (unsigned i = 0; i < r->nrows; i++)
+		total += r->rows[i].nbase + r->rows[i].nnew;
 	unsigned B = r->opts.nboot;
+	if (total && B > 20000000 / total)
+		B = 20000000 / total > 1000 ? (unsigned)(20000000 / total) : (B < 1000 ? B : 1000);
 	double *g = malloc(B * sizeof *g), *buf = NULL;
 	size_t maxn = 1;
 	for (unsigned i = 0; i < r->nrows; i++)
@@ -498,10 +573,10 @@ static int geomean(struct compare_result *r)
 				continue;
 			for (unsigned k = 0; k < row->nbase; k++)
 				buf[k] = row->xbase[stats_rng_below(&rng, row->nbase)];
-			double mb = median_inplace(buf, row->nbase);
+			double mb = stats_median_inplace(buf, row->nbase);
 			for (unsigned k = 0; k < row->nnew; k++)
 				buf[k] = row->xnew[stats_rng_below(&rng, row->nnew)];
-			double mn = median_inplace(buf, row->nnew);
+			double mn = stats_median_inplace(buf, row->nnew);
 			double l = mb > 0 && mn > 0 ? log(mn / mb) : mb > 0 ? -INFINITY : mn > 0 ? INFINITY : 0;
 			s += row->higher_is_better ? l : -l;
 		}
@@ -569,13 +644,16 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 		if (stats_mw_min_p(r->min_reps_needed, r->min_reps_needed) < o->alpha)
 			break;
 	unsigned nb = results_file_ncells(base), nn = results_file_ncells(new);
-	char **kb = all_keys(base, o), **kn = all_keys(new, o);
+	struct keyed *kb = sorted_keys(base, o), *kn = sorted_keys(new, o);
+	const struct results_file *files[] = { base, new };
+	struct compare_vary *vary = compare_vary_new(files, 2);
 	int rc = -ENOMEM;
-	char *bmatched = calloc(nb + 1, 1), *nmatched = calloc(nn + 1, 1);
+	long *match = malloc((nb + 1) * sizeof *match);
+	char *nmatched = calloc(nn + 1, 1);
 	r->rows = calloc(nb + 1, sizeof *r->rows);
 	r->only_base = calloc(nb + 1, sizeof *r->only_base);
 	r->only_new = calloc(nn + 1, sizeof *r->only_new);
-	if (!kb || !kn || !bmatched || !nmatched || !r->rows || !r->only_base || !r->only_new) {
+	if (!kb || !kn || !vary || !match || !nmatched || !r->rows || !r->only_base || !r->only_new) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -583,14 +661,32 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 	if (find_duplicates(base, kb, o, err, errlen) || find_duplicates(new, kn, o, err, errlen))
 		goto out;
 	for (unsigned i = 0; i < nb; i++)
-		for (unsigned j = 0; j < nn; j++)
-			if (!nmatched[j] && !strcmp(kb[i], kn[j])) {
-				struct compare_row *row = &r->rows[r->nrows++];
-				row->base_cell = i;
-				row->new_cell = j;
-				bmatched[i] = nmatched[j] = 1;
-				break;
-			}
+		match[i] = -1;
+	for (unsigned i = 0; i < nb; i++) {
+		struct keyed key = { kb[i].key, 0 };
+		/* keys are unique within a file: compare by key only (idx 0 sorts first among equals) */
+		const struct keyed *hit = NULL;
+		size_t lo = 0, hi = nn;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(kn[mid].key, key.key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < nn && !strcmp(kn[lo].key, key.key))
+			hit = &kn[lo];
+		if (hit) {
+			match[kb[i].idx] = hit->idx;
+			nmatched[hit->idx] = 1;
+		}
+	}
+	for (unsigned i = 0; i < nb; i++)
+		if (match[i] >= 0) {
+			struct compare_row *row = &r->rows[r->nrows++];
+			row->base_cell = i;
+			row->new_cell = (unsigned)match[i];
+		}
 	if (!r->nrows) {
 		snprintf(err, errlen, "no cell of %s matches a cell of %s (cells match by workload, driver, workers, "
 		         "pin and knobs; --ignore-knob NAME leaves a knob out)", results_file_path(new),
@@ -604,23 +700,22 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 				         o->metric, o->metric, o->metric);
 				goto out;
 			}
-	const struct results_file *files[] = { base, new };
 	for (unsigned i = 0; i < nb; i++)
-		if (!bmatched[i]) {
+		if (match[i] < 0) {
 			char l[320];
-			compare_cell_label(files, 2, base, i, l, sizeof l);
+			compare_cell_label(vary, base, i, l, sizeof l);
 			r->only_base[r->nonly_base++] = strdup(l);
 		}
 	for (unsigned j = 0; j < nn; j++)
 		if (!nmatched[j]) {
 			char l[320];
-			compare_cell_label(files, 2, new, j, l, sizeof l);
+			compare_cell_label(vary, new, j, l, sizeof l);
 			r->only_new[r->nonly_new++] = strdup(l);
 		}
 	unsigned with_metric = 0;
 	for (unsigned i = 0; i < r->nrows; i++) {
 		struct compare_row *row = &r->rows[i];
-		row_label(r, row, row->label, sizeof row->label);
+		row_label(r, vary, row, row->label, sizeof row->label);
 		if (analyze(r, row)) {
 			snprintf(err, errlen, "out of memory");
 			rc = -ENOMEM;
@@ -644,7 +739,8 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 out:
 	free_keys(kb, nb);
 	free_keys(kn, nn);
-	free(bmatched);
+	compare_vary_free(vary);
+	free(match);
 	free(nmatched);
 	if (rc)
 		compare_result_free(r);

@@ -111,9 +111,14 @@ int compare_row_flagged(const struct compare_result *r, const struct compare_row
 int compare_exit_code(const struct compare_result *r);
 
 /* Helpers shared with bench export. */
-/* "workload/driver/n=W" plus the pin and the knobs that vary among the cells of the files. */
-void compare_cell_label(const struct results_file *const *files, unsigned nfiles, const struct results_file *f,
-                        unsigned ci, char *buf, size_t len);
+/* Which knobs and pins vary among the cells (of one workload) of a set of files; NULL on out
+ * of memory (labels then show no knobs). */
+struct compare_vary;
+struct compare_vary *compare_vary_new(const struct results_file *const *files, unsigned nfiles);
+void compare_vary_free(struct compare_vary *v);
+/* "workload/driver/n=W" plus the pin and the knobs that vary (v may be NULL). */
+void compare_cell_label(const struct compare_vary *v, const struct results_file *f, unsigned ci, char *buf,
+                        size_t len);
 /* "workload/driver/n=W pin=P k=v ..." with every knob: stable across files (dashboards). */
 void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len);
 void compare_json_string(FILE *f, const char *s);

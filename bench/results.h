@@ -97,6 +97,7 @@ char *results_machine_json(const struct machine *m);
  * schema_version == RESULTS_SCHEMA_VERSION, every key the readers need is there with its
  * type), so the accessors below never fail on a loaded file. */
 #define RESULTS_LOAD_MAX_BYTES (256L << 20)
+#define RESULTS_LOAD_MAX_CELLS 100000
 
 struct results_file;
 

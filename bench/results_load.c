@@ -168,6 +168,9 @@ static int validate(struct results_file *f, char *err, size_t errlen)
 	json_t *cells = json_object_get(root, "cells");
 	if (!json_is_array(cells))
 		BAD("%s: cells should be an array, is %s", p, type_name(cells));
+	if (json_array_size(cells) > RESULTS_LOAD_MAX_CELLS)
+		BAD("%s has %zu cells, more than a results file may have (%d)", p, json_array_size(cells),
+		    RESULTS_LOAD_MAX_CELLS);
 	f->ncells = (unsigned)json_array_size(cells);
 	f->cells = calloc(f->ncells ? f->ncells : 1, sizeof *f->cells);
 	if (!f->cells) {

@@ -97,10 +97,13 @@ int run_baseline_load(const char *path, const struct knob_assign *over, unsigned
 		goto fail;
 	}
 	const struct results_file *files[] = { b->file };
+	struct compare_vary *vary = compare_vary_new(files, 1);
 	for (unsigned i = 0; i < b->n; i++) {
-		if (cell_from(b->file, i, over, nover, &b->cells[i], &b->pins[i]))
+		if (cell_from(b->file, i, over, nover, &b->cells[i], &b->pins[i])) {
+			compare_vary_free(vary);
 			goto fail;
-		compare_cell_label(files, 1, b->file, i, b->labels[i], sizeof b->labels[i]);
+		}
+		compare_cell_label(vary, b->file, i, b->labels[i], sizeof b->labels[i]);
 		for (unsigned o = 0; o < nover; o++) {
 			const struct knobval *v = opt_get(&b->cells[i].knobs, over[o].name);
 			size_t len = strlen(b->labels[i]);
@@ -108,6 +111,7 @@ int run_baseline_load(const char *path, const struct knob_assign *over, unsigned
 				snprintf(b->labels[i] + len, sizeof b->labels[i] - len, " %s=%s", v->k->name, v->text);
 		}
 	}
+	compare_vary_free(vary);
 	static const char *keys[] = { "config.reps", "config.warmup", "config.duration_s", "config.timeout_s" };
 	for (unsigned k = 0; k < 4; k++)
 		if (results_file_scalar(b->file, keys[k], b->settings[k], sizeof b->settings[k]))

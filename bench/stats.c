@@ -285,9 +285,14 @@ size_t stats_rng_below(struct stats_rng *r, size_t n)
 	return (size_t)(((unsigned __int128)stats_rng_next(r) * n) >> 64);
 }
 
-/* Median of the resample: sorts buf in place (insertion sort: the samples are small). */
-static double median_inplace(double *v, size_t n)
+double stats_median_inplace(double *v, size_t n)
 {
+	if (n == 0)
+		return NAN;
+	if (n > 64) {
+		qsort(v, n, sizeof *v, stats_cmp_double);
+		return stats_quantile_sorted(v, n, 0.5);
+	}
 	for (size_t i = 1; i < n; i++) {
 		double t = v[i];
 		size_t j = i;
@@ -322,7 +327,7 @@ int stats_bootstrap_ratio_ci(const double *x, size_t nx, const double *y, size_t
 			bx[i] = x[stats_rng_below(&rng, nx)];
 		for (size_t i = 0; i < ny; i++)
 			by[i] = y[stats_rng_below(&rng, ny)];
-		double my = median_inplace(by, ny), mx = median_inplace(bx, nx);
+		double my = stats_median_inplace(by, ny), mx = stats_median_inplace(bx, nx);
 		/* a zero median (a repetition starved of CPU) makes the ratio unbounded, not undefined */
 		ratio[b] = mx > 0 ? my / mx : my > 0 ? INFINITY : 1;
 	}

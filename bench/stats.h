@@ -24,6 +24,8 @@ double stats_jain(const double *x, size_t n);
 int stats_cmp_double(const void *a, const void *b);
 /* Median of x[0..n) (x is not modified); NAN for n == 0. */
 double stats_median(const double *x, size_t n);
+/* The same, sorting v in place (no allocation: for resampling loops). */
+double stats_median_inplace(double *v, size_t n);
 
 /* ---- two-sample comparison (bench compare) ---- */
 
