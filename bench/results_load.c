@@ -185,7 +185,19 @@ static int validate(struct results_file *f, char *err, size_t errlen)
 	return 0;
 }
 
+static int load(const char *path, struct results_file **out, char *err, size_t errlen);
+
 int results_load(const char *path, struct results_file **out, char *err, size_t errlen)
+{
+	int rc = load(path, out, err, errlen);
+	/* The message quotes the file (keys, jansson's token): keep it one printable line. */
+	for (char *p = err; rc && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return rc;
+}
+
+static int load(const char *path, struct results_file **out, char *err, size_t errlen)
 {
 	struct stat st;
 	*out = NULL;
