@@ -43,7 +43,12 @@ print("%d %+6.1f%% [%+6.1f%%, %+6.1f%%] p=%-8.2g %-15s" % (d["exit"], f(c["chang
 	cpu=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --metric ops_per_cpu_s --format json 2>/dev/null | python3 -c "$summarize")
 	printf "%-8s %2d  %s confirm:%-7s | ops_per_cpu_s %s\n" "$kind" "$i" "${line#* }" \
 		"$([[ $confirmed -eq 1 ]] && echo flagged || echo clear)" "${cpu#* }"
-	echo "${line%% *} $([[ $confirmed -eq 1 ]] && echo 1 || echo 0) ${cpu%% *}" >>"$OUT/$kind.tsv"
+	# columns: flagged (exit 1), confirmed, flagged on ops_per_cpu_s, any significant verdict
+	# (regression or improvement: wrong in an A/A even where it does not fail CI), same on ops_per_cpu_s
+	local sig=0 sigc=0
+	[[ $line =~ (regression|improvement) ]] && sig=1
+	[[ $cpu =~ (regression|improvement) ]] && sigc=1
+	echo "${line%% *} $([[ $confirmed -eq 1 ]] && echo 1 || echo 0) ${cpu%% *} $sig $sigc" >>"$OUT/$kind.tsv"
 }
 rm -f "$OUT/aa.tsv" "$OUT/slowdown.tsv"
 for i in $(seq 1 "$N"); do
@@ -53,5 +58,6 @@ done
 sum() { awk -v c="$2" '{ s += $c } END { print s + 0 }' "$OUT/$1.tsv"; }
 echo
 echo "A/A:      false alarms $(sum aa 1) of $N (default), $(sum aa 2) of $N with --confirm, $(sum aa 3) of $N with --metric ops_per_cpu_s   (goal: <= 1)"
+echo "          any significant verdict (a regression or an improvement): $(sum aa 4) of $N (default), $(sum aa 5) of $N with --metric ops_per_cpu_s"
 echo "slowdown: detected     $(sum slowdown 1) of $N (default), $(sum slowdown 2) of $N with --confirm, $(sum slowdown 3) of $N with --metric ops_per_cpu_s   (goal: >= 19)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
