@@ -469,16 +469,21 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		         (!strcmp(b->status, "skipped") ? b->error : n->error) ?: "");
 		return 0;
 	}
-	if (!bok) {
-		row->verdict = CMP_FAILED_BASE;
-		snprintf(row->note, sizeof row->note, "failed in the baseline%s: %s", nok ? "" : " and in the new run",
-		         b->error ?: b->status);
-		return 0;
-	}
 	row->xbase = calloc(b->nreps + 1, sizeof *row->xbase);
 	row->xnew = calloc(n->nreps + 1, sizeof *row->xnew);
 	if (!row->xbase || !row->xnew)
 		return -ENOMEM;
+	if (!bok) {
+		row->verdict = CMP_FAILED_BASE;
+		snprintf(row->note, sizeof row->note, "failed in the baseline%s: %s", nok ? "" : " and in the new run",
+		         b->error ?: b->status);
+		int k = nok ? results_file_values(r->new, row->new_cell, row->metric, row->xnew, n->nreps) : 0;
+		if (k > 0) {
+			row->nnew = (unsigned)k;
+			row->new_median = stats_median(row->xnew, row->nnew);
+		}
+		return 0;
+	}
 	int kb = results_file_values(r->base, row->base_cell, row->metric, row->xbase, b->nreps);
 	if (!nok) {
 		row->verdict = CMP_FAILED_NEW;
