@@ -435,6 +435,10 @@ static void drain(struct sched *s)
 		rq_push(s, c);
 	}
 	if (k & KICK_GATE) {
+		/* The scheduler, not the runner thread, opens the gate: on one thread every
+		 * coroutine is then parked at it (none is between `ready` and its wait), so they
+		 * start in spawn order, as greenlets do. */
+		atomic_store(&s->d->r->sh->gate, 1);
 		gate_opened(s);
 		uintptr_t gate = (uintptr_t)&s->d->r->sh->gate;
 		for (unsigned i = 0; i < s->nown; i++)
@@ -1065,9 +1069,8 @@ nomem:;
 static int coro_start(struct run *r)
 {
 	struct cdrv *d = r->drv_priv;
-	atomic_store(&r->sh->gate, 1);
 	for (unsigned i = 0; i < d->nsched; i++)
-		kick(&d->sched[i], KICK_GATE);
+		kick(&d->sched[i], KICK_GATE); /* each scheduler opens the gate (drain) */
 	return 0;
 }
 
