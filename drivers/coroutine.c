@@ -60,6 +60,7 @@
 #endif
 #if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
 #define CORO_ASAN 1
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #else
 #define CORO_ASAN 0
@@ -808,12 +809,10 @@ static void idle_wait(struct sched *s)
 		timeout = dl - now;
 	}
 	atomic_store(&s->idle, 1);
-	if (atomic_load(&s->inbox) || atomic_load(&s->kick) || atomic_load(&s->shutdown)) {
-		atomic_store(&s->idle, 0);
-		return;
-	}
-	futex_wait(&s->idle, 1, timeout, 0);
+	if (!atomic_load(&s->inbox) && !atomic_load(&s->kick) && !atomic_load(&s->shutdown))
+		futex_wait(&s->idle, 1, timeout, 0);
 	atomic_store(&s->idle, 0);
+	/* The ticker may have seen us idle and gone to sleep: we are busy again. */
 	struct cdrv *d = s->d;
 	if (atomic_load(&d->ticker_sleep) && atomic_exchange(&d->ticker_sleep, 0))
 		futex_wake(&d->ticker_sleep, 1, 0);
@@ -1036,6 +1035,11 @@ static int coro_spawn(struct run *r, struct task *t)
 	}
 	c->map = map;
 	char *hi = map + c->maplen;
+#if CORO_ASAN
+	/* The stacks of the previous repetition may have been mapped here: their frames that
+	 * never returned left poisoned shadow behind. */
+	__asan_unpoison_memory_region(map + CORO_GUARD, d->stack_size);
+#endif
 	if (d->backend == BACKEND_FAST) {
 		c->sp = coro_make(hi, coro_entry_fast, c);
 	} else {
@@ -1133,9 +1137,23 @@ static void coro_account(struct run *r)
 		stack_metrics(r, d);
 }
 
+static void ticker_stop(struct cdrv *d)
+{
+	if (!d->ticker_ok)
+		return;
+	atomic_store(&d->ticker_stop, 1);
+	atomic_store(&d->ticker_sleep, 0);
+	futex_wake(&d->ticker_sleep, 1, 0);
+	pthread_join(d->ticker, NULL);
+	d->ticker_ok = 0;
+}
+
 static int coro_join(struct run *r)
 {
 	struct cdrv *d = r->drv_priv;
+	/* The ticker reads the running coroutine's task: it must be gone before the runner
+	 * frees the tasks (after join, before cleanup). */
+	ticker_stop(d);
 	if (wait_finished(d, 5)) {
 		snprintf(r->err, sizeof r->err, "coroutine scheduler threads did not finish their coroutines");
 		return -1;
@@ -1154,12 +1172,7 @@ static void coro_cleanup(struct run *r)
 	struct cdrv *d = r->drv_priv;
 	if (!d)
 		return;
-	if (d->ticker_ok) {
-		atomic_store(&d->ticker_stop, 1);
-		atomic_store(&d->ticker_sleep, 0);
-		futex_wake(&d->ticker_sleep, 1, 0);
-		pthread_join(d->ticker, NULL);
-	}
+	ticker_stop(d);
 	for (unsigned i = 0; d->sched && i < d->nsched; i++) {
 		struct sched *s = &d->sched[i];
 		if (s->th_ok) {
