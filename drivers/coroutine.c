@@ -79,6 +79,17 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #else
 #define CORO_TSAN 0
 #endif
+/* Valgrind must be told where the stacks are, or every switch looks like a wild stack
+ * access. The annotations cost a few instructions and are used when the header exists. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define CORO_VALGRIND 1
+#endif
+#endif
+#ifndef CORO_VALGRIND
+#define CORO_VALGRIND 0
+#endif
 /* Sanitizer builds have much larger frames: stacks are this many times stack_kb. */
 #define CORO_SAN_STACK_MULT ((CORO_ASAN || CORO_TSAN) ? 4u : 1u)
 /* Guard region below each stack: PROT_NONE, costs address space only. Frames larger than
@@ -116,6 +127,7 @@ struct coro {
 	struct coro *in_next;          /* inbox link */
 	void *asan_fake;
 	void *tsan_fiber;
+	unsigned vg_stack;             /* valgrind's id of the stack */
 };
 
 struct bucket {
@@ -1030,6 +1042,9 @@ static int coro_spawn(struct run *r, struct task *t)
 	}
 	c->map = map;
 	char *hi = map + c->maplen;
+#if CORO_VALGRIND
+	c->vg_stack = VALGRIND_STACK_REGISTER(map + CORO_GUARD, hi);
+#endif
 #if CORO_ASAN
 	/* The stacks of the previous repetition may have been mapped here: their frames that
 	 * never returned left poisoned shadow behind. */
@@ -1184,8 +1199,12 @@ static void coro_cleanup(struct run *r)
 	segv_restore();
 	for (unsigned i = 0; d->coros && i < d->n; i++) {
 		struct coro *c = &d->coros[i];
-		if (c->map)
+		if (c->map) {
+#if CORO_VALGRIND
+			VALGRIND_STACK_DEREGISTER(c->vg_stack);
+#endif
 			munmap(c->map, c->maplen);
+		}
 		free(c->uc);
 #if CORO_TSAN
 		if (c->tsan_fiber)
