@@ -55,10 +55,6 @@
 #include "coro_switch.h"
 #include "driver.h"
 
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
-
 #ifndef __has_feature
 #define __has_feature(x) 0
 #endif
