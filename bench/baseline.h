@@ -21,7 +21,9 @@ struct baseline {
 };
 
 #define BASELINES(X) \
-	X(cpu_spin)
+	X(cpu_spin) \
+	X(coro_switch) \
+	X(coro_switch_ucontext)
 
 #define BASELINE_EXTERN(n) extern const struct baseline baseline_##n;
 BASELINES(BASELINE_EXTERN)

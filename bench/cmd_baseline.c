@@ -27,9 +27,10 @@ static const struct baseline *const baselines[] = { BASELINES(BASELINE_PTR) };
 
 static void usage(void)
 {
-	printf("usage: bench baseline NAME|all [--reps R] [--duration SEC]\n\n"
+	printf("usage: bench baseline NAME...|all [--reps R] [--duration SEC]\n\n"
 	       "Runs a harness cell and the same work written as a bare C program, interleaved\n"
 	       "R times (after one warm-up round of each), and prints both medians and their ratio.\n"
+	       "Several names run one after the other, in the order given.\n"
 	       "  --reps R          rounds (default 5)\n"
 	       "  --duration SEC    length of each run (default 0.5)\n\nbaselines:\n");
 	for (size_t i = 0; i < NBASELINES; i++)
@@ -179,25 +180,31 @@ int cmd_baseline(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		log_err("baseline", "give one baseline name or 'all' (see bench baseline --help)");
 		return EXIT_USAGE;
 	}
+	for (int a = optind; a < argc; a++) {
+		int known = !strcmp(argv[a], "all");
+		for (size_t i = 0; i < NBASELINES && !known; i++)
+			known = !strcmp(argv[a], baselines[i]->name);
+		if (!known) {
+			log_err("baseline", "unknown baseline '%s' (see bench baseline --help)", argv[a]);
+			return EXIT_USAGE;
+		}
+	}
 	runner_init();
 	runner_install_signals();
-	int rc = EXIT_OK, found = 0;
-	for (size_t i = 0; i < NBASELINES; i++) {
-		if (strcmp(argv[optind], "all") && strcmp(argv[optind], baselines[i]->name))
-			continue;
-		found = 1;
-		if (run_one(baselines[i], (unsigned)reps, dur) != EXIT_OK)
-			rc = EXIT_FAIL;
-		if (runner_signal)
-			return runner_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
-	}
-	if (!found) {
-		log_err("baseline", "unknown baseline '%s' (see bench baseline --help)", argv[optind]);
-		return EXIT_USAGE;
+	int rc = EXIT_OK;
+	for (int a = optind; a < argc; a++) {
+		for (size_t i = 0; i < NBASELINES; i++) {
+			if (strcmp(argv[a], "all") && strcmp(argv[a], baselines[i]->name))
+				continue;
+			if (run_one(baselines[i], (unsigned)reps, dur) != EXIT_OK)
+				rc = EXIT_FAIL;
+			if (runner_signal)
+				return runner_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+		}
 	}
 	return rc;
 }

@@ -31,6 +31,8 @@
 #include "workloads/workload.h"
 
 volatile sig_atomic_t runner_signal;
+/* In a cell process: the write end of the pipe to bench (for runner_cell_fatal). */
+static int cell_fd = -1;
 
 static void on_signal(int sig)
 {
@@ -428,6 +430,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		fill_rep(r, o, t_start, smp);
 		return -1;
 	}
+	if (r->drv->account)
+		r->drv->account(r);
 	sampler_tick(smp);
 	fill_rep(r, o, t_start, smp);
 	/* Again now that every worker is done and idle (threads and coroutines keep their stacks
@@ -632,6 +636,7 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 		FILE *w = fdopen(fds[1], "w");
 		if (!w)
 			_exit(3);
+		cell_fd = fds[1];
 		cell_main(cfg, spec, pus, emit_fd, w);
 		fclose(w);
 		free(pus);
@@ -728,6 +733,23 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 	}
 	finish(&s);
 	return 0;
+}
+
+void runner_cell_fatal(const char *msg)
+{
+	/* One "F reason" line, as a failed repetition sends it; emit_fd flushes every line, so
+	 * no half-written line of stdio can precede it. write() only: signal handlers call this. */
+	char line[300];
+	size_t n = 0;
+	if (cell_fd < 0)
+		return;
+	line[n++] = 'F';
+	line[n++] = ' ';
+	for (; *msg && n < sizeof line - 2; msg++)
+		line[n++] = *msg == '\n' ? ' ' : *msg;
+	line[n++] = '\n';
+	ssize_t w = write(cell_fd, line, n);
+	(void)w;
 }
 
 static void emit_fd(void *ctx, const char *line)

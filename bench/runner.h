@@ -43,6 +43,11 @@ void runner_install_signals(void);
 /* Once per bench process: become a child subreaper. */
 void runner_init(void);
 
+/* Async-signal-safe: in a cell process, report msg as the reason the cell failed (it reaches
+ * the results even if the process dies right after, e.g. from a signal handler that found a
+ * coroutine stack overflow). Does nothing outside a cell process. */
+void runner_cell_fatal(const char *msg);
+
 /* Run one cell in a cell process, adding its repetitions to out and finishing it.
  * Returns 0 if the cell ran (ok, failed or skipped), -EINTR if a signal interrupted it
  * (out is finished as failed/"interrupted"). */

@@ -96,7 +96,14 @@ int task_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_
 	TASK_FAULT_CHECK(t);
 	/* Publish the address first so a stopping runner can kick us (driver stop hook). */
 	atomic_store(&t->slot->wait_addr, (uintptr_t)word);
-	int rc = task_should_stop(t) ? 0 : t->run->drv->wait(t, word, expected, timeout_ns);
+	int rc = 0;
+	if (task_should_stop(t))
+		/* Stopping: do not block, but let the others run. A caller that loops on task_wait
+		 * (task_mutex_lock) would otherwise spin forever where one worker runs at a time
+		 * (coroutines on one thread, the GIL): the holder it waits for could never release. */
+		t->run->drv->yield(t);
+	else
+		rc = t->run->drv->wait(t, word, expected, timeout_ns);
 	atomic_store_explicit(&t->slot->wait_addr, 0, memory_order_relaxed);
 	return rc;
 }

@@ -58,6 +58,12 @@ struct driver_ops {
 	 * worker TASK_FAILED with the reason in its slot and counts it in r->sh->done, so the
 	 * runner does not mistake a crash for a hang. */
 	void (*reap)(struct run *r);
+	/* [optional] Called once every worker reported done (after stop), before the runner reads
+	 * the slots. A DRIVER_SELF_ACCOUNTING driver whose per-worker figures are only final after
+	 * the last worker returned (coroutines share a thread's CPU time) fills utime_ns, stime_ns,
+	 * nvcsw, nivcsw here; it may also record run_metric()s of the driver. Not called when
+	 * workers hung. */
+	void (*account)(struct run *r);
 	/* Free everything init/shm_alloc/spawn made. Always called, also after failures. */
 	void (*cleanup)(struct run *r);
 
@@ -75,7 +81,8 @@ struct driver_ops {
 
 #define DRIVERS(X) \
 	X(thread)  \
-	X(process)
+	X(process) \
+	X(coroutine)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)

@@ -58,6 +58,10 @@ expect 2 "needs a value"                             -- run -w cpu-spin --reps
 expect 2 "unknown option '--frob'"                   -- run --frob
 expect 2 "unexpected argument 'extra'"               -- run -w cpu-spin extra
 expect 2 "unknown option"                            -- info --bogus
+expect 2 "unknown baseline 'nope'"                   -- baseline coro-switch nope
+expect 0 "coro-switch-ucontext"                      -- baseline --help
+expect 2 "knob backend: 'boost'"                     -- run -w cpu-spin -d coroutine -O backend=boost
+expect 0 "cpu-spin/coroutine/n=2 threads=2"          -- run -w cpu-spin -d coroutine -n 2 --reps 1 --warmup 0 --duration 0.02 -O threads=2 -O slice_us=1000 -o co.json
 one_line run -w nope
 one_line run -w cpu-spin -O iters=abc
 one_line run -w cpu-spin -o /nonexistent/r.json

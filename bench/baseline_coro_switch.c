@@ -1,0 +1,128 @@
+/* Bare coroutine switches: two coroutines switching back and forth, no scheduler, no task API,
+ * nothing but the switch, (1) with the coroutine driver's own primitive (coro_switch, the
+ * hand-written assembly of drivers/coro_switch_*.S) and (2) with swapcontext. Both sides run
+ * the same loop, so they switch from one call site (as the driver does: its switches all go
+ * through one call in ctx_switch) and every return is predicted.
+ *
+ * The harness side is pingpong under the coroutine driver on one thread, wait/wake mode,
+ * with the matching backend: what a switch costs once it goes through the task API, the
+ * wait table and the run queue. The figure is round trips per second (A -> B -> A: two
+ * switches); pingpong counts one op per round trip. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <ucontext.h>
+
+#include "baseline.h"
+#include "drivers/coro_switch.h"
+#include "topo.h"
+
+#define BARE_STACK (64u << 10)
+#define BARE_CHECK 4095u           /* look at the clock every 4096 round trips */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Contexts 0 and 1 ping-pong; 2 is the caller. Side 0 counts and, when time is up, switches
+ * back to the caller instead of to side 1. */
+static void *sp[3];
+static ucontext_t uc[3];
+static unsigned peer[2];
+static uint64_t rounds;
+static double end_s;
+
+static void side_fast(void *arg)
+{
+	unsigned me = (unsigned)(uintptr_t)arg;
+	for (;;) {
+		coro_switch(&sp[me], sp[peer[me]]);
+		if (me == 0 && (++rounds & BARE_CHECK) == 0 && now_s() >= end_s)
+			peer[0] = 2;
+	}
+}
+
+static void side_uc(unsigned me)
+{
+	for (;;) {
+		swapcontext(&uc[me], &uc[peer[me]]);
+		if (me == 0 && (++rounds & BARE_CHECK) == 0 && now_s() >= end_s)
+			peer[0] = 2;
+	}
+}
+
+static double bare_loop(double duration_s, const int *pus, int fast)
+{
+	topo_bind_self(pus[0], 0);
+	char *stacks = malloc(2 * BARE_STACK);
+	if (!stacks || (fast && !CORO_SWITCH_ASM))
+		return -1;
+	peer[0] = 1;
+	peer[1] = 0;
+	rounds = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		char *lo = stacks + i * BARE_STACK;
+		if (fast) {
+			sp[i] = coro_make(lo + BARE_STACK, side_fast, (void *)(uintptr_t)i);
+		} else {
+			getcontext(&uc[i]);
+			uc[i].uc_stack.ss_sp = lo;
+			uc[i].uc_stack.ss_size = BARE_STACK;
+			uc[i].uc_link = NULL;
+			makecontext(&uc[i], (void (*)(void))side_uc, 1, i);
+		}
+	}
+	double t0 = now_s();
+	end_s = t0 + duration_s;
+	if (fast)
+		coro_switch(&sp[2], sp[0]);
+	else
+		swapcontext(&uc[2], &uc[0]);
+	double t = now_s();
+	free(stacks); /* the two sides are abandoned mid-loop, never resumed */
+	return (double)rounds / (t - t0);
+}
+
+static double bare_fast(double duration_s, const int *pus, unsigned workers)
+{
+	(void)workers;
+	return bare_loop(duration_s, pus, 1);
+}
+
+static double bare_ucontext(double duration_s, const int *pus, unsigned workers)
+{
+	(void)workers;
+	return bare_loop(duration_s, pus, 0);
+}
+
+const struct baseline baseline_coro_switch = {
+	.name = "coro-switch",
+	.summary = "coroutine switch: pingpong under coroutine (backend=fast, 1 thread) vs two bare "
+	           "coroutines switching with the same asm primitive",
+	.unit = "round trips/s",
+	.workload = "pingpong",
+	.driver = "coroutine",
+	.workers = 2,
+	.pin = "pus:0",
+	.knobs = { "mode=wait", "backend=fast", "threads=1", NULL },
+	.higher_is_better = 1,
+	.bare = bare_fast,
+};
+
+const struct baseline baseline_coro_switch_ucontext = {
+	.name = "coro-switch-ucontext",
+	.summary = "coroutine switch: pingpong under coroutine (backend=ucontext, 1 thread) vs two bare "
+	           "coroutines switching with swapcontext",
+	.unit = "round trips/s",
+	.workload = "pingpong",
+	.driver = "coroutine",
+	.workers = 2,
+	.pin = "pus:0",
+	.knobs = { "mode=wait", "backend=ucontext", "threads=1", NULL },
+	.higher_is_better = 1,
+	.bare = bare_ucontext,
+};
