@@ -213,3 +213,17 @@ TEST(sleep_io, a_failed_waiter_ends_the_repetition_with_its_reason)
 	json_decref(root);
 	CHECK_EQ_INT(tcount_children(), 0);
 }
+
+/* Under run-until-block scheduling (coroutine, no slices) a spinner starves the waiters: it must
+ * give up after spin_max_ms instead of waiting for them forever, and the results say so. */
+TEST(sleep_io, spinner_gives_up_under_cooperative_scheduling)
+{
+	json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = "coroutine", .workers = 2,
+	                                          .knobs = { "spinners=1", "count=5", "wait_us=1000", "spin_max_ms=20" } });
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "ok");
+	CHECK_NEAR(tcell_median(cell, "spinners_gave_up"), 1, 0);
+	/* the waiter could only start once the spinner gave up */
+	CHECK(tcell_median(cell, "waiter_wall_s") >= 0.020 + 0.005);
+	json_decref(root);
+}
