@@ -223,7 +223,9 @@ TEST(sleep_io, spinner_gives_up_under_cooperative_scheduling)
 	json_t *cell = tcell_cell(root);
 	CHECK_STR(tcell_status(cell), "ok");
 	CHECK_NEAR(tcell_median(cell, "spinners_gave_up"), 1, 0);
-	/* the waiters' 5 ms of waits could only complete after the spinner's 20 ms */
-	CHECK(tcell_median(cell, "wall_s") >= 0.020 + 0.005);
+	/* The waiter's first wait overlaps the spinner; the other 4 (each >= 1 ms, verify checks
+	 * no wait ends early) can only start after the spinner's >= 20 ms: a structural bound.
+	 * Unstarved (threads on 2 cores) the cell takes about 5 ms. */
+	CHECK(tcell_median(cell, "wall_s") >= 0.020 + 4 * 0.001);
 	json_decref(root);
 }
