@@ -49,7 +49,9 @@ struct workload {
 
 /* C identifiers use underscores; the registered name (with dashes) is in .name. */
 #define WORKLOADS(X) \
-	X(cpu_spin)
+	X(cpu_spin) \
+	X(producer_consumer) \
+	X(pingpong)
 
 #define WORKLOAD_EXTERN(n) extern const struct workload workload_##n;
 WORKLOADS(WORKLOAD_EXTERN)
