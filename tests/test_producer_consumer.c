@@ -2,7 +2,9 @@
  * a large capacity, with producers/consumers out of balance; shutdown never hangs; verify
  * fails on injected faults; the checker, the per-item accounting and the histogram alone. */
 #include <errno.h>
+#include <unistd.h>
 
+#include "drivers/driver.h"
 #include "test.h"
 #include "util.h"
 #include "workloads/pc.h"
@@ -104,6 +106,54 @@ TEST(producer_consumer, shutdown_with_many_blocked_workers)
 					TEST_FAIL("%s %s %s: %s", drivers[d], shapes[s][0], shapes[s][1], tcell_error(cell));
 				json_decref(root);
 			}
+}
+
+/* A worker that gets no CPU until the stop request (a loaded machine): a thread driver whose
+ * worker `late_id` parks at the start gate until the run stops. start() opens the gate only
+ * once that worker is parked, so it always misses the whole duration. Its run() must still be
+ * called (task_main's guarantee) so that the others can finish: a late producer must not
+ * leave the consumers waiting for it, a late consumer must still drain the queue. */
+static unsigned late_id;
+static _Atomic int late_parked;
+
+static int late_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	if (word == &t->run->sh->gate && t->id == late_id) {
+		atomic_store(&late_parked, 1);
+		while (!atomic_load(t->stop))
+			usleep(1000);
+		return 0;
+	}
+	return driver_thread.wait(t, word, expected, timeout_ns);
+}
+
+static int late_start(struct run *r)
+{
+	while (!atomic_load(&late_parked))
+		usleep(1000);
+	return driver_thread.start(r);
+}
+
+TEST(producer_consumer, a_worker_that_starts_after_the_stop_does_not_hang_the_others)
+{
+	struct driver_ops late = driver_thread;
+	late.wait = late_wait;
+	late.start = late_start;
+	static const char *queues[] = { "queue=lock", "queue=spsc" };
+	for (unsigned q = 0; q < 2; q++)
+		for (late_id = 0; late_id < 2; late_id++) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .drv = &late,
+			                                          .workers = 2, .duration_s = 0.05, .stop_grace_s = 3,
+			                                          .knobs = { queues[q], "capacity=16" } });
+			json_t *cell = tcell_cell(root);
+			if (strcmp(tcell_status(cell), "ok"))
+				TEST_FAIL("%s, worker %u late: %s", queues[q], late_id, tcell_error(cell));
+			json_t *r = rep0(cell);
+			/* late producer: nothing produced; late consumer: it drained the full queue */
+			CHECK_EQ_INT(num(r, "items"), late_id == 0 ? 0 : 16);
+			CHECK_EQ_INT(num(r, "ops"), num(r, "items"));
+			json_decref(root);
+		}
 }
 
 static void expect_skip(const char *drv, unsigned n, const char *k0, const char *k1, const char *why)

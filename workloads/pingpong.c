@@ -45,7 +45,7 @@ struct pp_shared {
 
 static const struct knob pp_knobs[] = {
 	{ "mode", KNOB_ENUM, "wait", 0, 0, "wait|spin", "wait: task_wait/task_wake on the token; spin: poll it" },
-	{ "yield_every", KNOB_INT, "64", 1, 1000000000, NULL,
+	{ "yield_every", KNOB_INT, "8", 1, 1000000000, NULL,
 	  "spin: task_yield() after this many failed polls (1: every poll)" },
 	{ "fault", KNOB_ENUM, "none", 0, 0, "none|skip",
 	  "inject a bug (side 0 moves the token by 3 once) to show verify catches it" },
