@@ -5,13 +5,15 @@
  * Workers 0..P-1 produce, P..P+C-1 consume, any others idle (P, C: knobs, default half and
  * half). Queues (knob `queue`):
  *   lock  a ring in shared memory under a task_mutex, blocking on full/empty through two
- *         wait words (not_full/not_empty sequence counters) with waiter counts: the classic
- *         mutex + two condition variables queue (Python queue.Queue);
+ *         wait words (not_full/not_empty sequence counters), waking only waiters not yet
+ *         signalled: the classic mutex + two condition variables queue (queue.Queue);
  *   spsc  a lock-free single-producer single-consumer ring (Lamport, with cached indices),
  *         polling the other side `spin` times before blocking on a wait word (P = C = 1);
  *   pipe  items through a pipe, one write()/read() each (process driver only).
  * Shutdown: after the stop request producers stop producing; consumers drain the queue and
- * return once it is empty and every producer is done (a shared counter), so every item that
+ * return once it is empty and every producer is done (a shared counter; pipe: the last
+ * producer writes one end-of-stream item per consumer). This relies on every producer's
+ * run() being called, which task_main guarantees once the gate opened. Every item that
  * went in comes out: verify checks exactly-once (count + checksum per producer), per
  * producer FIFO order (per producer/consumer pair) and the check field of every item.
  * Ops = items consumed. Metrics: handoff latency percentiles (into the queue -> out of it). */
