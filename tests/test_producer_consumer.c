@@ -25,8 +25,9 @@ static double num(json_t *o, const char *k)
 }
 
 /* Run one cell that must pass, and check from the outside what verify checked inside: every
- * item produced was consumed once (ops = consumed, items = produced). */
-static void run_ok(const char *drv, unsigned n, const char *k0, const char *k1, const char *k2, const char *k3)
+ * item produced was consumed once (ops = consumed, items = produced). Returns the items: each
+ * test checks that its cells moved some (not each cell: a starved worker may move none). */
+static double run_ok(const char *drv, unsigned n, const char *k0, const char *k1, const char *k2, const char *k3)
 {
 	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = drv, .workers = n,
 	                                          .knobs = { k0, k1, k2, k3 } });
@@ -35,51 +36,59 @@ static void run_ok(const char *drv, unsigned n, const char *k0, const char *k1, 
 		TEST_FAIL("%s n=%u %s %s %s %s: %s: %s", drv, n, k0, k1 ?: "", k2 ?: "", k3 ?: "", tcell_status(cell),
 		          tcell_error(cell));
 	json_t *r = rep0(cell);
-	CHECK(num(r, "items") > 0);
-	CHECK_EQ_INT(num(r, "ops"), num(r, "items"));
+	double items = num(r, "items");
+	CHECK_EQ_INT(num(r, "ops"), items);
 	CHECK(num(r, "latency_p50_ns") <= num(r, "latency_p90_ns"));
 	CHECK(num(r, "latency_p90_ns") <= num(r, "latency_p99_ns"));
 	CHECK(num(r, "latency_p99_ns") <= num(r, "latency_p999_ns"));
 	CHECK_EQ_INT(num(r, "fifo_checked"), 1);
 	json_decref(root);
+	return items;
 }
 
 TEST(producer_consumer, lock_exactly_once_at_capacity_1)
 {
+	double items = 0;
 	for (unsigned d = 0; d < 2; d++) {
-		run_ok(drivers[d], 2, "queue=lock", "capacity=1", NULL, NULL);
-		run_ok(drivers[d], 4, "queue=lock", "capacity=1", NULL, NULL);                       /* 2 + 2 */
-		run_ok(drivers[d], 4, "queue=lock", "capacity=1", "producers=3", NULL);              /* 3 + 1 */
-		run_ok(drivers[d], 4, "queue=lock", "capacity=1", "consumers=3", NULL);              /* 1 + 3 */
-		run_ok(drivers[d], 5, "queue=lock", "capacity=1", "producers=1", "consumers=1");     /* 3 idle */
+		items += run_ok(drivers[d], 2, "queue=lock", "capacity=1", NULL, NULL);
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1", NULL, NULL);                   /* 2 + 2 */
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1", "producers=3", NULL);          /* 3 + 1 */
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1", "consumers=3", NULL);          /* 1 + 3 */
+		items += run_ok(drivers[d], 5, "queue=lock", "capacity=1", "producers=1", "consumers=1"); /* 3 idle */
 	}
+	CHECK(items > 0);
 }
 
 TEST(producer_consumer, lock_exactly_once_at_large_capacity)
 {
+	double items = 0;
 	for (unsigned d = 0; d < 2; d++) {
-		run_ok(drivers[d], 2, "queue=lock", "capacity=1000000", NULL, NULL);
-		run_ok(drivers[d], 4, "queue=lock", "capacity=1000000", "producers=3", NULL);
-		run_ok(drivers[d], 4, "queue=lock", "capacity=1000000", "consumers=3", NULL);
+		items += run_ok(drivers[d], 2, "queue=lock", "capacity=1000000", NULL, NULL);
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1000000", "producers=3", NULL);
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1000000", "consumers=3", NULL);
 	}
+	CHECK(items > 0);
 }
 
 TEST(producer_consumer, spsc_exactly_once)
 {
+	double items = 0;
 	for (unsigned d = 0; d < 2; d++) {
-		run_ok(drivers[d], 2, "queue=spsc", "capacity=1", NULL, NULL);
-		run_ok(drivers[d], 2, "queue=spsc", "capacity=1", "spin=0", NULL); /* always blocks */
-		run_ok(drivers[d], 2, "queue=spsc", "capacity=1000000", NULL, NULL);
-		run_ok(drivers[d], 3, "queue=spsc", "capacity=7", "producers=1", "consumers=1"); /* 1 idle */
+		items += run_ok(drivers[d], 2, "queue=spsc", "capacity=1", NULL, NULL);
+		items += run_ok(drivers[d], 2, "queue=spsc", "capacity=1", "spin=0", NULL); /* always blocks */
+		items += run_ok(drivers[d], 2, "queue=spsc", "capacity=1000000", NULL, NULL);
+		items += run_ok(drivers[d], 3, "queue=spsc", "capacity=7", "producers=1", "consumers=1"); /* 1 idle */
 	}
+	CHECK(items > 0);
 }
 
 TEST(producer_consumer, pipe_exactly_once)
 {
-	run_ok("process", 2, "queue=pipe", "capacity=1", NULL, NULL);
-	run_ok("process", 2, "queue=pipe", "capacity=100000", NULL, NULL);
-	run_ok("process", 4, "queue=pipe", "capacity=1", "producers=3", NULL);
-	run_ok("process", 4, "queue=pipe", "capacity=1", "consumers=3", NULL);
+	double items = run_ok("process", 2, "queue=pipe", "capacity=1", NULL, NULL);
+	items += run_ok("process", 2, "queue=pipe", "capacity=100000", NULL, NULL);
+	items += run_ok("process", 4, "queue=pipe", "capacity=1", "producers=3", NULL);
+	items += run_ok("process", 4, "queue=pipe", "capacity=1", "consumers=3", NULL);
+	CHECK(items > 0);
 	/* The pipe is at least a page however small the capacity asked for. */
 	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = "process", .workers = 2,
 	                                          .knobs = { "queue=pipe", "capacity=1" } });
@@ -149,8 +158,11 @@ TEST(producer_consumer, a_worker_that_starts_after_the_stop_does_not_hang_the_ot
 			if (strcmp(tcell_status(cell), "ok"))
 				TEST_FAIL("%s, worker %u late: %s", queues[q], late_id, tcell_error(cell));
 			json_t *r = rep0(cell);
-			/* late producer: nothing produced; late consumer: it drained the full queue */
-			CHECK_EQ_INT(num(r, "items"), late_id == 0 ? 0 : 16);
+			/* late producer: nothing produced; late consumer: at most a full queue, all drained */
+			if (late_id == 0)
+				CHECK_EQ_INT(num(r, "items"), 0);
+			else
+				CHECK(num(r, "items") <= 16);
 			CHECK_EQ_INT(num(r, "ops"), num(r, "items"));
 			json_decref(root);
 		}
@@ -181,16 +193,24 @@ TEST(producer_consumer, verify_catches_injected_faults)
 {
 	static const char *faults[][2] = { { "fault=lose", "1 item(s) lost" },
 		                           { "fault=dup", "1 item(s) duplicated" },
-		                           { "fault=reorder", "out of FIFO order (first: producer 0 seq 10 after seq 11)" } };
+		                           { "fault=reorder", "out of FIFO order (first: producer 0 seq 0 after seq 1)" } };
 	static const char *queues[][2] = { { "thread", "queue=lock" }, { "process", "queue=lock" },
 		                           { "thread", "queue=spsc" }, { "process", "queue=spsc" },
 		                           { "process", "queue=pipe" } };
 	for (unsigned q = 0; q < 5; q++)
 		for (unsigned f = 0; f < 3; f++) {
-			json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = queues[q][0],
-			                                          .workers = 2, .duration_s = 0.1,
-			                                          .knobs = { queues[q][1], faults[f][0] } });
-			json_t *cell = tcell_cell(root);
+			json_t *root = NULL, *cell = NULL;
+			/* The faults hit the first items: retry the rare run that moved fewer than 2. */
+			for (int k = 0; k < 5; k++) {
+				json_decref(root);
+				root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = queues[q][0],
+				                                  .workers = 2, .duration_s = 0.1,
+				                                  .knobs = { queues[q][1], faults[f][0] } });
+				cell = tcell_cell(root);
+				json_t *r = rep0(cell);
+				if (strcmp(tcell_status(cell), "ok") || !r || num(r, "items") >= 2)
+					break;
+			}
 			CHECK_STR(tcell_status(cell), "failed");
 			CHECK_CONTAINS(tcell_error(cell), "verify failed");
 			CHECK_CONTAINS(tcell_error(cell), faults[f][1]);

@@ -32,7 +32,8 @@
 
 enum { Q_LOCK, Q_SPSC, Q_PIPE };
 enum { FAULT_NONE, FAULT_LOSE, FAULT_DUP, FAULT_REORDER };
-#define FAULT_AT 10            /* the item a fault hits (per consumer / producer 0's seq) */
+#define FAULT_ITEM 1           /* lose/dup: each consumer's first item */
+#define FAULT_SEQ 0            /* reorder: producer 0 sends seq 1 before seq 0 */
 #define PAIR_LIMIT (1u << 20)  /* beyond this many producer x consumer pairs, count per bucket */
 
 struct pc_lockq {
@@ -323,8 +324,8 @@ static int producer(struct task *t, struct pc_shared *s, uint32_t p)
 	int rc = 0;
 	while (!task_should_stop(t)) {
 		uint64_t q = seq;
-		if (s->fault == FAULT_REORDER && p == 0 && (seq == FAULT_AT || seq == FAULT_AT + 1))
-			q = seq ^ 1; /* FAULT_AT is even: sends 11 before 10 */
+		if (s->fault == FAULT_REORDER && p == 0 && (seq == FAULT_SEQ || seq == FAULT_SEQ + 1))
+			q = seq ^ 1; /* FAULT_SEQ is even */
 		uint64_t m = pc_produce(&it, p, q);
 		rc = s->queue == Q_LOCK ? lock_push(t, s, &it)
 		   : s->queue == Q_SPSC ? spsc_push(t, s, &side, &it)
@@ -357,9 +358,9 @@ static int consumer(struct task *t, struct pc_shared *s, uint32_t c)
 		if (rc)
 			break;
 		uint64_t now = task_now_ns();
-		if (++n != FAULT_AT || s->fault != FAULT_LOSE)
+		if (++n != FAULT_ITEM || s->fault != FAULT_LOSE)
 			pc_consume(&it, now, s->nprod, me->acct, s->nacct, s->fifo, me->hist, &me->f);
-		if (n == FAULT_AT && s->fault == FAULT_DUP)
+		if (n == FAULT_ITEM && s->fault == FAULT_DUP)
 			pc_consume(&it, now, s->nprod, me->acct, s->nacct, s->fifo, me->hist, &me->f);
 		task_ops(t, 1);
 		task_checkpoint(t);
