@@ -158,11 +158,13 @@ TEST(producer_consumer, a_worker_that_starts_after_the_stop_does_not_hang_the_ot
 			if (strcmp(tcell_status(cell), "ok"))
 				TEST_FAIL("%s, worker %u late: %s", queues[q], late_id, tcell_error(cell));
 			json_t *r = rep0(cell);
-			/* late producer: nothing produced; late consumer: at most a full queue, all drained */
+			/* late producer: nothing produced; late consumer: at most a full queue plus the item
+			 * the producer held while it waited for room (it goes in if the late consumer makes
+			 * room before the producer sees the stop), all drained */
 			if (late_id == 0)
 				CHECK_EQ_INT(num(r, "items"), 0);
-			else
-				CHECK(num(r, "items") <= 16);
+			else if (!(num(r, "items") <= 16 + 1))
+				TEST_FAIL("%s, late consumer: %.0f items, ops %.0f", queues[q], num(r, "items"), num(r, "ops"));
 			CHECK_EQ_INT(num(r, "ops"), num(r, "items"));
 			json_decref(root);
 		}
