@@ -23,7 +23,11 @@ struct baseline {
 #define BASELINES(X) \
 	X(cpu_spin) \
 	X(coro_switch) \
-	X(coro_switch_ucontext)
+	X(coro_switch_ucontext) \
+	X(pc_lock) \
+	X(pc_spsc) \
+	X(pingpong_1pu) \
+	X(pingpong_2pu)
 
 #define BASELINE_EXTERN(n) extern const struct baseline baseline_##n;
 BASELINES(BASELINE_EXTERN)

@@ -309,7 +309,11 @@ int task_main(struct task *t)
 		task_account_begin(t);
 	t->slot->t_begin_ns = task_now_ns();
 
-	int rc = task_should_stop(t) ? 0 : r->wl->run(t);
+	/* Once the gate has opened, run() is called even if the stop came first (a worker that
+	 * was not scheduled for the whole duration): workloads whose workers wait for each other
+	 * (a "producers done" count, an end-of-stream item) rely on every worker taking part. It
+	 * sees task_should_stop() at once. Only a repetition that never started skips run(). */
+	int rc = task_should_stop(t) && !atomic_load(&sh->gate) ? 0 : r->wl->run(t);
 
 	t->slot->t_end_ns = task_now_ns();
 	if (!self_acct)

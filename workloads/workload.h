@@ -12,6 +12,9 @@
  *   run      every worker, in its own thread/process/coroutine. Loops until
  *            task_should_stop() (or until its own count is done), counting with task_ops()
  *            and calling task_checkpoint() at least once per op. 0, or task_fail(...).
+ *            Called exactly once in every worker once the start gate has opened, even if
+ *            the stop request came before the worker got to run (it then sees
+ *            task_should_stop() at once), so workers may wait for each other to finish.
  *   verify   cell process, after join. Checks invariants, records extra metrics with
  *            run_metric(). 0, or -1 via run_fail() (the repetition and cell fail).
  *   teardown cell process, after verify (also after failures). Optional.
@@ -51,7 +54,9 @@ struct workload {
 #define WORKLOADS(X) \
 	X(cpu_spin) \
 	X(sleep_io) \
-	X(shared_counter)
+	X(shared_counter) \
+	X(producer_consumer) \
+	X(pingpong)
 
 #define WORKLOAD_EXTERN(n) extern const struct workload workload_##n;
 WORKLOADS(WORKLOAD_EXTERN)

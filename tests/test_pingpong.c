@@ -1,0 +1,108 @@
+/* pingpong: both modes under both drivers, on one PU and across PUs; pairs and the odd worker
+ * out; the handoff metric agrees with ops and wall time; verify catches a broken alternation. */
+#include "test.h"
+#include "topo.h"
+#include "util.h"
+
+static const char *drivers[] = { "thread", "process" };
+static const char *modes[] = { "mode=wait", "mode=spin" };
+
+static json_t *rep0(json_t *cell)
+{
+	return json_array_get(json_object_get(cell, "reps"), 0);
+}
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_number(v))
+		TEST_FAIL("no number '%s' in the repetition", k);
+	return json_number_value(v);
+}
+
+static json_t *run(const char *drv, unsigned n, const char *pin, const char *k0, const char *k1)
+{
+	return tcell_run(&(struct tcell){ .workload = "pingpong", .driver = drv, .workers = n, .pin = pin,
+	                                  .knobs = { k0, k1 } });
+}
+
+TEST(pingpong, both_modes_both_drivers_one_and_two_pus)
+{
+	const char *pins[] = { "pus:0", topo_npus() > 1 ? "spread" : "pus:0" };
+	double total = 0;
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned m = 0; m < 2; m++)
+			for (unsigned p = 0; p < 2; p++) {
+				json_t *root = run(drivers[d], 2, pins[p], modes[m], NULL);
+				json_t *cell = tcell_cell(root);
+				if (strcmp(tcell_status(cell), "ok"))
+					TEST_FAIL("%s %s %s: %s", drivers[d], modes[m], pins[p], tcell_error(cell));
+				json_t *r = rep0(cell);
+				double ops = num(r, "ops"), hns = num(r, "handoff_ns");
+				total += ops;
+				CHECK_EQ_INT(num(r, "pairs"), 1);
+				/* round trips are counted by side 0 only */
+				CHECK_EQ_INT(json_number_value(json_array_get(json_object_get(r, "worker_ops"), 1)), 0);
+				/* 2 handoffs per round trip, within the pair's time, within the cell's wall */
+				double covered = hns * 2 * ops / 1e9 / num(r, "wall_s");
+				if (!(hns > 0 && covered <= 1.0001))
+					TEST_FAIL("%s %s %s: handoff_ns %.1f x 2 x %.0f ops covers %.3f of wall", drivers[d],
+					          modes[m], pins[p], hns, ops, covered);
+				json_decref(root);
+			}
+	CHECK(total > 0);
+}
+
+TEST(pingpong, workers_pair_up_and_the_odd_one_idles)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		json_t *root = run(drivers[d], 4, NULL, "mode=wait", NULL);
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "ok");
+		json_t *r = rep0(cell), *wops = json_object_get(r, "worker_ops");
+		CHECK_EQ_INT(num(r, "pairs"), 2);
+		CHECK(json_number_value(json_array_get(wops, 0)) > 0);
+		CHECK(json_number_value(json_array_get(wops, 2)) > 0);
+		json_decref(root);
+		root = run(drivers[d], 3, NULL, "mode=spin", NULL);
+		cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "ok");
+		r = rep0(cell);
+		CHECK_EQ_INT(num(r, "pairs"), 1);
+		CHECK_EQ_INT(json_number_value(json_array_get(json_object_get(r, "worker_ops"), 2)), 0);
+		json_decref(root);
+	}
+}
+
+TEST(pingpong, spin_yields_even_on_every_poll)
+{
+	json_t *root = run("thread", 2, "pus:0", "mode=spin", "yield_every=1");
+	CHECK_STR(tcell_status(tcell_cell(root)), "ok");
+	json_decref(root);
+}
+
+TEST(pingpong, one_worker_is_skipped)
+{
+	json_t *root = run("thread", 1, NULL, NULL, NULL);
+	CHECK_STR(tcell_status(tcell_cell(root)), "skipped");
+	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "at least 2 workers");
+	json_decref(root);
+}
+
+/* The deliberately broken variant: side 0's first move adds 3 (it makes that move even if
+ * the run stops at once, so this does not depend on timing). */
+TEST(pingpong, verify_catches_broken_alternation)
+{
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned m = 0; m < 2; m++) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = "pingpong", .driver = drivers[d], .workers = 2,
+			                                          .duration_s = 0.1, .knobs = { modes[m], "defect=skip" } });
+			json_t *cell = tcell_cell(root);
+			CHECK_STR(tcell_status(cell), "failed");
+			CHECK_CONTAINS(tcell_error(cell), "verify failed: pair 0");
+			/* side 1 saw the bad token, or (if it never got a turn) the sum does not match */
+			if (!strstr(tcell_error(cell), "out of alternation") && !strstr(tcell_error(cell), "token is at 3"))
+				TEST_FAIL("unexpected verify error: %s", tcell_error(cell));
+			json_decref(root);
+		}
+}

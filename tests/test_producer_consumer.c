@@ -1,0 +1,321 @@
+/* producer-consumer: exactly-once and FIFO under every queue and driver, at capacity 1 and at
+ * a large capacity, with producers/consumers out of balance; shutdown never hangs; verify
+ * fails on injected faults; the checker, the per-item accounting and the histogram alone. */
+#include <errno.h>
+#include <unistd.h>
+
+#include "drivers/driver.h"
+#include "test.h"
+#include "util.h"
+#include "workloads/pc.h"
+
+static const char *drivers[] = { "thread", "process" };
+
+static json_t *rep0(json_t *cell)
+{
+	return json_array_get(json_object_get(cell, "reps"), 0);
+}
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_number(v))
+		TEST_FAIL("no number '%s' in the repetition", k);
+	return json_number_value(v);
+}
+
+/* Run one cell that must pass, and check from the outside what verify checked inside: every
+ * item produced was consumed once (ops = consumed, items = produced). Returns the items: each
+ * test checks that its cells moved some (not each cell: a starved worker may move none). */
+static double run_ok(const char *drv, unsigned n, const char *k0, const char *k1, const char *k2, const char *k3)
+{
+	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = drv, .workers = n,
+	                                          .knobs = { k0, k1, k2, k3 } });
+	json_t *cell = tcell_cell(root);
+	if (strcmp(tcell_status(cell), "ok"))
+		TEST_FAIL("%s n=%u %s %s %s %s: %s: %s", drv, n, k0, k1 ?: "", k2 ?: "", k3 ?: "", tcell_status(cell),
+		          tcell_error(cell));
+	json_t *r = rep0(cell);
+	double items = num(r, "items");
+	CHECK_EQ_INT(num(r, "ops"), items);
+	CHECK(num(r, "latency_p50_ns") <= num(r, "latency_p90_ns"));
+	CHECK(num(r, "latency_p90_ns") <= num(r, "latency_p99_ns"));
+	CHECK(num(r, "latency_p99_ns") <= num(r, "latency_p999_ns"));
+	CHECK_EQ_INT(num(r, "fifo_checked"), 1);
+	json_decref(root);
+	return items;
+}
+
+TEST(producer_consumer, lock_exactly_once_at_capacity_1)
+{
+	double items = 0;
+	for (unsigned d = 0; d < 2; d++) {
+		items += run_ok(drivers[d], 2, "queue=lock", "capacity=1", NULL, NULL);
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1", NULL, NULL);                   /* 2 + 2 */
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1", "producers=3", NULL);          /* 3 + 1 */
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1", "consumers=3", NULL);          /* 1 + 3 */
+		items += run_ok(drivers[d], 5, "queue=lock", "capacity=1", "producers=1", "consumers=1"); /* 3 idle */
+	}
+	CHECK(items > 0);
+}
+
+TEST(producer_consumer, lock_exactly_once_at_large_capacity)
+{
+	double items = 0;
+	for (unsigned d = 0; d < 2; d++) {
+		items += run_ok(drivers[d], 2, "queue=lock", "capacity=1000000", NULL, NULL);
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1000000", "producers=3", NULL);
+		items += run_ok(drivers[d], 4, "queue=lock", "capacity=1000000", "consumers=3", NULL);
+	}
+	CHECK(items > 0);
+}
+
+TEST(producer_consumer, spsc_exactly_once)
+{
+	double items = 0;
+	for (unsigned d = 0; d < 2; d++) {
+		items += run_ok(drivers[d], 2, "queue=spsc", "capacity=1", NULL, NULL);
+		items += run_ok(drivers[d], 2, "queue=spsc", "capacity=1", "spin=0", NULL); /* always blocks */
+		items += run_ok(drivers[d], 2, "queue=spsc", "capacity=1000000", NULL, NULL);
+		items += run_ok(drivers[d], 3, "queue=spsc", "capacity=7", "producers=1", "consumers=1"); /* 1 idle */
+	}
+	CHECK(items > 0);
+}
+
+TEST(producer_consumer, pipe_exactly_once)
+{
+	double items = run_ok("process", 2, "queue=pipe", "capacity=1", NULL, NULL);
+	items += run_ok("process", 2, "queue=pipe", "capacity=100000", NULL, NULL);
+	items += run_ok("process", 4, "queue=pipe", "capacity=1", "producers=3", NULL);
+	items += run_ok("process", 4, "queue=pipe", "capacity=1", "consumers=3", NULL);
+	CHECK(items > 0);
+	/* The pipe is at least a page however small the capacity asked for. */
+	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = "process", .workers = 2,
+	                                          .knobs = { "queue=pipe", "capacity=1" } });
+	CHECK(num(rep0(tcell_cell(root)), "capacity") >= 4096 / sizeof(struct pc_item));
+	json_decref(root);
+}
+
+/* Many blocked workers on either side when the stop comes: the cell must still end, with
+ * everything produced consumed. Several repetitions to meet the stop in different states. */
+TEST(producer_consumer, shutdown_with_many_blocked_workers)
+{
+	static const char *shapes[][2] = { { "producers=7", "consumers=1" }, { "producers=1", "consumers=7" } };
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned s = 0; s < 2; s++)
+			for (unsigned q = 0; q < 2; q++) {
+				if (q == 1 && d == 0)
+					continue;
+				json_t *root = tcell_run(&(struct tcell){
+					.workload = "producer-consumer", .driver = drivers[d], .workers = 8, .reps = 3,
+					.duration_s = 0.02, .stop_grace_s = 5,
+					.knobs = { q ? "queue=pipe" : "queue=lock", "capacity=1", shapes[s][0], shapes[s][1] } });
+				json_t *cell = tcell_cell(root);
+				if (strcmp(tcell_status(cell), "ok"))
+					TEST_FAIL("%s %s %s: %s", drivers[d], shapes[s][0], shapes[s][1], tcell_error(cell));
+				json_decref(root);
+			}
+}
+
+/* A worker that gets no CPU until the stop request (a loaded machine): a thread driver whose
+ * worker `late_id` parks at the start gate until the run stops. start() opens the gate only
+ * once that worker is parked, so it always misses the whole duration. Its run() must still be
+ * called (task_main's guarantee) so that the others can finish: a late producer must not
+ * leave the consumers waiting for it, a late consumer must still drain the queue. */
+static unsigned late_id;
+static _Atomic int late_parked;
+
+static int late_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	if (word == &t->run->sh->gate && t->id == late_id) {
+		atomic_store(&late_parked, 1);
+		while (!atomic_load(t->stop))
+			usleep(1000);
+		return 0;
+	}
+	return driver_thread.wait(t, word, expected, timeout_ns);
+}
+
+static int late_start(struct run *r)
+{
+	while (!atomic_load(&late_parked))
+		usleep(1000);
+	return driver_thread.start(r);
+}
+
+TEST(producer_consumer, a_worker_that_starts_after_the_stop_does_not_hang_the_others)
+{
+	struct driver_ops late = driver_thread;
+	late.wait = late_wait;
+	late.start = late_start;
+	static const char *queues[] = { "queue=lock", "queue=spsc" };
+	for (unsigned q = 0; q < 2; q++)
+		for (late_id = 0; late_id < 2; late_id++) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .drv = &late,
+			                                          .workers = 2, .duration_s = 0.05, .stop_grace_s = 3,
+			                                          .knobs = { queues[q], "capacity=16" } });
+			json_t *cell = tcell_cell(root);
+			if (strcmp(tcell_status(cell), "ok"))
+				TEST_FAIL("%s, worker %u late: %s", queues[q], late_id, tcell_error(cell));
+			json_t *r = rep0(cell);
+			/* late producer: nothing produced; late consumer: at most a full queue plus the item
+			 * the producer held while it waited for room (it goes in if the late consumer makes
+			 * room before the producer sees the stop), all drained */
+			if (late_id == 0)
+				CHECK_EQ_INT(num(r, "items"), 0);
+			else if (!(num(r, "items") <= 16 + 1))
+				TEST_FAIL("%s, late consumer: %.0f items, ops %.0f", queues[q], num(r, "items"), num(r, "ops"));
+			CHECK_EQ_INT(num(r, "ops"), num(r, "items"));
+			json_decref(root);
+		}
+}
+
+static void expect_skip(const char *drv, unsigned n, const char *k0, const char *k1, const char *why)
+{
+	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = drv, .workers = n,
+	                                          .knobs = { k0, k1 } });
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "skipped");
+	CHECK_CONTAINS(tcell_error(cell), why);
+	json_decref(root);
+}
+
+TEST(producer_consumer, unsupported_shapes_are_skipped)
+{
+	expect_skip("thread", 1, NULL, NULL, "at least 2 workers");
+	expect_skip("thread", 4, "queue=spsc", NULL, "exactly 1 producer and 1 consumer");
+	expect_skip("process", 3, "queue=spsc", NULL, "exactly 1 producer and 1 consumer");
+	expect_skip("thread", 2, "queue=pipe", NULL, "needs the process driver");
+	expect_skip("thread", 4, "producers=3", "consumers=2", "do not fit in 4 workers");
+	expect_skip("process", 4, "producers=4", NULL, "do not fit in 4 workers");
+}
+
+/* The deliberately broken variants: verify must catch each, under every queue. */
+TEST(producer_consumer, verify_catches_injected_faults)
+{
+	static const char *faults[][2] = { { "defect=lose", "1 item(s) lost" },
+		                           { "defect=dup", "1 item(s) duplicated" },
+		                           { "defect=reorder", "out of FIFO order (first: producer 0 seq 0 after seq 1)" } };
+	static const char *queues[][2] = { { "thread", "queue=lock" }, { "process", "queue=lock" },
+		                           { "thread", "queue=spsc" }, { "process", "queue=spsc" },
+		                           { "process", "queue=pipe" } };
+	for (unsigned q = 0; q < 5; q++)
+		for (unsigned f = 0; f < 3; f++) {
+			json_t *root = NULL, *cell = NULL;
+			/* The faults hit the first items: retry the rare run that moved fewer than 2. */
+			for (int k = 0; k < 5; k++) {
+				json_decref(root);
+				root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = queues[q][0],
+				                                  .workers = 2, .duration_s = 0.1,
+				                                  .knobs = { queues[q][1], faults[f][0] } });
+				cell = tcell_cell(root);
+				json_t *r = rep0(cell);
+				if (strcmp(tcell_status(cell), "ok") || !r || num(r, "items") >= 2)
+					break;
+			}
+			CHECK_STR(tcell_status(cell), "failed");
+			CHECK_CONTAINS(tcell_error(cell), "verify failed");
+			CHECK_CONTAINS(tcell_error(cell), faults[f][1]);
+			json_decref(root);
+		}
+}
+
+/* ---- the pieces alone ---- */
+
+TEST(producer_consumer, checker_verdicts)
+{
+	uint64_t pc[2] = { 10, 20 }, ps[2] = { 111, 222 }, cc[2] = { 10, 20 }, cs[2] = { 111, 222 };
+	struct pc_faults f = { 0 };
+	char err[256];
+	CHECK(pc_check(2, pc, ps, 2, cc, cs, &f, err, sizeof err) == 0);
+	cc[1] = 19;
+	CHECK(pc_check(2, pc, ps, 2, cc, cs, &f, err, sizeof err) == -1);
+	CHECK_CONTAINS(err, "producer 1: 1 item(s) lost (produced 20, consumed 19)");
+	cc[1] = 22;
+	CHECK(pc_check(2, pc, ps, 2, cc, cs, &f, err, sizeof err) == -1);
+	CHECK_CONTAINS(err, "producer 1: 2 item(s) duplicated");
+	cc[1] = 20;
+	cs[0] = 112; /* right count, wrong items: one lost and another duplicated */
+	CHECK(pc_check(2, pc, ps, 2, cc, cs, &f, err, sizeof err) == -1);
+	CHECK_CONTAINS(err, "producer 0: checksum");
+	cs[0] = 111;
+	f.corrupt = 3;
+	f.corrupt_producer = 7;
+	CHECK(pc_check(2, pc, ps, 2, cc, cs, &f, err, sizeof err) == -1);
+	CHECK_CONTAINS(err, "3 corrupt item(s) (first: producer 7");
+	f.corrupt = 0;
+	f.fifo = 1;
+	f.fifo_producer = 1;
+	f.fifo_prev = 5;
+	f.fifo_seq = 4;
+	CHECK(pc_check(2, pc, ps, 2, cc, cs, &f, err, sizeof err) == -1);
+	CHECK_CONTAINS(err, "1 item(s) out of FIFO order (first: producer 1 seq 4 after seq 5)");
+	/* bucketed (too many pairs): producers 0 and 2 share bucket 0 */
+	uint64_t p3[3] = { 1, 2, 3 }, s3[3] = { 10, 20, 30 }, bc[2] = { 4, 2 }, bs[2] = { 40, 20 };
+	f.fifo = 0;
+	CHECK(pc_check(3, p3, s3, 2, bc, bs, &f, err, sizeof err) == 0);
+	bc[0] = 3;
+	CHECK(pc_check(3, p3, s3, 2, bc, bs, &f, err, sizeof err) == -1);
+	CHECK_CONTAINS(err, "producer bucket 0: 1 item(s) lost");
+}
+
+TEST(producer_consumer, consume_accounts_and_detects)
+{
+	struct pc_acct acct[2] = { { 0 } };
+	struct pc_faults f = { 0 };
+	static uint64_t hist[PC_NBUCKETS];
+	struct pc_item it;
+	uint64_t sum = 0;
+	for (uint64_t s = 0; s < 5; s++) {
+		sum += pc_produce(&it, 1, s);
+		it.t_ns = 1000;
+		pc_consume(&it, 1000 + 100 * s, 2, acct, 2, 1, hist, &f);
+	}
+	CHECK_EQ_INT(acct[1].count, 5);
+	CHECK(acct[1].sum == sum);
+	CHECK_EQ_INT(f.fifo + f.corrupt, 0);
+	pc_produce(&it, 1, 3); /* seq 3 again after 4 */
+	pc_consume(&it, 0, 2, acct, 2, 1, hist, &f);
+	CHECK_EQ_INT(f.fifo, 1);
+	CHECK_EQ_INT(f.fifo_prev, 4);
+	CHECK_EQ_INT(f.fifo_seq, 3);
+	pc_produce(&it, 0, 9);
+	it.check ^= 1; /* a torn or overwritten slot */
+	pc_consume(&it, 0, 2, acct, 2, 1, hist, &f);
+	CHECK_EQ_INT(f.corrupt, 1);
+	CHECK_EQ_INT(acct[0].count, 0);
+	pc_produce(&it, 5, 0); /* no such producer */
+	pc_consume(&it, 0, 2, acct, 2, 1, hist, &f);
+	CHECK_EQ_INT(f.corrupt, 2);
+	/* a clock that went backwards counts as 0, not as 2^64 */
+	uint64_t total = 0;
+	for (unsigned i = 0; i < PC_NBUCKETS; i++)
+		total += hist[i];
+	CHECK_EQ_INT(total, 8);
+	CHECK(hist[0] >= 3);
+}
+
+TEST(producer_consumer, histogram_buckets_and_quantiles)
+{
+	uint64_t w, prev = 0;
+	static const uint64_t vals[] = { 0, 1, 15, 16, 17, 31, 32, 33, 1000, 4095, 4096, 123456789, 1ull << 40,
+		                         UINT64_MAX };
+	for (unsigned i = 0; i < sizeof vals / sizeof *vals; i++) {
+		unsigned b = pc_bucket(vals[i]);
+		CHECK(b < PC_NBUCKETS);
+		CHECK(b >= prev); /* monotonic */
+		prev = b;
+		uint64_t lo = pc_bucket_low(b, &w);
+		CHECK(lo <= vals[i]);
+		CHECK(vals[i] - lo < w);
+		CHECK(w == 1 || (double)w / (double)lo <= 1.0 / (1 << PC_SUB)); /* relative width */
+	}
+	CHECK_EQ_INT(pc_bucket(UINT64_MAX), PC_NBUCKETS - 1);
+	static uint64_t h[PC_NBUCKETS];
+	for (uint64_t v = 1; v <= 10000; v++)
+		h[pc_bucket(v)]++;
+	CHECK_NEAR(pc_quantile(h, 0.5), 5000, 5000.0 / (1 << PC_SUB));
+	CHECK_NEAR(pc_quantile(h, 0.99), 9900, 9900.0 / (1 << PC_SUB));
+	memset(h, 0, sizeof h);
+	CHECK(pc_quantile(h, 0.5) == 0);
+}
