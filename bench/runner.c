@@ -596,20 +596,31 @@ static void reap_orphans(void)
 	}
 }
 
-int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
+/* What both entry points do first: skip a cell that cannot run here, place the workers.
+ * NULL when the cell is already finished (skipped, or failed without running). */
+static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
 {
-	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
 	char why[300];
 	if (check_skip(spec, why, sizeof why)) {
 		results_cell_finish(out, "skipped", why);
-		return 0;
+		return NULL;
 	}
 	int *pus = calloc(spec->workers, sizeof *pus);
 	if (!pus || topo_place(&cfg->pin, spec->workers, pus)) {
 		free(pus);
 		results_cell_finish(out, "failed", "cannot compute the worker placement");
-		return 0;
+		return NULL;
 	}
+	return pus;
+}
+
+int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
+{
+	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
+	char why[300];
+	int *pus = cell_prepare(cfg, spec, out);
+	if (!pus)
+		return 0;
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		free(pus);
@@ -764,17 +775,9 @@ int runner_run_cell_inproc(const struct runner_config *cfg, const struct cell_sp
                            struct results_cell *out)
 {
 	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
-	char why[300];
-	if (check_skip(spec, why, sizeof why)) {
-		results_cell_finish(out, "skipped", why);
+	int *pus = cell_prepare(cfg, spec, out);
+	if (!pus)
 		return 0;
-	}
-	int *pus = calloc(spec->workers, sizeof *pus);
-	if (!pus || topo_place(&cfg->pin, spec->workers, pus)) {
-		free(pus);
-		results_cell_finish(out, "failed", "cannot compute the worker placement");
-		return 0;
-	}
 	cell_main(cfg, spec, pus, sink_line, &s);
 	free(pus);
 	finish(&s);
