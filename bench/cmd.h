@@ -12,7 +12,9 @@ struct cmd {
 	X(list, "list workloads and drivers, their knobs, and why one is unavailable") \
 	X(info, "describe this machine (libcpuid + hwloc + system); --json for the results object") \
 	X(run, "run benchmarks and write a results JSON file") \
-	X(baseline, "compare a harness cell with the same work in bare C, in one run")
+	X(baseline, "compare a harness cell with the same work in bare C, in one run") \
+	X(plot, "draw figures from a results file with gnuplot (or the change between two)") \
+	X(report, "write report.md: machine, figures, results tables, the tutorials' claims tested")
 
 #define CMD_DECL(n, s) int cmd_##n(int argc, char **argv);
 CMDS(CMD_DECL)
