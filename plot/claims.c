@@ -291,15 +291,14 @@ static double spawn_per_worker(const struct results_file *f, const char *driver,
 	return median(v, k);
 }
 
-/* Median over sleep-io cells of a driver and worker count of the memory per worker (KiB). */
+/* Median over the cells of a driver and worker count of the memory per worker (KiB). */
 static double mem_per_worker(const struct results_file *f, const char *driver, unsigned workers)
 {
 	const struct results_fcell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .workload = W_SLEEP_IO, .driver = driver, .workers = workers }, c,
-	                       MAXC), k = 0;
+	unsigned n = plot_find(f, &(struct plot_sel){ .driver = driver, .workers = workers }, c, MAXC), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
-		double m = med(c[i], M_SIO_MEM_PER_WORKER);
+		double m = med(c[i], M_MEM_PER_WORKER);
 		if (isfinite(m))
 			v[k++] = m;
 	}
@@ -585,8 +584,8 @@ static void rule_text(unsigned id, char *b, size_t n)
 	case 5:
 		snprintf(b, n, "sleep-io under coroutine with at least %u waiters (no limit, no spinners): "
 		               "overlap_efficiency at least %g; and at each worker count n>=2 that coroutine and another "
-		               "driver ran: coroutine's spawn_s / workers (and sleep-io's mem_per_worker_kb when measured), "
-		               "the median over its cells, at most every other driver's.",
+		               "driver ran: coroutine's spawn_s / workers (and mem_per_worker_kb when measured), the median over "
+		               "its cells, at most every other driver's.",
 		         L.many_waiters, L.overlap_min);
 		break;
 	case 6:

@@ -238,123 +238,141 @@ static void fig_core_timeline(struct figctx *x)
 
 /* ------------------------------------------------------------ 3. scaling */
 
+/* Same workload, driver, pin and knobs: points of one scaling series. */
+static int same_series(const struct results_fcell *a, const struct results_fcell *b)
+{
+	if (strcmp(a->workload, b->workload) || strcmp(a->driver, b->driver) || strcmp(a->pin, b->pin) ||
+	    a->nknobs != b->nknobs)
+		return 0;
+	for (unsigned i = 0; i < a->nknobs; i++) {
+		const char *v = results_fcell_knob(b, a->knobs[i].key);
+		if (!v || strcmp(v, a->knobs[i].value))
+			return 0;
+	}
+	return 1;
+}
+
+static void fig_scaling_one(struct figctx *x, const char *wl)
+{
+	char name[96], title[160];
+	snprintf(name, sizeof name, "scaling-%s", wl);
+	snprintf(title, sizeof title, "Scaling of %s: throughput against workers", wl);
+	const struct results_fcell *c[MAXCELLS], *kept[MAXCELLS];
+	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = wl }, c, MAXCELLS), nk = 0;
+	plot_sort_cells(c, n);
+	/* Series: cells that differ only by worker count; kept when they have 2+ points. */
+	unsigned rep[MAXCELLS], npts[MAXCELLS], sid[MAXCELLS], nser = 0, dropped = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = 0;
+		while (j < nser && !same_series(c[rep[j]], c[i]))
+			j++;
+		if (j == nser) {
+			rep[nser] = i;
+			npts[nser++] = 0;
+		}
+		npts[j]++;
+		sid[i] = j;
+	}
+	unsigned map[MAXCELLS], nkept = 0;
+	for (unsigned j = 0; j < nser; j++) {
+		map[j] = UINT32_MAX;
+		if (npts[j] < 2)
+			continue;
+		if (nkept == GP_MAXSER) {
+			dropped++;
+			continue;
+		}
+		map[j] = nkept++;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (map[sid[i]] != UINT32_MAX)
+			kept[nk++] = c[i];
+	if (!nkept) {
+		gp_skip(x->set, name, title, "%s ran at one worker count only (or has no ok cells)", wl);
+		return;
+	}
+	unsigned w[64], nw = distinct_workers(kept, nk, w, 64);
+	struct gpfig g;
+	if (gp_begin(&g, x->o, x->set, name, title, 900, 520, x->f->path))
+		return;
+	FILE *s = g.gp;
+	int logx = w[nw - 1] / w[0] > 8;
+	fprintf(s, "set title ");
+	gp_quote(s, title);
+	fprintf(s, "\nset xlabel \"workers\"\nset ylabel \"throughput (%s/s)\"\nset format y \"%s\"\n", op_unit(wl),
+	        logx ? "%.0s%c" : "%.1s%c");
+	fprintf(s, "set key outside right top vertical Left reverse\nset xtics (");
+	for (unsigned i = 0; i < nw; i++)
+		fprintf(s, "%s\"%u\" %u", i ? ", " : "", w[i], w[i]);
+	fprintf(s, ")\n");
+	if (logx)
+		fprintf(s, "set logscale xy\nset offsets graph 0.05, graph 0.05, 0, 0\n");
+	else
+		fprintf(s, "set xrange [%g:%g]\nset yrange [0:*]\n", w[0] - 0.3 * (w[nw - 1] - w[0] + 1) / nw,
+		        w[nw - 1] + 0.3 * (w[nw - 1] - w[0] + 1) / nw);
+	fprintf(s, "plot");
+	unsigned ord_of[16] = { 0 }; /* series drawn so far per driver rank: the point type */
+	for (unsigned j = 0; j < nser; j++) {
+		if (map[j] == UINT32_MAX)
+			continue;
+		const struct results_fcell *r0 = c[rep[j]];
+		char lab[256];
+		group_label(kept, nk, r0, "driver,workers", lab, sizeof lab);
+		unsigned blk = gp_block(&g, "series \"%s\"; columns: workers ops_per_s_median min max ideal_linear "
+		                            "(from the fewest workers)", lab);
+		double base = NAN;
+		unsigned basew = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (sid[i] != j)
+				continue;
+			const struct results_stat *st = results_fcell_stat(c[i], M_OPS_S);
+			if (!isfinite(base) && st) {
+				base = st->median;
+				basew = c[i]->workers;
+			}
+			fprintf(g.dat, "%u ", c[i]->workers);
+			gp_num(g.dat, st ? st->median : NAN);
+			fputc(' ', g.dat);
+			gp_num(g.dat, st ? st->min : NAN);
+			fputc(' ', g.dat);
+			gp_num(g.dat, st ? st->max : NAN);
+			fputc(' ', g.dat);
+			gp_num(g.dat, basew ? base * c[i]->workers / basew : NAN);
+			fputc('\n', g.dat);
+		}
+		/* The driver's colour; series of one driver differ by their point type. */
+		static const int pts[] = { 7, 5, 9, 13, 11, 3 };
+		int rank = plot_driver_rank(r0->driver);
+		const char *col = rank < 4 ? gp_driver_color(r0->driver) : gp_color(j);
+		fprintf(s, "%s \\\n  '%s' index %u using 1:2:3:4 with yerrorlines lw 2 pt %d lc rgb \"%s\" title ",
+		        map[j] ? "," : "", g.dat_name, blk, pts[ord_of[rank]++ % 6], col);
+		gp_quote(s, lab);
+		fprintf(s, ", \\\n  '' index %u using 1:5 with lines dt 2 lw 1 lc rgb \"%s\" notitle", blk, col);
+	}
+	fprintf(s, ", \\\n  NaN with lines dt 2 lw 1 lc rgb \"#444444\" title \"ideal: linear from the fewest "
+	           "workers\"\n");
+	gp_caption(&g, "Throughput (ops/s, one op = one of %s's %s) at each worker count, per driver; the dashed "
+	               "line of the same colour is linear scaling from that series' smallest worker count. The "
+	               "machine has %d CPUs. " ERRBARS,
+	           wl, op_unit(wl), x->f->cpus);
+	if (dropped)
+		gp_caption(&g, " %u series beyond %d are not shown.", dropped, GP_MAXSER);
+	gp_end(&g);
+}
+
 static void fig_scaling(struct figctx *x)
 {
 	const char *done[64];
 	unsigned ndone = 0;
-	for (unsigned wi = 0; wi < x->f->ncells; wi++) {
-		const char *wl = x->f->cells[wi].workload;
+	for (unsigned i = 0; i < x->f->ncells && ndone < 64; i++) {
+		const char *wl = x->f->cells[i].workload;
 		unsigned k = 0;
 		while (k < ndone && strcmp(done[k], wl))
 			k++;
-		if (k < ndone || ndone == 64)
+		if (k < ndone)
 			continue;
 		done[ndone++] = wl;
-		char name[96], title[160];
-		snprintf(name, sizeof name, "scaling-%s", wl);
-		snprintf(title, sizeof title, "Scaling of %s: throughput against workers", wl);
-		const struct results_fcell *c[MAXCELLS];
-		unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = wl }, c, MAXCELLS);
-		plot_sort_cells(c, n);
-		unsigned w[64], nw = distinct_workers(c, n, w, 64);
-		if (nw < 2) {
-			gp_skip(x->set, name, title, "%s ran at one worker count only (or has no ok cells)", wl);
-			continue;
-		}
-		/* Series: driver + varying knobs; points: worker counts. */
-		char ser[GP_MAXSER][256];
-		unsigned nser = 0, sidx[MAXCELLS], dropped = 0;
-		for (unsigned i = 0; i < n; i++) {
-			char lab[256];
-			group_label(c, n, c[i], "driver,workers", lab, sizeof lab);
-			unsigned j = 0;
-			while (j < nser && strcmp(ser[j], lab))
-				j++;
-			if (j == nser) {
-				if (nser == GP_MAXSER) {
-					sidx[i] = UINT32_MAX;
-					dropped++;
-					continue;
-				}
-				snprintf(ser[nser++], sizeof ser[0], "%s", lab);
-			}
-			sidx[i] = j;
-		}
-		unsigned npts[GP_MAXSER] = { 0 };
-		for (unsigned i = 0; i < n; i++)
-			if (sidx[i] != UINT32_MAX)
-				npts[sidx[i]]++;
-		unsigned good = 0;
-		for (unsigned j = 0; j < nser; j++)
-			good += npts[j] >= 2;
-		if (!good) {
-			gp_skip(x->set, name, title, "no driver ran %s at several worker counts", wl);
-			continue;
-		}
-		struct gpfig g;
-		if (gp_begin(&g, x->o, x->set, name, title, 900, 520, x->f->path))
-			continue;
-		FILE *s = g.gp;
-		int logx = w[nw - 1] / w[0] > 8;
-		fprintf(s, "set title ");
-		gp_quote(s, title);
-		fprintf(s, "\nset xlabel \"workers\"\nset ylabel \"throughput (%s/s)\"\nset format y \"%%.1s%%c\"\n",
-		        op_unit(wl));
-		fprintf(s, "set key outside right top vertical Left reverse\nset xtics (");
-		for (unsigned i = 0; i < nw; i++)
-			fprintf(s, "%s\"%u\" %u", i ? ", " : "", w[i], w[i]);
-		fprintf(s, ")\n");
-		if (logx)
-			fprintf(s, "set logscale xy\nset offsets graph 0.05, graph 0.05, 0, 0\n");
-		else
-			fprintf(s, "set xrange [%g:%g]\nset yrange [0:*]\n", w[0] - 0.3 * (w[nw - 1] - w[0] + 1) / nw,
-			        w[nw - 1] + 0.3 * (w[nw - 1] - w[0] + 1) / nw);
-		fprintf(s, "plot");
-		unsigned drawn = 0;
-		for (unsigned j = 0; j < nser; j++) {
-			if (npts[j] < 2)
-				continue;
-			double base = NAN;
-			unsigned basew = 0;
-			unsigned blk = gp_block(&g, "series \"%s\"; columns: workers ops_per_s_median min max "
-			                            "ideal_linear (from the fewest workers)", ser[j]);
-			for (unsigned i = 0; i < n; i++) {
-				if (sidx[i] != j)
-					continue;
-				const struct results_stat *st = results_fcell_stat(c[i], M_OPS_S);
-				if (!isfinite(base) && st) {
-					base = st->median;
-					basew = c[i]->workers;
-				}
-				fprintf(g.dat, "%u ", c[i]->workers);
-				gp_num(g.dat, st ? st->median : NAN);
-				fputc(' ', g.dat);
-				gp_num(g.dat, st ? st->min : NAN);
-				fputc(' ', g.dat);
-				gp_num(g.dat, st ? st->max : NAN);
-				fputc(' ', g.dat);
-				gp_num(g.dat, basew ? base * c[i]->workers / basew : NAN);
-				fputc('\n', g.dat);
-			}
-			const char *col = nser <= 4 && !strchr(ser[j], ' ') ? gp_driver_color(c[0]->driver) : gp_color(j);
-			for (unsigned i = 0; i < n; i++)
-				if (sidx[i] == j && !strcmp(ser[j], c[i]->driver))
-					col = gp_driver_color(c[i]->driver);
-			fprintf(s, "%s \\\n  '%s' index %u using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb \"%s\" title ",
-			        drawn ? "," : "", g.dat_name, blk, col);
-			gp_quote(s, ser[j]);
-			fprintf(s, ", \\\n  '' index %u using 1:5 with lines dt 2 lw 1 lc rgb \"%s\" notitle", blk, col);
-			drawn++;
-		}
-		fprintf(s, ", \\\n  NaN with lines dt 2 lw 1 lc rgb \"#444444\" title \"ideal: linear from the fewest "
-		           "workers\"\n");
-		gp_caption(&g, "Throughput (ops/s, one op = one of %s's %s) of %s at each worker count, per driver; "
-		               "the dashed line of the same colour is linear scaling from that driver's smallest "
-		               "worker count. The machine has %d CPUs. " ERRBARS,
-		           wl, op_unit(wl), wl, x->f->cpus);
-		if (dropped)
-			gp_caption(&g, " %u cells beyond %d series are not shown.", dropped, GP_MAXSER);
-		gp_end(&g);
+		fig_scaling_one(x, wl);
 	}
 }
 

@@ -84,7 +84,7 @@ void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct plot_fig *f = &s->fig[i];
 		if (f->written)
-			fprintf(out, "  %s/%s.%s%s\n", dir, f->name, ext, f->drawn ? "" : " (not drawn)");
+			fprintf(out, f->drawn ? "  %s/%s.%s\n" : "  %s/%s.gp (script only, not drawn)\n", dir, f->name, ext);
 		else
 			fprintf(out, "  skipped %s: %s\n", f->name, f->skipped);
 	}

@@ -23,6 +23,7 @@
 #define M_UTIL "util_cores"              /* (user+sys CPU of the workers) / wall: cores */
 #define M_OPS_S "ops_per_s"
 #define M_FAIRNESS "fairness"            /* Jain's index of worker_ops */
+#define M_MEM_PER_WORKER "mem_per_worker_kb" /* KiB per worker (bench/runner.c); optional */
 
 /* ---- sleep-io (workloads/sleep_io.c) ---- */
 #define K_SIO_WAIT_US "wait_us"
@@ -37,7 +38,6 @@
 #define M_SIO_P90 "waiter_overshoot_p90_us"
 #define M_SIO_P99 "waiter_overshoot_p99_us"
 #define M_SIO_P999 "waiter_overshoot_p999_us"
-#define M_SIO_MEM_PER_WORKER "mem_per_worker_kb"  /* optional: the claim uses it when present */
 
 /* ---- shared-counter (workloads/shared_counter.c) ---- */
 #define K_SC_SYNC "sync"                 /* none|atomic|mutex|spin|local */
@@ -64,6 +64,10 @@
 
 /* ---- gil driver (drivers/gil.c) ---- */
 #define K_GIL_INTERVAL_US "interval_us"
+
+/* Metrics a driver adds to its cells start with one of these (drivers/gil.c, drivers/coroutine.c):
+ * the report lists them in a table of their own. */
+#define DRIVER_METRIC_PREFIXES { "gil_", "coro_", NULL }
 
 /* What one op is, per workload: the unit of the ops/s axis of the scaling figure. */
 #define OP_UNITS(X)                        \

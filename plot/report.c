@@ -16,7 +16,8 @@
  * among a workload's own metrics. */
 static const char *const harness_metrics[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s",
 	                                       "util_cores", "ops", "ops_per_s", "ctx_voluntary",
-	                                       "ctx_involuntary", "fairness", NULL };
+	                                       "ctx_involuntary", "fairness", "mem_delta_kb", M_MEM_PER_WORKER,
+	                                       NULL };
 
 static int is_harness(const char *m)
 {
@@ -26,11 +27,14 @@ static int is_harness(const char *m)
 	return 0;
 }
 
-/* A driver's own metrics are named after it: gil_switches_per_s. */
-static int is_driver_metric(const struct results_fcell *c, const char *m)
+/* A driver's own metrics (gil_switches_per_s): a table of their own. */
+static int is_driver_metric(const char *m)
 {
-	size_t n = strlen(c->driver);
-	return !strncmp(m, c->driver, n) && m[n] == '_';
+	static const char *const prefix[] = DRIVER_METRIC_PREFIXES;
+	for (const char *const *p = prefix; *p; p++)
+		if (!strncmp(m, *p, strlen(*p)))
+			return 1;
+	return 0;
 }
 
 /* Text for a Markdown table cell: '|' escaped, newlines flattened. */
@@ -186,7 +190,7 @@ static void workload_table(FILE *o, const struct results_file *f, const char *wl
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned k = 0; k < c[i]->nstats; k++) {
 			const char *m = c[i]->stats[k].metric;
-			const char **list = is_driver_metric(c[i], m) ? dcols : cols;
+			const char **list = is_driver_metric(m) ? dcols : cols;
 			unsigned *cnt = list == dcols ? &ndcol : &ncol, j = 0;
 			if (is_harness(m))
 				continue;
@@ -197,11 +201,11 @@ static void workload_table(FILE *o, const struct results_file *f, const char *wl
 		}
 	fprintf(o, "### %s\n\nMedians over the measured repetitions; `cv` is the coefficient of variation of the "
 	           "primary metric.\n\n| driver | n | setup | status | primary | cv | ops/s | util (cores) | "
-	           "wall (s) | spawn (s) | fairness |",
+	           "wall (s) | spawn (s) | KiB/worker | fairness |",
 	        wl);
 	for (unsigned j = 0; j < ncol; j++)
 		fprintf(o, " %s |", cols[j]);
-	fprintf(o, "\n|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|");
+	fprintf(o, "\n|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
 	for (unsigned j = 0; j < ncol; j++)
 		fprintf(o, "--:|");
 	fprintf(o, "\n");
@@ -224,8 +228,8 @@ static void workload_table(FILE *o, const struct results_file *f, const char *wl
 			fprintf(o, "%.1f%%", p->cv * 100);
 		else
 			fprintf(o, "-");
-		static const char *h[] = { M_OPS_S, M_UTIL, M_WALL, M_SPAWN, M_FAIRNESS };
-		for (unsigned k = 0; k < 5; k++) {
+		static const char *h[] = { M_OPS_S, M_UTIL, M_WALL, M_SPAWN, M_MEM_PER_WORKER, M_FAIRNESS };
+		for (unsigned k = 0; k < 6; k++) {
 			fprintf(o, " | ");
 			num(o, plot_med(x, h[k]));
 		}
