@@ -183,13 +183,27 @@ static void fig_core_timeline(struct figctx *x)
 		col[i] = wi < cols ? wi : cols - 1;
 	}
 	struct gpfig g;
-	if (gp_begin(&g, x->o, x->set, name, title, 330 * cols + 160, 230 * ng + 60, x->f->path))
+	if (gp_begin(&g, x->o, x->set, name, title, 330 * cols + 160, 250 * ng + 60, x->f->path))
 		return;
 	FILE *s = g.gp;
 	fprintf(s, "set multiplot layout %u,%u title ", ng, cols);
 	gp_quote(s, title);
+	double tmax = 0;
+	for (unsigned i = 0; i < np; i++) {
+		double dt = isfinite(rep[i]->interval_s) && rep[i]->interval_s > 0 ? rep[i]->interval_s : 0.1;
+		tmax = rep[i]->nsamples * dt > tmax ? rep[i]->nsamples * dt : tmax;
+	}
+	static const double steps[] = { 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
+	double step = steps[15];
+	for (unsigned k = 0; k < 16; k++)
+		if (steps[k] * 4 >= tmax) {
+			step = steps[k];
+			break;
+		}
 	fprintf(s, "\nset yrange [0:105]\nset ylabel \"CPU busy (%%)\"\nset xlabel \"time (s)\"\n"
-	           "set key outside right top vertical\nset style data linespoints\nset xrange [0:*]\n");
+	           "set key outside right top vertical\nset style data linespoints\nset xrange [0:%g]\n"
+	           "set xtics 0,%g\n",
+	        tmax, step);
 	unsigned at = 0;
 	for (unsigned gi = 0; gi < ng; gi++)
 		for (unsigned ci = 0; ci < cols; ci++) {
@@ -202,8 +216,21 @@ static void fig_core_timeline(struct figctx *x)
 			}
 			const struct results_rep *r = rep[i];
 			char lab[300];
-			snprintf(lab, sizeof lab, "%s, %u worker%s: %.2f cores", groups[gi], p[i]->workers,
-			         p[i]->workers == 1 ? "" : "s", r->util_cores);
+			char on[64] = "";
+			size_t off = 0;
+			for (unsigned k = 0; k < r->nworkers && k < 8; k++) { /* the CPUs the workers were bound to */
+				if (r->bound_pu[k] < 0)
+					continue;
+				char me[16];
+				snprintf(me, sizeof me, "%d", r->bound_pu[k]);
+				if (!strstr(on, me) && off < sizeof on)
+					off += (size_t)snprintf(on + off, sizeof on - off, "%s%s", off ? "," : " on CPU ", me);
+			}
+			double busy = 0;
+			for (unsigned k = 0; k < r->ncpus; k++)
+				busy += isfinite(r->core_mean[k]) ? r->core_mean[k] : 0;
+			snprintf(lab, sizeof lab, "%s, %u worker%s%s: %.2f cores\n(all CPUs: %.2f busy)", groups[gi],
+			         p[i]->workers, p[i]->workers == 1 ? "" : "s", on, r->util_cores, busy);
 			unsigned blk = gp_block(&g, "%s (repetition with the median util_cores); columns: time_s, then "
 			                        "busy %% of each CPU", lab);
 			fprintf(g.dat, "# time_s");
@@ -231,7 +258,8 @@ static void fig_core_timeline(struct figctx *x)
 	fprintf(s, "unset multiplot\n");
 	gp_caption(&g, "The \"task manager\" view: how busy each CPU of the machine was (from /proc/stat, every "
 	               "%.1f s) during one repetition of each cpu-spin cell (the repetition with the median "
-	               "utilization). It counts every process on the machine, not only the workers.",
+	               "utilization). It counts every process on the machine, not only the workers: \"all CPUs\" "
+	               "is the machine's total, to compare with the workers' own use.",
 	           rep[0]->interval_s > 0 ? rep[0]->interval_s : 0.1);
 	gp_end(&g);
 }
@@ -481,7 +509,7 @@ static void fig_sleep_io(struct figctx *x)
 			b->title = pt[q];
 			b->xlabel = "cell setup";
 			b->ylabel = "overshoot (us)";
-			b->logy = 1;
+			b->logy = wide_range(b, 20);
 			gp_bars_write(&g, b);
 			free(b);
 		}
@@ -493,7 +521,7 @@ static void fig_sleep_io(struct figctx *x)
 		b->title = "Convoy: median overshoot of the waiters beside CPU-bound spinners, and without them";
 		b->xlabel = "cell setup";
 		b->ylabel = "overshoot p50 (us)";
-		b->logy = 1;
+		b->logy = wide_range(b, 20);
 		b->value_fmt = "%.0f";
 		gp_bars_write(&g, b);
 		free(b);
@@ -502,7 +530,7 @@ out:
 	fprintf(g.gp, "unset multiplot\n");
 	gp_caption(&g, "Workers block in a wait of wait_us, count times each (with limit > 0 a semaphore lets at "
 	               "most that many wait at once). %s" "Overshoot: how long after the requested time a wait "
-	               "returned, over every waiter (log scale).%s " ERRBARS,
+	               "returned, over every waiter (log scale when values span more than 20x).%s " ERRBARS,
 	           na ? "Top: the waiters' wall time against the ideal. " : "",
 	           ncv ? " Convoy panel: the same waits while `spinners` workers burn CPU; with a GIL a wait that "
 	                 "ends must get the lock back from a spinner." : "");

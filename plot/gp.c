@@ -262,14 +262,17 @@ int gp_end(struct gpfig *g)
 
 unsigned gp_block(struct gpfig *g, const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (char *p = buf; *p; p++) /* one comment line */
+		if (*p == '\n')
+			*p = ' ';
 	if (g->blocks)
 		fputs("\n\n", g->dat);
-	fprintf(g->dat, "# [index %u] ", g->blocks);
-	va_start(ap, fmt);
-	vfprintf(g->dat, fmt, ap);
-	va_end(ap);
-	fputc('\n', g->dat);
+	fprintf(g->dat, "# [index %u] %s\n", g->blocks, buf);
 	return g->blocks++;
 }
 

@@ -11,6 +11,7 @@
 
 #include "plot/claims.h"
 #include "plot/names.h"
+#include "stats.h"
 
 /* Harness metrics of every repetition (bench/results.c): the common columns, not repeated
  * among a workload's own metrics. */
@@ -269,6 +270,27 @@ static void workload_table(FILE *o, const struct results_file *f, const char *wl
 	fprintf(o, "\n");
 }
 
+/* CPU the rest of the machine used while a cell ran: all CPUs' busy time (/proc/stat) minus
+ * the workers' own, in cores; the median over its ok repetitions. */
+static double other_load(const struct results_fcell *c)
+{
+	double v[256];
+	unsigned k = 0;
+	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
+		const struct results_rep *x = &c->reps[r];
+		double busy = 0;
+		if (!x->ok || !x->ncpus || !isfinite(x->util_cores))
+			continue;
+		for (unsigned i = 0; i < x->ncpus; i++)
+			busy += isfinite(x->core_mean[i]) ? x->core_mean[i] : 0;
+		v[k++] = busy - x->util_cores > 0 ? busy - x->util_cores : 0;
+	}
+	if (!k)
+		return NAN;
+	qsort(v, k, sizeof *v, stats_cmp_double);
+	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
 int report_write(const struct results_file *f, const struct plot_set *figs, const struct plot_opts *po,
                  const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen)
 {
@@ -297,6 +319,23 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	fprintf(o, "Command: `bench %s` (%u measured repetitions after %u warm-up, %g s each for duration-bound "
 	           "workloads).\nThis report: `bench report %s -o %s`.\n\n",
 	        f->argv, f->reps, f->warmup, f->duration_s, f->path, po->dir);
+	double load[4096];
+	unsigned nl = 0;
+	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
+		double l = other_load(&f->cells[i]);
+		if (isfinite(l))
+			load[nl++] = l;
+	}
+	if (nl) {
+		qsort(load, nl, sizeof *load, stats_cmp_double);
+		double med = nl % 2 ? load[nl / 2] : (load[nl / 2 - 1] + load[nl / 2]) / 2;
+		fprintf(o, "Other load: besides the workers, the machine's CPUs were busy %.2f cores in the median cell "
+		           "(the most: %.2f), of %d.%s\n\n",
+		        med, load[nl - 1], f->cpus,
+		        med > 0.25 ? " **The machine was not quiet: CPU utilization and timings are lower and noisier "
+		                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
+		                   : "");
+	}
 	machine_section(o, f);
 	claims_section(o, claims);
 	figures_section(o, figs, po, render_note);
