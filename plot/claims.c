@@ -458,8 +458,9 @@ static void claim_semaphore(struct eval *e)
 			waiters = c[i]->workers;
 		if (!isfinite(peak) || waiters <= k)
 			continue;
-		char lab[300];
-		snprintf(lab, sizeof lab, "%s n=%u limit=%g", c[i]->driver, c[i]->workers, k);
+		char lab[300], l0[260];
+		label(c, n, c[i], K_SIO_LIMIT, 1, l0, sizeof l0);
+		snprintf(lab, sizeof lab, "%s limit=%g", l0, k);
 		check(e, never, worst <= k, lab, "at most %.0f inside", worst);
 		double rounds = med(c[i], "rounds"), ideal = med(c[i], "ideal_rounds");
 		if (isfinite(rounds) && isfinite(ideal))

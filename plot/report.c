@@ -311,9 +311,17 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 		failed += !strcmp(f->cells[i].status, "failed");
 		skipped += !strcmp(f->cells[i].status, "skipped");
 	}
-	fprintf(o, "# bench report: %s\n\n", base_name(f->path));
-	fprintf(o, "Results file `%s`, made %s by bench %s (git %s)%s: %u cells, %u ok, %u failed, %u skipped.\n\n",
-	        f->path, f->created_utc ? f->created_utc : "?", f->tool_version ? f->tool_version : "?",
+	char target[PATH_MAX] = "", shown[PATH_MAX + 64];
+	ssize_t tl = readlink(f->path, target, sizeof target - 1); /* results/latest.json -> the run */
+	if (tl > 0) {
+		target[tl] = 0;
+		snprintf(shown, sizeof shown, "%s` (-> `%s`)", f->path, target);
+	} else {
+		snprintf(shown, sizeof shown, "%s`", f->path);
+	}
+	fprintf(o, "# bench report: %s\n\n", base_name(tl > 0 ? target : f->path));
+	fprintf(o, "Results file `%s, made %s by bench %s (git %s)%s: %u cells, %u ok, %u failed, %u skipped.\n\n",
+	        shown, f->created_utc ? f->created_utc : "?", f->tool_version ? f->tool_version : "?",
 	        f->tool_git ? f->tool_git : "?", f->interrupted ? ", **interrupted**" : "", f->ncells, ok, failed,
 	        skipped);
 	fprintf(o, "Command: `bench %s` (%u measured repetitions after %u warm-up, %g s each for duration-bound "
