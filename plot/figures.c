@@ -438,10 +438,7 @@ static int setup_cat(struct gp_bars *b, const struct results_fcell *const *set, 
 static struct gp_bars *driver_bars(const struct results_fcell *const *c, unsigned n, const char *exclude,
                                    const char *metric, double scale)
 {
-	struct gp_bars *b = gp_bars_new();
-	for (unsigned i = 0; b && i < n; i++)
-		for (unsigned j = 0; j < n; j++)
-			driver_series(b, c, n, c[j]); /* series in driver order first */
+	struct gp_bars *b = gp_bars_new(); /* c is sorted by driver: so are the series */
 	for (unsigned i = 0; b && i < n; i++)
 		bar_metric(b, setup_cat(b, c, n, c[i], exclude, ""), driver_series(b, c, n, c[i]), c[i], metric, scale);
 	return b;
@@ -559,16 +556,10 @@ static void fig_shared_counter(struct figctx *x)
 	if (!b[0] || !b[1])
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
-		char cat[256], ser[256], dk[160];
 		const char *sync = results_fcell_knob(c[i], K_SC_SYNC);
-		plot_varying(c, n, c[i], "driver,workers," K_SC_SYNC, ser, sizeof ser);
-		cat_text(cat, sizeof cat, sync ? sync : "?", ser, "");
-		plot_varying_driver(c, n, c[i], dk, sizeof dk);
-		cat_text(ser, sizeof ser, c[i]->driver, dk, "");
-		for (int p = 0; p < 2; p++) {
-			int k = gp_bars_cat(b[p], cat), s = gp_bars_ser(b[p], ser, *dk ? NULL : gp_driver_color(c[i]->driver));
-			bar_metric(b[p], k, s, c[i], p ? M_SC_LOST_FRACTION : M_OPS_S, p ? 100 : 1);
-		}
+		for (int p = 0; p < 2; p++)
+			bar_metric(b[p], setup_cat(b[p], c, n, c[i], "workers," K_SC_SYNC, sync ? sync : "?"),
+			           driver_series(b[p], c, n, c[i]), c[i], p ? M_SC_LOST_FRACTION : M_OPS_S, p ? 100 : 1);
 	}
 	b[0]->title = "Increments per second by synchronisation mode";
 	b[0]->xlabel = "sync mode";
@@ -615,15 +606,13 @@ static void fig_pc(struct figctx *x)
 	for (unsigned q = 0; q < 4; q++)
 		gp_bars_ser(b[1], pn[q], gp_color(q));
 	for (unsigned i = 0; i < n; i++) {
-		char cat[256], ser[256], dk[160], lab[300];
 		const char *q = results_fcell_knob(c[i], K_PC_QUEUE);
-		plot_varying(c, n, c[i], "driver," K_PC_QUEUE, ser, sizeof ser);
-		cat_text(cat, sizeof cat, q ? q : "?", ser, "");
-		plot_varying_driver(c, n, c[i], dk, sizeof dk);
-		cat_text(ser, sizeof ser, c[i]->driver, dk, "");
-		bar_metric(b[0], gp_bars_cat(b[0], cat), gp_bars_ser(b[0], ser, *dk ? NULL : gp_driver_color(c[i]->driver)),
-		           c[i], M_OPS_S, 1);
-		cat_text(lab, sizeof lab, ser, cat, "");
+		int cat = setup_cat(b[0], c, n, c[i], K_PC_QUEUE, q ? q : "?"), ser = driver_series(b[0], c, n, c[i]);
+		bar_metric(b[0], cat, ser, c[i], M_OPS_S, 1);
+		if (cat < 0 || ser < 0)
+			continue;
+		char lab[300]; /* latency panel: a category per cell, a bar per percentile */
+		cat_text(lab, sizeof lab, b[0]->ser[ser], b[0]->cat[cat], "");
 		int k = gp_bars_cat(b[1], lab);
 		for (unsigned p = 0; p < 4; p++)
 			bar_metric(b[1], k, (int)p, c[i], pm[p], 1e-3);
@@ -665,14 +654,8 @@ static void fig_pingpong(struct figctx *x)
 	struct gpfig g;
 	if (!b)
 		return;
-	for (unsigned i = 0; i < n; i++) {
-		char cat[256], ser[256], dk[160];
-		plot_varying(c, n, c[i], "driver", cat, sizeof cat);
-		plot_varying_driver(c, n, c[i], dk, sizeof dk);
-		cat_text(ser, sizeof ser, c[i]->driver, dk, "");
-		bar_metric(b, gp_bars_cat(b, *cat ? cat : "pingpong"),
-		           gp_bars_ser(b, ser, *dk ? NULL : gp_driver_color(c[i]->driver)), c[i], M_PP_HANDOFF_NS, 1);
-	}
+	for (unsigned i = 0; i < n; i++)
+		bar_metric(b, setup_cat(b, c, n, c[i], "", ""), driver_series(b, c, n, c[i]), c[i], M_PP_HANDOFF_NS, 1);
 	b->title = title;
 	b->xlabel = "setup (pin: where the two workers run)";
 	b->ylabel = "time per one-way handoff (ns)";
