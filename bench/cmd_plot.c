@@ -67,12 +67,12 @@ int cmd_plot(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char err[600], defdir[4096];
-	struct results_file *f[2] = { NULL, NULL };
+	struct results_view *f[2] = { NULL, NULL };
 	for (int i = 0; i < nfiles; i++) {
-		f[i] = results_file_load(argv[optind + i], err, sizeof err);
+		f[i] = results_view_load(argv[optind + i], err, sizeof err);
 		if (!f[i]) {
 			log_err("plot", "%s", err);
-			results_file_free(f[0]);
+			results_view_free(f[0]);
 			return EXIT_USAGE;
 		}
 	}
@@ -84,8 +84,8 @@ int cmd_plot(int argc, char **argv)
 	static struct plot_set set;
 	int rc = nfiles == 1 ? plot_write_all(f[0], &o, &set, err, sizeof err)
 	                     : plot_write_compare(f[0], f[1], &o, &set, err, sizeof err);
-	results_file_free(f[0]);
-	results_file_free(f[1]);
+	results_view_free(f[0]);
+	results_view_free(f[1]);
 	if (rc) {
 		log_err("plot", "%s", err);
 		return EXIT_USAGE;

@@ -241,7 +241,7 @@ static int skip_metric(const char *k)
 	return !strcmp(k, "index") || !strcmp(k, "warmup");
 }
 
-static void load_cell(struct arena *a, json_t *c, struct results_fcell *o)
+static void load_cell(struct arena *a, json_t *c, struct results_vcell *o)
 {
 	const char *k;
 	json_t *v, *r;
@@ -294,7 +294,7 @@ static void load_cell(struct arena *a, json_t *c, struct results_fcell *o)
 		if (!json_is_object(r) || !rep_is_ok(r) || !o->series)
 			continue;
 		json_object_foreach(r, k, v) {
-			if (!json_is_number(v) || skip_metric(k) || results_fcell_series(o, k))
+			if (!json_is_number(v) || skip_metric(k) || results_vcell_series(o, k))
 				continue;
 			if (o->nseries == cap) {
 				struct results_series *ns = amalloc(a, cap * 2 * sizeof *ns);
@@ -330,7 +330,7 @@ static void load_cell(struct arena *a, json_t *c, struct results_fcell *o)
 	}
 	for (unsigned j = 0; j < o->nseries; j++) {
 		struct results_series *se = &o->series[j];
-		if (results_fcell_stat(o, se->metric))
+		if (results_vcell_stat(o, se->metric))
 			continue;
 		double *x = amalloc(a, (se->n + 1) * sizeof *x);
 		size_t n = 0;
@@ -354,7 +354,7 @@ static void load_cell(struct arena *a, json_t *c, struct results_fcell *o)
 	}
 }
 
-struct results_file *results_file_load(const char *path, char *err, size_t errlen)
+struct results_view *results_view_load(const char *path, char *err, size_t errlen)
 {
 	json_error_t je;
 	FILE *fp = fopen(path, "r");
@@ -382,7 +382,7 @@ struct results_file *results_file_load(const char *path, char *err, size_t errle
 	}
 
 	struct arena ar = { 0 }, *a = &ar;
-	struct results_file *f = amalloc(a, sizeof *f);
+	struct results_view *f = amalloc(a, sizeof *f);
 	if (!f)
 		goto oom;
 	f->path = astrdup(a, path);
@@ -428,7 +428,7 @@ struct results_file *results_file_load(const char *path, char *err, size_t errle
 	json_array_foreach(cells, i, v) {
 		if (!json_is_object(v))
 			continue;
-		struct results_fcell *c = &f->cells[f->ncells++];
+		struct results_vcell *c = &f->cells[f->ncells++];
 		c->index = (unsigned)i;
 		load_cell(a, v, c);
 	}
@@ -447,7 +447,7 @@ oom:
 	return NULL;
 }
 
-void results_file_free(struct results_file *f)
+void results_view_free(struct results_view *f)
 {
 	if (!f)
 		return;
@@ -456,7 +456,7 @@ void results_file_free(struct results_file *f)
 	arena_free(&a); /* f itself lives in the arena */
 }
 
-const char *results_file_machine(const struct results_file *f, const char *key)
+const char *results_view_machine(const struct results_view *f, const char *key)
 {
 	for (unsigned i = 0; i < f->nmachine; i++)
 		if (!strcmp(f->machine[i].key, key))
@@ -464,7 +464,7 @@ const char *results_file_machine(const struct results_file *f, const char *key)
 	return NULL;
 }
 
-const struct results_stat *results_fcell_stat(const struct results_fcell *c, const char *metric)
+const struct results_stat *results_vcell_stat(const struct results_vcell *c, const char *metric)
 {
 	for (unsigned i = 0; i < c->nstats; i++)
 		if (!strcmp(c->stats[i].metric, metric))
@@ -472,13 +472,13 @@ const struct results_stat *results_fcell_stat(const struct results_fcell *c, con
 	return NULL;
 }
 
-double results_fcell_median(const struct results_fcell *c, const char *metric)
+double results_vcell_median(const struct results_vcell *c, const char *metric)
 {
-	const struct results_stat *s = results_fcell_stat(c, metric);
+	const struct results_stat *s = results_vcell_stat(c, metric);
 	return s ? s->median : NAN;
 }
 
-const struct results_series *results_fcell_series(const struct results_fcell *c, const char *metric)
+const struct results_series *results_vcell_series(const struct results_vcell *c, const char *metric)
 {
 	for (unsigned i = 0; i < c->nseries; i++)
 		if (!strcmp(c->series[i].metric, metric))
@@ -486,7 +486,7 @@ const struct results_series *results_fcell_series(const struct results_fcell *c,
 	return NULL;
 }
 
-const char *results_fcell_knob(const struct results_fcell *c, const char *name)
+const char *results_vcell_knob(const struct results_vcell *c, const char *name)
 {
 	for (unsigned i = 0; i < c->nknobs; i++)
 		if (!strcmp(c->knobs[i].key, name))

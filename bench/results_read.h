@@ -3,16 +3,18 @@
  * and results.c are the only jansson users.
  *
  *   char err[300];
- *   struct results_file *f = results_file_load("results/x.json", err, sizeof err);
+ *   struct results_view *f = results_view_load("results/x.json", err, sizeof err);
  *   if (!f) { log_err("plot", "%s", err); return EXIT_USAGE; }
  *   for (unsigned i = 0; i < f->ncells; i++) {
- *           const struct results_fcell *c = &f->cells[i];
- *           double util = results_fcell_median(c, "util_cores");   (NaN when absent)
+ *           const struct results_vcell *c = &f->cells[i];
+ *           double util = results_vcell_median(c, "util_cores");   (NaN when absent)
  *   }
- *   results_file_free(f);
+ *   results_view_free(f);
  *
- * Everything hangs off the results_file and is freed with it. Only measured repetitions are
- * loaded (warm-ups are not). Numbers the file lacks or stores as null are NaN. */
+ * Everything hangs off the results_view and is freed with it. Only measured repetitions are
+ * loaded (warm-ups are not). Numbers the file lacks or stores as null are NaN.
+ * (Named "view", not "file", so that it can sit beside bench compare's loader, results_load.c
+ * with its struct results_file, until the two are unified.) */
 #ifndef BENCH_RESULTS_READ_H
 #define BENCH_RESULTS_READ_H
 
@@ -55,7 +57,7 @@ struct results_rep {
 	double *core_mean;                      /* ncpus */
 };
 
-struct results_fcell {
+struct results_vcell {
 	unsigned index;                         /* position in the file's cells array */
 	const char *workload, *driver, *pin;
 	unsigned workers;
@@ -73,7 +75,7 @@ struct results_fcell {
 	struct results_rep *reps;
 };
 
-struct results_file {
+struct results_view {
 	const char *path;
 	int schema_version;
 	const char *created_utc, *tool_version, *tool_git;
@@ -86,22 +88,22 @@ struct results_file {
 	double duration_s;
 	unsigned reps, warmup;
 	unsigned ncells;
-	struct results_fcell *cells;
+	struct results_vcell *cells;
 	void *mem;                              /* private: the arena everything lives in */
 };
 
 /* Load and validate. NULL with a one-line reason in err (missing file, not JSON, wrong
  * schema_version, not a bench results file). */
-struct results_file *results_file_load(const char *path, char *err, size_t errlen);
-void results_file_free(struct results_file *f);
+struct results_view *results_view_load(const char *path, char *err, size_t errlen);
+void results_view_free(struct results_view *f);
 
 /* Machine field by dotted key ("cpu.brand"), NULL if absent. */
-const char *results_file_machine(const struct results_file *f, const char *key);
+const char *results_view_machine(const struct results_view *f, const char *key);
 
 /* Lookups by name; NULL (or NaN) when the cell lacks it. */
-const struct results_stat *results_fcell_stat(const struct results_fcell *c, const char *metric);
-double results_fcell_median(const struct results_fcell *c, const char *metric);
-const struct results_series *results_fcell_series(const struct results_fcell *c, const char *metric);
-const char *results_fcell_knob(const struct results_fcell *c, const char *name);
+const struct results_stat *results_vcell_stat(const struct results_vcell *c, const char *metric);
+double results_vcell_median(const struct results_vcell *c, const char *metric);
+const struct results_series *results_vcell_series(const struct results_vcell *c, const char *metric);
+const char *results_vcell_knob(const struct results_vcell *c, const char *name);
 
 #endif
