@@ -43,7 +43,7 @@ static const struct claim_limits {
 	.convoy_ratio = 5.0,
 };
 
-#define MAXC 512
+#define MAXC 4096
 
 struct part {
 	const char *name;             /* what this part says, short */

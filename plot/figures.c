@@ -17,7 +17,7 @@
 #include "plot/plot.h"
 #include "stats.h"
 
-#define MAXCELLS 512
+#define MAXCELLS 4096
 #define ERRBARS "Error bars: min-max over the measured repetitions; bars/points: medians."
 
 struct figctx {

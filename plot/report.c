@@ -183,8 +183,8 @@ static void table_row_label(const struct results_vcell *const *set, unsigned n, 
 
 static void workload_table(FILE *o, const struct results_view *f, const char *wl)
 {
-	const struct results_vcell *c[1024];
-	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 1024);
+	const struct results_vcell *c[4096];
+	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 4096);
 	const char *cols[64], *dcols[64];
 	unsigned ncol = 0, ndcol = 0;
 	plot_sort_cells(c, n);
