@@ -1,7 +1,6 @@
 /* bench plot: figures from a results file (or the change between two), drawn by gnuplot.
  * The work is in plot/: this file parses the command line and prints what was made. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,37 +29,16 @@ static void plot_usage(void)
 
 int cmd_plot(int argc, char **argv)
 {
-	enum { O_FORMAT = 256 };
-	static const struct option lo[] = { { "output", required_argument, 0, 'o' },
-		                            { "format", required_argument, 0, O_FORMAT },
-		                            { "help", no_argument, 0, 'h' }, { 0 } };
-	const char *dir = NULL;
-	struct plot_opts o = { .format = PLOT_PNG };
-	int c;
+	const char *dir;
+	struct plot_opts o;
 	if (cmd_wants_help(argc, argv)) {
 		plot_usage();
 		return EXIT_OK;
 	}
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o': dir = optarg; break;
-		case O_FORMAT:
-			if (plot_parse_format(optarg, &o.format)) {
-				log_err("plot", "--format: '%s' is not png, svg or pdf", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case ':':
-			log_err("plot", "option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			log_err("plot", "unknown option '%s' (see bench plot --help)", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	int nfiles = argc - optind;
+	int first = plot_cli_parse(argc, argv, "plot", 1, &dir, &o);
+	if (first < 0)
+		return EXIT_USAGE;
+	int nfiles = argc - first;
 	if (nfiles < 1 || nfiles > 2) {
 		log_err("plot", nfiles ? "too many arguments: give RESULTS.json, or BASE.json NEW.json"
 		                       : "no results file given (see bench plot --help)");
@@ -69,7 +47,7 @@ int cmd_plot(int argc, char **argv)
 	char err[600], defdir[4096];
 	struct results_view *f[2] = { NULL, NULL };
 	for (int i = 0; i < nfiles; i++) {
-		f[i] = results_view_load(argv[optind + i], err, sizeof err);
+		f[i] = results_view_load(argv[first + i], err, sizeof err);
 		if (!f[i]) {
 			log_err("plot", "%s", err);
 			results_view_free(f[0]);
@@ -77,7 +55,7 @@ int cmd_plot(int argc, char **argv)
 		}
 	}
 	if (!dir) {
-		plot_default_dir(argv[optind + nfiles - 1], "-plots", defdir, sizeof defdir);
+		plot_default_dir(argv[first + nfiles - 1], "-plots", defdir, sizeof defdir);
 		dir = defdir;
 	}
 	o.dir = dir;

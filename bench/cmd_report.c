@@ -2,7 +2,6 @@
  * verdicts computed from the data, the figures of bench plot, a results table per workload.
  * The work is in plot/ (figures.c, claims.c, report.c). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,49 +28,28 @@ static void report_usage(void)
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_FORMAT = 256 };
-	static const struct option lo[] = { { "output", required_argument, 0, 'o' },
-		                            { "format", required_argument, 0, O_FORMAT },
-		                            { "help", no_argument, 0, 'h' }, { 0 } };
-	const char *dir = NULL;
-	struct plot_opts o = { .format = PLOT_PNG };
-	int c;
+	const char *dir;
+	struct plot_opts o;
 	if (cmd_wants_help(argc, argv)) {
 		report_usage();
 		return EXIT_OK;
 	}
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o': dir = optarg; break;
-		case O_FORMAT:
-			if (plot_parse_format(optarg, &o.format) || o.format == PLOT_PDF) {
-				log_err("report", "--format: '%s' is not png or svg", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case ':':
-			log_err("report", "option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			log_err("report", "unknown option '%s' (see bench report --help)", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		log_err("report", argc == optind ? "no results file given (see bench report --help)"
+	int first = plot_cli_parse(argc, argv, "report", 0, &dir, &o);
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first != 1) {
+		log_err("report", argc == first ? "no results file given (see bench report --help)"
 		                                 : "give exactly one results file");
 		return EXIT_USAGE;
 	}
 	char err[600], defdir[4096], path[4200];
-	struct results_view *f = results_view_load(argv[optind], err, sizeof err);
+	struct results_view *f = results_view_load(argv[first], err, sizeof err);
 	if (!f) {
 		log_err("report", "%s", err);
 		return EXIT_USAGE;
 	}
 	if (!dir) {
-		plot_default_dir(argv[optind], "-report", defdir, sizeof defdir);
+		plot_default_dir(argv[first], "-report", defdir, sizeof defdir);
 		dir = defdir;
 	}
 	o.dir = dir;

@@ -99,6 +99,29 @@ static void group_label(const struct results_vcell *const *set, unsigned n, cons
 	cat_text(buf, len, c->driver, dk, wk);
 }
 
+/* Write a figure made of bar panels stacked vertically (nb of them, each w x h_panel), with
+ * its caption, and free the panels. A NULL panel (out of memory) drops the figure. */
+static void write_panels(struct figctx *x, const char *name, const char *title, struct gp_bars **b, unsigned nb,
+                         int w, int h_panel, const char *caption)
+{
+	struct gpfig g;
+	unsigned ok = nb > 0;
+	for (unsigned i = 0; i < nb; i++)
+		ok &= b[i] != NULL;
+	if (ok && !gp_begin(&g, x->o, x->set, name, title, w, h_panel * (int)nb + (nb > 1 ? 40 : 0), x->f->path)) {
+		if (nb > 1)
+			fprintf(g.gp, "set multiplot layout %u,1\n", nb);
+		for (unsigned i = 0; i < nb; i++)
+			gp_bars_write(&g, b[i]);
+		if (nb > 1)
+			fprintf(g.gp, "unset multiplot\n");
+		gp_caption(&g, "%s", caption);
+		gp_end(&g);
+	}
+	for (unsigned i = 0; i < nb; i++)
+		free(b[i]);
+}
+
 /* ------------------------------------------------------------ 1. CPU utilization by model */
 
 static void fig_cpu_util(struct figctx *x)
@@ -112,7 +135,6 @@ static void fig_cpu_util(struct figctx *x)
 	}
 	plot_sort_cells(c, n);
 	struct gp_bars *b = gp_bars_new();
-	struct gpfig g;
 	if (!b)
 		return;
 	unsigned w[64], nw = distinct_workers(c, n, w, 64);
@@ -133,14 +155,11 @@ static void fig_cpu_util(struct figctx *x)
 	b->value_fmt = "%.2f";
 	b->ref = x->f->cpus;
 	snprintf(b->ref_label, sizeof b->ref_label, "CPUs available (%d)", x->f->cpus);
-	if (!gp_begin(&g, x->o, x->set, name, title, 900, 480, x->f->path)) {
-		gp_bars_write(&g, b);
-		gp_caption(&g, "CPU time used by the workers (user + system) divided by the wall time, "
-		               "for cpu-spin with each worker count under each driver. The dashed line is the number of "
-		               "CPUs the run could use (%d). " ERRBARS, x->f->cpus);
-		gp_end(&g);
-	}
-	free(b);
+	char cap[600];
+	snprintf(cap, sizeof cap, "CPU time used by the workers (user + system) divided by the wall time, for cpu-spin "
+	                          "with each worker count under each driver. The dashed line is the number of CPUs the "
+	                          "run could use (%d). " ERRBARS, x->f->cpus);
+	write_panels(x, name, title, &b, 1, 900, 480, cap);
 }
 
 /* ------------------------------------------------------------ 2. per-core timeline */
@@ -552,37 +571,28 @@ static void fig_shared_counter(struct figctx *x)
 	}
 	plot_sort_cells(c, n);
 	struct gp_bars *b[2] = { gp_bars_new(), gp_bars_new() };
-	struct gpfig g;
-	if (!b[0] || !b[1])
-		goto out;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; b[0] && b[1] && i < n; i++) {
 		const char *sync = results_vcell_knob(c[i], K_SC_SYNC);
 		for (int p = 0; p < 2; p++)
 			bar_metric(b[p], setup_cat(b[p], c, n, c[i], "workers," K_SC_SYNC, sync ? sync : "?"),
 			           driver_series(b[p], c, n, c[i]), c[i], p ? M_SC_LOST_FRACTION : M_OPS_S, p ? 100 : 1);
 	}
-	b[0]->title = "Increments per second by synchronisation mode";
-	b[0]->xlabel = "sync mode";
-	b[0]->ylabel = "increments/s (all workers)";
-	b[0]->logy = wide_range(b[0], 30);
-	b[1]->title = "Updates lost (final count below the expected total)";
-	b[1]->xlabel = "sync mode";
-	b[1]->ylabel = "lost updates (% of increments)";
-	b[1]->value_fmt = "%.3g";
-	if (gp_begin(&g, x->o, x->set, name, title, 1000, 720, x->f->path))
-		goto out;
-	fprintf(g.gp, "set multiplot layout 2,1\n");
-	gp_bars_write(&g, b[0]);
-	gp_bars_write(&g, b[1]);
-	fprintf(g.gp, "unset multiplot\n");
-	gp_caption(&g, "Every worker increments one shared counter (%u workers). none: plain load + store (racy on "
-	               "purpose); atomic: fetch-add; mutex: the task-API mutex; spin: a spinlock; local: per-worker "
-	               "counters summed at the end; gap_us: a blocking wait between the load and the store. " ERRBARS,
-	           wmax);
-	gp_end(&g);
-out:
-	free(b[0]);
-	free(b[1]);
+	if (b[0] && b[1]) {
+		b[0]->title = "Increments per second by synchronisation mode";
+		b[0]->xlabel = "sync mode";
+		b[0]->ylabel = "increments/s (all workers)";
+		b[0]->logy = wide_range(b[0], 30);
+		b[1]->title = "Updates lost (final count below the expected total)";
+		b[1]->xlabel = "sync mode";
+		b[1]->ylabel = "lost updates (% of increments)";
+		b[1]->value_fmt = "%.3g";
+	}
+	char cap[600];
+	snprintf(cap, sizeof cap, "Every worker increments one shared counter (%u workers). none: plain load + store "
+	                          "(racy on purpose); atomic: fetch-add; mutex: the task-API mutex; spin: a spinlock; "
+	                          "local: per-worker counters summed at the end; gap_us: a blocking wait between the "
+	                          "load and the store. " ERRBARS, wmax);
+	write_panels(x, name, title, b, 2, 1000, 340, cap);
 }
 
 /* ------------------------------------------------------------ 6. producer-consumer, pingpong */
@@ -598,14 +608,11 @@ static void fig_pc(struct figctx *x)
 	}
 	plot_sort_cells(c, n);
 	struct gp_bars *b[2] = { gp_bars_new(), gp_bars_new() };
-	struct gpfig g;
-	if (!b[0] || !b[1])
-		goto out;
 	static const char *pm[] = { M_PC_P50, M_PC_P90, M_PC_P99, M_PC_P999 };
 	static const char *pn[] = { "p50", "p90", "p99", "p99.9" };
-	for (unsigned q = 0; q < 4; q++)
+	for (unsigned q = 0; b[1] && q < 4; q++)
 		gp_bars_ser(b[1], pn[q], gp_color(q));
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; b[0] && b[1] && i < n; i++) {
 		const char *q = results_vcell_knob(c[i], K_PC_QUEUE);
 		int cat = setup_cat(b[0], c, n, c[i], K_PC_QUEUE, q ? q : "?"), ser = driver_series(b[0], c, n, c[i]);
 		bar_metric(b[0], cat, ser, c[i], M_OPS_S, 1);
@@ -617,27 +624,20 @@ static void fig_pc(struct figctx *x)
 		for (unsigned p = 0; p < 4; p++)
 			bar_metric(b[1], k, (int)p, c[i], pm[p], 1e-3);
 	}
-	b[0]->title = "Items through the queue per second";
-	b[0]->xlabel = "queue";
-	b[0]->ylabel = "items/s";
-	b[0]->logy = wide_range(b[0], 30);
-	b[1]->title = "Handoff latency: into the queue -> out of it";
-	b[1]->xlabel = "cell";
-	b[1]->ylabel = "latency (us)";
-	b[1]->logy = 1;
-	if (gp_begin(&g, x->o, x->set, name, title, 1000, 720, x->f->path))
-		goto out;
-	fprintf(g.gp, "set multiplot layout 2,1\n");
-	gp_bars_write(&g, b[0]);
-	gp_bars_write(&g, b[1]);
-	fprintf(g.gp, "unset multiplot\n");
-	gp_caption(&g, "Producers hand items to consumers through a bounded queue (lock: mutex + wait/wake, the "
-	               "classic blocking queue; spsc: a lock-free ring; pipe: a pipe, process driver only). Latency "
-	               "percentiles on a log scale. " ERRBARS);
-	gp_end(&g);
-out:
-	free(b[0]);
-	free(b[1]);
+	if (b[0] && b[1]) {
+		b[0]->title = "Items through the queue per second";
+		b[0]->xlabel = "queue";
+		b[0]->ylabel = "items/s";
+		b[0]->logy = wide_range(b[0], 30);
+		b[1]->title = "Handoff latency: into the queue -> out of it";
+		b[1]->xlabel = "cell";
+		b[1]->ylabel = "latency (us)";
+		b[1]->logy = 1;
+	}
+	write_panels(x, name, title, b, 2, 1000, 340,
+	             "Producers hand items to consumers through a bounded queue (lock: mutex + wait/wake, the "
+	             "classic blocking queue; spsc: a lock-free ring; pipe: a pipe, process driver only). Latency "
+	             "percentiles on a log scale. " ERRBARS);
 }
 
 static void fig_pingpong(struct figctx *x)
@@ -651,7 +651,6 @@ static void fig_pingpong(struct figctx *x)
 	}
 	plot_sort_cells(c, n);
 	struct gp_bars *b = gp_bars_new();
-	struct gpfig g;
 	if (!b)
 		return;
 	for (unsigned i = 0; i < n; i++)
@@ -661,14 +660,10 @@ static void fig_pingpong(struct figctx *x)
 	b->ylabel = "time per one-way handoff (ns)";
 	b->logy = wide_range(b, 30);
 	b->value_fmt = "%.0f";
-	if (!gp_begin(&g, x->o, x->set, name, title, 900, 480, x->f->path)) {
-		gp_bars_write(&g, b);
-		gp_caption(&g, "Two workers pass a token back and forth (mode wait: block and wake through the task "
-		               "API; spin: poll). One handoff = one side passing the token to the other: with both "
-		               "on one CPU it is a context switch. " ERRBARS);
-		gp_end(&g);
-	}
-	free(b);
+	write_panels(x, name, title, &b, 1, 900, 480,
+	             "Two workers pass a token back and forth (mode wait: block and wake through the task API; spin: "
+	             "poll). One handoff = one side passing the token to the other: with both on one CPU it is a "
+	             "context switch. " ERRBARS);
 }
 
 int plot_write_all(const struct results_view *f, const struct plot_opts *o, struct plot_set *out, char *err,

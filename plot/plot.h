@@ -52,6 +52,9 @@ int plot_render(const struct plot_opts *o, struct plot_set *s, char *err, size_t
 #define PLOT_GNUPLOT "gnuplot"
 #define PLOT_GNUPLOT_PACKAGE "gnuplot-nox"
 
+/* The options of bench plot/report: -o DIR, --format png|svg[|pdf]. Returns the index of the
+ * first operand, or -1 after printing a one-line error (module cmd). */
+int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const char **dir, struct plot_opts *o);
 /* One line per figure: its image path, or "skipped NAME: why". */
 void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE *out);
 const char *plot_format_ext(enum plot_format f);
