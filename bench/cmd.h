@@ -14,7 +14,9 @@ struct cmd {
 	X(run, "run benchmarks and write a results JSON file") \
 	X(baseline, "compare a harness cell with the same work in bare C, in one run") \
 	X(compare, "compare two results files: significant regressions, beyond noise") \
-	X(export, "export a results file for CI dashboards (github-action-benchmark) or as Markdown")
+	X(export, "export a results file for CI dashboards (github-action-benchmark) or as Markdown") \
+	X(plot, "draw figures from a results file with gnuplot (or the change between two)") \
+	X(report, "write report.md: machine, figures, results tables, the tutorials' claims tested")
 
 #define CMD_DECL(n, s) int cmd_##n(int argc, char **argv);
 CMDS(CMD_DECL)

@@ -49,7 +49,8 @@ static void run_usage(void)
 	       "  --timeout SEC      watchdog: a repetition that takes longer than duration + SEC\n"
 	       "                     fails its cell and is killed (default %g)\n"
 	       "  -O knob=v[,v...]   set a workload/driver knob; several values make one cell each\n"
-	       "  -o, --output FILE  results file (default results/<host>-<UTC time>.json)\n"
+	       "  -o, --output FILE  results file (default results/<host>-<UTC time>.json, and the\n"
+	       "                     symlink results/latest.json then points to it)\n"
 	       "  -q, --quiet        no table and no progress; print only the results path\n"
 	       "  --baseline FILE    run the cells of the results file FILE (its workloads, drivers,\n"
 	       "                     workers, pin and knobs; its reps, warmup and duration unless\n"
@@ -276,6 +277,24 @@ static void default_output(const struct machine *m, char *buf, size_t len)
 	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
 	mkdir("results", 0755);
 	snprintf(buf, len, "results/%s-%s.json", m->host, ts);
+}
+
+/* results/latest.json -> the file this run wrote (a relative symlink, replaced atomically), so
+ * that the next command can name the run just made: bench report results/latest.json. */
+static void link_latest(const char *path)
+{
+	char dir[4096], tmp[4200], link[4200];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return;
+	snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	snprintf(link, sizeof link, "%s/latest.json", dir);
+	snprintf(tmp, sizeof tmp, "%s/.latest.json.tmp-%d", dir, (int)getpid());
+	unlink(tmp);
+	if (symlink(slash + 1, tmp) || rename(tmp, link)) {
+		log_warn("run", "cannot point %s at %s: %s", link, slash + 1, strerror(errno));
+		unlink(tmp);
+	}
 }
 
 static void fmt_rate(double v, char *buf, size_t len)
@@ -672,5 +691,7 @@ int cmd_run(int argc, char **argv)
 		                     .timeout_s = cfg.timeout_s, .reps = cfg.reps, .warmup = cfg.warmup, .pin = pin };
 	int sig = 0, ret = run_cells(&cfg, &rc, &m, cells.v, cells.n, NULL, &sel, pin, path, quiet, &sig);
 	free(cells.v);
+	if (!output && cells.n)
+		link_latest(path);
 	return ret;
 }

@@ -76,6 +76,17 @@ if python3 -c "import json,sys; d=json.load(open('$tmp/sweep.json')); c=d['cells
 	echo "ok   sweep expands into two cells"; pass=$((pass + 1))
 else echo "FAIL sweep cells"; fail=$((fail + 1)); fi
 expect 0 "results: results/"                         -- run -w cpu-spin -d process -n 2 --reps 1 --warmup 0 --duration 0.02 --quiet
+if [[ -L $tmp/results/latest.json && -f $tmp/results/$(readlink "$tmp/results/latest.json") ]]; then
+	echo "ok   results/latest.json points at the run just made"; pass=$((pass + 1))
+else echo "FAIL results/latest.json is not a symlink to the newest results file"; fail=$((fail + 1)); fi
+expect 0 "report: results/.*-report/report.md"       -- report results/latest.json
+expect 0 "usage: bench plot"                         -- plot --help
+expect 0 "usage: bench report"                       -- report --help
+expect 2 "no results file given"                     -- plot
+expect 2 "too many arguments"                        -- plot a.json b.json c.json
+expect 2 "cannot open nope.json"                     -- report nope.json
+expect 2 "--format: 'gif' is not png, svg or pdf"    -- plot nope.json --format gif
+one_line plot nope.json
 expect 0 '"topology"'                                -- info --json
 expect 0 "cpu-spin"                                  -- list
 

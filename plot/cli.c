@@ -1,0 +1,36 @@
+/* cli: the options bench plot and bench report share (-o DIR, --format F); see plot.h. */
+#include <getopt.h>
+
+#include "log.h"
+#include "plot/plot.h"
+
+int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const char **dir, struct plot_opts *o)
+{
+	enum { O_FORMAT = 256 };
+	static const struct option lo[] = { { "output", required_argument, 0, 'o' },
+		                            { "format", required_argument, 0, O_FORMAT },
+		                            { "help", no_argument, 0, 'h' }, { 0 } };
+	int c;
+	*dir = NULL;
+	o->format = PLOT_PNG;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': *dir = optarg; break;
+		case O_FORMAT:
+			if (plot_parse_format(optarg, &o->format) || (!allow_pdf && o->format == PLOT_PDF)) {
+				log_err(cmd, "--format: '%s' is not %s", optarg, allow_pdf ? "png, svg or pdf" : "png or svg");
+				return -1;
+			}
+			break;
+		case ':':
+			log_err(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			log_err(cmd, "unknown option '%s' (see bench %s --help)", argv[optind - 1], cmd);
+			return -1;
+		}
+	}
+	return optind;
+}

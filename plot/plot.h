@@ -1,0 +1,111 @@
+/* plot: turns a loaded results file into figures. For every figure it writes a data file
+ * (<name>.dat, whitespace columns, described by its '#' header) and a gnuplot script
+ * (<name>.gp, self-contained: `cd DIR && gnuplot <name>.gp` redraws <name>.png), then runs
+ * gnuplot on each script. A figure whose cells are missing is skipped with a reason, never
+ * an error. Used by bench plot and bench report.
+ *
+ * Files: plot/names.h (every metric/knob name read here), plot/query.c (finding cells),
+ * plot/gp.c (writing scripts, running gnuplot), plot/figures.c (one function per figure),
+ * plot/claims.c (the tutorials' claims and their verdict rules), plot/report.c (report.md). */
+#ifndef BENCH_PLOT_PLOT_H
+#define BENCH_PLOT_PLOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "results_read.h"
+
+enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF };
+
+struct plot_opts {
+	const char *dir;              /* output directory (created) */
+	enum plot_format format;
+};
+
+#define PLOT_MAX_FIGS 48
+
+struct plot_fig {
+	char name[64];                /* file stem: cpu-util -> cpu-util.{dat,gp,png} */
+	char title[160];
+	char caption[1024];           /* what it shows, error bars, caveats */
+	char skipped[400];            /* non-empty: not drawn, and why */
+	int written;                  /* data + script written */
+	int drawn;                    /* gnuplot made the image */
+};
+
+struct plot_set {
+	unsigned n;
+	struct plot_fig fig[PLOT_MAX_FIGS];
+};
+
+/* Write the data files and scripts of every figure a results file supports (figures 1-6),
+ * listing skipped ones with their reason. 0, or -errno when DIR cannot be written (err). */
+int plot_write_all(const struct results_view *f, const struct plot_opts *o, struct plot_set *out,
+                   char *err, size_t errlen);
+/* Figure 7: the change of every matched cell from base to new, with 95% bootstrap CIs. */
+int plot_write_compare(const struct results_view *base, const struct results_view *neu,
+                       const struct plot_opts *o, struct plot_set *out, char *err, size_t errlen);
+/* Run gnuplot on every written script of the set, in DIR. 0 all drawn; -ENOENT gnuplot is not
+ * installed (nothing drawn); -EIO a script failed (err names it, the others are drawn). */
+int plot_render(const struct plot_opts *o, struct plot_set *s, char *err, size_t errlen);
+/* The gnuplot program run by plot_render (for messages). */
+#define PLOT_GNUPLOT "gnuplot"
+#define PLOT_GNUPLOT_PACKAGE "gnuplot-nox"
+
+/* The options of bench plot/report: -o DIR, --format png|svg[|pdf]. Returns the index of the
+ * first operand, or -1 after printing a one-line error (module cmd). */
+int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const char **dir, struct plot_opts *o);
+/* One line per figure: its image path, or "skipped NAME: why". */
+void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE *out);
+const char *plot_format_ext(enum plot_format f);
+int plot_parse_format(const char *s, enum plot_format *out);
+/* mkdir -p. 0 or -errno. */
+int plot_mkdirs(const char *dir);
+/* The default output directory for a results file: <its dir>/<its stem><suffix>, following a
+ * symlink (results/latest.json) to the file it names. */
+void plot_default_dir(const char *results, const char *suffix, char *buf, size_t len);
+
+/* ---- finding cells (plot/query.c) ---- */
+
+/* A filter: NULL/0 fields match anything. knobs: up to 4 conditions "name=value",
+ * "name!=value" or "name>number"; a cell without the knob matches only "!=". Only cells with
+ * status ok match unless any_status. */
+struct plot_sel {
+	const char *workload, *driver;
+	unsigned workers;
+	const char *knobs[4];
+	int any_status;
+};
+
+int plot_match(const struct results_vcell *c, const struct plot_sel *s);
+/* Matching cells in file order; returns how many (at most max stored). */
+unsigned plot_find(const struct results_view *f, const struct plot_sel *s, const struct results_vcell **out,
+                   unsigned max);
+/* Rank of a driver in figures: thread, gil, coroutine, process, then others. */
+int plot_driver_rank(const char *driver);
+/* Sort cells by driver rank, then workers, then file order. */
+void plot_sort_cells(const struct results_vcell **c, unsigned n);
+/* The "name=value" of each field that differs among set[0..n) (fields: driver, workers as
+ * n=, pin, and every knob that all cells of set have), for cell c, except the comma-separated
+ * fields in exclude. "" when nothing differs. */
+void plot_varying(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+                  const char *exclude, char *buf, size_t len);
+/* The "name=value" of each knob that only some cells of set have (a driver's knobs) and that
+ * differs among the cells of set with c's driver: "gil_mode=legacy". */
+void plot_varying_driver(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+                         char *buf, size_t len);
+/* Same workload, workers and pin, and equal values for every knob both cells have (driver
+ * knobs, present in one only, are ignored): cells that differ only by driver. */
+int plot_same_setup(const struct results_vcell *a, const struct results_vcell *b);
+/* Every field of both equal (workload, driver, workers, pin, all knobs): one cell in two runs. */
+int plot_same_cell(const struct results_vcell *a, const struct results_vcell *b);
+/* "cpu-spin/thread/n=2 sync=none" */
+void plot_cell_label(const struct results_vcell *c, char *buf, size_t len);
+/* Median of a metric, NaN if absent; min and max likewise. */
+double plot_med(const struct results_vcell *c, const char *metric);
+double plot_min(const struct results_vcell *c, const char *metric);
+double plot_max(const struct results_vcell *c, const char *metric);
+/* The ok repetition whose metric is the median one (for timelines); NULL if none. */
+const struct results_rep *plot_median_rep(const struct results_vcell *c);
+
+#endif

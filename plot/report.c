@@ -1,0 +1,371 @@
+/* report: DIR/report.md for `bench report`: the run, the machine, the claims table with its
+ * rules, the figures (or why each is missing), and a results table per workload. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plot/claims.h"
+#include "plot/names.h"
+#include "stats.h"
+
+/* Harness metrics of every repetition (bench/results.c): the common columns, not repeated
+ * among a workload's own metrics. */
+static const char *const harness_metrics[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s",
+	                                       "util_cores", "ops", "ops_per_s", "ctx_voluntary",
+	                                       "ctx_involuntary", "fairness", "mem_delta_kb", M_MEM_PER_WORKER,
+	                                       NULL };
+
+static int is_harness(const char *m)
+{
+	for (const char *const *h = harness_metrics; *h; h++)
+		if (!strcmp(*h, m))
+			return 1;
+	return 0;
+}
+
+/* A driver's own metrics (gil_switches_per_s): a table of their own. */
+static int is_driver_metric(const char *m)
+{
+	static const char *const prefix[] = DRIVER_METRIC_PREFIXES;
+	for (const char *const *p = prefix; *p; p++)
+		if (!strncmp(m, *p, strlen(*p)))
+			return 1;
+	return 0;
+}
+
+/* Text for a Markdown table cell: '|' escaped, newlines flattened. */
+static void md(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void num(FILE *f, double v)
+{
+	static const char sfx[] = "kMGTP";
+	if (!isfinite(v)) {
+		fputs("-", f);
+		return;
+	}
+	if (fabs(v) >= 1e4) { /* 12.3k, 1.98M */
+		int k = -1;
+		while (fabs(v) >= 1e3 && k < 4) {
+			v /= 1e3;
+			k++;
+		}
+		fprintf(f, "%.3g%c", v, sfx[k]);
+	} else if (v != 0 && fabs(v) < 1e-3) {
+		fprintf(f, "%.3g", v);
+	} else {
+		fprintf(f, "%.4g", v);
+	}
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static void machine_section(FILE *o, const struct results_view *f)
+{
+	static const struct { const char *label, *key; } rows[] = {
+		{ "host", "host" }, { "CPU", "cpu.brand" }, { "codename", "cpu.codename" }, { "vendor", "cpu.vendor" },
+		{ "packages", "topology.packages" }, { "cores", "topology.cores" }, { "hardware threads (PUs)", "topology.pus" },
+		{ "online CPUs", "online_cpus" }, { "NUMA nodes", "topology.numa_nodes" }, { "SMT", "smt" },
+		{ "L1d / L2 / L3 per cache (KiB)", NULL }, { "frequency governor", "governor" },
+		{ "cgroup CPU limit", "cgroup.cpu_max" }, { "hypervisor", "hypervisor.vendor" }, { "kernel", "kernel" },
+		{ "compiler", "build.compiler" }, { "build", "build.build_type" }, { "sanitizer", "build.sanitizer" },
+		{ "bench", "build.version" }, { "git", "build.git" },
+	};
+	fprintf(o, "## Machine\n\n| | |\n|---|---|\n");
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (!rows[i].key) {
+			const char *a = results_view_machine(f, "cpu.cache_kb.l1d"), *b = results_view_machine(f, "cpu.cache_kb.l2"),
+			           *c = results_view_machine(f, "cpu.cache_kb.l3");
+			if (a && b && c)
+				fprintf(o, "| %s | %s / %s / %s |\n", rows[i].label, a, b, c);
+			continue;
+		}
+		const char *v = results_view_machine(f, rows[i].key);
+		if (!v)
+			continue;
+		if (!strcmp(rows[i].key, "smt"))
+			v = !strcmp(v, "1") ? "on" : !strcmp(v, "0") ? "off" : "unknown";
+		if (!strcmp(rows[i].key, "hypervisor.vendor") && !*v)
+			v = "none";
+		fprintf(o, "| %s | ", rows[i].label);
+		md(o, v);
+		fprintf(o, " |\n");
+	}
+	fprintf(o, "\n<details><summary>Every machine field in the results file</summary>\n\n| field | value |\n|---|---|\n");
+	for (unsigned i = 0; i < f->nmachine; i++) {
+		fprintf(o, "| `%s` | ", f->machine[i].key);
+		md(o, f->machine[i].value);
+		fprintf(o, " |\n");
+	}
+	fprintf(o, "\n</details>\n\n");
+}
+
+static void claims_section(FILE *o, const struct claim_result *c)
+{
+	fprintf(o, "## The tutorials' claims\n\nEach verdict is computed from the cells of this file by the rule listed "
+	           "below the table (rules and thresholds: `plot/claims.c`); ✓/✗ mark each check. A claim is *not "
+	           "measured* when the file lacks the cells its rule needs.\n\n"
+	           "| # | claim | cells | measured | verdict |\n|---|---|---|---|---|\n");
+	for (unsigned i = 0; i < CLAIMS_N; i++) {
+		fprintf(o, "| %u | ", c[i].id);
+		md(o, c[i].claim);
+		fprintf(o, " | ");
+		md(o, *c[i].cells ? c[i].cells : "-");
+		fprintf(o, " | ");
+		md(o, *c[i].measured ? c[i].measured : "-");
+		fprintf(o, " | **%s**", claims_verdict_name(c[i].verdict));
+		const char *rest = c[i].verdict_text + strlen(claims_verdict_name(c[i].verdict));
+		if (*rest)
+			md(o, rest);
+		fprintf(o, " |\n");
+	}
+	fprintf(o, "\nRules:\n\n");
+	for (unsigned i = 0; i < CLAIMS_N; i++)
+		fprintf(o, "%u. %s\n", c[i].id, c[i].rule);
+	fprintf(o, "\n");
+}
+
+static void figures_section(FILE *o, const struct plot_set *s, const struct plot_opts *po, const char *note)
+{
+	fprintf(o, "## Figures\n\n");
+	if (note)
+		fprintf(o, "> **The figures were not drawn:** %s. Their data files and gnuplot scripts are in this "
+		           "directory; `gnuplot NAME.gp` draws one.\n\n", note);
+	unsigned skipped = 0;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct plot_fig *f = &s->fig[i];
+		if (!f->written) {
+			skipped++;
+			continue;
+		}
+		fprintf(o, "### %s\n\n", f->title);
+		if (f->drawn)
+			fprintf(o, "![%s](%s.%s)\n\n", f->title, f->name, plot_format_ext(po->format));
+		fprintf(o, "%s\n\nData: [%s.dat](%s.dat) · script: [%s.gp](%s.gp)\n\n", f->caption, f->name, f->name,
+		        f->name, f->name);
+	}
+	if (skipped) {
+		fprintf(o, "Not drawn, for lack of cells in this file:\n\n");
+		for (unsigned i = 0; i < s->n; i++)
+			if (!s->fig[i].written)
+				fprintf(o, "- **%s**: %s\n", s->fig[i].name, s->fig[i].skipped);
+		fprintf(o, "\n");
+	}
+}
+
+/* The knobs of a cell that vary among the cells of its workload, for the table. */
+static void table_row_label(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+                            char *buf, size_t len)
+{
+	char v[256], dk[160];
+	plot_varying(set, n, c, "driver,workers", v, sizeof v);
+	plot_varying_driver(set, n, c, dk, sizeof dk);
+	snprintf(buf, len, "%s%s%s", dk, *dk && *v ? " " : "", v);
+}
+
+static void workload_table(FILE *o, const struct results_view *f, const char *wl)
+{
+	const struct results_vcell *c[4096];
+	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 4096);
+	const char *cols[64], *dcols[64];
+	unsigned ncol = 0, ndcol = 0;
+	plot_sort_cells(c, n);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned k = 0; k < c[i]->nstats; k++) {
+			const char *m = c[i]->stats[k].metric;
+			const char **list = is_driver_metric(m) ? dcols : cols;
+			unsigned *cnt = list == dcols ? &ndcol : &ncol, j = 0;
+			if (is_harness(m))
+				continue;
+			while (j < *cnt && strcmp(list[j], m))
+				j++;
+			if (j == *cnt && *cnt < 64)
+				list[(*cnt)++] = m;
+		}
+	fprintf(o, "### %s\n\nMedians over the measured repetitions; `cv` is the coefficient of variation of the "
+	           "primary metric.\n\n| driver | n | setup | status | primary | cv | ops/s | util (cores) | "
+	           "wall (s) | spawn (s) | KiB/worker | fairness |",
+	        wl);
+	for (unsigned j = 0; j < ncol; j++)
+		fprintf(o, " %s |", cols[j]);
+	fprintf(o, "\n|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+	for (unsigned j = 0; j < ncol; j++)
+		fprintf(o, "--:|");
+	fprintf(o, "\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct results_vcell *x = c[i];
+		char lab[400];
+		table_row_label(c, n, x, lab, sizeof lab);
+		fprintf(o, "| %s | %u | ", x->driver, x->workers);
+		md(o, *lab ? lab : "");
+		fprintf(o, " | %s", x->status);
+		if (x->error) {
+			fprintf(o, ": ");
+			md(o, x->error);
+		}
+		const struct results_stat *p = results_vcell_stat(x, x->primary);
+		fprintf(o, " | %s ", x->primary);
+		num(o, p ? p->median : NAN);
+		fprintf(o, " | ");
+		if (p && isfinite(p->cv))
+			fprintf(o, "%.1f%%", p->cv * 100);
+		else
+			fprintf(o, "-");
+		static const char *h[] = { M_OPS_S, M_UTIL, M_WALL, M_SPAWN, M_MEM_PER_WORKER, M_FAIRNESS };
+		for (unsigned k = 0; k < 6; k++) {
+			fprintf(o, " | ");
+			num(o, plot_med(x, h[k]));
+		}
+		for (unsigned j = 0; j < ncol; j++) {
+			fprintf(o, " | ");
+			num(o, plot_med(x, cols[j]));
+		}
+		fprintf(o, " |\n");
+	}
+	fprintf(o, "\n");
+	if (!ndcol)
+		return;
+	fprintf(o, "Driver metrics of these cells:\n\n| driver | n | setup |");
+	for (unsigned j = 0; j < ndcol; j++)
+		fprintf(o, " %s |", dcols[j]);
+	fprintf(o, "\n|---|--:|---|");
+	for (unsigned j = 0; j < ndcol; j++)
+		fprintf(o, "--:|");
+	fprintf(o, "\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct results_vcell *x = c[i];
+		int any = 0;
+		for (unsigned j = 0; j < ndcol && !any; j++)
+			any = results_vcell_stat(x, dcols[j]) != NULL;
+		if (!any)
+			continue;
+		char lab[400];
+		table_row_label(c, n, x, lab, sizeof lab);
+		fprintf(o, "| %s | %u | ", x->driver, x->workers);
+		md(o, lab);
+		for (unsigned j = 0; j < ndcol; j++) {
+			fprintf(o, " | ");
+			num(o, plot_med(x, dcols[j]));
+		}
+		fprintf(o, " |\n");
+	}
+	fprintf(o, "\n");
+}
+
+/* CPU the rest of the machine used while a cell ran: all CPUs' busy time (/proc/stat) minus
+ * the workers' own, in cores; the median over its ok repetitions. */
+static double other_load(const struct results_vcell *c)
+{
+	double v[256];
+	unsigned k = 0;
+	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
+		const struct results_rep *x = &c->reps[r];
+		double busy = 0;
+		if (!x->ok || !x->ncpus || !isfinite(x->util_cores))
+			continue;
+		for (unsigned i = 0; i < x->ncpus; i++)
+			busy += isfinite(x->core_mean[i]) ? x->core_mean[i] : 0;
+		v[k++] = busy - x->util_cores > 0 ? busy - x->util_cores : 0;
+	}
+	if (!k)
+		return NAN;
+	qsort(v, k, sizeof *v, stats_cmp_double);
+	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+int report_write(const struct results_view *f, const struct plot_set *figs, const struct plot_opts *po,
+                 const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	struct claim_result claims[CLAIMS_N];
+	snprintf(path, sizeof path, "%s/report.md", po->dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *o = fopen(tmp, "w");
+	if (!o) {
+		int e = errno;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(e));
+		return -e;
+	}
+	claims_evaluate(f, claims);
+	unsigned ok = 0, failed = 0, skipped = 0;
+	for (unsigned i = 0; i < f->ncells; i++) {
+		ok += !strcmp(f->cells[i].status, "ok");
+		failed += !strcmp(f->cells[i].status, "failed");
+		skipped += !strcmp(f->cells[i].status, "skipped");
+	}
+	char target[PATH_MAX] = "", shown[PATH_MAX + 64];
+	ssize_t tl = readlink(f->path, target, sizeof target - 1); /* results/latest.json -> the run */
+	if (tl > 0) {
+		target[tl] = 0;
+		snprintf(shown, sizeof shown, "%s` (-> `%s`)", f->path, target);
+	} else {
+		snprintf(shown, sizeof shown, "%s`", f->path);
+	}
+	fprintf(o, "# bench report: %s\n\n", base_name(tl > 0 ? target : f->path));
+	fprintf(o, "Results file `%s, made %s by bench %s (git %s)%s: %u cells, %u ok, %u failed, %u skipped.\n\n",
+	        shown, f->created_utc ? f->created_utc : "?", f->tool_version ? f->tool_version : "?",
+	        f->tool_git ? f->tool_git : "?", f->interrupted ? ", **interrupted**" : "", f->ncells, ok, failed,
+	        skipped);
+	fprintf(o, "Command: `bench %s` (%u measured repetitions after %u warm-up, %g s each for duration-bound "
+	           "workloads).\nThis report: `bench report %s -o %s`.\n\n",
+	        f->argv, f->reps, f->warmup, f->duration_s, f->path, po->dir);
+	double load[4096];
+	unsigned nl = 0;
+	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
+		double l = other_load(&f->cells[i]);
+		if (isfinite(l))
+			load[nl++] = l;
+	}
+	if (nl) {
+		qsort(load, nl, sizeof *load, stats_cmp_double);
+		double med = nl % 2 ? load[nl / 2] : (load[nl / 2 - 1] + load[nl / 2]) / 2;
+		fprintf(o, "Other load: besides the workers, the machine's CPUs were busy %.2f cores in the median cell "
+		           "(the most: %.2f), of %d.%s\n\n",
+		        med, load[nl - 1], f->cpus,
+		        med > 0.25 ? " **The machine was not quiet: CPU utilization and timings are lower and noisier "
+		                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
+		                   : "");
+	}
+	machine_section(o, f);
+	claims_section(o, claims);
+	figures_section(o, figs, po, render_note);
+	fprintf(o, "## Results by workload\n\n");
+	const char *done[64];
+	unsigned nd = 0;
+	for (unsigned i = 0; i < f->ncells && nd < 64; i++) {
+		unsigned j = 0;
+		while (j < nd && strcmp(done[j], f->cells[i].workload))
+			j++;
+		if (j < nd)
+			continue;
+		done[nd++] = f->cells[i].workload;
+		workload_table(o, f, f->cells[i].workload);
+	}
+	int bad = ferror(o);
+	if (fclose(o) || bad || rename(tmp, path)) {
+		int e = errno ? errno : EIO;
+		unlink(tmp);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return -e;
+	}
+	snprintf(path_out, path_len, "%s", path);
+	return 0;
+}
