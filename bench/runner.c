@@ -293,6 +293,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	o->join_s = (double)(task_now_ns() - tj) / 1e9;
 	if (rc)
 		rep_fail(o, "%s", r->err[0] ? r->err : "a worker failed");
+	if (r->drv->metrics)
+		r->drv->metrics(r);
 	for (unsigned i = 0; i < n && o->ok; i++)
 		if (r->sh->slot[i].rc)
 			rep_fail(o, "worker %u failed: %s", i, r->sh->slot[i].err);
@@ -300,6 +302,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		rep_fail(o, "verify failed: %s", r->err[0] ? r->err : "invariant violated");
 	o->nmetrics = r->nmetrics;
 	o->metrics = r->metrics;
+	o->nwmetrics = r->nwmetrics;
+	o->wmetrics = r->wmetrics;
 	rc = o->ok ? 0 : -1;
 out:
 	if (!c->poisoned) {
@@ -315,6 +319,7 @@ static void cleanup_rep(struct rep_ctx *c, struct run *r)
 {
 	if (c->poisoned)
 		return;
+	run_metrics_free(r);
 	free(r->tasks);
 	r->tasks = NULL;
 	r->drv->cleanup(r);

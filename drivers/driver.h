@@ -60,6 +60,10 @@ struct driver_ops {
 	void (*reap)(struct run *r);
 	/* Free everything init/shm_alloc/spawn made. Always called, also after failures. */
 	void (*cleanup)(struct run *r);
+	/* [optional] After join (every worker has returned), before the workload's verify: add
+	 * the driver's own measurements of this repetition with run_metric() and
+	 * run_worker_metric() (the gil driver: lock waits, switches per second). */
+	void (*metrics)(struct run *r);
 
 	/* [worker] Act on a checkpoint request (*t->brk != 0): switch, drop the GIL, ... */
 	void (*checkpoint)(struct task *t);
@@ -75,7 +79,8 @@ struct driver_ops {
 
 #define DRIVERS(X) \
 	X(thread)  \
-	X(process)
+	X(process) \
+	X(gil)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)
