@@ -56,7 +56,7 @@ struct gil_worker {
 	uint64_t honoured;            /* drop requests aimed at this worker that it honoured */
 	uint64_t lat_sum_ns, lat_max_ns;       /* request set -> dropped */
 	uint64_t handoff_sum_ns, handoff_max_ns; /* requester began its timed wait -> dropped */
-	uint64_t ops_after_max;       /* ops this worker completed between the request and the drop */
+	uint64_t ops_after_max;       /* requester: ops the holder it asked completed after the request */
 	uint64_t futile_wakeups;      /* legacy: woken by a release, found the lock taken again */
 } __attribute__((aligned(TASK_CACHELINE)));
 
@@ -74,8 +74,8 @@ struct gil {
 	_Atomic unsigned last_holder;          /* id+1 of the last thread that took it */
 	_Atomic unsigned long switch_number;   /* takes by a thread other than last_holder */
 	_Atomic uint64_t drop_requests;
-	/* the last drop request: who asked when, aimed at which holder at which op count */
-	_Atomic uint64_t req_ns, req_wait_begin_ns, req_ops;
+	/* the last drop request: when, aimed at which holder, after how long a wait */
+	_Atomic uint64_t req_ns, req_wait_begin_ns;
 	_Atomic unsigned req_holder;
 	/* legacy GIL: a semaphore-like futex lock with no handoff */
 	_Atomic unsigned llock, lwaiters;
@@ -147,23 +147,26 @@ static void account_wait(struct gil_worker *w, uint64_t t0)
 
 /* ---- new GIL: take_gil() / drop_gil() of Python/ceval_gil.c ---- */
 
-static void request_drop(struct gil *g, uint64_t wait_begin)
+static void request_drop(struct gil *g, uint64_t wait_begin, unsigned h)
 {
-	/* SET_GIL_DROP_REQUEST. Called with g->mutex held and the GIL locked, so last_holder is
-	 * the thread we ask. Remember when and at which of its op counts, to measure how fast
-	 * it honours the request. */
-	unsigned h = atomic_load_explicit(&g->last_holder, memory_order_relaxed);
+	/* SET_GIL_DROP_REQUEST. Called with g->mutex held and the GIL locked, so h (last_holder)
+	 * is the thread we ask. The times are written first, for the holder to measure its
+	 * latency when it honours the request; the flag is published with a full barrier so
+	 * that the holder's op count the caller reads next is not older than the request. */
 	atomic_store_explicit(&g->req_holder, h, memory_order_relaxed);
 	atomic_store_explicit(&g->req_ns, task_now_ns(), memory_order_relaxed);
 	atomic_store_explicit(&g->req_wait_begin_ns, wait_begin, memory_order_relaxed);
-	if (h)
-		atomic_store_explicit(&g->req_ops, task_ops_done(&g->run->tasks[h - 1]), memory_order_relaxed);
 	atomic_fetch_add_explicit(&g->drop_requests, 1, memory_order_relaxed);
-	atomic_store_explicit(&g->drop_request, 1, memory_order_release);
+	atomic_store_explicit(&g->drop_request, 1, memory_order_seq_cst);
 }
 
 static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
 {
+	/* Our first drop request of this take: whom we asked, its op count once the request was
+	 * visible, the switch count then. */
+	unsigned req_h = 0;
+	uint64_t req_ops = 0;
+	unsigned long req_sw = 0;
 	pthread_mutex_lock(&g->mutex);
 	while (atomic_load_explicit(&g->locked, memory_order_relaxed)) {
 		unsigned long saved = atomic_load_explicit(&g->switch_number, memory_order_relaxed);
@@ -173,12 +176,27 @@ static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
 		int timed_out = pthread_cond_timedwait(&g->cond, &g->mutex, &dl) == ETIMEDOUT;
 		/* Timed out and no switch meanwhile: ask the holder to drop the GIL. */
 		if (timed_out && atomic_load_explicit(&g->locked, memory_order_relaxed) &&
-		    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == saved)
-			request_drop(g, begin);
+		    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == saved) {
+			unsigned h = atomic_load_explicit(&g->last_holder, memory_order_relaxed);
+			request_drop(g, begin, h);
+			if (!req_h && h) {
+				req_h = h;
+				req_ops = task_ops_done(&g->run->tasks[h - 1]);
+				req_sw = saved;
+			}
+		}
 	}
 	/* _ready: switch_mutex is taken before last_holder changes (see drop_new). */
 	pthread_mutex_lock(&g->switch_mutex);
 	atomic_store_explicit(&g->locked, 1, memory_order_relaxed);
+	/* The thread we asked handed the GIL straight to us: it runs no workload code without
+	 * the GIL, so its op count now is its count at the drop. */
+	if (req_h && atomic_load_explicit(&g->last_holder, memory_order_relaxed) == req_h &&
+	    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == req_sw) {
+		uint64_t now_ops = task_ops_done(&g->run->tasks[req_h - 1]);
+		uint64_t after = now_ops > req_ops ? now_ops - req_ops : 0;
+		w->ops_after_max = after > w->ops_after_max ? after : w->ops_after_max;
+	}
 	took(g, w);
 	pthread_cond_signal(&g->switch_cond);
 	pthread_mutex_unlock(&g->switch_mutex);
@@ -282,13 +300,11 @@ static void gil_checkpoint(struct task *t)
 		uint64_t now = task_now_ns();
 		uint64_t lat = now - atomic_load_explicit(&g->req_ns, memory_order_relaxed);
 		uint64_t hand = now - atomic_load_explicit(&g->req_wait_begin_ns, memory_order_relaxed);
-		uint64_t ops = task_ops_done(t) - atomic_load_explicit(&g->req_ops, memory_order_relaxed);
 		w->honoured++;
 		w->lat_sum_ns += lat;
 		w->lat_max_ns = lat > w->lat_max_ns ? lat : w->lat_max_ns;
 		w->handoff_sum_ns += hand;
 		w->handoff_max_ns = hand > w->handoff_max_ns ? hand : w->handoff_max_ns;
-		w->ops_after_max = ops > w->ops_after_max ? ops : w->ops_after_max;
 	}
 	w->forced_drops++;
 	drop_new(g, w, 0);
