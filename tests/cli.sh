@@ -58,6 +58,9 @@ expect 2 "needs a value"                             -- run -w cpu-spin --reps
 expect 2 "unknown option '--frob'"                   -- run --frob
 expect 2 "unexpected argument 'extra'"               -- run -w cpu-spin extra
 expect 2 "unknown option"                            -- info --bogus
+expect 2 "knob gil_mode: 'old' is not one of new.legacy" -- run -w cpu-spin -d gil -O gil_mode=old
+expect 2 "unknown knob 'interval_us'"                -- run -w cpu-spin -d thread -O interval_us=100
+expect 0 "cpu-spin/gil/n=2 gil_mode=legacy"          -- run -w cpu-spin -d gil -n 2 --reps 1 --warmup 0 --duration 0.02 -O gil_mode=new,legacy -o gil.json
 one_line run -w nope
 one_line run -w cpu-spin -O iters=abc
 one_line run -w cpu-spin -o /nonexistent/r.json
