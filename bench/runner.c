@@ -271,7 +271,9 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 				next_tick += 100000000;
 			}
 			uint64_t wake = end < next_tick ? end : next_tick;
-			futex_wait(&r->sh->done, d, wake - now, 1);
+			/* Late (descheduled past the next tick on a busy machine): do not wait. Without
+			 * the check, wake - now wraps around and the cell waits for the watchdog. */
+			futex_wait(&r->sh->done, d, wake > now ? wake - now : 0, 1);
 		}
 		if (bounded && atomic_load(&r->sh->done) < n)
 			rep_fail(o, "workers did not finish their work within the %.0f s timeout", cfg->timeout_s);

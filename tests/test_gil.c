@@ -419,3 +419,24 @@ TEST(gil, many_workers)
 	CHECK_EQ_INT(rep_num(cell, "gil_exclusion_violations"), 0);
 	json_decref(root);
 }
+
+/* Found by gil runs on a loaded machine: when the runner's monitoring loop fell more than one
+ * 100 ms tick behind (descheduled), its futex timeout wrapped around and the cell waited for
+ * the watchdog. A driver whose reap hook (called at each tick) takes 250 ms makes the loop
+ * more than a tick late from the second tick on. (A harness test; it lives here because the
+ * gil runs found it.) */
+static void slow_reap(struct run *r)
+{
+	(void)r;
+	usleep(250000);
+}
+
+TEST(gil, runner_survives_a_late_tick)
+{
+	struct driver_ops slow = driver_thread;
+	slow.reap = slow_reap;
+	json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .drv = &slow, .workers = 1, .duration_s = 1,
+	                                          .timeout_s = 2 });
+	CHECK_STR(tcell_status(tcell_cell(root)), "ok");
+	json_decref(root);
+}

@@ -5,11 +5,13 @@
 #include <jansson.h>
 
 struct workload;
+struct driver_ops;
 
 struct tcell {
 	const struct workload *wl;   /* NULL: look up `workload` by name */
 	const char *workload;
 	const char *driver;
+	const struct driver_ops *drv;/* NULL: look up `driver` by name */
 	unsigned workers;
 	const char *pin;             /* NULL: spread */
 	double duration_s;           /* 0: 0.05 */
