@@ -306,6 +306,80 @@ TEST(gil, lock_released_around_sleep_and_convoy)
 	}
 }
 
+/* The task primitives (mutex, barrier, semaphore) under the GIL, with GIL switches inside
+ * critical sections: a worker that blocks on the mutex must release the GIL, or the mutex
+ * holder could never run to unlock it. */
+struct prim_shared {
+	struct task_mutex m;
+	struct task_barrier b;
+	struct task_sem sem;
+	uint64_t counter;            /* protected by m */
+	_Atomic uint64_t rounds;
+};
+
+static int prim_setup(struct run *r)
+{
+	struct prim_shared *s = task_shm_alloc(r, sizeof *s);
+	if (!s)
+		return run_fail(r, "out of shared memory");
+	task_barrier_init(&s->b, r->nworkers);
+	task_sem_init(&s->sem, 1);
+	r->wl_shared = s;
+	return 0;
+}
+
+static int prim_run(struct task *t)
+{
+	struct prim_shared *s = t->run->wl_shared;
+	uint64_t x = spin_seed(t->id);
+	for (unsigned n = 1; n <= 400; n++) {
+		task_mutex_lock(t, &s->m);
+		uint64_t v = s->counter;
+		x = spin_unit(x, 300);
+		task_checkpoint(t); /* a GIL switch may land here, inside the critical section */
+		s->counter = v + 1;
+		task_mutex_unlock(t, &s->m);
+		if (task_sem_down(t, &s->sem) == 0) {
+			task_yield(t);
+			task_sem_up(t, &s->sem);
+		}
+		task_ops(t, 1);
+		task_checkpoint(t);
+		if (n % 100 == 0 && task_barrier_wait(t, &s->b) == 0 && t->id == 0)
+			atomic_fetch_add(&s->rounds, 1);
+	}
+	return x == 42;
+}
+
+static int prim_verify(struct run *r)
+{
+	struct prim_shared *s = r->wl_shared;
+	if (s->counter != run_total_ops(r))
+		return run_fail(r, "counter %llu != ops %llu", (unsigned long long)s->counter,
+		                (unsigned long long)run_total_ops(r));
+	run_metric(r, "rounds", (double)atomic_load(&s->rounds));
+	return 0;
+}
+
+static const struct workload wl_prim = { .name = "test-prim", .summary = "mutex, semaphore and barrier",
+	                                 .version = WORKLOAD_API_VERSION, .flags = WORKLOAD_SELF_BOUNDED,
+	                                 .min_workers = 1, .primary_metric = "ops_per_s", .setup = prim_setup,
+	                                 .run = prim_run, .verify = prim_verify };
+
+TEST(gil, task_primitives_under_the_gil)
+{
+	static const char *modes[] = { "gil_mode=new", "gil_mode=legacy" };
+	for (unsigned m = 0; m < 2; m++) {
+		json_t *root = run_ok(&(struct tcell){ .wl = &wl_prim, .driver = "gil", .workers = 4,
+		                                       .knobs = { modes[m], "interval_us=200", "check_interval=10" } });
+		json_t *cell = tcell_cell(root);
+		CHECK_EQ_INT(rep_num(cell, "ops"), 4 * 400);
+		CHECK_EQ_INT(rep_num(cell, "rounds"), 4);
+		CHECK(rep_num(cell, "gil_switches") > 0);
+		json_decref(root);
+	}
+}
+
 /* ---- results and lifecycle ---- */
 
 TEST(gil, metrics_in_the_results)
