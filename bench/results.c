@@ -238,6 +238,9 @@ char *results_rep_encode(const struct rep_result *r)
 	for (unsigned i = 0; i < r->nmetrics; i++)
 		if (!json_object_get(o, r->metrics[i].name))
 			json_object_set_new(o, r->metrics[i].name, num(r->metrics[i].value));
+	for (unsigned i = 0; i < r->nwmetrics; i++)
+		if (!json_object_get(o, r->wmetrics[i].name))
+			json_object_set_new(o, r->wmetrics[i].name, darr(r->wmetrics[i].values, r->nworkers));
 	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(o);
 	return s;

@@ -37,6 +37,8 @@ struct rep_result {
 	double *core_mean;             /* ncpus: mean utilization over the whole repetition */
 	unsigned nmetrics;
 	const struct run_metric *metrics;
+	unsigned nwmetrics;            /* per-worker metrics: arrays of nworkers values */
+	const struct run_worker_metric *wmetrics;
 };
 
 struct results_doc;

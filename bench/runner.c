@@ -416,6 +416,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 			}
 			uint64_t wake = end < next_tick ? end : next_tick;
 			wake = fault_at < wake ? fault_at : wake;
+			/* Late (descheduled past the next tick on a busy machine): do not wait. Without
+			 * the check, wake - now wraps around and the cell waits for the watchdog. */
 			futex_wait(&r->sh->done, d, wake > now ? wake - now : 0, 1);
 		}
 		if (bounded && !failed && atomic_load(&r->sh->done) < n)
@@ -450,6 +452,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	o->join_s = (double)(task_now_ns() - tj) / 1e9;
 	if (rc)
 		rep_fail(o, "%s", r->err[0] ? r->err : "a worker failed");
+	if (r->drv->metrics)
+		r->drv->metrics(r);
 	for (unsigned i = 0; i < n && o->ok; i++)
 		if (r->sh->slot[i].rc)
 			rep_fail(o, "worker %u failed: %s", i, r->sh->slot[i].err);
@@ -457,6 +461,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		rep_fail(o, "verify failed: %s", r->err[0] ? r->err : "invariant violated");
 	o->nmetrics = r->nmetrics;
 	o->metrics = r->metrics;
+	o->nwmetrics = r->nwmetrics;
+	o->wmetrics = r->wmetrics;
 	rc = o->ok ? 0 : -1;
 out:
 	if (!c->poisoned) {
@@ -472,6 +478,7 @@ static void cleanup_rep(struct rep_ctx *c, struct run *r)
 {
 	if (c->poisoned)
 		return;
+	run_metrics_free(r);
 	free(r->tasks);
 	r->tasks = NULL;
 	r->drv->cleanup(r);

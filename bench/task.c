@@ -242,6 +242,34 @@ void run_metric(struct run *r, const char *name, double value)
 	r->metrics[r->nmetrics++].value = value;
 }
 
+void run_worker_metric(struct run *r, const char *name, unsigned worker, double value)
+{
+	if (worker >= r->nworkers)
+		return;
+	struct run_worker_metric *m = NULL;
+	for (unsigned i = 0; i < r->nwmetrics && !m; i++)
+		if (!strcmp(r->wmetrics[i].name, name))
+			m = &r->wmetrics[i];
+	if (!m) {
+		if (r->nwmetrics >= TASK_WORKER_METRICS_MAX)
+			return;
+		double *v = calloc(r->nworkers, sizeof *v);
+		if (!v)
+			return;
+		m = &r->wmetrics[r->nwmetrics++];
+		snprintf(m->name, sizeof m->name, "%s", name);
+		m->values = v;
+	}
+	m->values[worker] = value;
+}
+
+void run_metrics_free(struct run *r)
+{
+	for (unsigned i = 0; i < r->nwmetrics; i++)
+		free(r->wmetrics[i].values);
+	r->nwmetrics = 0;
+}
+
 int run_fail(struct run *r, const char *fmt, ...)
 {
 	va_list ap;

@@ -27,6 +27,7 @@
 #define TASK_CACHELINE 64
 #define TASK_MAX_WORKERS 100000u
 #define TASK_METRICS_MAX 48
+#define TASK_WORKER_METRICS_MAX 8
 
 #define task_likely(x) __builtin_expect(!!(x), 1)
 #define task_unlikely(x) __builtin_expect(!!(x), 0)
@@ -83,6 +84,8 @@ struct task {
 };
 
 struct run_metric { char name[40]; double value; };
+/* A metric with one value per worker (the results show it as an array, like worker_ops). */
+struct run_worker_metric { char name[40]; double *values; };
 
 /* One repetition of one cell: set up by the runner in the cell process. Workload setup/verify
  * and every driver hook receive it; workers reach it through task->run. */
@@ -101,6 +104,9 @@ struct run {
 	/* Filled by verify: extra metrics of this repetition, and a failure reason. */
 	unsigned nmetrics;
 	struct run_metric metrics[TASK_METRICS_MAX];
+	/* Per-worker metrics (run_worker_metric); the arrays are freed by run_metrics_free(). */
+	unsigned nwmetrics;
+	struct run_worker_metric wmetrics[TASK_WORKER_METRICS_MAX];
 	char err[256];
 };
 
@@ -183,6 +189,11 @@ int run_knob_enum(const struct run *r, const char *name);     /* index into choi
 const char *run_knob_text(const struct run *r, const char *name);
 /* Record a metric of this repetition (verify); it goes to the results and its summary. */
 void run_metric(struct run *r, const char *name, double value);
+/* Record one worker's value of a per-worker metric (verify, or a driver's metrics hook); the
+ * results show it as an array of nworkers values (0 for workers never given one). */
+void run_worker_metric(struct run *r, const char *name, unsigned worker, double value);
+/* Free the per-worker metric arrays (the runner, after the repetition was encoded). */
+void run_metrics_free(struct run *r);
 /* Fail this repetition from setup/verify with a reason; returns -1. */
 int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The sum of ops over all workers (verify). */

@@ -66,6 +66,10 @@ struct driver_ops {
 	void (*account)(struct run *r);
 	/* Free everything init/shm_alloc/spawn made. Always called, also after failures. */
 	void (*cleanup)(struct run *r);
+	/* [optional] After join (every worker has returned), before the workload's verify: add
+	 * the driver's own measurements of this repetition with run_metric() and
+	 * run_worker_metric() (the gil driver: lock waits, switches per second). */
+	void (*metrics)(struct run *r);
 
 	/* [worker] Act on a checkpoint request (*t->brk != 0): switch, drop the GIL, ... */
 	void (*checkpoint)(struct task *t);
@@ -82,7 +86,8 @@ struct driver_ops {
 #define DRIVERS(X) \
 	X(thread)  \
 	X(process) \
-	X(coroutine)
+	X(coroutine) \
+	X(gil)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)

@@ -19,6 +19,7 @@ struct osdrv {
 	size_t *sizes;
 	unsigned nblocks, cap;
 	void *handles;              /* pthread_t[] or pid_t[] */
+	void *ext;                  /* state of a driver built on osdrv (gil); it frees it itself */
 };
 
 int osdrv_init(struct run *r, int shared, size_t handle_size);

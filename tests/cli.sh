@@ -62,6 +62,9 @@ expect 2 "unknown baseline 'nope'"                   -- baseline coro-switch nop
 expect 0 "coro-switch-ucontext"                      -- baseline --help
 expect 2 "knob backend: 'boost'"                     -- run -w cpu-spin -d coroutine -O backend=boost
 expect 0 "cpu-spin/coroutine/n=2 threads=2"          -- run -w cpu-spin -d coroutine -n 2 --reps 1 --warmup 0 --duration 0.02 -O threads=2 -O slice_us=1000 -o co.json
+expect 2 "knob gil_mode: 'old' is not one of new.legacy" -- run -w cpu-spin -d gil -O gil_mode=old
+expect 2 "unknown knob 'interval_us'"                -- run -w cpu-spin -d thread -O interval_us=100
+expect 0 "cpu-spin/gil/n=2 gil_mode=legacy"          -- run -w cpu-spin -d gil -n 2 --reps 1 --warmup 0 --duration 0.02 -O gil_mode=new,legacy -o gil.json
 one_line run -w nope
 one_line run -w cpu-spin -O iters=abc
 one_line run -w cpu-spin -o /nonexistent/r.json

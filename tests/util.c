@@ -21,7 +21,7 @@ json_t *tcell_run(const struct tcell *c)
 	const struct workload *wl = c->wl ? c->wl : workload_find(c->workload);
 	const struct driver_ops *drv = c->drv ? c->drv : driver_find(c->driver);
 	if (!wl || !drv)
-		TEST_FAIL("unknown workload or driver %s/%s", c->workload, c->driver);
+		TEST_FAIL("unknown workload or driver %s/%s", c->workload, c->driver ? c->driver : "?");
 	struct runner_config cfg = { .duration_s = c->duration_s ? c->duration_s : 0.05,
 		                     .reps = c->reps ? c->reps : 1, .warmup = c->warmup,
 		                     .timeout_s = c->timeout_s ? c->timeout_s : 20,

@@ -1,0 +1,532 @@
+/* gil driver: every worker is a pthread (pinned with hwloc like the thread driver), but a
+ * worker runs workload code only while it holds one global interpreter lock, modelled on
+ * CPython's so that the numbers are the ones Python users see.
+ *
+ * New GIL (CPython 3.2+, the default), after Python/ceval_gil.c take_gil()/drop_gil() and
+ * _Py_HandlePending() (3.12):
+ *   - the GIL is a flag `locked` guarded by `mutex`, changes signalled on `cond`;
+ *   - a thread that finds it locked waits on `cond` for one switch interval (-O interval_us,
+ *     sys.setswitchinterval); if it timed out and no switch happened meanwhile
+ *     (switch_number unchanged) it sets gil_drop_request, which is the eval breaker: every
+ *     task's t->brk points at it, so task_checkpoint() is the eval-breaker check;
+ *   - the holder honours it at its next checkpoint: drop_gil + take_gil;
+ *   - FORCE_SWITCHING: a thread that drops the GIL while a drop request is pending waits on
+ *     `switch_cond` until another thread has taken it (last_holder changed), so it cannot
+ *     win it straight back;
+ *   - every blocking call of the task API (sleep, wait, yield) drops the GIL before blocking
+ *     and takes it back after, like Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS.
+ * Legacy GIL (Python 2, -O gil_mode=legacy), after Python 2.7 Python/ceval.c (`_Py_Ticker`,
+ * `_Py_CheckInterval`) and thread_pthread.h (the lock is a POSIX semaphore): the holder
+ * releases and immediately re-acquires the lock every check_interval checkpoints ("ticks"),
+ * with no handoff: a waiter woken by the release usually finds the lock taken again.
+ * In legacy mode t->brk points at a word that is always 1, so every checkpoint enters the
+ * slow path, which counts the tick (the countdown lives in the worker's driver state): an
+ * indirect call per op, small beside a ~1 us op, and what Python 2 did per bytecode.
+ *
+ * Measured (results JSON, via the driver `metrics` hook): per worker the time spent waiting
+ * for the GIL, acquisitions and forced drops; per repetition GIL switches per second, drop
+ * requests and how fast they were honoured (in time and in ops), futile wake-ups (legacy). */
+#define _GNU_SOURCE
+#include "gil.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/futex.h"
+#include "driver.h"
+#include "osdrv.h"
+
+enum { GIL_NEW = 0, GIL_LEGACY = 1 };
+
+/* One worker's GIL state and counters. Written only by its worker; read by the cell process
+ * after join. */
+struct gil_worker {
+	struct gil *g;
+	unsigned me;                  /* id + 1 (0 means "nobody") */
+	int ticker;                   /* legacy: checkpoints left before the periodic release */
+	uint64_t acquisitions;        /* takes of the GIL after the gate opened */
+	uint64_t forced_drops;        /* drops at a checkpoint: drop request (new) / check interval (legacy) */
+	uint64_t wait_ns, wait_max_ns;/* time blocked in take after the gate opened */
+	uint64_t honoured;            /* drop requests aimed at this worker that it honoured */
+	uint64_t lat_sum_ns, lat_max_ns;       /* request set -> dropped */
+	uint64_t handoff_sum_ns, handoff_max_ns; /* requester began its timed wait -> dropped */
+	uint64_t ops_after_max;       /* requester: ops the holder it asked completed after the request */
+	uint64_t futile_wakeups;      /* legacy: woken by a release, found the lock taken again */
+} __attribute__((aligned(TASK_CACHELINE)));
+
+struct gil {
+	int mode;
+	uint64_t interval_ns;
+	int check_interval;
+	struct run *run;
+	/* new GIL (ceval_gil.c `struct _gil_runtime_state`) */
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+	pthread_mutex_t switch_mutex;
+	pthread_cond_t switch_cond;
+	_Atomic int locked;
+	_Atomic unsigned last_holder;          /* id+1 of the last thread that took it */
+	_Atomic unsigned long switch_number;   /* takes by a thread other than last_holder */
+	_Atomic uint64_t drop_requests;
+	/* the last drop request: when, aimed at which holder, after how long a wait */
+	_Atomic uint64_t req_ns, req_wait_begin_ns;
+	_Atomic unsigned req_holder;
+	/* legacy GIL: a semaphore-like futex lock with no handoff */
+	_Atomic unsigned llock, lwaiters;
+	/* mutual exclusion check: id+1 of the holder, set in take, cleared at the start of drop */
+	_Atomic unsigned holder;
+	_Atomic uint64_t violations;
+	/* the measurement window: gate opened .. first stop request */
+	unsigned long sw_start, sw_stop;
+	uint64_t t_start, t_stop;
+	int stopped;
+	/* eval breakers, each on its own line: gil_drop_request (new), always 1 (legacy) */
+	_Atomic unsigned drop_request __attribute__((aligned(TASK_CACHELINE)));
+	_Atomic unsigned always_one __attribute__((aligned(TASK_CACHELINE)));
+	struct gil_worker *w;
+};
+
+static const struct knob gil_knobs[] = {
+	{ "gil_mode", KNOB_ENUM, "new", 0, 0, "new|legacy",
+	  "new: CPython 3.2+ GIL (switch interval, drop requests, forced switching); legacy: Python 2 "
+	  "(release + re-acquire every check_interval ticks, no handoff)" },
+	{ "interval_us", KNOB_INT, "5000", 1, 10000000, NULL,
+	  "new GIL switch interval in microseconds (sys.setswitchinterval; CPython default 5000)" },
+	{ "check_interval", KNOB_INT, "100", 1, 100000000, NULL,
+	  "legacy GIL: checkpoints (ticks) between periodic releases (sys.setcheckinterval; default 100)" },
+	{ 0 }
+};
+
+static struct gil *gil_of(const struct run *r)
+{
+	struct osdrv *d = r->drv_priv;
+	return d ? d->ext : NULL;
+}
+
+unsigned gil_holder(const struct task *t)
+{
+	const struct gil_worker *w = t->drv;
+	return atomic_load(&w->g->holder);
+}
+
+static void deadline_after(struct timespec *ts, uint64_t ns)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	uint64_t nsec = (uint64_t)ts->tv_nsec + ns % 1000000000u;
+	ts->tv_sec += (time_t)(ns / 1000000000u + nsec / 1000000000u);
+	ts->tv_nsec = (long)(nsec % 1000000000u);
+}
+
+/* Bookkeeping common to both modes, right after the lock is ours. */
+static void took(struct gil *g, struct gil_worker *w)
+{
+	if (atomic_exchange(&g->holder, w->me) != 0)
+		atomic_fetch_add(&g->violations, 1);
+	if (atomic_load_explicit(&g->last_holder, memory_order_relaxed) != w->me) {
+		atomic_store_explicit(&g->last_holder, w->me, memory_order_relaxed);
+		atomic_fetch_add_explicit(&g->switch_number, 1, memory_order_relaxed);
+	}
+}
+
+static void account_wait(struct gil_worker *w, uint64_t t0)
+{
+	if (!t0)
+		return;
+	uint64_t d = task_now_ns() - t0;
+	w->acquisitions++;
+	w->wait_ns += d;
+	if (d > w->wait_max_ns)
+		w->wait_max_ns = d;
+}
+
+/* ---- new GIL: take_gil() / drop_gil() of Python/ceval_gil.c ---- */
+
+static void request_drop(struct gil *g, uint64_t wait_begin, unsigned h)
+{
+	/* SET_GIL_DROP_REQUEST. Called with g->mutex held and the GIL locked, so h (last_holder)
+	 * is the thread we ask. The times are written first, for the holder to measure its
+	 * latency when it honours the request; the flag is published with a full barrier so
+	 * that the holder's op count the caller reads next is not older than the request. */
+	atomic_store_explicit(&g->req_holder, h, memory_order_relaxed);
+	atomic_store_explicit(&g->req_ns, task_now_ns(), memory_order_relaxed);
+	atomic_store_explicit(&g->req_wait_begin_ns, wait_begin, memory_order_relaxed);
+	atomic_fetch_add_explicit(&g->drop_requests, 1, memory_order_relaxed);
+	atomic_store_explicit(&g->drop_request, 1, memory_order_seq_cst);
+}
+
+static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
+{
+	/* Our first drop request of this take: whom we asked, its op count once the request was
+	 * visible, the switch count then. */
+	unsigned req_h = 0;
+	uint64_t req_ops = 0;
+	unsigned long req_sw = 0;
+	pthread_mutex_lock(&g->mutex);
+	while (atomic_load_explicit(&g->locked, memory_order_relaxed)) {
+		unsigned long saved = atomic_load_explicit(&g->switch_number, memory_order_relaxed);
+		struct timespec dl;
+		uint64_t begin = task_now_ns();
+		deadline_after(&dl, g->interval_ns);
+		int timed_out = pthread_cond_timedwait(&g->cond, &g->mutex, &dl) == ETIMEDOUT;
+		/* Timed out and no switch meanwhile: ask the holder to drop the GIL. */
+		if (timed_out && atomic_load_explicit(&g->locked, memory_order_relaxed) &&
+		    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == saved) {
+			unsigned h = atomic_load_explicit(&g->last_holder, memory_order_relaxed);
+			request_drop(g, begin, h);
+			if (!req_h && h) {
+				req_h = h;
+				req_ops = task_ops_done(&g->run->tasks[h - 1]);
+				req_sw = saved;
+			}
+		}
+	}
+	/* _ready: switch_mutex is taken before last_holder changes (see drop_new). */
+	pthread_mutex_lock(&g->switch_mutex);
+	atomic_store_explicit(&g->locked, 1, memory_order_relaxed);
+	/* The thread we asked handed the GIL straight to us: it runs no workload code without
+	 * the GIL, so its op count now is its count at the drop. */
+	if (req_h && atomic_load_explicit(&g->last_holder, memory_order_relaxed) == req_h &&
+	    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == req_sw) {
+		uint64_t now_ops = task_ops_done(&g->run->tasks[req_h - 1]);
+		uint64_t after = now_ops > req_ops ? now_ops - req_ops : 0;
+		w->ops_after_max = after > w->ops_after_max ? after : w->ops_after_max;
+	}
+	took(g, w);
+	pthread_cond_signal(&g->switch_cond);
+	pthread_mutex_unlock(&g->switch_mutex);
+	if (atomic_load_explicit(&g->drop_request, memory_order_relaxed))
+		atomic_store_explicit(&g->drop_request, 0, memory_order_relaxed); /* RESET_GIL_DROP_REQUEST */
+	pthread_mutex_unlock(&g->mutex);
+	account_wait(w, t0);
+}
+
+/* final: the worker will never take the GIL again (CPython's drop_gil(tstate=NULL)): no
+ * forced switching. */
+static void drop_new(struct gil *g, struct gil_worker *w, int final)
+{
+	if (atomic_exchange(&g->holder, 0) != w->me)
+		atomic_fetch_add(&g->violations, 1);
+	pthread_mutex_lock(&g->mutex);
+	atomic_store_explicit(&g->locked, 0, memory_order_relaxed);
+	pthread_cond_signal(&g->cond);
+	pthread_mutex_unlock(&g->mutex);
+	/* FORCE_SWITCHING: with a drop request pending, do not compete again until another
+	 * thread has taken the GIL. */
+	if (!final && atomic_load_explicit(&g->drop_request, memory_order_relaxed)) {
+		pthread_mutex_lock(&g->switch_mutex);
+		if (atomic_load_explicit(&g->last_holder, memory_order_relaxed) == w->me) {
+			atomic_store_explicit(&g->drop_request, 0, memory_order_relaxed);
+			pthread_cond_wait(&g->switch_cond, &g->switch_mutex);
+		}
+		pthread_mutex_unlock(&g->switch_mutex);
+	}
+}
+
+/* ---- legacy GIL: Python 2's PyThread_acquire_lock / release_lock on a semaphore ---- */
+
+static void take_legacy(struct gil *g, struct gil_worker *w, uint64_t t0)
+{
+	unsigned c = 0;
+	if (!atomic_compare_exchange_strong(&g->llock, &c, 1)) {
+		atomic_fetch_add(&g->lwaiters, 1);
+		for (;;) {
+			futex_wait(&g->llock, 1, FUTEX_FOREVER, 0);
+			c = 0;
+			if (atomic_compare_exchange_strong(&g->llock, &c, 1))
+				break;
+			w->futile_wakeups++;
+		}
+		atomic_fetch_sub(&g->lwaiters, 1);
+	}
+	took(g, w);
+	account_wait(w, t0);
+}
+
+static void drop_legacy(struct gil *g, struct gil_worker *w)
+{
+	if (atomic_exchange(&g->holder, 0) != w->me)
+		atomic_fetch_add(&g->violations, 1);
+	atomic_store(&g->llock, 0);
+	if (atomic_load(&g->lwaiters))
+		futex_wake(&g->llock, 1, 0);
+}
+
+/* ---- both ---- */
+
+static void gil_take(struct task *t)
+{
+	struct gil_worker *w = t->drv;
+	/* Waits count once the gate is open (the measured part of the repetition). */
+	uint64_t t0 = atomic_load_explicit(&t->run->sh->gate, memory_order_relaxed) ? task_now_ns() : 0;
+	if (w->g->mode == GIL_LEGACY)
+		take_legacy(w->g, w, t0);
+	else
+		take_new(w->g, w, t0);
+}
+
+static void gil_drop(struct task *t, int final)
+{
+	struct gil_worker *w = t->drv;
+	if (w->g->mode == GIL_LEGACY)
+		drop_legacy(w->g, w);
+	else
+		drop_new(w->g, w, final);
+}
+
+/* The eval-breaker check (task_checkpoint's slow path). */
+static void gil_checkpoint(struct task *t)
+{
+	struct gil_worker *w = t->drv;
+	struct gil *g = w->g;
+	if (g->mode == GIL_LEGACY) {
+		if (--w->ticker > 0)
+			return;
+		w->ticker = g->check_interval;
+		w->forced_drops++;
+		drop_legacy(g, w);
+		/* other threads may run now */
+		gil_take(t);
+		return;
+	}
+	if (!atomic_load_explicit(&g->drop_request, memory_order_acquire))
+		return; /* reset meanwhile (COMPUTE_EVAL_BREAKER) */
+	if (atomic_load_explicit(&g->req_holder, memory_order_relaxed) == w->me) {
+		uint64_t now = task_now_ns();
+		uint64_t lat = now - atomic_load_explicit(&g->req_ns, memory_order_relaxed);
+		uint64_t hand = now - atomic_load_explicit(&g->req_wait_begin_ns, memory_order_relaxed);
+		w->honoured++;
+		w->lat_sum_ns += lat;
+		w->lat_max_ns = lat > w->lat_max_ns ? lat : w->lat_max_ns;
+		w->handoff_sum_ns += hand;
+		w->handoff_max_ns = hand > w->handoff_max_ns ? hand : w->handoff_max_ns;
+	}
+	w->forced_drops++;
+	drop_new(g, w, 0);
+	/* other threads may run now */
+	gil_take(t);
+}
+
+/* Blocking calls: Py_BEGIN_ALLOW_THREADS ... Py_END_ALLOW_THREADS. */
+static int gil_sleep_ns(struct task *t, uint64_t ns)
+{
+	gil_drop(t, 0);
+	int rc = osdrv_sleep_ns(t, ns);
+	gil_take(t);
+	return rc;
+}
+
+static int gil_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	/* Like a Python lock's acquire: try without blocking (and without releasing the GIL). */
+	if (atomic_load(word) != expected)
+		return -EAGAIN;
+	gil_drop(t, 0);
+	int rc = osdrv_wait(t, word, expected, timeout_ns);
+	gil_take(t);
+	return rc;
+}
+
+static void gil_yield(struct task *t)
+{
+	/* time.sleep(0): releases the GIL around the (empty) sleep. */
+	gil_drop(t, 0);
+	sched_yield();
+	gil_take(t);
+}
+
+/* ---- lifecycle ---- */
+
+static void gil_cleanup(struct run *r)
+{
+	struct gil *g = gil_of(r);
+	if (g) {
+		pthread_cond_destroy(&g->cond);
+		pthread_cond_destroy(&g->switch_cond);
+		pthread_mutex_destroy(&g->mutex);
+		pthread_mutex_destroy(&g->switch_mutex);
+		free(g->w);
+		free(g);
+		((struct osdrv *)r->drv_priv)->ext = NULL;
+	}
+	osdrv_cleanup(r);
+}
+
+static int gil_init(struct run *r)
+{
+	int rc = osdrv_init(r, 0, sizeof(pthread_t));
+	if (rc)
+		return rc;
+	struct gil *g = aligned_alloc(TASK_CACHELINE, (sizeof *g + TASK_CACHELINE - 1) / TASK_CACHELINE * TASK_CACHELINE);
+	size_t wsz = (size_t)(r->nworkers ? r->nworkers : 1) * sizeof(struct gil_worker);
+	struct gil_worker *w = aligned_alloc(TASK_CACHELINE, wsz);
+	if (!g || !w) {
+		free(g);
+		free(w);
+		return -ENOMEM;
+	}
+	memset(g, 0, sizeof *g);
+	memset(w, 0, wsz);
+	g->run = r;
+	g->w = w;
+	g->mode = run_knob_enum(r, "gil_mode");
+	g->interval_ns = (uint64_t)run_knob_int(r, "interval_us") * 1000u;
+	g->check_interval = (int)run_knob_int(r, "check_interval");
+	atomic_store(&g->always_one, 1);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&g->mutex, NULL);
+	pthread_mutex_init(&g->switch_mutex, NULL);
+	pthread_cond_init(&g->cond, &ca);
+	pthread_cond_init(&g->switch_cond, NULL);
+	pthread_condattr_destroy(&ca);
+	((struct osdrv *)r->drv_priv)->ext = g;
+	return 0;
+}
+
+static void *gil_entry(void *arg)
+{
+	struct task *t = arg;
+	int rc = osdrv_bind_worker(t, 0);
+	if (rc)
+		snprintf(t->slot->err, sizeof t->slot->err, "binding to PU %d failed: %s", t->run->pus[t->id],
+		         strerror(-rc));
+	/* A Python thread holds the GIL whenever it runs Python code: from its start (the gate
+	 * wait inside task_main releases it) until it ends. */
+	gil_take(t);
+	rc = task_main(t);
+	gil_drop(t, 1);
+	return (void *)(intptr_t)rc;
+}
+
+static int gil_spawn(struct run *r, struct task *t)
+{
+	struct osdrv *d = r->drv_priv;
+	struct gil *g = d->ext;
+	struct gil_worker *w = &g->w[t->id];
+	w->g = g;
+	w->me = t->id + 1;
+	w->ticker = g->check_interval;
+	t->drv = w;
+	t->brk = g->mode == GIL_LEGACY ? &g->always_one : &g->drop_request;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, strcmp(BENCH_SANITIZER, "none") ? 1u << 20 : 256u << 10);
+	int rc = pthread_create(&((pthread_t *)d->handles)[t->id], &a, gil_entry, t);
+	pthread_attr_destroy(&a);
+	if (rc)
+		return -rc;
+	d->spawned++;
+	return 0;
+}
+
+static int gil_start(struct run *r)
+{
+	struct gil *g = gil_of(r);
+	if (!g)
+		return -EINVAL;
+	g->sw_start = atomic_load(&g->switch_number);
+	g->t_start = task_now_ns();
+	return osdrv_start(r);
+}
+
+static void gil_stop(struct run *r)
+{
+	struct gil *g = gil_of(r);
+	if (g && !g->stopped) {
+		g->stopped = 1;
+		g->sw_stop = atomic_load(&g->switch_number);
+		g->t_stop = task_now_ns();
+	}
+	osdrv_stop(r);
+}
+
+static int gil_join(struct run *r)
+{
+	struct osdrv *d = r->drv_priv;
+	int failed = 0;
+	for (unsigned i = 0; i < d->spawned; i++) {
+		void *ret;
+		pthread_join(((pthread_t *)d->handles)[i], &ret);
+		if ((intptr_t)ret != 0 && !failed) {
+			failed = 1;
+			snprintf(r->err, sizeof r->err, "worker %u failed: %s", i, r->sh->slot[i].err);
+		}
+	}
+	d->spawned = 0;
+	return failed ? -1 : 0;
+}
+
+static void gil_metrics(struct run *r)
+{
+	struct gil *g = gil_of(r);
+	if (!g || !g->t_start)
+		return;
+	uint64_t acq = 0, forced = 0, wait = 0, wait_max = 0, honoured = 0, lat_sum = 0, lat_max = 0;
+	uint64_t hand_sum = 0, hand_max = 0, ops_max = 0, futile = 0;
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		const struct gil_worker *w = &g->w[i];
+		acq += w->acquisitions;
+		forced += w->forced_drops;
+		wait += w->wait_ns;
+		wait_max = w->wait_max_ns > wait_max ? w->wait_max_ns : wait_max;
+		honoured += w->honoured;
+		lat_sum += w->lat_sum_ns;
+		lat_max = w->lat_max_ns > lat_max ? w->lat_max_ns : lat_max;
+		hand_sum += w->handoff_sum_ns;
+		hand_max = w->handoff_max_ns > hand_max ? w->handoff_max_ns : hand_max;
+		ops_max = w->ops_after_max > ops_max ? w->ops_after_max : ops_max;
+		futile += w->futile_wakeups;
+		run_worker_metric(r, "worker_gil_wait_s", i, (double)w->wait_ns / 1e9);
+		run_worker_metric(r, "worker_gil_acquisitions", i, (double)w->acquisitions);
+		run_worker_metric(r, "worker_gil_forced_drops", i, (double)w->forced_drops);
+	}
+	uint64_t t_stop = g->stopped ? g->t_stop : task_now_ns();
+	unsigned long sw_stop = g->stopped ? g->sw_stop : atomic_load(&g->switch_number);
+	double window = (double)(t_stop - g->t_start) / 1e9;
+	double sw = (double)(sw_stop - g->sw_start);
+	run_metric(r, "gil_switches", sw);
+	run_metric(r, "gil_switches_per_s", window > 0 ? sw / window : 0);
+	run_metric(r, "gil_acquisitions", (double)acq);
+	run_metric(r, "gil_forced_drops", (double)forced);
+	run_metric(r, "gil_wait_s", (double)wait / 1e9);
+	run_metric(r, "gil_wait_max_s", (double)wait_max / 1e9);
+	run_metric(r, "gil_exclusion_violations", (double)atomic_load(&g->violations));
+	if (g->mode == GIL_LEGACY) {
+		run_metric(r, "gil_futile_wakeups", (double)futile);
+		return;
+	}
+	run_metric(r, "gil_drop_requests", (double)atomic_load(&g->drop_requests));
+	run_metric(r, "gil_drop_latency_mean_s", honoured ? (double)lat_sum / (double)honoured / 1e9 : 0);
+	run_metric(r, "gil_drop_latency_max_s", (double)lat_max / 1e9);
+	run_metric(r, "gil_drop_ops_max", (double)ops_max);
+	run_metric(r, "gil_handoff_mean_s", honoured ? (double)hand_sum / (double)honoured / 1e9 : 0);
+	run_metric(r, "gil_handoff_max_s", (double)hand_max / 1e9);
+}
+
+const struct driver_ops driver_gil = {
+	.name = "gil",
+	.summary = "one pthread per worker, pinned, under a simulated CPython GIL (new, or legacy Python 2)",
+	.version = DRIVER_API_VERSION,
+	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE,
+	.knobs = gil_knobs,
+	.init = gil_init,
+	.shm_alloc = osdrv_shm_alloc,
+	.spawn = gil_spawn,
+	.start = gil_start,
+	.stop = gil_stop,
+	.join = gil_join,
+	.cleanup = gil_cleanup,
+	.metrics = gil_metrics,
+	.checkpoint = gil_checkpoint,
+	.yield = gil_yield,
+	.sleep_ns = gil_sleep_ns,
+	.wait = gil_wait,
+	.wake = osdrv_wake,
+};
