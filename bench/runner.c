@@ -457,6 +457,13 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	for (unsigned i = 0; i < n && o->ok; i++)
 		if (r->sh->slot[i].rc)
 			rep_fail(o, "worker %u failed: %s", i, r->sh->slot[i].err);
+	const struct knobval *fk = opt_get(r->knobs, "fault");
+	if (fk && fk->choice != TASK_FAULT_NONE) {
+		/* The worker clears the flag when it performs the fault; a worker that never reached
+		 * a task API call after fault_after_ms (finished, or starved by its driver) did not. */
+		unsigned w = (unsigned)run_knob_int(r, "fault_worker");
+		run_metric(r, "fault_delivered", atomic_load(&r->sh->slot[w].fault) == TASK_FAULT_NONE);
+	}
 	if (o->ok && r->wl->verify && r->wl->verify(r))
 		rep_fail(o, "verify failed: %s", r->err[0] ? r->err : "invariant violated");
 	o->nmetrics = r->nmetrics;

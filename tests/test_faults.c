@@ -48,13 +48,13 @@ static void run_faults(const char *driver)
 		int hang = !strcmp(faults[i].fault, "hang");
 		json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = driver, .workers = 2,
 		                                          .duration_s = 0.2, .reps = 2, .stop_grace_s = hang ? 0.5 : 10,
-		                                          .knobs = { fk, "fault_worker=1", "fault_after_ms=20" } });
+		                                          .knobs = { fk, "fault_worker=0", "fault_after_ms=20" } });
 		json_t *cell = tcell_cell(root);
 		CHECK_STR(tcell_status(cell), "failed");
 		if (plain || hang)
 			CHECK_CONTAINS(tcell_error(cell), strcmp(driver, "process") ? faults[i].thread_reason : faults[i].reason);
 		if (!strcmp(driver, "process") && !hang)
-			CHECK_CONTAINS(tcell_error(cell), "worker 1");
+			CHECK_CONTAINS(tcell_error(cell), "worker 0");
 		json_decref(root);
 		/* the run goes on: the next cell is fine */
 		root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = driver, .workers = 2, .duration_s = 0.05 });
@@ -71,6 +71,21 @@ static void run_faults(const char *driver)
 
 TEST_T(faults, every_fault_under_thread, 120) { run_faults("thread"); }
 TEST_T(faults, every_fault_under_process, 120) { run_faults("process"); }
+TEST_T(faults, every_fault_under_coroutine, 120) { run_faults("coroutine"); }
+TEST_T(faults, every_fault_under_gil, 120) { run_faults("gil"); }
+
+/* A coroutine that never runs (run-until-block, worker 0 spins) cannot perform its fault:
+ * the cell is ok and says the fault was not delivered. */
+TEST(faults, starved_worker_reports_fault_not_delivered)
+{
+	json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
+	                                          .duration_s = 0.1,
+	                                          .knobs = { "fault=crash", "fault_worker=1", "fault_after_ms=10" } });
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "ok");
+	CHECK_NEAR(tcell_median(cell, "fault_delivered"), 0, 0);
+	json_decref(root);
+}
 
 TEST(faults, fault_worker_out_of_range_fails_clearly)
 {
