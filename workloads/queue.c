@@ -14,6 +14,19 @@
 #define PIPE_MAX_BYTES (1u << 20) /* F_SETPIPE_SZ beyond /proc/sys/fs/pipe-max-size fails unprivileged */
 #define POLL_MS 1                 /* a cancellable pipe get looks at the stop flag this often */
 
+/* Whole items a pipe of `bytes` holds for sure. The kernel stores a pipe in pages and appends
+ * a write to the last page only if (the tail of) it fits there, so an item never straddles
+ * a page when it fits in one: floor(page / item) per page; a larger item takes at most
+ * ceil(item / page) pages. */
+static unsigned pipe_items(long bytes, size_t item)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (bytes <= 0 || page <= 0)
+		return 0;
+	size_t pages = (size_t)bytes / (size_t)page, pg = (size_t)page;
+	return (unsigned)(item <= pg ? pages * (pg / item) : pages / ((item + pg - 1) / pg));
+}
+
 int queue_init(struct run *r, struct queue *q, const struct queue_config *c)
 {
 	if (!c->cap || !c->item_size || !c->nput || !c->nget || c->item_size > INT_MAX ||
@@ -43,8 +56,7 @@ int queue_init(struct run *r, struct queue *q, const struct queue_config *c)
 	/* Best effort: an unprivileged user may not go beyond /proc/sys/fs/pipe-max-size. */
 	unsigned long long want = (unsigned long long)c->cap * c->item_size;
 	fcntl(fds[1], F_SETPIPE_SZ, (int)(want > PIPE_MAX_BYTES ? PIPE_MAX_BYTES : want));
-	int sz = fcntl(fds[1], F_GETPIPE_SZ);
-	q->pipe_items = sz > 0 ? (unsigned)((size_t)sz / c->item_size) : 0;
+	q->pipe_items = pipe_items(fcntl(fds[1], F_GETPIPE_SZ), c->item_size);
 	q->lock_r = c->item_size > PIPE_BUF && c->nget > 1;
 	q->lock_w = c->item_size > PIPE_BUF && c->nput > 1;
 	return 0;

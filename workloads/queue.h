@@ -83,7 +83,8 @@ struct queue {
  * pipe. 0, -EINVAL (bad config), -E2BIG (ring above QUEUE_MAX_BYTES), -ENOMEM, or -errno of
  * pipe2. */
 int queue_init(struct run *r, struct queue *q, const struct queue_config *c);
-/* Items the queue holds when full (pipe: measured from the pipe's real size). */
+/* Items the queue holds when full (pipe: what the pipe the kernel gave surely holds, whole
+ * items in its pages; writes of up to that many never block). */
 unsigned queue_capacity(const struct queue *q);
 /* Workload teardown (cell process): close the pipe. Harmless on a queue never initialised
  * (zeroed) and when called twice. */

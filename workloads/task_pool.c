@@ -91,7 +91,7 @@ struct tp_shared {
 };
 
 static const struct knob tp_knobs[] = {
-	{ "task_us", KNOB_INT, "10", 0, 10000000, NULL, "CPU work per task, microseconds (cpu-spin's unit)" },
+	{ "task_us", KNOB_INT, "10", 0, 1000000, NULL, "CPU work per task, microseconds (cpu-spin's unit)" },
 	{ "wait_us", KNOB_INT, "0", 0, 10000000, NULL, "a blocking wait per task after its CPU work, microseconds" },
 	{ "arg_bytes", KNOB_INT, "64", 0, TP_MAX_ARG_BYTES, NULL,
 	  "payload copied into each task and back (rounded up to 8 bytes), the analogue of pickling" },
@@ -340,13 +340,15 @@ static int tp_setup(struct run *r)
 		                   .tag_off = offsetof(struct tp_msg, tag) };
 	int rc = queue_init(r, &s->subq, &qc);
 	if (rc)
-		return run_fail(r, "submission queue (%u x %zu bytes): %s", qc.cap, qc.item_size, strerror(-rc));
+		return run_fail(r, "submission queue (%u x %zu bytes): %s", qc.cap, qc.item_size,
+		                rc == -E2BIG ? "more than 1 GiB" : strerror(-rc));
 	qc.cap = (unsigned)inflight;
 	qc.nput = s->npool;
 	qc.nget = 1;
 	qc.stamp_off = QUEUE_NO_FIELD;
 	if ((rc = queue_init(r, &s->resq, &qc)))
-		return run_fail(r, "result queue (%u x %zu bytes): %s", qc.cap, qc.item_size, strerror(-rc));
+		return run_fail(r, "result queue (%u x %zu bytes): %s", qc.cap, qc.item_size,
+		                rc == -E2BIG ? "more than 1 GiB" : strerror(-rc));
 	/* A pool worker must never wait to deliver a result: at most what the result queue holds
 	 * may be outstanding (a ring holds inflight; a pipe what the kernel gave it). */
 	if (queue_capacity(&s->resq) < inflight)
