@@ -78,6 +78,11 @@ expect 0 "cpu-spin/thread/n=1 iters=300"             -- run -w cpu-spin -d threa
 if python3 -c "import json,sys; d=json.load(open('$tmp/sweep.json')); c=d['cells']; sys.exit(not (len(c)==2 and sorted(x['knobs']['iters'] for x in c)==[300,600] and all(x['status']=='ok' for x in c)))"; then
 	echo "ok   sweep expands into two cells"; pass=$((pass + 1))
 else echo "FAIL sweep cells"; fail=$((fail + 1)); fi
+# two swept knobs make the cross product: task-pool task_us x mode = 4 cells, each combination once
+expect 0 "task-pool/thread/n=2 task_us=10 mode=sync"  -- run -w task-pool -d thread -n 2 --reps 1 --warmup 0 --duration 0.02 -O task_us=1,10 -O mode=sync,async -o tpsweep.json
+if python3 -c "import json,sys; c=json.load(open('$tmp/tpsweep.json'))['cells']; sys.exit(not (len(c)==4 and sorted((x['knobs']['task_us'], x['knobs']['mode']) for x in c)==[(1,'async'),(1,'sync'),(10,'async'),(10,'sync')] and all(x['status']=='ok' and x['reps'][0]['inflight']==(1 if x['knobs']['mode']=='sync' else 2) for x in c)))"; then
+	echo "ok   task-pool sweep expands into four cells"; pass=$((pass + 1))
+else echo "FAIL task-pool sweep cells"; fail=$((fail + 1)); fi
 expect 0 "results: results/"                         -- run -w cpu-spin -d process -n 2 --reps 1 --warmup 0 --duration 0.02 --quiet
 if [[ -L $tmp/results/latest.json && -f $tmp/results/$(readlink "$tmp/results/latest.json") ]]; then
 	echo "ok   results/latest.json points at the run just made"; pass=$((pass + 1))

@@ -7,9 +7,11 @@
  *   lock  a ring in shared memory under a task_mutex, blocking on full/empty through two
  *         wait words (not_full/not_empty sequence counters), waking only waiters not yet
  *         signalled: the classic mutex + two condition variables queue (queue.Queue);
+ *         workloads/queue.c's QUEUE_RING;
  *   spsc  a lock-free single-producer single-consumer ring (Lamport, with cached indices),
  *         polling the other side `spin` times before blocking on a wait word (P = C = 1);
- *   pipe  items through a pipe, one write()/read() each (process driver only).
+ *   pipe  items through a pipe, one write()/read() each (process driver only): queue.c's
+ *         QUEUE_PIPE.
  * Shutdown: after the stop request producers stop producing; consumers drain the queue and
  * return once it is empty and every producer is done (a shared counter; pipe: the last
  * producer writes one end-of-stream item per consumer). This relies on every producer's
@@ -19,15 +21,14 @@
  * Ops = items consumed. Metrics: handoff latency percentiles (into the queue -> out of it). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "drivers/driver.h"
 #include "pc.h"
+#include "queue.h"
 #include "workload.h"
 
 enum { Q_LOCK, Q_SPSC, Q_PIPE };
@@ -35,16 +36,6 @@ enum { FAULT_NONE, FAULT_LOSE, FAULT_DUP, FAULT_REORDER };
 #define FAULT_ITEM 1           /* lose/dup: each consumer's first item */
 #define FAULT_SEQ 0            /* reorder: producer 0 sends seq 1 before seq 0 */
 #define PAIR_LIMIT (1u << 20)  /* beyond this many producer x consumer pairs, count per bucket */
-
-struct pc_lockq {
-	struct task_mutex m;
-	_Atomic unsigned not_empty, not_full;   /* wait words: bumped on every signal */
-	/* Under m: registered waiters, and signals sent to them not yet taken (glibc's old
-	 * condvar: signal only while waiters > signals, so a waiter that is slow to get up
-	 * does not draw a futex wake per item). */
-	unsigned empty_waiters, empty_signals, full_waiters, full_signals;
-	unsigned in, out, count;                /* ring positions, under m */
-} __attribute__((aligned(TASK_CACHELINE)));
 
 struct pc_spsc {
 	_Atomic uint64_t tail;                  /* items pushed: written by the producer */
@@ -65,16 +56,14 @@ struct pc_cons {
 };
 
 struct pc_shared {
-	struct pc_lockq lq;
+	struct queue q;                         /* lock and pipe (workloads/queue.h) */
 	struct pc_spsc sq;
 	_Atomic unsigned producers_done;
 	unsigned queue, fault, spin;
 	uint32_t nprod, ncons, nacct, cap;
 	int fifo;                               /* nacct == nprod: FIFO per pair is checked */
-	int pipe_r, pipe_w;
-	unsigned pipe_items;                    /* the pipe's capacity in items */
 	size_t cons_size;                       /* bytes per pc_cons, cache-line multiple */
-	struct pc_item *ring;                   /* cap */
+	struct pc_item *ring;                   /* spsc: cap */
 	uint64_t *prod_count, *prod_sum;        /* nprod: written by each producer at its end */
 	char *cons;                             /* ncons x cons_size */
 };
@@ -101,79 +90,6 @@ static const struct knob pc_knobs[] = {
 static struct pc_cons *cons_of(struct pc_shared *s, uint32_t c)
 {
 	return (struct pc_cons *)(s->cons + (size_t)c * s->cons_size);
-}
-
-/* ------------------------------------------------------------------ lock queue */
-
-static int lock_push(struct task *t, struct pc_shared *s, struct pc_item *it)
-{
-	struct pc_lockq *q = &s->lq;
-	task_mutex_lock(t, &q->m);
-	while (q->count == s->cap) {
-		if (task_should_stop(t)) {
-			task_mutex_unlock(t, &q->m);
-			return -ECANCELED;
-		}
-		unsigned seq = atomic_load_explicit(&q->not_full, memory_order_relaxed);
-		q->full_waiters++;
-		task_mutex_unlock(t, &q->m);
-		task_wait(t, &q->not_full, seq, TASK_FOREVER);
-		task_mutex_lock(t, &q->m);
-		q->full_waiters--; /* woken or not: it looks at the queue itself now */
-		if (q->full_signals)
-			q->full_signals--;
-	}
-	it->t_ns = task_now_ns();
-	s->ring[q->in] = *it;
-	q->in = q->in + 1 == s->cap ? 0 : q->in + 1;
-	q->count++;
-	int wake = q->empty_waiters > q->empty_signals;
-	if (wake) {
-		q->empty_signals++;
-		atomic_fetch_add(&q->not_empty, 1);
-	}
-	task_mutex_unlock(t, &q->m);
-	if (wake)
-		task_wake(t, &q->not_empty, 1);
-	return 0;
-}
-
-/* 0: an item; 1: the queue is empty and every producer is done. */
-static int lock_pop(struct task *t, struct pc_shared *s, struct pc_item *it)
-{
-	struct pc_lockq *q = &s->lq;
-	task_mutex_lock(t, &q->m);
-	while (q->count == 0) {
-		/* Read the word before the done count: a producer finishing bumps it after. */
-		unsigned seq = atomic_load(&q->not_empty);
-		if (atomic_load(&s->producers_done) == s->nprod) {
-			task_mutex_unlock(t, &q->m);
-			return 1;
-		}
-		q->empty_waiters++;
-		task_mutex_unlock(t, &q->m);
-		/* Stopping: task_wait returns at once; let the producers finish instead of spinning. */
-		if (task_should_stop(t))
-			task_yield(t);
-		else
-			task_wait(t, &q->not_empty, seq, TASK_FOREVER);
-		task_mutex_lock(t, &q->m);
-		q->empty_waiters--;
-		if (q->empty_signals)
-			q->empty_signals--;
-	}
-	*it = s->ring[q->out];
-	q->out = q->out + 1 == s->cap ? 0 : q->out + 1;
-	q->count--;
-	int wake = q->full_waiters > q->full_signals;
-	if (wake) {
-		q->full_signals++;
-		atomic_fetch_add(&q->not_full, 1);
-	}
-	task_mutex_unlock(t, &q->m);
-	if (wake)
-		task_wake(t, &q->not_full, 1);
-	return 0;
 }
 
 /* ------------------------------------------------------------------ spsc ring */
@@ -261,58 +177,18 @@ static int spsc_pop(struct task *t, struct pc_shared *s, struct pc_side *me, str
 	return 0;
 }
 
-/* ------------------------------------------------------------------ pipe */
-
-static int pipe_push(struct task *t, struct pc_shared *s, struct pc_item *it)
-{
-	it->t_ns = task_now_ns();
-	for (;;) {
-		ssize_t k = write(s->pipe_w, it, sizeof *it);
-		if (k == (ssize_t)sizeof *it)
-			return 0;
-		if (k < 0 && errno == EINTR)
-			continue;
-		return task_fail(t, "write to the pipe: %s", k < 0 ? strerror(errno) : "short write");
-	}
-}
-
-static int pipe_pop(struct task *t, struct pc_shared *s, struct pc_item *it)
-{
-	for (;;) {
-		ssize_t k = read(s->pipe_r, it, sizeof *it);
-		if (k == (ssize_t)sizeof *it)
-			return it->producer == PC_POISON ? 1 : 0;
-		if (k < 0 && errno == EINTR)
-			continue;
-		return task_fail(t, "read from the pipe: %s", k < 0 ? strerror(errno) : k ? "short read" : "end of file");
-	}
-}
-
 /* ------------------------------------------------------------------ workers */
 
 /* Every producer exit path comes here, so consumers never wait for a producer that left. */
 static int producer_done(struct task *t, struct pc_shared *s, int rc)
 {
-	unsigned done = atomic_fetch_add(&s->producers_done, 1) + 1;
-	switch (s->queue) {
-	case Q_LOCK:
-		atomic_fetch_add(&s->lq.not_empty, 1);
-		task_wake(t, &s->lq.not_empty, INT_MAX);
-		break;
-	case Q_SPSC:
-		atomic_fetch_add(&s->sq.data_seq, 1);
-		task_wake(t, &s->sq.data_seq, INT_MAX);
-		break;
-	case Q_PIPE:
-		/* The last one ends the stream: one poison item per consumer, after every real item. */
-		if (done == s->nprod) {
-			struct pc_item end = { .producer = PC_POISON };
-			for (uint32_t c = 0; c < s->ncons; c++)
-				if (pipe_push(t, s, &end) && !rc)
-					rc = -1;
-		}
-		break;
+	if (s->queue != Q_SPSC) {
+		int crc = queue_close(t, &s->q);
+		return rc ? rc : crc;
 	}
+	atomic_fetch_add(&s->producers_done, 1);
+	atomic_fetch_add(&s->sq.data_seq, 1);
+	task_wake(t, &s->sq.data_seq, INT_MAX);
 	return rc;
 }
 
@@ -327,9 +203,7 @@ static int producer(struct task *t, struct pc_shared *s, uint32_t p)
 		if (s->fault == FAULT_REORDER && p == 0 && (seq == FAULT_SEQ || seq == FAULT_SEQ + 1))
 			q = seq ^ 1; /* FAULT_SEQ is even */
 		uint64_t m = pc_produce(&it, p, q);
-		rc = s->queue == Q_LOCK ? lock_push(t, s, &it)
-		   : s->queue == Q_SPSC ? spsc_push(t, s, &side, &it)
-		                        : pipe_push(t, s, &it);
+		rc = s->queue == Q_SPSC ? spsc_push(t, s, &side, &it) : queue_put(t, &s->q, &it, QUEUE_CANCEL);
 		if (rc) {
 			if (rc == -ECANCELED)
 				rc = 0; /* stopped while the queue was full: this item was never produced */
@@ -352,9 +226,7 @@ static int consumer(struct task *t, struct pc_shared *s, uint32_t c)
 	uint64_t n = 0;
 	int rc;
 	for (;;) {
-		rc = s->queue == Q_LOCK ? lock_pop(t, s, &it)
-		   : s->queue == Q_SPSC ? spsc_pop(t, s, &side, &it)
-		                        : pipe_pop(t, s, &it);
+		rc = s->queue == Q_SPSC ? spsc_pop(t, s, &side, &it) : queue_get(t, &s->q, &it, 0);
 		if (rc)
 			break;
 		uint64_t now = task_now_ns();
@@ -409,7 +281,7 @@ static int pc_setup(struct run *r)
 	size_t cons_size = sizeof(struct pc_cons) + nacct * sizeof(struct pc_acct);
 	cons_size = (cons_size + TASK_CACHELINE - 1) / TASK_CACHELINE * TASK_CACHELINE;
 	size_t ring_off = (sizeof(struct pc_shared) + TASK_CACHELINE - 1) / TASK_CACHELINE * TASK_CACHELINE;
-	size_t prod_off = ring_off + (queue == Q_PIPE ? 0 : cap * sizeof(struct pc_item));
+	size_t prod_off = ring_off + (queue == Q_SPSC ? cap * sizeof(struct pc_item) : 0);
 	size_t cons_off = prod_off + 2 * np * sizeof(uint64_t);
 	cons_off = (cons_off + TASK_CACHELINE - 1) / TASK_CACHELINE * TASK_CACHELINE;
 	char *base = task_shm_alloc(r, cons_off + nc * cons_size);
@@ -429,18 +301,14 @@ static int pc_setup(struct run *r)
 	s->prod_count = (uint64_t *)(base + prod_off);
 	s->prod_sum = s->prod_count + np;
 	s->cons = base + cons_off;
-	s->pipe_r = s->pipe_w = -1;
-	if (queue == Q_PIPE) {
-		int fds[2];
-		if (pipe2(fds, O_CLOEXEC))
-			return run_fail(r, "pipe: %s", strerror(errno));
-		s->pipe_r = fds[0];
-		s->pipe_w = fds[1];
-		/* Best effort: an unprivileged user may not go beyond /proc/sys/fs/pipe-max-size. */
-		fcntl(fds[1], F_SETPIPE_SZ, (int)(cap * sizeof(struct pc_item) > (1u << 20) ? 1u << 20
-		                                   : cap * sizeof(struct pc_item)));
-		int sz = fcntl(fds[1], F_GETPIPE_SZ);
-		s->pipe_items = sz > 0 ? (unsigned)sz / sizeof(struct pc_item) : 0;
+	if (queue != Q_SPSC) {
+		struct queue_config qc = { .kind = queue == Q_PIPE ? QUEUE_PIPE : QUEUE_RING, .cap = cap,
+			                   .item_size = sizeof(struct pc_item), .nput = s->nprod, .nget = s->ncons,
+			                   .stamp_off = offsetof(struct pc_item, t_ns),
+			                   .tag_off = offsetof(struct pc_item, producer) /* PC_POISON is the tag */ };
+		int rc = queue_init(r, &s->q, &qc);
+		if (rc)
+			return run_fail(r, "%s queue: %s", queue == Q_PIPE ? "pipe" : "lock", strerror(-rc));
 	}
 	r->wl_shared = s;
 	return 0;
@@ -527,7 +395,7 @@ static int pc_verify(struct run *r)
 	run_metric(r, "items", (double)items);
 	run_metric(r, "producers", s->nprod);
 	run_metric(r, "consumers", s->ncons);
-	run_metric(r, "capacity", s->queue == Q_PIPE ? s->pipe_items : s->cap);
+	run_metric(r, "capacity", s->queue == Q_SPSC ? s->cap : queue_capacity(&s->q));
 	run_metric(r, "fifo_checked", s->fifo);
 	run_metric(r, "latency_p50_ns", pc_quantile(hist, 0.50));
 	run_metric(r, "latency_p90_ns", pc_quantile(hist, 0.90));
@@ -541,13 +409,8 @@ static int pc_verify(struct run *r)
 static void pc_teardown(struct run *r)
 {
 	struct pc_shared *s = r->wl_shared;
-	if (!s)
-		return;
-	if (s->pipe_r >= 0)
-		close(s->pipe_r);
-	if (s->pipe_w >= 0)
-		close(s->pipe_w);
-	s->pipe_r = s->pipe_w = -1;
+	if (s)
+		queue_destroy(&s->q);
 }
 
 const struct workload workload_producer_consumer = {

@@ -22,7 +22,12 @@ static inline uint64_t spin_seed(unsigned worker)
 	return 0x243f6a8885a308d3ull ^ ((uint64_t)worker * 0x13198a2e03707344ull) ^ 1;
 }
 
-/* Default iterations per op: about 1 us on the reference machine (see BENCHMARKS.md). */
-#define SPIN_DEFAULT_ITERS "600"
+/* Iterations of spin_unit per microsecond of CPU work on the reference machine (see
+ * BENCHMARKS.md, cpu-spin): the one place that converts a time into an amount of work. */
+#define SPIN_ITERS_PER_US 600
+#define SPIN_STR_(x) #x
+#define SPIN_STR(x) SPIN_STR_(x)
+/* Default iterations per op of cpu-spin: about 1 us. */
+#define SPIN_DEFAULT_ITERS SPIN_STR(SPIN_ITERS_PER_US)
 
 #endif

@@ -56,7 +56,8 @@ struct workload {
 	X(sleep_io) \
 	X(shared_counter) \
 	X(producer_consumer) \
-	X(pingpong)
+	X(pingpong) \
+	X(task_pool)
 
 #define WORKLOAD_EXTERN(n) extern const struct workload workload_##n;
 WORKLOADS(WORKLOAD_EXTERN)
