@@ -24,7 +24,7 @@ static double bare_spin(double duration_s, const int *pus, unsigned workers)
 	double t0 = now_s(), t;
 	do {
 		for (int i = 0; i < 1024; i++)
-			x = spin_unit(x, 600); /* cpu-spin's default iters */
+			x = spin_unit(x, SPIN_ITERS_PER_US); /* cpu-spin's default iters: ~1 us */
 		ops += 1024;
 		t = now_s();
 	} while (t - t0 < duration_s);

@@ -426,8 +426,18 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	if (stop_workers(r, spawned, cfg->stop_grace_s)) {
 		char who[256];
 		hung_list(r, spawned, who, sizeof who);
-		rep_fail(o, "worker(s) %s did not stop within %.1f s of the stop request (hung)", who,
-		         cfg->stop_grace_s);
+		/* Workers often hang because another one died (they wait for what it would have
+		 * sent): name the dead one first. */
+		const char *cause = NULL;
+		for (unsigned i = 0; i < spawned && !cause; i++)
+			if (atomic_load(&r->sh->slot[i].state) == TASK_FAILED && r->sh->slot[i].err[0])
+				cause = r->sh->slot[i].err;
+		if (cause)
+			rep_fail(o, "%s; then worker(s) %s did not stop within %.1f s of the stop request", cause,
+			         who, cfg->stop_grace_s);
+		else
+			rep_fail(o, "worker(s) %s did not stop within %.1f s of the stop request (hung)", who,
+			         cfg->stop_grace_s);
 		c->poisoned = 1; /* hung workers still use the memory: do not join or free it */
 		fill_rep(r, o, t_start, smp);
 		return -1;
