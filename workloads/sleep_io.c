@@ -37,7 +37,8 @@ struct sio_worker {
 struct sio_shared {
 	uint64_t wait_ns;              /* read-only after setup */
 	unsigned count, limit, nwaiters, spin_iters;
-	uint64_t spin_max_ns;          /* a spinner stops after this long */
+	uint64_t spin_max_ns;          /* a spinner stops when waiters made no progress this long */
+	_Atomic uint64_t progress __attribute__((aligned(TASK_CACHELINE))); /* waits finished, all waiters */
 	_Atomic unsigned spinners_gave_up;
 	struct task_sem sem __attribute__((aligned(TASK_CACHELINE)));
 	_Atomic unsigned inside __attribute__((aligned(TASK_CACHELINE))); /* waiters in the limited section */
@@ -56,8 +57,8 @@ static const struct knob sio_knobs[] = {
 	{ "spinners", KNOB_INT, "0", 0, TASK_MAX_WORKERS, NULL,
 	  "this many of the workers spin on CPU work instead, until every waiter is done" },
 	{ "spin_max_ms", KNOB_INT, "0", 0, 3600000, NULL,
-	  "a spinner gives up after this long even if waiters are not done (0: twice the ideal wall); "
-	  "bounds run-until-block drivers, where waiters cannot run while a spinner spins" },
+	  "a spinner gives up when no waiter has finished a wait for this long (0: max(100 ms, 20 waits)); "
+	  "bounds run-until-block drivers, where waiters cannot run at all while a spinner spins" },
 	{ 0 }
 };
 
@@ -119,8 +120,8 @@ static int sio_setup(struct run *r)
 	s->nwaiters = r->nworkers - spinners;
 	s->spin_iters = (unsigned)strtoul(SPIN_DEFAULT_ITERS, NULL, 10);
 	s->spin_max_ns = (uint64_t)run_knob_int(r, "spin_max_ms") * 1000000u;
-	if (!s->spin_max_ns)
-		s->spin_max_ns = 2 * s->wait_ns * s->count * sleep_io_ideal_rounds(s->nwaiters, s->limit);
+	if (!s->spin_max_ns) /* far above a GIL switch interval: slow progress is not starvation */
+		s->spin_max_ns = 20 * s->wait_ns > 100000000u ? 20 * s->wait_ns : 100000000u;
 	task_sem_init(&s->sem, s->limit);
 	r->wl_shared = s;
 	return 0;
@@ -159,6 +160,7 @@ static int sio_waiter(struct task *t, struct sio_shared *s, struct sio_worker *m
 			me->early++;
 		loghist_add(&me->over, took >= s->wait_ns ? took - s->wait_ns : 0);
 		me->waits++;
+		atomic_fetch_add_explicit(&s->progress, 1, memory_order_relaxed);
 		task_ops(t, 1);
 		task_checkpoint(t);
 	}
@@ -175,15 +177,22 @@ static int sio_waiter(struct task *t, struct sio_shared *s, struct sio_worker *m
 static int sio_spinner(struct task *t, struct sio_shared *s, struct sio_worker *me)
 {
 	uint64_t x = spin_seed(t->id), units = 0, give_up = task_now_ns() + s->spin_max_ns;
+	uint64_t seen = atomic_load_explicit(&s->progress, memory_order_relaxed);
 	while (!task_should_stop(t) && atomic_load_explicit(&s->waiters_done, memory_order_relaxed) < s->nwaiters) {
 		x = spin_unit(x, s->spin_iters);
 		units++;
 		task_checkpoint(t);
-		if ((units & 63) == 0 && task_now_ns() >= give_up) {
-			/* Waiters could not finish meanwhile: under run-until-block scheduling they never
-			 * ran at all. Stop, and say so in the results. */
-			atomic_fetch_add(&s->spinners_gave_up, 1);
-			break;
+		if ((units & 63) == 0) {
+			uint64_t p = atomic_load_explicit(&s->progress, memory_order_relaxed), now = task_now_ns();
+			if (p != seen) {
+				seen = p;
+				give_up = now + s->spin_max_ns;
+			} else if (now >= give_up) {
+				/* No waiter finished a wait for spin_max: under run-until-block scheduling
+				 * they cannot run at all. Stop, and say so in the results. */
+				atomic_fetch_add(&s->spinners_gave_up, 1);
+				break;
+			}
 		}
 	}
 	me->units = units;
