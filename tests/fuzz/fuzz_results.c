@@ -1,4 +1,4 @@
-/* Fuzz target: the results loader (results_load and its accessors) and bench compare on
+/* Fuzz target: the results loader (results_file_load and its model) and bench compare on
  * whatever loads: a results file from anywhere (a CI artifact, an older or newer bench, a
  * truncated upload) must give a one-line error or a comparison, never a crash. Built as a
  * libFuzzer target with -DBENCH_FUZZ=ON (clang), and replayed (replay.c) in every build. */
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "compare.h"
-#include "results.h"
+#include "results_load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,14 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64], err[600];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	struct results_file *f = NULL;
-	if (results_load(path, &f, err, sizeof err) == 0) {
-		for (unsigned i = 0; i < results_file_ncells(f); i++) {
-			const struct results_cell_info *c = results_file_cell(f, i);
+	if (results_file_load(path, &f, err, sizeof err) == 0) {
+		for (unsigned i = 0; i < f->ncells; i++) {
+			const struct results_file_cell *c = &f->cells[i];
 			double v[64];
-			if (!c || !c->workload || !c->driver || !c->pin || !c->status || !c->primary_metric || c->workers < 1)
+			if (!c || !c->workload || !c->driver || !c->pin || !c->status || !c->primary || c->workers < 1)
 				abort(); /* validated fields are there */
-			results_file_values(f, i, c->primary_metric, v, 64);
-			results_file_values(f, i, "ops_per_cpu_s", v, 64);
+			results_file_values(c, c->primary, v, 64);
+			results_file_values(c, "ops_per_cpu_s", v, 64);
 		}
 		char buf[128];
 		results_file_scalar(f, "machine.cpu.brand", buf, sizeof buf);
