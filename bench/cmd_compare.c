@@ -91,7 +91,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	char err[600];
 	struct results_file *base = NULL, *new = NULL;
-	if (results_load(argv[optind], &base, err, sizeof err) || results_load(argv[optind + 1], &new, err, sizeof err)) {
+	if (results_file_load(argv[optind], &base, err, sizeof err) ||
+	    results_file_load(argv[optind + 1], &new, err, sizeof err)) {
 		log_err("compare", "%s", err);
 		results_file_free(base);
 		return EXIT_USAGE;

@@ -52,17 +52,17 @@ struct cellstat {
 static void cell_stats(const struct results_file *f, unsigned i, const char *metric, int metric_better,
                        struct cellstat *cs)
 {
-	const struct results_cell_info *c = results_file_cell(f, i);
+	const struct results_file_cell *c = &f->cells[i];
 	memset(cs, 0, sizeof *cs);
-	cs->metric = metric ? metric : c->primary_metric;
-	cs->direction = !metric || !strcmp(metric, c->primary_metric) ? c->higher_is_better
-	                                                               : compare_known_direction(metric);
+	cs->metric = metric ? metric : c->primary;
+	cs->direction = !metric || !strcmp(metric, c->primary) ? c->higher_is_better
+	                                                       : compare_known_direction(metric);
 	if (metric && metric_better >= 0)
 		cs->direction = metric_better;
 	if (strcmp(c->status, "ok"))
 		return;
 	double *x = calloc(c->nreps + 1, sizeof *x);
-	int n = x ? results_file_values(f, i, cs->metric, x, c->nreps) : -ENOMEM;
+	int n = x ? results_file_values(c, cs->metric, x, c->nreps) : -ENOMEM;
 	cs->ok = n > 0 && !stats_summarize(x, (size_t)n, &cs->s);
 	free(x);
 }
@@ -75,7 +75,7 @@ static void export_gab(FILE *out, const struct results_file *f, const char *metr
 	results_file_scalar(f, "tool.git", git, sizeof git);
 	unsigned n = 0, other = 0, notok = 0;
 	fputs("[", out);
-	for (unsigned i = 0; i < results_file_ncells(f); i++) {
+	for (unsigned i = 0; i < f->ncells; i++) {
 		struct cellstat cs;
 		cell_stats(f, i, metric, metric_better, &cs);
 		if (!cs.ok) {
@@ -116,8 +116,8 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 	const struct results_file *files[] = { f };
 	struct compare_vary *vary = compare_vary_new(files, 1);
 	fprintf(out, "| cell | metric | median | cv | min | max | n | status |\n|---|---|---:|---:|---:|---:|---:|---|\n");
-	for (unsigned i = 0; i < results_file_ncells(f); i++) {
-		const struct results_cell_info *c = results_file_cell(f, i);
+	for (unsigned i = 0; i < f->ncells; i++) {
+		const struct results_file_cell *c = &f->cells[i];
 		struct cellstat cs;
 		char label[320], med[24], mn[24], mx[24];
 		cell_stats(f, i, metric, metric_better, &cs);
@@ -201,7 +201,7 @@ int cmd_export(int argc, char **argv)
 	}
 	char err[600];
 	struct results_file *f;
-	if (results_load(argv[optind], &f, err, sizeof err)) {
+	if (results_file_load(argv[optind], &f, err, sizeof err)) {
 		log_err("export", "%s", err);
 		return EXIT_USAGE;
 	}

@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "plot/plot.h"
-#include "results_read.h"
+#include "results_load.h"
 
 static void plot_usage(void)
 {
@@ -45,12 +45,11 @@ int cmd_plot(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char err[600], defdir[4096];
-	struct results_view *f[2] = { NULL, NULL };
+	struct results_file *f[2] = { NULL, NULL };
 	for (int i = 0; i < nfiles; i++) {
-		f[i] = results_view_load(argv[first + i], err, sizeof err);
-		if (!f[i]) {
+		if (results_file_load(argv[first + i], &f[i], err, sizeof err)) {
 			log_err("plot", "%s", err);
-			results_view_free(f[0]);
+			results_file_free(f[0]);
 			return EXIT_USAGE;
 		}
 	}
@@ -62,8 +61,8 @@ int cmd_plot(int argc, char **argv)
 	static struct plot_set set;
 	int rc = nfiles == 1 ? plot_write_all(f[0], &o, &set, err, sizeof err)
 	                     : plot_write_compare(f[0], f[1], &o, &set, err, sizeof err);
-	results_view_free(f[0]);
-	results_view_free(f[1]);
+	results_file_free(f[0]);
+	results_file_free(f[1]);
 	if (rc) {
 		log_err("plot", "%s", err);
 		return EXIT_USAGE;

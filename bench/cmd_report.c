@@ -9,7 +9,7 @@
 #include "log.h"
 #include "plot/claims.h"
 #include "plot/plot.h"
-#include "results_read.h"
+#include "results_load.h"
 
 static void report_usage(void)
 {
@@ -43,8 +43,8 @@ int cmd_report(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	char err[600], defdir[4096], path[4200];
-	struct results_view *f = results_view_load(argv[first], err, sizeof err);
-	if (!f) {
+	struct results_file *f;
+	if (results_file_load(argv[first], &f, err, sizeof err)) {
 		log_err("report", "%s", err);
 		return EXIT_USAGE;
 	}
@@ -56,14 +56,14 @@ int cmd_report(int argc, char **argv)
 	static struct plot_set set;
 	if (plot_write_all(f, &o, &set, err, sizeof err)) {
 		log_err("report", "%s", err);
-		results_view_free(f);
+		results_file_free(f);
 		return EXIT_USAGE;
 	}
 	int rc = plot_render(&o, &set, err, sizeof err);
 	char note[200];
 	snprintf(note, sizeof note, "gnuplot is not installed (Debian package %s)", PLOT_GNUPLOT_PACKAGE);
 	int wrc = report_write(f, &set, &o, rc == -ENOENT ? note : NULL, path, sizeof path, err + 300, 300);
-	results_view_free(f);
+	results_file_free(f);
 	if (wrc) {
 		log_err("report", "%s", err + 300);
 		return EXIT_FAIL;

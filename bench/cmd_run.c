@@ -401,7 +401,7 @@ static int compare_with(const struct results_file *base, const char *path, const
                         struct results_file **newf, struct compare_result *res)
 {
 	char err[600];
-	if (results_load(path, newf, err, sizeof err)) {
+	if (results_file_load(path, newf, err, sizeof err)) {
 		log_err("run", "%s", err);
 		return EXIT_USAGE;
 	}

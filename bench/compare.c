@@ -235,16 +235,8 @@ static int ignored(const struct compare_opts *o, const char *knob)
 	return 0;
 }
 
-static const char *knob_of(const struct results_cell_info *c, const char *name)
-{
-	for (unsigned i = 0; i < c->nknobs; i++)
-		if (!strcmp(c->knob_name[i], name))
-			return c->knob_value[i];
-	return NULL;
-}
-
 /* The matching key: workload, driver, workers, pin and the knobs not ignored, sorted. */
-static char *identity_key(const struct results_cell_info *c, const struct compare_opts *o)
+static char *identity_key(const struct results_file_cell *c, const struct compare_opts *o)
 {
 	char *s = NULL;
 	size_t len = 0;
@@ -252,19 +244,19 @@ static char *identity_key(const struct results_cell_info *c, const struct compar
 	if (!f)
 		return NULL;
 	fprintf(f, "%s\x1f%s\x1f%u\x1f%s", c->workload, c->driver, c->workers, c->pin);
-	for (unsigned i = 0; i < c->nknobs; i++)
-		if (!ignored(o, c->knob_name[i]))
-			fprintf(f, "\x1f%s=%s", c->knob_name[i], c->knob_value[i]);
+	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs; kv++)
+		if (!ignored(o, kv->key))
+			fprintf(f, "\x1f%s=%s", kv->key, kv->value);
 	fclose(f);
 	return s;
 }
 
 void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len)
 {
-	const struct results_cell_info *c = results_file_cell(f, ci);
+	const struct results_file_cell *c = &f->cells[ci];
 	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u pin=%s", c->workload, c->driver, c->workers, c->pin);
-	for (unsigned i = 0; i < c->nknobs && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, " %s=%s", c->knob_name[i], c->knob_value[i]);
+	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
+		off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
 }
 
 /* Which knobs (and pins) take more than one value, or are missing somewhere, among the cells
@@ -296,8 +288,8 @@ struct compare_vary *compare_vary_new(const struct results_file *const *files, u
 {
 	size_t n = 0, k = 0;
 	for (unsigned fi = 0; fi < nfiles; fi++)
-		for (unsigned i = 0; i < results_file_ncells(files[fi]); i++)
-			n += 1 + results_file_cell(files[fi], i)->nknobs;
+		for (unsigned i = 0; i < files[fi]->ncells; i++)
+			n += 1 + files[fi]->cells[i].nknobs;
 	struct compare_vary *v = calloc(1, sizeof *v);
 	struct vary_ent *e = malloc((n ? n : 1) * sizeof *e);
 	if (!v || !e || !(v->g = malloc((n ? n : 1) * sizeof *v->g))) {
@@ -306,11 +298,11 @@ struct compare_vary *compare_vary_new(const struct results_file *const *files, u
 		return NULL;
 	}
 	for (unsigned fi = 0; fi < nfiles; fi++)
-		for (unsigned i = 0; i < results_file_ncells(files[fi]); i++) {
-			const struct results_cell_info *c = results_file_cell(files[fi], i);
+		for (unsigned i = 0; i < files[fi]->ncells; i++) {
+			const struct results_file_cell *c = &files[fi]->cells[i];
 			e[k++] = (struct vary_ent){ c->workload, PIN_KEY, c->pin };
 			for (unsigned j = 0; j < c->nknobs; j++)
-				e[k++] = (struct vary_ent){ c->workload, c->knob_name[j], c->knob_value[j] };
+				e[k++] = (struct vary_ent){ c->workload, c->knobs_by_name[j].key, c->knobs_by_name[j].value };
 		}
 	qsort(e, n, sizeof *e, cmp_vary_ent);
 	size_t cells_of_wl = 0;
@@ -349,35 +341,34 @@ static int varies(const struct compare_vary *v, const char *wl, const char *knob
 void compare_cell_label(const struct compare_vary *v, const struct results_file *f, unsigned ci, char *buf,
                         size_t len)
 {
-	const struct results_cell_info *c = results_file_cell(f, ci);
+	const struct results_file_cell *c = &f->cells[ci];
 	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->workload, c->driver, c->workers);
 	if (off < len && (varies(v, c->workload, NULL) || strcmp(c->pin, "spread")))
 		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
-	for (unsigned i = 0; i < c->nknobs && off < len; i++)
-		if (varies(v, c->workload, c->knob_name[i]))
-			off += (size_t)snprintf(buf + off, len - off, " %s=%s", c->knob_name[i], c->knob_value[i]);
+	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
+		if (varies(v, c->workload, kv->key))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
 }
 
 /* Label of a matched pair: knobs that vary, and the ignored knobs that differ as a->b. */
 static void row_label(const struct compare_result *r, const struct compare_vary *v, const struct compare_row *row,
                       char *buf, size_t len)
 {
-	const struct results_cell_info *b = results_file_cell(r->base, row->base_cell);
-	const struct results_cell_info *n = results_file_cell(r->new, row->new_cell);
+	const struct results_file_cell *b = &r->base->cells[row->base_cell];
+	const struct results_file_cell *n = &r->new->cells[row->new_cell];
 	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", b->workload, b->driver, b->workers);
 	if (off < len && (varies(v, b->workload, NULL) || strcmp(b->pin, "spread")))
 		off += (size_t)snprintf(buf + off, len - off, " pin=%s", b->pin);
-	for (unsigned i = 0; i < b->nknobs && off < len; i++) {
-		const char *nv = knob_of(n, b->knob_name[i]);
-		if (ignored(&r->opts, b->knob_name[i]) && (!nv || strcmp(nv, b->knob_value[i])))
-			off += (size_t)snprintf(buf + off, len - off, " %s=%s->%s", b->knob_name[i], b->knob_value[i],
-			                        nv ? nv : "(none)");
-		else if (varies(v, b->workload, b->knob_name[i]))
-			off += (size_t)snprintf(buf + off, len - off, " %s=%s", b->knob_name[i], b->knob_value[i]);
+	for (const struct results_kv *kv = b->knobs_by_name; kv < b->knobs_by_name + b->nknobs && off < len; kv++) {
+		const char *nv = results_file_knob(n, kv->key);
+		if (ignored(&r->opts, kv->key) && (!nv || strcmp(nv, kv->value)))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s->%s", kv->key, kv->value, nv ? nv : "(none)");
+		else if (varies(v, b->workload, kv->key))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
 	}
-	for (unsigned i = 0; i < n->nknobs && off < len; i++)
-		if (!knob_of(b, n->knob_name[i]))
-			off += (size_t)snprintf(buf + off, len - off, " %s=(none)->%s", n->knob_name[i], n->knob_value[i]);
+	for (const struct results_kv *kv = n->knobs_by_name; kv < n->knobs_by_name + n->nknobs && off < len; kv++)
+		if (!results_file_knob(b, kv->key))
+			off += (size_t)snprintf(buf + off, len - off, " %s=(none)->%s", kv->key, kv->value);
 }
 
 /* ---- matching: identity keys, sorted, so a large file costs O(N log N) ---- */
@@ -401,11 +392,11 @@ static void free_keys(struct keyed *k, unsigned n)
 /* The sorted identity keys of a file's cells; NULL on out of memory. */
 static struct keyed *sorted_keys(const struct results_file *f, const struct compare_opts *o)
 {
-	unsigned n = results_file_ncells(f);
+	unsigned n = f->ncells;
 	struct keyed *k = calloc(n ? n : 1, sizeof *k);
 	for (unsigned i = 0; k && i < n; i++) {
 		k[i].idx = i;
-		if (!(k[i].key = identity_key(results_file_cell(f, i), o))) {
+		if (!(k[i].key = identity_key(&f->cells[i], o))) {
 			free_keys(k, n);
 			return NULL;
 		}
@@ -418,13 +409,13 @@ static struct keyed *sorted_keys(const struct results_file *f, const struct comp
 static int find_duplicates(const struct results_file *f, const struct keyed *k, const struct compare_opts *o,
                            char *err, size_t errlen)
 {
-	unsigned n = results_file_ncells(f);
+	unsigned n = f->ncells;
 	for (unsigned i = 1; i < n; i++)
 		if (!strcmp(k[i - 1].key, k[i].key)) {
 			char id[300];
 			compare_cell_identity(f, k[i - 1].idx, id, sizeof id);
 			snprintf(err, errlen, "%s: cells %u and %u are the same cell (%s)%s: cannot tell which one to compare",
-			         results_file_path(f), k[i - 1].idx, k[i].idx, id,
+			         f->path, k[i - 1].idx, k[i].idx, id,
 			         o->nignore ? " once the ignored knobs are left out" : "");
 			return -EINVAL;
 		}
@@ -448,19 +439,18 @@ static void ratio_ci(const struct compare_opts *o, struct compare_row *row)
 static int analyze(struct compare_result *r, struct compare_row *row)
 {
 	const struct compare_opts *o = &r->opts;
-	const struct results_cell_info *b = results_file_cell(r->base, row->base_cell);
-	const struct results_cell_info *n = results_file_cell(r->new, row->new_cell);
+	const struct results_file_cell *b = &r->base->cells[row->base_cell];
+	const struct results_file_cell *n = &r->new->cells[row->new_cell];
 	row->base_median = row->new_median = row->change_pct = row->ci_lo_pct = row->ci_hi_pct = NAN;
 	row->mw.p = row->mw.min_p = NAN;
-	row->metric = o->metric ? o->metric : b->primary_metric;
+	row->metric = o->metric ? o->metric : b->primary;
 	row->higher_is_better = b->higher_is_better;
-	if (o->metric && strcmp(o->metric, b->primary_metric))
+	if (o->metric && strcmp(o->metric, b->primary))
 		row->higher_is_better = o->metric_better >= 0 ? o->metric_better : compare_known_direction(o->metric);
 	else if (o->metric && o->metric_better >= 0)
 		row->higher_is_better = o->metric_better;
-	if (!o->metric && strcmp(b->primary_metric, n->primary_metric))
-		snprintf(row->note, sizeof row->note, "the new run's primary metric is %s; comparing %s", n->primary_metric,
-		         b->primary_metric);
+	if (!o->metric && strcmp(b->primary, n->primary))
+		snprintf(row->note, sizeof row->note, "the new run's primary metric is %s; comparing %s", n->primary, b->primary);
 	int bok = !strcmp(b->status, "ok"), nok = !strcmp(n->status, "ok");
 	if (!strcmp(b->status, "skipped") || !strcmp(n->status, "skipped")) {
 		row->verdict = CMP_SKIPPED;
@@ -477,14 +467,14 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		row->verdict = CMP_FAILED_BASE;
 		snprintf(row->note, sizeof row->note, "failed in the baseline%s: %s", nok ? "" : " and in the new run",
 		         b->error ?: b->status);
-		int k = nok ? results_file_values(r->new, row->new_cell, row->metric, row->xnew, n->nreps) : 0;
+		int k = nok ? results_file_values(n, row->metric, row->xnew, n->nreps) : 0;
 		if (k > 0) {
 			row->nnew = (unsigned)k;
 			row->new_median = stats_median(row->xnew, row->nnew);
 		}
 		return 0;
 	}
-	int kb = results_file_values(r->base, row->base_cell, row->metric, row->xbase, b->nreps);
+	int kb = results_file_values(b, row->metric, row->xbase, b->nreps);
 	if (!nok) {
 		row->verdict = CMP_FAILED_NEW;
 		snprintf(row->note, sizeof row->note, "failed in the new run: %s", n->error ?: n->status);
@@ -494,7 +484,7 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		}
 		return 0;
 	}
-	int kn = results_file_values(r->new, row->new_cell, row->metric, row->xnew, n->nreps);
+	int kn = results_file_values(n, row->metric, row->xnew, n->nreps);
 	if (kb <= 0 || kn <= 0) {
 		row->verdict = CMP_NO_DATA;
 		snprintf(row->note, sizeof row->note, "%s is not recorded in %s", row->metric,
@@ -633,7 +623,7 @@ static void check_machines(struct compare_result *r)
 		if (!results_file_scalar(f[i], "interrupted", v, sizeof v) && !strcmp(v, "true"))
 			off += (size_t)snprintf(r->warnings + off, sizeof r->warnings - off,
 			                        "%s was interrupted: some of its cells are missing or failed\n",
-			                        results_file_path(f[i]));
+			                        f[i]->path);
 }
 
 /* ---- the whole comparison ---- */
@@ -648,7 +638,7 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 	for (r->min_reps_needed = 2; r->min_reps_needed < 1000; r->min_reps_needed++)
 		if (stats_mw_min_p(r->min_reps_needed, r->min_reps_needed) < o->alpha)
 			break;
-	unsigned nb = results_file_ncells(base), nn = results_file_ncells(new);
+	unsigned nb = base->ncells, nn = new->ncells;
 	struct keyed *kb = sorted_keys(base, o), *kn = sorted_keys(new, o);
 	const struct results_file *files[] = { base, new };
 	struct compare_vary *vary = compare_vary_new(files, 2);
@@ -694,13 +684,12 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 		}
 	if (!r->nrows) {
 		snprintf(err, errlen, "no cell of %s matches a cell of %s (cells match by workload, driver, workers, "
-		         "pin and knobs; --ignore-knob NAME leaves a knob out)", results_file_path(new),
-		         results_file_path(base));
+		         "pin and knobs; --ignore-knob NAME leaves a knob out)", new->path, base->path);
 		goto out;
 	}
 	if (o->metric && o->metric_better < 0 && compare_known_direction(o->metric) < 0)
 		for (unsigned i = 0; i < r->nrows; i++)
-			if (strcmp(results_file_cell(base, r->rows[i].base_cell)->primary_metric, o->metric)) {
+			if (strcmp(base->cells[r->rows[i].base_cell].primary, o->metric)) {
 				snprintf(err, errlen, "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower",
 				         o->metric, o->metric, o->metric);
 				goto out;
@@ -731,7 +720,7 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 	}
 	if (o->metric && !with_metric) {
 		snprintf(err, errlen, "--metric %s: no matched cell records this metric (see a repetition in %s)", o->metric,
-		         results_file_path(base));
+		         base->path);
 		goto out;
 	}
 	if (geomean(r)) {
@@ -819,7 +808,7 @@ static void print_text(FILE *f, const struct compare_result *r)
 	for (unsigned i = 0; i < r->nrows; i++)
 		if ((int)strlen(r->rows[i].label) > w)
 			w = (int)strlen(r->rows[i].label);
-	fprintf(f, "baseline: %s\nnew:      %s\n", results_file_path(r->base), results_file_path(r->new));
+	fprintf(f, "baseline: %s\nnew:      %s\n", r->base->path, r->new->path);
 	fprintf(f, "significant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
 	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
 	if (r->machine_diff[0])
@@ -927,7 +916,7 @@ static void print_markdown(FILE *f, const struct compare_result *r)
 static void json_side(FILE *f, const char *name, const struct results_file *file, unsigned ci, unsigned n,
                       double median)
 {
-	const struct results_cell_info *c = results_file_cell(file, ci);
+	const struct results_file_cell *c = &file->cells[ci];
 	fprintf(f, "\"%s\":{\"status\":", name);
 	compare_json_string(f, c->status);
 	fprintf(f, ",\"n\":%u,\"median\":", n);
@@ -939,9 +928,9 @@ static void print_json(FILE *f, const struct compare_result *r)
 {
 	const struct compare_opts *o = &r->opts;
 	fputs("{\"base\":", f);
-	compare_json_string(f, results_file_path(r->base));
+	compare_json_string(f, r->base->path);
 	fputs(",\"new\":", f);
-	compare_json_string(f, results_file_path(r->new));
+	compare_json_string(f, r->new->path);
 	fputs(",\"metric\":", f);
 	if (o->metric)
 		compare_json_string(f, o->metric);
@@ -963,7 +952,7 @@ static void print_json(FILE *f, const struct compare_result *r)
 	fputs(",\"cells\":[", f);
 	for (unsigned i = 0; i < r->nrows; i++) {
 		const struct compare_row *row = &r->rows[i];
-		const struct results_cell_info *c = results_file_cell(r->base, row->base_cell);
+		const struct results_file_cell *c = &r->base->cells[row->base_cell];
 		fputs(i ? ",\n{" : "\n{", f);
 		fputs("\"label\":", f);
 		compare_json_string(f, row->label);
@@ -977,9 +966,9 @@ static void print_json(FILE *f, const struct compare_result *r)
 		for (unsigned k = 0; k < c->nknobs; k++) {
 			if (k)
 				fputc(',', f);
-			compare_json_string(f, c->knob_name[k]);
+			compare_json_string(f, c->knobs_by_name[k].key);
 			fputc(':', f);
-			compare_json_string(f, c->knob_value[k]);
+			compare_json_string(f, c->knobs_by_name[k].value);
 		}
 		fputs("},\"metric\":", f);
 		compare_json_string(f, row->metric);

@@ -2,14 +2,14 @@
  * export`): match the cells of a baseline and a new results file, test each matched cell's
  * metric (Mann-Whitney U on the repetitions, confidence interval of the ratio of medians),
  * decide, summarize with a geometric mean, and print as text, Markdown or JSON.
- * Free of jansson: files are read through the results_file accessors (results.h); the
+ * Free of jansson: files are read through the results_file model (results_load.h); the
  * statistics are in stats.c. */
 #ifndef BENCH_COMPARE_H
 #define BENCH_COMPARE_H
 
 #include <stdio.h>
 
-#include "results.h"
+#include "results_load.h"
 #include "stats.h"
 
 #define COMPARE_DEFAULT_ALPHA 0.01

@@ -1,6 +1,6 @@
 /* results: the only jansson user. Builds the results document, encodes one repetition as a
  * JSON line (cell process -> bench over a pipe), computes summaries, writes files atomically
- * (temp file + fsync + rename) and loads them back for compare/plot/report.
+ * (temp file + fsync + rename). results_load.h reads them back for compare, plot and report.
  * The schema is documented in BENCHMARKS.md ("Results file"). */
 #ifndef BENCH_RESULTS_H
 #define BENCH_RESULTS_H
@@ -93,46 +93,5 @@ unsigned results_cell_failed_reps(const struct results_cell *c);
 
 /* Machine description as JSON text (bench info --json); malloc'd. */
 char *results_machine_json(const struct machine *m);
-
-/* ---- loading (results_load.c): what compare, export and run --baseline read ----
- * results_load() validates the whole file (exists, fits RESULTS_LOAD_MAX_BYTES, parses,
- * schema_version == RESULTS_SCHEMA_VERSION, every key the readers need is there with its
- * type), so the accessors below never fail on a loaded file. */
-#define RESULTS_LOAD_MAX_BYTES (256L << 20)
-#define RESULTS_LOAD_MAX_CELLS 100000
-
-struct results_file;
-
-struct results_cell_info {
-	const char *workload, *driver, *pin;
-	unsigned workers;
-	const char *status;            /* ok, failed, skipped (as recorded) */
-	const char *error;             /* NULL if none */
-	const char *primary_metric;
-	int higher_is_better;
-	unsigned nreps;                /* measured repetitions recorded, whatever their status */
-	unsigned nknobs;               /* knobs sorted by name */
-	const char *knob_name[KNOBSET_MAX];
-	const char *knob_value[KNOBSET_MAX]; /* integers as %lld, reals as %.12g, booleans 0/1 */
-};
-
-/* 0, or -errno / -EINVAL with a one-line reason in err naming the file (and the key). */
-int results_load(const char *path, struct results_file **out, char *err, size_t errlen);
-void results_file_free(struct results_file *f);
-const char *results_file_path(const struct results_file *f);
-unsigned results_file_ncells(const struct results_file *f);
-const struct results_cell_info *results_file_cell(const struct results_file *f, unsigned i);
-/* The finite values of metric in the measured repetitions of cell i whose status is "ok"
- * (at most max, in repetition order). Returns the count, or -ENOENT when no repetition has
- * the metric as a number. Besides the recorded metrics, RESULTS_DERIVED_METRICS are computed
- * from each repetition: ops_per_cpu_s = ops / (cpu_user_s + cpu_sys_s), the throughput per
- * CPU-second the workers actually got (insensitive to being descheduled on a busy machine). */
-#define RESULTS_DERIVED_METRICS "ops_per_cpu_s"
-int results_file_values(const struct results_file *f, unsigned i, const char *metric, double *out,
-                        unsigned max);
-/* A scalar of the document by dotted path ("machine.cpu.brand", "config.reps") as text:
- * strings as they are, integers %lld, reals %.12g, true/false, null. 0, or -ENOENT
- * (absent, or not a scalar). */
-int results_file_scalar(const struct results_file *f, const char *path, char *buf, size_t len);
 
 #endif

@@ -1,53 +1,146 @@
-/* results_load: reads a results file back for compare, export and run --baseline (part of the
- * results module, the only jansson user). Everything the readers use is validated here, once,
- * so a missing, empty, truncated, huge, foreign or wrongly typed file is a one-line error
- * naming the file and the key, never a crash further on. */
+/* results_load: results file -> plain C model (see results_load.h), for every reader. Part of
+ * the results module, a jansson user. The file is validated while the model is built, cell by
+ * cell in file order, so the first problem is the one reported. The parsed document stays with
+ * the model (its strings are the model's strings, and results_file_scalar() reads it); every
+ * other allocation comes from one arena freed with the file. */
 #define _GNU_SOURCE
+#include "results_load.h"
+
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdalign.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "opt.h"
 #include "results.h"
+#include "stats.h"
 
-struct lcell {
-	struct results_cell_info info;
-	json_t *reps;                  /* borrowed from the root */
-	char vals[KNOBSET_MAX][64];
+/* ---- arena: zeroed blocks carved from 64 KiB chunks, all freed at once ---- */
+
+#define CHUNK_BYTES ((size_t)64 << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
 };
 
-struct results_file {
-	char *path;
+struct arena {
+	struct chunk *head;
+	int failed;
+};
+
+static void *amalloc(struct arena *a, size_t n)
+{
+	const size_t al = alignof(max_align_t);
+	if (n > SIZE_MAX / 2) {
+		a->failed = 1;
+		return NULL;
+	}
+	n = n ? (n + al - 1) / al * al : al;
+	struct chunk *c = a->head;
+	if (c && c->cap - c->used >= n) {
+		void *p = (char *)c->data + c->used;
+		c->used += n;
+		return p;
+	}
+	size_t cap = n > CHUNK_BYTES / 4 ? n : CHUNK_BYTES;
+	struct chunk *nc = calloc(1, sizeof *nc + cap);
+	if (!nc) {
+		a->failed = 1;
+		return NULL;
+	}
+	nc->cap = cap;
+	nc->used = n;
+	if (c && cap == n) { /* a big block gets a chunk of its own: keep filling the current one */
+		nc->next = c->next;
+		c->next = nc;
+	} else {
+		nc->next = c;
+		a->head = nc;
+	}
+	return nc->data;
+}
+
+static void *anew(struct arena *a, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / 2 / size) {
+		a->failed = 1;
+		return NULL;
+	}
+	return amalloc(a, count * size);
+}
+
+static char *astrdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = amalloc(a, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a->head) {
+		struct chunk *n = a->head->next;
+		free(a->head);
+		a->head = n;
+	}
+}
+
+/* The file as handed out: the model first, then what it is made of. */
+struct loaded {
+	struct results_file file;
 	json_t *root;
-	unsigned ncells;
-	struct lcell *cells;
+	struct arena arena;
 };
 
-static void scalar_text(json_t *v, char *buf, size_t len)
+/* Per-cell scratch of the loader, reused from cell to cell (malloc'd, not in the arena). */
+struct scratch {
+	unsigned *slot;            /* hash of metric names: 0 empty, else name index + 1 */
+	size_t nslot, mask;        /* allocated; the current cell's table size - 1 */
+	unsigned next;             /* the name after the last one found */
+	const char **name;         /* distinct metric names of the cell, first-seen order */
+	unsigned *count, *idx;     /* per name: values seen; per value: its name */
+	size_t cap;
+	int failed;
+};
+
+/* ---- helpers ---- */
+
+static double numv(json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Text of a scalar; booleans as true/false or, with digits, 1/0 (knobs and machine fields). */
+static void scalar_text(json_t *v, int digits, char *buf, size_t len)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING: snprintf(buf, len, "%s", json_string_value(v)); break;
 	case JSON_INTEGER: snprintf(buf, len, "%lld", (long long)json_integer_value(v)); break;
 	case JSON_REAL: snprintf(buf, len, "%.12g", json_real_value(v)); break;
-	case JSON_TRUE: snprintf(buf, len, "true"); break;
-	case JSON_FALSE: snprintf(buf, len, "false"); break;
+	case JSON_TRUE: snprintf(buf, len, digits ? "1" : "true"); break;
+	case JSON_FALSE: snprintf(buf, len, digits ? "0" : "false"); break;
 	default: snprintf(buf, len, "null");
 	}
 }
 
-static int cmp_knob(const void *a, const void *b)
+/* A knob value or machine field as the model holds it: strings borrowed, others as text. */
+static const char *value_text(struct arena *a, json_t *v)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	char buf[64];
+	if (json_is_string(v))
+		return json_string_value(v);
+	scalar_text(v, 1, buf, sizeof buf);
+	return astrdup(a, buf);
 }
-
-#define BAD(...)                                                   \
-	do {                                                       \
-		snprintf(err, errlen, __VA_ARGS__);                \
-		return -EINVAL;                                    \
-	} while (0)
 
 static const char *type_name(json_t *v)
 {
@@ -65,6 +158,12 @@ static const char *type_name(json_t *v)
 	}
 }
 
+#define BAD(...)                                                   \
+	do {                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                \
+		return -EINVAL;                                    \
+	} while (0)
+
 static int get_string(json_t *o, const char *key, unsigned ci, const char *path, const char **out, char *err,
                       size_t errlen)
 {
@@ -75,56 +174,416 @@ static int get_string(json_t *o, const char *key, unsigned ci, const char *path,
 	return 0;
 }
 
-static int load_cell(struct results_file *f, unsigned ci, json_t *c, char *err, size_t errlen)
+/* ---- machine: nested objects flattened to dotted keys; an array becomes its elements' texts
+ * joined by "; " (an object element as "k=v k=v") ---- */
+
+struct kvlist {
+	struct results_kv *v;
+	unsigned n, cap;
+};
+
+static void kv_push(struct arena *a, struct kvlist *l, const char *k, const char *v)
 {
-	struct lcell *l = &f->cells[ci];
-	struct results_cell_info *in = &l->info;
-	const char *p = f->path, *better;
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 32;
+		struct results_kv *nv = anew(a, cap, sizeof *nv);
+		if (!nv)
+			return;
+		if (l->n)
+			memcpy(nv, l->v, l->n * sizeof *nv);
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].key = astrdup(a, k);
+	l->v[l->n++].value = v;
+}
+
+static void element_text(json_t *v, char *buf, size_t len)
+{
+	size_t off = 0;
+	const char *k;
+	json_t *x;
+	buf[0] = 0;
+	if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+		return;
+	}
+	if (!json_is_object(v)) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(buf, len, "%s", s ? s : "?");
+		free(s);
+		return;
+	}
+	json_object_foreach(v, k, x) {
+		char *s = json_is_string(x) ? NULL : json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
+			                        s ? s : json_string_value(x));
+		free(s);
+	}
+}
+
+static void flatten(struct arena *a, struct kvlist *l, const char *prefix, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		char key[256];
+		snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (json_is_object(v)) {
+			flatten(a, l, key, v);
+		} else if (json_is_array(v)) {
+			char buf[1024], el[256];
+			size_t off = 0, i;
+			json_t *e;
+			buf[0] = 0;
+			json_array_foreach(v, i, e) {
+				element_text(e, el, sizeof el);
+				if (off < sizeof buf)
+					off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", i ? "; " : "", el);
+			}
+			kv_push(a, l, key, astrdup(a, buf));
+		} else {
+			kv_push(a, l, key, value_text(a, v));
+		}
+	}
+}
+
+/* ---- repetitions ---- */
+
+static double *darr(struct arena *a, json_t *arr, unsigned *n)
+{
+	*n = (unsigned)json_array_size(arr);
+	double *d = anew(a, *n, sizeof *d);
+	for (unsigned i = 0; d && i < *n; i++)
+		d[i] = numv(json_array_get(arr, i));
+	return d;
+}
+
+static int *iarr(struct arena *a, json_t *arr, unsigned *n)
+{
+	*n = (unsigned)json_array_size(arr);
+	int *d = anew(a, *n, sizeof *d);
+	for (unsigned i = 0; d && i < *n; i++) {
+		json_t *v = json_array_get(arr, i);
+		d[i] = json_is_integer(v) ? (int)json_integer_value(v) : -1;
+	}
+	return d;
+}
+
+static double rep_get(const struct results_rep *r, const char *name)
+{
+	for (unsigned i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->metrics[i].name, name))
+			return r->metrics[i].value;
+	return NAN;
+}
+
+/* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
+static int streq(const char *a, const char *b)
+{
+	return *a == *b && !strcmp(a, b);
+}
+
+/* One pass over the repetition's keys (a big file has many repetitions). */
+static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
+{
+	static const char *const arrays[] = { "worker_ops", "worker_cpu_s", "bound_pu", "last_cpu" };
+	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *v;
+	const char *k;
+	unsigned n;
+	o->wall_s = o->util_cores = NAN;
+	o->metrics = anew(a, json_object_size(r), sizeof *o->metrics);
+	json_object_foreach(r, k, v) {
+		if (json_is_number(v)) {
+			double d = json_number_value(v);
+			if (o->metrics)
+				o->metrics[o->nmetrics++] = (struct results_metric){ k, d };
+			if (streq(k, "wall_s"))
+				o->wall_s = d;
+			else if (streq(k, "util_cores"))
+				o->util_cores = d;
+		} else if (json_is_array(v)) {
+			for (unsigned i = 0; i < 4; i++)
+				if (streq(k, arrays[i]))
+					arr[i] = v;
+		} else if (json_is_object(v) && streq(k, "core_util")) {
+			cu = v;
+		} else if (json_is_string(v) && streq(k, "status")) {
+			o->ok = streq(json_string_value(v), "ok");
+		}
+	}
+	o->worker_ops = darr(a, arr[0], &o->nworkers);
+	o->worker_cpu_s = darr(a, arr[1], &n);
+	if (n < o->nworkers)
+		o->nworkers = n;
+	o->bound_pu = iarr(a, arr[2], &n);
+	if (n < o->nworkers)
+		o->nworkers = n;
+	o->last_cpu = iarr(a, arr[3], &n);
+	if (n < o->nworkers)
+		o->nworkers = n;
+	o->interval_s = numv(json_object_get(cu, "interval_s"));
+	o->cpus = iarr(a, json_object_get(cu, "cpus"), &o->ncpus);
+	o->core_mean = darr(a, json_object_get(cu, "mean"), &n);
+	if (n < o->ncpus)
+		o->ncpus = n;
+	/* The timeline ends at the first row shorter than ncpus (bench writes full rows): the
+	 * model never holds more numbers than the file. */
+	json_t *tl = json_object_get(cu, "timeline");
+	size_t rows = json_array_size(tl);
+	while (o->nsamples < rows && json_array_size(json_array_get(tl, o->nsamples)) >= o->ncpus)
+		o->nsamples++;
+	o->timeline = anew(a, (size_t)o->nsamples * o->ncpus, sizeof *o->timeline);
+	for (unsigned i = 0; o->timeline && i < o->nsamples; i++) {
+		json_t *row = json_array_get(tl, i);
+		for (unsigned c = 0; c < o->ncpus; c++)
+			o->timeline[(size_t)i * o->ncpus + c] = numv(json_array_get(row, c));
+	}
+}
+
+/* ---- series and stats of a cell ---- */
+
+static int skip_metric(const char *k)
+{
+	return streq(k, "index") || streq(k, "warmup");
+}
+
+static int scratch_reserve(struct scratch *s, size_t n)
+{
+	if (n > s->cap) {
+		size_t cap = n > 2 * s->cap ? n : 2 * s->cap;
+		const char **nm = realloc(s->name, cap * sizeof *nm);
+		if (nm)
+			s->name = nm;
+		unsigned *cn = nm ? realloc(s->count, cap * sizeof *cn) : NULL;
+		if (cn)
+			s->count = cn;
+		unsigned *ix = cn ? realloc(s->idx, cap * sizeof *ix) : NULL;
+		if (!ix)
+			return -ENOMEM;
+		s->idx = ix;
+		s->cap = cap;
+	}
+	size_t nslot = 16;
+	while (nslot < 2 * n)
+		nslot *= 2;
+	if (nslot > s->nslot) {
+		free(s->slot);
+		s->slot = malloc(nslot * sizeof *s->slot);
+		s->nslot = s->slot ? nslot : 0;
+		if (!s->slot)
+			return -ENOMEM;
+	}
+	s->mask = nslot - 1; /* this cell uses (and clears) only nslot slots */
+	s->next = 0;
+	memset(s->slot, 0, nslot * sizeof *s->slot);
+	return 0;
+}
+
+static size_t name_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull;
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 1099511628211ull;
+	return h;
+}
+
+/* Index of name among the cell's metric names; with add, appended when new; -1 if absent.
+ * The repetitions of a cell list their metrics in the same order: the name after the last
+ * one found is tried first. */
+static long name_find(struct scratch *s, unsigned *nnames, const char *name, int add)
+{
+	if (s->next < *nnames && streq(s->name[s->next], name))
+		return s->next++;
+	size_t mask = s->mask, h = name_hash(name) & mask;
+	for (; s->slot[h]; h = (h + 1) & mask)
+		if (streq(s->name[s->slot[h] - 1], name)) {
+			s->next = s->slot[h];
+			return s->slot[h] - 1;
+		}
+	if (!add)
+		return -1;
+	s->name[*nnames] = name;
+	s->count[*nnames] = 0;
+	s->slot[h] = s->next = ++*nnames;
+	return *nnames - 1;
+}
+
+/* A summary entry, in one pass over its keys. */
+static void stat_from(struct results_stat *s, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	s->median = s->mean = s->stddev = s->cv = s->min = s->max = s->ci_lo = s->ci_hi = NAN;
+	json_object_foreach(o, k, v) {
+		if (streq(k, "n"))
+			s->n = json_is_integer(v) ? (unsigned)json_integer_value(v) : 0;
+		else if (streq(k, "median"))
+			s->median = numv(v);
+		else if (streq(k, "mean"))
+			s->mean = numv(v);
+		else if (streq(k, "stddev"))
+			s->stddev = numv(v);
+		else if (streq(k, "cv"))
+			s->cv = numv(v);
+		else if (streq(k, "min"))
+			s->min = numv(v);
+		else if (streq(k, "max"))
+			s->max = numv(v);
+		else if (streq(k, "ci95")) {
+			s->ci_lo = numv(json_array_get(v, 0));
+			s->ci_hi = numv(json_array_get(v, 1));
+		}
+	}
+}
+
+/* Series: every metric of the ok repetitions in first-seen order, each with the values of the
+ * repetitions that record it. Stats: the file's summary, then computed ones for the series it
+ * does not summarize. Names are hashed, so a cell of many repetitions and metrics stays linear. */
+static void load_series(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o)
+{
+	size_t total = 0, k = 0;
+	unsigned nnames = 0;
+	for (unsigned r = 0; r < o->nreps; r++)
+		if (o->reps[r].ok)
+			total += o->reps[r].nmetrics;
+	if (scratch_reserve(s, total + 1)) {
+		s->failed = 1;
+		return;
+	}
+	for (unsigned r = 0; r < o->nreps; r++) {
+		const struct results_rep *rep = &o->reps[r];
+		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
+			if (skip_metric(rep->metrics[m].name))
+				continue;
+			long i = name_find(s, &nnames, rep->metrics[m].name, 1);
+			s->count[i]++;
+			s->idx[k++] = (unsigned)i;
+		}
+	}
+	o->series = anew(a, nnames, sizeof *o->series);
+	double *v = anew(a, k, sizeof *v);
+	if (!o->series || !v)
+		return;
+	o->nseries = nnames;
+	for (unsigned i = 0; i < nnames; i++) {
+		o->series[i].metric = s->name[i];
+		o->series[i].v = v;
+		v += s->count[i];
+	}
+	k = 0;
+	for (unsigned r = 0; r < o->nreps; r++) {
+		const struct results_rep *rep = &o->reps[r];
+		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
+			if (skip_metric(rep->metrics[m].name))
+				continue;
+			struct results_series *se = &o->series[s->idx[k++]];
+			se->v[se->n++] = rep->metrics[m].value;
+		}
+	}
+
+	const char *key;
+	json_t *sv;
+	size_t nstats = 0;
+	memset(s->count, 0, nnames * sizeof *s->count); /* now: the series has a summary entry */
+	json_object_foreach(summary, key, sv) {
+		if (!json_is_object(sv))
+			continue;
+		long i = name_find(s, &nnames, key, 0);
+		if (i >= 0)
+			s->count[i] = 1;
+		nstats++;
+	}
+	for (unsigned i = 0; i < nnames; i++)
+		nstats += !s->count[i];
+	o->stats = anew(a, nstats, sizeof *o->stats);
+	if (!o->stats)
+		return;
+	json_object_foreach(summary, key, sv) {
+		if (!json_is_object(sv))
+			continue;
+		struct results_stat *st = &o->stats[o->nstats++];
+		st->metric = key;
+		stat_from(st, sv);
+	}
+	for (unsigned i = 0; i < o->nseries; i++) {
+		const struct results_series *se = &o->series[i];
+		struct stats_summary ss;
+		if (s->count[i] || stats_summarize(se->v, se->n, &ss))
+			continue;
+		struct results_stat *st = &o->stats[o->nstats++];
+		st->metric = se->metric;
+		st->n = (unsigned)ss.n;
+		st->median = ss.median;
+		st->mean = ss.mean;
+		st->stddev = ss.stddev;
+		st->cv = ss.cv;
+		st->min = ss.min;
+		st->max = ss.max;
+		st->ci_lo = ss.n > 1 ? ss.ci_lo : NAN;
+		st->ci_hi = ss.n > 1 ? ss.ci_hi : NAN;
+	}
+}
+
+/* ---- cells ---- */
+
+static int cmp_kv(const void *a, const void *b)
+{
+	return strcmp(((const struct results_kv *)a)->key, ((const struct results_kv *)b)->key);
+}
+
+static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c, char *err, size_t errlen)
+{
+	struct arena *a = &l->arena;
+	struct results_file_cell *o = &l->file.cells[ci];
+	const char *p = l->file.path, *better;
 	if (!json_is_object(c))
 		BAD("%s: cells[%u] should be an object, is %s", p, ci, type_name(c));
-	if (get_string(c, "workload", ci, p, &in->workload, err, errlen) ||
-	    get_string(c, "driver", ci, p, &in->driver, err, errlen) ||
-	    get_string(c, "pin", ci, p, &in->pin, err, errlen) ||
-	    get_string(c, "status", ci, p, &in->status, err, errlen))
+	o->index = ci;
+	if (get_string(c, "workload", ci, p, &o->workload, err, errlen) ||
+	    get_string(c, "driver", ci, p, &o->driver, err, errlen) ||
+	    get_string(c, "pin", ci, p, &o->pin, err, errlen) ||
+	    get_string(c, "status", ci, p, &o->status, err, errlen))
 		return -EINVAL;
 	json_t *w = json_object_get(c, "workers");
 	if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000000)
 		BAD("%s: cells[%u].workers should be an integer from 1 to 1000000, is %s", p, ci, type_name(w));
-	in->workers = (unsigned)json_integer_value(w);
+	o->workers = (unsigned)json_integer_value(w);
 	json_t *e = json_object_get(c, "error");
 	if (e && !json_is_null(e) && !json_is_string(e))
 		BAD("%s: cells[%u].error should be a string or null, is %s", p, ci, type_name(e));
-	in->error = json_string_value(e);
+	o->error = json_string_value(e);
 	json_t *pr = json_object_get(c, "primary");
 	if (!json_is_object(pr))
 		BAD("%s: cells[%u].primary should be an object, is %s", p, ci, type_name(pr));
-	if (get_string(pr, "metric", ci, p, &in->primary_metric, err, errlen) ||
+	if (get_string(pr, "metric", ci, p, &o->primary, err, errlen) ||
 	    get_string(pr, "better", ci, p, &better, err, errlen))
 		BAD("%s: cells[%u].primary should have the strings metric and better", p, ci);
 	if (strcmp(better, "higher") && strcmp(better, "lower"))
 		BAD("%s: cells[%u].primary.better should be \"higher\" or \"lower\", is \"%s\"", p, ci, better);
-	in->higher_is_better = !strcmp(better, "higher");
+	o->higher_is_better = !strcmp(better, "higher");
+
 	json_t *k = json_object_get(c, "knobs"), *v;
 	const char *key;
 	if (!json_is_object(k))
 		BAD("%s: cells[%u].knobs should be an object, is %s", p, ci, type_name(k));
 	if (json_object_size(k) > KNOBSET_MAX)
 		BAD("%s: cells[%u].knobs has %zu knobs, more than %d", p, ci, json_object_size(k), KNOBSET_MAX);
+	o->knobs = anew(a, json_object_size(k), sizeof *o->knobs);
+	o->knobs_by_name = anew(a, json_object_size(k), sizeof *o->knobs_by_name);
 	json_object_foreach(k, key, v) {
 		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
 			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, key,
 			    type_name(v));
-		in->knob_name[in->nknobs++] = key;
+		if (o->knobs)
+			o->knobs[o->nknobs++] = (struct results_kv){ key, value_text(a, v) };
 	}
-	qsort(in->knob_name, in->nknobs, sizeof in->knob_name[0], cmp_knob);
-	for (unsigned i = 0; i < in->nknobs; i++) {
-		v = json_object_get(k, in->knob_name[i]);
-		if (json_is_boolean(v))
-			snprintf(l->vals[i], sizeof l->vals[i], "%d", json_is_true(v));
-		else
-			scalar_text(v, l->vals[i], sizeof l->vals[i]);
-		in->knob_value[i] = l->vals[i];
+	if (o->knobs_by_name) {
+		memcpy(o->knobs_by_name, o->knobs, o->nknobs * sizeof *o->knobs);
+		qsort(o->knobs_by_name, o->nknobs, sizeof *o->knobs_by_name, cmp_kv);
 	}
+
 	json_t *reps = json_object_get(c, "reps"), *r;
 	size_t i;
 	if (!json_is_array(reps))
@@ -136,15 +595,62 @@ static int load_cell(struct results_file *f, unsigned ci, json_t *c, char *err, 
 		if (!json_is_string(st))
 			BAD("%s: cells[%u].reps[%zu].status should be a string, is %s", p, ci, i, type_name(st));
 	}
-	in->nreps = (unsigned)json_array_size(reps);
-	l->reps = reps;
+	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
+	if (!o->reps)
+		return 0; /* out of memory: the caller sees a->failed */
+	json_array_foreach(reps, i, r)
+		load_rep(a, r, &o->reps[o->nreps++]);
+	load_series(a, s, json_object_get(c, "summary"), o);
 	return 0;
 }
 
-static int validate(struct results_file *f, char *err, size_t errlen)
+/* ---- the document ---- */
+
+static void load_header(struct loaded *l)
 {
-	json_t *root = f->root, *v;
-	const char *p = f->path;
+	struct results_file *f = &l->file;
+	struct arena *a = &l->arena;
+	json_t *root = l->root, *tool = json_object_get(root, "tool");
+	f->schema_version = RESULTS_SCHEMA_VERSION;
+	f->created_utc = json_string_value(json_object_get(root, "created_utc"));
+	f->tool_version = json_string_value(json_object_get(tool, "version"));
+	f->tool_git = json_string_value(json_object_get(tool, "git"));
+	f->interrupted = json_is_true(json_object_get(root, "interrupted"));
+
+	json_t *m = json_object_get(root, "machine");
+	struct kvlist kl = { 0 };
+	flatten(a, &kl, "", m);
+	f->machine = kl.v;
+	f->nmachine = kl.n;
+	json_t *oc = json_object_get(m, "online_cpus");
+	f->cpus = json_is_integer(oc) && json_integer_value(oc) > 0 ? (int)json_integer_value(oc) : 0;
+	if (!f->cpus) {
+		json_t *pus = json_object_get(json_object_get(m, "topology"), "pus");
+		f->cpus = json_is_integer(pus) && json_integer_value(pus) > 0 ? (int)json_integer_value(pus) : 1;
+	}
+	double quota = numv(json_object_get(json_object_get(m, "cgroup"), "quota_cpus"));
+	if (isfinite(quota) && quota >= 1 && quota < f->cpus)
+		f->cpus = (int)floor(quota);
+
+	json_t *cfg = json_object_get(root, "config"), *argv = json_object_get(cfg, "argv"), *v;
+	char buf[2048];
+	size_t off = 0, i;
+	buf[0] = 0;
+	json_array_foreach(argv, i, v) {
+		if (json_is_string(v) && off < sizeof buf)
+			off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", off ? " " : "", json_string_value(v));
+	}
+	f->argv = astrdup(a, buf);
+	f->duration_s = numv(json_object_get(cfg, "duration_s"));
+	json_t *reps = json_object_get(cfg, "reps"), *warm = json_object_get(cfg, "warmup");
+	f->reps = json_is_integer(reps) ? (unsigned)json_integer_value(reps) : 0;
+	f->warmup = json_is_integer(warm) ? (unsigned)json_integer_value(warm) : 0;
+}
+
+static int load_document(struct loaded *l, char *err, size_t errlen)
+{
+	json_t *root = l->root, *v;
+	const char *p = l->file.path;
 	if (!json_is_object(root))
 		BAD("%s is not a bench results file: the top level is %s, not an object", p, type_name(root));
 	v = json_object_get(root, "schema_version");
@@ -171,29 +677,23 @@ static int validate(struct results_file *f, char *err, size_t errlen)
 	if (json_array_size(cells) > RESULTS_LOAD_MAX_CELLS)
 		BAD("%s has %zu cells, more than a results file may have (%d)", p, json_array_size(cells),
 		    RESULTS_LOAD_MAX_CELLS);
-	f->ncells = (unsigned)json_array_size(cells);
-	f->cells = calloc(f->ncells ? f->ncells : 1, sizeof *f->cells);
-	if (!f->cells) {
+	load_header(l);
+	l->file.ncells = (unsigned)json_array_size(cells);
+	l->file.cells = anew(&l->arena, l->file.ncells, sizeof *l->file.cells);
+	struct scratch s = { 0 };
+	int rc = 0;
+	for (unsigned i = 0; !rc && !l->arena.failed && i < l->file.ncells; i++) {
+		rc = load_cell(l, &s, i, json_array_get(cells, i), err, errlen);
+		l->arena.failed |= s.failed;
+	}
+	free(s.slot);
+	free(s.name);
+	free(s.count);
+	free(s.idx);
+	if (!rc && l->arena.failed) {
 		snprintf(err, errlen, "%s: out of memory", p);
-		return -ENOMEM;
+		rc = -ENOMEM;
 	}
-	for (unsigned i = 0; i < f->ncells; i++) {
-		int rc = load_cell(f, i, json_array_get(cells, i), err, errlen);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int load(const char *path, struct results_file **out, char *err, size_t errlen);
-
-int results_load(const char *path, struct results_file **out, char *err, size_t errlen)
-{
-	int rc = load(path, out, err, errlen);
-	/* The message quotes the file (keys, jansson's token): keep it one printable line. */
-	for (char *p = err; rc && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
 	return rc;
 }
 
@@ -219,98 +719,68 @@ static int load(const char *path, struct results_file **out, char *err, size_t e
 		         (long long)(st.st_size >> 20), RESULTS_LOAD_MAX_BYTES >> 20);
 		return -EFBIG;
 	}
-	struct results_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = strdup(path))) {
-		free(f);
+	struct loaded *l = calloc(1, sizeof *l);
+	if (!l || !(l->file.path = astrdup(&l->arena, path))) {
+		if (l)
+			arena_free(&l->arena);
+		free(l);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
 	json_error_t je;
-	f->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!f->root) {
+	l->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!l->root) {
 		if (je.position == 0 && strstr(je.text, "unable to open"))
 			snprintf(err, errlen, "cannot read %s: %s", path, je.text);
 		else
 			snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
 			         je.text, je.line, je.column);
-		results_file_free(f);
+		results_file_free(&l->file);
 		return -EINVAL;
 	}
-	int rc = validate(f, err, errlen);
+	int rc = load_document(l, err, errlen);
 	if (rc) {
-		results_file_free(f);
+		results_file_free(&l->file);
 		return rc;
 	}
-	*out = f;
+	*out = &l->file;
 	return 0;
+}
+
+int results_file_load(const char *path, struct results_file **out, char *err, size_t errlen)
+{
+	int rc = load(path, out, err, errlen);
+	/* The message quotes the file (keys, jansson's token): keep it one printable line. */
+	for (char *p = err; rc && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return rc;
 }
 
 void results_file_free(struct results_file *f)
 {
 	if (!f)
 		return;
-	json_decref(f->root);
-	free(f->cells);
-	free(f->path);
-	free(f);
+	struct loaded *l = (struct loaded *)f;
+	json_decref(l->root);
+	arena_free(&l->arena);
+	free(l);
 }
 
-const char *results_file_path(const struct results_file *f)
-{
-	return f->path;
-}
+/* ---- lookups ---- */
 
-unsigned results_file_ncells(const struct results_file *f)
+const char *results_file_machine(const struct results_file *f, const char *key)
 {
-	return f->ncells;
-}
-
-const struct results_cell_info *results_file_cell(const struct results_file *f, unsigned i)
-{
-	return i < f->ncells ? &f->cells[i].info : NULL;
-}
-
-/* A metric of one repetition: recorded, or derived (RESULTS_DERIVED_METRICS). NAN if absent. */
-static double rep_metric(json_t *r, const char *metric)
-{
-	json_t *v = json_object_get(r, metric);
-	if (json_is_number(v))
-		return json_number_value(v);
-	if (!strcmp(metric, "ops_per_cpu_s")) {
-		json_t *ops = json_object_get(r, "ops"), *u = json_object_get(r, "cpu_user_s"),
-		       *s = json_object_get(r, "cpu_sys_s");
-		if (!json_is_number(ops) || !json_is_number(u) || !json_is_number(s))
-			return NAN;
-		double cpu = json_number_value(u) + json_number_value(s);
-		return cpu > 0 ? json_number_value(ops) / cpu : json_number_value(ops) > 0 ? INFINITY : NAN;
-	}
-	return NAN;
-}
-
-int results_file_values(const struct results_file *f, unsigned ci, const char *metric, double *out, unsigned max)
-{
-	if (ci >= f->ncells)
-		return -ENOENT;
-	json_t *r;
-	size_t i;
-	int n = 0, seen = 0;
-	json_array_foreach(f->cells[ci].reps, i, r) {
-		double d = rep_metric(r, metric);
-		if (isnan(d))
-			continue;
-		seen = 1;
-		if (strcmp(json_string_value(json_object_get(r, "status")), "ok"))
-			continue;
-		if (isfinite(d) && (unsigned)n < max)
-			out[n++] = d;
-	}
-	return seen ? n : -ENOENT;
+	for (unsigned i = 0; i < f->nmachine; i++)
+		if (!strcmp(f->machine[i].key, key))
+			return f->machine[i].value;
+	return NULL;
 }
 
 int results_file_scalar(const struct results_file *f, const char *path, char *buf, size_t len)
 {
 	char key[128];
-	json_t *v = f->root;
+	json_t *v = ((const struct loaded *)f)->root;
 	const char *p = path;
 	while (v && *p) {
 		size_t k = strcspn(p, ".");
@@ -323,6 +793,65 @@ int results_file_scalar(const struct results_file *f, const char *path, char *bu
 	}
 	if (!v || json_is_object(v) || json_is_array(v))
 		return -ENOENT;
-	scalar_text(v, buf, len);
+	scalar_text(v, 0, buf, len);
 	return 0;
+}
+
+const struct results_stat *results_file_stat(const struct results_file_cell *c, const char *metric)
+{
+	for (unsigned i = 0; i < c->nstats; i++)
+		if (!strcmp(c->stats[i].metric, metric))
+			return &c->stats[i];
+	return NULL;
+}
+
+double results_file_median(const struct results_file_cell *c, const char *metric)
+{
+	const struct results_stat *s = results_file_stat(c, metric);
+	return s ? s->median : NAN;
+}
+
+const struct results_series *results_file_series(const struct results_file_cell *c, const char *metric)
+{
+	for (unsigned i = 0; i < c->nseries; i++)
+		if (!strcmp(c->series[i].metric, metric))
+			return &c->series[i];
+	return NULL;
+}
+
+const char *results_file_knob(const struct results_file_cell *c, const char *name)
+{
+	for (unsigned i = 0; i < c->nknobs; i++)
+		if (!strcmp(c->knobs[i].key, name))
+			return c->knobs[i].value;
+	return NULL;
+}
+
+/* A metric of one repetition: recorded, or derived (RESULTS_DERIVED_METRICS). NAN if absent. */
+static double rep_metric(const struct results_rep *r, const char *metric)
+{
+	double v = rep_get(r, metric);
+	if (!isnan(v) || strcmp(metric, "ops_per_cpu_s"))
+		return v;
+	double ops = rep_get(r, "ops"), u = rep_get(r, "cpu_user_s"), s = rep_get(r, "cpu_sys_s");
+	if (isnan(ops) || isnan(u) || isnan(s))
+		return NAN;
+	double cpu = u + s;
+	return cpu > 0 ? ops / cpu : ops > 0 ? INFINITY : NAN;
+}
+
+int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+{
+	int n = 0, seen = 0;
+	for (unsigned i = 0; i < c->nreps; i++) {
+		double d = rep_metric(&c->reps[i], metric);
+		if (isnan(d))
+			continue;
+		seen = 1;
+		if (!c->reps[i].ok)
+			continue;
+		if (isfinite(d) && (unsigned)n < max)
+			out[n++] = d;
+	}
+	return seen ? n : -ENOENT;
 }

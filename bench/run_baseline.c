@@ -15,8 +15,8 @@
 static int cell_from(const struct results_file *f, unsigned i, const struct knob_assign *over, unsigned nover,
                      struct cell_spec *out, struct topo_policy *pin)
 {
-	const struct results_cell_info *c = results_file_cell(f, i);
-	const char *path = results_file_path(f);
+	const struct results_file_cell *c = &f->cells[i];
+	const char *path = f->path;
 	char err[300];
 	const struct workload *wl = workload_find(c->workload);
 	const struct driver_ops *drv = driver_find(c->driver);
@@ -30,15 +30,15 @@ static int cell_from(const struct results_file *f, unsigned i, const struct knob
 		return -ENOMEM;
 	unsigned na = 0;
 	for (unsigned k = 0; k < c->nknobs; k++) {
-		if (!opt_find(wl->knobs, c->knob_name[k]) && !opt_find(drv->knobs, c->knob_name[k]) &&
-		    !opt_find(runner_knobs, c->knob_name[k])) {
+		const struct results_kv *kv = &c->knobs_by_name[k];
+		if (!opt_find(wl->knobs, kv->key) && !opt_find(drv->knobs, kv->key) && !opt_find(runner_knobs, kv->key)) {
 			log_err("run", "--baseline %s: cell %u (%s/%s) has knob '%s', which this bench's %s and %s do not have",
-			        path, i, c->workload, c->driver, c->knob_name[k], wl->name, drv->name);
+			        path, i, c->workload, c->driver, kv->key, wl->name, drv->name);
 			free(as);
 			return -EINVAL;
 		}
-		snprintf(as[na].name, sizeof as[na].name, "%s", c->knob_name[k]);
-		snprintf(as[na].vals[0], sizeof as[na].vals[0], "%s", c->knob_value[k]);
+		snprintf(as[na].name, sizeof as[na].name, "%s", kv->key);
+		snprintf(as[na].vals[0], sizeof as[na].vals[0], "%s", kv->value);
 		as[na++].nvals = 1;
 	}
 	for (unsigned o = 0; o < nover; o++)
@@ -61,7 +61,7 @@ int run_baseline_load(const char *path, const struct knob_assign *over, unsigned
 {
 	char err[600];
 	memset(b, 0, sizeof *b);
-	if (results_load(path, &b->file, err, sizeof err)) {
+	if (results_file_load(path, &b->file, err, sizeof err)) {
 		log_err("run", "--baseline: %s", err);
 		return -EINVAL;
 	}
@@ -71,8 +71,8 @@ int run_baseline_load(const char *path, const struct knob_assign *over, unsigned
 			log_err("run", "-O %s: with --baseline a knob takes one value, not a sweep", over[o].name);
 			goto fail;
 		}
-		for (unsigned i = 0; i < results_file_ncells(b->file) && !known; i++) {
-			const struct results_cell_info *c = results_file_cell(b->file, i);
+		for (unsigned i = 0; i < b->file->ncells && !known; i++) {
+			const struct results_file_cell *c = &b->file->cells[i];
 			const struct workload *wl = workload_find(c->workload);
 			const struct driver_ops *drv = driver_find(c->driver);
 			known = (wl && opt_find(wl->knobs, over[o].name)) || (drv && opt_find(drv->knobs, over[o].name)) ||
@@ -84,7 +84,7 @@ int run_baseline_load(const char *path, const struct knob_assign *over, unsigned
 			goto fail;
 		}
 	}
-	b->n = results_file_ncells(b->file);
+	b->n = b->file->ncells;
 	if (!b->n) {
 		log_err("run", "--baseline %s: the file has no cells", path);
 		goto fail;

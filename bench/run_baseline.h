@@ -5,7 +5,7 @@
 #define BENCH_RUN_BASELINE_H
 
 #include "opt.h"
-#include "results.h"
+#include "results_load.h"
 #include "runner.h"
 #include "topo.h"
 

@@ -54,7 +54,7 @@ struct part {
 };
 
 struct eval {
-	const struct results_view *f;
+	const struct results_file *f;
 	struct claim_result *r;
 	struct part part[4];
 	unsigned nparts, ncells, more;
@@ -84,7 +84,7 @@ static struct part *part_new(struct eval *e, const char *name, const char *needs
 }
 
 /* Record a cell in the claim's cells column (once). */
-static void use_cell(struct eval *e, const struct results_vcell *c)
+static void use_cell(struct eval *e, const struct results_file_cell *c)
 {
 	char lab[200], key[210];
 	snprintf(lab, sizeof lab, "%s/%s/n=%u", c->workload, c->driver, c->workers);
@@ -156,7 +156,7 @@ static void finish(struct eval *e)
 		append(r->verdict_text, sizeof r->verdict_text, " ", "(not measured: %s)", missing);
 }
 
-static double med(const struct results_vcell *c, const char *m)
+static double med(const struct results_file_cell *c, const char *m)
 {
 	return plot_med(c, m);
 }
@@ -178,7 +178,7 @@ static const char *dur(double s, char *buf, size_t len)
 }
 
 /* "thread n=2 gap_us=100": the driver, n, and what varies among set (except exclude). */
-static void label(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+static void label(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                   const char *exclude, int with_driver, char *buf, size_t len)
 {
 	char v[256], dk[160];
@@ -194,7 +194,7 @@ static void label(const struct results_vcell *const *set, unsigned n, const stru
 
 static void claim_cpu(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_CPU_SPIN }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *one = part_new(e, "one thread", "cpu-spin under thread with 1 worker");
@@ -225,7 +225,7 @@ static void claim_cpu(struct eval *e)
 
 static void claim_counter(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_COUNTER, .any_status = 1 }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *loses = part_new(e, "unlocked counter loses updates",
@@ -234,8 +234,8 @@ static void claim_counter(struct eval *e)
 	lock->strict = 1;
 	struct part *gil = part_new(e, "the GIL alone does not fix it", "shared-counter sync=none under gil with 2+ workers");
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_vcell *x = c[i];
-		const char *sync = results_vcell_knob(x, K_SC_SYNC);
+		const struct results_file_cell *x = c[i];
+		const char *sync = results_file_knob(x, K_SC_SYNC);
 		int ok = !strcmp(x->status, "ok");
 		char lab[300];
 		if (!sync || x->workers < 2 || (!ok && strcmp(x->status, "failed")))
@@ -275,9 +275,9 @@ static double median(double *v, unsigned k)
 /* ---- 3. creating a process costs much more than creating a thread */
 
 /* Median over cells of (median spawn_s / workers) for a driver and worker count. */
-static double spawn_per_worker(const struct results_view *f, const char *driver, unsigned workers, struct eval *e)
+static double spawn_per_worker(const struct results_file *f, const char *driver, unsigned workers, struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(f, &(struct plot_sel){ .driver = driver, .workers = workers }, c, MAXC), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
@@ -292,9 +292,9 @@ static double spawn_per_worker(const struct results_view *f, const char *driver,
 }
 
 /* Median over the cells of a driver and worker count of the memory per worker (KiB). */
-static double mem_per_worker(const struct results_view *f, const char *driver, unsigned workers)
+static double mem_per_worker(const struct results_file *f, const char *driver, unsigned workers)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(f, &(struct plot_sel){ .driver = driver, .workers = workers }, c, MAXC), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
@@ -305,11 +305,11 @@ static double mem_per_worker(const struct results_view *f, const char *driver, u
 	return median(v, k);
 }
 
-static unsigned worker_counts(const struct results_view *f, const char *driver, unsigned *w, unsigned max)
+static unsigned worker_counts(const struct results_file *f, const char *driver, unsigned *w, unsigned max)
 {
 	unsigned k = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
-		const struct results_vcell *c = &f->cells[i];
+		const struct results_file_cell *c = &f->cells[i];
 		if (strcmp(c->driver, driver) || strcmp(c->status, "ok"))
 			continue;
 		unsigned j = 0;
@@ -348,7 +348,7 @@ static void claim_spawn(struct eval *e)
 
 static void claim_switch(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PINGPONG }, c, MAXC);
 	struct part *p = part_new(e, "thread switch much cheaper", "pingpong under thread and process, same pinning");
 	for (unsigned i = 0; i < n; i++) {
@@ -374,15 +374,15 @@ static void claim_switch(struct eval *e)
 
 /* ---- 5. coroutines suit many concurrent waits and cost least per task */
 
-static int knob_is(const struct results_vcell *c, const char *k, const char *v)
+static int knob_is(const struct results_file_cell *c, const char *k, const char *v)
 {
-	const char *x = results_vcell_knob(c, k);
+	const char *x = results_file_knob(c, k);
 	return x ? !strcmp(x, v) : !strcmp(v, "0"); /* absent knobs count as their default 0 */
 }
 
 static void claim_coroutines(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .driver = D_CORO }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *waits = part_new(e, "many concurrent waits overlap",
@@ -390,7 +390,7 @@ static void claim_coroutines(struct eval *e)
 	struct part *cost = part_new(e, "least cost per task",
 	                             "cells under coroutine and another driver with the same worker count, 2+ workers");
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_vcell *x = c[i];
+		const struct results_file_cell *x = c[i];
 		char lab[300];
 		if (!strcmp(x->workload, W_SLEEP_IO) && knob_is(x, K_SIO_SPINNERS, "0") && knob_is(x, K_SIO_LIMIT, "0")) {
 			double waiters = med(x, M_SIO_WAITERS), eff = med(x, M_SIO_OVERLAP);
@@ -444,14 +444,14 @@ static void claim_coroutines(struct eval *e)
 
 static void claim_semaphore(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_SLEEP_IO, .knobs = { K_SIO_LIMIT ">0" } }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *never = part_new(e, "never more than k inside", "sleep-io with -O limit=k and more waiters than k");
 	struct part *k_in = part_new(e, "k inside at once", "sleep-io with -O limit=k and more waiters than k");
 	never->strict = 1;
 	for (unsigned i = 0; i < n; i++) {
-		double k = atof(results_vcell_knob(c[i], K_SIO_LIMIT));
+		double k = atof(results_file_knob(c[i], K_SIO_LIMIT));
 		double waiters = med(c[i], M_SIO_WAITERS), peak = med(c[i], M_SIO_MAX_INSIDE),
 		       worst = plot_max(c[i], M_SIO_MAX_INSIDE);
 		if (!isfinite(waiters))
@@ -474,7 +474,7 @@ static void claim_semaphore(struct eval *e)
 /* ---- 7. a blocking queue balances producers and consumers */
 
 /* Median over ok repetitions of Jain's index of the consumers' items (workers P..P+C-1). */
-static double consumer_fairness(const struct results_vcell *c, unsigned *ncons)
+static double consumer_fairness(const struct results_file_cell *c, unsigned *ncons)
 {
 	double prod = med(c, M_PC_PRODUCERS), cons = med(c, M_PC_CONSUMERS), v[256];
 	unsigned k = 0;
@@ -493,7 +493,7 @@ static double consumer_fairness(const struct results_vcell *c, unsigned *ncons)
 
 static void claim_queue(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK },
 	                                                .any_status = 1 }, c, MAXC);
 	plot_sort_cells(c, n);
@@ -523,13 +523,13 @@ static void claim_queue(struct eval *e)
 
 static void claim_convoy(struct eval *e)
 {
-	const struct results_vcell *c[MAXC];
+	const struct results_file_cell *c[MAXC];
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_SLEEP_IO }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *p = part_new(e, "waiters suffer beside spinners under the GIL",
 	                          "sleep-io -O spinners=1 under gil, and the same under thread");
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_vcell *g = c[i], *ref = NULL;
+		const struct results_file_cell *g = c[i], *ref = NULL;
 		if (strcmp(g->driver, D_GIL) || knob_is(g, K_SIO_SPINNERS, "0"))
 			continue;
 		/* Reference: thread with the same setup; else the same gil cell without spinners. */
@@ -537,9 +537,9 @@ static void claim_convoy(struct eval *e)
 			if (!strcmp(c[j]->driver, D_THREAD) && plot_same_setup(g, c[j]))
 				ref = c[j];
 		for (unsigned j = 0; j < n && !ref; j++) {
-			const struct results_vcell *y = c[j];
-			const char *w1 = results_vcell_knob(g, K_SIO_WAIT_US), *w2 = results_vcell_knob(y, K_SIO_WAIT_US);
-			const char *i1 = results_vcell_knob(g, K_GIL_INTERVAL_US), *i2 = results_vcell_knob(y, K_GIL_INTERVAL_US);
+			const struct results_file_cell *y = c[j];
+			const char *w1 = results_file_knob(g, K_SIO_WAIT_US), *w2 = results_file_knob(y, K_SIO_WAIT_US);
+			const char *i1 = results_file_knob(g, K_GIL_INTERVAL_US), *i2 = results_file_knob(y, K_GIL_INTERVAL_US);
 			if (!strcmp(y->driver, D_GIL) && knob_is(y, K_SIO_SPINNERS, "0") && w1 && w2 && !strcmp(w1, w2) &&
 			    (!i1 || (i2 && !strcmp(i1, i2))) && med(y, M_SIO_WAITERS) == med(g, M_SIO_WAITERS))
 				ref = y;
@@ -624,7 +624,7 @@ static const struct claim_def {
 	{ "With the GIL, I/O-bound threads suffer beside CPU-bound ones.", "sleep-io", claim_convoy },
 };
 
-void claims_evaluate(const struct results_view *f, struct claim_result out[CLAIMS_N])
+void claims_evaluate(const struct results_file *f, struct claim_result out[CLAIMS_N])
 {
 	for (unsigned i = 0; i < CLAIMS_N; i++) {
 		struct eval e = { .f = f, .r = &out[i] };

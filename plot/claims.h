@@ -4,7 +4,7 @@
 #define BENCH_PLOT_CLAIMS_H
 
 #include "plot/plot.h"
-#include "results_read.h"
+#include "results_load.h"
 
 enum claim_verdict {
 	CLAIM_NOT_MEASURED,           /* the file lacks the cells the rule needs */
@@ -27,13 +27,13 @@ struct claim_result {
 };
 
 /* Evaluate every claim on f. */
-void claims_evaluate(const struct results_view *f, struct claim_result out[CLAIMS_N]);
+void claims_evaluate(const struct results_file *f, struct claim_result out[CLAIMS_N]);
 const char *claims_verdict_name(enum claim_verdict v);
 
 /* Write DIR/report.md: machine, claims, figures (from figs; skipped ones say why), a results
  * table per workload. render_note: non-NULL when the figures could not be drawn (why).
  * 0 or -errno (err filled). */
-int report_write(const struct results_view *f, const struct plot_set *figs, const struct plot_opts *o,
+int report_write(const struct results_file *f, const struct plot_set *figs, const struct plot_opts *o,
                  const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen);
 
 #endif

@@ -21,7 +21,7 @@
 #define ERRBARS "Error bars: min-max over the measured repetitions; bars/points: medians."
 
 struct figctx {
-	const struct results_view *f;
+	const struct results_file *f;
 	const struct plot_opts *o;
 	struct plot_set *set;
 };
@@ -40,12 +40,12 @@ static const char *op_unit(const char *workload)
 }
 
 /* Fill a bar from a metric's summary, scaled (e.g. 1e-3 for ns -> us, 100 for a fraction). */
-static void bar_metric(struct gp_bars *b, int cat, int ser, const struct results_vcell *c, const char *metric,
+static void bar_metric(struct gp_bars *b, int cat, int ser, const struct results_file_cell *c, const char *metric,
                        double scale)
 {
 	if (cat < 0 || ser < 0)
 		return;
-	const struct results_stat *s = results_vcell_stat(c, metric);
+	const struct results_stat *s = results_file_stat(c, metric);
 	if (!s)
 		return;
 	b->v[cat][ser] = s->median * scale;
@@ -74,7 +74,7 @@ static int cmp_uint(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static unsigned distinct_workers(const struct results_vcell *const *c, unsigned n, unsigned *out, unsigned max)
+static unsigned distinct_workers(const struct results_file_cell *const *c, unsigned n, unsigned *out, unsigned max)
 {
 	unsigned k = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -90,7 +90,7 @@ static unsigned distinct_workers(const struct results_vcell *const *c, unsigned 
 
 /* The group label of a cell among set: driver, its varying driver knobs, varying workload
  * knobs (except those in exclude). */
-static void group_label(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+static void group_label(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                         const char *exclude, char *buf, size_t len)
 {
 	char dk[160], wk[200];
@@ -127,7 +127,7 @@ static void write_panels(struct figctx *x, const char *name, const char *title, 
 static void fig_cpu_util(struct figctx *x)
 {
 	static const char *name = "cpu-util", *title = "CPU utilization of a CPU-bound loop (cpu-spin), by model";
-	const struct results_vcell *c[MAXCELLS];
+	const struct results_file_cell *c[MAXCELLS];
 	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = W_CPU_SPIN }, c, MAXCELLS);
 	if (!n) {
 		gp_skip(x->set, name, title, "no ok cpu-spin cells (bench run -w cpu-spin -n 1,%d)", x->f->cpus);
@@ -167,9 +167,9 @@ static void fig_cpu_util(struct figctx *x)
 static void fig_core_timeline(struct figctx *x)
 {
 	static const char *name = "core-timeline", *title = "Per-CPU utilization over time (cpu-spin)";
-	const struct results_vcell *c[MAXCELLS];
+	const struct results_file_cell *c[MAXCELLS];
 	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = W_CPU_SPIN }, c, MAXCELLS), np = 0;
-	const struct results_vcell *p[16];
+	const struct results_file_cell *p[16];
 	const struct results_rep *rep[16];
 	plot_sort_cells(c, n);
 	for (unsigned i = 0; i < n && np < 16; i++) {
@@ -286,13 +286,13 @@ static void fig_core_timeline(struct figctx *x)
 /* ------------------------------------------------------------ 3. scaling */
 
 /* Same workload, driver, pin and knobs: points of one scaling series. */
-static int same_series(const struct results_vcell *a, const struct results_vcell *b)
+static int same_series(const struct results_file_cell *a, const struct results_file_cell *b)
 {
 	if (strcmp(a->workload, b->workload) || strcmp(a->driver, b->driver) || strcmp(a->pin, b->pin) ||
 	    a->nknobs != b->nknobs)
 		return 0;
 	for (unsigned i = 0; i < a->nknobs; i++) {
-		const char *v = results_vcell_knob(b, a->knobs[i].key);
+		const char *v = results_file_knob(b, a->knobs[i].key);
 		if (!v || strcmp(v, a->knobs[i].value))
 			return 0;
 	}
@@ -304,7 +304,7 @@ static void fig_scaling_one(struct figctx *x, const char *wl)
 	char name[96], title[160];
 	snprintf(name, sizeof name, "scaling-%s", wl);
 	snprintf(title, sizeof title, "Scaling of %s: throughput against workers", wl);
-	const struct results_vcell *c[MAXCELLS], *kept[MAXCELLS];
+	const struct results_file_cell *c[MAXCELLS], *kept[MAXCELLS];
 	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = wl }, c, MAXCELLS), nk = 0;
 	plot_sort_cells(c, n);
 	/* Series: cells that differ only by worker count; kept when they have 2+ points. */
@@ -362,7 +362,7 @@ static void fig_scaling_one(struct figctx *x, const char *wl)
 	for (unsigned j = 0; j < nser; j++) {
 		if (map[j] == UINT32_MAX)
 			continue;
-		const struct results_vcell *r0 = c[rep[j]];
+		const struct results_file_cell *r0 = c[rep[j]];
 		char lab[256];
 		group_label(kept, nk, r0, "driver,workers", lab, sizeof lab);
 		unsigned blk = gp_block(&g, "series \"%s\"; columns: workers ops_per_s_median min max ideal_linear "
@@ -372,7 +372,7 @@ static void fig_scaling_one(struct figctx *x, const char *wl)
 		for (unsigned i = 0; i < n; i++) {
 			if (sid[i] != j)
 				continue;
-			const struct results_stat *st = results_vcell_stat(c[i], M_OPS_S);
+			const struct results_stat *st = results_file_stat(c[i], M_OPS_S);
 			if (!isfinite(base) && st) {
 				base = st->median;
 				basew = c[i]->workers;
@@ -425,15 +425,15 @@ static void fig_scaling(struct figctx *x)
 
 /* ------------------------------------------------------------ 4. sleep-io */
 
-static int spinners_of(const struct results_vcell *c)
+static int spinners_of(const struct results_file_cell *c)
 {
-	const char *v = results_vcell_knob(c, K_SIO_SPINNERS);
+	const char *v = results_file_knob(c, K_SIO_SPINNERS);
 	return v ? atoi(v) : 0;
 }
 
 /* Series of a cell: its driver and the driver knobs that vary among set. */
-static int driver_series(struct gp_bars *b, const struct results_vcell *const *set, unsigned n,
-                         const struct results_vcell *c)
+static int driver_series(struct gp_bars *b, const struct results_file_cell *const *set, unsigned n,
+                         const struct results_file_cell *c)
 {
 	char dk[160], ser[256];
 	plot_varying_driver(set, n, c, dk, sizeof dk);
@@ -443,8 +443,8 @@ static int driver_series(struct gp_bars *b, const struct results_vcell *const *s
 
 /* Category of a cell: the fields that vary among set, except the driver and `exclude`,
  * after `first` (e.g. "sync=none" made by the caller); "all" when nothing varies. */
-static int setup_cat(struct gp_bars *b, const struct results_vcell *const *set, unsigned n,
-                     const struct results_vcell *c, const char *exclude, const char *first)
+static int setup_cat(struct gp_bars *b, const struct results_file_cell *const *set, unsigned n,
+                     const struct results_file_cell *c, const char *exclude, const char *first)
 {
 	char ex[200], v[256], cat[300];
 	snprintf(ex, sizeof ex, "driver%s%s", *exclude ? "," : "", exclude);
@@ -454,7 +454,7 @@ static int setup_cat(struct gp_bars *b, const struct results_vcell *const *set, 
 }
 
 /* One panel: categories = setups, series = drivers, bars = a metric. */
-static struct gp_bars *driver_bars(const struct results_vcell *const *c, unsigned n, const char *exclude,
+static struct gp_bars *driver_bars(const struct results_file_cell *const *c, unsigned n, const char *exclude,
                                    const char *metric, double scale)
 {
 	struct gp_bars *b = gp_bars_new(); /* c is sorted by driver: so are the series */
@@ -466,7 +466,7 @@ static struct gp_bars *driver_bars(const struct results_vcell *const *c, unsigne
 static void fig_sleep_io(struct figctx *x)
 {
 	static const char *name = "sleep-io", *title = "sleep-io: blocking waits, wall time and overshoot";
-	const struct results_vcell *c[MAXCELLS], *a[MAXCELLS], *cv[MAXCELLS];
+	const struct results_file_cell *c[MAXCELLS], *a[MAXCELLS], *cv[MAXCELLS];
 	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = W_SLEEP_IO }, c, MAXCELLS), na = 0, ncv = 0;
 	plot_sort_cells(c, n);
 	for (unsigned i = 0; i < n; i++)
@@ -480,8 +480,8 @@ static void fig_sleep_io(struct figctx *x)
 	unsigned nspin = ncv;
 	for (unsigned i = 0; nspin && i < na; i++) {
 		for (unsigned j = 0; j < nspin; j++) {
-			const struct results_vcell *s = cv[j];
-			const char *w1 = results_vcell_knob(s, K_SIO_WAIT_US), *w2 = results_vcell_knob(a[i], K_SIO_WAIT_US);
+			const struct results_file_cell *s = cv[j];
+			const char *w1 = results_file_knob(s, K_SIO_WAIT_US), *w2 = results_file_knob(a[i], K_SIO_WAIT_US);
 			if (!strcmp(s->driver, a[i]->driver) && w1 && w2 && !strcmp(w1, w2) &&
 			    plot_med(s, M_SIO_WAITERS) == plot_med(a[i], M_SIO_WAITERS)) {
 				cv[ncv++] = a[i];
@@ -558,7 +558,7 @@ out:
 static void fig_shared_counter(struct figctx *x)
 {
 	static const char *name = "shared-counter", *title = "shared-counter: the price of each fix, and lost updates";
-	const struct results_vcell *all[MAXCELLS], *c[MAXCELLS];
+	const struct results_file_cell *all[MAXCELLS], *c[MAXCELLS];
 	unsigned na = plot_find(x->f, &(struct plot_sel){ .workload = W_COUNTER }, all, MAXCELLS), n = 0, wmax = 0;
 	for (unsigned i = 0; i < na; i++)
 		wmax = all[i]->workers > wmax ? all[i]->workers : wmax;
@@ -572,7 +572,7 @@ static void fig_shared_counter(struct figctx *x)
 	plot_sort_cells(c, n);
 	struct gp_bars *b[2] = { gp_bars_new(), gp_bars_new() };
 	for (unsigned i = 0; b[0] && b[1] && i < n; i++) {
-		const char *sync = results_vcell_knob(c[i], K_SC_SYNC);
+		const char *sync = results_file_knob(c[i], K_SC_SYNC);
 		for (int p = 0; p < 2; p++)
 			bar_metric(b[p], setup_cat(b[p], c, n, c[i], "workers," K_SC_SYNC, sync ? sync : "?"),
 			           driver_series(b[p], c, n, c[i]), c[i], p ? M_SC_LOST_FRACTION : M_OPS_S, p ? 100 : 1);
@@ -600,7 +600,7 @@ static void fig_shared_counter(struct figctx *x)
 static void fig_pc(struct figctx *x)
 {
 	static const char *name = "producer-consumer", *title = "producer-consumer: items/s and handoff latency";
-	const struct results_vcell *c[MAXCELLS];
+	const struct results_file_cell *c[MAXCELLS];
 	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = W_PC }, c, MAXCELLS);
 	if (!n) {
 		gp_skip(x->set, name, title, "no ok producer-consumer cells (bench run -w producer-consumer)");
@@ -613,7 +613,7 @@ static void fig_pc(struct figctx *x)
 	for (unsigned q = 0; b[1] && q < 4; q++)
 		gp_bars_ser(b[1], pn[q], gp_color(q));
 	for (unsigned i = 0; b[0] && b[1] && i < n; i++) {
-		const char *q = results_vcell_knob(c[i], K_PC_QUEUE);
+		const char *q = results_file_knob(c[i], K_PC_QUEUE);
 		int cat = setup_cat(b[0], c, n, c[i], K_PC_QUEUE, q ? q : "?"), ser = driver_series(b[0], c, n, c[i]);
 		bar_metric(b[0], cat, ser, c[i], M_OPS_S, 1);
 		if (cat < 0 || ser < 0)
@@ -643,7 +643,7 @@ static void fig_pc(struct figctx *x)
 static void fig_pingpong(struct figctx *x)
 {
 	static const char *name = "pingpong", *title = "pingpong: the cost of one handoff (a switch)";
-	const struct results_vcell *c[MAXCELLS];
+	const struct results_file_cell *c[MAXCELLS];
 	unsigned n = plot_find(x->f, &(struct plot_sel){ .workload = W_PINGPONG }, c, MAXCELLS);
 	if (!n) {
 		gp_skip(x->set, name, title, "no ok pingpong cells (bench run -w pingpong -n 2)");
@@ -666,7 +666,7 @@ static void fig_pingpong(struct figctx *x)
 	             "context switch. " ERRBARS);
 }
 
-int plot_write_all(const struct results_view *f, const struct plot_opts *o, struct plot_set *out, char *err,
+int plot_write_all(const struct results_file *f, const struct plot_opts *o, struct plot_set *out, char *err,
                    size_t errlen)
 {
 	int rc = plot_mkdirs(o->dir);
@@ -762,9 +762,9 @@ out:
 }
 
 /* workload/driver/n=W and the knobs that vary among the cells of that workload. */
-static void compare_label(const struct results_view *f, const struct results_vcell *c, char *buf, size_t len)
+static void compare_label(const struct results_file *f, const struct results_file_cell *c, char *buf, size_t len)
 {
-	const struct results_vcell *set[MAXCELLS];
+	const struct results_file_cell *set[MAXCELLS];
 	unsigned n = 0;
 	char wk[200], dk[160];
 	for (unsigned i = 0; i < f->ncells && n < MAXCELLS; i++)
@@ -782,7 +782,7 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-int plot_write_compare(const struct results_view *base, const struct results_view *neu, const struct plot_opts *o,
+int plot_write_compare(const struct results_file *base, const struct results_file *neu, const struct plot_opts *o,
                        struct plot_set *out, char *err, size_t errlen)
 {
 	static const char *name = "compare";
@@ -796,12 +796,12 @@ int plot_write_compare(const struct results_view *base, const struct results_vie
 	snprintf(title, sizeof title, "Change per cell: %s -> %s", base_name(base->path), base_name(neu->path));
 	unsigned matched = 0, unmatched = 0;
 	for (unsigned i = 0; i < neu->ncells; i++) {
-		const struct results_vcell *b = NULL, *c = &neu->cells[i];
+		const struct results_file_cell *b = NULL, *c = &neu->cells[i];
 		for (unsigned j = 0; j < base->ncells && !b; j++)
 			if (plot_same_cell(c, &base->cells[j]))
 				b = &base->cells[j];
-		if (b && !strcmp(b->status, "ok") && !strcmp(c->status, "ok") && results_vcell_series(b, b->primary) &&
-		    results_vcell_series(c, c->primary))
+		if (b && !strcmp(b->status, "ok") && !strcmp(c->status, "ok") && results_file_series(b, b->primary) &&
+		    results_file_series(c, c->primary))
 			matched++;
 		else
 			unmatched++;
@@ -819,14 +819,14 @@ int plot_write_compare(const struct results_view *base, const struct results_vie
 	gp_block(&g, "columns: y cell change_pct ci_low ci_high better(1)/worse(-1)/unclear(0) metric");
 	unsigned y = 0;
 	for (unsigned i = 0; i < neu->ncells; i++) {
-		const struct results_vcell *b = NULL, *c = &neu->cells[i];
+		const struct results_file_cell *b = NULL, *c = &neu->cells[i];
 		for (unsigned j = 0; j < base->ncells && !b; j++)
 			if (plot_same_cell(c, &base->cells[j]))
 				b = &base->cells[j];
 		if (!b || strcmp(b->status, "ok") || strcmp(c->status, "ok"))
 			continue;
-		const struct results_series *sa = results_vcell_series(b, b->primary),
-		                            *sb = results_vcell_series(c, c->primary);
+		const struct results_series *sa = results_file_series(b, b->primary),
+		                            *sb = results_file_series(c, c->primary);
 		if (!sa || !sb)
 			continue;
 		double chg, lo, hi;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "results_read.h"
+#include "results_load.h"
 
 enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF };
 
@@ -40,10 +40,10 @@ struct plot_set {
 
 /* Write the data files and scripts of every figure a results file supports (figures 1-6),
  * listing skipped ones with their reason. 0, or -errno when DIR cannot be written (err). */
-int plot_write_all(const struct results_view *f, const struct plot_opts *o, struct plot_set *out,
+int plot_write_all(const struct results_file *f, const struct plot_opts *o, struct plot_set *out,
                    char *err, size_t errlen);
 /* Figure 7: the change of every matched cell from base to new, with 95% bootstrap CIs. */
-int plot_write_compare(const struct results_view *base, const struct results_view *neu,
+int plot_write_compare(const struct results_file *base, const struct results_file *neu,
                        const struct plot_opts *o, struct plot_set *out, char *err, size_t errlen);
 /* Run gnuplot on every written script of the set, in DIR. 0 all drawn; -ENOENT gnuplot is not
  * installed (nothing drawn); -EIO a script failed (err names it, the others are drawn). */
@@ -77,35 +77,35 @@ struct plot_sel {
 	int any_status;
 };
 
-int plot_match(const struct results_vcell *c, const struct plot_sel *s);
+int plot_match(const struct results_file_cell *c, const struct plot_sel *s);
 /* Matching cells in file order; returns how many (at most max stored). */
-unsigned plot_find(const struct results_view *f, const struct plot_sel *s, const struct results_vcell **out,
+unsigned plot_find(const struct results_file *f, const struct plot_sel *s, const struct results_file_cell **out,
                    unsigned max);
 /* Rank of a driver in figures: thread, gil, coroutine, process, then others. */
 int plot_driver_rank(const char *driver);
 /* Sort cells by driver rank, then workers, then file order. */
-void plot_sort_cells(const struct results_vcell **c, unsigned n);
+void plot_sort_cells(const struct results_file_cell **c, unsigned n);
 /* The "name=value" of each field that differs among set[0..n) (fields: driver, workers as
  * n=, pin, and every knob that all cells of set have), for cell c, except the comma-separated
  * fields in exclude. "" when nothing differs. */
-void plot_varying(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+void plot_varying(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                   const char *exclude, char *buf, size_t len);
 /* The "name=value" of each knob that only some cells of set have (a driver's knobs) and that
  * differs among the cells of set with c's driver: "gil_mode=legacy". */
-void plot_varying_driver(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+void plot_varying_driver(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                          char *buf, size_t len);
 /* Same workload, workers and pin, and equal values for every knob both cells have (driver
  * knobs, present in one only, are ignored): cells that differ only by driver. */
-int plot_same_setup(const struct results_vcell *a, const struct results_vcell *b);
+int plot_same_setup(const struct results_file_cell *a, const struct results_file_cell *b);
 /* Every field of both equal (workload, driver, workers, pin, all knobs): one cell in two runs. */
-int plot_same_cell(const struct results_vcell *a, const struct results_vcell *b);
+int plot_same_cell(const struct results_file_cell *a, const struct results_file_cell *b);
 /* "cpu-spin/thread/n=2 sync=none" */
-void plot_cell_label(const struct results_vcell *c, char *buf, size_t len);
+void plot_cell_label(const struct results_file_cell *c, char *buf, size_t len);
 /* Median of a metric, NaN if absent; min and max likewise. */
-double plot_med(const struct results_vcell *c, const char *metric);
-double plot_min(const struct results_vcell *c, const char *metric);
-double plot_max(const struct results_vcell *c, const char *metric);
+double plot_med(const struct results_file_cell *c, const char *metric);
+double plot_min(const struct results_file_cell *c, const char *metric);
+double plot_max(const struct results_file_cell *c, const char *metric);
 /* The ok repetition whose metric is the median one (for timelines); NULL if none. */
-const struct results_rep *plot_median_rep(const struct results_vcell *c);
+const struct results_rep *plot_median_rep(const struct results_file_cell *c);
 
 #endif

@@ -7,7 +7,7 @@
 #include "plot/names.h"
 #include "plot/plot.h"
 
-static int knob_cond(const struct results_vcell *c, const char *cond)
+static int knob_cond(const struct results_file_cell *c, const char *cond)
 {
 	char name[64];
 	const char *op = strpbrk(cond, "!=>");
@@ -15,7 +15,7 @@ static int knob_cond(const struct results_vcell *c, const char *cond)
 		return 0;
 	memcpy(name, cond, (size_t)(op - cond));
 	name[op - cond] = 0;
-	const char *v = results_vcell_knob(c, name);
+	const char *v = results_file_knob(c, name);
 	if (op[0] == '!' && op[1] == '=')
 		return !v || strcmp(v, op + 2);
 	if (!v)
@@ -27,7 +27,7 @@ static int knob_cond(const struct results_vcell *c, const char *cond)
 	return 0;
 }
 
-int plot_match(const struct results_vcell *c, const struct plot_sel *s)
+int plot_match(const struct results_file_cell *c, const struct plot_sel *s)
 {
 	if (!s->any_status && strcmp(c->status, "ok"))
 		return 0;
@@ -43,7 +43,7 @@ int plot_match(const struct results_vcell *c, const struct plot_sel *s)
 	return 1;
 }
 
-unsigned plot_find(const struct results_view *f, const struct plot_sel *s, const struct results_vcell **out,
+unsigned plot_find(const struct results_file *f, const struct plot_sel *s, const struct results_file_cell **out,
                    unsigned max)
 {
 	unsigned n = 0;
@@ -67,8 +67,8 @@ int plot_driver_rank(const char *d)
 
 static int cmp_cells(const void *pa, const void *pb)
 {
-	const struct results_vcell *a = *(const struct results_vcell *const *)pa;
-	const struct results_vcell *b = *(const struct results_vcell *const *)pb;
+	const struct results_file_cell *a = *(const struct results_file_cell *const *)pa;
+	const struct results_file_cell *b = *(const struct results_file_cell *const *)pb;
 	int ra = plot_driver_rank(a->driver), rb = plot_driver_rank(b->driver);
 	if (ra != rb)
 		return ra - rb;
@@ -80,7 +80,7 @@ static int cmp_cells(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-void plot_sort_cells(const struct results_vcell **c, unsigned n)
+void plot_sort_cells(const struct results_file_cell **c, unsigned n)
 {
 	qsort(c, n, sizeof *c, cmp_cells);
 }
@@ -99,7 +99,7 @@ static int excluded(const char *exclude, const char *field)
 	return 0;
 }
 
-static void field_text(const struct results_vcell *c, const char *field, char *buf, size_t len)
+static void field_text(const struct results_file_cell *c, const char *field, char *buf, size_t len)
 {
 	if (!strcmp(field, "driver"))
 		snprintf(buf, len, "%s", c->driver);
@@ -108,7 +108,7 @@ static void field_text(const struct results_vcell *c, const char *field, char *b
 	else if (!strcmp(field, "pin"))
 		snprintf(buf, len, "%s", c->pin);
 	else {
-		const char *v = results_vcell_knob(c, field);
+		const char *v = results_file_knob(c, field);
 		snprintf(buf, len, "%s", v ? v : "-");
 	}
 }
@@ -118,15 +118,15 @@ static int is_fixed(const char *field)
 	return !strcmp(field, "driver") || !strcmp(field, "workers") || !strcmp(field, "pin");
 }
 
-static int all_have(const struct results_vcell *const *set, unsigned n, const char *knob)
+static int all_have(const struct results_file_cell *const *set, unsigned n, const char *knob)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (!results_vcell_knob(set[i], knob))
+		if (!results_file_knob(set[i], knob))
 			return 0;
 	return 1;
 }
 
-static int field_varies(const struct results_vcell *const *set, unsigned n, const char *field)
+static int field_varies(const struct results_file_cell *const *set, unsigned n, const char *field)
 {
 	char a[128], b[128];
 	if (!n || (!is_fixed(field) && !all_have(set, n, field)))
@@ -140,7 +140,7 @@ static int field_varies(const struct results_vcell *const *set, unsigned n, cons
 	return 0;
 }
 
-void plot_varying(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+void plot_varying(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                   const char *exclude, char *buf, size_t len)
 {
 	static const char *fixed[] = { "driver", "workers", "pin" };
@@ -158,10 +158,10 @@ void plot_varying(const struct results_vcell *const *set, unsigned n, const stru
 	/* knobs only some cells have (one driver's) are not named: see plot_varying_driver */
 }
 
-void plot_varying_driver(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+void plot_varying_driver(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                          char *buf, size_t len)
 {
-	const struct results_vcell **sub = calloc(n ? n : 1, sizeof *sub);
+	const struct results_file_cell **sub = calloc(n ? n : 1, sizeof *sub);
 	unsigned k = 0;
 	size_t off = 0;
 	char v[128];
@@ -181,29 +181,29 @@ void plot_varying_driver(const struct results_vcell *const *set, unsigned n, con
 	free(sub);
 }
 
-int plot_same_setup(const struct results_vcell *a, const struct results_vcell *b)
+int plot_same_setup(const struct results_file_cell *a, const struct results_file_cell *b)
 {
 	if (strcmp(a->workload, b->workload) || a->workers != b->workers || strcmp(a->pin, b->pin))
 		return 0;
 	for (unsigned i = 0; i < a->nknobs; i++) {
-		const char *v = results_vcell_knob(b, a->knobs[i].key);
+		const char *v = results_file_knob(b, a->knobs[i].key);
 		if (v && strcmp(v, a->knobs[i].value))
 			return 0;
 	}
 	return 1;
 }
 
-int plot_same_cell(const struct results_vcell *a, const struct results_vcell *b)
+int plot_same_cell(const struct results_file_cell *a, const struct results_file_cell *b)
 {
 	if (strcmp(a->driver, b->driver) || a->nknobs != b->nknobs || !plot_same_setup(a, b))
 		return 0;
 	for (unsigned i = 0; i < a->nknobs; i++)
-		if (!results_vcell_knob(b, a->knobs[i].key))
+		if (!results_file_knob(b, a->knobs[i].key))
 			return 0;
 	return 1;
 }
 
-void plot_cell_label(const struct results_vcell *c, char *buf, size_t len)
+void plot_cell_label(const struct results_file_cell *c, char *buf, size_t len)
 {
 	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->workload, c->driver, c->workers);
 	if (strcmp(c->pin, "spread") && off < len)
@@ -212,25 +212,25 @@ void plot_cell_label(const struct results_vcell *c, char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, " %s=%s", c->knobs[i].key, c->knobs[i].value);
 }
 
-double plot_med(const struct results_vcell *c, const char *metric)
+double plot_med(const struct results_file_cell *c, const char *metric)
 {
-	const struct results_stat *s = results_vcell_stat(c, metric);
+	const struct results_stat *s = results_file_stat(c, metric);
 	return s ? s->median : NAN;
 }
 
-double plot_min(const struct results_vcell *c, const char *metric)
+double plot_min(const struct results_file_cell *c, const char *metric)
 {
-	const struct results_stat *s = results_vcell_stat(c, metric);
+	const struct results_stat *s = results_file_stat(c, metric);
 	return s ? s->min : NAN;
 }
 
-double plot_max(const struct results_vcell *c, const char *metric)
+double plot_max(const struct results_file_cell *c, const char *metric)
 {
-	const struct results_stat *s = results_vcell_stat(c, metric);
+	const struct results_stat *s = results_file_stat(c, metric);
 	return s ? s->max : NAN;
 }
 
-const struct results_rep *plot_median_rep(const struct results_vcell *c)
+const struct results_rep *plot_median_rep(const struct results_file_cell *c)
 {
 	const struct results_rep *best = NULL;
 	double med = plot_med(c, M_UTIL), dist = INFINITY;

@@ -78,7 +78,7 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static void machine_section(FILE *o, const struct results_view *f)
+static void machine_section(FILE *o, const struct results_file *f)
 {
 	static const struct { const char *label, *key; } rows[] = {
 		{ "host", "host" }, { "CPU", "cpu.brand" }, { "codename", "cpu.codename" }, { "vendor", "cpu.vendor" },
@@ -92,13 +92,13 @@ static void machine_section(FILE *o, const struct results_view *f)
 	fprintf(o, "## Machine\n\n| | |\n|---|---|\n");
 	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		if (!rows[i].key) {
-			const char *a = results_view_machine(f, "cpu.cache_kb.l1d"), *b = results_view_machine(f, "cpu.cache_kb.l2"),
-			           *c = results_view_machine(f, "cpu.cache_kb.l3");
+			const char *a = results_file_machine(f, "cpu.cache_kb.l1d"), *b = results_file_machine(f, "cpu.cache_kb.l2"),
+			           *c = results_file_machine(f, "cpu.cache_kb.l3");
 			if (a && b && c)
 				fprintf(o, "| %s | %s / %s / %s |\n", rows[i].label, a, b, c);
 			continue;
 		}
-		const char *v = results_view_machine(f, rows[i].key);
+		const char *v = results_file_machine(f, rows[i].key);
 		if (!v)
 			continue;
 		if (!strcmp(rows[i].key, "smt"))
@@ -172,7 +172,7 @@ static void figures_section(FILE *o, const struct plot_set *s, const struct plot
 }
 
 /* The knobs of a cell that vary among the cells of its workload, for the table. */
-static void table_row_label(const struct results_vcell *const *set, unsigned n, const struct results_vcell *c,
+static void table_row_label(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
                             char *buf, size_t len)
 {
 	char v[256], dk[160];
@@ -181,9 +181,9 @@ static void table_row_label(const struct results_vcell *const *set, unsigned n, 
 	snprintf(buf, len, "%s%s%s", dk, *dk && *v ? " " : "", v);
 }
 
-static void workload_table(FILE *o, const struct results_view *f, const char *wl)
+static void workload_table(FILE *o, const struct results_file *f, const char *wl)
 {
-	const struct results_vcell *c[4096];
+	const struct results_file_cell *c[4096];
 	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 4096);
 	const char *cols[64], *dcols[64];
 	unsigned ncol = 0, ndcol = 0;
@@ -211,7 +211,7 @@ static void workload_table(FILE *o, const struct results_view *f, const char *wl
 		fprintf(o, "--:|");
 	fprintf(o, "\n");
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_vcell *x = c[i];
+		const struct results_file_cell *x = c[i];
 		char lab[400];
 		table_row_label(c, n, x, lab, sizeof lab);
 		fprintf(o, "| %s | %u | ", x->driver, x->workers);
@@ -221,7 +221,7 @@ static void workload_table(FILE *o, const struct results_view *f, const char *wl
 			fprintf(o, ": ");
 			md(o, x->error);
 		}
-		const struct results_stat *p = results_vcell_stat(x, x->primary);
+		const struct results_stat *p = results_file_stat(x, x->primary);
 		fprintf(o, " | %s ", x->primary);
 		num(o, p ? p->median : NAN);
 		fprintf(o, " | ");
@@ -251,10 +251,10 @@ static void workload_table(FILE *o, const struct results_view *f, const char *wl
 		fprintf(o, "--:|");
 	fprintf(o, "\n");
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_vcell *x = c[i];
+		const struct results_file_cell *x = c[i];
 		int any = 0;
 		for (unsigned j = 0; j < ndcol && !any; j++)
-			any = results_vcell_stat(x, dcols[j]) != NULL;
+			any = results_file_stat(x, dcols[j]) != NULL;
 		if (!any)
 			continue;
 		char lab[400];
@@ -272,7 +272,7 @@ static void workload_table(FILE *o, const struct results_view *f, const char *wl
 
 /* CPU the rest of the machine used while a cell ran: all CPUs' busy time (/proc/stat) minus
  * the workers' own, in cores; the median over its ok repetitions. */
-static double other_load(const struct results_vcell *c)
+static double other_load(const struct results_file_cell *c)
 {
 	double v[256];
 	unsigned k = 0;
@@ -291,7 +291,7 @@ static double other_load(const struct results_vcell *c)
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
-int report_write(const struct results_view *f, const struct plot_set *figs, const struct plot_opts *po,
+int report_write(const struct results_file *f, const struct plot_set *figs, const struct plot_opts *po,
                  const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 16];

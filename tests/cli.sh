@@ -92,7 +92,7 @@ expect 0 "usage: bench plot"                         -- plot --help
 expect 0 "usage: bench report"                       -- report --help
 expect 2 "no results file given"                     -- plot
 expect 2 "too many arguments"                        -- plot a.json b.json c.json
-expect 2 "cannot open nope.json"                     -- report nope.json
+expect 2 "cannot read nope.json"                     -- report nope.json
 expect 2 "--format: 'gif' is not png, svg or pdf"    -- plot nope.json --format gif
 one_line plot nope.json
 expect 0 '"topology"'                                -- info --json

@@ -328,7 +328,7 @@ static struct results_file *load(char *path)
 {
 	struct results_file *f;
 	char err[600];
-	if (results_load(path, &f, err, sizeof err))
+	if (results_file_load(path, &f, err, sizeof err))
 		TEST_FAIL("load %s: %s", path, err);
 	unlink(path);
 	free(path);
@@ -342,25 +342,29 @@ TEST(compare, loader_accessors)
 	struct fake_cell c[] = { { "cpu-spin", "thread", "\"iters\": 600, \"ratio\": 0.5, \"on\": true, \"mode\": \"x\"",
 		                   NULL, NULL, NULL, 2, V5(100.0) } };
 	struct results_file *f = load(fake_file(c, 1, "performance"));
-	CHECK_EQ_INT(results_file_ncells(f), 1);
-	const struct results_cell_info *in = results_file_cell(f, 0);
+	CHECK_EQ_INT(f->ncells, 1);
+	const struct results_file_cell *in = &f->cells[0];
 	CHECK_STR(in->workload, "cpu-spin");
 	CHECK_EQ_INT(in->workers, 2);
 	CHECK_EQ_INT(in->nknobs, 4);
-	/* sorted by name, canonical text */
-	CHECK_STR(in->knob_name[0], "iters");
-	CHECK_STR(in->knob_value[0], "600");
-	CHECK_STR(in->knob_name[1], "mode");
-	CHECK_STR(in->knob_value[1], "x");
-	CHECK_STR(in->knob_name[2], "on");
-	CHECK_STR(in->knob_value[2], "1");
-	CHECK_STR(in->knob_name[3], "ratio");
-	CHECK_STR(in->knob_value[3], "0.5");
+	/* in file order, and sorted by name; canonical text */
+	CHECK_STR(in->knobs[0].key, "iters");
+	CHECK_STR(in->knobs[1].key, "ratio");
+	CHECK_STR(in->knobs[3].key, "mode");
+	CHECK_STR(results_file_knob(in, "on"), "1");
+	CHECK_STR(in->knobs_by_name[0].key, "iters");
+	CHECK_STR(in->knobs_by_name[0].value, "600");
+	CHECK_STR(in->knobs_by_name[1].key, "mode");
+	CHECK_STR(in->knobs_by_name[1].value, "x");
+	CHECK_STR(in->knobs_by_name[2].key, "on");
+	CHECK_STR(in->knobs_by_name[2].value, "1");
+	CHECK_STR(in->knobs_by_name[3].key, "ratio");
+	CHECK_STR(in->knobs_by_name[3].value, "0.5");
 	double v[8];
-	CHECK_EQ_INT(results_file_values(f, 0, "ops_per_s", v, 8), 5);
+	CHECK_EQ_INT(results_file_values(in, "ops_per_s", v, 8), 5);
 	CHECK_NEAR(v[1], 101, 1e-9);
-	CHECK_EQ_INT(results_file_values(f, 0, "ops_per_s", v, 2), 2);
-	CHECK_EQ_INT(results_file_values(f, 0, "nope", v, 8), -ENOENT);
+	CHECK_EQ_INT(results_file_values(in, "ops_per_s", v, 2), 2);
+	CHECK_EQ_INT(results_file_values(in, "nope", v, 8), -ENOENT);
 	char buf[64];
 	CHECK(results_file_scalar(f, "machine.governor", buf, sizeof buf) == 0);
 	CHECK_STR(buf, "performance");

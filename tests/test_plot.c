@@ -1,4 +1,4 @@
-/* bench plot / bench report: the results loader (results_read), the figures' data files and
+/* bench plot / bench report: the results loader (results_load), the figures' data files and
  * scripts (gnuplot must draw each one: PNGs checked by signature and IHDR size), the
  * missing-gnuplot path, compare, and each claim rule on synthetic results that should hold
  * and that should not. Synthetic results files are built here as JSON (jansson) with the
@@ -15,7 +15,7 @@
 #include "plot/names.h"
 #include "plot/plot.h"
 #include "results.h"
-#include "results_read.h"
+#include "results_load.h"
 #include "test.h"
 
 /* ------------------------------------------------------------ synthetic results */
@@ -129,7 +129,7 @@ static const char *syn_write(json_t *doc, const char *path)
 	return path;
 }
 
-static struct results_view *syn_load(json_t *doc)
+static struct results_file *syn_load(json_t *doc)
 {
 	char path[] = "/tmp/bench-plot-syn-XXXXXX.json", err[300];
 	int fd = mkstemps(path, 5);
@@ -137,8 +137,8 @@ static struct results_view *syn_load(json_t *doc)
 	close(fd);
 	syn_write(doc, path);
 	json_decref(doc);
-	struct results_view *f = results_view_load(path, err, sizeof err);
-	if (!f)
+	struct results_file *f;
+	if (results_file_load(path, &f, err, sizeof err))
 		TEST_FAIL("load: %s", err);
 	unlink(path);
 	return f;
@@ -310,41 +310,41 @@ TEST(plot, loader_reads_a_real_run)
 	                 "-O iters=600 -o r.json -q", dir, test_bench_exe());
 	if (rc)
 		TEST_FAIL("bench run: %d: %s", rc, out);
-	struct results_view *f = results_view_load(path, err, sizeof err);
-	if (!f)
+	struct results_file *f;
+	if (results_file_load(path, &f, err, sizeof err))
 		TEST_FAIL("%s", err);
 	CHECK_EQ_INT(f->schema_version, RESULTS_SCHEMA_VERSION);
 	CHECK_EQ_INT(f->ncells, 2);
 	CHECK(f->cpus >= 1);
-	CHECK(results_view_machine(f, "cpu.brand") != NULL);
-	CHECK(results_view_machine(f, "topology.pus") != NULL);
+	CHECK(results_file_machine(f, "cpu.brand") != NULL);
+	CHECK(results_file_machine(f, "topology.pus") != NULL);
 	CHECK_CONTAINS(f->argv, "run -w cpu-spin");
 	CHECK_EQ_INT(f->reps, 2);
-	const struct results_vcell *c = &f->cells[1];
+	const struct results_file_cell *c = &f->cells[1];
 	CHECK_STR(c->workload, "cpu-spin");
 	CHECK_STR(c->driver, "thread");
 	CHECK_EQ_INT(c->workers, 2);
 	CHECK_STR(c->status, "ok");
 	CHECK_STR(c->primary, "ops_per_s");
 	CHECK(c->higher_is_better);
-	CHECK_STR(results_vcell_knob(c, "iters"), "600");
-	CHECK(results_vcell_knob(c, "nope") == NULL);
+	CHECK_STR(results_file_knob(c, "iters"), "600");
+	CHECK(results_file_knob(c, "nope") == NULL);
 	/* The file's own summary, and the per-repetition values behind it. */
-	const struct results_stat *s = results_vcell_stat(c, "ops_per_s");
-	const struct results_series *v = results_vcell_series(c, "ops_per_s");
+	const struct results_stat *s = results_file_stat(c, "ops_per_s");
+	const struct results_series *v = results_file_series(c, "ops_per_s");
 	CHECK(s && v);
 	CHECK_EQ_INT(s->n, 2);
 	CHECK_EQ_INT(v->n, 2);
 	CHECK_NEAR(s->median, (v->v[0] + v->v[1]) / 2, 1e-6 * s->median);
 	CHECK(s->min <= s->median && s->median <= s->max);
-	CHECK(results_vcell_series(c, "iters_per_op") != NULL); /* a workload metric */
-	CHECK(isnan(results_vcell_median(c, "no_such_metric")));
+	CHECK(results_file_series(c, "iters_per_op") != NULL); /* a workload metric */
+	CHECK(isnan(results_file_median(c, "no_such_metric")));
 	CHECK_EQ_INT(c->nreps, 2);
 	CHECK_EQ_INT(c->reps[0].nworkers, 2);
 	CHECK(c->reps[0].worker_ops[0] > 0 && c->reps[0].worker_ops[1] > 0);
 	CHECK(c->reps[0].ncpus >= 1 && c->reps[0].nsamples >= 1);
 	CHECK(c->reps[0].timeline[0] >= 0 && c->reps[0].timeline[0] <= 1.0001);
-	results_view_free(f);
+	results_file_free(f);
 	rmtree(dir);
 }
 
@@ -352,21 +352,22 @@ TEST(plot, loader_rejects_bad_input_with_one_line)
 {
 	char *dir = tmpdir(), path[512], err[300];
 	snprintf(path, sizeof path, "%s/missing.json", dir);
-	CHECK(results_view_load(path, err, sizeof err) == NULL);
-	CHECK_CONTAINS(err, "cannot open");
+	struct results_file *rf = NULL;
+	CHECK(results_file_load(path, &rf, err, sizeof err) == -ENOENT && !rf);
+	CHECK_CONTAINS(err, "cannot read");
 	CHECK_CONTAINS(err, "No such file");
 	static const struct { const char *text, *want; } bad[] = {
-		{ "{\"schema_version\": 1, \"cells\": [", "not valid JSON (line" },
+		{ "{\"schema_version\": 1, \"cells\": [", "not valid JSON (truncated or corrupt?): " },
 		{ "[1, 2]", "not a bench results file" },
 		{ "{\"schema_version\": 1}", "not a bench results file" },
-		{ "{\"schema_version\": 99, \"cells\": []}", "schema_version 99, this bench reads version 1" },
+		{ "{\"schema_version\": 99, \"cells\": []}", "schema_version 99, but this bench reads schema_version 1" },
 	};
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(path, sizeof path, "%s/bad%u.json", dir, i);
 		FILE *f = fopen(path, "w");
 		fputs(bad[i].text, f);
 		fclose(f);
-		CHECK(results_view_load(path, err, sizeof err) == NULL);
+		CHECK(results_file_load(path, &rf, err, sizeof err) == -EINVAL && !rf);
 		CHECK_CONTAINS(err, bad[i].want);
 		CHECK(!strchr(err, '\n'));
 	}
@@ -378,7 +379,7 @@ TEST(plot, loader_rejects_bad_input_with_one_line)
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report %s/bad3.json -o %s/p 2>&1 | wc -l", test_bench_exe(), dir, dir), 0);
 	CHECK_EQ_INT(atoi(out), 1);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report %s/missing.json", test_bench_exe(), dir), 2);
-	CHECK_CONTAINS(out, "cannot open");
+	CHECK_CONTAINS(out, "cannot read");
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot", test_bench_exe()), 2);
 	CHECK_CONTAINS(out, "no results file given");
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s/bad0.json --format gif", test_bench_exe(), dir), 2);
@@ -394,18 +395,18 @@ TEST(plot, loader_summarizes_when_the_file_has_no_summary)
 {
 	json_t *d = syn_new(4);
 	syn_cell(d, W_CPU_SPIN, D_THREAD, 2, "iters=600 mode=fast", "util_cores=1/3/2 handoff_ns=5");
-	struct results_view *f = syn_load(d);
-	const struct results_vcell *c = &f->cells[0];
+	struct results_file *f = syn_load(d);
+	const struct results_file_cell *c = &f->cells[0];
 	CHECK_EQ_INT(f->cpus, 4);
-	const struct results_stat *s = results_vcell_stat(c, "util_cores");
+	const struct results_stat *s = results_file_stat(c, "util_cores");
 	CHECK(s != NULL);
 	CHECK_EQ_INT(s->n, 3);
 	CHECK_NEAR(s->median, 2, 1e-12);
 	CHECK_NEAR(s->min, 1, 1e-12);
 	CHECK_NEAR(s->max, 3, 1e-12);
-	CHECK_NEAR(results_vcell_median(c, "handoff_ns"), 5, 1e-12);
-	CHECK_STR(results_vcell_knob(c, "mode"), "fast");
-	results_view_free(f);
+	CHECK_NEAR(results_file_median(c, "handoff_ns"), 5, 1e-12);
+	CHECK_STR(results_file_knob(c, "mode"), "fast");
+	results_file_free(f);
 }
 
 /* ------------------------------------------------------------ queries */
@@ -417,8 +418,8 @@ TEST(plot, varying_labels_and_matching)
 	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=mutex gap_us=0", "lost_fraction=0");
 	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0 interval_us=5000", "lost_fraction=0");
 	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0 interval_us=100", "lost_fraction=0");
-	struct results_view *f = syn_load(d);
-	const struct results_vcell *c[8];
+	struct results_file *f = syn_load(d);
+	const struct results_file_cell *c[8];
 	unsigned n = plot_find(f, &(struct plot_sel){ .workload = W_COUNTER }, c, 8);
 	char buf[256];
 	CHECK_EQ_INT(n, 4);
@@ -438,7 +439,7 @@ TEST(plot, varying_labels_and_matching)
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .knobs = { "sync=none", "interval_us>1000" } }, c, 8), 1);
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .knobs = { "interval_us!=100" } }, c, 8), 3);
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .driver = D_GIL, .workers = 3 }, c, 8), 0);
-	results_view_free(f);
+	results_file_free(f);
 }
 
 /* ------------------------------------------------------------ figures */
@@ -446,7 +447,7 @@ TEST(plot, varying_labels_and_matching)
 TEST_T(plot, every_figure_data_script_and_png, 120)
 {
 	char *dir = tmpdir(), err[600];
-	struct results_view *f = syn_load(syn_everything());
+	struct results_file *f = syn_load(syn_everything());
 	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
 	static struct plot_set s;
 	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
@@ -491,7 +492,7 @@ TEST_T(plot, every_figure_data_script_and_png, 120)
 	/* Each script redraws its figure alone, from DIR (kept beside the image). */
 	char out[2048];
 	CHECK_EQ_INT(test_sh(out, sizeof out, "cd %s && rm pingpong.png && gnuplot pingpong.gp && test -s pingpong.png", dir), 0);
-	results_view_free(f);
+	results_file_free(f);
 	rmtree(dir);
 }
 
@@ -580,7 +581,7 @@ TEST(plot, compare_figure_change_and_ci)
 	syn_cell(a, W_CPU_SPIN, D_PROCESS, 1, "iters=600", "ops_per_s=100/101/99/100/102");
 	syn_cell(b, W_CPU_SPIN, D_PROCESS, 1, "iters=600", "ops_per_s=100/101/99/100/102");
 	syn_cell(b, W_CPU_SPIN, D_PROCESS, 1, "iters=300", "ops_per_s=200"); /* unmatched */
-	struct results_view *fa = syn_load(a), *fb = syn_load(b);
+	struct results_file *fa = syn_load(a), *fb = syn_load(b);
 	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
 	static struct plot_set s;
 	CHECK(plot_write_compare(fa, fb, &o, &s, err, sizeof err) == 0);
@@ -598,8 +599,8 @@ TEST(plot, compare_figure_change_and_ci)
 	CHECK_NEAR(atof(d.cell[1][2]), 0, 1e-9);
 	CHECK_STR(d.cell[1][5], "0");
 	CHECK_CONTAINS(fig(&s, "compare")->caption, "1 cells of the new file have no ok counterpart");
-	results_view_free(fa);
-	results_view_free(fb);
+	results_file_free(fa);
+	results_file_free(fb);
 	rmtree(dir);
 }
 
@@ -607,10 +608,10 @@ TEST(plot, compare_figure_change_and_ci)
 
 static enum claim_verdict verdict(json_t *doc, unsigned id, char *text, size_t len)
 {
-	struct results_view *f = syn_load(doc);
+	struct results_file *f = syn_load(doc);
 	struct claim_result r[CLAIMS_N];
 	claims_evaluate(f, r);
-	results_view_free(f);
+	results_file_free(f);
 	snprintf(text, len, "%s | %s", r[id - 1].verdict_text, r[id - 1].measured);
 	return r[id - 1].verdict;
 }
@@ -627,7 +628,7 @@ static enum claim_verdict verdict(json_t *doc, unsigned id, char *text, size_t l
 TEST(claims, every_claim_not_measured_on_an_empty_file)
 {
 	json_t *d = syn_new(2);
-	struct results_view *f = syn_load(d);
+	struct results_file *f = syn_load(d);
 	struct claim_result r[CLAIMS_N];
 	claims_evaluate(f, r);
 	for (unsigned i = 0; i < CLAIMS_N; i++) {
@@ -636,7 +637,7 @@ TEST(claims, every_claim_not_measured_on_an_empty_file)
 		CHECK_CONTAINS(r[i].verdict_text, "needs ");
 		CHECK(*r[i].rule && r[i].claim);
 	}
-	results_view_free(f);
+	results_file_free(f);
 }
 
 static json_t *c1(double thread1, double gil2, double proc2)

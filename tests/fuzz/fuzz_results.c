@@ -1,8 +1,10 @@
-/* Fuzz target: the results loader (results_load and its accessors) and bench compare on
- * whatever loads: a results file from anywhere (a CI artifact, an older or newer bench, a
- * truncated upload) must give a one-line error or a comparison, never a crash. Built as a
- * libFuzzer target with -DBENCH_FUZZ=ON (clang), and replayed (replay.c) in every build. */
+/* Fuzz target: the results loader (results_file_load and the whole model it builds), bench
+ * compare and the claims of bench report on whatever loads: a results file from anywhere (a CI
+ * artifact, an older or newer bench, a truncated upload) must give a one-line error or a
+ * model every reader can walk, never a crash. Built as a libFuzzer target with -DBENCH_FUZZ=ON
+ * (clang), and replayed (replay.c) in every build. */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,42 @@
 #include <unistd.h>
 
 #include "compare.h"
-#include "results.h"
+#include "plot/claims.h"
+#include "results_load.h"
+
+/* Read every number and string the model holds (ASan sees an out-of-bounds or freed one). */
+static double walk_cell(const struct results_file_cell *c)
+{
+	double sum = 0;
+	if (!c->workload || !c->driver || !c->pin || !c->status || !c->primary || c->workers < 1)
+		abort(); /* validated fields are there */
+	for (unsigned k = 0; k < c->nknobs; k++) {
+		if (strcmp(results_file_knob(c, c->knobs[k].key), c->knobs[k].value) ||
+		    !results_file_knob(c, c->knobs_by_name[k].key))
+			abort(); /* both orders hold the same knobs */
+		sum += strlen(c->knobs_by_name[k].value);
+	}
+	for (unsigned i = 0; i < c->nstats; i++)
+		sum += c->stats[i].median + c->stats[i].n + strlen(c->stats[i].metric);
+	for (unsigned i = 0; i < c->nseries; i++)
+		for (unsigned j = 0; j < c->series[i].n; j++)
+			sum += c->series[i].v[j];
+	for (unsigned r = 0; r < c->nreps; r++) {
+		const struct results_rep *rep = &c->reps[r];
+		for (unsigned m = 0; m < rep->nmetrics; m++)
+			sum += rep->metrics[m].value + strlen(rep->metrics[m].name);
+		for (unsigned w = 0; w < rep->nworkers; w++)
+			sum += rep->worker_ops[w] + rep->worker_cpu_s[w] + rep->bound_pu[w] + rep->last_cpu[w];
+		for (unsigned k = 0; k < rep->ncpus; k++)
+			sum += rep->cpus[k] + rep->core_mean[k];
+		for (size_t k = 0; k < (size_t)rep->nsamples * rep->ncpus; k++)
+			sum += rep->timeline[k];
+	}
+	double v[64];
+	results_file_values(c, c->primary, v, 64);
+	results_file_values(c, "ops_per_cpu_s", v, 64);
+	return sum + results_file_median(c, c->primary);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,17 +62,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64], err[600];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	struct results_file *f = NULL;
-	if (results_load(path, &f, err, sizeof err) == 0) {
-		for (unsigned i = 0; i < results_file_ncells(f); i++) {
-			const struct results_cell_info *c = results_file_cell(f, i);
-			double v[64];
-			if (!c || !c->workload || !c->driver || !c->pin || !c->status || !c->primary_metric || c->workers < 1)
-				abort(); /* validated fields are there */
-			results_file_values(f, i, c->primary_metric, v, 64);
-			results_file_values(f, i, "ops_per_cpu_s", v, 64);
-		}
+	if (results_file_load(path, &f, err, sizeof err) == 0) {
+		volatile double sink = 0;
+		for (unsigned i = 0; i < f->ncells; i++)
+			sink += walk_cell(&f->cells[i]);
+		for (unsigned i = 0; i < f->nmachine; i++)
+			sink += strlen(f->machine[i].key) + strlen(f->machine[i].value);
+		if (f->cpus < 1 || !f->argv)
+			abort();
 		char buf[128];
 		results_file_scalar(f, "machine.cpu.brand", buf, sizeof buf);
+		results_file_machine(f, "cpu.brand");
+		struct claim_result claims[CLAIMS_N];
+		claims_evaluate(f, claims);
 		struct compare_opts o;
 		struct compare_result r;
 		compare_opts_default(&o);
@@ -51,8 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			compare_result_free(&r);
 		}
 		results_file_free(f);
-	} else if (!err[0] || strchr(err, '\n')) {
-		abort(); /* an error is one non-empty line */
+		(void)sink;
+	} else if (!err[0] || strchr(err, '\n') || f) {
+		abort(); /* an error is one non-empty line, and no file */
 	}
 	close(fd);
 	return 0;
