@@ -1,0 +1,36 @@
+# pingpong: the cost of one handoff (a switch)
+# Written by `bench plot` from docs/figures/claims-run.json.
+# Data: pingpong.dat (columns described in its header). Redraw: gnuplot pingpong.gp
+set terminal pngcairo size 900,480 font "sans,10" noenhanced
+set output "pingpong.png"
+set datafile missing "NaN"
+set grid ytics lc rgb "#dddddd"
+set border 3
+set tics nomirror
+
+set title "pingpong: the cost of one handoff (a switch)"
+set xlabel offset 0,0 "setup (pin: where the two workers run)"
+set ylabel "time per one-way handoff (ns)"
+set style fill solid 0.85 border rgb "#333333"
+set boxwidth 0.1900 absolute
+set key outside right top vertical Left reverse noautotitle
+set xrange [-0.6:2.6]
+set logscale y
+set offsets 0,0,0,0
+set format y "%.0s%c"
+set yrange [8.2373:1.69166e+06]
+set xtics norotate center ("n=2" 0, "n=4" 1, "n=100" 2)
+plot \
+  'pingpong.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
+  '' index 0 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
+  '' index 0 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.0f", column(3))) with labels offset 0,0.7 font ",8" notitle, \
+  'pingpong.dat' index 1 using 1:3:(0.1900) with boxes lc rgb "#d62728" title "gil", \
+  '' index 1 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
+  '' index 1 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.0f", column(3))) with labels offset 0,0.7 font ",8" notitle, \
+  'pingpong.dat' index 2 using 1:3:(0.1900) with boxes lc rgb "#2ca02c" title "coroutine", \
+  '' index 2 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
+  '' index 2 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.0f", column(3))) with labels offset 0,0.7 font ",8" notitle, \
+  'pingpong.dat' index 3 using 1:3:(0.1900) with boxes lc rgb "#ff7f0e" title "process", \
+  '' index 3 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
+  '' index 3 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.0f", column(3))) with labels offset 0,0.7 font ",8" notitle
+unset output
