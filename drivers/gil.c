@@ -415,15 +415,7 @@ static int gil_spawn(struct run *r, struct task *t)
 	w->ticker = g->check_interval;
 	t->drv = w;
 	t->brk = g->mode == GIL_LEGACY ? &g->always_one : &g->drop_request;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setstacksize(&a, strcmp(BENCH_SANITIZER, "none") ? 1u << 20 : 256u << 10);
-	int rc = pthread_create(&((pthread_t *)d->handles)[t->id], &a, gil_entry, t);
-	pthread_attr_destroy(&a);
-	if (rc)
-		return -rc;
-	d->spawned++;
-	return 0;
+	return osdrv_thread_spawn(r, t, gil_entry);
 }
 
 static int gil_start(struct run *r)
@@ -445,22 +437,6 @@ static void gil_stop(struct run *r)
 		g->t_stop = task_now_ns();
 	}
 	osdrv_stop(r);
-}
-
-static int gil_join(struct run *r)
-{
-	struct osdrv *d = r->drv_priv;
-	int failed = 0;
-	for (unsigned i = 0; i < d->spawned; i++) {
-		void *ret;
-		pthread_join(((pthread_t *)d->handles)[i], &ret);
-		if ((intptr_t)ret != 0 && !failed) {
-			failed = 1;
-			snprintf(r->err, sizeof r->err, "worker %u failed: %s", i, r->sh->slot[i].err);
-		}
-	}
-	d->spawned = 0;
-	return failed ? -1 : 0;
 }
 
 static void gil_metrics(struct run *r)
@@ -521,7 +497,7 @@ const struct driver_ops driver_gil = {
 	.spawn = gil_spawn,
 	.start = gil_start,
 	.stop = gil_stop,
-	.join = gil_join,
+	.join = osdrv_thread_join,
 	.cleanup = gil_cleanup,
 	.metrics = gil_metrics,
 	.checkpoint = gil_checkpoint,

@@ -3,6 +3,8 @@
 #include "osdrv.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -139,4 +141,34 @@ int osdrv_bind_worker(struct task *t, int process)
 	int got = topo_bound_pu();
 	t->slot->bound_pu = got == pu ? pu : -2;
 	return 0;
+}
+
+int osdrv_thread_spawn(struct run *r, struct task *t, void *(*entry)(void *))
+{
+	struct osdrv *d = priv(r);
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, strcmp(BENCH_SANITIZER, "none") ? 1u << 20 : 256u << 10);
+	int rc = pthread_create(&((pthread_t *)d->handles)[t->id], &a, entry, t);
+	pthread_attr_destroy(&a);
+	if (rc)
+		return -rc;
+	d->spawned++;
+	return 0;
+}
+
+int osdrv_thread_join(struct run *r)
+{
+	struct osdrv *d = priv(r);
+	int failed = 0;
+	for (unsigned i = 0; i < d->spawned; i++) {
+		void *ret;
+		pthread_join(((pthread_t *)d->handles)[i], &ret);
+		if ((intptr_t)ret != 0 && !failed) {
+			failed = 1;
+			snprintf(r->err, sizeof r->err, "worker %u failed: %s", i, r->sh->slot[i].err);
+		}
+	}
+	d->spawned = 0;
+	return failed ? -1 : 0;
 }

@@ -32,6 +32,11 @@ void osdrv_yield(struct task *t);
 int osdrv_sleep_ns(struct task *t, uint64_t ns);
 int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
 int osdrv_wake(struct task *t, _Atomic unsigned *word, int n);
+/* For drivers whose workers are pthreads of the cell process (thread, gil): create worker t
+ * running entry(t) with small stacks (thousands fit; bigger under sanitizers), and join them
+ * all (0, or -1 with r->err naming the first worker whose entry returned non-zero). */
+int osdrv_thread_spawn(struct run *r, struct task *t, void *(*entry)(void *));
+int osdrv_thread_join(struct run *r);
 /* In the new worker: bind to r->pus[t->id] and record the binding in the slot. 0 or -errno. */
 int osdrv_bind_worker(struct task *t, int process);
 

@@ -29,33 +29,7 @@ static void *thread_entry(void *arg)
 
 static int thread_spawn(struct run *r, struct task *t)
 {
-	struct osdrv *d = r->drv_priv;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	/* Small stacks so thousands of waiting workers fit; sanitizers need more. */
-	pthread_attr_setstacksize(&a, strcmp(BENCH_SANITIZER, "none") ? 1u << 20 : 256u << 10);
-	int rc = pthread_create(&((pthread_t *)d->handles)[t->id], &a, thread_entry, t);
-	pthread_attr_destroy(&a);
-	if (rc)
-		return -rc;
-	d->spawned++;
-	return 0;
-}
-
-static int thread_join(struct run *r)
-{
-	struct osdrv *d = r->drv_priv;
-	int failed = 0;
-	for (unsigned i = 0; i < d->spawned; i++) {
-		void *ret;
-		pthread_join(((pthread_t *)d->handles)[i], &ret);
-		if ((intptr_t)ret != 0 && !failed) {
-			failed = 1;
-			snprintf(r->err, sizeof r->err, "worker %u failed: %s", i, r->sh->slot[i].err);
-		}
-	}
-	d->spawned = 0;
-	return failed ? -1 : 0;
+	return osdrv_thread_spawn(r, t, thread_entry);
 }
 
 const struct driver_ops driver_thread = {
@@ -68,7 +42,7 @@ const struct driver_ops driver_thread = {
 	.spawn = thread_spawn,
 	.start = osdrv_start,
 	.stop = osdrv_stop,
-	.join = thread_join,
+	.join = osdrv_thread_join,
 	.cleanup = osdrv_cleanup,
 	.checkpoint = osdrv_checkpoint,
 	.yield = osdrv_yield,
