@@ -101,8 +101,11 @@ struct loaded {
 	struct arena arena;
 };
 
-/* Per-cell scratch of the loader, reused from cell to cell (malloc'd, not in the arena). */
+/* Scratch of the loader (malloc'd, not in the arena, freed after the load): the interned
+ * strings, and per cell, reused from cell to cell, its metric names. */
 struct scratch {
+	const char **str;          /* interned strings (in the arena), open addressing */
+	size_t nstr, strcap;
 	unsigned *slot;            /* hash of metric names: 0 empty, else name index + 1 */
 	size_t nslot, mask;        /* allocated; the current cell's table size - 1 */
 	unsigned next;             /* the name after the last one found */
@@ -113,6 +116,55 @@ struct scratch {
 };
 
 /* ---- helpers ---- */
+
+/* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
+static int streq(const char *a, const char *b)
+{
+	return *a == *b && !strcmp(a, b);
+}
+
+static size_t name_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull;
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 1099511628211ull;
+	return h;
+}
+
+/* One copy of each distinct string the readers compare over and over (names of workloads,
+ * drivers, knobs and metrics; knob values), in the arena: plot and report compare the knobs
+ * and metrics of every pair of cells, and few distinct strings stay in the cache. */
+static const char *intern(struct arena *a, struct scratch *s, const char *str)
+{
+	if (2 * (s->nstr + 1) > s->strcap) {
+		size_t cap = s->strcap ? 2 * s->strcap : 256;
+		const char **t = calloc(cap, sizeof *t);
+		if (!t) {
+			s->failed = 1;
+			return str;
+		}
+		for (size_t i = 0; i < s->strcap; i++) {
+			if (!s->str[i])
+				continue;
+			size_t h = name_hash(s->str[i]) & (cap - 1);
+			while (t[h])
+				h = (h + 1) & (cap - 1);
+			t[h] = s->str[i];
+		}
+		free(s->str);
+		s->str = t;
+		s->strcap = cap;
+	}
+	size_t mask = s->strcap - 1, h = name_hash(str) & mask;
+	for (; s->str[h]; h = (h + 1) & mask)
+		if (streq(s->str[h], str))
+			return s->str[h];
+	const char *d = astrdup(a, str);
+	if (!d)
+		return str; /* out of memory: the load fails */
+	s->nstr++;
+	return s->str[h] = d;
+}
 
 static double numv(json_t *v)
 {
@@ -279,12 +331,6 @@ static double rep_get(const struct results_rep *r, const char *name)
 	return NAN;
 }
 
-/* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
-static int streq(const char *a, const char *b)
-{
-	return *a == *b && !strcmp(a, b);
-}
-
 /* One pass over the repetition's keys (a big file has many repetitions). */
 static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 {
@@ -381,14 +427,6 @@ static int scratch_reserve(struct scratch *s, size_t n)
 	return 0;
 }
 
-static size_t name_hash(const char *k)
-{
-	size_t h = 14695981039346656037ull;
-	while (*k)
-		h = (h ^ (unsigned char)*k++) * 1099511628211ull;
-	return h;
-}
-
 /* Index of name among the cell's metric names; with add, appended when new; -1 if absent.
  * The repetitions of a cell list their metrics in the same order: the name after the last
  * one found is tried first. */
@@ -468,7 +506,7 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 		return;
 	o->nseries = nnames;
 	for (unsigned i = 0; i < nnames; i++) {
-		o->series[i].metric = s->name[i];
+		o->series[i].metric = intern(a, s, s->name[i]);
 		o->series[i].v = v;
 		v += s->count[i];
 	}
@@ -504,7 +542,7 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 		if (!json_is_object(sv))
 			continue;
 		struct results_stat *st = &o->stats[o->nstats++];
-		st->metric = key;
+		st->metric = intern(a, s, key);
 		stat_from(st, sv);
 	}
 	for (unsigned i = 0; i < o->nseries; i++) {
@@ -563,6 +601,11 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	if (strcmp(better, "higher") && strcmp(better, "lower"))
 		BAD("%s: cells[%u].primary.better should be \"higher\" or \"lower\", is \"%s\"", p, ci, better);
 	o->higher_is_better = !strcmp(better, "higher");
+	o->workload = intern(a, s, o->workload);
+	o->driver = intern(a, s, o->driver);
+	o->pin = intern(a, s, o->pin);
+	o->status = intern(a, s, o->status);
+	o->primary = intern(a, s, o->primary);
 
 	json_t *k = json_object_get(c, "knobs"), *v;
 	const char *key;
@@ -576,8 +619,14 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
 			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, key,
 			    type_name(v));
+		const char *text = json_string_value(v);
+		char buf[64];
+		if (!text) {
+			scalar_text(v, 1, buf, sizeof buf);
+			text = buf;
+		}
 		if (o->knobs)
-			o->knobs[o->nknobs++] = (struct results_kv){ key, value_text(a, v) };
+			o->knobs[o->nknobs++] = (struct results_kv){ intern(a, s, key), intern(a, s, text) };
 	}
 	if (o->knobs_by_name) {
 		memcpy(o->knobs_by_name, o->knobs, o->nknobs * sizeof *o->knobs);
@@ -686,6 +735,7 @@ static int load_document(struct loaded *l, char *err, size_t errlen)
 		rc = load_cell(l, &s, i, json_array_get(cells, i), err, errlen);
 		l->arena.failed |= s.failed;
 	}
+	free(s.str);
 	free(s.slot);
 	free(s.name);
 	free(s.count);
