@@ -1,8 +1,9 @@
 /* results_load: results file -> plain C model (see results_load.h), for every reader. Part of
  * the results module, a jansson user. The file is validated while the model is built, cell by
  * cell in file order, so the first problem is the one reported. The parsed document stays with
- * the model (its strings are the model's strings, and results_file_scalar() reads it); every
- * other allocation comes from one arena freed with the file. */
+ * the model (results_file_scalar() reads it; error texts and metric names of repetitions are
+ * its strings); everything else, one copy of each name and knob value included, comes from one
+ * arena freed with the file. */
 #define _GNU_SOURCE
 #include "results_load.h"
 
