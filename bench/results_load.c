@@ -102,17 +102,21 @@ struct loaded {
 	struct arena arena;
 };
 
+/* An interned string; cell, idx: it is metric idx of cell (index + 1) being loaded. */
+struct istr {
+	const char *s;
+	unsigned cell, idx;
+};
+
 /* Scratch of the loader (malloc'd, not in the arena, freed after the load): the interned
- * strings, and per cell, reused from cell to cell, its metric names. */
+ * strings, and the metric names of the cell being loaded. */
 struct scratch {
-	const char **str;          /* interned strings (in the arena), open addressing */
+	struct istr *str;          /* open addressing; the strings are in the arena */
 	size_t nstr, strcap;
-	unsigned *slot;            /* hash of metric names: 0 empty, else name index + 1 */
-	size_t nslot, mask;        /* allocated; the current cell's table size - 1 */
-	unsigned next;             /* the name after the last one found */
-	const char **name;         /* distinct metric names of the cell, first-seen order */
+	const char **name;         /* the cell's distinct metric names (interned), first-seen order */
 	unsigned *count, *idx;     /* per name: values seen; per value: its name */
 	size_t cap;
+	unsigned next;             /* the name after the last one found */
 	int failed;
 };
 
@@ -134,21 +138,22 @@ static size_t name_hash(const char *k)
 
 /* One copy of each distinct string the readers compare over and over (names of workloads,
  * drivers, knobs and metrics; knob values), in the arena: plot and report compare the knobs
- * and metrics of every pair of cells, and few distinct strings stay in the cache. */
-static const char *intern(struct arena *a, struct scratch *s, const char *str)
+ * and metrics of every pair of cells, and few distinct strings stay in the cache. The entry
+ * (valid until the next call), or NULL (s->failed) when out of memory. */
+static struct istr *intern_entry(struct arena *a, struct scratch *s, const char *str)
 {
 	if (2 * (s->nstr + 1) > s->strcap) {
 		size_t cap = s->strcap ? 2 * s->strcap : 256;
-		const char **t = calloc(cap, sizeof *t);
+		struct istr *t = calloc(cap, sizeof *t);
 		if (!t) {
 			s->failed = 1;
-			return str;
+			return NULL;
 		}
 		for (size_t i = 0; i < s->strcap; i++) {
-			if (!s->str[i])
+			if (!s->str[i].s)
 				continue;
-			size_t h = name_hash(s->str[i]) & (cap - 1);
-			while (t[h])
+			size_t h = name_hash(s->str[i].s) & (cap - 1);
+			while (t[h].s)
 				h = (h + 1) & (cap - 1);
 			t[h] = s->str[i];
 		}
@@ -157,14 +162,21 @@ static const char *intern(struct arena *a, struct scratch *s, const char *str)
 		s->strcap = cap;
 	}
 	size_t mask = s->strcap - 1, h = name_hash(str) & mask;
-	for (; s->str[h]; h = (h + 1) & mask)
-		if (streq(s->str[h], str))
-			return s->str[h];
+	for (; s->str[h].s; h = (h + 1) & mask)
+		if (streq(s->str[h].s, str))
+			return &s->str[h];
 	const char *d = astrdup(a, str);
 	if (!d)
-		return str; /* out of memory: the load fails */
+		return NULL; /* a->failed: the load fails */
 	s->nstr++;
-	return s->str[h] = d;
+	s->str[h] = (struct istr){ d, 0, 0 };
+	return &s->str[h];
+}
+
+static const char *intern(struct arena *a, struct scratch *s, const char *str)
+{
+	struct istr *e = intern_entry(a, s, str);
+	return e ? e->s : str;
 }
 
 static double numv(json_t *v)
@@ -398,55 +410,42 @@ static int skip_metric(const char *k)
 
 static int scratch_reserve(struct scratch *s, size_t n)
 {
-	if (n > s->cap) {
-		size_t cap = n > 2 * s->cap ? n : 2 * s->cap;
-		const char **nm = realloc(s->name, cap * sizeof *nm);
-		if (nm)
-			s->name = nm;
-		unsigned *cn = nm ? realloc(s->count, cap * sizeof *cn) : NULL;
-		if (cn)
-			s->count = cn;
-		unsigned *ix = cn ? realloc(s->idx, cap * sizeof *ix) : NULL;
-		if (!ix)
-			return -ENOMEM;
-		s->idx = ix;
-		s->cap = cap;
-	}
-	size_t nslot = 16;
-	while (nslot < 2 * n)
-		nslot *= 2;
-	if (nslot > s->nslot) {
-		free(s->slot);
-		s->slot = malloc(nslot * sizeof *s->slot);
-		s->nslot = s->slot ? nslot : 0;
-		if (!s->slot)
-			return -ENOMEM;
-	}
-	s->mask = nslot - 1; /* this cell uses (and clears) only nslot slots */
 	s->next = 0;
-	memset(s->slot, 0, nslot * sizeof *s->slot);
+	if (n <= s->cap)
+		return 0;
+	size_t cap = n > 2 * s->cap ? n : 2 * s->cap;
+	const char **nm = realloc(s->name, cap * sizeof *nm);
+	if (nm)
+		s->name = nm;
+	unsigned *cn = nm ? realloc(s->count, cap * sizeof *cn) : NULL;
+	if (cn)
+		s->count = cn;
+	unsigned *ix = cn ? realloc(s->idx, cap * sizeof *ix) : NULL;
+	if (!ix)
+		return -ENOMEM;
+	s->idx = ix;
+	s->cap = cap;
 	return 0;
 }
 
-/* Index of name among the cell's metric names; with add, appended when new; -1 if absent.
- * The repetitions of a cell list their metrics in the same order: the name after the last
- * one found is tried first. */
-static long name_find(struct scratch *s, unsigned *nnames, const char *name, int add)
+/* Index of name among the metric names of cell (index + 1), appended when new; -1 when out of
+ * memory. The repetitions of a cell list their metrics in the same order: the name after the
+ * last one found is tried before the table. */
+static long name_find(struct arena *a, struct scratch *s, unsigned cell, unsigned *nnames, const char *name)
 {
 	if (s->next < *nnames && streq(s->name[s->next], name))
 		return s->next++;
-	size_t mask = s->mask, h = name_hash(name) & mask;
-	for (; s->slot[h]; h = (h + 1) & mask)
-		if (streq(s->name[s->slot[h] - 1], name)) {
-			s->next = s->slot[h];
-			return s->slot[h] - 1;
-		}
-	if (!add)
+	struct istr *e = intern_entry(a, s, name);
+	if (!e)
 		return -1;
-	s->name[*nnames] = name;
-	s->count[*nnames] = 0;
-	s->slot[h] = s->next = ++*nnames;
-	return *nnames - 1;
+	if (e->cell != cell) {
+		e->cell = cell;
+		e->idx = (*nnames)++;
+		s->name[e->idx] = e->s;
+		s->count[e->idx] = 0;
+	}
+	s->next = e->idx + 1;
+	return e->idx;
 }
 
 /* A summary entry, in one pass over its keys. */
@@ -482,6 +481,7 @@ static void stat_from(struct results_stat *s, json_t *o)
  * does not summarize. Names are hashed, so a cell of many repetitions and metrics stays linear. */
 static void load_series(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o)
 {
+	unsigned cell = o->index + 1;
 	size_t total = 0, k = 0;
 	unsigned nnames = 0;
 	for (unsigned r = 0; r < o->nreps; r++)
@@ -496,7 +496,9 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
 			if (skip_metric(rep->metrics[m].name))
 				continue;
-			long i = name_find(s, &nnames, rep->metrics[m].name, 1);
+			long i = name_find(a, s, cell, &nnames, rep->metrics[m].name);
+			if (i < 0)
+				return;
 			s->count[i]++;
 			s->idx[k++] = (unsigned)i;
 		}
@@ -507,7 +509,7 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 		return;
 	o->nseries = nnames;
 	for (unsigned i = 0; i < nnames; i++) {
-		o->series[i].metric = intern(a, s, s->name[i]);
+		o->series[i].metric = s->name[i];
 		o->series[i].v = v;
 		v += s->count[i];
 	}
@@ -529,9 +531,9 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 	json_object_foreach(summary, key, sv) {
 		if (!json_is_object(sv))
 			continue;
-		long i = name_find(s, &nnames, key, 0);
-		if (i >= 0)
-			s->count[i] = 1;
+		const struct istr *e = intern_entry(a, s, key);
+		if (e && e->cell == cell)
+			s->count[e->idx] = 1;
 		nstats++;
 	}
 	for (unsigned i = 0; i < nnames; i++)
@@ -737,7 +739,6 @@ static int load_document(struct loaded *l, char *err, size_t errlen)
 		l->arena.failed |= s.failed;
 	}
 	free(s.str);
-	free(s.slot);
 	free(s.name);
 	free(s.count);
 	free(s.idx);
