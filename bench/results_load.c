@@ -344,16 +344,20 @@ static double rep_get(const struct results_rep *r, const char *name)
 	return NAN;
 }
 
-/* One pass over the repetition's keys (a big file has many repetitions). */
-static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
+/* One pass over the repetition's keys (a big file has many repetitions: this is the loader's
+ * hot loop). Returns its status (NULL if it has none), for the caller to validate. */
+static json_t *load_rep(struct arena *a, json_t *r, struct results_rep *o)
 {
 	static const char *const arrays[] = { "worker_ops", "worker_cpu_s", "bound_pu", "last_cpu" };
-	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *v;
-	const char *k;
+	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *status = NULL;
 	unsigned n;
 	o->wall_s = o->util_cores = NAN;
 	o->metrics = anew(a, json_object_size(r), sizeof *o->metrics);
-	json_object_foreach(r, k, v) {
+	for (void *it = json_object_iter(r); it; it = json_object_iter_next(r, it)) {
+		const char *k = json_object_iter_key(it);
+		json_t *v = json_object_iter_value(it);
+		if (streq(k, "status"))
+			status = v;
 		if (json_is_number(v)) {
 			double d = json_number_value(v);
 			if (o->metrics)
@@ -368,10 +372,9 @@ static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 					arr[i] = v;
 		} else if (json_is_object(v) && streq(k, "core_util")) {
 			cu = v;
-		} else if (json_is_string(v) && streq(k, "status")) {
-			o->ok = streq(json_string_value(v), "ok");
 		}
 	}
+	o->ok = json_is_string(status) && streq(json_string_value(status), "ok");
 	o->worker_ops = darr(a, arr[0], &o->nworkers);
 	o->worker_cpu_s = darr(a, arr[1], &n);
 	if (n < o->nworkers)
@@ -399,6 +402,7 @@ static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 		for (unsigned c = 0; c < o->ncpus; c++)
 			o->timeline[(size_t)i * o->ncpus + c] = numv(json_array_get(row, c));
 	}
+	return status;
 }
 
 /* ---- series and stats of a cell ---- */
@@ -640,19 +644,16 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	size_t i;
 	if (!json_is_array(reps))
 		BAD("%s: cells[%u].reps should be an array, is %s", p, ci, type_name(reps));
+	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
 	json_array_foreach(reps, i, r) {
 		if (!json_is_object(r))
 			BAD("%s: cells[%u].reps[%zu] should be an object, is %s", p, ci, i, type_name(r));
-		json_t *st = json_object_get(r, "status");
+		json_t *st = o->reps ? load_rep(a, r, &o->reps[o->nreps++]) : json_object_get(r, "status");
 		if (!json_is_string(st))
 			BAD("%s: cells[%u].reps[%zu].status should be a string, is %s", p, ci, i, type_name(st));
 	}
-	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
-	if (!o->reps)
-		return 0; /* out of memory: the caller sees a->failed */
-	json_array_foreach(reps, i, r)
-		load_rep(a, r, &o->reps[o->nreps++]);
-	load_series(a, s, json_object_get(c, "summary"), o);
+	if (o->reps)
+		load_series(a, s, json_object_get(c, "summary"), o);
 	return 0;
 }
 
