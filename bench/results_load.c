@@ -1,8 +1,9 @@
 /* results_load: results file -> plain C model (see results_load.h), for every reader. Part of
  * the results module, a jansson user. The file is validated while the model is built, cell by
  * cell in file order, so the first problem is the one reported. The parsed document stays with
- * the model (its strings are the model's strings, and results_file_scalar() reads it); every
- * other allocation comes from one arena freed with the file. */
+ * the model (results_file_scalar() reads it; error texts and metric names of repetitions are
+ * its strings); everything else, one copy of each name and knob value included, comes from one
+ * arena freed with the file. */
 #define _GNU_SOURCE
 #include "results_load.h"
 
@@ -101,18 +102,82 @@ struct loaded {
 	struct arena arena;
 };
 
-/* Per-cell scratch of the loader, reused from cell to cell (malloc'd, not in the arena). */
+/* An interned string; cell, idx: it is metric idx of cell (index + 1) being loaded. */
+struct istr {
+	const char *s;
+	unsigned cell, idx;
+};
+
+/* Scratch of the loader (malloc'd, not in the arena, freed after the load): the interned
+ * strings, and the metric names of the cell being loaded. */
 struct scratch {
-	unsigned *slot;            /* hash of metric names: 0 empty, else name index + 1 */
-	size_t nslot, mask;        /* allocated; the current cell's table size - 1 */
-	unsigned next;             /* the name after the last one found */
-	const char **name;         /* distinct metric names of the cell, first-seen order */
+	struct istr *str;          /* open addressing; the strings are in the arena */
+	size_t nstr, strcap;
+	const char **name;         /* the cell's distinct metric names (interned), first-seen order */
 	unsigned *count, *idx;     /* per name: values seen; per value: its name */
 	size_t cap;
+	unsigned next;             /* the name after the last one found */
 	int failed;
 };
 
 /* ---- helpers ---- */
+
+/* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
+static int streq(const char *a, const char *b)
+{
+	return *a == *b && !strcmp(a, b);
+}
+
+static size_t name_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull;
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 1099511628211ull;
+	return h;
+}
+
+/* One copy of each distinct string the readers compare over and over (names of workloads,
+ * drivers, knobs and metrics; knob values), in the arena: plot and report compare the knobs
+ * and metrics of every pair of cells, and few distinct strings stay in the cache. The entry
+ * (valid until the next call), or NULL (s->failed) when out of memory. */
+static struct istr *intern_entry(struct arena *a, struct scratch *s, const char *str)
+{
+	if (2 * (s->nstr + 1) > s->strcap) {
+		size_t cap = s->strcap ? 2 * s->strcap : 256;
+		struct istr *t = calloc(cap, sizeof *t);
+		if (!t) {
+			s->failed = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < s->strcap; i++) {
+			if (!s->str[i].s)
+				continue;
+			size_t h = name_hash(s->str[i].s) & (cap - 1);
+			while (t[h].s)
+				h = (h + 1) & (cap - 1);
+			t[h] = s->str[i];
+		}
+		free(s->str);
+		s->str = t;
+		s->strcap = cap;
+	}
+	size_t mask = s->strcap - 1, h = name_hash(str) & mask;
+	for (; s->str[h].s; h = (h + 1) & mask)
+		if (streq(s->str[h].s, str))
+			return &s->str[h];
+	const char *d = astrdup(a, str);
+	if (!d)
+		return NULL; /* a->failed: the load fails */
+	s->nstr++;
+	s->str[h] = (struct istr){ d, 0, 0 };
+	return &s->str[h];
+}
+
+static const char *intern(struct arena *a, struct scratch *s, const char *str)
+{
+	struct istr *e = intern_entry(a, s, str);
+	return e ? e->s : str;
+}
 
 static double numv(json_t *v)
 {
@@ -279,22 +344,20 @@ static double rep_get(const struct results_rep *r, const char *name)
 	return NAN;
 }
 
-/* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
-static int streq(const char *a, const char *b)
-{
-	return *a == *b && !strcmp(a, b);
-}
-
-/* One pass over the repetition's keys (a big file has many repetitions). */
-static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
+/* One pass over the repetition's keys (a big file has many repetitions: this is the loader's
+ * hot loop). Returns its status (NULL if it has none), for the caller to validate. */
+static json_t *load_rep(struct arena *a, json_t *r, struct results_rep *o)
 {
 	static const char *const arrays[] = { "worker_ops", "worker_cpu_s", "bound_pu", "last_cpu" };
-	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *v;
-	const char *k;
+	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *status = NULL;
 	unsigned n;
 	o->wall_s = o->util_cores = NAN;
 	o->metrics = anew(a, json_object_size(r), sizeof *o->metrics);
-	json_object_foreach(r, k, v) {
+	for (void *it = json_object_iter(r); it; it = json_object_iter_next(r, it)) {
+		const char *k = json_object_iter_key(it);
+		json_t *v = json_object_iter_value(it);
+		if (streq(k, "status"))
+			status = v;
 		if (json_is_number(v)) {
 			double d = json_number_value(v);
 			if (o->metrics)
@@ -309,10 +372,9 @@ static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 					arr[i] = v;
 		} else if (json_is_object(v) && streq(k, "core_util")) {
 			cu = v;
-		} else if (json_is_string(v) && streq(k, "status")) {
-			o->ok = streq(json_string_value(v), "ok");
 		}
 	}
+	o->ok = json_is_string(status) && streq(json_string_value(status), "ok");
 	o->worker_ops = darr(a, arr[0], &o->nworkers);
 	o->worker_cpu_s = darr(a, arr[1], &n);
 	if (n < o->nworkers)
@@ -340,6 +402,7 @@ static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 		for (unsigned c = 0; c < o->ncpus; c++)
 			o->timeline[(size_t)i * o->ncpus + c] = numv(json_array_get(row, c));
 	}
+	return status;
 }
 
 /* ---- series and stats of a cell ---- */
@@ -351,63 +414,42 @@ static int skip_metric(const char *k)
 
 static int scratch_reserve(struct scratch *s, size_t n)
 {
-	if (n > s->cap) {
-		size_t cap = n > 2 * s->cap ? n : 2 * s->cap;
-		const char **nm = realloc(s->name, cap * sizeof *nm);
-		if (nm)
-			s->name = nm;
-		unsigned *cn = nm ? realloc(s->count, cap * sizeof *cn) : NULL;
-		if (cn)
-			s->count = cn;
-		unsigned *ix = cn ? realloc(s->idx, cap * sizeof *ix) : NULL;
-		if (!ix)
-			return -ENOMEM;
-		s->idx = ix;
-		s->cap = cap;
-	}
-	size_t nslot = 16;
-	while (nslot < 2 * n)
-		nslot *= 2;
-	if (nslot > s->nslot) {
-		free(s->slot);
-		s->slot = malloc(nslot * sizeof *s->slot);
-		s->nslot = s->slot ? nslot : 0;
-		if (!s->slot)
-			return -ENOMEM;
-	}
-	s->mask = nslot - 1; /* this cell uses (and clears) only nslot slots */
 	s->next = 0;
-	memset(s->slot, 0, nslot * sizeof *s->slot);
+	if (n <= s->cap)
+		return 0;
+	size_t cap = n > 2 * s->cap ? n : 2 * s->cap;
+	const char **nm = realloc(s->name, cap * sizeof *nm);
+	if (nm)
+		s->name = nm;
+	unsigned *cn = nm ? realloc(s->count, cap * sizeof *cn) : NULL;
+	if (cn)
+		s->count = cn;
+	unsigned *ix = cn ? realloc(s->idx, cap * sizeof *ix) : NULL;
+	if (!ix)
+		return -ENOMEM;
+	s->idx = ix;
+	s->cap = cap;
 	return 0;
 }
 
-static size_t name_hash(const char *k)
-{
-	size_t h = 14695981039346656037ull;
-	while (*k)
-		h = (h ^ (unsigned char)*k++) * 1099511628211ull;
-	return h;
-}
-
-/* Index of name among the cell's metric names; with add, appended when new; -1 if absent.
- * The repetitions of a cell list their metrics in the same order: the name after the last
- * one found is tried first. */
-static long name_find(struct scratch *s, unsigned *nnames, const char *name, int add)
+/* Index of name among the metric names of cell (index + 1), appended when new; -1 when out of
+ * memory. The repetitions of a cell list their metrics in the same order: the name after the
+ * last one found is tried before the table. */
+static long name_find(struct arena *a, struct scratch *s, unsigned cell, unsigned *nnames, const char *name)
 {
 	if (s->next < *nnames && streq(s->name[s->next], name))
 		return s->next++;
-	size_t mask = s->mask, h = name_hash(name) & mask;
-	for (; s->slot[h]; h = (h + 1) & mask)
-		if (streq(s->name[s->slot[h] - 1], name)) {
-			s->next = s->slot[h];
-			return s->slot[h] - 1;
-		}
-	if (!add)
+	struct istr *e = intern_entry(a, s, name);
+	if (!e)
 		return -1;
-	s->name[*nnames] = name;
-	s->count[*nnames] = 0;
-	s->slot[h] = s->next = ++*nnames;
-	return *nnames - 1;
+	if (e->cell != cell) {
+		e->cell = cell;
+		e->idx = (*nnames)++;
+		s->name[e->idx] = e->s;
+		s->count[e->idx] = 0;
+	}
+	s->next = e->idx + 1;
+	return e->idx;
 }
 
 /* A summary entry, in one pass over its keys. */
@@ -443,6 +485,7 @@ static void stat_from(struct results_stat *s, json_t *o)
  * does not summarize. Names are hashed, so a cell of many repetitions and metrics stays linear. */
 static void load_series(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o)
 {
+	unsigned cell = o->index + 1;
 	size_t total = 0, k = 0;
 	unsigned nnames = 0;
 	for (unsigned r = 0; r < o->nreps; r++)
@@ -457,7 +500,9 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
 			if (skip_metric(rep->metrics[m].name))
 				continue;
-			long i = name_find(s, &nnames, rep->metrics[m].name, 1);
+			long i = name_find(a, s, cell, &nnames, rep->metrics[m].name);
+			if (i < 0)
+				return;
 			s->count[i]++;
 			s->idx[k++] = (unsigned)i;
 		}
@@ -490,9 +535,9 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 	json_object_foreach(summary, key, sv) {
 		if (!json_is_object(sv))
 			continue;
-		long i = name_find(s, &nnames, key, 0);
-		if (i >= 0)
-			s->count[i] = 1;
+		const struct istr *e = intern_entry(a, s, key);
+		if (e && e->cell == cell)
+			s->count[e->idx] = 1;
 		nstats++;
 	}
 	for (unsigned i = 0; i < nnames; i++)
@@ -504,7 +549,7 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 		if (!json_is_object(sv))
 			continue;
 		struct results_stat *st = &o->stats[o->nstats++];
-		st->metric = key;
+		st->metric = intern(a, s, key);
 		stat_from(st, sv);
 	}
 	for (unsigned i = 0; i < o->nseries; i++) {
@@ -563,6 +608,11 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	if (strcmp(better, "higher") && strcmp(better, "lower"))
 		BAD("%s: cells[%u].primary.better should be \"higher\" or \"lower\", is \"%s\"", p, ci, better);
 	o->higher_is_better = !strcmp(better, "higher");
+	o->workload = intern(a, s, o->workload);
+	o->driver = intern(a, s, o->driver);
+	o->pin = intern(a, s, o->pin);
+	o->status = intern(a, s, o->status);
+	o->primary = intern(a, s, o->primary);
 
 	json_t *k = json_object_get(c, "knobs"), *v;
 	const char *key;
@@ -576,8 +626,14 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
 			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, key,
 			    type_name(v));
+		const char *text = json_string_value(v);
+		char buf[64];
+		if (!text) {
+			scalar_text(v, 1, buf, sizeof buf);
+			text = buf;
+		}
 		if (o->knobs)
-			o->knobs[o->nknobs++] = (struct results_kv){ key, value_text(a, v) };
+			o->knobs[o->nknobs++] = (struct results_kv){ intern(a, s, key), intern(a, s, text) };
 	}
 	if (o->knobs_by_name) {
 		memcpy(o->knobs_by_name, o->knobs, o->nknobs * sizeof *o->knobs);
@@ -588,19 +644,16 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	size_t i;
 	if (!json_is_array(reps))
 		BAD("%s: cells[%u].reps should be an array, is %s", p, ci, type_name(reps));
+	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
 	json_array_foreach(reps, i, r) {
 		if (!json_is_object(r))
 			BAD("%s: cells[%u].reps[%zu] should be an object, is %s", p, ci, i, type_name(r));
-		json_t *st = json_object_get(r, "status");
+		json_t *st = o->reps ? load_rep(a, r, &o->reps[o->nreps++]) : json_object_get(r, "status");
 		if (!json_is_string(st))
 			BAD("%s: cells[%u].reps[%zu].status should be a string, is %s", p, ci, i, type_name(st));
 	}
-	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
-	if (!o->reps)
-		return 0; /* out of memory: the caller sees a->failed */
-	json_array_foreach(reps, i, r)
-		load_rep(a, r, &o->reps[o->nreps++]);
-	load_series(a, s, json_object_get(c, "summary"), o);
+	if (o->reps)
+		load_series(a, s, json_object_get(c, "summary"), o);
 	return 0;
 }
 
@@ -686,7 +739,7 @@ static int load_document(struct loaded *l, char *err, size_t errlen)
 		rc = load_cell(l, &s, i, json_array_get(cells, i), err, errlen);
 		l->arena.failed |= s.failed;
 	}
-	free(s.slot);
+	free(s.str);
 	free(s.name);
 	free(s.count);
 	free(s.idx);
