@@ -331,6 +331,8 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 		t->slot = &r->sh->slot[i];
 		t->brk = &t->slot->brk;
 		t->stop = &r->sh->stop;
+		t->wait = r->drv->wait;
+		t->wake = r->drv->wake;
 		t->slot->bound_pu = -1;
 	}
 	const struct knobval *fw = opt_get(r->knobs, "fault_worker");

@@ -91,26 +91,17 @@ int task_sleep_ns(struct task *t, uint64_t ns)
 	return t->run->drv->sleep_ns(t, ns);
 }
 
-int task_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+int task_wait_slow(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
 {
 	TASK_FAULT_CHECK(t);
-	/* Publish the address first so a stopping runner can kick us (driver stop hook). */
-	atomic_store(&t->slot->wait_addr, (uintptr_t)word);
-	int rc = 0;
-	if (task_should_stop(t))
+	if (task_should_stop(t)) {
 		/* Stopping: do not block, but let the others run. A caller that loops on task_wait
 		 * (task_mutex_lock) would otherwise spin forever where one worker runs at a time
 		 * (coroutines on one thread, the GIL): the holder it waits for could never release. */
 		t->run->drv->yield(t);
-	else
-		rc = t->run->drv->wait(t, word, expected, timeout_ns);
-	atomic_store_explicit(&t->slot->wait_addr, 0, memory_order_relaxed);
-	return rc;
-}
-
-int task_wake(struct task *t, _Atomic unsigned *word, int n)
-{
-	return t->run->drv->wake(t, word, n);
+		return 0;
+	}
+	return t->run->drv->wait(t, word, expected, timeout_ns);
 }
 
 void task_yield(struct task *t)
@@ -328,10 +319,8 @@ int task_main(struct task *t)
 	while (!atomic_load(&sh->gate)) {
 		if (task_should_stop(t))
 			break;
-		atomic_store(&t->slot->wait_addr, (uintptr_t)&sh->gate);
 		r->drv->wait(t, &sh->gate, 0, TASK_FOREVER);
 	}
-	atomic_store(&t->slot->wait_addr, 0);
 	atomic_store(&t->slot->state, TASK_RUNNING);
 	if (!self_acct)
 		task_account_begin(t);

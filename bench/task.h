@@ -81,6 +81,12 @@ struct task {
 	_Atomic unsigned *stop;        /* &run->sh->stop */
 	void *drv;                     /* the driver's per-worker state */
 	void *local;                   /* the workload's per-worker state (private memory) */
+	/* run->drv->wait and ->wake, copied by the runner (a driver may repoint them in spawn, to
+	 * a variant for its configuration): task_wait/task_wake reach the driver in one load and
+	 * an indirect call. A wait/wake hand-off between coroutines takes a few ns, and the three
+	 * dependent loads of t->run->drv->wait were a visible part of it. */
+	int (*wait)(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
+	int (*wake)(struct task *t, _Atomic unsigned *word, int n);
 };
 
 struct run_metric { char name[40]; double value; };
@@ -143,13 +149,24 @@ static inline void task_checkpoint(struct task *t)
 /* Sleep ns (a blocking wait, like time.sleep). Returns 0, or -ECANCELED if the run is
  * stopping (the sleep is cut short). */
 int task_sleep_ns(struct task *t, uint64_t ns);
+int task_wait_slow(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
 /* Futex-shaped: block while *word == expected, at most timeout_ns (TASK_FOREVER: no limit).
  * Returns 0 when woken, -EAGAIN if *word != expected on entry, -ETIMEDOUT. May return 0
  * spuriously, in particular while the run is stopping: re-check the condition and
  * task_should_stop(). `word` must be in task_shm_alloc() memory. */
-int task_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
+static inline int task_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	/* An injected fault or a stopping run take the slow path (task.c). */
+	if (task_unlikely(atomic_load_explicit(&t->slot->fault, memory_order_relaxed) |
+	                  atomic_load_explicit(t->stop, memory_order_relaxed)))
+		return task_wait_slow(t, word, expected, timeout_ns);
+	return t->wait(t, word, expected, timeout_ns);
+}
 /* Wake up to n waiters on word (INT_MAX: all). Returns the number woken if known, else 0. */
-int task_wake(struct task *t, _Atomic unsigned *word, int n);
+static inline int task_wake(struct task *t, _Atomic unsigned *word, int n)
+{
+	return t->wake(t, word, n);
+}
 /* Give other workers a chance to run (sched_yield, a coroutine switch, a GIL handover). */
 void task_yield(struct task *t);
 

@@ -14,7 +14,10 @@
  * Blocking: futex-shaped wait/wake on a wait table hashed by address (locked only with T > 1),
  * timeouts and sleeps on a binary heap of deadlines per scheduler. A wake of a coroutine owned
  * by another scheduler goes through that scheduler's lock-free inbox plus a futex poke. The
- * runner thread (start, stop) never touches the tables: it sets a kick flag and pokes.
+ * runner thread (start, stop) never touches the tables: it sets a kick flag and pokes. With
+ * one scheduler (the default) the tasks' wait/wake hooks point at variants with no lock and
+ * no hand-off list, and a waker leaves the woken one's timeout for it to drop itself: a
+ * wait/wake hand-off is then ~190 instructions, workload included (callgrind).
  *
  * Context switch (`backend`): `fast` is coro_switch (drivers/coro_switch_*.S, callee-saved
  * registers only); `ucontext` is swapcontext, which also saves and restores the signal mask
@@ -138,11 +141,16 @@ struct sched {
 	int bound_pu;                  /* what the binding gave (recorded in every slot) */
 	pthread_t th;
 	int th_ok;
-	/* Owner-only. */
-	struct coro *cur;              /* running coroutine, NULL: the scheduler's own context */
+	/* Copies of run-wide constants, so the hot paths reach them in one load from here. */
+	struct bucket *buckets;
+	unsigned bmask;
+	int mt;                        /* several schedulers: bucket locks, inbox hand-offs */
+	unsigned backend;
+	/* Owner-only (rq_head is also read, relaxed, by the ticker: "is anything runnable?"). */
 	void *main_sp;
 	ucontext_t main_uc;
-	struct coro *rq_head, *rq_tail;
+	_Atomic(struct coro *) rq_head;
+	struct coro *rq_tail;
 	struct coro **heap;
 	unsigned nheap;
 	struct coro **own;             /* coroutines of this scheduler, in arrival order */
@@ -157,7 +165,6 @@ struct sched {
 	/* Written by the owner, read by the ticker thread. */
 	_Atomic(struct coro *) cur_pub; /* the running coroutine, for the ticker */
 	_Atomic unsigned long nswitch;
-	_Atomic unsigned nrq;
 	_Atomic uint64_t next_deadline;
 	/* Written by other threads. */
 	alignas(TASK_CACHELINE) _Atomic(struct coro *) inbox;
@@ -214,15 +221,15 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static inline struct bucket *bucket_of(struct cdrv *d, const void *word)
+static inline struct bucket *bucket_of(const struct sched *s, const void *word)
 {
 	uint64_t h = (uint64_t)(uintptr_t)word * 0x9e3779b97f4a7c15ull;
-	return &d->buckets[(h >> 40) & d->bmask];
+	return &s->buckets[(h >> 40) & s->bmask];
 }
 
-static inline void b_lock(struct cdrv *d, struct bucket *b)
+static inline void b_lock(const struct sched *s, struct bucket *b)
 {
-	if (!d->mt)
+	if (!s->mt)
 		return;
 	for (unsigned n = 0;; n++) {
 		if (!atomic_load_explicit(&b->lock, memory_order_relaxed) &&
@@ -235,9 +242,9 @@ static inline void b_lock(struct cdrv *d, struct bucket *b)
 	}
 }
 
-static inline void b_unlock(struct cdrv *d, struct bucket *b)
+static inline void b_unlock(const struct sched *s, struct bucket *b)
 {
-	if (d->mt)
+	if (s->mt)
 		atomic_store_explicit(&b->lock, 0, memory_order_release);
 }
 
@@ -274,22 +281,18 @@ static inline void rq_push(struct sched *s, struct coro *c)
 	if (s->rq_tail)
 		s->rq_tail->rq_next = c;
 	else
-		s->rq_head = c;
+		atomic_store_explicit(&s->rq_head, c, memory_order_relaxed);
 	s->rq_tail = c;
-	atomic_store_explicit(&s->nrq, atomic_load_explicit(&s->nrq, memory_order_relaxed) + 1,
-	                      memory_order_relaxed);
 }
 
 static inline struct coro *rq_pop(struct sched *s)
 {
-	struct coro *c = s->rq_head;
+	struct coro *c = atomic_load_explicit(&s->rq_head, memory_order_relaxed);
 	if (!c)
 		return NULL;
-	s->rq_head = c->rq_next;
-	if (!s->rq_head)
+	atomic_store_explicit(&s->rq_head, c->rq_next, memory_order_relaxed);
+	if (!c->rq_next)
 		s->rq_tail = NULL;
-	atomic_store_explicit(&s->nrq, atomic_load_explicit(&s->nrq, memory_order_relaxed) - 1,
-	                      memory_order_relaxed);
 	return c;
 }
 
@@ -343,10 +346,8 @@ static void heap_push(struct sched *s, struct coro *c)
 	heap_publish(s);
 }
 
-static void heap_remove(struct sched *s, struct coro *c)
+static void heap_remove_at(struct sched *s, struct coro *c)
 {
-	if (c->heap_idx < 0)
-		return;
 	unsigned i = (unsigned)c->heap_idx, last = --s->nheap;
 	c->heap_idx = -1;
 	if (i != last) {
@@ -356,6 +357,12 @@ static void heap_remove(struct sched *s, struct coro *c)
 		heap_up(s, (unsigned)s->heap[i]->heap_idx);
 	}
 	heap_publish(s);
+}
+
+static inline void heap_remove(struct sched *s, struct coro *c)
+{
+	if (c->heap_idx >= 0)
+		heap_remove_at(s, c);
 }
 
 /* ------------------------------------------------------------------ cross-thread hand-off */
@@ -388,15 +395,15 @@ static void unblock(struct sched *s, struct coro *c, uintptr_t only_key)
 		heap_remove(s, c);
 		rq_push(s, c);
 	} else if (c->state == CO_WAITING && (!only_key || c->w_key == only_key)) {
-		struct bucket *b = bucket_of(s->d, (void *)c->w_key);
-		b_lock(s->d, b);
+		struct bucket *b = bucket_of(s, (void *)c->w_key);
+		b_lock(s, b);
 		int linked = c->w_linked;
 		if (linked) {
 			b_unlink(b, c);
 			c->w_linked = 0;
 			c->w_result = 0;
 		}
-		b_unlock(s->d, b);
+		b_unlock(s, b);
 		if (linked) { /* else a waker on another thread owns it: it arrives via the inbox */
 			heap_remove(s, c);
 			rq_push(s, c);
@@ -414,7 +421,7 @@ static void gate_opened(struct sched *s)
 		atomic_store_explicit(&s->own[i]->samples, 0, memory_order_relaxed);
 }
 
-static void drain(struct sched *s)
+static __attribute__((noinline, cold)) void drain(struct sched *s)
 {
 	struct coro *list = atomic_exchange(&s->inbox, NULL), *fifo = NULL;
 	unsigned k = atomic_exchange(&s->kick, 0);
@@ -447,7 +454,7 @@ static void drain(struct sched *s)
 			unblock(s, s->own[i], 0);
 }
 
-static void fire_timers(struct sched *s)
+static __attribute__((noinline)) void fire_timers(struct sched *s)
 {
 	uint64_t now = task_now_ns();
 	while (s->nheap && s->heap[0]->deadline <= now) {
@@ -456,15 +463,15 @@ static void fire_timers(struct sched *s)
 		if (c->state == CO_SLEEPING) {
 			rq_push(s, c);
 		} else if (c->state == CO_WAITING) {
-			struct bucket *b = bucket_of(s->d, (void *)c->w_key);
-			b_lock(s->d, b);
+			struct bucket *b = bucket_of(s, (void *)c->w_key);
+			b_lock(s, b);
 			int linked = c->w_linked;
 			if (linked) {
 				b_unlink(b, c);
 				c->w_linked = 0;
 				c->w_result = -ETIMEDOUT;
 			}
-			b_unlock(s->d, b);
+			b_unlock(s, b);
 			if (linked)
 				rq_push(s, c);
 			/* else woken by another thread just now: it comes back through the inbox */
@@ -472,7 +479,7 @@ static void fire_timers(struct sched *s)
 	}
 }
 
-static inline struct coro *pick_next(struct sched *s)
+static inline __attribute__((always_inline)) struct coro *pick_next(struct sched *s)
 {
 	if (task_unlikely(atomic_load_explicit(&s->inbox, memory_order_relaxed) != NULL ||
 	                  atomic_load_explicit(&s->kick, memory_order_relaxed) != 0))
@@ -507,9 +514,8 @@ static inline void san_after(struct sched *s, struct coro *self)
 
 /* Switch from the running context (coroutine `from`, or NULL: the scheduler's own) to `to`
  * (NULL: the scheduler's own). Returns when `from` is resumed. */
-static void ctx_switch(struct sched *s, struct coro *from, struct coro *to, int from_exits)
+static inline __attribute__((always_inline)) void ctx_switch(struct sched *s, struct coro *from, struct coro *to, int from_exits)
 {
-	s->cur = to;
 	if (to)
 		to->state = CO_RUNNING;
 	/* release/acquire: the ticker reads the coroutine's fields through this pointer (free on
@@ -518,7 +524,7 @@ static void ctx_switch(struct sched *s, struct coro *from, struct coro *to, int 
 	atomic_store_explicit(&s->nswitch, atomic_load_explicit(&s->nswitch, memory_order_relaxed) + 1,
 	                      memory_order_relaxed);
 	san_before(s, from, to, from_exits);
-	if (s->d->backend == BACKEND_FAST) {
+	if (s->backend == BACKEND_FAST) {
 		void *discard;
 		coro_switch(from ? (from_exits ? &discard : &from->sp) : &s->main_sp, to ? to->sp : s->main_sp);
 	} else {
@@ -533,7 +539,7 @@ static void ctx_switch(struct sched *s, struct coro *from, struct coro *to, int 
 
 /* The running coroutine `self` has put itself where it belongs (run queue, wait table, heap):
  * run the next runnable coroutine, or the scheduler's idle loop. */
-static void park(struct sched *s, struct coro *self)
+static inline __attribute__((always_inline)) void park(struct sched *s, struct coro *self)
 {
 	struct coro *next = pick_next(s);
 	if (next == self) {
@@ -569,30 +575,35 @@ static void coro_entry_uc(unsigned hi, unsigned lo)
 
 /* ------------------------------------------------------------------ worker hooks */
 
+/* Set the wait's deadline and enter it in the timer heap. */
+static void arm_timeout(struct sched *s, struct coro *self, uint64_t timeout_ns)
+{
+	uint64_t now = task_now_ns();
+	self->deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	heap_push(s, self);
+}
+
+/* The general wait: the bucket lock is taken when several schedulers share the table. */
 static int coro_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
 {
 	struct coro *self = t->drv;
 	struct sched *s = self->s;
-	struct cdrv *d = s->d;
 	if (task_should_stop(t))
 		return 0;
-	struct bucket *b = bucket_of(d, word);
-	b_lock(d, b);
+	struct bucket *b = bucket_of(s, word);
+	b_lock(s, b);
 	if (atomic_load(word) != expected) {
-		b_unlock(d, b);
+		b_unlock(s, b);
 		return -EAGAIN;
 	}
 	self->w_key = (uintptr_t)word;
 	self->w_linked = 1;
 	self->w_result = 0;
 	b_append(b, self);
-	b_unlock(d, b);
+	b_unlock(s, b);
 	self->state = CO_WAITING;
-	if (timeout_ns != TASK_FOREVER) {
-		uint64_t now = task_now_ns();
-		self->deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
-		heap_push(s, self);
-	}
+	if (timeout_ns != TASK_FOREVER)
+		arm_timeout(s, self, timeout_ns);
 	park(s, self);
 	return self->w_result;
 }
@@ -601,26 +612,24 @@ static int coro_wake(struct task *t, _Atomic unsigned *word, int n)
 {
 	struct coro *self = t->drv;
 	struct sched *s = self->s;
-	struct cdrv *d = s->d;
-	struct bucket *b = bucket_of(d, word);
+	struct bucket *b = bucket_of(s, word);
 	struct coro *list = NULL, **tail = &list;
 	int woken = 0;
-	if (n <= 0 || (!d->mt && !b->head))
+	if (n <= 0 || (!s->mt && !b->head))
 		return 0;
-	b_lock(d, b);
+	b_lock(s, b);
 	for (struct coro *c = b->head, *nx; c && woken < n; c = nx) {
 		nx = c->w_next;
 		if (c->w_key != (uintptr_t)word)
 			continue;
 		b_unlink(b, c);
 		c->w_linked = 0;
-		c->w_result = 0;
 		c->h_next = NULL;
 		*tail = c;
 		tail = &c->h_next;
 		woken++;
 	}
-	b_unlock(d, b);
+	b_unlock(s, b);
 	for (struct coro *c = list, *nx; c; c = nx) {
 		nx = c->h_next;
 		if (c->s == s) {
@@ -629,6 +638,47 @@ static int coro_wake(struct task *t, _Atomic unsigned *word, int n)
 		} else {
 			inbox_push(c->s, c); /* c belongs to its scheduler from here on */
 		}
+	}
+	return woken;
+}
+
+/* With one scheduler (threads=1, the default) no other thread touches the wait table or the
+ * run queue, so wait and wake need no lock, no hand-off list and no inbox: coro_spawn points
+ * the tasks' wait/wake hooks here. task_wait has already looked at the stop flag (the gate
+ * wait goes through coro_wait). This is the hot path of every hand-off between coroutines. */
+static int coro_wait_st(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	struct coro *self = t->drv;
+	struct sched *s = self->s;
+	if (atomic_load_explicit(word, memory_order_acquire) != expected)
+		return -EAGAIN;
+	self->w_key = (uintptr_t)word;
+	self->w_linked = 1;
+	self->w_result = 0;
+	b_append(bucket_of(s, word), self);
+	self->state = CO_WAITING;
+	if (timeout_ns != TASK_FOREVER)
+		arm_timeout(s, self, timeout_ns);
+	park(s, self);
+	/* A waker leaves our timeout in the heap (fire_timers skips a runnable coroutine). */
+	if (task_unlikely(self->heap_idx >= 0))
+		heap_remove_at(s, self);
+	return self->w_result;
+}
+
+static int coro_wake_st(struct task *t, _Atomic unsigned *word, int n)
+{
+	struct sched *s = ((struct coro *)t->drv)->s;
+	struct bucket *b = bucket_of(s, word);
+	int woken = 0;
+	for (struct coro *c = b->head, *nx; c && woken < n; c = nx) {
+		nx = c->w_next;
+		if (c->w_key != (uintptr_t)word)
+			continue;
+		b_unlink(b, c);
+		c->w_linked = 0;
+		rq_push(s, c); /* w_result is still 0; c leaves the timer heap itself */
+		woken++;
 	}
 	return woken;
 }
@@ -903,7 +953,7 @@ static void *ticker_main(void *arg)
 				since[i] = now;
 				continue;
 			}
-			int others = atomic_load_explicit(&s->nrq, memory_order_relaxed) > 0 ||
+			int others = atomic_load_explicit(&s->rq_head, memory_order_relaxed) != NULL ||
 			             atomic_load_explicit(&s->inbox, memory_order_relaxed) != NULL ||
 			             atomic_load_explicit(&s->next_deadline, memory_order_relaxed) <= now;
 			if (slice && now - since[i] >= slice && others) {
@@ -968,6 +1018,10 @@ static int coro_init(struct run *r)
 		struct sched *s = &d->sched[i];
 		s->d = d;
 		s->id = i;
+		s->buckets = d->buckets;
+		s->bmask = d->bmask;
+		s->mt = d->mt;
+		s->backend = d->backend;
 		s->pu = r->pus ? r->pus[i] : -1; /* the PU of its first coroutine, worker i */
 		s->owncap = (d->n + d->nsched - 1 - i) / d->nsched;
 		s->own = calloc(s->owncap ? s->owncap : 1, sizeof *s->own);
@@ -1049,7 +1103,7 @@ static int coro_spawn(struct run *r, struct task *t)
 	__asan_unpoison_memory_region(map + CORO_GUARD, d->stack_size);
 #endif
 	if (d->backend == BACKEND_FAST) {
-		c->sp = coro_make(hi, coro_entry_fast, c);
+		c->sp = coro_make(hi - (t->id % 8) * 1344, coro_entry_fast, c);
 	} else {
 		c->uc = calloc(1, sizeof *c->uc);
 		if (!c->uc || getcontext(c->uc))
@@ -1064,6 +1118,10 @@ static int coro_spawn(struct run *r, struct task *t)
 	c->tsan_fiber = __tsan_create_fiber(0);
 #endif
 	t->drv = c;
+	if (!d->mt) {
+		t->wait = coro_wait_st;
+		t->wake = coro_wake_st;
+	}
 	inbox_push(c->s, c);
 	return 0;
 nomem:;

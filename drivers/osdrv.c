@@ -118,8 +118,15 @@ int osdrv_sleep_ns(struct task *t, uint64_t ns)
 
 int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
 {
-	int rc = futex_wait(word, expected, timeout_ns == TASK_FOREVER ? FUTEX_FOREVER : timeout_ns,
-	                    shared_of(t));
+	/* Publish the word, then look at stop, both seq_cst: osdrv_stop runs after the runner set
+	 * stop and wakes every published word, so either it sees ours or we see the stop. (Only
+	 * the OS drivers need this; the coroutine driver's stop reaches its schedulers itself.) */
+	atomic_store(&t->slot->wait_addr, (uintptr_t)word);
+	int rc = 0;
+	if (!atomic_load(t->stop))
+		rc = futex_wait(word, expected, timeout_ns == TASK_FOREVER ? FUTEX_FOREVER : timeout_ns,
+		                shared_of(t));
+	atomic_store_explicit(&t->slot->wait_addr, 0, memory_order_relaxed);
 	return rc == -EINTR ? 0 : rc;
 }
 

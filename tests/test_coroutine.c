@@ -254,6 +254,7 @@ static int ww_run(struct task *t)
 		while (atomic_load(&s->arrivals) < n - 1)
 			task_yield(t);
 		EXPECT_RC(task_wake(t, &s->w2, INT_MAX), 0); /* another word: nobody */
+		EXPECT_RC(task_wake(t, &s->w, 0), 0);        /* n = 0: nobody either */
 		EXPECT_RC(task_wake(t, &s->w, 1), 1);
 		for (int k = 0; k < 3; k++)
 			task_yield(t);
