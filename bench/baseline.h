@@ -15,6 +15,10 @@ struct baseline {
 	const char *pin;                 /* e.g. "spread", "pus:0" */
 	const char *knobs[6];            /* "name=value", NULL-terminated */
 	int higher_is_better;
+	/* Optional, for rates: also print the time per `event` (e.g. "switch"), `per_unit` of
+	 * which make one unit (a round trip is 2 switches): 1e9 / (rate * per_unit) ns. */
+	const char *event;
+	unsigned per_unit;
 	/* Run the bare version for about duration_s; return the figure (e.g. ops/s), or < 0
 	 * on failure. Runs in a forked child of bench (like a cell), pinned as `pin` says. */
 	double (*bare)(double duration_s, const int *pus, unsigned workers);

@@ -126,6 +126,8 @@ const struct baseline baseline_coro_switch = {
 	.pin = "pus:0",
 	.knobs = { "mode=wait", "backend=fast", "threads=1", NULL },
 	.higher_is_better = 1,
+	.event = "switch",
+	.per_unit = 2,
 	.bare = bare_fast,
 };
 
@@ -140,5 +142,7 @@ const struct baseline baseline_coro_switch_ucontext = {
 	.pin = "pus:0",
 	.knobs = { "mode=wait", "backend=ucontext", "threads=1", NULL },
 	.higher_is_better = 1,
+	.event = "switch",
+	.per_unit = 2,
 	.bare = bare_ucontext,
 };

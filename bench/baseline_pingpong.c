@@ -97,6 +97,8 @@ const struct baseline baseline_pingpong_1pu = {
 	.pin = "pus:0",
 	.knobs = { "mode=wait", NULL },
 	.higher_is_better = 1,
+	.event = "handoff",
+	.per_unit = 2,
 	.bare = bare_pingpong,
 };
 
@@ -110,5 +112,7 @@ const struct baseline baseline_pingpong_2pu = {
 	.pin = "spread",
 	.knobs = { "mode=wait", NULL },
 	.higher_is_better = 1,
+	.event = "handoff",
+	.per_unit = 2,
 	.bare = bare_pingpong,
 };

@@ -136,6 +136,10 @@ static int run_one(const struct baseline *b, unsigned reps, double dur)
 		stats_summarize(harn, reps, &sh);
 		printf("  median bare %.1f %s (cv %.1f%%), harness %.1f %s (cv %.1f%%): harness/bare = %.3f\n",
 		       sb.median, b->unit, sb.cv * 100, sh.median, b->unit, sh.cv * 100, sh.median / sb.median);
+		if (b->event && sb.median > 0 && sh.median > 0)
+			printf("  per %s (median): bare %.2f ns, harness %.2f ns: harness/bare = %.2fx the time\n",
+			       b->event, 1e9 / (sb.median * b->per_unit), 1e9 / (sh.median * b->per_unit),
+			       sb.median / sh.median);
 	}
 	free(bare);
 	free(harn);
