@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "baseline.h"
+#include "task.h"
 #include "topo.h"
 #include "workloads/pc.h"
 
@@ -29,13 +30,6 @@ struct lockq {
 	uint64_t hist[PC_NBUCKETS];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *producer(void *arg)
 {
 	struct lockq *q = arg;
@@ -52,7 +46,7 @@ static void *producer(void *arg)
 			pthread_mutex_unlock(&q->m);
 			break;
 		}
-		it.t_ns = now_ns();
+		it.t_ns = task_now_ns();
 		q->ring[q->in] = it;
 		q->in = q->in + 1 == q->cap ? 0 : q->in + 1;
 		q->count++;
@@ -90,11 +84,11 @@ static void *consumer(void *arg)
 		q->count--;
 		pthread_mutex_unlock(&q->m);
 		pthread_cond_signal(&q->not_full);
-		pc_consume(&it, now_ns(), 1, &q->acct, 1, 1, q->hist, &q->f);
+		pc_consume(&it, task_now_ns(), 1, &q->acct, 1, 1, q->hist, &q->f);
 		n++;
 	}
 	q->consumed = n;
-	q->t_end = now_ns();
+	q->t_end = task_now_ns();
 	return NULL;
 }
 
@@ -115,7 +109,7 @@ static double bare_pc_lock(double duration_s, const int *pus, unsigned workers)
 	if (!q->ring || pthread_create(&p, NULL, producer, q) || pthread_create(&c, NULL, consumer, q))
 		return -1;
 	pthread_barrier_wait(&q->go);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = task_now_ns();
 	struct timespec d = { (time_t)duration_s, (long)((duration_s - (double)(time_t)duration_s) * 1e9) };
 	nanosleep(&d, NULL);
 	pthread_mutex_lock(&q->m);

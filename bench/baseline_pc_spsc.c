@@ -12,6 +12,7 @@
 
 #include "baseline.h"
 #include "futex.h"
+#include "task.h"
 #include "topo.h"
 #include "workloads/pc.h"
 
@@ -36,13 +37,6 @@ struct spsc {
 	struct pc_faults f;
 	uint64_t hist[PC_NBUCKETS];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *producer(void *arg)
 {
@@ -75,7 +69,7 @@ static void *producer(void *arg)
 			if (tail - head == q->cap)
 				break; /* stopped while full */
 		}
-		it.t_ns = now_ns();
+		it.t_ns = task_now_ns();
 		q->ring[pos] = it;
 		pos = pos + 1 == q->cap ? 0 : pos + 1;
 		atomic_store(&q->tail, ++tail);
@@ -136,11 +130,11 @@ static void *consumer(void *arg)
 			atomic_fetch_add(&q->space_seq, 1);
 			futex_wake(&q->space_seq, 1, 0);
 		}
-		pc_consume(&it, now_ns(), 1, &q->acct, 1, 1, q->hist, &q->f);
+		pc_consume(&it, task_now_ns(), 1, &q->acct, 1, 1, q->hist, &q->f);
 		n++;
 	}
 	q->consumed = n;
-	q->t_end = now_ns();
+	q->t_end = task_now_ns();
 	return NULL;
 }
 
@@ -157,7 +151,7 @@ static double bare_pc_spsc(double duration_s, const int *pus, unsigned workers)
 	if (!q->ring || pthread_create(&p, NULL, producer, q) || pthread_create(&c, NULL, consumer, q))
 		return -1;
 	pthread_barrier_wait(&q->go);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = task_now_ns();
 	struct timespec d = { (time_t)duration_s, (long)((duration_s - (double)(time_t)duration_s) * 1e9) };
 	nanosleep(&d, NULL);
 	atomic_store(&q->stop, 1);
