@@ -30,7 +30,7 @@ struct bpc {
 	uint64_t produced, psum, consumed, t_end;
 	struct pc_acct acct;
 	struct pc_faults f;
-	uint64_t hist[PC_NBUCKETS];
+	struct loghist hist;
 };
 
 /* The first thing the producer (side 0) and the consumer (side 1) do: pin, wait for the start. */

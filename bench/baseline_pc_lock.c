@@ -71,7 +71,7 @@ static void *consumer(void *arg)
 		q->count--;
 		pthread_mutex_unlock(&q->m);
 		pthread_cond_signal(&q->not_full);
-		pc_consume(&it, task_now_ns(), 1, &q->c.acct, 1, 1, q->c.hist, &q->c.f);
+		pc_consume(&it, task_now_ns(), 1, &q->c.acct, 1, 1, &q->c.hist, &q->c.f);
 		n++;
 	}
 	bpc_consumer_end(&q->c, n);

@@ -120,7 +120,7 @@ static void *consumer(void *arg)
 			atomic_fetch_add(&q->space_seq, 1);
 			futex_wake(&q->space_seq, 1, 0);
 		}
-		pc_consume(&it, task_now_ns(), 1, &q->c.acct, 1, 1, q->c.hist, &q->c.f);
+		pc_consume(&it, task_now_ns(), 1, &q->c.acct, 1, 1, &q->c.hist, &q->c.f);
 		n++;
 	}
 	bpc_consumer_end(&q->c, n);
