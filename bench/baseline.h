@@ -2,7 +2,8 @@
  * program, same run" comparisons (bench baseline NAME). Each baseline is one file
  * bench/baseline_<name>.c defining `const struct baseline baseline_<name>`, registered in
  * BASELINES(X) below. The bare code must not use the task API: plain pthreads/futexes/loops,
- * as a user would write it without bench. */
+ * as a user would write it without bench. Its one exception is the clock, task_now_ns() (a
+ * plain CLOCK_MONOTONIC read, the same one the harness side uses). */
 #ifndef BENCH_BASELINE_H
 #define BENCH_BASELINE_H
 

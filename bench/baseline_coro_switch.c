@@ -11,22 +11,15 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <ucontext.h>
 
 #include "baseline.h"
 #include "drivers/coro_switch.h"
+#include "task.h"
 #include "topo.h"
 
 #define BARE_STACK (64u << 10)
 #define BARE_CHECK 4095u           /* look at the clock every 4096 round trips */
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Contexts 0 and 1 ping-pong; 2 is the caller. Each side counts its turns in a register and,
  * every 4096 turns, publishes the count and looks at the clock; when time is up it switches
@@ -52,7 +45,7 @@ static void side_fast(void *arg)
 		coro_switch(save, *to);
 		if ((n & BARE_CHECK) == 0) {
 			turns[me] = n;
-			if (now_s() >= end_s)
+			if (task_now_ns() / 1e9 >= end_s)
 				to = &sp[2];
 		}
 	}
@@ -65,7 +58,7 @@ static void side_uc(unsigned me)
 		swapcontext(save, to);
 		if ((n & BARE_CHECK) == 0) {
 			turns[me] = n;
-			if (now_s() >= end_s)
+			if (task_now_ns() / 1e9 >= end_s)
 				to = &uc[2];
 		}
 	}
@@ -92,13 +85,13 @@ static double bare_loop(double duration_s, const int *pus, int fast)
 			makecontext(&uc[i], (void (*)(void))side_uc, 1, i);
 		}
 	}
-	double t0 = now_s();
+	double t0 = task_now_ns() / 1e9;
 	end_s = t0 + duration_s;
 	if (fast)
 		coro_switch(&sp[2], sp[0]);
 	else
 		swapcontext(&uc[2], &uc[0]);
-	double t = now_s();
+	double t = task_now_ns() / 1e9;
 	free(stacks); /* the two sides are abandoned mid-loop, never resumed */
 	return (double)(turns[0] + turns[1]) / 2 / (t - t0); /* a round trip: a turn of each */
 }

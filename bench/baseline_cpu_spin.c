@@ -1,18 +1,11 @@
 /* Bare cpu-spin: the same spin_unit loop as workloads/cpu_spin.c in a plain loop on one
  * thread, checking a clock every 1024 ops; no task API, no counters in shared memory. */
 #include <stdint.h>
-#include <time.h>
 
 #include "baseline.h"
+#include "task.h"
 #include "topo.h"
 #include "workloads/spin.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static volatile uint64_t sink;
 
@@ -21,12 +14,12 @@ static double bare_spin(double duration_s, const int *pus, unsigned workers)
 	(void)workers;
 	topo_bind_self(pus[0], 0);
 	uint64_t x = spin_seed(0), ops = 0;
-	double t0 = now_s(), t;
+	double t0 = task_now_ns() / 1e9, t;
 	do {
 		for (int i = 0; i < 1024; i++)
 			x = spin_unit(x, SPIN_ITERS_PER_US); /* cpu-spin's default iters: ~1 us */
 		ops += 1024;
-		t = now_s();
+		t = task_now_ns() / 1e9;
 	} while (t - t0 < duration_s);
 	sink = x;
 	return (double)ops / (t - t0);

@@ -2,59 +2,41 @@
  * mutex, two condition variables, signalled after unlock), one producer thread on pus[0] and
  * one consumer thread on pus[1]. Same item, same per-item work (workloads/pc.h: check field,
  * checksum, FIFO, latency histogram), same capacity and the same shutdown (the producer stops,
- * the consumer drains) as the harness cell producer-consumer/thread/n=2 queue=lock. */
+ * the consumer drains) as the harness cell producer-consumer/thread/n=2 queue=lock. The run
+ * around the queue is baseline_pc.h's. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "baseline.h"
-#include "topo.h"
-#include "workloads/pc.h"
+#include "baseline_pc.h"
 
 struct lockq {
 	pthread_mutex_t m;
 	pthread_cond_t not_empty, not_full;
-	unsigned in, out, count, cap;
-	int producer_done;
-	struct pc_item *ring;
-	atomic_int stop;
-	pthread_barrier_t go;
-	const int *pus;
-	/* results */
-	uint64_t produced, psum, consumed, t_end;
-	struct pc_acct acct;
-	struct pc_faults f;
-	uint64_t hist[PC_NBUCKETS];
+	unsigned in, out, count;
+	struct bpc c;                 /* ring, stop, producer_done (under m), results */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *producer(void *arg)
 {
 	struct lockq *q = arg;
-	topo_bind_self(q->pus[0], 0);
-	pthread_barrier_wait(&q->go);
+	bpc_enter(&q->c, 0);
 	uint64_t seq = 0, sum = 0;
 	struct pc_item it;
-	while (!atomic_load_explicit(&q->stop, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&q->c.stop, memory_order_relaxed)) {
 		uint64_t m = pc_produce(&it, 0, seq);
 		pthread_mutex_lock(&q->m);
-		while (q->count == q->cap && !atomic_load(&q->stop))
+		while (q->count == q->c.cap && !atomic_load(&q->c.stop))
 			pthread_cond_wait(&q->not_full, &q->m);
-		if (q->count == q->cap) {
+		if (q->count == q->c.cap) {
 			pthread_mutex_unlock(&q->m);
 			break;
 		}
-		it.t_ns = now_ns();
-		q->ring[q->in] = it;
-		q->in = q->in + 1 == q->cap ? 0 : q->in + 1;
+		it.t_ns = task_now_ns();
+		q->c.ring[q->in] = it;
+		q->in = q->in + 1 == q->c.cap ? 0 : q->in + 1;
 		q->count++;
 		pthread_mutex_unlock(&q->m);
 		pthread_cond_signal(&q->not_empty);
@@ -62,9 +44,9 @@ static void *producer(void *arg)
 		seq++;
 	}
 	pthread_mutex_lock(&q->m);
-	q->produced = seq;
-	q->psum = sum;
-	q->producer_done = 1;
+	q->c.produced = seq;
+	q->c.psum = sum;
+	q->c.producer_done = 1;
 	pthread_mutex_unlock(&q->m);
 	pthread_cond_broadcast(&q->not_empty);
 	return NULL;
@@ -73,29 +55,36 @@ static void *producer(void *arg)
 static void *consumer(void *arg)
 {
 	struct lockq *q = arg;
-	topo_bind_self(q->pus[1], 0);
-	pthread_barrier_wait(&q->go);
+	bpc_enter(&q->c, 1);
 	uint64_t n = 0;
 	struct pc_item it;
 	for (;;) {
 		pthread_mutex_lock(&q->m);
-		while (q->count == 0 && !q->producer_done)
+		while (q->count == 0 && !q->c.producer_done)
 			pthread_cond_wait(&q->not_empty, &q->m);
 		if (q->count == 0) {
 			pthread_mutex_unlock(&q->m);
 			break;
 		}
-		it = q->ring[q->out];
-		q->out = q->out + 1 == q->cap ? 0 : q->out + 1;
+		it = q->c.ring[q->out];
+		q->out = q->out + 1 == q->c.cap ? 0 : q->out + 1;
 		q->count--;
 		pthread_mutex_unlock(&q->m);
 		pthread_cond_signal(&q->not_full);
-		pc_consume(&it, now_ns(), 1, &q->acct, 1, 1, q->hist, &q->f);
+		pc_consume(&it, task_now_ns(), 1, &q->c.acct, 1, 1, &q->c.hist, &q->c.f);
 		n++;
 	}
-	q->consumed = n;
-	q->t_end = now_ns();
+	bpc_consumer_end(&q->c, n);
 	return NULL;
+}
+
+static void stop(void *arg)
+{
+	struct lockq *q = arg;
+	pthread_mutex_lock(&q->m);
+	atomic_store(&q->c.stop, 1);
+	pthread_mutex_unlock(&q->m);
+	pthread_cond_broadcast(&q->not_full);
 }
 
 static double bare_pc_lock(double duration_s, const int *pus, unsigned workers)
@@ -104,33 +93,10 @@ static double bare_pc_lock(double duration_s, const int *pus, unsigned workers)
 	struct lockq *q = calloc(1, sizeof *q);
 	if (!q)
 		return -1;
-	q->cap = PC_DEFAULT_CAPACITY;
-	q->ring = calloc(q->cap, sizeof *q->ring);
-	q->pus = pus;
 	pthread_mutex_init(&q->m, NULL);
 	pthread_cond_init(&q->not_empty, NULL);
 	pthread_cond_init(&q->not_full, NULL);
-	pthread_barrier_init(&q->go, NULL, 3);
-	pthread_t p, c;
-	if (!q->ring || pthread_create(&p, NULL, producer, q) || pthread_create(&c, NULL, consumer, q))
-		return -1;
-	pthread_barrier_wait(&q->go);
-	uint64_t t0 = now_ns();
-	struct timespec d = { (time_t)duration_s, (long)((duration_s - (double)(time_t)duration_s) * 1e9) };
-	nanosleep(&d, NULL);
-	pthread_mutex_lock(&q->m);
-	atomic_store(&q->stop, 1);
-	pthread_mutex_unlock(&q->m);
-	pthread_cond_broadcast(&q->not_full);
-	pthread_join(p, NULL);
-	pthread_join(c, NULL);
-	char err[200];
-	/* The same verdict as the workload's verify: a bare run that loses items does not count. */
-	int bad = pc_check(1, &q->produced, &q->psum, 1, &q->acct.count, &q->acct.sum, &q->f, err, sizeof err);
-	double r = bad ? -1 : (double)q->consumed / ((double)(q->t_end - t0) / 1e9);
-	free(q->ring);
-	free(q);
-	return r;
+	return bpc_run(&q->c, q, producer, consumer, stop, duration_s, pus);
 }
 
 const struct baseline baseline_pc_lock = {

@@ -2,18 +2,18 @@
  * (Lamport, cached indices) that polls PC_DEFAULT_SPIN times and then sleeps on a private
  * futex, with the same announce-and-recheck protocol as the workload; one producer thread on
  * pus[0], one consumer thread on pus[1]. Same item and per-item work (workloads/pc.h) as the
- * harness cell producer-consumer/thread/n=2 queue=spsc. */
+ * harness cell producer-consumer/thread/n=2 queue=spsc. The run around the queue is
+ * baseline_pc.h's. */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "baseline.h"
+#include "baseline_pc.h"
 #include "futex.h"
-#include "topo.h"
-#include "workloads/pc.h"
 
 #define LINE 64
 
@@ -26,45 +26,30 @@ struct spsc {
 	char pad2[LINE - 8];
 	_Atomic unsigned space_seq, prod_waiting;
 	char pad3[LINE - 8];
-	_Atomic unsigned stop, producer_done;
-	uint32_t cap;
-	struct pc_item *ring;
-	pthread_barrier_t go;
-	const int *pus;
-	uint64_t produced, psum, consumed, t_end;
-	struct pc_acct acct;
-	struct pc_faults f;
-	uint64_t hist[PC_NBUCKETS];
+	struct bpc c;                 /* from a line boundary: stop, producer_done, cap, ring, ..., results */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+_Static_assert(offsetof(struct spsc, c) % LINE == 0, "struct bpc starts a line (see baseline_pc.h)");
 
 static void *producer(void *arg)
 {
 	struct spsc *q = arg;
-	topo_bind_self(q->pus[0], 0);
-	pthread_barrier_wait(&q->go);
+	bpc_enter(&q->c, 0);
 	uint64_t seq = 0, sum = 0, tail = 0, head = 0;
 	uint32_t pos = 0;
 	struct pc_item it;
-	while (!atomic_load_explicit(&q->stop, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&q->c.stop, memory_order_relaxed)) {
 		uint64_t m = pc_produce(&it, 0, seq);
-		if (tail - head == q->cap) {
+		if (tail - head == q->c.cap) {
 			head = atomic_load_explicit(&q->head, memory_order_acquire);
-			for (unsigned i = 0; i < PC_DEFAULT_SPIN && tail - head == q->cap; i++) {
+			for (unsigned i = 0; i < PC_DEFAULT_SPIN && tail - head == q->c.cap; i++) {
 				pc_relax();
 				head = atomic_load_explicit(&q->head, memory_order_acquire);
 			}
-			while (tail - head == q->cap && !atomic_load(&q->stop)) {
+			while (tail - head == q->c.cap && !atomic_load(&q->c.stop)) {
 				unsigned s = atomic_load(&q->space_seq);
 				atomic_store(&q->prod_waiting, 1);
 				head = atomic_load(&q->head);
-				if (tail - head != q->cap) {
+				if (tail - head != q->c.cap) {
 					atomic_store_explicit(&q->prod_waiting, 0, memory_order_relaxed);
 					break;
 				}
@@ -72,12 +57,12 @@ static void *producer(void *arg)
 				atomic_store_explicit(&q->prod_waiting, 0, memory_order_relaxed);
 				head = atomic_load_explicit(&q->head, memory_order_acquire);
 			}
-			if (tail - head == q->cap)
+			if (tail - head == q->c.cap)
 				break; /* stopped while full */
 		}
-		it.t_ns = now_ns();
-		q->ring[pos] = it;
-		pos = pos + 1 == q->cap ? 0 : pos + 1;
+		it.t_ns = task_now_ns();
+		q->c.ring[pos] = it;
+		pos = pos + 1 == q->c.cap ? 0 : pos + 1;
 		atomic_store(&q->tail, ++tail);
 		if (atomic_load(&q->cons_waiting) && atomic_exchange(&q->cons_waiting, 0)) {
 			atomic_fetch_add(&q->data_seq, 1);
@@ -86,9 +71,9 @@ static void *producer(void *arg)
 		sum += m;
 		seq++;
 	}
-	q->produced = seq;
-	q->psum = sum;
-	atomic_store(&q->producer_done, 1);
+	q->c.produced = seq;
+	q->c.psum = sum;
+	atomic_store(&q->c.producer_done, 1);
 	atomic_fetch_add(&q->data_seq, 1);
 	futex_wake(&q->data_seq, INT_MAX, 0);
 	return NULL;
@@ -97,8 +82,7 @@ static void *producer(void *arg)
 static void *consumer(void *arg)
 {
 	struct spsc *q = arg;
-	topo_bind_self(q->pus[1], 0);
-	pthread_barrier_wait(&q->go);
+	bpc_enter(&q->c, 1);
 	uint64_t n = 0, head = 0, tail = 0;
 	uint32_t pos = 0;
 	struct pc_item it;
@@ -117,7 +101,7 @@ static void *consumer(void *arg)
 					atomic_store_explicit(&q->cons_waiting, 0, memory_order_relaxed);
 					break;
 				}
-				if (atomic_load(&q->producer_done)) {
+				if (atomic_load(&q->c.producer_done)) {
 					atomic_store_explicit(&q->cons_waiting, 0, memory_order_relaxed);
 					tail = atomic_load(&q->tail);
 					break;
@@ -129,19 +113,26 @@ static void *consumer(void *arg)
 			if (head == tail)
 				break; /* empty and the producer is done */
 		}
-		it = q->ring[pos];
-		pos = pos + 1 == q->cap ? 0 : pos + 1;
+		it = q->c.ring[pos];
+		pos = pos + 1 == q->c.cap ? 0 : pos + 1;
 		atomic_store(&q->head, ++head);
 		if (atomic_load(&q->prod_waiting) && atomic_exchange(&q->prod_waiting, 0)) {
 			atomic_fetch_add(&q->space_seq, 1);
 			futex_wake(&q->space_seq, 1, 0);
 		}
-		pc_consume(&it, now_ns(), 1, &q->acct, 1, 1, q->hist, &q->f);
+		pc_consume(&it, task_now_ns(), 1, &q->c.acct, 1, 1, &q->c.hist, &q->c.f);
 		n++;
 	}
-	q->consumed = n;
-	q->t_end = now_ns();
+	bpc_consumer_end(&q->c, n);
 	return NULL;
+}
+
+static void stop(void *arg)
+{
+	struct spsc *q = arg;
+	atomic_store(&q->c.stop, 1);
+	atomic_fetch_add(&q->space_seq, 1);
+	futex_wake(&q->space_seq, INT_MAX, 0);
 }
 
 static double bare_pc_spsc(double duration_s, const int *pus, unsigned workers)
@@ -150,27 +141,8 @@ static double bare_pc_spsc(double duration_s, const int *pus, unsigned workers)
 	struct spsc *q = aligned_alloc(LINE, (sizeof *q + LINE - 1) / LINE * LINE);
 	if (!q)
 		return -1;
-	*q = (struct spsc){ .cap = PC_DEFAULT_CAPACITY, .pus = pus };
-	q->ring = calloc(q->cap, sizeof *q->ring);
-	pthread_barrier_init(&q->go, NULL, 3);
-	pthread_t p, c;
-	if (!q->ring || pthread_create(&p, NULL, producer, q) || pthread_create(&c, NULL, consumer, q))
-		return -1;
-	pthread_barrier_wait(&q->go);
-	uint64_t t0 = now_ns();
-	struct timespec d = { (time_t)duration_s, (long)((duration_s - (double)(time_t)duration_s) * 1e9) };
-	nanosleep(&d, NULL);
-	atomic_store(&q->stop, 1);
-	atomic_fetch_add(&q->space_seq, 1);
-	futex_wake(&q->space_seq, INT_MAX, 0);
-	pthread_join(p, NULL);
-	pthread_join(c, NULL);
-	char err[200];
-	int bad = pc_check(1, &q->produced, &q->psum, 1, &q->acct.count, &q->acct.sum, &q->f, err, sizeof err);
-	double r = bad ? -1 : (double)q->consumed / ((double)(q->t_end - t0) / 1e9);
-	free(q->ring);
-	free(q);
-	return r;
+	*q = (struct spsc){ 0 };
+	return bpc_run(&q->c, q, producer, consumer, stop, duration_s, pus);
 }
 
 const struct baseline baseline_pc_spsc = {

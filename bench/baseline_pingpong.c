@@ -12,6 +12,7 @@
 
 #include "baseline.h"
 #include "futex.h"
+#include "task.h"
 #include "topo.h"
 
 struct pp {
@@ -23,13 +24,6 @@ struct pp {
 };
 
 struct pp_arg { struct pp *p; unsigned side; };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *player(void *arg)
 {
@@ -58,7 +52,7 @@ out:
 	p->moves[side] = moves;
 	p->bad[side] = bad;
 	if (side == 0)
-		p->t_end = now_ns();
+		p->t_end = task_now_ns();
 	return NULL;
 }
 
@@ -73,7 +67,7 @@ static double bare_pingpong(double duration_s, const int *pus, unsigned workers)
 	if (pthread_create(&t0, NULL, player, &a0) || pthread_create(&t1, NULL, player, &a1))
 		return -1;
 	pthread_barrier_wait(&p.go);
-	uint64_t start = now_ns();
+	uint64_t start = task_now_ns();
 	struct timespec d = { (time_t)duration_s, (long)((duration_s - (double)(time_t)duration_s) * 1e9) };
 	nanosleep(&d, NULL);
 	atomic_store(&p.stop, 1);

@@ -1,5 +1,5 @@
 /* The log-bucketed histogram behind the latency percentiles: bucket bounds, the relative
- * error bound, quantiles of known data, merging. */
+ * error bound, quantiles of known data, merging, a bucket that wrapped. */
 #include <stdint.h>
 
 #include "test.h"
@@ -80,4 +80,29 @@ TEST(loghist, merge_equals_adding_everything_to_one)
 	}
 	loghist_merge(&a, &b);
 	CHECK(memcmp(&a, &all, sizeof a) == 0);
+}
+
+TEST(loghist, a_wrapped_bucket_gives_nan_not_a_wrong_quantile)
+{
+	/* 2^32 - 1 values of 5 fill bucket 5; one more wraps it to 0 (32-bit counts). The
+	 * quantiles must then say "unknown", not walk on to a later bucket or the maximum. */
+	static struct loghist h, one;
+	h.b[loghist_index(5)] = UINT32_MAX;
+	h.n = UINT32_MAX;
+	h.sum = 5ull * UINT32_MAX;
+	h.max = 5;
+	CHECK_NEAR(loghist_quantile(&h, 0.5), 5, 0);
+	loghist_add(&h, 1000);
+	CHECK_NEAR(loghist_quantile(&h, 0.5), 5, 0); /* still exact: 1000 has its own bucket */
+	loghist_add(&h, 5);
+	CHECK(isnan(loghist_quantile(&h, 0.5)));
+	CHECK(isnan(loghist_quantile(&h, 0.99)));
+	/* the same through a merge (verify merges every worker's histogram into one) */
+	memset(&h, 0, sizeof h);
+	h.b[loghist_index(5)] = UINT32_MAX;
+	h.n = UINT32_MAX;
+	h.max = 5;
+	loghist_add(&one, 5);
+	loghist_merge(&h, &one);
+	CHECK(isnan(loghist_quantile(&h, 0.5)));
 }

@@ -29,6 +29,11 @@ double loghist_quantile(const struct loghist *h, double q)
 {
 	if (!h->n)
 		return 0;
+	uint64_t total = 0;
+	for (unsigned i = 0; i < LOGHIST_BUCKETS; i++)
+		total += h->b[i];
+	if (total != h->n)
+		return NAN; /* a bucket wrapped (loghist.h) */
 	if (q < 0)
 		q = 0;
 	if (q > 1)

@@ -2,8 +2,8 @@
  * (workloads/producer_consumer.c), the bare C baselines (bench/baseline_pc_*.c) and the tests,
  * so that harness and bare programs do exactly the same work per item:
  *   producer: seq++, mix(producer, seq) -> check field and a running checksum, a timestamp;
- *   consumer: a timestamp, the latency into a histogram, the check field, the per-producer
- *             FIFO check, a count and a checksum per producer (bucket).
+ *   consumer: a timestamp, the latency into a histogram (workloads/loghist.h), the check
+ *             field, the per-producer FIFO check, a count and a checksum per producer (bucket).
  * Everything here is plain C with no task API, usable on both sides. */
 #ifndef BENCH_PC_H
 #define BENCH_PC_H
@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "loghist.h"
 
 #define PC_DEFAULT_CAPACITY 256       /* ring slots: the default of the capacity knob */
 #define PC_DEFAULT_CAPACITY_S "256"
@@ -35,52 +37,6 @@ static inline uint64_t pc_mix(uint32_t producer, uint64_t seq)
 	return z ^ (z >> 31);
 }
 
-/* ---- latency histogram: 2^PC_SUB linear sub-buckets per power of two (HDR style) ---- */
-#define PC_SUB 4
-#define PC_NBUCKETS ((64 - PC_SUB + 1) << PC_SUB) /* every uint64_t value has a bucket */
-
-static inline unsigned pc_bucket(uint64_t v)
-{
-	if (v < (1u << PC_SUB))
-		return (unsigned)v;
-	unsigned e = 63u - (unsigned)__builtin_clzll(v);
-	return ((e - PC_SUB + 1) << PC_SUB) + (unsigned)((v >> (e - PC_SUB)) & ((1u << PC_SUB) - 1));
-}
-
-/* Smallest value in bucket i, and the bucket's width. */
-static inline uint64_t pc_bucket_low(unsigned i, uint64_t *width)
-{
-	if (i < (1u << PC_SUB)) {
-		*width = 1;
-		return i;
-	}
-	unsigned e = (i >> PC_SUB) + PC_SUB - 1, sub = i & ((1u << PC_SUB) - 1);
-	*width = 1ull << (e - PC_SUB);
-	return ((1ull << PC_SUB) + sub) << (e - PC_SUB);
-}
-
-/* The q-quantile (0..1) of a histogram: the middle of the bucket holding it; 0 if empty.
- * Relative error at most 1/2^(PC_SUB+1). */
-static inline double pc_quantile(const uint64_t *h, double q)
-{
-	uint64_t n = 0, c = 0, w;
-	for (unsigned i = 0; i < PC_NBUCKETS; i++)
-		n += h[i];
-	if (!n)
-		return 0;
-	uint64_t rank = (uint64_t)(q * (double)n);
-	if (rank >= n)
-		rank = n - 1;
-	for (unsigned i = 0; i < PC_NBUCKETS; i++) {
-		c += h[i];
-		if (c > rank) {
-			uint64_t lo = pc_bucket_low(i, &w);
-			return (double)lo + (double)(w - 1) / 2;
-		}
-	}
-	return 0;
-}
-
 /* ---- the consumer's accounts ---- */
 
 /* Per producer (or per bucket of producers when there are too many pairs to keep one each). */
@@ -99,11 +55,12 @@ struct pc_faults {
 };
 
 /* The per-item work of a consumer. `fifo`: acct is per producer (index = producer), so the
- * FIFO order can be checked; else acct[producer % nacct] only counts. */
+ * FIFO order can be checked; else acct[producer % nacct] only counts. The handoff latency
+ * goes into hist (a clock that went backwards counts 0). */
 static inline void pc_consume(const struct pc_item *it, uint64_t now_ns, uint32_t nproducers, struct pc_acct *acct,
-                              uint32_t nacct, int fifo, uint64_t *hist, struct pc_faults *f)
+                              uint32_t nacct, int fifo, struct loghist *hist, struct pc_faults *f)
 {
-	hist[pc_bucket(now_ns >= it->t_ns ? now_ns - it->t_ns : 0)]++;
+	loghist_add(hist, now_ns >= it->t_ns ? now_ns - it->t_ns : 0);
 	uint64_t m = pc_mix(it->producer, it->seq);
 	if (it->producer >= nproducers || (uint32_t)m != it->check) {
 		if (!f->corrupt++) {

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "drivers/driver.h"
+#include "loghist.h"
 #include "pc.h"
 #include "queue.h"
 #include "workload.h"
@@ -51,7 +52,7 @@ struct pc_spsc {
 /* One consumer's accounts, in shared memory so verify sees them under every driver. */
 struct pc_cons {
 	struct pc_faults f;
-	uint64_t hist[PC_NBUCKETS];
+	struct loghist hist;                    /* handoff latencies, ns */
 	struct pc_acct acct[];                  /* nacct */
 };
 
@@ -231,9 +232,9 @@ static int consumer(struct task *t, struct pc_shared *s, uint32_t c)
 			break;
 		uint64_t now = task_now_ns();
 		if (++n != FAULT_ITEM || s->fault != FAULT_LOSE)
-			pc_consume(&it, now, s->nprod, me->acct, s->nacct, s->fifo, me->hist, &me->f);
+			pc_consume(&it, now, s->nprod, me->acct, s->nacct, s->fifo, &me->hist, &me->f);
 		if (n == FAULT_ITEM && s->fault == FAULT_DUP)
-			pc_consume(&it, now, s->nprod, me->acct, s->nacct, s->fifo, me->hist, &me->f);
+			pc_consume(&it, now, s->nprod, me->acct, s->nacct, s->fifo, &me->hist, &me->f);
 		task_ops(t, 1);
 		task_checkpoint(t);
 	}
@@ -361,21 +362,17 @@ static int pc_verify(struct run *r)
 {
 	struct pc_shared *s = r->wl_shared;
 	uint64_t *cnt = calloc(2 * (size_t)s->nacct, sizeof *cnt), *sum = cnt + s->nacct;
-	uint64_t *hist = calloc(PC_NBUCKETS, sizeof *hist);
+	struct loghist hist = { 0 };
 	struct pc_faults f = { 0 };
-	if (!cnt || !hist) {
-		free(cnt);
-		free(hist);
+	if (!cnt)
 		return run_fail(r, "out of memory");
-	}
 	for (uint32_t c = s->ncons; c-- > 0;) { /* backwards: the first fault of consumer 0 wins */
 		struct pc_cons *k = cons_of(s, c);
 		for (uint32_t b = 0; b < s->nacct; b++) {
 			cnt[b] += k->acct[b].count;
 			sum[b] += k->acct[b].sum;
 		}
-		for (unsigned i = 0; i < PC_NBUCKETS; i++)
-			hist[i] += k->hist[i];
+		loghist_merge(&hist, &k->hist);
 		if (k->f.fifo) {
 			f.fifo_producer = k->f.fifo_producer;
 			f.fifo_prev = k->f.fifo_prev;
@@ -397,12 +394,11 @@ static int pc_verify(struct run *r)
 	run_metric(r, "consumers", s->ncons);
 	run_metric(r, "capacity", s->queue == Q_SPSC ? s->cap : queue_capacity(&s->q));
 	run_metric(r, "fifo_checked", s->fifo);
-	run_metric(r, "latency_p50_ns", pc_quantile(hist, 0.50));
-	run_metric(r, "latency_p90_ns", pc_quantile(hist, 0.90));
-	run_metric(r, "latency_p99_ns", pc_quantile(hist, 0.99));
-	run_metric(r, "latency_p999_ns", pc_quantile(hist, 0.999));
+	run_metric(r, "latency_p50_ns", loghist_quantile(&hist, 0.50));
+	run_metric(r, "latency_p90_ns", loghist_quantile(&hist, 0.90));
+	run_metric(r, "latency_p99_ns", loghist_quantile(&hist, 0.99));
+	run_metric(r, "latency_p999_ns", loghist_quantile(&hist, 0.999));
 	free(cnt);
-	free(hist);
 	return rc;
 }
 
