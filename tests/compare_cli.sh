@@ -163,6 +163,7 @@ expect 2 "--fail-on: 'sometimes'"                            -- compare base.jso
 expect 2 "--ci-method: 'magic'"                              -- compare base.json same.json --ci-method magic
 expect 2 "--metric: 'x:sideways'"                            -- compare base.json same.json --metric x:sideways
 expect 2 "unknown option '--frob'"                           -- compare base.json same.json --frob
+expect 2 "compare: unknown option '--hel'"                   -- compare base.json same.json --hel
 expect 0 "usage: bench compare"                              -- compare --help
 expect 0 "usage: bench export"                               -- export --help
 for f in missing empty truncated notjson array foreign v99 vstr workers repsnum knobsarr huge dir dup nocells; do
@@ -188,6 +189,9 @@ expect 2 "--format: 'csv'"                                   -- export real.json
 expect 2 "needs exactly one results file"                    -- export
 expect 2 "v99.json has schema_version 99"                    -- export v99.json
 expect 2 "is higher or lower better"                         -- export real.json --metric util_cores
+expect 2 "^bench: export: --metric: 'x:sideways' is not NAME" -- export real.json --metric x:sideways
+expect 2 "^bench: export: option '--metric' needs a value"   -- export real.json --metric
+expect 2 "^bench: export: unknown option '--threshold'"      -- export real.json --threshold 3
 expect 0 ""                                                  -- export real.json -o gab.json
 check "export -o writes the file" python3 -c "import json; json.load(open('$tmp/gab.json'))"
 
@@ -199,6 +203,7 @@ expect 2 "cannot read missing.json"                          -- run --baseline m
 expect 2 "cannot be combined with --all, -w"                 -- run --baseline base.json -w cpu-spin
 expect 2 "--confirm needs --baseline"                        -- run -w cpu-spin --confirm
 expect 2 "compare options need --baseline"                   -- run -w cpu-spin --threshold 5
+expect 2 "^bench: compare: --threshold: 'abc'"               -- run --baseline base.json --threshold abc
 expect 2 "workload 'nope', which this bench does not have"   -- run --baseline bad_wl.json
 expect 2 "has knob 'colour'"                                 -- run --baseline bad_knob.json
 expect 2 "PU 4096 does not exist"                            -- run --baseline bad_pin.json
