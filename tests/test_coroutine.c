@@ -1,17 +1,18 @@
 /* The coroutine driver: the bare switch primitive, round-robin yields, timers in deadline
  * order, futex-shaped wait/wake (EAGAIN, timeouts, FIFO, counts, cross-thread), stop waking
  * every sleeper and waiter, the stack guard page, many coroutines, starvation without
- * slice_us and sharing with it, accounting, crashes. Test workloads are defined here only;
- * every one uses the task API alone, as real workloads do. */
+ * slice_us and sharing with it, accounting, crashes. Test workloads are defined here (the
+ * crashing and failing ones are shared, in tests/faulty.c); every one uses the task API alone,
+ * as real workloads do. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <unistd.h>
 
 #include "drivers/coro_switch.h"
 #include "drivers/driver.h"
+#include "faulty.h"
 #include "test.h"
 #include "topo.h"
 #include "util.h"
@@ -506,42 +507,17 @@ TEST(coroutine, stack_overflow_hits_the_guard_page)
 
 /* ---- a worker crashing for another reason is reported as before ---- */
 
-static int crash_run(struct task *t)
-{
-	if (t->id == 1)
-		raise(SIGSEGV);
-	while (!task_should_stop(t)) {
-		task_ops(t, 1);
-		task_sleep_ns(t, 1000000);
-	}
-	return 0;
-}
-static const struct workload wl_crash = { .name = "t-crash", .summary = "worker 1 segfaults",
-	                                  .version = WORKLOAD_API_VERSION, .min_workers = 2,
-	                                  .primary_metric = "ops_per_s", .run = crash_run };
-
-static int fail_run(struct task *t)
-{
-	if (t->id == 1)
-		return task_fail(t, "deliberate failure %d", 7);
-	while (!task_should_stop(t))
-		task_sleep_ns(t, 1000000);
-	return 0;
-}
-static const struct workload wl_fail = { .name = "t-fail", .summary = "worker 1 fails",
-	                                 .version = WORKLOAD_API_VERSION, .min_workers = 2,
-	                                 .primary_metric = "ops_per_s", .run = fail_run };
-
 TEST(coroutine, crash_and_failure_are_reported)
 {
-	json_t *root = tcell_run(&(struct tcell){ .wl = &wl_crash, .driver = "coroutine", .workers = 3 });
+	json_t *root = tcell_run(&(struct tcell){ .wl = &faulty_crash, .driver = "coroutine", .workers = 3 });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
 	/* Sanitizers catch SIGSEGV themselves and exit with status 1. */
 	CHECK_CONTAINS(tcell_error(tcell_cell(root)), strcmp(BENCH_SANITIZER, "none") ? "exited with status" : "signal 11");
 	json_decref(root);
-	root = tcell_run(&(struct tcell){ .wl = &wl_fail, .driver = "coroutine", .workers = 3 });
+	root = tcell_run(&(struct tcell){ .wl = &faulty_fail, .driver = "coroutine", .workers = 3,
+	                                  .knobs = { "fail_worker=1" } });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
-	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "deliberate failure 7");
+	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "worker 1 failed: deliberate failure 42");
 	json_decref(root);
 	CHECK_EQ_INT(tcount_children(), 0);
 }

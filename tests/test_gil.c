@@ -1,8 +1,8 @@
 /* The gil driver: mutual exclusion (never two holders), drop requests honoured within one
  * interval plus one op, the lock released around every blocking call, the legacy check
  * interval, the per-worker GIL metrics in the results, and the lifecycle (failing and hung
- * workers). Test workloads are defined here; they use only the task API, plus gil_holder()
- * to read the driver's own holder word. */
+ * workers). Test workloads are defined here (the hung one is shared, in tests/faulty.c); they
+ * use only the task API, plus gil_holder() to read the driver's own holder word. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/gil.h"
+#include "faulty.h"
 #include "results.h"
 #include "test.h"
 #include "util.h"
@@ -466,16 +467,6 @@ static const struct workload wl_fail = { .name = "test-fail", .summary = "worker
 	                                 .version = WORKLOAD_API_VERSION, .flags = WORKLOAD_SELF_BOUNDED,
 	                                 .min_workers = 1, .primary_metric = "ops_per_s", .run = fail_run };
 
-static int hang_run(struct task *t)
-{
-	for (;;) /* ignores stop and never reaches a checkpoint: keeps the GIL forever */
-		task_ops(t, 1);
-	return 0;
-}
-static const struct workload wl_hang = { .name = "test-hang", .summary = "never stops",
-	                                 .version = WORKLOAD_API_VERSION, .min_workers = 1,
-	                                 .primary_metric = "ops_per_s", .run = hang_run };
-
 TEST(gil, failing_and_hung_workers)
 {
 	json_t *root = tcell_run(&(struct tcell){ .wl = &wl_fail, .driver = "gil", .workers = 3 });
@@ -486,7 +477,8 @@ TEST(gil, failing_and_hung_workers)
 	 * (by design of the hang test, also under the thread driver). */
 	if (!strcmp(BENCH_SANITIZER, "tsan"))
 		return;
-	root = tcell_run(&(struct tcell){ .wl = &wl_hang, .driver = "gil", .workers = 2, .stop_grace_s = 0.3 });
+	/* faulty_hang ignores stop and never reaches a checkpoint: it keeps the GIL forever */
+	root = tcell_run(&(struct tcell){ .wl = &faulty_hang, .driver = "gil", .workers = 2, .stop_grace_s = 0.3 });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
 	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "did not stop");
 	CHECK_EQ_INT(tcount_children(), 0);
