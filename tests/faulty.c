@@ -1,9 +1,11 @@
-/* Faulty test workloads (see faulty.h). */
+/* Faulty test workloads and the late-worker driver (see faulty.h). */
 #define _GNU_SOURCE
 #include "faulty.h"
 
 #include <signal.h>
+#include <unistd.h>
 
+#include "drivers/driver.h"
 #include "opt.h"
 #include "workloads/workload.h"
 
@@ -63,3 +65,37 @@ const struct workload faulty_verify = { .name = "test-verify", .summary = "verif
 	                                .version = WORKLOAD_API_VERSION, .min_workers = 1,
 	                                .primary_metric = "ops_per_s", .run = spin_stop_run,
 	                                .verify = verify_fail };
+
+/* ---- the late worker ---- */
+
+static unsigned late_id;
+static _Atomic int late_parked;
+
+static int late_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	if (word == &t->run->sh->gate && t->id == late_id) {
+		atomic_store(&late_parked, 1);
+		while (!atomic_load(t->stop))
+			usleep(1000);
+		return 0;
+	}
+	return driver_thread.wait(t, word, expected, timeout_ns);
+}
+
+static int late_start(struct run *r)
+{
+	while (!atomic_load(&late_parked))
+		usleep(1000);
+	return driver_thread.start(r);
+}
+
+const struct driver_ops *faulty_late_driver(unsigned id)
+{
+	static struct driver_ops late;
+	late = driver_thread;
+	late.wait = late_wait;
+	late.start = late_start;
+	late_id = id;
+	atomic_store(&late_parked, 0);
+	return &late;
+}
