@@ -33,16 +33,6 @@ static double rep_worker(json_t *cell, const char *key, unsigned i)
 	return json_number_value(json_array_get(a, i));
 }
 
-static json_t *run_ok(const struct tcell *c)
-{
-	json_t *root = tcell_run(c);
-	json_t *cell = tcell_cell(root);
-	if (strcmp(tcell_status(cell), "ok"))
-		TEST_FAIL("cell %s/%s n=%u: %s: %s", c->wl ? c->wl->name : c->workload, c->driver, c->workers,
-		          tcell_status(cell), tcell_error(cell));
-	return root;
-}
-
 /* ---- owner: every op claims a shared owner word, then re-checks it while it works ---- */
 
 struct owner_shared {
@@ -106,9 +96,9 @@ TEST(gil, never_two_holders)
 	static const unsigned ns[] = { 2, 5 };
 	for (unsigned m = 0; m < 2; m++)
 		for (unsigned k = 0; k < 2; k++) {
-			json_t *root = run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = ns[k],
-			                                       .duration_s = 0.2,
-			                                       .knobs = { modes[m], "interval_us=200", "check_interval=20" } });
+			json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = ns[k],
+			                                             .duration_s = 0.2,
+			                                             .knobs = { modes[m], "interval_us=200", "check_interval=20" } });
 			json_t *cell = tcell_cell(root);
 			CHECK_EQ_INT(rep_num(cell, "owner_violations"), 0);
 			CHECK_EQ_INT(rep_num(cell, "holder_mismatches"), 0);
@@ -125,7 +115,7 @@ TEST(gil, never_two_holders)
 /* The same check catches concurrent execution: without a GIL it fires. */
 TEST(gil, owner_check_fires_without_a_gil)
 {
-	json_t *root = run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "thread", .workers = 2, .duration_s = 0.2 });
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "thread", .workers = 2, .duration_s = 0.2 });
 	CHECK(rep_num(tcell_cell(root), "owner_violations") > 0);
 	json_decref(root);
 }
@@ -135,8 +125,8 @@ TEST(gil, owner_check_fires_without_a_gil)
 TEST(gil, drop_request_honoured_within_one_interval_plus_one_op)
 {
 	const double interval_s = 2e-3;
-	json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 2, .duration_s = 0.4,
-	                                       .knobs = { "interval_us=2000" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 2, .duration_s = 0.4,
+	                                             .knobs = { "interval_us=2000" } });
 	json_t *cell = tcell_cell(root);
 	CHECK(rep_num(cell, "gil_drop_requests") >= 3);
 	CHECK(rep_num(cell, "gil_forced_drops") >= 3);
@@ -160,8 +150,9 @@ TEST(gil, drop_request_honoured_within_one_interval_plus_one_op)
 TEST(gil, legacy_releases_every_check_interval_ticks)
 {
 	for (unsigned n = 1; n <= 2; n++) {
-		json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = n,
-		                                       .duration_s = 0.2, .knobs = { "gil_mode=legacy", "check_interval=50" } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = n,
+		                                             .duration_s = 0.2,
+		                                             .knobs = { "gil_mode=legacy", "check_interval=50" } });
 		json_t *cell = tcell_cell(root);
 		CHECK(rep_num(cell, "ops") >= 100);
 		for (unsigned i = 0; i < n; i++) {
@@ -214,8 +205,8 @@ TEST(gil, lock_released_around_wait)
 {
 	static const char *modes[] = { "gil_mode=new", "gil_mode=legacy" };
 	for (unsigned m = 0; m < 2; m++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_turn, .driver = "gil", .workers = 2, .duration_s = 0.2,
-		                                       .knobs = { modes[m] } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_turn, .driver = "gil", .workers = 2, .duration_s = 0.2,
+		                                             .knobs = { modes[m] } });
 		json_t *cell = tcell_cell(root);
 		double a = rep_worker(cell, "worker_ops", 0), b = rep_worker(cell, "worker_ops", 1);
 		CHECK(a >= 3 && b >= 3); /* a waiter keeping the GIL: a == 1, b == 0 */
@@ -300,8 +291,8 @@ TEST(gil, lock_released_around_sleep_and_convoy)
 		for (int attempt = 0; attempt < 3; attempt++) {
 			if (root)
 				json_decref(root);
-			root = run_ok(&(struct tcell){ .wl = &wl_nap, .driver = "gil", .workers = 2, .duration_s = 0.4,
-			                               .knobs = { modes[m], "interval_us=5000" } });
+			root = tcell_run_ok(&(struct tcell){ .wl = &wl_nap, .driver = "gil", .workers = 2, .duration_s = 0.4,
+			                                     .knobs = { modes[m], "interval_us=5000" } });
 			cell = tcell_cell(root);
 			if (rep_num(cell, "ops_while_asleep") >= 1)
 				break;
@@ -380,8 +371,8 @@ TEST(gil, task_primitives_under_the_gil)
 {
 	static const char *modes[] = { "gil_mode=new", "gil_mode=legacy" };
 	for (unsigned m = 0; m < 2; m++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_prim, .driver = "gil", .workers = 4,
-		                                       .knobs = { modes[m], "interval_us=200", "check_interval=10" } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_prim, .driver = "gil", .workers = 4,
+		                                             .knobs = { modes[m], "interval_us=200", "check_interval=10" } });
 		json_t *cell = tcell_cell(root);
 		CHECK_EQ_INT(rep_num(cell, "ops"), 4 * 400);
 		CHECK_EQ_INT(rep_num(cell, "rounds"), 4);
@@ -394,8 +385,8 @@ TEST(gil, task_primitives_under_the_gil)
 
 TEST(gil, metrics_in_the_results)
 {
-	json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 3, .reps = 2,
-	                                       .duration_s = 0.1, .knobs = { "interval_us=1000" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 3, .reps = 2,
+	                                             .duration_s = 0.1, .knobs = { "interval_us=1000" } });
 	json_t *cell = tcell_cell(root);
 	static const char *arrays[] = { "worker_gil_wait_s", "worker_gil_acquisitions", "worker_gil_forced_drops" };
 	json_t *rep = json_array_get(json_object_get(cell, "reps"), 0);
@@ -418,7 +409,7 @@ TEST(gil, metrics_in_the_results)
 			TEST_FAIL("summary has no %s", summ[k]);
 	json_decref(root);
 	/* other drivers add no GIL metrics */
-	root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "thread", .workers = 1 });
+	root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "thread", .workers = 1 });
 	CHECK(json_object_get(json_array_get(json_object_get(tcell_cell(root), "reps"), 0), "gil_switches") == NULL);
 	json_decref(root);
 }
@@ -487,8 +478,8 @@ TEST(gil, failing_and_hung_workers)
 
 TEST(gil, many_workers)
 {
-	json_t *root = run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = 64, .duration_s = 0.2,
-	                                       .knobs = { "interval_us=100" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = 64, .duration_s = 0.2,
+	                                             .knobs = { "interval_us=100" } });
 	json_t *cell = tcell_cell(root);
 	CHECK_EQ_INT(rep_num(cell, "owner_violations"), 0);
 	CHECK_EQ_INT(rep_num(cell, "gil_exclusion_violations"), 0);
