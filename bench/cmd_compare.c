@@ -46,6 +46,18 @@ static void usage(void)
 
 enum { O_FORMAT = 400 };
 
+/* --format, the one option of bench compare that is not a compare option. */
+static int compare_own_option(int code, const char *arg, void *fmt)
+{
+	if (code != O_FORMAT)
+		return -ENOENT;
+	if (compare_parse_format(arg, fmt)) {
+		log_err("compare", "--format: '%s' is not text, markdown or json", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -55,34 +67,13 @@ int cmd_compare(int argc, char **argv)
 	struct compare_opts o;
 	enum compare_format fmt = COMPARE_TEXT;
 	const char *output = NULL;
-	int c;
 	compare_opts_default(&o);
 	if (cmd_wants_help(argc, argv)) {
 		usage();
 		return EXIT_OK;
 	}
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case O_FORMAT:
-			if (compare_parse_format(optarg, &fmt)) {
-				log_err("compare", "--format: '%s' is not text, markdown or json", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'o': output = optarg; break;
-		case ':':
-			log_err("compare", "option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
-		case '?':
-			log_err("compare", "unknown option '%s' (see bench compare --help)", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			if (compare_cli_option(c, optarg, &o))
-				return EXIT_USAGE;
-		}
-	}
+	if (compare_getopt("compare", argc, argv, lo, &o, &output, compare_own_option, &fmt) < 0)
+		return EXIT_USAGE;
 	if (argc - optind != 2) {
 		log_err("compare", argc - optind < 2 ? "needs two results files: bench compare BASE.json NEW.json"
 		                                      : "unexpected argument '%s': give exactly two results files",

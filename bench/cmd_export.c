@@ -137,16 +137,47 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 	compare_vary_free(vary);
 }
 
+enum { O_FORMAT = 256, O_BETTER };
+
+struct export_args {
+	int markdown, better;
+};
+
+/* --format and --better: the options of bench export that are not compare options. */
+static int export_own_option(int code, const char *arg, void *ctx)
+{
+	struct export_args *a = ctx;
+	switch (code) {
+	case O_FORMAT:
+		if (!strcmp(arg, "markdown"))
+			a->markdown = 1;
+		else if (!strcmp(arg, "github-action-benchmark"))
+			a->markdown = 0;
+		else {
+			log_err("export", "--format: '%s' is not github-action-benchmark or markdown", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case O_BETTER:
+		if (strcmp(arg, "higher") && strcmp(arg, "lower")) {
+			log_err("export", "--better: '%s' is not higher or lower", arg);
+			return -EINVAL;
+		}
+		a->better = !strcmp(arg, "higher");
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int cmd_export(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_BETTER, O_METRIC };
 	static const struct option lo[] = { { "format", required_argument, 0, O_FORMAT },
 		                            { "better", required_argument, 0, O_BETTER },
-		                            { "metric", required_argument, 0, O_METRIC },
+		                            COMPARE_LONG_OPTION_METRIC,
 		                            { "output", required_argument, 0, 'o' },
 		                            { "help", no_argument, 0, 'h' },
 		                            { 0 } };
-	int c, markdown = 0, better = 1;
+	struct export_args a = { .markdown = 0, .better = 1 };
 	const char *output = NULL;
 	struct compare_opts mo;
 	compare_opts_default(&mo);
@@ -154,47 +185,13 @@ int cmd_export(int argc, char **argv)
 		usage();
 		return EXIT_OK;
 	}
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case O_FORMAT:
-			if (!strcmp(optarg, "markdown"))
-				markdown = 1;
-			else if (!strcmp(optarg, "github-action-benchmark"))
-				markdown = 0;
-			else {
-				log_err("export", "--format: '%s' is not github-action-benchmark or markdown", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_BETTER:
-			if (strcmp(optarg, "higher") && strcmp(optarg, "lower")) {
-				log_err("export", "--better: '%s' is not higher or lower", optarg);
-				return EXIT_USAGE;
-			}
-			better = !strcmp(optarg, "higher");
-			break;
-		case O_METRIC:
-			if (compare_parse_metric(optarg, &mo)) {
-				log_err("export", "--metric: '%s' is not NAME, NAME:higher or NAME:lower", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'o': output = optarg; break;
-		case ':':
-			log_err("export", "option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			log_err("export", "unknown option '%s' (see bench export --help)", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
+	if (compare_getopt("export", argc, argv, lo, &mo, &output, export_own_option, &a) < 0)
+		return EXIT_USAGE;
 	if (argc - optind != 1) {
 		log_err("export", "needs exactly one results file: bench export FILE.json");
 		return EXIT_USAGE;
 	}
-	if (mo.metric && mo.metric_better < 0 && compare_known_direction(mo.metric) < 0 && !markdown) {
+	if (mo.metric && mo.metric_better < 0 && compare_known_direction(mo.metric) < 0 && !a.markdown) {
 		log_err("export", "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower", mo.metric,
 		        mo.metric, mo.metric);
 		return EXIT_USAGE;
@@ -211,10 +208,10 @@ int cmd_export(int argc, char **argv)
 		results_file_free(f);
 		return EXIT_USAGE;
 	}
-	if (markdown)
+	if (a.markdown)
 		export_markdown(out, f, mo.metric, mo.metric_better);
 	else
-		export_gab(out, f, mo.metric, mo.metric_better, better);
+		export_gab(out, f, mo.metric, mo.metric_better, a.better);
 	int rc = EXIT_OK;
 	if (out != stdout && fclose(out)) {
 		log_errno("export", errno, "write %s", output);

@@ -618,7 +618,7 @@ int cmd_run(int argc, char **argv)
 			log_err("run", "unknown option '%s' (see bench run --help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			if (compare_cli_option(c, optarg, &copts))
+			if (compare_cli_option("compare", c, optarg, &copts))
 				return EXIT_USAGE;
 			compare_given = 1;
 		}

@@ -3,6 +3,7 @@
 #include "compare.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,56 +78,84 @@ int compare_parse_ci(const char *arg, enum compare_ci *out)
 	return 0;
 }
 
-/* ---- command-line options (bench compare, bench run --baseline) ---- */
+/* ---- command-line options (bench compare, bench export, bench run --baseline) ---- */
 
-int compare_cli_option(int c, const char *arg, struct compare_opts *o)
+int compare_cli_option(const char *cmd, int c, const char *arg, struct compare_opts *o)
 {
 	switch (c) {
 	case COMPARE_OPT_METRIC:
 		if (compare_parse_metric(arg, o)) {
-			log_err("compare", "--metric: '%s' is not NAME, NAME:higher or NAME:lower", arg);
+			log_err(cmd, "--metric: '%s' is not NAME, NAME:higher or NAME:lower", arg);
 			return -EINVAL;
 		}
 		return 0;
 	case COMPARE_OPT_THRESHOLD:
 		if (opt_parse_double(arg, 0, 1000, &o->threshold_pct)) {
-			log_err("compare", "--threshold: '%s' is not a percentage from 0 to 1000", arg);
+			log_err(cmd, "--threshold: '%s' is not a percentage from 0 to 1000", arg);
 			return -EINVAL;
 		}
 		return 0;
 	case COMPARE_OPT_ALPHA:
 		if (opt_parse_double(arg, 1e-12, 0.5, &o->alpha)) {
-			log_err("compare", "--alpha: '%s' is not a probability from 1e-12 to 0.5", arg);
+			log_err(cmd, "--alpha: '%s' is not a probability from 1e-12 to 0.5", arg);
 			return -EINVAL;
 		}
 		return 0;
 	case COMPARE_OPT_CONFIDENCE:
 		if (opt_parse_double(arg, 0.5, 0.9999, &o->confidence)) {
-			log_err("compare", "--confidence: '%s' is not a level from 0.5 to 0.9999", arg);
+			log_err(cmd, "--confidence: '%s' is not a level from 0.5 to 0.9999", arg);
 			return -EINVAL;
 		}
 		return 0;
 	case COMPARE_OPT_CI:
 		if (compare_parse_ci(arg, &o->ci)) {
-			log_err("compare", "--ci-method: '%s' is not bootstrap or hl", arg);
+			log_err(cmd, "--ci-method: '%s' is not bootstrap or hl", arg);
 			return -EINVAL;
 		}
 		return 0;
 	case COMPARE_OPT_IGNORE:
 		if (o->nignore >= COMPARE_IGNORE_MAX) {
-			log_err("compare", "--ignore-knob: at most %d", COMPARE_IGNORE_MAX);
+			log_err(cmd, "--ignore-knob: at most %d", COMPARE_IGNORE_MAX);
 			return -EINVAL;
 		}
 		o->ignore[o->nignore++] = arg;
 		return 0;
 	case COMPARE_OPT_FAIL_ON:
 		if (compare_parse_fail_on(arg, &o->fail_on)) {
-			log_err("compare", "--fail-on: '%s' is not regression, any or never", arg);
+			log_err(cmd, "--fail-on: '%s' is not regression, any or never", arg);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int compare_getopt(const char *cmd, int argc, char **argv, const struct option *lo, struct compare_opts *o,
+                   const char **output, int (*own)(int code, const char *arg, void *ctx), void *ctx)
+{
+	int c, rc;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': *output = optarg; continue;
+		case ':':
+			log_err(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		case '?': rc = -ENOENT; break;
+		default:
+			rc = compare_cli_option(cmd, c, optarg, o);
+			if (rc == -ENOENT && own)
+				rc = own(c, optarg, ctx);
+		}
+		if (rc == -ENOENT) {
+			log_err(cmd, "unknown option '%s' (see bench %s --help)", argv[optind - 1], cmd);
+			return -EINVAL;
+		}
+		if (rc)
+			return -EINVAL;
+	}
+	return optind;
 }
 
 const char *compare_verdict_name(enum compare_verdict v)

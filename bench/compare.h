@@ -41,19 +41,33 @@ int compare_parse_fail_on(const char *arg, enum compare_fail_on *out);
 int compare_parse_format(const char *arg, enum compare_format *out);
 int compare_parse_ci(const char *arg, enum compare_ci *out);
 
-/* The compare options as getopt_long entries, shared by bench compare and bench run --baseline:
- * COMPARE_LONG_OPTIONS in the option table, compare_cli_option() for the codes. */
+/* The compare options as getopt_long entries, shared by bench compare, bench export (only
+ * --metric) and bench run --baseline: COMPARE_LONG_OPTIONS (or COMPARE_LONG_OPTION_METRIC) in
+ * the option table, compare_cli_option() for the codes. Each command keeps its own table, so
+ * that the abbreviations it accepts (--fo for --format) stay its own. */
 enum {
 	COMPARE_OPT_METRIC = 300, COMPARE_OPT_THRESHOLD, COMPARE_OPT_ALPHA, COMPARE_OPT_CONFIDENCE, COMPARE_OPT_CI,
 	COMPARE_OPT_IGNORE, COMPARE_OPT_FAIL_ON
 };
+#define COMPARE_LONG_OPTION_METRIC { "metric", 1, 0, COMPARE_OPT_METRIC }
 #define COMPARE_LONG_OPTIONS                                                                             \
-	{ "metric", 1, 0, COMPARE_OPT_METRIC }, { "threshold", 1, 0, COMPARE_OPT_THRESHOLD },            \
+	COMPARE_LONG_OPTION_METRIC, { "threshold", 1, 0, COMPARE_OPT_THRESHOLD },                        \
 	{ "alpha", 1, 0, COMPARE_OPT_ALPHA }, { "confidence", 1, 0, COMPARE_OPT_CONFIDENCE },            \
 	{ "ci-method", 1, 0, COMPARE_OPT_CI }, { "ignore-knob", 1, 0, COMPARE_OPT_IGNORE },              \
 	{ "fail-on", 1, 0, COMPARE_OPT_FAIL_ON }
-/* 0, -EINVAL after a one-line message, or -ENOENT: the code is not a compare option. */
-int compare_cli_option(int code, const char *arg, struct compare_opts *o);
+/* 0, -EINVAL after a one-line message "bench: CMD: --option: ...", or -ENOENT: the code is
+ * not a compare option. */
+int compare_cli_option(const char *cmd, int code, const char *arg, struct compare_opts *o);
+
+/* The option loop of bench compare and bench export: getopt_long over argv with the command's
+ * table lo (short options -o FILE and -h). -o/--output sets *output, the compare options in lo
+ * set o, and every other option code goes to own(code, optarg, ctx) (may be NULL), which
+ * returns 0, -EINVAL after a one-line message, or -ENOENT (not its option). Messages are
+ * "bench: CMD: ...". Returns the index of the first operand, or -EINVAL after a one-line
+ * message (a usage error: exit 2). */
+struct option;
+int compare_getopt(const char *cmd, int argc, char **argv, const struct option *lo, struct compare_opts *o,
+                   const char **output, int (*own)(int code, const char *arg, void *ctx), void *ctx);
 
 enum compare_verdict {
 	CMP_REGRESSION,        /* p < alpha and the whole CI beyond the threshold, the bad way */

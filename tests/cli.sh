@@ -1,32 +1,7 @@
 #!/usr/bin/env bash
 # Command-line behaviour: exit codes and one-line error messages, as a table.
 # usage: cli.sh path/to/bench
-set -u
-BENCH=${1:?usage: cli.sh path/to/bench}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-# expect CODE REGEX -- ARGS...: exit code and a regex the combined output must match.
-expect() {
-	local code=$1 re=$2; shift 3
-	local out rc
-	out=$(cd "$tmp" && timeout 120 "$BENCH" "$@" 2>&1); rc=$?
-	if [[ $rc -ne $code ]] || ! grep -Eq -- "$re" <<<"$out"; then
-		echo "FAIL bench $*: exit $rc (want $code), output:"; echo "$out" | head -5 | sed 's/^/    /'
-		fail=$((fail + 1))
-	else
-		echo "ok   bench $*"
-		pass=$((pass + 1))
-	fi
-}
-# one_line ARGS...: the error is exactly one line on stderr
-one_line() {
-	local n
-	n=$(cd "$tmp" && "$BENCH" "$@" 2>&1 >/dev/null | wc -l)
-	if [[ $n -ne 1 ]]; then echo "FAIL bench $*: $n lines on stderr, want 1"; fail=$((fail + 1));
-	else echo "ok   one line: bench $*"; pass=$((pass + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 expect 2 "usage: bench"                              --
 expect 0 "commands:"                                 -- --help
@@ -65,9 +40,9 @@ expect 0 "cpu-spin/coroutine/n=2 threads=2"          -- run -w cpu-spin -d corou
 expect 2 "knob gil_mode: 'old' is not one of new.legacy" -- run -w cpu-spin -d gil -O gil_mode=old
 expect 2 "unknown knob 'interval_us'"                -- run -w cpu-spin -d thread -O interval_us=100
 expect 0 "cpu-spin/gil/n=2 gil_mode=legacy"          -- run -w cpu-spin -d gil -n 2 --reps 1 --warmup 0 --duration 0.02 -O gil_mode=new,legacy -o gil.json
-one_line run -w nope
-one_line run -w cpu-spin -O iters=abc
-one_line run -w cpu-spin -o /nonexistent/r.json
+one_line 2 run -w nope
+one_line 2 run -w cpu-spin -O iters=abc
+one_line 2 run -w cpu-spin -o /nonexistent/r.json
 
 # nothing half-written on a usage error
 expect 2 "unknown knob" -- run -w cpu-spin -O nope=1 -o out.json
@@ -94,7 +69,7 @@ expect 2 "no results file given"                     -- plot
 expect 2 "too many arguments"                        -- plot a.json b.json c.json
 expect 2 "cannot read nope.json"                     -- report nope.json
 expect 2 "--format: 'gif' is not png, svg or pdf"    -- plot nope.json --format gif
-one_line plot nope.json
+one_line 2 plot nope.json
 expect 0 '"topology"'                                -- info --json
 expect 0 "cpu-spin"                                  -- list
 
@@ -121,5 +96,4 @@ if [[ $rc -eq 143 ]] && python3 -c "import json,sys; d=json.load(open('$tmp/term
 	echo "ok   SIGTERM: exit 143 and an interrupted, valid results file"; pass=$((pass + 1))
 else echo "FAIL SIGTERM: exit $rc"; fail=$((fail + 1)); fi
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+summary

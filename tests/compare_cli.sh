@@ -3,41 +3,7 @@
 # files (deterministic: the repetition values are written by hand), exit codes, and one-line
 # errors on broken inputs (missing, empty, truncated, huge, foreign, wrongly typed, mismatched).
 # usage: compare_cli.sh path/to/bench
-set -u
-BENCH=${1:?usage: compare_cli.sh path/to/bench}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-# expect CODE REGEX -- ARGS...: exit code and a regex the combined output must match.
-expect() {
-	local code=$1 re=$2; shift 3
-	local out rc
-	out=$(cd "$tmp" && timeout 120 "$BENCH" "$@" 2>&1); rc=$?
-	if [[ $rc -ne $code ]] || ! grep -Eq -- "$re" <<<"$out"; then
-		echo "FAIL bench $*: exit $rc (want $code), output:"; echo "$out" | head -8 | sed 's/^/    /'
-		fail=$((fail + 1))
-	else
-		echo "ok   bench $*"
-		pass=$((pass + 1))
-	fi
-}
-# one_line CODE ARGS...: exit CODE and exactly one line on stderr (and nothing on stdout)
-one_line() {
-	local code=$1; shift
-	local n o rc
-	n=$(cd "$tmp" && "$BENCH" "$@" 2>&1 >/dev/null | wc -l)
-	o=$(cd "$tmp" && "$BENCH" "$@" 2>/dev/null | wc -c)
-	(cd "$tmp" && "$BENCH" "$@" >/dev/null 2>&1); rc=$?
-	if [[ $n -ne 1 || $o -ne 0 || $rc -ne $code ]]; then
-		echo "FAIL bench $*: exit $rc (want $code), $n lines on stderr (want 1), $o bytes on stdout (want 0)"
-		fail=$((fail + 1))
-	else echo "ok   one line: bench $*"; pass=$((pass + 1)); fi
-}
-check() { # check NAME COMMAND...: a shell/python check
-	local name=$1; shift
-	if "$@"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; fail=$((fail + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 
 # A real results file, then synthetic variants with chosen repetition values.
 (cd "$tmp" && "$BENCH" run -w cpu-spin -d thread -n 1 --reps 5 --warmup 0 --duration 0.02 -o real.json -q >/dev/null) ||
@@ -163,6 +129,7 @@ expect 2 "--fail-on: 'sometimes'"                            -- compare base.jso
 expect 2 "--ci-method: 'magic'"                              -- compare base.json same.json --ci-method magic
 expect 2 "--metric: 'x:sideways'"                            -- compare base.json same.json --metric x:sideways
 expect 2 "unknown option '--frob'"                           -- compare base.json same.json --frob
+expect 2 "compare: unknown option '--hel'"                   -- compare base.json same.json --hel
 expect 0 "usage: bench compare"                              -- compare --help
 expect 0 "usage: bench export"                               -- export --help
 for f in missing empty truncated notjson array foreign v99 vstr workers repsnum knobsarr huge dir dup nocells; do
@@ -188,6 +155,9 @@ expect 2 "--format: 'csv'"                                   -- export real.json
 expect 2 "needs exactly one results file"                    -- export
 expect 2 "v99.json has schema_version 99"                    -- export v99.json
 expect 2 "is higher or lower better"                         -- export real.json --metric util_cores
+expect 2 "^bench: export: --metric: 'x:sideways' is not NAME" -- export real.json --metric x:sideways
+expect 2 "^bench: export: option '--metric' needs a value"   -- export real.json --metric
+expect 2 "^bench: export: unknown option '--threshold'"      -- export real.json --threshold 3
 expect 0 ""                                                  -- export real.json -o gab.json
 check "export -o writes the file" python3 -c "import json; json.load(open('$tmp/gab.json'))"
 
@@ -199,6 +169,7 @@ expect 2 "cannot read missing.json"                          -- run --baseline m
 expect 2 "cannot be combined with --all, -w"                 -- run --baseline base.json -w cpu-spin
 expect 2 "--confirm needs --baseline"                        -- run -w cpu-spin --confirm
 expect 2 "compare options need --baseline"                   -- run -w cpu-spin --threshold 5
+expect 2 "^bench: compare: --threshold: 'abc'"               -- run --baseline base.json --threshold abc
 expect 2 "workload 'nope', which this bench does not have"   -- run --baseline bad_wl.json
 expect 2 "has knob 'colour'"                                 -- run --baseline bad_knob.json
 expect 2 "PU 4096 does not exist"                            -- run --baseline bad_pin.json
@@ -218,5 +189,4 @@ check "-O overrides the knob in the new run" python3 -c "import json; d = json.l
 expect 0 "improvement"                                       -- run --baseline tiny_base.json --duration 0.02 --warmup 0 --confirm -o better.json
 check "--confirm runs nothing when nothing is flagged" test ! -e "$tmp/better.confirm.json"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+summary

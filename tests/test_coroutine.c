@@ -1,17 +1,18 @@
 /* The coroutine driver: the bare switch primitive, round-robin yields, timers in deadline
  * order, futex-shaped wait/wake (EAGAIN, timeouts, FIFO, counts, cross-thread), stop waking
  * every sleeper and waiter, the stack guard page, many coroutines, starvation without
- * slice_us and sharing with it, accounting, crashes. Test workloads are defined here only;
- * every one uses the task API alone, as real workloads do. */
+ * slice_us and sharing with it, accounting, crashes. Test workloads are defined here (the
+ * crashing and failing ones are shared, in tests/faulty.c); every one uses the task API alone,
+ * as real workloads do. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <unistd.h>
 
 #include "drivers/coro_switch.h"
 #include "drivers/driver.h"
+#include "faulty.h"
 #include "test.h"
 #include "topo.h"
 #include "util.h"
@@ -19,31 +20,14 @@
 
 static const char *backends[] = { "backend=fast", "backend=ucontext" };
 
-static json_t *rep0(json_t *cell)
-{
-	return json_array_get(json_object_get(cell, "reps"), 0);
-}
-
 static double rep_num(json_t *cell, const char *key)
 {
-	return json_number_value(json_object_get(rep0(cell), key));
+	return json_number_value(json_object_get(tcell_rep0(cell), key));
 }
 
 static double worker_num(json_t *cell, const char *key, unsigned i)
 {
-	return json_number_value(json_array_get(json_object_get(rep0(cell), key), i));
-}
-
-/* Runs a cell and insists it passed. */
-static json_t *run_ok(const struct tcell *c)
-{
-	json_t *root = tcell_run(c);
-	json_t *cell = tcell_cell(root);
-	if (strcmp(tcell_status(cell), "ok"))
-		TEST_FAIL("cell %s under coroutine %s %s: %s: %s", c->wl ? c->wl->name : c->workload,
-		          c->knobs[0] ? c->knobs[0] : "", c->knobs[1] ? c->knobs[1] : "", tcell_status(cell),
-		          tcell_error(cell));
-	return root;
+	return json_number_value(json_array_get(json_object_get(tcell_rep0(cell), key), i));
 }
 
 /* ---- the bare primitive ---- */
@@ -154,8 +138,8 @@ static const struct workload wl_rr = { .name = "t-rr", .summary = "yield round r
 TEST(coroutine, yield_is_round_robin_on_one_thread)
 {
 	for (unsigned b = 0; b < 2; b++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_rr, .driver = "coroutine", .workers = 5,
-		                                       .knobs = { backends[b] } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_rr, .driver = "coroutine", .workers = 5,
+		                                             .knobs = { backends[b] } });
 		CHECK_NEAR(rep_num(tcell_cell(root), "fairness"), 1, 1e-9);
 		json_decref(root);
 	}
@@ -202,8 +186,8 @@ static const struct workload wl_timers = { .name = "t-timers", .summary = "sleep
 TEST(coroutine, timers_fire_in_deadline_order)
 {
 	for (unsigned b = 0; b < 2; b++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_timers, .driver = "coroutine", .workers = 40,
-		                                       .knobs = { backends[b] } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_timers, .driver = "coroutine", .workers = 40,
+		                                             .knobs = { backends[b] } });
 		json_decref(root);
 	}
 }
@@ -303,8 +287,8 @@ static const struct workload wl_ww = { .name = "t-waitwake", .summary = "scripte
 TEST(coroutine, wait_wake_semantics)
 {
 	for (unsigned b = 0; b < 2; b++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_ww, .driver = "coroutine", .workers = 6,
-		                                       .knobs = { backends[b] } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_ww, .driver = "coroutine", .workers = 6,
+		                                             .knobs = { backends[b] } });
 		json_decref(root);
 	}
 }
@@ -357,8 +341,8 @@ TEST(coroutine, mutex_counter_has_no_lost_updates)
 	static const char *threads[] = { "threads=1", "threads=2", "threads=3" };
 	for (unsigned b = 0; b < 2; b++)
 		for (unsigned k = 0; k < 3; k++) {
-			json_t *root = run_ok(&(struct tcell){ .wl = &wl_mx, .driver = "coroutine", .workers = 6,
-			                                       .duration_s = 0.1, .knobs = { backends[b], threads[k] } });
+			json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_mx, .driver = "coroutine", .workers = 6,
+			                                             .duration_s = 0.1, .knobs = { backends[b], threads[k] } });
 			json_decref(root);
 		}
 }
@@ -410,8 +394,8 @@ TEST(coroutine, pingpong_on_one_and_two_threads)
 	static const char *threads[] = { "threads=1", "threads=2" };
 	for (unsigned b = 0; b < 2; b++)
 		for (unsigned k = 0; k < 2; k++) {
-			json_t *root = run_ok(&(struct tcell){ .wl = &wl_pp, .driver = "coroutine", .workers = 2,
-			                                       .duration_s = 0.1, .knobs = { backends[b], threads[k] } });
+			json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_pp, .driver = "coroutine", .workers = 2,
+			                                             .duration_s = 0.1, .knobs = { backends[b], threads[k] } });
 			json_t *cell = tcell_cell(root);
 			CHECK(worker_num(cell, "worker_ops", 0) >= 1);
 			CHECK(fabs(worker_num(cell, "worker_ops", 0) - worker_num(cell, "worker_ops", 1)) <= 1);
@@ -457,8 +441,8 @@ TEST(coroutine, stop_wakes_every_sleeper_and_waiter)
 	static const char *threads[] = { "threads=1", "threads=2" };
 	for (unsigned b = 0; b < 2; b++)
 		for (unsigned k = 0; k < 2; k++) {
-			json_t *root = run_ok(&(struct tcell){ .wl = &wl_stuck, .driver = "coroutine", .workers = 8,
-			                                       .reps = 2, .knobs = { backends[b], threads[k] } });
+			json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_stuck, .driver = "coroutine", .workers = 8,
+			                                             .reps = 2, .knobs = { backends[b], threads[k] } });
 			json_decref(root);
 		}
 }
@@ -498,50 +482,25 @@ TEST(coroutine, stack_overflow_hits_the_guard_page)
 		json_decref(root);
 		CHECK_EQ_INT(tcount_children(), 0);
 		/* the next cell runs normally */
-		root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
-		                               .knobs = { backends[b] } });
+		root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
+		                                     .knobs = { backends[b] } });
 		json_decref(root);
 	}
 }
 
 /* ---- a worker crashing for another reason is reported as before ---- */
 
-static int crash_run(struct task *t)
-{
-	if (t->id == 1)
-		raise(SIGSEGV);
-	while (!task_should_stop(t)) {
-		task_ops(t, 1);
-		task_sleep_ns(t, 1000000);
-	}
-	return 0;
-}
-static const struct workload wl_crash = { .name = "t-crash", .summary = "worker 1 segfaults",
-	                                  .version = WORKLOAD_API_VERSION, .min_workers = 2,
-	                                  .primary_metric = "ops_per_s", .run = crash_run };
-
-static int fail_run(struct task *t)
-{
-	if (t->id == 1)
-		return task_fail(t, "deliberate failure %d", 7);
-	while (!task_should_stop(t))
-		task_sleep_ns(t, 1000000);
-	return 0;
-}
-static const struct workload wl_fail = { .name = "t-fail", .summary = "worker 1 fails",
-	                                 .version = WORKLOAD_API_VERSION, .min_workers = 2,
-	                                 .primary_metric = "ops_per_s", .run = fail_run };
-
 TEST(coroutine, crash_and_failure_are_reported)
 {
-	json_t *root = tcell_run(&(struct tcell){ .wl = &wl_crash, .driver = "coroutine", .workers = 3 });
+	json_t *root = tcell_run(&(struct tcell){ .wl = &faulty_crash, .driver = "coroutine", .workers = 3 });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
 	/* Sanitizers catch SIGSEGV themselves and exit with status 1. */
 	CHECK_CONTAINS(tcell_error(tcell_cell(root)), strcmp(BENCH_SANITIZER, "none") ? "exited with status" : "signal 11");
 	json_decref(root);
-	root = tcell_run(&(struct tcell){ .wl = &wl_fail, .driver = "coroutine", .workers = 3 });
+	root = tcell_run(&(struct tcell){ .wl = &faulty_fail, .driver = "coroutine", .workers = 3,
+	                                  .knobs = { "fail_worker=1" } });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
-	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "deliberate failure 7");
+	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "worker 1 failed: deliberate failure 42");
 	json_decref(root);
 	CHECK_EQ_INT(tcount_children(), 0);
 }
@@ -562,8 +521,8 @@ TEST_T(coroutine, ten_thousand_sleeping_coroutines, 300)
 {
 	int san = strcmp(BENCH_SANITIZER, "none") != 0;
 	unsigned n = san ? 2000 : 10000;
-	json_t *root = run_ok(&(struct tcell){ .wl = &wl_sleepy, .driver = "coroutine", .workers = n,
-	                                       .timeout_s = 120 });
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_sleepy, .driver = "coroutine", .workers = n,
+	                                             .timeout_s = 120 });
 	json_t *cell = tcell_cell(root);
 	CHECK_EQ_INT(rep_num(cell, "ops"), n);
 	CHECK_NEAR(rep_num(cell, "fairness"), 1, 1e-9);
@@ -582,8 +541,8 @@ TEST_T(coroutine, ten_thousand_sleeping_coroutines, 300)
 
 TEST(coroutine, cpu_spin_starves_without_slice_and_shares_with_it)
 {
-	json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 4,
-	                                       .duration_s = 0.2 });
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 4,
+	                                             .duration_s = 0.2 });
 	json_t *cell = tcell_cell(root);
 	/* gevent semantics: the first coroutine (in spawn order) never yields, the others never run */
 	CHECK(worker_num(cell, "worker_ops", 0) > 0);
@@ -600,8 +559,8 @@ TEST(coroutine, cpu_spin_starves_without_slice_and_shares_with_it)
 	/* Time slices: every coroutine gets its turns. On a loaded machine one repetition can be
 	 * lopsided (the ticker thread starved while the scheduler ran): the best of three counts. */
 	for (unsigned b = 0; b < 2; b++) {
-		root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 4,
-		                               .duration_s = 0.3, .reps = 3, .knobs = { "slice_us=1000", backends[b] } });
+		root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 4,
+		                                     .duration_s = 0.3, .reps = 3, .knobs = { "slice_us=1000", backends[b] } });
 		cell = tcell_cell(root);
 		double best = 0;
 		for (unsigned k = 0; k < 3; k++) {
@@ -621,8 +580,8 @@ TEST(coroutine, threads_share_the_coroutines_and_pin)
 	int npus = topo_npus(), last = npus - 1;
 	char pin[32];
 	snprintf(pin, sizeof pin, "pus:%d", last);
-	json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 3,
-	                                       .pin = pin, .knobs = { "threads=1" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 3,
+	                                             .pin = pin, .knobs = { "threads=1" } });
 	json_t *cell = tcell_cell(root);
 	for (unsigned i = 0; i < 3; i++) {
 		CHECK_EQ_INT(worker_num(cell, "bound_pu", i), last);
@@ -632,8 +591,8 @@ TEST(coroutine, threads_share_the_coroutines_and_pin)
 	/* two schedulers, spread: worker i runs on scheduler i % 2, bound to the PU of worker i % 2;
 	 * each scheduler starves all but one coroutine (which one: whichever passed the gate
 	 * first; the other scheduler may open it while this one's last coroutine is on its way) */
-	root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 4,
-	                               .knobs = { "threads=2" } });
+	root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 4,
+	                                     .knobs = { "threads=2" } });
 	cell = tcell_cell(root);
 	json_t *pl = json_object_get(cell, "placement");
 	for (unsigned i = 0; i < 4; i++)

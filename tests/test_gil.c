@@ -1,8 +1,8 @@
 /* The gil driver: mutual exclusion (never two holders), drop requests honoured within one
  * interval plus one op, the lock released around every blocking call, the legacy check
  * interval, the per-worker GIL metrics in the results, and the lifecycle (failing and hung
- * workers). Test workloads are defined here; they use only the task API, plus gil_holder()
- * to read the driver's own holder word. */
+ * workers). Test workloads are defined here (the hung one is shared, in tests/faulty.c); they
+ * use only the task API, plus gil_holder() to read the driver's own holder word. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/gil.h"
+#include "faulty.h"
 #include "results.h"
 #include "test.h"
 #include "util.h"
@@ -30,16 +31,6 @@ static double rep_worker(json_t *cell, const char *key, unsigned i)
 	if (!json_is_array(a))
 		TEST_FAIL("repetition has no array '%s'", key);
 	return json_number_value(json_array_get(a, i));
-}
-
-static json_t *run_ok(const struct tcell *c)
-{
-	json_t *root = tcell_run(c);
-	json_t *cell = tcell_cell(root);
-	if (strcmp(tcell_status(cell), "ok"))
-		TEST_FAIL("cell %s/%s n=%u: %s: %s", c->wl ? c->wl->name : c->workload, c->driver, c->workers,
-		          tcell_status(cell), tcell_error(cell));
-	return root;
 }
 
 /* ---- owner: every op claims a shared owner word, then re-checks it while it works ---- */
@@ -105,9 +96,9 @@ TEST(gil, never_two_holders)
 	static const unsigned ns[] = { 2, 5 };
 	for (unsigned m = 0; m < 2; m++)
 		for (unsigned k = 0; k < 2; k++) {
-			json_t *root = run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = ns[k],
-			                                       .duration_s = 0.2,
-			                                       .knobs = { modes[m], "interval_us=200", "check_interval=20" } });
+			json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = ns[k],
+			                                             .duration_s = 0.2,
+			                                             .knobs = { modes[m], "interval_us=200", "check_interval=20" } });
 			json_t *cell = tcell_cell(root);
 			CHECK_EQ_INT(rep_num(cell, "owner_violations"), 0);
 			CHECK_EQ_INT(rep_num(cell, "holder_mismatches"), 0);
@@ -124,7 +115,7 @@ TEST(gil, never_two_holders)
 /* The same check catches concurrent execution: without a GIL it fires. */
 TEST(gil, owner_check_fires_without_a_gil)
 {
-	json_t *root = run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "thread", .workers = 2, .duration_s = 0.2 });
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "thread", .workers = 2, .duration_s = 0.2 });
 	CHECK(rep_num(tcell_cell(root), "owner_violations") > 0);
 	json_decref(root);
 }
@@ -134,8 +125,8 @@ TEST(gil, owner_check_fires_without_a_gil)
 TEST(gil, drop_request_honoured_within_one_interval_plus_one_op)
 {
 	const double interval_s = 2e-3;
-	json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 2, .duration_s = 0.4,
-	                                       .knobs = { "interval_us=2000" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 2, .duration_s = 0.4,
+	                                             .knobs = { "interval_us=2000" } });
 	json_t *cell = tcell_cell(root);
 	CHECK(rep_num(cell, "gil_drop_requests") >= 3);
 	CHECK(rep_num(cell, "gil_forced_drops") >= 3);
@@ -159,8 +150,9 @@ TEST(gil, drop_request_honoured_within_one_interval_plus_one_op)
 TEST(gil, legacy_releases_every_check_interval_ticks)
 {
 	for (unsigned n = 1; n <= 2; n++) {
-		json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = n,
-		                                       .duration_s = 0.2, .knobs = { "gil_mode=legacy", "check_interval=50" } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = n,
+		                                             .duration_s = 0.2,
+		                                             .knobs = { "gil_mode=legacy", "check_interval=50" } });
 		json_t *cell = tcell_cell(root);
 		CHECK(rep_num(cell, "ops") >= 100);
 		for (unsigned i = 0; i < n; i++) {
@@ -213,8 +205,8 @@ TEST(gil, lock_released_around_wait)
 {
 	static const char *modes[] = { "gil_mode=new", "gil_mode=legacy" };
 	for (unsigned m = 0; m < 2; m++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_turn, .driver = "gil", .workers = 2, .duration_s = 0.2,
-		                                       .knobs = { modes[m] } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_turn, .driver = "gil", .workers = 2, .duration_s = 0.2,
+		                                             .knobs = { modes[m] } });
 		json_t *cell = tcell_cell(root);
 		double a = rep_worker(cell, "worker_ops", 0), b = rep_worker(cell, "worker_ops", 1);
 		CHECK(a >= 3 && b >= 3); /* a waiter keeping the GIL: a == 1, b == 0 */
@@ -299,8 +291,8 @@ TEST(gil, lock_released_around_sleep_and_convoy)
 		for (int attempt = 0; attempt < 3; attempt++) {
 			if (root)
 				json_decref(root);
-			root = run_ok(&(struct tcell){ .wl = &wl_nap, .driver = "gil", .workers = 2, .duration_s = 0.4,
-			                               .knobs = { modes[m], "interval_us=5000" } });
+			root = tcell_run_ok(&(struct tcell){ .wl = &wl_nap, .driver = "gil", .workers = 2, .duration_s = 0.4,
+			                                     .knobs = { modes[m], "interval_us=5000" } });
 			cell = tcell_cell(root);
 			if (rep_num(cell, "ops_while_asleep") >= 1)
 				break;
@@ -379,8 +371,8 @@ TEST(gil, task_primitives_under_the_gil)
 {
 	static const char *modes[] = { "gil_mode=new", "gil_mode=legacy" };
 	for (unsigned m = 0; m < 2; m++) {
-		json_t *root = run_ok(&(struct tcell){ .wl = &wl_prim, .driver = "gil", .workers = 4,
-		                                       .knobs = { modes[m], "interval_us=200", "check_interval=10" } });
+		json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_prim, .driver = "gil", .workers = 4,
+		                                             .knobs = { modes[m], "interval_us=200", "check_interval=10" } });
 		json_t *cell = tcell_cell(root);
 		CHECK_EQ_INT(rep_num(cell, "ops"), 4 * 400);
 		CHECK_EQ_INT(rep_num(cell, "rounds"), 4);
@@ -393,8 +385,8 @@ TEST(gil, task_primitives_under_the_gil)
 
 TEST(gil, metrics_in_the_results)
 {
-	json_t *root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 3, .reps = 2,
-	                                       .duration_s = 0.1, .knobs = { "interval_us=1000" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "gil", .workers = 3, .reps = 2,
+	                                             .duration_s = 0.1, .knobs = { "interval_us=1000" } });
 	json_t *cell = tcell_cell(root);
 	static const char *arrays[] = { "worker_gil_wait_s", "worker_gil_acquisitions", "worker_gil_forced_drops" };
 	json_t *rep = json_array_get(json_object_get(cell, "reps"), 0);
@@ -417,7 +409,7 @@ TEST(gil, metrics_in_the_results)
 			TEST_FAIL("summary has no %s", summ[k]);
 	json_decref(root);
 	/* other drivers add no GIL metrics */
-	root = run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "thread", .workers = 1 });
+	root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "thread", .workers = 1 });
 	CHECK(json_object_get(json_array_get(json_object_get(tcell_cell(root), "reps"), 0), "gil_switches") == NULL);
 	json_decref(root);
 }
@@ -466,16 +458,6 @@ static const struct workload wl_fail = { .name = "test-fail", .summary = "worker
 	                                 .version = WORKLOAD_API_VERSION, .flags = WORKLOAD_SELF_BOUNDED,
 	                                 .min_workers = 1, .primary_metric = "ops_per_s", .run = fail_run };
 
-static int hang_run(struct task *t)
-{
-	for (;;) /* ignores stop and never reaches a checkpoint: keeps the GIL forever */
-		task_ops(t, 1);
-	return 0;
-}
-static const struct workload wl_hang = { .name = "test-hang", .summary = "never stops",
-	                                 .version = WORKLOAD_API_VERSION, .min_workers = 1,
-	                                 .primary_metric = "ops_per_s", .run = hang_run };
-
 TEST(gil, failing_and_hung_workers)
 {
 	json_t *root = tcell_run(&(struct tcell){ .wl = &wl_fail, .driver = "gil", .workers = 3 });
@@ -486,7 +468,8 @@ TEST(gil, failing_and_hung_workers)
 	 * (by design of the hang test, also under the thread driver). */
 	if (!strcmp(BENCH_SANITIZER, "tsan"))
 		return;
-	root = tcell_run(&(struct tcell){ .wl = &wl_hang, .driver = "gil", .workers = 2, .stop_grace_s = 0.3 });
+	/* faulty_hang ignores stop and never reaches a checkpoint: it keeps the GIL forever */
+	root = tcell_run(&(struct tcell){ .wl = &faulty_hang, .driver = "gil", .workers = 2, .stop_grace_s = 0.3 });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
 	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "did not stop");
 	CHECK_EQ_INT(tcount_children(), 0);
@@ -495,8 +478,8 @@ TEST(gil, failing_and_hung_workers)
 
 TEST(gil, many_workers)
 {
-	json_t *root = run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = 64, .duration_s = 0.2,
-	                                       .knobs = { "interval_us=100" } });
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_owner, .driver = "gil", .workers = 64, .duration_s = 0.2,
+	                                             .knobs = { "interval_us=100" } });
 	json_t *cell = tcell_cell(root);
 	CHECK_EQ_INT(rep_num(cell, "owner_violations"), 0);
 	CHECK_EQ_INT(rep_num(cell, "gil_exclusion_violations"), 0);

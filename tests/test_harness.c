@@ -2,10 +2,10 @@
  * and the results file (schema keys, JSON round trip). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "drivers/driver.h"
+#include "faulty.h"
 #include "results.h"
 #include "topo.h"
 #include "test.h"
@@ -85,62 +85,12 @@ TEST(harness, spread_and_compact_placement)
 	CHECK(topo_parse_policy("wide", &p, err, sizeof err) == -EINVAL);
 }
 
-/* ---- faulty workloads, defined here only ---- */
-
-static int crash_run(struct task *t)
-{
-	if (t->id == 1)
-		raise(SIGSEGV);
-	while (!task_should_stop(t)) {
-		task_ops(t, 1);
-		task_sleep_ns(t, 1000000);
-	}
-	return 0;
-}
-static const struct workload wl_crash = { .name = "test-crash", .summary = "worker 1 segfaults",
-	                                  .version = WORKLOAD_API_VERSION, .min_workers = 1,
-	                                  .primary_metric = "ops_per_s", .run = crash_run };
-
-static int fail_run(struct task *t)
-{
-	if (t->id == 0)
-		return task_fail(t, "deliberate failure %d", 42);
-	while (!task_should_stop(t))
-		task_sleep_ns(t, 1000000);
-	return 0;
-}
-static const struct workload wl_fail = { .name = "test-fail", .summary = "worker 0 returns an error",
-	                                 .version = WORKLOAD_API_VERSION, .min_workers = 1,
-	                                 .primary_metric = "ops_per_s", .run = fail_run };
-
-static int hang_run(struct task *t)
-{
-	for (;;) /* ignores stop: a hung worker */
-		task_ops(t, 1);
-	return 0;
-}
-static const struct workload wl_hang = { .name = "test-hang", .summary = "never stops",
-	                                 .version = WORKLOAD_API_VERSION, .min_workers = 1,
-	                                 .primary_metric = "ops_per_s", .run = hang_run };
-
-static int verify_fail(struct run *r) { return run_fail(r, "invariant broken on purpose"); }
-static int spin_stop_run(struct task *t)
-{
-	while (!task_should_stop(t)) {
-		task_ops(t, 1);
-		task_checkpoint(t);
-	}
-	return 0;
-}
-static const struct workload wl_badverify = { .name = "test-verify", .summary = "verify fails",
-	                                      .version = WORKLOAD_API_VERSION, .min_workers = 1,
-	                                      .primary_metric = "ops_per_s", .run = spin_stop_run,
-	                                      .verify = verify_fail };
+/* ---- faulty workers (the workloads are in tests/faulty.c) ---- */
 
 TEST(harness, crashing_worker_fails_only_its_cell)
 {
 	for (unsigned d = 0; d < 2; d++) {
-		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_crash, .driver = drivers[d], .workers = 2, .reps = 2 });
+		json_t *root = tcell_run(&(struct tcell){ .wl = &faulty_crash, .driver = drivers[d], .workers = 2, .reps = 2 });
 		json_t *cell = tcell_cell(root);
 		CHECK_STR(tcell_status(cell), "failed");
 		/* Sanitizers catch SIGSEGV themselves and exit with status 1. */
@@ -160,7 +110,7 @@ TEST(harness, crashing_worker_fails_only_its_cell)
 TEST(harness, failing_worker_reports_why)
 {
 	for (unsigned d = 0; d < 2; d++) {
-		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_fail, .driver = drivers[d], .workers = 2 });
+		json_t *root = tcell_run(&(struct tcell){ .wl = &faulty_fail, .driver = drivers[d], .workers = 2 });
 		json_t *cell = tcell_cell(root);
 		CHECK_STR(tcell_status(cell), "failed");
 		CHECK_CONTAINS(tcell_error(cell), "deliberate failure 42");
@@ -170,7 +120,7 @@ TEST(harness, failing_worker_reports_why)
 
 TEST(harness, failing_verify_fails_the_cell)
 {
-	json_t *root = tcell_run(&(struct tcell){ .wl = &wl_badverify, .driver = "thread", .workers = 1 });
+	json_t *root = tcell_run(&(struct tcell){ .wl = &faulty_verify, .driver = "thread", .workers = 1 });
 	CHECK_STR(tcell_status(tcell_cell(root)), "failed");
 	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "invariant broken on purpose");
 	json_decref(root);
@@ -179,7 +129,7 @@ TEST(harness, failing_verify_fails_the_cell)
 TEST(harness, hung_worker_is_killed_and_reported)
 {
 	for (unsigned d = 0; d < 2; d++) {
-		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_hang, .driver = drivers[d], .workers = 2,
+		json_t *root = tcell_run(&(struct tcell){ .wl = &faulty_hang, .driver = drivers[d], .workers = 2,
 		                                          .stop_grace_s = 0.3, .reps = 3 });
 		json_t *cell = tcell_cell(root);
 		CHECK_STR(tcell_status(cell), "failed");

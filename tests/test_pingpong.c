@@ -7,19 +7,6 @@
 static const char *drivers[] = { "thread", "process" };
 static const char *modes[] = { "mode=wait", "mode=spin" };
 
-static json_t *rep0(json_t *cell)
-{
-	return json_array_get(json_object_get(cell, "reps"), 0);
-}
-
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	if (!json_is_number(v))
-		TEST_FAIL("no number '%s' in the repetition", k);
-	return json_number_value(v);
-}
-
 static json_t *run(const char *drv, unsigned n, const char *pin, const char *k0, const char *k1)
 {
 	return tcell_run(&(struct tcell){ .workload = "pingpong", .driver = drv, .workers = n, .pin = pin,
@@ -37,14 +24,14 @@ TEST(pingpong, both_modes_both_drivers_one_and_two_pus)
 				json_t *cell = tcell_cell(root);
 				if (strcmp(tcell_status(cell), "ok"))
 					TEST_FAIL("%s %s %s: %s", drivers[d], modes[m], pins[p], tcell_error(cell));
-				json_t *r = rep0(cell);
-				double ops = num(r, "ops"), hns = num(r, "handoff_ns");
+				json_t *r = tcell_rep0(cell);
+				double ops = tcell_num(r, "ops"), hns = tcell_num(r, "handoff_ns");
 				total += ops;
-				CHECK_EQ_INT(num(r, "pairs"), 1);
+				CHECK_EQ_INT(tcell_num(r, "pairs"), 1);
 				/* round trips are counted by side 0 only */
 				CHECK_EQ_INT(json_number_value(json_array_get(json_object_get(r, "worker_ops"), 1)), 0);
 				/* 2 handoffs per round trip, within the pair's time, within the cell's wall */
-				double covered = hns * 2 * ops / 1e9 / num(r, "wall_s");
+				double covered = hns * 2 * ops / 1e9 / tcell_num(r, "wall_s");
 				if (!(hns > 0 && covered <= 1.0001))
 					TEST_FAIL("%s %s %s: handoff_ns %.1f x 2 x %.0f ops covers %.3f of wall", drivers[d],
 					          modes[m], pins[p], hns, ops, covered);
@@ -59,16 +46,16 @@ TEST(pingpong, workers_pair_up_and_the_odd_one_idles)
 		json_t *root = run(drivers[d], 4, NULL, "mode=wait", NULL);
 		json_t *cell = tcell_cell(root);
 		CHECK_STR(tcell_status(cell), "ok");
-		json_t *r = rep0(cell), *wops = json_object_get(r, "worker_ops");
-		CHECK_EQ_INT(num(r, "pairs"), 2);
+		json_t *r = tcell_rep0(cell), *wops = json_object_get(r, "worker_ops");
+		CHECK_EQ_INT(tcell_num(r, "pairs"), 2);
 		CHECK(json_number_value(json_array_get(wops, 0)) > 0);
 		CHECK(json_number_value(json_array_get(wops, 2)) > 0);
 		json_decref(root);
 		root = run(drivers[d], 3, NULL, "mode=spin", NULL);
 		cell = tcell_cell(root);
 		CHECK_STR(tcell_status(cell), "ok");
-		r = rep0(cell);
-		CHECK_EQ_INT(num(r, "pairs"), 1);
+		r = tcell_rep0(cell);
+		CHECK_EQ_INT(tcell_num(r, "pairs"), 1);
 		CHECK_EQ_INT(json_number_value(json_array_get(json_object_get(r, "worker_ops"), 2)), 0);
 		json_decref(root);
 	}

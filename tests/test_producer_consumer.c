@@ -2,46 +2,29 @@
  * a large capacity, with producers/consumers out of balance; shutdown never hangs; verify
  * fails on injected faults; the checker, the per-item accounting and the histogram alone. */
 #include <errno.h>
-#include <unistd.h>
 
 #include "drivers/driver.h"
+#include "faulty.h"
 #include "test.h"
 #include "util.h"
 #include "workloads/pc.h"
 
 static const char *drivers[] = { "thread", "process" };
 
-static json_t *rep0(json_t *cell)
-{
-	return json_array_get(json_object_get(cell, "reps"), 0);
-}
-
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	if (!json_is_number(v))
-		TEST_FAIL("no number '%s' in the repetition", k);
-	return json_number_value(v);
-}
-
 /* Run one cell that must pass, and check from the outside what verify checked inside: every
  * item produced was consumed once (ops = consumed, items = produced). Returns the items: each
  * test checks that its cells moved some (not each cell: a starved worker may move none). */
 static double run_ok(const char *drv, unsigned n, const char *k0, const char *k1, const char *k2, const char *k3)
 {
-	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = drv, .workers = n,
-	                                          .knobs = { k0, k1, k2, k3 } });
-	json_t *cell = tcell_cell(root);
-	if (strcmp(tcell_status(cell), "ok"))
-		TEST_FAIL("%s n=%u %s %s %s %s: %s: %s", drv, n, k0, k1 ?: "", k2 ?: "", k3 ?: "", tcell_status(cell),
-		          tcell_error(cell));
-	json_t *r = rep0(cell);
-	double items = num(r, "items");
-	CHECK_EQ_INT(num(r, "ops"), items);
-	CHECK(num(r, "latency_p50_ns") <= num(r, "latency_p90_ns"));
-	CHECK(num(r, "latency_p90_ns") <= num(r, "latency_p99_ns"));
-	CHECK(num(r, "latency_p99_ns") <= num(r, "latency_p999_ns"));
-	CHECK_EQ_INT(num(r, "fifo_checked"), 1);
+	json_t *root = tcell_run_ok(&(struct tcell){ .workload = "producer-consumer", .driver = drv, .workers = n,
+	                                             .knobs = { k0, k1, k2, k3 } });
+	json_t *r = tcell_rep0(tcell_cell(root));
+	double items = tcell_num(r, "items");
+	CHECK_EQ_INT(tcell_num(r, "ops"), items);
+	CHECK(tcell_num(r, "latency_p50_ns") <= tcell_num(r, "latency_p90_ns"));
+	CHECK(tcell_num(r, "latency_p90_ns") <= tcell_num(r, "latency_p99_ns"));
+	CHECK(tcell_num(r, "latency_p99_ns") <= tcell_num(r, "latency_p999_ns"));
+	CHECK_EQ_INT(tcell_num(r, "fifo_checked"), 1);
 	json_decref(root);
 	return items;
 }
@@ -92,7 +75,7 @@ TEST(producer_consumer, pipe_exactly_once)
 	/* The pipe is at least a page however small the capacity asked for. */
 	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = "process", .workers = 2,
 	                                          .knobs = { "queue=pipe", "capacity=1" } });
-	CHECK(num(rep0(tcell_cell(root)), "capacity") >= 4096 / sizeof(struct pc_item));
+	CHECK(tcell_num(tcell_rep0(tcell_cell(root)), "capacity") >= 4096 / sizeof(struct pc_item));
 	json_decref(root);
 }
 
@@ -106,66 +89,38 @@ TEST(producer_consumer, shutdown_with_many_blocked_workers)
 			for (unsigned q = 0; q < 2; q++) {
 				if (q == 1 && d == 0)
 					continue;
-				json_t *root = tcell_run(&(struct tcell){
+				json_decref(tcell_run_ok(&(struct tcell){
 					.workload = "producer-consumer", .driver = drivers[d], .workers = 8, .reps = 3,
 					.duration_s = 0.02, .stop_grace_s = 5,
-					.knobs = { q ? "queue=pipe" : "queue=lock", "capacity=1", shapes[s][0], shapes[s][1] } });
-				json_t *cell = tcell_cell(root);
-				if (strcmp(tcell_status(cell), "ok"))
-					TEST_FAIL("%s %s %s: %s", drivers[d], shapes[s][0], shapes[s][1], tcell_error(cell));
-				json_decref(root);
+					.knobs = { q ? "queue=pipe" : "queue=lock", "capacity=1", shapes[s][0], shapes[s][1] } }));
 			}
 }
 
-/* A worker that gets no CPU until the stop request (a loaded machine): a thread driver whose
- * worker `late_id` parks at the start gate until the run stops. start() opens the gate only
- * once that worker is parked, so it always misses the whole duration. Its run() must still be
- * called (task_main's guarantee) so that the others can finish: a late producer must not
+/* A worker that gets no CPU until the stop request (faulty_late_driver: it misses the whole
+ * duration). Its run() is still called so that the others can finish: a late producer must not
  * leave the consumers waiting for it, a late consumer must still drain the queue. */
-static unsigned late_id;
-static _Atomic int late_parked;
-
-static int late_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
-{
-	if (word == &t->run->sh->gate && t->id == late_id) {
-		atomic_store(&late_parked, 1);
-		while (!atomic_load(t->stop))
-			usleep(1000);
-		return 0;
-	}
-	return driver_thread.wait(t, word, expected, timeout_ns);
-}
-
-static int late_start(struct run *r)
-{
-	while (!atomic_load(&late_parked))
-		usleep(1000);
-	return driver_thread.start(r);
-}
-
 TEST(producer_consumer, a_worker_that_starts_after_the_stop_does_not_hang_the_others)
 {
-	struct driver_ops late = driver_thread;
-	late.wait = late_wait;
-	late.start = late_start;
 	static const char *queues[] = { "queue=lock", "queue=spsc" };
 	for (unsigned q = 0; q < 2; q++)
-		for (late_id = 0; late_id < 2; late_id++) {
-			json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .drv = &late,
-			                                          .workers = 2, .duration_s = 0.05, .stop_grace_s = 3,
+		for (unsigned late_id = 0; late_id < 2; late_id++) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer",
+			                                          .drv = faulty_late_driver(late_id), .workers = 2,
+			                                          .duration_s = 0.05, .stop_grace_s = 3,
 			                                          .knobs = { queues[q], "capacity=16" } });
 			json_t *cell = tcell_cell(root);
 			if (strcmp(tcell_status(cell), "ok"))
 				TEST_FAIL("%s, worker %u late: %s", queues[q], late_id, tcell_error(cell));
-			json_t *r = rep0(cell);
+			json_t *r = tcell_rep0(cell);
 			/* late producer: nothing produced; late consumer: at most a full queue plus the item
 			 * the producer held while it waited for room (it goes in if the late consumer makes
 			 * room before the producer sees the stop), all drained */
 			if (late_id == 0)
-				CHECK_EQ_INT(num(r, "items"), 0);
-			else if (!(num(r, "items") <= 16 + 1))
-				TEST_FAIL("%s, late consumer: %.0f items, ops %.0f", queues[q], num(r, "items"), num(r, "ops"));
-			CHECK_EQ_INT(num(r, "ops"), num(r, "items"));
+				CHECK_EQ_INT(tcell_num(r, "items"), 0);
+			else if (!(tcell_num(r, "items") <= 16 + 1))
+				TEST_FAIL("%s, late consumer: %.0f items, ops %.0f", queues[q], tcell_num(r, "items"),
+				          tcell_num(r, "ops"));
+			CHECK_EQ_INT(tcell_num(r, "ops"), tcell_num(r, "items"));
 			json_decref(root);
 		}
 }
@@ -209,8 +164,8 @@ TEST(producer_consumer, verify_catches_injected_faults)
 				                                  .workers = 2, .duration_s = 0.1,
 				                                  .knobs = { queues[q][1], faults[f][0] } });
 				cell = tcell_cell(root);
-				json_t *r = rep0(cell);
-				if (strcmp(tcell_status(cell), "ok") || !r || num(r, "items") >= 2)
+				json_t *r = tcell_rep0(cell);
+				if (strcmp(tcell_status(cell), "ok") || !r || tcell_num(r, "items") >= 2)
 					break;
 			}
 			CHECK_STR(tcell_status(cell), "failed");

@@ -9,19 +9,6 @@
 
 static const char *drivers[] = { "thread", "process" };
 
-static json_t *rep0(json_t *cell)
-{
-	return json_array_get(json_object_get(cell, "reps"), 0);
-}
-
-static double num(json_t *rep, const char *key)
-{
-	json_t *v = json_object_get(rep, key);
-	if (!json_is_number(v))
-		TEST_FAIL("repetition has no number '%s'", key);
-	return json_number_value(v);
-}
-
 /* The sum of the per-worker ops the harness recorded: an independent count of increments. */
 static double harness_ops(json_t *rep)
 {
@@ -39,13 +26,13 @@ static void check_safe(const char *driver, const char *sync, const char *gap, un
 	snprintf(k2, sizeof k2, "gap_us=%s", gap);
 	json_t *root = tcell_run(&(struct tcell){ .workload = "shared-counter", .driver = driver, .workers = workers,
 	                                          .knobs = { k1, k2 } });
-	json_t *cell = tcell_cell(root), *rep = rep0(cell);
+	json_t *cell = tcell_cell(root), *rep = tcell_rep0(cell);
 	if (strcmp(tcell_status(cell), "ok"))
 		TEST_FAIL("%s/%s/gap %s: %s", driver, sync, gap, tcell_error(cell));
-	CHECK(num(rep, "expected") > 0);
-	CHECK_EQ_INT(num(rep, "lost_updates"), 0);
-	CHECK_EQ_INT(num(rep, "final"), num(rep, "expected"));
-	CHECK_EQ_INT(num(rep, "expected"), harness_ops(rep));
+	CHECK(tcell_num(rep, "expected") > 0);
+	CHECK_EQ_INT(tcell_num(rep, "lost_updates"), 0);
+	CHECK_EQ_INT(tcell_num(rep, "final"), tcell_num(rep, "expected"));
+	CHECK_EQ_INT(tcell_num(rep, "expected"), harness_ops(rep));
 	/* (Not every worker need have incremented: with a gap inside an unfair lock, the holder
 	 * often re-takes it before a woken waiter runs, and a waiter can starve for a whole run.) */
 	json_decref(root);
@@ -85,10 +72,10 @@ TEST(shared_counter, racy_mode_loses_updates_counted_exactly)
 		double lost_total = 0;
 		size_t i;
 		json_array_foreach(json_object_get(cell, "reps"), i, rep) {
-			double expected = num(rep, "expected"), final = num(rep, "final"), lost = num(rep, "lost_updates");
+			double expected = tcell_num(rep, "expected"), final = tcell_num(rep, "final"), lost = tcell_num(rep, "lost_updates");
 			CHECK_EQ_INT(expected, harness_ops(rep));
 			CHECK_EQ_INT(lost, expected - final);
-			CHECK_NEAR(num(rep, "lost_fraction"), lost / expected, 1e-12);
+			CHECK_NEAR(tcell_num(rep, "lost_fraction"), lost / expected, 1e-12);
 			lost_total += lost;
 			if (lost > 0) {
 				/* the verify of any safe mode would have failed on these very numbers */
@@ -104,10 +91,10 @@ TEST(shared_counter, racy_mode_loses_updates_counted_exactly)
 
 		root = tcell_run(&(struct tcell){ .workload = "shared-counter", .driver = drivers[d], .workers = 1,
 		                                  .knobs = { "sync=none" } });
-		rep = rep0(tcell_cell(root));
+		rep = tcell_rep0(tcell_cell(root));
 		CHECK_STR(tcell_status(tcell_cell(root)), "ok");
-		CHECK(num(rep, "expected") > 0);
-		CHECK_EQ_INT(num(rep, "lost_updates"), 0);
+		CHECK(tcell_num(rep, "expected") > 0);
+		CHECK_EQ_INT(tcell_num(rep, "lost_updates"), 0);
 		json_decref(root);
 	}
 }

@@ -8,42 +8,29 @@
 
 static const char *drivers[] = { "thread", "process" };
 
-static json_t *rep0(json_t *cell)
-{
-	return json_array_get(json_object_get(cell, "reps"), 0);
-}
-
-static double num(json_t *rep, const char *key)
-{
-	json_t *v = json_object_get(rep, key);
-	if (!json_is_number(v))
-		TEST_FAIL("repetition has no number '%s'", key);
-	return json_number_value(v);
-}
-
 TEST(sleep_io, counts_and_percentiles_under_both_drivers)
 {
 	for (unsigned d = 0; d < 2; d++) {
 		json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = drivers[d], .workers = 3,
 		                                          .knobs = { "count=5", "wait_us=2000" } });
-		json_t *cell = tcell_cell(root), *rep = rep0(cell);
+		json_t *cell = tcell_cell(root), *rep = tcell_rep0(cell);
 		if (strcmp(tcell_status(cell), "ok"))
 			TEST_FAIL("%s: %s", drivers[d], tcell_error(cell));
-		CHECK_EQ_INT(num(rep, "ops"), 15);                 /* ops are waits */
-		CHECK_EQ_INT(num(rep, "waiters"), 3);
-		CHECK_EQ_INT(num(rep, "spinners"), 0);
-		CHECK_NEAR(num(rep, "ideal_wall_s"), 0.010, 1e-12); /* 5 x 2 ms, one round */
-		CHECK_EQ_INT(num(rep, "rounds"), 1);
+		CHECK_EQ_INT(tcell_num(rep, "ops"), 15);                 /* ops are waits */
+		CHECK_EQ_INT(tcell_num(rep, "waiters"), 3);
+		CHECK_EQ_INT(tcell_num(rep, "spinners"), 0);
+		CHECK_NEAR(tcell_num(rep, "ideal_wall_s"), 0.010, 1e-12); /* 5 x 2 ms, one round */
+		CHECK_EQ_INT(tcell_num(rep, "rounds"), 1);
 		CHECK(json_object_get(rep, "max_inside") == NULL); /* no limit */
 		/* no wait can be shorter than asked (verify checks every one), so neither the wall */
-		CHECK(num(rep, "waiter_wall_s") >= 0.010);
-		CHECK(num(rep, "overlap_efficiency") > 0 && num(rep, "overlap_efficiency") <= 1);
-		double p50 = num(rep, "waiter_overshoot_p50_us"), p90 = num(rep, "waiter_overshoot_p90_us"),
-		       p99 = num(rep, "waiter_overshoot_p99_us"), p999 = num(rep, "waiter_overshoot_p999_us"),
-		       max = num(rep, "waiter_overshoot_max_us");
+		CHECK(tcell_num(rep, "waiter_wall_s") >= 0.010);
+		CHECK(tcell_num(rep, "overlap_efficiency") > 0 && tcell_num(rep, "overlap_efficiency") <= 1);
+		double p50 = tcell_num(rep, "waiter_overshoot_p50_us"), p90 = tcell_num(rep, "waiter_overshoot_p90_us"),
+		       p99 = tcell_num(rep, "waiter_overshoot_p99_us"), p999 = tcell_num(rep, "waiter_overshoot_p999_us"),
+		       max = tcell_num(rep, "waiter_overshoot_max_us");
 		CHECK(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max);
-		CHECK(num(rep, "waiter_cpu_s") >= 0);
-		CHECK(num(rep, "waiter_cpu_per_wait_us") >= 0);
+		CHECK(tcell_num(rep, "waiter_cpu_s") >= 0);
+		CHECK(tcell_num(rep, "waiter_cpu_per_wait_us") >= 0);
 		CHECK(json_object_get(rep, "spinner_units") == NULL);
 		json_decref(root);
 	}
@@ -57,26 +44,26 @@ TEST(sleep_io, semaphore_limit_holds_and_takes_four_rounds)
 	for (unsigned d = 0; d < 2; d++) {
 		json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = drivers[d], .workers = 20,
 		                                          .knobs = { "count=1", "wait_us=50000", "limit=5" } });
-		json_t *cell = tcell_cell(root), *rep = rep0(cell);
+		json_t *cell = tcell_cell(root), *rep = tcell_rep0(cell);
 		if (strcmp(tcell_status(cell), "ok"))
 			TEST_FAIL("%s: %s", drivers[d], tcell_error(cell));
-		CHECK(num(rep, "max_inside") >= 1);
-		CHECK(num(rep, "max_inside") <= 5);
-		CHECK_EQ_INT(num(rep, "ideal_rounds"), 4);
-		CHECK(num(rep, "rounds") >= 4);
-		CHECK(num(rep, "rounds") <= 6);
-		CHECK_NEAR(num(rep, "ideal_wall_s"), 0.2, 1e-12);
+		CHECK(tcell_num(rep, "max_inside") >= 1);
+		CHECK(tcell_num(rep, "max_inside") <= 5);
+		CHECK_EQ_INT(tcell_num(rep, "ideal_rounds"), 4);
+		CHECK(tcell_num(rep, "rounds") >= 4);
+		CHECK(tcell_num(rep, "rounds") <= 6);
+		CHECK_NEAR(tcell_num(rep, "ideal_wall_s"), 0.2, 1e-12);
 		/* 20 sessions of 50 ms through 5 slots cannot take less than 4 x 50 ms */
-		CHECK(num(rep, "waiter_wall_s") >= 0.2);
+		CHECK(tcell_num(rep, "waiter_wall_s") >= 0.2);
 		json_decref(root);
 	}
 	/* the same without a limit: one round */
 	json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = "thread", .workers = 20,
 	                                          .knobs = { "count=1", "wait_us=50000" } });
-	json_t *rep = rep0(tcell_cell(root));
+	json_t *rep = tcell_rep0(tcell_cell(root));
 	CHECK_STR(tcell_status(tcell_cell(root)), "ok");
-	CHECK_EQ_INT(num(rep, "rounds"), 1);
-	CHECK_EQ_INT(num(rep, "ideal_rounds"), 1);
+	CHECK_EQ_INT(tcell_num(rep, "rounds"), 1);
+	CHECK_EQ_INT(tcell_num(rep, "ideal_rounds"), 1);
 	json_decref(root);
 }
 
@@ -87,14 +74,14 @@ TEST(sleep_io, spinners_are_reported_apart_and_stop_with_the_waiters)
 		json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = drivers[d], .workers = 3,
 		                                          .timeout_s = 10,
 		                                          .knobs = { "count=50", "wait_us=1000", "spinners=1" } });
-		json_t *cell = tcell_cell(root), *rep = rep0(cell);
+		json_t *cell = tcell_cell(root), *rep = tcell_rep0(cell);
 		if (strcmp(tcell_status(cell), "ok"))
 			TEST_FAIL("%s: %s", drivers[d], tcell_error(cell));
-		CHECK_EQ_INT(num(rep, "waiters"), 2);
-		CHECK_EQ_INT(num(rep, "spinners"), 1);
-		CHECK_EQ_INT(num(rep, "ops"), 100); /* the waiters' waits only */
-		CHECK(num(rep, "spinner_units") > 0);
-		CHECK(num(rep, "spinner_cpu_s") >= 0);
+		CHECK_EQ_INT(tcell_num(rep, "waiters"), 2);
+		CHECK_EQ_INT(tcell_num(rep, "spinners"), 1);
+		CHECK_EQ_INT(tcell_num(rep, "ops"), 100); /* the waiters' waits only */
+		CHECK(tcell_num(rep, "spinner_units") > 0);
+		CHECK(tcell_num(rep, "spinner_cpu_s") >= 0);
 		/* worker 2 is the spinner: it counted no waits */
 		CHECK_EQ_INT(json_number_value(json_array_get(json_object_get(rep, "worker_ops"), 2)), 0);
 		json_decref(root);
@@ -112,12 +99,12 @@ TEST_T(sleep_io, a_thousand_workers, 300)
 		json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = drivers[d], .workers = 1000,
 		                                          .timeout_s = 120,
 		                                          .knobs = { "count=2", "wait_us=1000", "limit=500" } });
-		json_t *cell = tcell_cell(root), *rep = rep0(cell);
+		json_t *cell = tcell_cell(root), *rep = tcell_rep0(cell);
 		if (strcmp(tcell_status(cell), "ok"))
 			TEST_FAIL("%s: %s", drivers[d], tcell_error(cell));
-		CHECK_EQ_INT(num(rep, "ops"), 2000);
-		CHECK(num(rep, "max_inside") <= 500);
-		CHECK(num(rep, "rounds") >= 2);
+		CHECK_EQ_INT(tcell_num(rep, "ops"), 2000);
+		CHECK(tcell_num(rep, "max_inside") <= 500);
+		CHECK(tcell_num(rep, "rounds") >= 2);
 		json_decref(root);
 		CHECK_EQ_INT(tcount_children(), 0);
 	}
@@ -181,19 +168,19 @@ TEST(sleep_io, memory_per_worker_is_recorded)
 	for (unsigned d = 0; d < 2; d++) {
 		json_t *root = tcell_run(&(struct tcell){ .workload = "sleep-io", .driver = drivers[d], .workers = 50,
 		                                          .reps = 2, .knobs = { "count=1", "wait_us=1000" } });
-		json_t *rep = rep0(tcell_cell(root));
+		json_t *rep = tcell_rep0(tcell_cell(root));
 		CHECK_STR(tcell_status(tcell_cell(root)), "ok");
-		kb[d] = num(rep, "mem_per_worker_kb");
-		CHECK_NEAR(num(rep, "mem_delta_kb") / 50, kb[d], 1e-9);
+		kb[d] = tcell_num(rep, "mem_per_worker_kb");
+		CHECK_NEAR(tcell_num(rep, "mem_delta_kb") / 50, kb[d], 1e-9);
 		CHECK(kb[d] > 0);
-		double again = num(json_array_get(json_object_get(tcell_cell(root), "reps"), 1), "mem_per_worker_kb");
+		double again = tcell_num(json_array_get(json_object_get(tcell_cell(root), "reps"), 1), "mem_per_worker_kb");
 		if (!(again > kb[d] / 2))
 			TEST_FAIL("%s: %.2f kB per worker in repetition 1, %.2f in repetition 2", drivers[d], kb[d], again);
 		json_decref(root);
 	}
 	CHECK(kb[1] > kb[0]);
 	json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "process", .workers = 2 });
-	CHECK(num(rep0(tcell_cell(root)), "mem_per_worker_kb") > 0);
+	CHECK(tcell_num(tcell_rep0(tcell_cell(root)), "mem_per_worker_kb") > 0);
 	json_decref(root);
 }
 

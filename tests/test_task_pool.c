@@ -3,24 +3,11 @@
  * in flight and async mode never more than `inflight`; shutdown with long tasks, long waits and
  * late workers; verify catches a lost and a duplicated result; pipe needs processes. */
 #include <errno.h>
-#include <unistd.h>
 
 #include "drivers/driver.h"
+#include "faulty.h"
 #include "test.h"
 #include "util.h"
-
-static json_t *rep0(json_t *cell)
-{
-	return json_array_get(json_object_get(cell, "reps"), 0);
-}
-
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	if (!json_is_number(v))
-		TEST_FAIL("no number '%s' in the repetition", k);
-	return json_number_value(v);
-}
 
 /* The drivers of this build that can run a pool: thread, process, coroutine, and gil once it
  * is there. */
@@ -36,20 +23,15 @@ static int have(const char *drv)
  * Returns the repetition's tasks. */
 static double run_ok(const struct tcell *c)
 {
-	json_t *root = tcell_run(c);
-	json_t *cell = tcell_cell(root);
-	const char *drv = c->driver ? c->driver : c->drv->name;
-	if (strcmp(tcell_status(cell), "ok"))
-		TEST_FAIL("%s n=%u %s %s %s %s: %s: %s", drv, c->workers, c->knobs[0] ?: "", c->knobs[1] ?: "",
-		          c->knobs[2] ?: "", c->knobs[3] ?: "", tcell_status(cell), tcell_error(cell));
-	json_t *r = rep0(cell);
-	double tasks = num(r, "tasks");
-	CHECK_EQ_INT(num(r, "submitted"), tasks);
-	CHECK_EQ_INT(num(r, "ops"), tasks);
-	CHECK_EQ_INT(num(r, "pool_workers"), c->workers - 1);
-	CHECK(num(r, "max_in_flight") <= num(r, "inflight"));
-	CHECK(num(r, "start_latency_p50_us") <= num(r, "start_latency_p99_us"));
-	CHECK(num(r, "result_latency_p50_us") <= num(r, "result_latency_p99_us"));
+	json_t *root = tcell_run_ok(c);
+	json_t *r = tcell_rep0(tcell_cell(root));
+	double tasks = tcell_num(r, "tasks");
+	CHECK_EQ_INT(tcell_num(r, "submitted"), tasks);
+	CHECK_EQ_INT(tcell_num(r, "ops"), tasks);
+	CHECK_EQ_INT(tcell_num(r, "pool_workers"), c->workers - 1);
+	CHECK(tcell_num(r, "max_in_flight") <= tcell_num(r, "inflight"));
+	CHECK(tcell_num(r, "start_latency_p50_us") <= tcell_num(r, "start_latency_p99_us"));
+	CHECK(tcell_num(r, "result_latency_p50_us") <= tcell_num(r, "result_latency_p99_us"));
 	json_decref(root);
 	return tasks;
 }
@@ -113,7 +95,7 @@ TEST_T(task_pool, large_payloads_cross_intact, 200)
 	CHECK(tasks > 0);
 	json_t *root = tcell_run(&(struct tcell){ .workload = "task-pool", .driver = "thread", .workers = 2,
 	                                          .knobs = { "arg_bytes=1" } });
-	CHECK_EQ_INT(num(rep0(tcell_cell(root)), "arg_bytes"), 8); /* whole words */
+	CHECK_EQ_INT(tcell_num(tcell_rep0(tcell_cell(root)), "arg_bytes"), 8); /* whole words */
 	json_decref(root);
 }
 
@@ -129,17 +111,17 @@ TEST_T(task_pool, sync_mode_never_has_more_than_one_task_in_flight, 200)
 			                                          .workers = n, .knobs = { "mode=sync", "inflight=8", "task_us=1" } });
 			json_t *cell = tcell_cell(root);
 			CHECK_STR(tcell_status(cell), "ok");
-			json_t *r = rep0(cell);
-			CHECK_EQ_INT(num(r, "inflight"), 1);
-			if (num(r, "tasks") > 0)
-				CHECK_EQ_INT(num(r, "max_in_flight"), 1);
+			json_t *r = tcell_rep0(cell);
+			CHECK_EQ_INT(tcell_num(r, "inflight"), 1);
+			if (tcell_num(r, "tasks") > 0)
+				CHECK_EQ_INT(tcell_num(r, "max_in_flight"), 1);
 			json_decref(root);
 		}
 	}
 	json_t *root = tcell_run(&(struct tcell){ .workload = "task-pool", .driver = "process", .workers = 4,
 	                                          .knobs = { "mode=sync", "transport=pipe" } });
 	CHECK_STR(tcell_status(tcell_cell(root)), "ok");
-	CHECK_EQ_INT(num(rep0(tcell_cell(root)), "max_in_flight"), 1);
+	CHECK_EQ_INT(tcell_num(tcell_rep0(tcell_cell(root)), "max_in_flight"), 1);
 	json_decref(root);
 }
 
@@ -156,18 +138,18 @@ TEST(task_pool, async_mode_keeps_at_most_inflight_outstanding)
 			                                          .workers = 3, .knobs = { "inflight=3", "task_us=20" } });
 			json_t *cell = tcell_cell(root);
 			CHECK_STR(tcell_status(cell), "ok");
-			json_t *r = rep0(cell);
-			CHECK_EQ_INT(num(r, "inflight"), 3);
-			if (!(num(r, "max_in_flight") <= 3))
-				TEST_FAIL("%s: %.0f tasks in flight, inflight=3", all_drivers[d], num(r, "max_in_flight"));
-			most = num(r, "max_in_flight");
+			json_t *r = tcell_rep0(cell);
+			CHECK_EQ_INT(tcell_num(r, "inflight"), 3);
+			if (!(tcell_num(r, "max_in_flight") <= 3))
+				TEST_FAIL("%s: %.0f tasks in flight, inflight=3", all_drivers[d], tcell_num(r, "max_in_flight"));
+			most = tcell_num(r, "max_in_flight");
 			json_decref(root);
 		}
 		CHECK_EQ_INT(most, 3);
 	}
 	/* the default: two per pool worker */
 	json_t *root = tcell_run(&(struct tcell){ .workload = "task-pool", .driver = "thread", .workers = 4 });
-	CHECK_EQ_INT(num(rep0(tcell_cell(root)), "inflight"), 6);
+	CHECK_EQ_INT(tcell_num(tcell_rep0(tcell_cell(root)), "inflight"), 6);
 	json_decref(root);
 }
 
@@ -182,14 +164,10 @@ TEST_T(task_pool, shutdown_with_long_tasks_and_waits, 200)
 		if (!have(all_drivers[d]))
 			continue;
 		for (unsigned s = 0; s < 3; s++) {
-			json_t *root = tcell_run(&(struct tcell){ .workload = "task-pool", .driver = all_drivers[d],
+			json_decref(tcell_run_ok(&(struct tcell){ .workload = "task-pool", .driver = all_drivers[d],
 			                                          .workers = 8, .reps = 3, .duration_s = 0.01,
 			                                          .stop_grace_s = 10,
-			                                          .knobs = { shapes[s][0], shapes[s][1], "capacity=1" } });
-			json_t *cell = tcell_cell(root);
-			if (strcmp(tcell_status(cell), "ok"))
-				TEST_FAIL("%s %s %s: %s", all_drivers[d], shapes[s][0], shapes[s][1], tcell_error(cell));
-			json_decref(root);
+			                                          .knobs = { shapes[s][0], shapes[s][1], "capacity=1" } }));
 		}
 	}
 }
@@ -207,7 +185,7 @@ TEST_T(task_pool, waits_overlap_in_the_pool, 200)
 			                                          .workers = 5, .duration_s = 0.2,
 			                                          .knobs = { "task_us=0", "wait_us=20000" } });
 			CHECK_STR(tcell_status(tcell_cell(root)), "ok");
-			double s = num(rep0(tcell_cell(root)), "speedup_vs_inline");
+			double s = tcell_num(tcell_rep0(tcell_cell(root)), "speedup_vs_inline");
 			best = s > best ? s : best;
 			json_decref(root);
 		}
@@ -216,54 +194,29 @@ TEST_T(task_pool, waits_overlap_in_the_pool, 200)
 	}
 }
 
-/* A worker that gets no CPU until the stop request (a loaded machine): a thread driver whose
- * worker `late_id` parks at the start gate until the run stops. A late submitter submits
- * nothing and must still close the submission queue for the pool; a late pool worker must
- * still run the tasks waiting for it, so that their results come back. */
-static unsigned late_id;
-static _Atomic int late_parked;
-
-static int late_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
-{
-	if (word == &t->run->sh->gate && t->id == late_id) {
-		atomic_store(&late_parked, 1);
-		while (!atomic_load(t->stop))
-			usleep(1000);
-		return 0;
-	}
-	return driver_thread.wait(t, word, expected, timeout_ns);
-}
-
-static int late_start(struct run *r)
-{
-	while (!atomic_load(&late_parked))
-		usleep(1000);
-	return driver_thread.start(r);
-}
-
+/* A worker that gets no CPU until the stop request (faulty_late_driver: it misses the whole
+ * duration). A late submitter submits nothing and must still close the submission queue for
+ * the pool; a late pool worker must still run the tasks waiting for it, so that their results
+ * come back. */
 TEST(task_pool, a_worker_that_starts_after_the_stop_does_not_hang_the_others)
 {
-	struct driver_ops late = driver_thread;
-	late.wait = late_wait;
-	late.start = late_start;
 	static const char *modes[] = { "mode=async", "mode=sync" };
 	for (unsigned m = 0; m < 2; m++)
-		for (late_id = 0; late_id < 2; late_id++) {
-			atomic_store(&late_parked, 0);
-			json_t *root = tcell_run(&(struct tcell){ .workload = "task-pool", .drv = &late, .workers = 2,
-			                                          .duration_s = 0.05, .stop_grace_s = 3,
+		for (unsigned late_id = 0; late_id < 2; late_id++) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = "task-pool", .drv = faulty_late_driver(late_id),
+			                                          .workers = 2, .duration_s = 0.05, .stop_grace_s = 3,
 			                                          .knobs = { modes[m], "inflight=4" } });
 			json_t *cell = tcell_cell(root);
 			if (strcmp(tcell_status(cell), "ok"))
 				TEST_FAIL("%s, worker %u late: %s", modes[m], late_id, tcell_error(cell));
-			json_t *r = rep0(cell);
+			json_t *r = tcell_rep0(cell);
 			/* late submitter: nothing submitted; late pool worker: what the submitter put in
 			 * before it waited (inflight, or one in sync mode), all run and back */
 			if (late_id == 0)
-				CHECK_EQ_INT(num(r, "submitted"), 0);
+				CHECK_EQ_INT(tcell_num(r, "submitted"), 0);
 			else
-				CHECK(num(r, "submitted") <= (m ? 1 : 4));
-			CHECK_EQ_INT(num(r, "tasks"), num(r, "submitted"));
+				CHECK(tcell_num(r, "submitted") <= (m ? 1 : 4));
+			CHECK_EQ_INT(tcell_num(r, "tasks"), tcell_num(r, "submitted"));
 			json_decref(root);
 		}
 }
@@ -291,8 +244,8 @@ TEST_T(task_pool, verify_catches_a_lost_and_a_duplicated_result, 200)
 					                                  .workers = 2, .duration_s = 0.05,
 					                                  .knobs = { where[w][1], defects[f][0], modes[m] } });
 					cell = tcell_cell(root);
-					json_t *r = rep0(cell);
-					if (!strcmp(tcell_status(cell), "failed") || !r || num(r, "submitted") >= 1)
+					json_t *r = tcell_rep0(cell);
+					if (!strcmp(tcell_status(cell), "failed") || !r || tcell_num(r, "submitted") >= 1)
 						break;
 				}
 				CHECK_STR(tcell_status(cell), "failed");

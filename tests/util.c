@@ -90,6 +90,34 @@ double tcell_median(json_t *cell, const char *metric)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+json_t *tcell_run_ok(const struct tcell *c)
+{
+	json_t *root = tcell_run(c);
+	json_t *cell = tcell_cell(root);
+	if (strcmp(tcell_status(cell), "ok")) {
+		char knobs[400] = "";
+		size_t n = 0;
+		for (unsigned i = 0; i < 8 && c->knobs[i] && n < sizeof knobs; i++)
+			n += (size_t)snprintf(knobs + n, sizeof knobs - n, " %s", c->knobs[i]);
+		TEST_FAIL("cell %s/%s n=%u%s: %s: %s", c->wl ? c->wl->name : c->workload,
+		          c->drv ? c->drv->name : c->driver, c->workers, knobs, tcell_status(cell), tcell_error(cell));
+	}
+	return root;
+}
+
+json_t *tcell_rep0(json_t *cell)
+{
+	return json_array_get(json_object_get(cell, "reps"), 0);
+}
+
+double tcell_num(json_t *rep, const char *key)
+{
+	json_t *v = json_object_get(rep, key);
+	if (!json_is_number(v))
+		TEST_FAIL("repetition has no number '%s'", key);
+	return json_number_value(v);
+}
+
 int tcount_children(void)
 {
 	DIR *d = opendir("/proc");

@@ -29,6 +29,13 @@ json_t *tcell_cell(json_t *root);
 const char *tcell_status(json_t *cell);
 const char *tcell_error(json_t *cell);
 double tcell_median(json_t *cell, const char *metric);
+/* tcell_run() that insists the cell passed: otherwise the test fails with the cell (workload,
+ * driver, workers, knobs), its status and its error. */
+json_t *tcell_run_ok(const struct tcell *c);
+/* The cell's first repetition (NULL if none), and a number of a repetition: the test fails
+ * if it is not there. */
+json_t *tcell_rep0(json_t *cell);
+double tcell_num(json_t *rep, const char *key);
 /* Number of live child processes of this process (from /proc). */
 int tcount_children(void);
 
