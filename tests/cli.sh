@@ -35,6 +35,7 @@ expect 2 "unexpected argument 'extra'"               -- run -w cpu-spin extra
 expect 2 "unknown option"                            -- info --bogus
 expect 2 "unknown baseline 'nope'"                   -- baseline coro-switch nope
 expect 0 "coro-switch-ucontext"                      -- baseline --help
+expect 0 "per switch \\(median\\): bare [0-9.]+ ns, harness [0-9.]+ ns" -- baseline coro-switch --reps 1 --duration 0.02
 expect 2 "knob backend: 'boost'"                     -- run -w cpu-spin -d coroutine -O backend=boost
 expect 0 "cpu-spin/coroutine/n=2 threads=2"          -- run -w cpu-spin -d coroutine -n 2 --reps 1 --warmup 0 --duration 0.02 -O threads=2 -O slice_us=1000 -o co.json
 expect 2 "knob gil_mode: 'old' is not one of new.legacy" -- run -w cpu-spin -d gil -O gil_mode=old
