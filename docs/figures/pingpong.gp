@@ -18,7 +18,7 @@ set xrange [-0.6:2.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%.0s%c"
-set yrange [8.2373:1.69166e+06]
+set yrange [5.44183:2.18034e+06]
 set xtics norotate center ("n=2" 0, "n=4" 1, "n=100" 2)
 plot \
   'pingpong.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \

@@ -19,7 +19,7 @@ set xrange [-0.6:2.6]
 unset logscale y
 set format y "%.1s%c"
 set offsets 0,0,0,0
-set yrange [0:1.52473e+07]
+set yrange [0:1.57364e+07]
 set xtics norotate center ("lock n=2" 0, "lock n=4" 1, "lock n=100" 2)
 plot \
   'producer-consumer.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
@@ -41,7 +41,7 @@ set xrange [-0.6:11.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%g"
-set yrange [3.7886:3358.72]
+set yrange [3.7886:2416.64]
 set xtics norotate center ("thread\nlock n=2" 0, "thread\nlock n=4" 1, "thread\nlock\nn=100" 2, "gil lock\nn=2" 3, "gil lock\nn=4" 4, "gil lock\nn=100" 5, "coroutine\nlock n=2" 6, "coroutine\nlock n=4" 7, "coroutine\nlock\nn=100" 8, "process\nlock n=2" 9, "process\nlock n=4" 10, "process\nlock\nn=100" 11)
 plot \
   'producer-consumer.dat' index 4 using 1:3:(0.1900) with boxes lc rgb "#4c72b0" title "p50", \

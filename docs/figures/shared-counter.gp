@@ -19,7 +19,7 @@ set xrange [-0.6:1.6]
 unset logscale y
 set format y "%.1s%c"
 set offsets 0,0,0,0
-set yrange [0:4.6045e+08]
+set yrange [0:6.06216e+08]
 set xtics norotate center ("none" 0, "mutex" 1)
 plot \
   'shared-counter.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
@@ -41,7 +41,7 @@ set xrange [-0.6:1.6]
 unset logscale y
 set format y "%g"
 set offsets 0,0,0,0
-set yrange [0:116.224]
+set yrange [0:115.479]
 set xtics norotate center ("none" 0, "mutex" 1)
 plot \
   'shared-counter.dat' index 4 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \

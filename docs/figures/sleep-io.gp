@@ -19,7 +19,7 @@ set xrange [-0.6:7.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%g"
-set yrange [0.004:1.42804]
+set yrange [0.004:1.43089]
 set xtics norotate center ("n=1\nlimit=0" 0, "n=1\nlimit=2" 1, "n=2\nlimit=0" 2, "n=2\nlimit=2" 3, "n=4\nlimit=0" 4, "n=4\nlimit=2" 5, "n=100\nlimit=0" 6, "n=100\nlimit=2" 7)
 plot \
   'sleep-io.dat' index 0 using 1:3:(0.1520) with boxes lc rgb "#1f77b4" title "thread", \
@@ -43,7 +43,7 @@ set xrange [-0.6:7.6]
 unset logscale y
 set format y "%g"
 set offsets 0,0,0,0
-set yrange [0:159.498]
+set yrange [0:227.164]
 set xtics norotate center ("n=1\nlimit=0" 0, "n=1\nlimit=2" 1, "n=2\nlimit=0" 2, "n=2\nlimit=2" 3, "n=4\nlimit=0" 4, "n=4\nlimit=2" 5, "n=100\nlimit=0" 6, "n=100\nlimit=2" 7)
 plot \
   'sleep-io.dat' index 5 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
@@ -65,7 +65,7 @@ set xrange [-0.6:7.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%.0s%c"
-set yrange [30.826:51118.1]
+set yrange [32.4124:43253.8]
 set xtics norotate center ("n=1\nlimit=0" 0, "n=1\nlimit=2" 1, "n=2\nlimit=0" 2, "n=2\nlimit=2" 3, "n=4\nlimit=0" 4, "n=4\nlimit=2" 5, "n=100\nlimit=0" 6, "n=100\nlimit=2" 7)
 plot \
   'sleep-io.dat' index 9 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
@@ -87,7 +87,7 @@ set xrange [-0.6:7.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%.0s%c"
-set yrange [27.0334:28180.5]
+set yrange [27.0334:48496.6]
 set xtics norotate center ("n=1\nlimit=0\nspinners=0" 0, "n=1\nlimit=2\nspinners=0" 1, "n=2\nlimit=0\nspinners=1" 2, "n=2\nlimit=2\nspinners=1" 3, "n=4\nlimit=0\nspinners=1" 4, "n=4\nlimit=2\nspinners=1" 5, "n=100\nlimit=0\nspinners=1" 6, "n=100\nlimit=2\nspinners=1" 7)
 plot \
   'sleep-io.dat' index 13 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
