@@ -388,26 +388,32 @@ static void kick(struct sched *s, unsigned what)
 	poke(s);
 }
 
+/* Take a waiting coroutine out of the wait table, ending its wait with `result`, if it is
+ * still there: with several schedulers a waker on another thread may have taken it first, and
+ * it then arrives through the inbox. Returns 1 if taken. */
+static int wait_cancel(struct sched *s, struct coro *c, int result)
+{
+	struct bucket *b = bucket_of(s, (void *)c->w_key);
+	b_lock(s, b);
+	int linked = c->w_linked;
+	if (linked) {
+		b_unlink(b, c);
+		c->w_linked = 0;
+		c->w_result = result;
+	}
+	b_unlock(s, b);
+	return linked;
+}
+
 /* Make a blocked coroutine of this scheduler runnable (stop and gate kicks). */
 static void unblock(struct sched *s, struct coro *c, uintptr_t only_key)
 {
 	if (c->state == CO_SLEEPING && !only_key) {
 		heap_remove(s, c);
 		rq_push(s, c);
-	} else if (c->state == CO_WAITING && (!only_key || c->w_key == only_key)) {
-		struct bucket *b = bucket_of(s, (void *)c->w_key);
-		b_lock(s, b);
-		int linked = c->w_linked;
-		if (linked) {
-			b_unlink(b, c);
-			c->w_linked = 0;
-			c->w_result = 0;
-		}
-		b_unlock(s, b);
-		if (linked) { /* else a waker on another thread owns it: it arrives via the inbox */
-			heap_remove(s, c);
-			rq_push(s, c);
-		}
+	} else if (c->state == CO_WAITING && (!only_key || c->w_key == only_key) && wait_cancel(s, c, 0)) {
+		heap_remove(s, c);
+		rq_push(s, c);
 	}
 }
 
@@ -460,22 +466,8 @@ static __attribute__((noinline)) void fire_timers(struct sched *s)
 	while (s->nheap && s->heap[0]->deadline <= now) {
 		struct coro *c = s->heap[0];
 		heap_remove(s, c);
-		if (c->state == CO_SLEEPING) {
+		if (c->state == CO_SLEEPING || (c->state == CO_WAITING && wait_cancel(s, c, -ETIMEDOUT)))
 			rq_push(s, c);
-		} else if (c->state == CO_WAITING) {
-			struct bucket *b = bucket_of(s, (void *)c->w_key);
-			b_lock(s, b);
-			int linked = c->w_linked;
-			if (linked) {
-				b_unlink(b, c);
-				c->w_linked = 0;
-				c->w_result = -ETIMEDOUT;
-			}
-			b_unlock(s, b);
-			if (linked)
-				rq_push(s, c);
-			/* else woken by another thread just now: it comes back through the inbox */
-		}
 	}
 }
 
@@ -583,6 +575,28 @@ static void arm_timeout(struct sched *s, struct coro *self, uint64_t timeout_ns)
 	heap_push(s, self);
 }
 
+/* Enter the wait table on `word` (under the bucket's lock, if the table has locks). */
+static inline void wait_enter(struct bucket *b, struct coro *self, _Atomic unsigned *word)
+{
+	self->w_key = (uintptr_t)word;
+	self->w_linked = 1;
+	self->w_result = 0;
+	b_append(b, self);
+}
+
+/* Block in the wait just entered until a wake or the timeout; returns the wait's result. */
+static inline __attribute__((always_inline)) int wait_block(struct sched *s, struct coro *self, uint64_t timeout_ns)
+{
+	self->state = CO_WAITING;
+	if (timeout_ns != TASK_FOREVER)
+		arm_timeout(s, self, timeout_ns);
+	park(s, self);
+	/* coro_wake_st leaves our timeout in the heap (fire_timers skips a runnable coroutine) */
+	if (task_unlikely(self->heap_idx >= 0))
+		heap_remove_at(s, self);
+	return self->w_result;
+}
+
 /* The general wait: the bucket lock is taken when several schedulers share the table. */
 static int coro_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
 {
@@ -596,16 +610,9 @@ static int coro_wait(struct task *t, _Atomic unsigned *word, unsigned expected, 
 		b_unlock(s, b);
 		return -EAGAIN;
 	}
-	self->w_key = (uintptr_t)word;
-	self->w_linked = 1;
-	self->w_result = 0;
-	b_append(b, self);
+	wait_enter(b, self, word);
 	b_unlock(s, b);
-	self->state = CO_WAITING;
-	if (timeout_ns != TASK_FOREVER)
-		arm_timeout(s, self, timeout_ns);
-	park(s, self);
-	return self->w_result;
+	return wait_block(s, self, timeout_ns);
 }
 
 static int coro_wake(struct task *t, _Atomic unsigned *word, int n)
@@ -652,18 +659,8 @@ static int coro_wait_st(struct task *t, _Atomic unsigned *word, unsigned expecte
 	struct sched *s = self->s;
 	if (atomic_load_explicit(word, memory_order_acquire) != expected)
 		return -EAGAIN;
-	self->w_key = (uintptr_t)word;
-	self->w_linked = 1;
-	self->w_result = 0;
-	b_append(bucket_of(s, word), self);
-	self->state = CO_WAITING;
-	if (timeout_ns != TASK_FOREVER)
-		arm_timeout(s, self, timeout_ns);
-	park(s, self);
-	/* A waker leaves our timeout in the heap (fire_timers skips a runnable coroutine). */
-	if (task_unlikely(self->heap_idx >= 0))
-		heap_remove_at(s, self);
-	return self->w_result;
+	wait_enter(bucket_of(s, word), self, word);
+	return wait_block(s, self, timeout_ns);
 }
 
 static int coro_wake_st(struct task *t, _Atomic unsigned *word, int n)
