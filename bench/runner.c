@@ -317,7 +317,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	o->mem_delta_kb = o->mem_per_worker_kb = NAN;
 
 	if ((rc = r->drv->init(r)) < 0)
-		return rep_fail(o, "driver %s: init failed: %s", r->drv->name, strerror(-rc));
+		return rep_fail(o, "driver %s: init failed: %s", r->drv->name, r->err[0] ? r->err : strerror(-rc));
 	r->sh = r->drv->shm_alloc(r, sizeof(struct run_shared) + (size_t)n * sizeof(struct task_slot));
 	r->tasks = calloc(n, sizeof *r->tasks);
 	if (!r->sh || !r->tasks) {

@@ -95,6 +95,7 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
  * this could jump over it; 64 KiB covers every frame bench has. */
 #define CORO_GUARD (64u << 10)
 #define CORO_ALTSTACK (64u << 10)
+#define CORO_SCHED_STACK (CORO_ASAN || CORO_TSAN ? 1u << 20 : 256u << 10)
 
 enum { BACKEND_FAST = 0, BACKEND_UCONTEXT = 1 };
 enum coro_state { CO_NEW = 0, CO_RUNNABLE, CO_RUNNING, CO_WAITING, CO_SLEEPING, CO_DONE };
@@ -976,6 +977,63 @@ static void *ticker_main(void *arg)
 
 /* ------------------------------------------------------------------ driver hooks */
 
+/* The first number of a /proc file (0 if unreadable), and the number of lines of another. */
+static unsigned long long proc_number(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "re");
+	if (f && fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static unsigned long long proc_lines(const char *path)
+{
+	unsigned long long n = 0;
+	int ch;
+	FILE *f = fopen(path, "re");
+	while (f && (ch = getc_unlocked(f)) != EOF)
+		n += ch == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The stacks must fit under the address-space limit (RLIMIT_AS, ulimit -v) and their memory
+ * maps (two per coroutine: stack and guard) under vm.max_map_count, beside what the cell
+ * process uses already. Checked before the first mmap, so that a cell that cannot fit fails
+ * at once with the limit and the value it needs, instead of after mapping thousands of
+ * stacks. 0, or -ENOMEM with the reason in r->err. */
+static int check_stack_limits(struct run *r, const struct cdrv *d)
+{
+	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
+	unsigned long long per_kb = (CORO_GUARD + d->stack_size) >> 10;
+	unsigned long long need_kb = d->n * per_kb + d->nsched * ((CORO_SCHED_STACK + CORO_ALTSTACK) >> 10);
+	unsigned long long need_maps = 2ull * d->n + 3ull * d->nsched; /* + thread stack, guard, altstack */
+	struct rlimit rl;
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+		unsigned long long limit_kb = (unsigned long long)rl.rlim_cur >> 10;
+		unsigned long long used_kb = proc_number("/proc/self/statm") * page >> 10;
+		if (used_kb + need_kb > limit_kb) {
+			run_fail(r, "%u stacks of %llu KiB need %llu KiB of address space; the address-space limit "
+			         "(RLIMIT_AS, ulimit -v) is %llu KiB, %llu in use: it needs %llu KiB, or a lower stack_kb",
+			         d->n, per_kb, need_kb, limit_kb, used_kb, used_kb + need_kb);
+			return -ENOMEM;
+		}
+	}
+	unsigned long long max_maps = proc_number("/proc/sys/vm/max_map_count");
+	unsigned long long used_maps = proc_lines("/proc/self/maps");
+	if (max_maps && used_maps + need_maps > max_maps) {
+		run_fail(r, "%u coroutines need %llu memory maps (stack + guard each), %llu in use: "
+		         "vm.max_map_count = %llu, it needs %llu, or fewer workers",
+		         d->n, need_maps, used_maps, max_maps, used_maps + need_maps);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int coro_init(struct run *r)
 {
 	struct cdrv *d = calloc(1, sizeof *d);
@@ -996,6 +1054,9 @@ static int coro_init(struct run *r)
 	d->stack_size = (d->stack_kb * 1024u * CORO_SAN_STACK_MULT + page - 1) / page * page;
 	if (d->backend == BACKEND_FAST && !CORO_SWITCH_ASM)
 		return -ENOTSUP; /* no hand-written switch for this architecture: use backend=ucontext */
+	int rc = check_stack_limits(r, d);
+	if (rc)
+		return rc;
 
 	unsigned nb = 64;
 	while (nb < d->n && nb < 65536)
@@ -1034,14 +1095,14 @@ static int coro_init(struct run *r)
 		struct sched *s = &d->sched[i];
 		pthread_attr_t a;
 		pthread_attr_init(&a);
-		pthread_attr_setstacksize(&a, CORO_ASAN || CORO_TSAN ? 1u << 20 : 256u << 10);
-		int rc = pthread_create(&s->th, &a, sched_main, s);
+		pthread_attr_setstacksize(&a, CORO_SCHED_STACK);
+		rc = pthread_create(&s->th, &a, sched_main, s);
 		pthread_attr_destroy(&a);
 		if (rc)
 			return -rc;
 		s->th_ok = 1;
 	}
-	int rc = pthread_create(&d->ticker, NULL, ticker_main, d);
+	rc = pthread_create(&d->ticker, NULL, ticker_main, d);
 	if (rc)
 		return -rc;
 	d->ticker_ok = 1;
@@ -1139,8 +1200,8 @@ nomem:;
 	if (e == ENOMEM) {
 		static int told;
 		if (!told++)
-			log_warn("coroutine", "cannot map the stack of coroutine %u: each takes 2 memory maps "
-			         "(stack + guard); see vm.max_map_count", t->id);
+			log_warn("coroutine", "cannot map the stack of coroutine %u: out of memory, address space "
+			         "(ulimit -v) or memory maps (vm.max_map_count, 2 per coroutine)", t->id);
 	}
 	return -e;
 }

@@ -97,4 +97,20 @@ if [[ $rc -eq 143 ]] && python3 -c "import json,sys; d=json.load(open('$tmp/term
 	echo "ok   SIGTERM: exit 143 and an interrupted, valid results file"; pass=$((pass + 1))
 else echo "FAIL SIGTERM: exit $rc"; fail=$((fail + 1)); fi
 
+# ---- issue 13: the command line and the results writer hold against hostile input ----
+Q=(--reps 1 --warmup 0 --duration 0.02)   # the shortest real run
+# jq-free checks of a results file: py FILE EXPR (d = the document)
+py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not ($2))" "$1"; }
+
+# 10. a coroutine stack too large for the address-space limit fails at once, naming the limit
+if "$BENCH" info --json | grep -q '"sanitizer": "none"'; then   # ASan cannot start under ulimit -v
+	out=$(cd "$tmp" && ulimit -v 4000000 && "$BENCH" run -w cpu-spin -d coroutine -n 4 "${Q[@]}" -O stack_kb=1048576 -o as.json 2>&1); rc=$?
+	check "coroutine stacks over RLIMIT_AS: exit $rc (want 1), one reason naming the limit" \
+		eval '[[ $rc -eq 1 ]] && grep -q "address-space limit (RLIMIT_AS" <<<"$out" && ! grep -q max_map_count <<<"$out"'
+	maps=$(cat /proc/sys/vm/max_map_count)
+	if (( maps / 2 + 100 <= 100000 )); then
+		expect 1 "vm.max_map_count = [0-9]+, it needs [0-9]+" -- run -w cpu-spin -d coroutine -n $((maps / 2 + 100)) "${Q[@]}" -o maps.json
+	fi
+fi
+
 summary
