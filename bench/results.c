@@ -119,49 +119,124 @@ static int dir_of(const char *path, char *dir, size_t len)
 	return 0;
 }
 
-int results_check_writable(const char *path, char *err, size_t errlen)
+static const char *file_kind(mode_t m)
 {
-	char dir[4096], probe[4200];
-	struct stat st;
+	return S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+	       : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* The output file: path with its symbolic links followed (a link is written through, and
+ * stays a link). It must be a regular file or not exist yet, in a directory that exists;
+ * *st is its status (st_mode 0 if it does not exist). 0, or -errno with err filled. */
+static int resolve_output(const char *path, char *real, size_t len, struct stat *st, char *err, size_t errlen)
+{
+	char dir[4096], link[4096], next[8200];
 	if (!*path) {
 		snprintf(err, errlen, "output path is empty");
 		return -EINVAL;
 	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "output path %s is a directory", path);
-		return -EISDIR;
+	if (snprintf(real, len, "%s", path) >= (int)len)
+		goto too_long;
+	for (int hops = 0; hops < 40; hops++) {
+		if (lstat(real, st)) {
+			int e = errno;
+			memset(st, 0, sizeof *st);
+			if (e != ENOENT) {
+				snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+				return -e;
+			}
+			if (dir_of(real, dir, sizeof dir) || stat(dir, st) || !S_ISDIR(st->st_mode)) {
+				snprintf(err, errlen, "cannot write %s: directory %s does not exist", path, dir);
+				return -ENOENT;
+			}
+			memset(st, 0, sizeof *st);
+			return 0;
+		}
+		if (S_ISREG(st->st_mode))
+			return 0;
+		if (S_ISDIR(st->st_mode)) {
+			snprintf(err, errlen, "output path %s is a directory", path);
+			return -EISDIR;
+		}
+		if (!S_ISLNK(st->st_mode)) {
+			snprintf(err, errlen, "output path %s is not a regular file (%s): refusing to replace it", path,
+			         file_kind(st->st_mode));
+			return -EINVAL;
+		}
+		ssize_t k = readlink(real, link, sizeof link - 1);
+		if (k < 0 || dir_of(real, dir, sizeof dir)) {
+			snprintf(err, errlen, "cannot follow the link %s: %s", real, strerror(k < 0 ? errno : ENAMETOOLONG));
+			return k < 0 ? -errno : -ENAMETOOLONG;
+		}
+		link[k] = 0;
+		if (link[0] == '/')
+			snprintf(next, sizeof next, "%s", link);
+		else
+			snprintf(next, sizeof next, "%s/%s", dir, link);
+		if (snprintf(real, len, "%s", next) >= (int)len)
+			goto too_long;
 	}
-	if (dir_of(path, dir, sizeof dir) || stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cannot write %s: directory %s does not exist", path, dir);
-		return -ENOENT;
+	snprintf(err, errlen, "cannot write %s: %s", path, strerror(ELOOP));
+	return -ELOOP;
+too_long:
+	snprintf(err, errlen, "output path too long: %s", path);
+	return -ENAMETOOLONG;
+}
+
+/* A new temp file in the directory of the output file (path resolved to real), so that
+ * rename() can replace that file atomically: its fd, or -errno with err filled. */
+static int output_temp(const char *path, char *real, size_t reallen, char *tmp, size_t tmplen, struct stat *st,
+                       char *err, size_t errlen)
+{
+	char dir[4096];
+	int rc = resolve_output(path, real, reallen, st, err, errlen);
+	if (rc)
+		return rc;
+	if (dir_of(real, dir, sizeof dir)) {
+		snprintf(err, errlen, "output path too long: %s", path);
+		return -ENAMETOOLONG;
 	}
-	snprintf(probe, sizeof probe, "%s/.bench-probe-XXXXXX", dir);
-	int fd = mkstemp(probe);
+	snprintf(tmp, tmplen, "%s/.%s.tmp-XXXXXX", dir, strrchr(real, '/') ? strrchr(real, '/') + 1 : real);
+	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
 		return -e;
 	}
+	return fd;
+}
+
+int results_check_writable(const char *path, char *err, size_t errlen)
+{
+	char real[4096], tmp[4200];
+	struct stat st;
+	int fd = output_temp(path, real, sizeof real, tmp, sizeof tmp, &st, err, errlen);
+	if (fd < 0)
+		return fd;
 	close(fd);
-	unlink(probe);
+	unlink(tmp);
 	return 0;
+}
+
+/* The mode of a new results file: 0666 less the umask, as for any file a program creates. */
+static mode_t new_file_mode(void)
+{
+	mode_t u = umask(022);
+	umask(u);
+	return 0666 & ~u;
 }
 
 int results_doc_write(struct results_doc *d, const char *path, char *err, size_t errlen)
 {
-	char dir[4096], tmp[4200];
-	if (dir_of(path, dir, sizeof dir)) {
-		snprintf(err, errlen, "path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", dir, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot create a temp file in %s: %s", dir, strerror(e));
-		return -e;
-	}
-	fchmod(fd, 0644);
+	char real[4096], tmp[4200];
+	struct stat st;
+	int fd = output_temp(path, real, sizeof real, tmp, sizeof tmp, &st, err, errlen);
+	if (fd < 0)
+		return fd;
+	/* an existing file keeps its mode, and its owner when we may give it away (root) */
+	int owner_kept = st.st_mode && geteuid() == 0 ? fchown(fd, st.st_uid, st.st_gid) : 0;
+	(void)owner_kept;
+	fchmod(fd, st.st_mode ? st.st_mode & 0777 : new_file_mode());
 	FILE *f = fdopen(fd, "w");
 	int rc = f ? json_dumpf(d->root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) : -1;
 	if (f && rc == 0)
@@ -171,7 +246,7 @@ int results_doc_write(struct results_doc *d, const char *path, char *err, size_t
 		fclose(f);
 	else
 		close(fd);
-	if (rc == 0 && rename(tmp, path) < 0) {
+	if (rc == 0 && rename(tmp, real) < 0) {
 		e = errno;
 		rc = -1;
 	}

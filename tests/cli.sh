@@ -102,6 +102,26 @@ Q=(--reps 1 --warmup 0 --duration 0.02)   # the shortest real run
 # jq-free checks of a results file: py FILE EXPR (d = the document)
 py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not ($2))" "$1"; }
 
+# 4. -o: only regular files are replaced; symlinks are written through; the mode is kept
+mkfifo "$tmp/fifo"; mkdir "$tmp/sub"
+expect 2 "fifo is not a regular file"                -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o fifo
+check "-o FIFO: still a FIFO" test -p "$tmp/fifo"
+if [[ $(id -u) -eq 0 ]]; then
+	mknod "$tmp/chr" c 1 3
+	expect 2 "chr is not a regular file"             -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o chr
+	check "-o character device: still a device" test -c "$tmp/chr"
+fi
+ln -s sub/target.json "$tmp/link.json"
+expect 0 "results: link.json"                        -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o link.json
+check "-o symlink: the link stays a link" test -L "$tmp/link.json"
+check "-o symlink: its target is written" py "$tmp/sub/target.json" "len(d['cells']) == 1"
+check "-o symlink: no temp file left" test -z "$(find "$tmp" -name '.*tmp*')"
+ln -s loop.json "$tmp/loop.json"
+expect 2 "loop.json"                                 -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o loop.json
+: >"$tmp/private.json"; chmod 600 "$tmp/private.json"
+expect 0 "results: private.json"                     -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o private.json
+check "-o existing 0600 file keeps its mode" test "$(stat -c %a "$tmp/private.json")" = 600
+
 # 10. a coroutine stack too large for the address-space limit fails at once, naming the limit
 if "$BENCH" info --json | grep -q '"sanitizer": "none"'; then   # ASan cannot start under ulimit -v
 	out=$(cd "$tmp" && ulimit -v 4000000 && "$BENCH" run -w cpu-spin -d coroutine -n 4 "${Q[@]}" -O stack_kb=1048576 -o as.json 2>&1); rc=$?
