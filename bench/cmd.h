@@ -28,4 +28,15 @@ extern const unsigned cmd_count;
 /* Shared by the commands: true if argv has -h/--help before "--". */
 int cmd_wants_help(int argc, char **argv);
 
+/* stdout. main() checks it once for every command: after the command returns, a failed
+ * write, flush or close of stdout prints one line, "bench: <cmd>: write to stdout failed:
+ * <reason>", and makes the exit status 1 (EXIT_FAIL) unless the command already returned a
+ * failure code of its own (2, 130, ...), which is kept.
+ * cmd_stdout_flush(): for commands that run for long and print as they go (run, baseline),
+ * which ignore SIGPIPE: flush stdout, and if its reader has gone away (EPIPE: `bench run |
+ * head -1`) send the rest of the output to /dev/null, so that the command finishes its work
+ * and writes its results file; a reader that left is not a failure. Other errors stay for
+ * main() to report. */
+void cmd_stdout_flush(void);
+
 #endif

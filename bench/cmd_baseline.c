@@ -116,6 +116,7 @@ static int run_one(const struct baseline *b, unsigned reps, double dur)
 	for (unsigned k = 0; k < na; k++)
 		printf(" %s", b->knobs[k]);
 	printf("\n  %-5s %16s %16s %8s\n", "round", "bare", "harness", "ratio");
+	cmd_stdout_flush();
 	int rc_exit = EXIT_OK;
 	run_bare(b, dur, pus); /* warm-up round, discarded */
 	run_harness(b, &cfg, doc, &spec);
@@ -128,7 +129,7 @@ static int run_one(const struct baseline *b, unsigned reps, double dur)
 			break;
 		}
 		printf("  %-5u %16.1f %16.1f %8.3f\n", r + 1, bare[r], harn[r], harn[r] / bare[r]);
-		fflush(stdout);
+		cmd_stdout_flush();
 	}
 	if (rc_exit == EXIT_OK) {
 		struct stats_summary sb, sh;
@@ -140,6 +141,7 @@ static int run_one(const struct baseline *b, unsigned reps, double dur)
 			printf("  per %s (median): bare %.2f ns, harness %.2f ns: harness/bare = %.2fx the time\n",
 			       b->event, 1e9 / (sb.median * b->per_unit), 1e9 / (sh.median * b->per_unit),
 			       sb.median / sh.median);
+		cmd_stdout_flush();
 	}
 	free(bare);
 	free(harn);
@@ -176,6 +178,9 @@ int cmd_baseline(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'h': /* --hel, --he: getopt_long takes an unambiguous prefix */
+			usage();
+			return EXIT_OK;
 		case ':':
 			log_err("baseline", "option '%s' needs a value", argv[optind - 1]);
 			return EXIT_USAGE;
@@ -207,7 +212,7 @@ int cmd_baseline(int argc, char **argv)
 			if (run_one(baselines[i], (unsigned)reps, dur) != EXIT_OK)
 				rc = EXIT_FAIL;
 			if (runner_signal)
-				return runner_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+				return EXIT_SIGNAL(runner_signal);
 		}
 	}
 	return rc;

@@ -5,12 +5,13 @@
 #include <string.h>
 
 int log_quiet;
+FILE *log_stream;
 
 static void vlog(const char *prefix, const char *module, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	fprintf(stderr, "bench: %s%s%s%s\n", prefix, module ? module : "", module ? ": " : "", buf);
+	fprintf(log_stream ? log_stream : stderr, "bench: %s%s%s%s\n", prefix, module ? module : "", module ? ": " : "", buf);
 }
 
 void log_err(const char *module, const char *fmt, ...)
@@ -38,7 +39,7 @@ void log_errno(const char *module, int err, const char *fmt, ...)
 	va_end(ap);
 	if (err < 0)
 		err = -err;
-	fprintf(stderr, "bench: %s: %s failed: %s\n", module, buf, strerror(err));
+	fprintf(log_stream ? log_stream : stderr, "bench: %s: %s failed: %s\n", module, buf, strerror(err));
 }
 
 void log_info(const char *fmt, ...)

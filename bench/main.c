@@ -1,7 +1,10 @@
 /* bench: measures how threads, processes, coroutines and a simulated GIL behave on the same
  * work. main() only dispatches to the subcommand table in cmd.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "log.h"
@@ -29,18 +32,58 @@ static void usage(FILE *f)
 	fprintf(f, "\n'bench <command> --help' describes one command. Benchmarks: BENCHMARKS.md.\n");
 }
 
-int main(int argc, char **argv)
+/* The first error of a flush by cmd_stdout_flush() (glibc may drop the data it could not
+ * write, and then the last flush succeeds with nothing left to say why). */
+static int stdout_errno;
+
+void cmd_stdout_flush(void)
+{
+	if (fflush(stdout) != EOF)
+		return;
+	if (errno != EPIPE) {
+		stdout_errno = stdout_errno ? stdout_errno : errno;
+		return;
+	}
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dup2(fd, STDOUT_FILENO); /* the buffered rest goes there too */
+	close(fd);
+	clearerr(stdout);
+}
+
+/* After the command: everything it printed must have reached stdout. */
+static int check_stdout(const char *cmd, int rc)
+{
+	int err = stdout_errno;
+	if (fflush(stdout) == EOF && !err)
+		err = errno;
+	if (ferror(stdout) && !err)
+		err = EIO; /* a write failed earlier and glibc dropped what it could not write */
+	if (fclose(stdout) == EOF && !err)
+		err = errno;
+	if (!err)
+		return rc;
+	log_err(cmd, "write to stdout failed: %s", strerror(err));
+	return rc ? rc : EXIT_FAIL;
+}
+
+static int dispatch(int argc, char **argv, const char **name)
 {
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && !strcmp(argv[1], "help")) {
 			char *hargv[] = { argv[2], "--help", NULL };
 			for (unsigned i = 0; i < cmd_count; i++)
-				if (!strcmp(cmd_table[i].name, argv[2]))
+				if (!strcmp(cmd_table[i].name, argv[2])) {
+					*name = cmd_table[i].name;
 					return cmd_table[i].fn(2, hargv);
+				}
+			log_err(NULL, "help: unknown command '%s' (see bench --help)", argv[2]);
+			return EXIT_USAGE;
 		}
 		usage(stdout);
 		return EXIT_OK;
@@ -50,8 +93,17 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (unsigned i = 0; i < cmd_count; i++)
-		if (!strcmp(cmd_table[i].name, argv[1]))
+		if (!strcmp(cmd_table[i].name, argv[1])) {
+			*name = cmd_table[i].name;
 			return cmd_table[i].fn(argc - 1, argv + 1);
+		}
 	log_err(NULL, "unknown command '%s' (see bench --help)", argv[1]);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = NULL;
+	int rc = dispatch(argc, argv, &name);
+	return check_stdout(name, rc);
 }

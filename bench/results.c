@@ -107,7 +107,8 @@ void results_doc_free(struct results_doc *d)
 void results_doc_set_interrupted(struct results_doc *d, int signo)
 {
 	json_object_set_new(d->root, "interrupted", json_true());
-	json_object_set_new(d->root, "interrupted_by", json_string(signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+	const char *name = signo == SIGTERM ? "SIGTERM" : signo == SIGHUP ? "SIGHUP" : signo == SIGQUIT ? "SIGQUIT" : "SIGINT";
+	json_object_set_new(d->root, "interrupted_by", json_string(name));
 }
 
 static int dir_of(const char *path, char *dir, size_t len)

@@ -39,14 +39,35 @@ static void on_signal(int sig)
 	runner_signal = sig;
 }
 
+/* The signals that stop a run after the current cell, its partial results written. */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+static int stop_caught[NSTOP];
+
 void runner_install_signals(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (unsigned i = 0; i < NSTOP; i++) {
+		/* nohup: a SIGHUP ignored when bench started stays ignored */
+		if (stop_signals[i] == SIGHUP && !sigaction(SIGHUP, NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
+		stop_caught[i] = !sigaction(stop_signals[i], &sa, NULL);
+	}
+	/* A reader of stdout that goes away (bench run | head -1) must not kill the run: writes
+	 * then fail with EPIPE, and cmd_stdout_flush() stops the table. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* In a cell process: the default action for the signals bench catches. */
+static void cell_default_signals(void)
+{
+	for (unsigned i = 0; i < NSTOP; i++)
+		if (stop_caught[i])
+			signal(stop_signals[i], SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 void runner_init(void)
@@ -667,9 +688,7 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 		close(fds[0]);
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_IGN);
+		cell_default_signals();
 		FILE *w = fdopen(fds[1], "w");
 		if (!w)
 			_exit(3);

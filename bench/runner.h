@@ -37,7 +37,9 @@ struct cell_spec {
  * They appear in a cell's knobs only when given. */
 extern const struct knob runner_knobs[];
 
-/* Set by the SIGINT/SIGTERM handler that runner_install_signals() installs. */
+/* Set by the handler that runner_install_signals() installs for SIGINT, SIGTERM, SIGQUIT and
+ * SIGHUP (unless SIGHUP is ignored at start, as under nohup); it also ignores SIGPIPE. A run
+ * stops after the current cell, writes its partial results and exits with 128 + signal. */
 extern volatile sig_atomic_t runner_signal;
 void runner_install_signals(void);
 /* Once per bench process: become a child subreaper. */

@@ -122,6 +122,24 @@ expect 2 "loop.json"                                 -- run -w cpu-spin -d threa
 expect 0 "results: private.json"                     -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o private.json
 check "-o existing 0600 file keeps its mode" test "$(stat -c %a "$tmp/private.json")" = 600
 
+# 7. a failed write to stdout is an error, for every command: exit 1 and one line
+full() {
+	local out rc; out=$(cd "$tmp" && "$BENCH" "$@" 2>&1 >/dev/full); rc=$?
+	if [[ $rc -eq 1 && $(grep -c 'write to stdout' <<<"$out") -eq 1 && ${out##*$'\n'} == "bench: $1: write to stdout failed: No space left on device" ]]; then
+		echo "ok   bench $* >/dev/full"; pass=$((pass + 1))
+	else echo "FAIL bench $* >/dev/full: exit $rc (want 1), stderr: $out" | head -4; fail=$((fail + 1)); fi
+}
+full list
+full info --json
+full export sweep.json
+full compare --format json sweep.json sweep.json
+full run -w cpu-spin -d thread -n 1 "${Q[@]}" -o full.json
+
+# 9. prefixes of --help, grouped -h, help for an unknown command; duplicates are merged
+expect 0 "usage: bench baseline"                     -- baseline --hel
+expect 2 "unknown command 'nosuch'"                  -- help nosuch
+one_line 2 help nosuch
+
 # 10. a coroutine stack too large for the address-space limit fails at once, naming the limit
 if "$BENCH" info --json | grep -q '"sanitizer": "none"'; then   # ASan cannot start under ulimit -v
 	out=$(cd "$tmp" && ulimit -v 4000000 && "$BENCH" run -w cpu-spin -d coroutine -n 4 "${Q[@]}" -O stack_kb=1048576 -o as.json 2>&1); rc=$?
