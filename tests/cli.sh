@@ -102,6 +102,48 @@ Q=(--reps 1 --warmup 0 --duration 0.02)   # the shortest real run
 # jq-free checks of a results file: py FILE EXPR (d = the document)
 py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not ($2))" "$1"; }
 
+# 2. no fixed-size arrays: 65 -w / -d entries, 65 -n values, a 200-character name
+many() { local o=$1 v=$2 i; for ((i = 0; i < 65; i++)); do printf '%s\n%s\n' "$o" "$v"; done; }
+mapfile -t W < <(many -w cpu-spin); mapfile -t D < <(many -d thread)
+expect 2 "unknown knob 'nope'"                       -- run "${W[@]}" -O nope=1
+expect 2 "unknown knob 'nope'"                       -- run -w cpu-spin "${D[@]}" -O nope=1
+expect 2 "unknown workload '$(printf 'x%.0s' {1..200})'" -- run -w "$(printf 'x%.0s' {1..200})"
+N=(); for ((i = 2; i <= 66; i++)); do N+=(-n "$i"); done
+expect 0 "cpu-spin/thread/n=66"                      -- run -w cpu-spin -d thread "${N[@]}" "${Q[@]}" -o n65.json
+check "65 -n values make 65 cells with workers 2..66" \
+	py "$tmp/n65.json" "sorted(c['workers'] for c in d['cells']) == list(range(2, 67))"
+
+# 3. a plan has a cap (10000 cells) and one worker limit (TASK_MAX_WORKERS)
+# refused REGEX ARGS...: refused up front (within 20 s, not after running a cell): exit 2,
+# one line on stderr matching REGEX, nothing on stdout
+refused() {
+	local re=$1; shift
+	local err out rc
+	out=$(cd "$tmp" && timeout 20 "$BENCH" "$@" 2>"$tmp/refused.err"); rc=$?; err=$(<"$tmp/refused.err")
+	if [[ $rc -eq 2 && -z $out && $(wc -l <<<"$err") -eq 1 ]] && grep -Eq -- "$re" <<<"$err"; then
+		echo "ok   refused: bench ${*:1:8}..."; pass=$((pass + 1))
+	else
+		echo "FAIL bench ${*:1:8}...: exit $rc (want 2), stdout ${#out} bytes (want 0), stderr:"; head -3 <<<"$err" | cut -c1-200
+		fail=$((fail + 1))
+	fi
+}
+V=$(seq -s, 1 64) V0=$(seq -s, 0 63)
+refused "plan has 1048576 cells, more than the cap of 10000" run -w cpu-spin -d thread -n 1 -O iters=$V -O fault_worker=$V0 -O fault_after_ms=$V -O fault=none,crash,abort,hang
+refused "plan has 12288 cells, more than the cap of 10000" run -w cpu-spin -d thread -n 1,2,3 -O iters=$V -O fault_worker=$V0
+# --baseline: the cells come from the file, the same cap and limit apply
+py "$tmp/n65.json" 1 && python3 - "$tmp/n65.json" "$tmp" <<'PY'
+import copy, json, sys
+d = json.load(open(sys.argv[1])); c0 = d['cells'][0]
+big = copy.deepcopy(d); big['cells'] = []
+for i in range(10001):
+    c = copy.deepcopy(c0); c['knobs']['iters'] = i + 1; big['cells'].append(c)
+json.dump(big, open(sys.argv[2] + '/big.json', 'w'))
+w = copy.deepcopy(d); w['cells'] = [copy.deepcopy(c0)]; w['cells'][0].update(workers=1000000, driver='coroutine', knobs={'iters': 1})  # coroutines: harmless if it ran
+json.dump(w, open(sys.argv[2] + '/million.json', 'w'))
+PY
+refused "plan has 10001 cells, more than the cap of 10000" run --baseline big.json "${Q[@]}" -o big-new.json
+refused "1000000" run --baseline million.json "${Q[@]}" -o million-new.json
+
 # 4. -o: only regular files are replaced; symlinks are written through; the mode is kept
 mkfifo "$tmp/fifo"; mkdir "$tmp/sub"
 expect 2 "fifo is not a regular file"                -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o fifo
@@ -122,6 +164,38 @@ expect 2 "loop.json"                                 -- run -w cpu-spin -d threa
 expect 0 "results: private.json"                     -- run -w cpu-spin -d thread -n 1 "${Q[@]}" -o private.json
 check "-o existing 0600 file keeps its mode" test "$(stat -c %a "$tmp/private.json")" = 600
 
+# 5. a reader that goes away does not lose the results; SIGHUP/SIGQUIT keep partial results
+python3 - "$BENCH" "$tmp" <<'PY' && pass=$((pass + 1)) || fail=$((fail + 1))
+import json, os, subprocess, sys
+r, w = os.pipe(); os.close(r)   # stdout: a pipe nobody reads (EPIPE on the first write)
+p = subprocess.run([sys.argv[1], 'run', '-w', 'cpu-spin', '-d', 'thread', '-n', '1,2', '--reps', '1', '--warmup', '0',
+                    '--duration', '0.02', '-o', 'epipe.json'], stdout=w, stderr=subprocess.PIPE, cwd=sys.argv[2])
+ok = p.returncode == 0 and len(json.load(open(sys.argv[2] + '/epipe.json'))['cells']) == 2 and not p.stderr
+print(('ok   ' if ok else 'FAIL ') + 'stdout closed by its reader: exit %d (want 0), 2 cells written, stderr %r' % (p.returncode, p.stderr[:200]))
+sys.exit(not ok)
+PY
+(cd "$tmp" && "$BENCH" run -w cpu-spin -d thread -n 1,2 "${Q[@]}" -o head.json | head -1 >/dev/null; exit "${PIPESTATUS[0]}"); rc=$?
+check "bench run | head -1: exit $rc (want 0) and every cell written" \
+	eval '[[ $rc -eq 0 ]] && py "$tmp/head.json" "len(d[\"cells\"]) == 2"'
+for s in HUP QUIT; do
+	(cd "$tmp" && exec "$BENCH" run -w cpu-spin -d thread -n 1 --reps 50 --duration 0.1 -o sig$s.json >/dev/null 2>&1) &
+	pid=$!; sleep 1; kill -$s $pid; wait $pid; rc=$?
+	want=$((128 + $(kill -l $s)))
+	check "SIG$s: exit $rc (want $want) and an interrupted, valid results file" \
+		eval '[[ $rc -eq $want ]] && py "$tmp/sig$s.json" "d[\"interrupted\"] and d[\"interrupted_by\"] == \"SIG$s\""'
+done
+(cd "$tmp" && exec nohup "$BENCH" run -w cpu-spin -d thread -n 1 --reps 8 --duration 0.1 -o nohup.json >/dev/null 2>&1) &
+pid=$!; sleep 0.5; kill -HUP $pid; wait $pid; rc=$?
+check "nohup: an ignored SIGHUP stays ignored (exit $rc, want 0)" eval '[[ $rc -eq 0 ]] && py "$tmp/nohup.json" "not d[\"interrupted\"]"'
+
+# 6. default output names are unique, even for runs started in the same second
+mkdir "$tmp/uniq"
+for i in 1 2 3; do (cd "$tmp/uniq" && exec "$BENCH" run -w cpu-spin -d thread -n 1 "${Q[@]}" -q >/dev/null 2>&1) & done
+wait
+check "three runs at once: three results files ($(ls "$tmp/uniq/results" | grep -vc latest) found)" \
+	test "$(ls "$tmp/uniq/results" | grep -v latest.json | wc -l)" -eq 3
+check "results/latest.json names one of them" test -f "$tmp/uniq/results/$(readlink "$tmp/uniq/results/latest.json")"
+
 # 7. a failed write to stdout is an error, for every command: exit 1 and one line
 full() {
 	local out rc; out=$(cd "$tmp" && "$BENCH" "$@" 2>&1 >/dev/full); rc=$?
@@ -139,6 +213,12 @@ full run -w cpu-spin -d thread -n 1 "${Q[@]}" -o full.json
 expect 0 "usage: bench baseline"                     -- baseline --hel
 expect 2 "unknown command 'nosuch'"                  -- help nosuch
 one_line 2 help nosuch
+expect 0 "usage: bench run"                          -- run --hel
+expect 0 "usage: bench run"                          -- run --he
+expect 0 "usage: bench run"                          -- run -qh
+one_line 2 run --con x
+expect 0 "results: dup.json"                         -- run -w cpu-spin,cpu-spin -w cpu-spin -d thread -d thread,thread -n 1,1 -n 1 -O iters=300,0300,300 "${Q[@]}" -o dup.json
+check "duplicate -w/-d/-n entries and sweep values make one cell" py "$tmp/dup.json" "len(d['cells']) == 1"
 
 # 10. a coroutine stack too large for the address-space limit fails at once, naming the limit
 if "$BENCH" info --json | grep -q '"sanitizer": "none"'; then   # ASan cannot start under ulimit -v

@@ -1,8 +1,14 @@
 /* Knob parsing and its errors. */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "drivers/driver.h"
 #include "opt.h"
+#include "run_plan.h"
+#include "task.h"
 #include "test.h"
+#include "workloads/workload.h"
 
 static const struct knob tbl[] = {
 	{ "count", KNOB_INT, "10", 1, 1000, NULL, "how many" },
@@ -84,4 +90,107 @@ TEST(opt, strict_numbers)
 	CHECK(opt_parse_u64("101", 1, 100, &u) == -ERANGE);
 	CHECK(opt_parse_double("0.5", 0, 1, &d) == 0 && d == 0.5);
 	CHECK(opt_parse_double("inf", 0, 1e300, &d) != 0);
+}
+
+/* ---- the plan of bench run (run_plan.h): the command line -> cells, nothing run ---- */
+
+/* Parse and expand "run ARGS..." (a NULL-terminated list); returns the expand/parse code. */
+static int plan_of(struct run_cells *cells, const char *const *args)
+{
+	char *argv[200];
+	int argc = 0;
+	argv[argc++] = "run";
+	for (; *args; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = NULL;
+	struct run_plan p;
+	memset(cells, 0, sizeof *cells);
+	int rc = run_plan_parse(argc, argv, &p);
+	if (!rc && !p.help)
+		rc = run_plan_expand(&p, cells);
+	run_plan_free(&p);
+	return rc;
+}
+
+/* "first,first+1,...": n numbers */
+static char *seq(char *buf, size_t len, unsigned first, unsigned n)
+{
+	size_t o = 0;
+	for (unsigned i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, i ? ",%u" : "%u", first + i);
+	return buf;
+}
+
+TEST(opt, plan_cap_is_counted_before_expanding)
+{
+	char n[600], a[300] = "iters=";
+	struct run_cells c;
+	seq(a + 6, sizeof a - 6, 1, 50);
+	/* exactly the cap: 100 worker counts x 50 iters x 2 fault_after_ms = 10000 cells */
+	const char *at_cap[] = { "-w", "cpu-spin", "-d", "thread", "-n", seq(n, sizeof n, 1, 100), "-O", a,
+		                 "-O", "fault_after_ms=1,2", NULL };
+	CHECK_EQ_INT(plan_of(&c, at_cap), 0);
+	CHECK_EQ_INT(c.n, RUN_PLAN_MAX_CELLS);
+	free(c.v);
+	/* one sweep value more: 100 x 50 x 3 = 15000, refused before any cell is made */
+	const char *over[] = { "-w", "cpu-spin", "-d", "thread", "-n", n, "-O", a, "-O", "fault_after_ms=1,2,3", NULL };
+	CHECK_EQ_INT(plan_of(&c, over), -E2BIG);
+	CHECK(c.v == NULL && c.n == 0);
+}
+
+TEST(opt, plan_merges_duplicates)
+{
+	struct run_cells c;
+	const char *dup[] = { "-w", "cpu-spin,cpu-spin", "-w", "cpu-spin", "-d", "thread", "-d", "thread,thread",
+		              "-n", "2,2", "-n", "2", "-O", "iters=300,0300,300,301", NULL };
+	CHECK_EQ_INT(plan_of(&c, dup), 0);
+	CHECK_EQ_INT(c.n, 2);
+	CHECK_NEAR(opt_get(&c.v[0].knobs, "iters")->num, 300, 0);
+	CHECK_NEAR(opt_get(&c.v[1].knobs, "iters")->num, 301, 0);
+	CHECK_EQ_INT(c.v[0].workers, 2);
+	free(c.v);
+	/* an ENUM value given twice */
+	const char *en[] = { "-w", "shared-counter", "-d", "thread", "-n", "2", "-O", "sync=mutex,atomic,mutex", NULL };
+	CHECK_EQ_INT(plan_of(&c, en), 0);
+	CHECK_EQ_INT(c.n, 2);
+	free(c.v);
+}
+
+TEST(opt, plan_has_no_fixed_size_lists)
+{
+	char n[1200], name[300];
+	struct run_cells c;
+	/* 300 worker counts (the old arrays held 64) in one -n, each a cell with its own count */
+	const char *many[] = { "-w", "cpu-spin", "-d", "thread", "-n", seq(n, sizeof n, 2, 300), NULL };
+	CHECK_EQ_INT(plan_of(&c, many), 0);
+	CHECK_EQ_INT(c.n, 300);
+	for (unsigned i = 0; i < c.n; i++)
+		CHECK_EQ_INT(c.v[i].workers, i + 2);
+	free(c.v);
+	/* a 299-character name is an unknown workload, not a "bad list" */
+	memset(name, 'x', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	const char *longname[] = { "-w", name, NULL };
+	CHECK_EQ_INT(plan_of(&c, longname), -EINVAL);
+}
+
+TEST(opt, plan_help_prefixes_and_limits)
+{
+	char *argv[] = { "run", "-qh", NULL }, *argv2[] = { "run", "--he", NULL };
+	struct run_plan p;
+	CHECK_EQ_INT(run_plan_parse(2, argv, &p), 0);
+	CHECK(p.help && p.quiet);
+	run_plan_free(&p);
+	CHECK_EQ_INT(run_plan_parse(2, argv2, &p), 0);
+	CHECK(p.help);
+	run_plan_free(&p);
+	/* the worker limit holds for cells from anywhere (a --baseline file) */
+	struct cell_spec cs = { .wl = workload_find("cpu-spin"), .drv = driver_find("thread"), .workers = 1 };
+	CHECK_EQ_INT(run_plan_check(&cs, 1, "f.json"), 0);
+	cs.workers = TASK_MAX_WORKERS + 1;
+	CHECK_EQ_INT(run_plan_check(&cs, 1, "f.json"), -E2BIG);
+	cs.workers = 0;
+	CHECK_EQ_INT(run_plan_check(&cs, 1, "f.json"), -E2BIG);
+	cs.workers = 1;
+	CHECK_EQ_INT(run_plan_check(&cs, RUN_PLAN_MAX_CELLS + 1, "f.json"), -E2BIG);
 }
