@@ -4,6 +4,11 @@
  *
  *   TEST(stats, median_of_odd_count) { double x[] = {3, 1, 2}; ... CHECK(s.median == 2); }
  *
+ * ctest runs one `bench-tests SUITE` per tests/test_SUITE.c file, so a TEST's suite must be
+ * its file's: the runner refuses to run anything while a TEST(other, ...) sits in a file
+ * (it would never run under ctest); `bench-tests --check-suites` (ctest: test-suites) lists
+ * every such test.
+ *
  * CHECK/CHECK_EQ* abort the test (the child) with file:line and the values on failure. */
 #ifndef BENCH_TEST_H
 #define BENCH_TEST_H
@@ -15,6 +20,7 @@
 
 struct test_case {
 	const char *suite, *name;
+	const char *file;            /* __FILE__ of the TEST: its suite must be the file's stem */
 	void (*fn)(void);
 	unsigned timeout_s;
 };
@@ -29,7 +35,7 @@ int test_sh(char *buf, size_t len, const char *fmt, ...) __attribute__((format(p
 	static void test_##suite##_##name(void);                                                \
 	__attribute__((constructor)) static void test_reg_##suite##_##name(void)                \
 	{                                                                                       \
-		static const struct test_case tc = { #suite, #name, test_##suite##_##name, timeout }; \
+		static const struct test_case tc = { #suite, #name, __FILE__, test_##suite##_##name, timeout }; \
 		test_register(&tc);                                                             \
 	}                                                                                       \
 	static void test_##suite##_##name(void)

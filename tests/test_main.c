@@ -1,5 +1,7 @@
 /* The test runner: `bench-tests [SUITE [TEST]]`. Every test runs in a forked child with a
- * timeout, so a crash or hang fails that test only. Ends with "N passed, N failed". */
+ * timeout, so a crash or hang fails that test only. Ends with "N passed, N failed".
+ * `bench-tests --check-suites` only checks that every TEST runs under ctest (see test.h);
+ * every other invocation checks it first too, and refuses to run (exit 1) if one does not. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -11,15 +13,55 @@
 
 #include "test.h"
 
+/* The suites ctest runs, ",a,b,...,": one per tests/test_<suite>.c (tests/CMakeLists.txt). */
+#ifndef BENCH_TEST_SUITES
+#error "tests/CMakeLists.txt defines BENCH_TEST_SUITES, the suites that have a ctest entry"
+#endif
+
 #define MAX_TESTS 1024
 static const struct test_case *tests[MAX_TESTS];
-static unsigned ntests;
+static unsigned ntests, nlost;
 static char exe_dir[PATH_MAX];
 
 void test_register(const struct test_case *tc)
 {
 	if (ntests < MAX_TESTS)
 		tests[ntests++] = tc;
+	else
+		nlost++;
+}
+
+/* 0 if tc runs under ctest: it sits in tests/test_<suite>.c and <suite> has a ctest entry.
+ * Otherwise 1, with one line saying why. */
+static int check_suite(const struct test_case *tc)
+{
+	const char *base = strrchr(tc->file, '/') ? strrchr(tc->file, '/') + 1 : tc->file;
+	char want[200], key[200];
+	snprintf(want, sizeof want, "test_%s.c", tc->suite);
+	if (strcmp(base, want)) {
+		fprintf(stderr, "bench-tests: %s: TEST(%s, %s) is not in tests/%s: ctest never runs it\n", tc->file,
+		        tc->suite, tc->name, want);
+		return 1;
+	}
+	snprintf(key, sizeof key, ",%s,", tc->suite);
+	if (!strstr(BENCH_TEST_SUITES, key)) {
+		fprintf(stderr, "bench-tests: %s: TEST(%s, %s): suite %s has no ctest entry\n", tc->file,
+		        tc->suite, tc->name, tc->suite);
+		return 1;
+	}
+	return 0;
+}
+
+/* Number of tests ctest would never run (one line each on stderr). */
+static unsigned check_suites(void)
+{
+	unsigned bad = 0;
+	for (unsigned i = 0; i < ntests; i++)
+		bad += (unsigned)check_suite(tests[i]);
+	if (nlost)
+		fprintf(stderr, "bench-tests: %u tests beyond MAX_TESTS (%d) were not registered\n", nlost,
+		        MAX_TESTS);
+	return bad + nlost;
 }
 
 const char *test_bench_exe(void)
@@ -94,7 +136,15 @@ int main(int argc, char **argv)
 		snprintf(exe_dir, sizeof exe_dir, "%s", self);
 	}
 	const char *suite = argc > 1 ? argv[1] : NULL, *only = argc > 2 ? argv[2] : NULL;
-	unsigned pass = 0, fail = 0;
+	unsigned pass = 0, fail = 0, bad = check_suites();
+	if (suite && !strcmp(suite, "--check-suites")) {
+		printf("%u tests, %u that ctest never runs\n", ntests + nlost, bad);
+		return bad ? 1 : 0;
+	}
+	if (bad) {
+		fprintf(stderr, "bench-tests: refusing to run: %u tests are outside ctest (above)\n", bad);
+		return 1;
+	}
 	for (unsigned i = 0; i < ntests; i++) {
 		const struct test_case *tc = tests[i];
 		if (suite && strcmp(suite, "all") && strcmp(suite, tc->suite))

@@ -1,5 +1,6 @@
 /* Test helpers (see util.h). Tests may read results with jansson directly: they check the
- * file independently of the code that wrote it. */
+ * file independently of the code that wrote it; synthetic results files are built with
+ * jansson too, with the metric names of plot/names.h. */
 #define _GNU_SOURCE
 #include "util.h"
 
@@ -11,7 +12,9 @@
 
 #include "drivers/driver.h"
 #include "machine.h"
+#include "plot/names.h"
 #include "results.h"
+#include "results_load.h"
 #include "runner.h"
 #include "test.h"
 #include "workloads/workload.h"
@@ -144,4 +147,130 @@ int tcount_children(void)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* ------------------------------------------------------------ synthetic results */
+
+json_t *syn_new(int cpus)
+{
+	return json_pack("{s:i,s:{s:s,s:s,s:s},s:s,s:b,s:{s:s,s:i,s:{s:s,s:s},s:{s:i,s:i}},"
+	                 "s:{s:[s,s],s:f,s:i,s:i},s:[]}",
+	                 "schema_version", RESULTS_SCHEMA_VERSION, "tool", "name", "bench", "version", "test", "git",
+	                 "0000", "created_utc", "2026-01-01T00:00:00Z", "interrupted", 0, "machine", "host", "synthetic",
+	                 "online_cpus", cpus, "cpu", "brand", "Test CPU", "vendor", "none", "topology", "cores", cpus,
+	                 "pus", cpus, "config", "argv", "run", "--all", "duration_s", 0.1, "reps", 3, "warmup", 0, "cells");
+}
+
+/* knobs: "k=v k=v" (numbers become JSON numbers); metrics: "m=v1/v2/v3 m2=..." per-repetition
+ * values (the cell gets as many repetitions as the longest list). */
+json_t *syn_cell(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs,
+                        const char *metrics)
+{
+	json_t *k = json_object(), *reps = json_array();
+	char buf[2048], *save, *tok;
+	snprintf(buf, sizeof buf, "%s", knobs ? knobs : "");
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		*eq = 0;
+		char *end;
+		double v = strtod(eq + 1, &end);
+		json_object_set_new(k, tok, *end ? json_string(eq + 1) : json_integer((json_int_t)v));
+	}
+	unsigned nreps = 1;
+	snprintf(buf, sizeof buf, "%s", metrics ? metrics : "");
+	for (const char *p = buf; *p; p++) {
+		unsigned c = 1;
+		while (*p && *p != ' ')
+			c += *p++ == '/';
+		nreps = c > nreps ? c : nreps;
+		if (!*p)
+			break;
+	}
+	int cpus = (int)json_integer_value(json_object_get(json_object_get(doc, "machine"), "online_cpus"));
+	for (unsigned r = 0; r < nreps; r++) {
+		json_t *ops = json_array(), *cpu = json_array(), *pu = json_array(), *cl = json_array(), *tl = json_array(),
+		       *cs = json_array(), *mean = json_array();
+		for (unsigned i = 0; i < n; i++) {
+			json_array_append_new(ops, json_real(1000));
+			json_array_append_new(cpu, json_real(0.1));
+			json_array_append_new(pu, json_integer(i % cpus));
+			json_array_append_new(cl, json_integer(i % cpus));
+		}
+		for (int c = 0; c < cpus; c++) {
+			json_array_append_new(cs, json_integer(c));
+			json_array_append_new(mean, json_real(0.5));
+		}
+		for (int s = 0; s < 3; s++) {
+			json_t *row = json_array();
+			for (int c = 0; c < cpus; c++)
+				json_array_append_new(row, json_real(c == 0 ? 1.0 : 0.1 * s));
+			json_array_append_new(tl, row);
+		}
+		json_t *rep = json_pack("{s:b,s:i,s:s,s:n,s:f,s:f,s:o,s:o,s:o,s:o,s:{s:f,s:o,s:o,s:o}}", "warmup", 0,
+		                        "index", (int)r, "status", "ok", "error", "wall_s", 0.1, "ops_per_s", 1e6,
+		                        "worker_ops", ops, "worker_cpu_s", cpu, "bound_pu", pu, "last_cpu", cl,
+		                        "core_util", "interval_s", 0.1, "cpus", cs, "mean", mean, "timeline", tl);
+		snprintf(buf, sizeof buf, "%s", metrics ? metrics : "");
+		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			char *eq = strchr(tok, '=');
+			*eq = 0;
+			char *v = eq + 1;
+			for (unsigned i = 0; i < r && v; i++) {
+				v = strchr(v, '/');
+				v = v ? v + 1 : NULL;
+			}
+			if (!v) { /* shorter list: repeat its last value */
+				v = strrchr(eq + 1, '/');
+				v = v ? v + 1 : eq + 1;
+			}
+			json_object_set_new(rep, tok, json_real(strtod(v, NULL)));
+		}
+		json_array_append_new(reps, rep);
+	}
+	json_t *c = json_pack("{s:s,s:s,s:i,s:s,s:[],s:o,s:{s:s,s:s},s:s,s:n,s:[],s:o,s:{}}", "workload", wl, "driver",
+	                      drv, "workers", (int)n, "pin", "spread", "placement", "knobs", k, "primary", "metric",
+	                      strcmp(wl, W_SLEEP_IO) ? M_OPS_S : M_WALL, "better", strcmp(wl, W_SLEEP_IO) ? "higher" : "lower",
+	                      "status", "ok", "error", "warmups", "reps", reps, "summary");
+	CHECK(c != NULL);
+	json_array_append_new(json_object_get(doc, "cells"), c);
+	return c;
+}
+
+void syn_status(json_t *cell, const char *status, const char *error)
+{
+	json_object_set_new(cell, "status", json_string(status));
+	json_object_set_new(cell, "error", json_string(error));
+}
+
+void syn_worker_ops(json_t *cell, const double *ops, unsigned n)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(cell, "reps"), i, r) {
+		json_t *a = json_array();
+		for (unsigned k = 0; k < n; k++)
+			json_array_append_new(a, json_real(ops[k]));
+		json_object_set_new(r, "worker_ops", a);
+	}
+}
+
+static const char *syn_write(json_t *doc, const char *path)
+{
+	CHECK(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
+	return path;
+}
+
+struct results_file *syn_load(json_t *doc)
+{
+	char path[] = "/tmp/bench-plot-syn-XXXXXX.json", err[300];
+	int fd = mkstemps(path, 5);
+	CHECK(fd >= 0);
+	close(fd);
+	syn_write(doc, path);
+	json_decref(doc);
+	struct results_file *f;
+	if (results_file_load(path, &f, err, sizeof err))
+		TEST_FAIL("load: %s", err);
+	unlink(path);
+	return f;
 }

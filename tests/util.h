@@ -6,6 +6,7 @@
 
 struct workload;
 struct driver_ops;
+struct results_file;
 
 struct tcell {
 	const struct workload *wl;   /* NULL: look up `workload` by name */
@@ -38,5 +39,19 @@ json_t *tcell_rep0(json_t *cell);
 double tcell_num(json_t *rep, const char *key);
 /* Number of live child processes of this process (from /proc). */
 int tcount_children(void);
+
+/* Synthetic results files (for the readers: loader, plot, claims). A document of a machine
+ * with `cpus` online CPUs and no cells: */
+json_t *syn_new(int cpus);
+/* Appends an ok cell: knobs "k=v k=v" (numbers become JSON numbers); metrics "m=v1/v2/v3
+ * m2=..." per-repetition values (the cell gets as many repetitions as the longest list). */
+json_t *syn_cell(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs,
+                 const char *metrics);
+void syn_status(json_t *cell, const char *status, const char *error);
+/* Sets every repetition's worker_ops to ops[0..n). */
+void syn_worker_ops(json_t *cell, const double *ops, unsigned n);
+/* Writes doc to a temp file (consumes doc), loads it with results_file_load (the test fails
+ * if it does not load) and removes the file. */
+struct results_file *syn_load(json_t *doc);
 
 #endif
