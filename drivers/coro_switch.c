@@ -1,6 +1,6 @@
 /* coro_switch: building the first frame of a fresh context (see coro_switch.h). The switch
  * itself is in coro_switch_<arch>.S. */
-#include "coro_switch.h"
+#include "drivers/coro_switch.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * shares them, as with boost.context built without its FPU option.
  *
  * Used by the coroutine driver (drivers/coroutine.c) and by the bare switch loop of
- * `bench baseline coro-switch` (bench/baseline_coro_switch.c). */
+ * `bench bare coro-switch` (bench/bare_coro_switch.c). */
 #ifndef BENCH_CORO_SWITCH_H
 #define BENCH_CORO_SWITCH_H
 

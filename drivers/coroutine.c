@@ -51,12 +51,12 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "bench/futex.h"
-#include "bench/log.h"
-#include "bench/runner.h"
-#include "bench/topo.h"
-#include "coro_switch.h"
-#include "driver.h"
+#include "bench/core/futex.h"
+#include "bench/core/log.h"
+#include "bench/core/runner.h"
+#include "bench/machine/topo.h"
+#include "drivers/coro_switch.h"
+#include "drivers/driver.h"
 
 #ifndef __has_feature
 #define __has_feature(x) 0

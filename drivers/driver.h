@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "task.h"
+#include "bench/core/task.h"
 
 #define DRIVER_API_VERSION 1
 

@@ -27,7 +27,7 @@
  * for the GIL, acquisitions and forced drops; per repetition GIL switches per second, drop
  * requests and how fast they were honoured (in time and in ops), futile wake-ups (legacy). */
 #define _GNU_SOURCE
-#include "gil.h"
+#include "drivers/gil.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -38,9 +38,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench/futex.h"
-#include "driver.h"
-#include "osdrv.h"
+#include "bench/core/futex.h"
+#include "drivers/driver.h"
+#include "drivers/osdrv.h"
 
 enum { GIL_NEW = 0, GIL_LEGACY = 1 };
 

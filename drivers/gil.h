@@ -4,7 +4,7 @@
 #ifndef BENCH_GIL_H
 #define BENCH_GIL_H
 
-#include "bench/task.h"
+#include "bench/core/task.h"
 
 /* Under the gil driver only: id+1 of the worker the driver has marked as the GIL holder
  * (set inside take, cleared at the start of drop), 0 while nobody holds it. A worker that

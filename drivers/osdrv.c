@@ -1,6 +1,6 @@
 /* osdrv: futex blocking, gate, stop kicks and shm bookkeeping for the thread/process drivers. */
 #define _GNU_SOURCE
-#include "osdrv.h"
+#include "drivers/osdrv.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bench/futex.h"
-#include "bench/topo.h"
+#include "bench/core/futex.h"
+#include "bench/machine/topo.h"
 
 static struct osdrv *priv(const struct run *r) { return r->drv_priv; }
 static int shared_of(const struct task *t) { return priv(t->run)->shared; }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench/task.h"
+#include "bench/core/task.h"
 
 struct osdrv_block { struct osdrv_block *next; size_t size; };
 

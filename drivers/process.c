@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "driver.h"
-#include "osdrv.h"
+#include "drivers/driver.h"
+#include "drivers/osdrv.h"
 
 /* Per worker: its pid, and its wait status once reaped (reap may collect it before join). */
 struct proc_handle { pid_t pid; int reaped; int status; int died_unreported; };

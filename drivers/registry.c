@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "driver.h"
+#include "drivers/driver.h"
 
 #define DRIVER_PTR(n) &driver_##n,
 const struct driver_ops *const driver_table[] = { DRIVERS(DRIVER_PTR) };

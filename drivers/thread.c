@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "driver.h"
-#include "osdrv.h"
+#include "drivers/driver.h"
+#include "drivers/osdrv.h"
 
 static int thread_init(struct run *r)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "plot/names.h"
-#include "stats.h"
+#include "bench/stats/stats.h"
 
 static const struct claim_limits {
 	double one_core_lo, one_core_hi; /* 1: one thread uses one core: util_cores in [lo, hi] */

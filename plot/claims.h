@@ -4,7 +4,7 @@
 #define BENCH_PLOT_CLAIMS_H
 
 #include "plot/plot.h"
-#include "results_load.h"
+#include "bench/store/results_load.h"
 
 enum claim_verdict {
 	CLAIM_NOT_MEASURED,           /* the file lacks the cells the rule needs */

@@ -1,7 +1,7 @@
 /* cli: the options bench plot and bench report share (-o DIR, --format F); see plot.h. */
 #include <getopt.h>
 
-#include "log.h"
+#include "bench/core/log.h"
 #include "plot/plot.h"
 
 int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const char **dir, struct plot_opts *o)

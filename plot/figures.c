@@ -15,7 +15,7 @@
 #include "plot/gp.h"
 #include "plot/names.h"
 #include "plot/plot.h"
-#include "stats.h"
+#include "bench/stats/stats.h"
 
 #define MAXCELLS 4096
 #define ERRBARS "Error bars: min-max over the measured repetitions; bars/points: medians."

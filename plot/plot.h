@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "results_load.h"
+#include "bench/store/results_load.h"
 
 enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF };
 

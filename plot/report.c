@@ -11,7 +11,7 @@
 
 #include "plot/claims.h"
 #include "plot/names.h"
-#include "stats.h"
+#include "bench/stats/stats.h"
 
 /* Harness metrics of every repetition (bench/results.c): the common columns, not repeated
  * among a workload's own metrics. */

@@ -33,9 +33,11 @@ expect 2 "needs a value"                             -- run -w cpu-spin --reps
 expect 2 "unknown option '--frob'"                   -- run --frob
 expect 2 "unexpected argument 'extra'"               -- run -w cpu-spin extra
 expect 2 "unknown option"                            -- info --bogus
-expect 2 "unknown baseline 'nope'"                   -- baseline coro-switch nope
-expect 0 "coro-switch-ucontext"                      -- baseline --help
-expect 0 "per switch \\(median\\): bare [0-9.]+ ns, harness [0-9.]+ ns" -- baseline coro-switch --reps 1 --duration 0.02
+expect 2 "unknown bare program 'nope'"               -- bare coro-switch nope
+expect 0 "coro-switch-ucontext"                      -- bare --help
+expect 0 "per switch \\(median\\): bare [0-9.]+ ns, harness [0-9.]+ ns" -- bare coro-switch --reps 1 --duration 0.02
+# the old name works for one release, and says so
+expect 0 "'baseline' is now 'bench bare'"            -- baseline --help
 expect 2 "knob backend: 'boost'"                     -- run -w cpu-spin -d coroutine -O backend=boost
 expect 0 "cpu-spin/coroutine/n=2 threads=2"          -- run -w cpu-spin -d coroutine -n 2 --reps 1 --warmup 0 --duration 0.02 -O threads=2 -O slice_us=1000 -o co.json
 expect 2 "knob gil_mode: 'old' is not one of new.legacy" -- run -w cpu-spin -d gil -O gil_mode=old
@@ -210,7 +212,7 @@ full compare --format json sweep.json sweep.json
 full run -w cpu-spin -d thread -n 1 "${Q[@]}" -o full.json
 
 # 9. prefixes of --help, grouped -h, help for an unknown command; duplicates are merged
-expect 0 "usage: bench baseline"                     -- baseline --hel
+expect 0 "usage: bench bare"                         -- bare --hel
 expect 2 "unknown command 'nosuch'"                  -- help nosuch
 one_line 2 help nosuch
 expect 0 "usage: bench run"                          -- run --hel

@@ -1,12 +1,12 @@
 /* Faulty test workloads and the late-worker driver (see faulty.h). */
 #define _GNU_SOURCE
-#include "faulty.h"
+#include "tests/faulty.h"
 
 #include <signal.h>
 #include <unistd.h>
 
 #include "drivers/driver.h"
-#include "opt.h"
+#include "bench/core/opt.h"
 #include "workloads/workload.h"
 
 static int crash_run(struct task *t)

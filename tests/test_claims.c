@@ -6,9 +6,9 @@
 
 #include "plot/claims.h"
 #include "plot/names.h"
-#include "results_load.h"
-#include "test.h"
-#include "util.h"
+#include "bench/store/results_load.h"
+#include "tests/test.h"
+#include "tests/util.h"
 
 /* ------------------------------------------------------------ claim rules */
 

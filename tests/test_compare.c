@@ -8,10 +8,10 @@
 
 #include <unistd.h>
 
-#include "compare.h"
-#include "results.h"
-#include "stats.h"
-#include "test.h"
+#include "bench/stats/compare.h"
+#include "bench/store/results.h"
+#include "bench/stats/stats.h"
+#include "tests/test.h"
 
 /* P(U <= u) for sizes m, n by enumerating every placement of the m x's among the m+n ranks:
  * U = sum over the x's of the number of y's below them. */

@@ -7,8 +7,8 @@
 #include <math.h>
 
 #include "drivers/driver.h"
-#include "test.h"
-#include "util.h"
+#include "tests/test.h"
+#include "tests/util.h"
 #include "workloads/workload.h"
 
 /* Every entry of WORKLOADS(X) / DRIVERS(X) is in the table the test walks. */

@@ -12,10 +12,10 @@
 
 #include "drivers/coro_switch.h"
 #include "drivers/driver.h"
-#include "faulty.h"
-#include "test.h"
-#include "topo.h"
-#include "util.h"
+#include "tests/faulty.h"
+#include "tests/test.h"
+#include "bench/machine/topo.h"
+#include "tests/util.h"
 #include "workloads/workload.h"
 
 static const char *backends[] = { "backend=fast", "backend=ucontext" };

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "drivers/driver.h"
-#include "test.h"
-#include "util.h"
+#include "tests/test.h"
+#include "tests/util.h"
 
 static int count_dir(const char *path)
 {

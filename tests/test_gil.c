@@ -10,10 +10,10 @@
 
 #include "drivers/driver.h"
 #include "drivers/gil.h"
-#include "faulty.h"
-#include "results.h"
-#include "test.h"
-#include "util.h"
+#include "tests/faulty.h"
+#include "bench/store/results.h"
+#include "tests/test.h"
+#include "tests/util.h"
 #include "workloads/spin.h"
 #include "workloads/workload.h"
 

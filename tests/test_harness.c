@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include "drivers/driver.h"
-#include "faulty.h"
-#include "results.h"
-#include "topo.h"
-#include "test.h"
-#include "util.h"
+#include "tests/faulty.h"
+#include "bench/store/results.h"
+#include "bench/machine/topo.h"
+#include "tests/test.h"
+#include "tests/util.h"
 #include "workloads/workload.h"
 
 static const char *drivers[] = { "thread", "process" };

@@ -2,7 +2,7 @@
  * error bound, quantiles of known data, merging, a bucket that wrapped. */
 #include <stdint.h>
 
-#include "test.h"
+#include "tests/test.h"
 #include "workloads/loghist.h"
 
 TEST(loghist, small_values_are_exact)

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test.h"
+#include "tests/test.h"
 
 /* The suites ctest runs, ",a,b,...,": one per tests/test_<suite>.c (tests/CMakeLists.txt). */
 #ifndef BENCH_TEST_SUITES

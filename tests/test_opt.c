@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "drivers/driver.h"
-#include "opt.h"
-#include "run_plan.h"
-#include "task.h"
-#include "test.h"
+#include "bench/core/opt.h"
+#include "bench/cli/run_plan.h"
+#include "bench/core/task.h"
+#include "tests/test.h"
 #include "workloads/workload.h"
 
 static const struct knob tbl[] = {

@@ -1,8 +1,8 @@
 /* pingpong: both modes under both drivers, on one PU and across PUs; pairs and the odd worker
  * out; the handoff metric agrees with ops and wall time; verify catches a broken alternation. */
-#include "test.h"
-#include "topo.h"
-#include "util.h"
+#include "tests/test.h"
+#include "bench/machine/topo.h"
+#include "tests/util.h"
 
 static const char *drivers[] = { "thread", "process" };
 static const char *modes[] = { "mode=wait", "mode=spin" };

@@ -14,9 +14,9 @@
 #include "plot/claims.h"
 #include "plot/names.h"
 #include "plot/plot.h"
-#include "results.h"
-#include "results_load.h"
-#include "test.h"
+#include "bench/store/results.h"
+#include "bench/store/results_load.h"
+#include "tests/test.h"
 
 /* ------------------------------------------------------------ synthetic results */
 

@@ -4,9 +4,9 @@
 #include <errno.h>
 
 #include "drivers/driver.h"
-#include "faulty.h"
-#include "test.h"
-#include "util.h"
+#include "tests/faulty.h"
+#include "tests/test.h"
+#include "tests/util.h"
 #include "workloads/pc.h"
 
 static const char *drivers[] = { "thread", "process" };

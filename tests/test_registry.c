@@ -2,8 +2,8 @@
 #include <errno.h>
 
 #include "drivers/driver.h"
-#include "runner.h"
-#include "test.h"
+#include "bench/core/runner.h"
+#include "tests/test.h"
 #include "workloads/workload.h"
 
 TEST(registry, every_module_is_well_formed)

@@ -2,8 +2,8 @@
  * with a gap inside the critical section), the racy mode loses updates and they are counted
  * exactly; its verify on fabricated numbers. */
 #include "drivers/driver.h"
-#include "test.h"
-#include "util.h"
+#include "tests/test.h"
+#include "tests/util.h"
 #include "workloads/shared_counter.h"
 #include "workloads/workload.h"
 

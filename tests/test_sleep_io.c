@@ -1,8 +1,8 @@
 /* sleep-io end to end under both OS drivers: counts, the semaphore limit and its rounds,
  * spinners, many workers; its verify on fabricated tallies; and the harness's memory figure. */
 #include "drivers/driver.h"
-#include "test.h"
-#include "util.h"
+#include "tests/test.h"
+#include "tests/util.h"
 #include "workloads/sleep_io.h"
 #include "workloads/workload.h"
 

@@ -1,6 +1,6 @@
 /* stats against values computed by hand / by R. */
-#include "stats.h"
-#include "test.h"
+#include "bench/stats/stats.h"
+#include "tests/test.h"
 
 TEST(stats, odd_count)
 {

@@ -5,9 +5,9 @@
 #include <errno.h>
 
 #include "drivers/driver.h"
-#include "faulty.h"
-#include "test.h"
-#include "util.h"
+#include "tests/faulty.h"
+#include "tests/test.h"
+#include "tests/util.h"
 
 /* The drivers of this build that can run a pool: thread, process, coroutine, and gil once it
  * is there. */

@@ -2,7 +2,7 @@
  * file independently of the code that wrote it; synthetic results files are built with
  * jansson too, with the metric names of plot/names.h. */
 #define _GNU_SOURCE
-#include "util.h"
+#include "tests/util.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "drivers/driver.h"
-#include "machine.h"
+#include "bench/machine/machine.h"
 #include "plot/names.h"
-#include "results.h"
-#include "results_load.h"
-#include "runner.h"
-#include "test.h"
+#include "bench/store/results.h"
+#include "bench/store/results_load.h"
+#include "bench/core/runner.h"
+#include "tests/test.h"
 #include "workloads/workload.h"
 
 json_t *tcell_run(const struct tcell *c)

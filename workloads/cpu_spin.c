@@ -2,8 +2,8 @@
  * Tests "a CPU-bound loop uses one core per thread/process; with the GIL only one core". */
 #include <stdlib.h>
 
-#include "spin.h"
-#include "workload.h"
+#include "workloads/spin.h"
+#include "workloads/workload.h"
 
 #define SNAP_OPS 64           /* verify recomputes the first SNAP_OPS ops of each worker */
 #define VERIFY_WORKERS 64     /* ... of at most this many workers */

@@ -1,5 +1,5 @@
 /* loghist: bucket bounds, merging and quantiles of the log-bucketed histogram (loghist.h). */
-#include "loghist.h"
+#include "workloads/loghist.h"
 
 #include <math.h>
 

@@ -1,5 +1,5 @@
 /* pc: the item of producer-consumer and the work done on it, shared by the workload
- * (workloads/producer_consumer.c), the bare C baselines (bench/baseline_pc_*.c) and the tests,
+ * (workloads/producer_consumer.c), the bare C bares (bench/bare/pc_*.c) and the tests,
  * so that harness and bare programs do exactly the same work per item:
  *   producer: seq++, mix(producer, seq) -> check field and a running checksum, a timestamp;
  *   consumer: a timestamp, the latency into a histogram (workloads/loghist.h), the check
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "loghist.h"
+#include "workloads/loghist.h"
 
 #define PC_DEFAULT_CAPACITY 256       /* ring slots: the default of the capacity knob */
 #define PC_DEFAULT_CAPACITY_S "256"

@@ -18,8 +18,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "pc.h" /* pc_relax */
-#include "workload.h"
+#include "workloads/pc.h" /* pc_relax */
+#include "workloads/workload.h"
 
 enum { MODE_WAIT, MODE_SPIN };
 enum { FAULT_NONE, FAULT_SKIP };

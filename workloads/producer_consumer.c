@@ -27,10 +27,10 @@
 #include <string.h>
 
 #include "drivers/driver.h"
-#include "loghist.h"
-#include "pc.h"
-#include "queue.h"
-#include "workload.h"
+#include "workloads/loghist.h"
+#include "workloads/pc.h"
+#include "workloads/queue.h"
+#include "workloads/workload.h"
 
 enum { Q_LOCK, Q_SPSC, Q_PIPE };
 enum { FAULT_NONE, FAULT_LOSE, FAULT_DUP, FAULT_REORDER };

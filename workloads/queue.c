@@ -1,7 +1,7 @@
 /* queue: the bounded blocking queue of workloads (see queue.h): a ring under a task_mutex
  * with two wait words, or a pipe. */
 #define _GNU_SOURCE
-#include "queue.h"
+#include "workloads/queue.h"
 
 #include <errno.h>
 #include <fcntl.h>

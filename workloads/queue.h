@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "task.h"
+#include "bench/core/task.h"
 
 enum queue_kind { QUEUE_RING = 0, QUEUE_PIPE };
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "workload.h"
+#include "workloads/workload.h"
 
 #define WORKLOAD_PTR(n) &workload_##n,
 const struct workload *const workload_table[] = { WORKLOADS(WORKLOAD_PTR) };

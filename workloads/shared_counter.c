@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "shared_counter.h"
-#include "workload.h"
+#include "workloads/shared_counter.h"
+#include "workloads/workload.h"
 
 /* A spinning worker gives the others the CPU (task_yield) after this many failed looks at
  * the lock: without it a cooperative driver would spin forever while the holder is parked. */

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loghist.h"
-#include "sleep_io.h"
-#include "spin.h"
-#include "workload.h"
+#include "workloads/loghist.h"
+#include "workloads/sleep_io.h"
+#include "workloads/spin.h"
+#include "workloads/workload.h"
 
 /* One per worker, in shared memory, written only by its worker, read by verify after join. */
 struct sio_worker {

@@ -1,5 +1,5 @@
 /* spin: the unit of CPU work, shared by cpu-spin, any workload that needs CPU work, and the
- * bare baseline loop (bench baseline), so harness and bare loop run the very same code.
+ * bare loop (bench bare), so harness and bare loop run the very same code.
  * A dependent chain of multiply/xor-shift steps (a 64-bit mixer): the compiler cannot skip
  * or vectorise it because every step needs the previous result and the result is used. */
 #ifndef BENCH_SPIN_H

@@ -45,10 +45,10 @@
 #include <string.h>
 
 #include "drivers/driver.h"
-#include "loghist.h"
-#include "queue.h"
-#include "spin.h"
-#include "workload.h"
+#include "workloads/loghist.h"
+#include "workloads/queue.h"
+#include "workloads/spin.h"
+#include "workloads/workload.h"
 
 #define TP_MAX_ARG_BYTES 65536
 #define TP_SNAP 16                /* verify recomputes the values of tasks 0..TP_SNAP-1 */

@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 
-#include "task.h"
+#include "bench/core/task.h"
 
 #define WORKLOAD_API_VERSION 1
 

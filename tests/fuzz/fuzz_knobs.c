@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "drivers/driver.h"
-#include "opt.h"
-#include "runner.h"
-#include "topo.h"
+#include "bench/core/opt.h"
+#include "bench/core/runner.h"
+#include "bench/machine/topo.h"
 #include "workloads/workload.h"
 
 static void try_table(const struct knob *table, const struct knob_assign *a)

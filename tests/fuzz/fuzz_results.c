@@ -12,9 +12,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "compare.h"
+#include "tests/fuzz/fuzz.h"
+#include "bench/stats/compare.h"
 #include "plot/claims.h"
-#include "results_load.h"
+#include "bench/store/results_load.h"
 
 /* Read every number and string the model holds (ASan sees an out-of-bounds or freed one). */
 static double walk_cell(const struct results_file_cell *c)

@@ -12,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz.h"
 #include "drivers/driver.h"
-#include "log.h"
-#include "run_plan.h"
-#include "task.h"
+#include "bench/core/log.h"
+#include "bench/cli/run_plan.h"
+#include "bench/core/task.h"
 #include "workloads/workload.h"
 
 #define FUZZ_MAX_ARGS 512

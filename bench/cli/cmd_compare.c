@@ -1,0 +1,122 @@
+/* bench compare: is NEW slower than BASE, beyond noise? The CLI around compare.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/cli/cmd.h"
+#include "bench/stats/compare.h"
+#include "bench/core/log.h"
+#include "bench/core/opt.h"
+
+static void usage(void)
+{
+	printf("usage: bench compare BASE.json NEW.json [--metric M[:higher|:lower]] [--threshold PCT]\n"
+	       "                     [--alpha A] [--confidence C] [--ci-method bootstrap|hl]\n"
+	       "                     [--ignore-knob NAME]... [--format text|markdown|json]\n"
+	       "                     [--fail-on regression|any|never] [-o FILE]\n\n"
+	       "Matches the cells of two results files by (workload, driver, workers, pin, knobs) and,\n"
+	       "per matched cell, compares the metric over the repetitions: medians, change, a CI of the\n"
+	       "change, and a Mann-Whitney U test. A change is significant only when p < alpha AND the\n"
+	       "whole CI lies beyond the noise threshold. Unmatched cells are listed.\n\n"
+	       "  --metric M[:dir]   metric to compare (default: each cell's primary metric, e.g.\n"
+	       "                     ops_per_s higher-is-better); :higher/:lower for a metric bench\n"
+	       "                     does not know the direction of. ops_per_cpu_s (derived:\n"
+	       "                     ops / CPU seconds of the workers) ignores time the workers\n"
+	       "                     were descheduled: steadier on a busy machine, for CPU-bound\n"
+	       "                     cells (it does not see time spent blocked)\n"
+	       "  --threshold PCT    noise threshold in percent (default %g)\n"
+	       "  --alpha A          significance level of the test (default %g)\n"
+	       "  --confidence C     level of the CI of the change (default %g)\n"
+	       "  --ci-method M      bootstrap (of the ratio of medians, fixed seed; default) or hl\n"
+	       "                     (Hodges-Lehmann, distribution-free)\n"
+	       "  --ignore-knob K    leave knob K out of the cell identity (repeatable): compare a run\n"
+	       "                     with -O K=a against one with -O K=b\n"
+	       "  --format F         text (default), markdown (for a pull-request comment) or json\n"
+	       "  --fail-on F        what makes the exit status 1: regression (default: a significant\n"
+	       "                     regression or a cell that failed only in NEW), any (also a\n"
+	       "                     significant improvement), never\n"
+	       "  -o, --output FILE  write the report to FILE instead of stdout\n\n"
+	       "Exit status: 0 nothing flagged, 1 flagged (see --fail-on), 2 usage or input error\n"
+	       "(missing file, malformed JSON, other schema version, no cell in common).\n",
+	       COMPARE_DEFAULT_THRESHOLD, COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_CONFIDENCE);
+}
+
+enum { O_FORMAT = 400 };
+
+/* --format, the one option of bench compare that is not a compare option. */
+static int compare_own_option(int code, const char *arg, void *fmt)
+{
+	if (code != O_FORMAT)
+		return -ENOENT;
+	if (compare_parse_format(arg, fmt)) {
+		log_err("compare", "--format: '%s' is not text, markdown or json", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		COMPARE_LONG_OPTIONS, { "format", required_argument, 0, O_FORMAT },
+		{ "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 }
+	};
+	struct compare_opts o;
+	enum compare_format fmt = COMPARE_TEXT;
+	const char *output = NULL;
+	compare_opts_default(&o);
+	if (cmd_wants_help(argc, argv)) {
+		usage();
+		return EXIT_OK;
+	}
+	if (compare_getopt("compare", argc, argv, lo, &o, &output, compare_own_option, &fmt) < 0)
+		return EXIT_USAGE;
+	if (argc - optind != 2) {
+		log_err("compare", argc - optind < 2 ? "needs two results files: bench compare BASE.json NEW.json"
+		                                      : "unexpected argument '%s': give exactly two results files",
+		        argc - optind < 2 ? "" : argv[optind + 2]);
+		return EXIT_USAGE;
+	}
+	char err[600];
+	struct results_file *base = NULL, *new = NULL;
+	if (results_file_load(argv[optind], &base, err, sizeof err) ||
+	    results_file_load(argv[optind + 1], &new, err, sizeof err)) {
+		log_err("compare", "%s", err);
+		results_file_free(base);
+		return EXIT_USAGE;
+	}
+	struct compare_result r;
+	int rc = EXIT_USAGE;
+	if (compare_files(base, new, &o, &r, err, sizeof err)) {
+		log_err("compare", "%s", err);
+		goto out;
+	}
+	FILE *f = stdout;
+	if (output && !(f = fopen(output, "w"))) {
+		log_errno("compare", errno, "open %s", output);
+		compare_result_free(&r);
+		goto out;
+	}
+	compare_print(f, &r, fmt);
+	if (fmt == COMPARE_JSON || f != stdout) {
+		/* The report is not on the terminal: say the warnings there too. */
+		if (r.machine_diff[0])
+			log_warn("compare", "the machines differ: %s", r.machine_diff);
+		if (r.counts[CMP_TOO_FEW])
+			log_warn("compare", "%u cell(s) have too few repetitions for p < %g: use at least %u per run",
+			         r.counts[CMP_TOO_FEW], o.alpha, r.min_reps_needed);
+	}
+	rc = compare_exit_code(&r);
+	if (f != stdout && fclose(f)) {
+		log_errno("compare", errno, "write %s", output);
+		rc = EXIT_USAGE;
+	}
+	compare_result_free(&r);
+out:
+	results_file_free(base);
+	results_file_free(new);
+	return rc;
+}

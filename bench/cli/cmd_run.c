@@ -1,0 +1,451 @@
+/* bench run: runs the cells of its plan (run_plan.h: the command line, or a --baseline file)
+ * each in its own cell process, prints a table and writes the results file (written
+ * atomically at the start and after every cell, so partial results survive anything short
+ * of a power cut). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/cli/cmd.h"
+#include "bench/stats/compare.h"
+#include "drivers/driver.h"
+#include "bench/core/log.h"
+#include "bench/machine/machine.h"
+#include "bench/store/results.h"
+#include "bench/store/run_baseline.h"
+#include "bench/cli/run_plan.h"
+#include "bench/core/runner.h"
+#include "workloads/workload.h"
+
+static void run_usage(void)
+{
+	printf("usage: bench run [--all] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
+	       "                 [--reps R] [--warmup K] [--duration SEC] [--timeout SEC]\n"
+	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet]\n"
+	       "       bench run --baseline BASE.json [--confirm] [-O knob=value]... [--reps R] ...\n"
+	       "                 [compare options: --threshold PCT --alpha A --fail-on F ...]\n\n"
+	       "Runs every cell = workload x driver x workers x knob values, each in its own cell\n"
+	       "process: K warm-up repetitions (discarded) then R measured ones. An entry or value\n"
+	       "given twice is one cell; a plan has at most %u cells.\n\n"
+	       "  --all              every workload under every available driver (-w/-d narrow it)\n"
+	       "  -w, --workload     workloads, comma-separated (bench list)\n"
+	       "  -d, --driver       drivers, comma-separated (default: every available one)\n"
+	       "  -n, --workers      worker counts, comma-separated (default: 1 and the PU count)\n"
+	       "  --pin P            none | compact | spread | pus:0,1,... (default spread)\n"
+	       "  --reps R           measured repetitions per cell (default %d)\n"
+	       "  --warmup K         discarded repetitions before them (default %d)\n"
+	       "  --duration SEC     length of one repetition of a duration-bound workload (default %g)\n"
+	       "  --timeout SEC      watchdog: a repetition that takes longer than duration + SEC\n"
+	       "                     fails its cell and is killed (default %g)\n"
+	       "  -O knob=v[,v...]   set a workload/driver knob; several values make one cell each\n"
+	       "  -o, --output FILE  results file, replaced atomically: a regular file (keeps its\n"
+	       "                     mode) or a new one; a symlink is written through. Default: a\n"
+	       "                     new results/<host>-<UTC time, ms>Z.json, and the symlink\n"
+	       "                     results/latest.json then points to it\n"
+	       "  -q, --quiet        no table and no progress; print only the results path\n"
+	       "  --baseline FILE    run the cells of the results file FILE (its workloads, drivers,\n"
+	       "                     workers, pin and knobs; its reps, warmup and duration unless\n"
+	       "                     given), then compare with it as bench compare FILE OUT does\n"
+	       "                     (compare options: --metric --threshold --alpha --confidence\n"
+	       "                     --ci-method --ignore-knob --fail-on, see bench compare --help).\n"
+	       "                     -O knob=value overrides a knob in every cell (left out of the\n"
+	       "                     matching); the exit status is that of the comparison\n"
+	       "  --confirm          with --baseline: run the flagged cells once more (into\n"
+	       "                     OUT.confirm.json) and fail only if they are flagged again\n\n"
+	       "Exit status: 0 all cells ok or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
+	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
+	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
+	       "not the run. With --baseline: 0 nothing flagged, 1 a significant regression.\n",
+	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
+}
+
+/* What the table shows of a cell: its --baseline label, or workload/driver/n= and the knobs
+ * set with -O. */
+struct run_labels {
+	char (*baseline)[200];
+	const struct run_plan *plan;
+};
+
+static void cell_label(const struct cell_spec *c, const struct run_labels *l, char *buf, size_t len)
+{
+	if (l->baseline) {
+		snprintf(buf, len, "%s", l->baseline[c->index]);
+		return;
+	}
+	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->wl->name, c->drv->name, c->workers);
+	for (unsigned a = 0; a < l->plan->nassign && off < len; a++) {
+		const struct knobval *v = opt_get(&c->knobs, l->plan->assign[a].name);
+		if (v)
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s", v->k->name, v->text);
+	}
+}
+
+/* results/<host>-<UTC time to the millisecond>Z.json (-2, -3, ... if taken), created here
+ * with O_EXCL so that two runs started at the same time never share a file. 0, or -errno
+ * after one line. */
+static int default_output(const struct machine *m, char *buf, size_t len)
+{
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%S", &tm);
+	if (mkdir("results", 0755) && errno != EEXIST) {
+		int e = errno;
+		log_err("run", "cannot create the directory results: %s", strerror(e));
+		return -e;
+	}
+	int ms = (int)(now.tv_nsec / 1000000);
+	for (unsigned k = 1; k <= 100; k++) {
+		if (k == 1)
+			snprintf(buf, len, "results/%s-%s.%03dZ.json", m->host, ts, ms);
+		else
+			snprintf(buf, len, "results/%s-%s.%03dZ-%u.json", m->host, ts, ms, k);
+		int fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (errno != EEXIST) {
+			int e = errno;
+			log_err("run", "cannot create %s: %s", buf, strerror(e));
+			return -e;
+		}
+	}
+	log_err("run", "cannot find a free name for the results file (%s exists)", buf);
+	return -EEXIST;
+}
+
+/* results/latest.json -> the file this run wrote (a relative symlink, replaced atomically), so
+ * that the next command can name the run just made: bench report results/latest.json. */
+static void link_latest(const char *path)
+{
+	char dir[4096], tmp[4200], link[4200];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return;
+	snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	snprintf(link, sizeof link, "%s/latest.json", dir);
+	snprintf(tmp, sizeof tmp, "%s/.latest.json.tmp-%d", dir, (int)getpid());
+	unlink(tmp);
+	if (symlink(slash + 1, tmp) || rename(tmp, link)) {
+		log_warn("run", "cannot point %s at %s: %s", link, slash + 1, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+static void fmt_rate(double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (v >= 1e9)
+		snprintf(buf, len, "%.3fG", v / 1e9);
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.3fM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%.3fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+/* One row of the table, on stdout (a reader that went away stops the table, not the run). */
+static void print_row(const struct cell_spec *cs, const struct run_labels *labels, const struct cell_brief *b)
+{
+	char label[200], rate[32], cv[16];
+	cell_label(cs, labels, label, sizeof label);
+	fmt_rate(b->ops_per_s, rate, sizeof rate);
+	snprintf(cv, sizeof cv, isfinite(b->ops_per_s_cv) ? "%.1f%%" : "-", b->ops_per_s_cv * 100);
+	if (!strcmp(b->status, "ok"))
+		printf("%-44s %-7s %12s %7s %6.2f %8.3f %6.3f\n", label, b->status, rate, cv, b->util_cores, b->wall_s,
+		       b->fairness);
+	else
+		printf("%-44s %-7s %s\n", label, b->status, b->error ? b->error : "");
+	cmd_stdout_flush();
+}
+
+/* A new cell of doc for cells[i], with the placement of its workers. NULL after one line. */
+static struct results_cell *cell_begin(struct results_doc *doc, const struct cell_spec *cs,
+                                       const struct topo_policy *pin, const char *pin_text)
+{
+	int *pus = calloc(cs->workers, sizeof *pus);
+	struct results_cell *cell = NULL;
+	if (pus && !topo_place(pin, cs->workers, pus)) {
+		struct cell_desc desc = { .workload = cs->wl->name, .driver = cs->drv->name, .workers = cs->workers,
+			                  .pin = pin_text, .placement = pus, .knobs = &cs->knobs,
+			                  .primary_metric = cs->wl->primary_metric,
+			                  .higher_is_better = cs->wl->higher_is_better };
+		cell = results_cell_new(doc, &desc);
+	}
+	if (!cell)
+		log_err("run", "out of memory");
+	free(pus);
+	return cell;
+}
+
+/* Run the cells into a new results document written (atomically, at the start and after
+ * every cell) to path. pins: a pin policy per cell (--baseline), or NULL for cfg->pin.
+ * Returns the exit code: EXIT_OK, EXIT_FAIL (a cell failed, or the file could not be
+ * written), or EXIT_SIGNAL of the signal that stopped the run. */
+static int run_cells(struct runner_config *cfg, const struct results_config *rc, const struct machine *m,
+                     struct cell_spec *cells, unsigned ncells, const struct topo_policy *pins,
+                     const struct run_labels *labels, const char *path, int quiet, int *sig)
+{
+	char err[300];
+	int failed = 0;
+	struct results_doc *doc = results_doc_new(m, rc);
+	if (!doc) {
+		log_err("run", "cannot create the results document");
+		return EXIT_FAIL;
+	}
+	log_quiet = quiet;
+	cfg->progress = !quiet && isatty(2);
+	runner_init();
+	runner_install_signals();
+	if (!quiet)
+		printf("%-44s %-7s %12s %7s %6s %8s %6s\n", "cell", "status", "ops/s", "cv", "util", "wall_s", "fair");
+	cmd_stdout_flush();
+	*sig = 0;
+	int werr = results_doc_write(doc, path, err, sizeof err); /* valid (no cells yet) from the start */
+	for (unsigned i = 0; i < ncells && !werr && !*sig; i++) {
+		struct cell_spec *cs = &cells[i];
+		struct runner_config ccfg = *cfg;
+		if (pins)
+			ccfg.pin = pins[i];
+		cs->index = i;
+		cs->total = ncells;
+		struct results_cell *cell = cell_begin(doc, cs, &ccfg.pin, pins ? pins[i].text : rc->pin);
+		if (!cell) {
+			failed = 1;
+			break;
+		}
+		int r = runner_run_cell(&ccfg, cs, cell);
+		struct cell_brief b;
+		results_cell_brief(cell, &b);
+		failed |= !strcmp(b.status, "failed");
+		if (!quiet)
+			print_row(cs, labels, &b);
+		if (r == -EINTR) {
+			*sig = runner_signal;
+			results_doc_set_interrupted(doc, *sig);
+		}
+		werr = results_doc_write(doc, path, err, sizeof err);
+	}
+	results_doc_free(doc);
+	if (werr) {
+		log_err("run", "%s", err);
+		return EXIT_FAIL;
+	}
+	printf("results: %s\n", path);
+	cmd_stdout_flush();
+	if (*sig)
+		return EXIT_SIGNAL(*sig);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Load a results file just written and compare it with the baseline; prints the report.
+ * Returns the comparison's exit code (0/1), or EXIT_USAGE; *res keeps the result. */
+static int compare_with(const struct results_file *base, const char *path, const struct compare_opts *o,
+                        struct results_file **newf, struct compare_result *res)
+{
+	char err[600];
+	if (results_file_load(path, newf, err, sizeof err)) {
+		log_err("run", "%s", err);
+		return EXIT_USAGE;
+	}
+	if (compare_files(base, *newf, o, res, err, sizeof err)) {
+		log_err("run", "%s", err);
+		results_file_free(*newf);
+		*newf = NULL;
+		return EXIT_USAGE;
+	}
+	printf("\n");
+	compare_print(stdout, res, COMPARE_TEXT);
+	cmd_stdout_flush();
+	return compare_exit_code(res);
+}
+
+/* --confirm: run the cells flagged by the first comparison r1 again into cpath, and decide
+ * on the cells flagged both times. Returns the verdict (0/1), or the exit code of a failure. */
+static int confirm_flagged(const struct baseline_cells *b, struct compare_result *r1, struct run_plan *p,
+                           const struct results_config *rc, const struct machine *m, const char *cpath)
+{
+	struct results_file *cf = NULL;
+	struct compare_result r2;
+	struct cell_spec *again = calloc(r1->nrows, sizeof *again);
+	struct topo_policy *pins = calloc(r1->nrows, sizeof *pins);
+	char(*labels)[200] = calloc(r1->nrows, sizeof *labels);
+	unsigned n = 0;
+	for (unsigned i = 0; again && pins && labels && i < r1->nrows; i++)
+		if (compare_row_flagged(r1, &r1->rows[i])) {
+			again[n] = b->cells[r1->rows[i].new_cell];
+			pins[n] = b->pins[r1->rows[i].new_cell];
+			memcpy(labels[n++], b->labels[r1->rows[i].new_cell], sizeof labels[0]);
+		}
+	printf("\nconfirming: running the %u flagged cell%s again\n", n, n == 1 ? "" : "s");
+	struct run_labels l = { .baseline = labels, .plan = p };
+	struct compare_opts o2 = p->copts;
+	o2.hide_only_base = 1;
+	int sig, ret = run_cells(&p->cfg, rc, m, again, n, pins, &l, cpath, p->quiet, &sig);
+	int verdict = sig ? ret : compare_with(b->file, cpath, &o2, &cf, &r2);
+	if (!sig && verdict != EXIT_USAGE) {
+		unsigned confirmed = 0;
+		for (unsigned i = 0; i < r1->nrows; i++) {
+			const struct compare_row *a = &r1->rows[i], *z = NULL;
+			if (!compare_row_flagged(r1, a))
+				continue;
+			for (unsigned j = 0; j < r2.nrows; j++)
+				if (r2.rows[j].base_cell == a->base_cell)
+					z = &r2.rows[j];
+			int again_flagged = z && compare_row_flagged(&r2, z);
+			confirmed += again_flagged;
+			printf("%s: %s (first run %+.1f%%, p=%.2g; re-run %+.1f%%, p=%.2g)\n",
+			       again_flagged ? "confirmed" : "not confirmed, a false alarm", a->label, a->change_pct, a->mw.p,
+			       z ? z->change_pct : NAN, z ? z->mw.p : NAN);
+		}
+		cmd_stdout_flush();
+		verdict = confirmed ? 1 : 0;
+		compare_result_free(&r2);
+	}
+	results_file_free(cf);
+	free(again);
+	free(pins);
+	free(labels);
+	return verdict;
+}
+
+/* The output path: -o FILE, or a new default file. 0, or -errno after one line. */
+static int output_path(const struct run_plan *p, const struct machine *m, char *path, size_t len)
+{
+	char err[300];
+	int rc = 0;
+	if (p->output)
+		snprintf(path, len, "%s", p->output);
+	else
+		rc = default_output(m, path, len);
+	if (!rc && (rc = results_check_writable(path, err, sizeof err)))
+		log_err("run", "%s", err);
+	return rc;
+}
+
+/* The baseline's settings, unless given on the command line. */
+static void baseline_settings(const struct baseline_cells *b, struct run_plan *p)
+{
+	uint64_t u;
+	double d;
+	if (!p->set[0] && !opt_parse_u64(b->settings[0], 1, 10000, &u))
+		p->cfg.reps = (unsigned)u;
+	if (!p->set[1] && !opt_parse_u64(b->settings[1], 0, 1000, &u))
+		p->cfg.warmup = (unsigned)u;
+	if (!p->set[2] && !opt_parse_double(b->settings[2], 0.001, 86400, &d))
+		p->cfg.duration_s = d;
+	if (!p->set[3] && !opt_parse_double(b->settings[3], 0.1, 86400, &d))
+		p->cfg.timeout_s = d;
+}
+
+/* bench run --baseline FILE [--confirm]: run the baseline's cells, compare, and with
+ * --confirm run the flagged cells again and fail only on the ones flagged twice. */
+static int run_with_baseline(int argc, char **argv, struct run_plan *p)
+{
+	struct baseline_cells b;
+	char path[4096], cpath[4200], source[4200];
+	if (p->all || p->nwl || p->ndrv || p->nworkers || p->pin_set) {
+		log_err("run", "--baseline runs the baseline's cells: it cannot be combined with --all, -w, -d, -n or --pin");
+		return EXIT_USAGE;
+	}
+	/* the plan holds only the -O overrides */
+	if (run_baseline_load(p->baseline, p->assign, p->nassign, &b))
+		return EXIT_USAGE;
+	snprintf(source, sizeof source, "--baseline %s", p->baseline);
+	struct machine m;
+	machine_describe(&m);
+	if (run_plan_check(b.cells, b.n, source) || output_path(p, &m, path, sizeof path)) {
+		run_baseline_free(&b);
+		return EXIT_USAGE;
+	}
+	for (unsigned a = 0; a < p->nassign && p->copts.nignore < COMPARE_IGNORE_MAX; a++)
+		p->copts.ignore[p->copts.nignore++] = p->assign[a].name;
+	baseline_settings(&b, p);
+	size_t plen = strlen(path);
+	snprintf(cpath, sizeof cpath, "%.*s.confirm.json",
+	         (int)(plen > 5 && !strcmp(path + plen - 5, ".json") ? plen - 5 : plen), path);
+	struct results_config rc = { .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
+		                     .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
+		                     .pin = b.pins[0].text };
+	struct run_labels l = { .baseline = b.labels, .plan = p };
+	int sig, ret = run_cells(&p->cfg, &rc, &m, b.cells, b.n, b.pins, &l, path, p->quiet, &sig);
+	if (sig) {
+		run_baseline_free(&b);
+		return ret;
+	}
+	struct results_file *nf = NULL;
+	struct compare_result r1;
+	int verdict = compare_with(b.file, path, &p->copts, &nf, &r1);
+	if (verdict == 1 && p->confirm)
+		verdict = confirm_flagged(&b, &r1, p, &rc, &m, cpath);
+	if (nf) {
+		compare_result_free(&r1);
+		results_file_free(nf);
+	}
+	run_baseline_free(&b);
+	return verdict;
+}
+
+/* bench run without --baseline: the plan's cells. */
+static int run_plan_cells(int argc, char **argv, struct run_plan *p)
+{
+	char err[300], path[4096];
+	for (unsigned i = 0; i < workload_count; i++)
+		if (workload_check(workload_table[i], err, sizeof err)) {
+			log_err("run", "%s", err);
+			return EXIT_FAIL;
+		}
+	for (unsigned i = 0; i < driver_count; i++)
+		if (driver_check(driver_table[i], err, sizeof err)) {
+			log_err("run", "%s", err);
+			return EXIT_FAIL;
+		}
+	struct run_cells cells;
+	if (run_plan_expand(p, &cells))
+		return EXIT_USAGE;
+	struct machine m;
+	machine_describe(&m);
+	if (output_path(p, &m, path, sizeof path)) {
+		free(cells.v);
+		return EXIT_USAGE;
+	}
+	struct results_config rc = { .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
+		                     .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
+		                     .pin = p->pin };
+	struct run_labels l = { .plan = p };
+	int sig, ret = run_cells(&p->cfg, &rc, &m, cells.v, cells.n, NULL, &l, path, p->quiet, &sig);
+	free(cells.v);
+	if (!p->output)
+		link_latest(path);
+	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_plan p;
+	if (cmd_wants_help(argc, argv)) {
+		run_usage();
+		return EXIT_OK;
+	}
+	int rc = run_plan_parse(argc, argv, &p);
+	if (!rc && p.help)
+		run_usage();
+	else if (!rc)
+		rc = p.baseline ? run_with_baseline(argc, argv, &p) : run_plan_cells(argc, argv, &p);
+	else
+		rc = EXIT_USAGE;
+	run_plan_free(&p);
+	return rc;
+}

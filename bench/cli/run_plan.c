@@ -1,0 +1,486 @@
+/* run_plan: bench run's command line -> plan -> cells, nothing run (see run_plan.h). */
+#define _GNU_SOURCE
+#include "bench/cli/run_plan.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/driver.h"
+#include "bench/core/log.h"
+#include "bench/core/task.h"
+#include "bench/machine/topo.h"
+#include "workloads/workload.h"
+
+static int oom(void)
+{
+	log_err("run", "out of memory");
+	return -ENOMEM;
+}
+
+/* Calls add(item, p) for each comma-separated item of arg (a NUL-terminated copy). */
+static int each_item(const char *arg, const char *what, int (*add)(const char *, struct run_plan *),
+                     struct run_plan *p)
+{
+	for (const char *s = arg;;) {
+		size_t k = strcspn(s, ",");
+		if (k == 0) {
+			log_err("run", "%s: bad list '%s'", what, arg);
+			return -EINVAL;
+		}
+		char *item = strndup(s, k);
+		if (!item)
+			return oom();
+		int rc = add(item, p);
+		free(item);
+		if (rc)
+			return rc;
+		s += k;
+		if (!*s)
+			return 0;
+		s++;
+	}
+}
+
+/* The selections hold each registry entry at most once, so they never outgrow the registry. */
+static int push_workload(struct run_plan *p, const struct workload *w)
+{
+	for (unsigned i = 0; i < p->nwl; i++)
+		if (p->wl[i] == w)
+			return 0;
+	if (!p->wl && !(p->wl = calloc(workload_count, sizeof *p->wl)))
+		return oom();
+	p->wl[p->nwl++] = w;
+	return 0;
+}
+
+static int push_driver(struct run_plan *p, const struct driver_ops *d)
+{
+	for (unsigned i = 0; i < p->ndrv; i++)
+		if (p->drv[i] == d)
+			return 0;
+	if (!p->drv && !(p->drv = calloc(driver_count, sizeof *p->drv)))
+		return oom();
+	p->drv[p->ndrv++] = d;
+	return 0;
+}
+
+static int add_workload(const char *name, struct run_plan *p)
+{
+	const struct workload *w = workload_find(name);
+	if (!w) {
+		log_err("run", "unknown workload '%s' (see bench list)", name);
+		return -EINVAL;
+	}
+	return push_workload(p, w);
+}
+
+static int add_driver(const char *name, struct run_plan *p)
+{
+	const struct driver_ops *d = driver_find(name);
+	if (!d) {
+		log_err("run", "unknown driver '%s' (see bench list)", name);
+		return -EINVAL;
+	}
+	if (d->unsupported) {
+		log_err("run", "driver %s is unavailable here: %s", d->name, d->unsupported);
+		return -EINVAL;
+	}
+	return push_driver(p, d);
+}
+
+static int push_workers(struct run_plan *p, unsigned n)
+{
+	for (unsigned i = 0; i < p->nworkers; i++)
+		if (p->workers[i] == n)
+			return 0;
+	if (p->nworkers == RUN_PLAN_MAX_CELLS) {
+		/* each worker count is at least one cell: this plan is over the cap already */
+		log_err("run", "-n: more than %u different worker counts (a plan has at most %u cells)",
+		        RUN_PLAN_MAX_CELLS, RUN_PLAN_MAX_CELLS);
+		return -EINVAL;
+	}
+	if (p->nworkers == p->workers_cap) {
+		unsigned cap = p->workers_cap ? p->workers_cap * 2 : 8;
+		unsigned *v = realloc(p->workers, cap * sizeof *v);
+		if (!v)
+			return oom();
+		p->workers = v;
+		p->workers_cap = cap;
+	}
+	p->workers[p->nworkers++] = n;
+	return 0;
+}
+
+static int add_workers(const char *item, struct run_plan *p)
+{
+	uint64_t v;
+	if (opt_parse_u64(item, 1, TASK_MAX_WORKERS, &v)) {
+		log_err("run", "-n: '%s' is not a worker count from 1 to %u", item, TASK_MAX_WORKERS);
+		return -EINVAL;
+	}
+	return push_workers(p, (unsigned)v);
+}
+
+static int add_assign(const char *arg, struct run_plan *p)
+{
+	char err[300];
+	struct knob_assign a;
+	if (p->nassign >= RUN_PLAN_MAX_ASSIGN) {
+		log_err("run", "-O: at most %d knobs", RUN_PLAN_MAX_ASSIGN);
+		return -EINVAL;
+	}
+	if (opt_split_assign(arg, &a, err, sizeof err)) {
+		log_err("run", "%s", err);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < p->nassign; i++)
+		if (!strcmp(p->assign[i].name, a.name)) {
+			log_err("run", "-O %s given twice", a.name);
+			return -EINVAL;
+		}
+	if (!p->assign && !(p->assign = calloc(RUN_PLAN_MAX_ASSIGN, sizeof *p->assign)))
+		return oom();
+	p->assign[p->nassign++] = a;
+	return 0;
+}
+
+/* Strict numbers of the settings: --reps, --warmup (counts), --duration, --timeout (seconds). */
+static int parse_setting(struct run_plan *p, int which, const char *arg)
+{
+	static const struct {
+		const char *name, *what;
+		double min, max;
+	} s[] = { { "--reps", "a count", 1, 10000 }, { "--warmup", "a count", 0, 1000 },
+		  { "--duration", "a number of seconds", 0.001, 86400 },
+		  { "--timeout", "a number of seconds", 0.1, 86400 } };
+	uint64_t u = 0;
+	double d = 0;
+	int rc = which < 2 ? opt_parse_u64(arg, (uint64_t)s[which].min, (uint64_t)s[which].max, &u)
+	                   : opt_parse_double(arg, s[which].min, s[which].max, &d);
+	if (rc) {
+		log_err("run", "%s: '%s' is not %s from %g to %g", s[which].name, arg, s[which].what, s[which].min,
+		        s[which].max);
+		return -EINVAL;
+	}
+	switch (which) {
+	case 0: p->cfg.reps = (unsigned)u; break;
+	case 1: p->cfg.warmup = (unsigned)u; break;
+	case 2: p->cfg.duration_s = d; break;
+	default: p->cfg.timeout_s = d;
+	}
+	p->set[which] = 1;
+	return 0;
+}
+
+enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM };
+static const struct option run_long[] = {
+	{ "all", no_argument, 0, O_ALL }, { "workload", required_argument, 0, 'w' },
+	{ "driver", required_argument, 0, 'd' }, { "workers", required_argument, 0, 'n' },
+	{ "pin", required_argument, 0, O_PIN }, { "reps", required_argument, 0, O_REPS },
+	{ "warmup", required_argument, 0, O_WARMUP }, { "duration", required_argument, 0, O_DURATION },
+	{ "timeout", required_argument, 0, O_TIMEOUT }, { "output", required_argument, 0, 'o' },
+	{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
+	{ "baseline", required_argument, 0, O_BASELINE }, { "confirm", no_argument, 0, O_CONFIRM },
+	COMPARE_LONG_OPTIONS, { 0 }
+};
+#define RUN_SHORT ":w:d:n:O:o:qh"
+
+/* getopt_long said '?': an unknown short option (optopt is its letter), or a long option that
+ * is unknown or ambiguous (optopt 0) or was given a value it does not take (optopt is its code). */
+static void bad_option(char **argv)
+{
+	const char *a = argv[optind - 1];
+	int known = optopt >= 256 || (optopt && optopt != ':' && strchr(RUN_SHORT, optopt));
+	if (!optopt)
+		log_err("run", "unknown option '%s' (see bench run --help)", a);
+	else if (known)
+		log_err("run", "option '%s' takes no value (see bench run --help)", a);
+	else
+		log_err("run", "unknown option '-%c' (see bench run --help)", optopt);
+}
+
+/* One option of the loop; 1: stop (help), 0: go on, <0: refused. */
+static int one_option(struct run_plan *p, int c, char **argv)
+{
+	switch (c) {
+	case O_ALL: p->all = 1; return 0;
+	case 'w': return each_item(optarg, "-w", add_workload, p);
+	case 'd': return each_item(optarg, "-d", add_driver, p);
+	case 'n': return each_item(optarg, "-n", add_workers, p);
+	case 'O': return add_assign(optarg, p);
+	case O_PIN: p->pin = optarg; p->pin_set = 1; return 0;
+	case O_REPS: case O_WARMUP: case O_DURATION: case O_TIMEOUT: return parse_setting(p, c - O_REPS, optarg);
+	case 'o': p->output = optarg; return 0;
+	case 'q': p->quiet = 1; return 0;
+	case 'h': p->help = 1; return 1;
+	case O_BASELINE: p->baseline = optarg; return 0;
+	case O_CONFIRM: p->confirm = 1; return 0;
+	case ':': log_err("run", "option '%s' needs a value", argv[optind - 1]); return -EINVAL;
+	case '?': bad_option(argv); return -EINVAL;
+	default:
+		if (compare_cli_option("compare", c, optarg, &p->copts))
+			return -EINVAL;
+		p->compare_given = 1;
+		return 0;
+	}
+}
+
+int run_plan_parse(int argc, char **argv, struct run_plan *p)
+{
+	int c, rc = 0;
+	memset(p, 0, sizeof *p);
+	p->cfg = (struct runner_config){ .duration_s = RUN_DEFAULT_DURATION, .reps = RUN_DEFAULT_REPS,
+		                         .warmup = RUN_DEFAULT_WARMUP, .timeout_s = RUN_DEFAULT_TIMEOUT,
+		                         .stop_grace_s = 5 };
+	p->pin = "spread";
+	compare_opts_default(&p->copts);
+	opterr = 0;
+	optind = 0; /* 0, not 1: glibc then also forgets a half-read group (-qw) of a previous parse */
+	while (!rc && (c = getopt_long(argc, argv, RUN_SHORT, run_long, NULL)) != -1)
+		rc = one_option(p, c, argv);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (optind < argc) {
+		log_err("run", "unexpected argument '%s' (see bench run --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (p->compare_given && !p->baseline) {
+		log_err("run", "compare options need --baseline FILE");
+		return -EINVAL;
+	}
+	if (p->confirm && !p->baseline) {
+		log_err("run", "--confirm needs --baseline FILE");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The knob definitions of the name an assignment sets, among the selected workloads and
+ * drivers and the harness: at most one per workload and driver, plus the harness's. */
+static unsigned knob_defs(const struct run_plan *p, const char *name, const struct knob **defs)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < p->nwl + p->ndrv; i++) {
+		const struct knob *k = i < p->nwl ? opt_find(p->wl[i]->knobs, name)
+		                                  : opt_find(p->drv[i - p->nwl]->knobs, name);
+		if (k)
+			defs[n++] = k;
+	}
+	const struct knob *hk = opt_find(runner_knobs, name);
+	if (hk)
+		defs[n++] = hk;
+	return n;
+}
+
+static int same_values(const double *a, const double *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* Every -O name must be a knob of a selected workload or driver (or the harness), and every
+ * value must parse against every definition of that name among them. A value that parses to
+ * the same value as an earlier one under every definition (iters=300,0300) is the same cell:
+ * it is dropped. */
+static int check_assign(const struct run_plan *p, struct knob_assign *as, const struct knob **defs)
+{
+	char err[200];
+	unsigned nd = knob_defs(p, as->name, defs), kept = 0;
+	if (!nd) {
+		log_err("run", "-O: unknown knob '%s' for the selected workloads and drivers (see bench list)", as->name);
+		return -EINVAL;
+	}
+	double *num = calloc((size_t)as->nvals * nd, sizeof *num); /* value kept x definition */
+	if (!num)
+		return oom();
+	for (unsigned v = 0; v < as->nvals; v++) {
+		for (unsigned k = 0; k < nd; k++) {
+			struct knobval kv;
+			if (opt_parse_value(defs[k], as->vals[v], &kv, err, sizeof err)) {
+				log_err("run", "-O %s", err);
+				free(num);
+				return -EINVAL;
+			}
+			num[kept * nd + k] = kv.num; /* ENUM: the choice's index */
+		}
+		int dup = 0;
+		for (unsigned i = 0; i < kept && !dup; i++)
+			dup = same_values(&num[i * nd], &num[kept * nd], nd);
+		if (!dup && kept != v)
+			memcpy(as->vals[kept], as->vals[v], sizeof as->vals[0]);
+		kept += !dup;
+	}
+	as->nvals = kept;
+	free(num);
+	return 0;
+}
+
+static int check_assignments(struct run_plan *p)
+{
+	const struct knob **defs = calloc(p->nwl + p->ndrv + 1, sizeof *defs);
+	int rc = defs ? 0 : oom();
+	for (unsigned a = 0; !rc && a < p->nassign; a++)
+		rc = check_assign(p, &p->assign[a], defs);
+	free(defs);
+	return rc;
+}
+
+static int knob_applies(const struct workload *w, const struct driver_ops *d, const char *name)
+{
+	return opt_find(w->knobs, name) || opt_find(d->knobs, name) || opt_find(runner_knobs, name);
+}
+
+/* The number of cells the plan expands to, counted without expanding it (UINT64_MAX if
+ * that does not fit). */
+static uint64_t count_cells(const struct run_plan *p)
+{
+	uint64_t total = 0;
+	for (unsigned w = 0; w < p->nwl; w++)
+		for (unsigned d = 0; d < p->ndrv; d++) {
+			uint64_t per = p->nworkers;
+			for (unsigned a = 0; a < p->nassign; a++)
+				if (knob_applies(p->wl[w], p->drv[d], p->assign[a].name) &&
+				    __builtin_mul_overflow(per, (uint64_t)p->assign[a].nvals, &per))
+					return UINT64_MAX;
+			if (__builtin_add_overflow(total, per, &total))
+				return UINT64_MAX;
+		}
+	return total;
+}
+
+static int too_many_cells(const char *source, uint64_t n)
+{
+	log_err("run", "%s%splan has %s%" PRIu64 " cells, more than the cap of %u (split it into several runs)",
+	        source ? source : "", source ? ": " : "", n == UINT64_MAX ? "over " : "", n, RUN_PLAN_MAX_CELLS);
+	return -E2BIG;
+}
+
+int run_plan_check(const struct cell_spec *cells, unsigned n, const char *source)
+{
+	if (n > RUN_PLAN_MAX_CELLS)
+		return too_many_cells(source, n);
+	for (unsigned i = 0; i < n; i++)
+		if (cells[i].workers < 1 || cells[i].workers > TASK_MAX_WORKERS) {
+			log_err("run", "%s%scell %u (%s/%s) has %u workers: a cell has 1 to %u", source ? source : "",
+			        source ? ": " : "", i, cells[i].wl->name, cells[i].drv->name, cells[i].workers,
+			        TASK_MAX_WORKERS);
+			return -E2BIG;
+		}
+	return 0;
+}
+
+/* --all / -w, and the defaults: every driver (an unavailable one makes skipped cells),
+ * workers 1 and the PU count; --pin. */
+static int fill_defaults(struct run_plan *p)
+{
+	char err[300];
+	int rc = 0;
+	if (!p->all && !p->nwl) {
+		log_err("run", "nothing to run: give --all or -w WORKLOAD (see bench list)");
+		return -EINVAL;
+	}
+	for (unsigned i = 0; !p->nwl && i < workload_count; i++)
+		rc = rc ? rc : push_workload(p, workload_table[i]);
+	for (unsigned i = 0; !p->ndrv && i < driver_count; i++)
+		rc = rc ? rc : push_driver(p, driver_table[i]);
+	if (!rc && !p->nworkers) {
+		rc = push_workers(p, 1);
+		if (!rc && topo_npus() > 1)
+			rc = push_workers(p, (unsigned)topo_npus());
+	}
+	if (rc)
+		return rc;
+	if (topo_parse_policy(p->pin, &p->cfg.pin, err, sizeof err)) {
+		log_err("run", "%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int push_cell(struct run_cells *l, const struct cell_spec *c)
+{
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 64;
+		struct cell_spec *nv = realloc(l->v, cap * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+/* The cells of one (workload, driver, workers): one per combination of the values of the
+ * assignments that apply to them. one: scratch for RUN_PLAN_MAX_ASSIGN single values. */
+static int expand_one(const struct run_plan *p, struct cell_spec c, struct knob_assign *one, struct run_cells *out)
+{
+	unsigned apply[RUN_PLAN_MAX_ASSIGN], na = 0, idx[RUN_PLAN_MAX_ASSIGN] = { 0 };
+	char err[200];
+	for (unsigned a = 0; a < p->nassign; a++)
+		if (knob_applies(c.wl, c.drv, p->assign[a].name))
+			apply[na++] = a;
+	for (;;) {
+		for (unsigned k = 0; k < na; k++) {
+			const struct knob_assign *as = &p->assign[apply[k]];
+			memcpy(one[k].name, as->name, sizeof one[k].name);
+			memcpy(one[k].vals[0], as->vals[idx[k]], sizeof one[k].vals[0]);
+			one[k].nvals = 1;
+		}
+		if (runner_resolve_knobs(c.wl, c.drv, one, na, &c.knobs, err, sizeof err)) {
+			log_err("run", "%s", err);
+			return -EINVAL;
+		}
+		if (push_cell(out, &c))
+			return oom();
+		unsigned k = 0;
+		while (k < na && ++idx[k] == p->assign[apply[k]].nvals)
+			idx[k++] = 0;
+		if (k == na)
+			return 0;
+	}
+}
+
+int run_plan_expand(struct run_plan *p, struct run_cells *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = fill_defaults(p);
+	if (!rc)
+		rc = check_assignments(p);
+	if (rc)
+		return rc;
+	uint64_t n = count_cells(p);
+	if (n > RUN_PLAN_MAX_CELLS)
+		return too_many_cells(NULL, n);
+	struct knob_assign *one = calloc(RUN_PLAN_MAX_ASSIGN, sizeof *one);
+	if (!one)
+		return oom();
+	for (unsigned w = 0; !rc && w < p->nwl; w++)
+		for (unsigned d = 0; !rc && d < p->ndrv; d++)
+			for (unsigned i = 0; !rc && i < p->nworkers; i++)
+				rc = expand_one(p, (struct cell_spec){ .wl = p->wl[w], .drv = p->drv[d], .workers = p->workers[i] },
+				                one, out);
+	free(one);
+	if (!rc)
+		rc = run_plan_check(out->v, out->n, NULL);
+	if (rc) {
+		free(out->v);
+		memset(out, 0, sizeof *out);
+	}
+	return rc;
+}
+
+void run_plan_free(struct run_plan *p)
+{
+	free(p->wl);
+	free(p->drv);
+	free(p->workers);
+	free(p->assign);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,69 @@
+/* run_plan: the command line of `bench run` parsed into a plan (what to run, how, where to
+ * write it) and expanded into cells, without running anything. cmd_run runs the plan; the
+ * fuzz target tests/fuzz/fuzz_runargs.c checks it.
+ *
+ * Rules (BENCHMARKS.md "Reliability"):
+ *  - -w, -d and -n take comma-separated lists and may be repeated, with no limit on their
+ *    number or on the length of a name; the selection is a set: an entry given twice, or a
+ *    sweep value equal to an earlier one (`-O iters=300,0300`), is the same cell and is
+ *    merged. A knob is set by one -O (at most RUN_PLAN_MAX_ASSIGN), with at most
+ *    OPT_SWEEP_MAX values.
+ *  - A worker count is 1..TASK_MAX_WORKERS, on the command line and in a --baseline file.
+ *  - A plan has at most RUN_PLAN_MAX_CELLS cells, counted before any cell runs.
+ *  - Every refusal is one line on stderr (bench: run: ...) and -EINVAL: exit 2. */
+#ifndef BENCH_RUN_PLAN_H
+#define BENCH_RUN_PLAN_H
+
+#include "bench/stats/compare.h"
+#include "bench/core/opt.h"
+#include "bench/core/runner.h"
+
+/* A cell is a cell process with warm-up + reps repetitions: at the defaults (1 + 5 x 0.2 s,
+ * plus fork, spawn and join) 10,000 cells take some 4 hours and make a results file of about
+ * 100 MB (10 kB a cell with 2 workers), which compare, plot and report then hold in memory.
+ * `--all` is 64 cells here; a larger plan is a typo (one sweep too many), not a
+ * measurement: split it into several runs. */
+#define RUN_PLAN_MAX_CELLS 10000u
+#define RUN_PLAN_MAX_ASSIGN KNOBSET_MAX
+
+#define RUN_DEFAULT_DURATION 0.2
+#define RUN_DEFAULT_REPS 5
+#define RUN_DEFAULT_WARMUP 1
+#define RUN_DEFAULT_TIMEOUT 60.0
+
+struct run_plan {
+	const struct workload **wl;    /* in the order given, each once */
+	unsigned nwl;
+	const struct driver_ops **drv;
+	unsigned ndrv;
+	unsigned *workers;
+	unsigned nworkers, workers_cap;
+	struct knob_assign *assign;    /* -O, in the order given */
+	unsigned nassign;
+	struct runner_config cfg;      /* reps, warmup, duration, timeout; pin by run_plan_expand */
+	const char *pin, *output, *baseline;
+	int all, quiet, confirm, help, pin_set, compare_given;
+	int set[4];                    /* given: --reps, --warmup, --duration, --timeout */
+	struct compare_opts copts;     /* with --baseline */
+};
+
+struct run_cells {
+	struct cell_spec *v;
+	unsigned n, cap;
+};
+
+/* Parse argv (argv[0] = "run") into p (zeroed first). 0, with p->help set if --help (or a
+ * prefix of it, or -h in a group) was given; or -EINVAL / -ENOMEM after one line on stderr. */
+int run_plan_parse(int argc, char **argv, struct run_plan *p);
+/* The cells of a plan without --baseline: the defaults filled in (every workload with --all,
+ * every driver, workers 1 and the PU count), --pin and -O checked, duplicate sweep values
+ * merged, the cell count checked against the cap before expanding. 0 (out->v malloc'd), or
+ * -EINVAL / -ENOMEM after one line on stderr. */
+int run_plan_expand(struct run_plan *p, struct run_cells *out);
+/* The limits every plan obeys, whatever made its cells (the command line or a --baseline
+ * file named by source, NULL for the command line): at most RUN_PLAN_MAX_CELLS cells, each
+ * with 1..TASK_MAX_WORKERS workers. 0, or -E2BIG after one line on stderr. */
+int run_plan_check(const struct cell_spec *cells, unsigned n, const char *source);
+void run_plan_free(struct run_plan *p);
+
+#endif

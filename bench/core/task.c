@@ -1,0 +1,346 @@
+/* task: the worker-side API (dispatch to the driver), the primitives built on wait/wake,
+ * and task_main(), the body every driver runs in each worker. */
+#define _GNU_SOURCE
+#include "bench/core/task.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "drivers/driver.h"
+#include "bench/core/futex.h"
+#include "workloads/workload.h"
+
+uint64_t task_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* An injected fault, performed by the worker itself (see enum task_fault). Each models what
+ * a real worker can do to the program that runs it, so every driver shows its true blast
+ * radius: a crashing thread takes its whole cell process with it, a crashing process only
+ * itself. */
+static void task_fault(struct task *t)
+{
+	unsigned kind = atomic_exchange(&t->slot->fault, TASK_FAULT_NONE);
+	switch (kind) {
+	case TASK_FAULT_CRASH:
+		raise(SIGSEGV);
+		break;
+	case TASK_FAULT_ABORT:
+		abort();
+	case TASK_FAULT_HANG:
+		for (;;) /* ignores the stop request, like a worker stuck in a syscall */
+			pause();
+	case TASK_FAULT_EXIT1:
+		_exit(1); /* under thread-based drivers this ends the whole cell process */
+	case TASK_FAULT_OOM: {
+		/* Allocate until allocation fails, with the address space capped 256 MiB above its
+		 * current size so the machine is never at risk; then die as the OOM killer would
+		 * kill it (SIGKILL). */
+		struct rlimit rl;
+		FILE *f = fopen("/proc/self/statm", "r");
+		unsigned long pages = 0;
+		if (f) {
+			if (fscanf(f, "%lu", &pages) != 1)
+				pages = 0;
+			fclose(f);
+		}
+		rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (256ul << 20);
+		setrlimit(RLIMIT_AS, &rl);
+		for (;;) {
+			char *p = malloc(8u << 20);
+			if (!p)
+				break;
+			memset(p, 0xa5, 8u << 20);
+		}
+		raise(SIGKILL);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+#define TASK_FAULT_CHECK(t)                                                                   \
+	do {                                                                                  \
+		if (task_unlikely(atomic_load_explicit(&(t)->slot->fault, memory_order_relaxed))) \
+			task_fault(t);                                                        \
+	} while (0)
+
+void task_checkpoint_slow(struct task *t)
+{
+	TASK_FAULT_CHECK(t);
+	t->run->drv->checkpoint(t);
+}
+
+int task_sleep_ns(struct task *t, uint64_t ns)
+{
+	TASK_FAULT_CHECK(t);
+	if (task_should_stop(t))
+		return -ECANCELED;
+	return t->run->drv->sleep_ns(t, ns);
+}
+
+int task_wait_slow(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	TASK_FAULT_CHECK(t);
+	if (task_should_stop(t)) {
+		/* Stopping: do not block, but let the others run. A caller that loops on task_wait
+		 * (task_mutex_lock) would otherwise spin forever where one worker runs at a time
+		 * (coroutines on one thread, the GIL): the holder it waits for could never release. */
+		t->run->drv->yield(t);
+		return 0;
+	}
+	return t->run->drv->wait(t, word, expected, timeout_ns);
+}
+
+void task_yield(struct task *t)
+{
+	t->run->drv->yield(t);
+}
+
+int task_fail(struct task *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->slot->err, sizeof t->slot->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- mutex (Drepper, "Futexes are tricky", mutex2) ---- */
+
+void task_mutex_lock(struct task *t, struct task_mutex *m)
+{
+	unsigned c = 0;
+	if (atomic_compare_exchange_strong(&m->word, &c, 1))
+		return;
+	if (c != 2)
+		c = atomic_exchange(&m->word, 2);
+	while (c != 0) {
+		task_wait(t, &m->word, 2, TASK_FOREVER);
+		c = atomic_exchange(&m->word, 2);
+	}
+}
+
+void task_mutex_unlock(struct task *t, struct task_mutex *m)
+{
+	if (atomic_fetch_sub(&m->word, 1) != 1) {
+		atomic_store(&m->word, 0);
+		task_wake(t, &m->word, 1);
+	}
+}
+
+/* ---- counting semaphore ---- */
+
+void task_sem_init(struct task_sem *s, unsigned count)
+{
+	atomic_store(&s->count, count);
+	atomic_store(&s->waiters, 0);
+}
+
+int task_sem_down(struct task *t, struct task_sem *s)
+{
+	for (;;) {
+		unsigned c = atomic_load(&s->count);
+		while (c > 0) {
+			if (atomic_compare_exchange_weak(&s->count, &c, c - 1))
+				return 0;
+		}
+		if (task_should_stop(t))
+			return -ECANCELED;
+		atomic_fetch_add(&s->waiters, 1);
+		task_wait(t, &s->count, 0, TASK_FOREVER);
+		atomic_fetch_sub(&s->waiters, 1);
+	}
+}
+
+void task_sem_up(struct task *t, struct task_sem *s)
+{
+	atomic_fetch_add(&s->count, 1);
+	if (atomic_load(&s->waiters))
+		task_wake(t, &s->count, 1);
+}
+
+/* ---- barrier ---- */
+
+void task_barrier_init(struct task_barrier *b, unsigned n)
+{
+	atomic_store(&b->arrived, 0);
+	atomic_store(&b->generation, 0);
+	b->n = n;
+}
+
+int task_barrier_wait(struct task *t, struct task_barrier *b)
+{
+	unsigned gen = atomic_load(&b->generation);
+	if (atomic_fetch_add(&b->arrived, 1) + 1 == b->n) {
+		atomic_store(&b->arrived, 0);
+		atomic_fetch_add(&b->generation, 1);
+		task_wake(t, &b->generation, INT_MAX);
+		return 0;
+	}
+	while (atomic_load(&b->generation) == gen) {
+		if (task_should_stop(t))
+			return -ECANCELED;
+		task_wait(t, &b->generation, gen, TASK_FOREVER);
+	}
+	return 0;
+}
+
+/* ---- parent side ---- */
+
+void *task_shm_alloc(struct run *r, size_t size)
+{
+	return r->drv->shm_alloc(r, size);
+}
+
+static const struct knobval *knob(const struct run *r, const char *name)
+{
+	const struct knobval *v = opt_get(r->knobs, name);
+	if (!v) {
+		fprintf(stderr, "bench: task: workload %s asked for undeclared knob '%s'\n", r->wl->name, name);
+		abort();
+	}
+	return v;
+}
+
+int64_t run_knob_int(const struct run *r, const char *name) { return (int64_t)knob(r, name)->num; }
+double run_knob_double(const struct run *r, const char *name) { return knob(r, name)->num; }
+int run_knob_enum(const struct run *r, const char *name) { return knob(r, name)->choice; }
+const char *run_knob_text(const struct run *r, const char *name) { return knob(r, name)->text; }
+
+void run_metric(struct run *r, const char *name, double value)
+{
+	for (unsigned i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->metrics[i].name, name)) {
+			r->metrics[i].value = value;
+			return;
+		}
+	if (r->nmetrics >= TASK_METRICS_MAX)
+		return;
+	snprintf(r->metrics[r->nmetrics].name, sizeof r->metrics[0].name, "%s", name);
+	r->metrics[r->nmetrics++].value = value;
+}
+
+void run_worker_metric(struct run *r, const char *name, unsigned worker, double value)
+{
+	if (worker >= r->nworkers)
+		return;
+	struct run_worker_metric *m = NULL;
+	for (unsigned i = 0; i < r->nwmetrics && !m; i++)
+		if (!strcmp(r->wmetrics[i].name, name))
+			m = &r->wmetrics[i];
+	if (!m) {
+		if (r->nwmetrics >= TASK_WORKER_METRICS_MAX)
+			return;
+		double *v = calloc(r->nworkers, sizeof *v);
+		if (!v)
+			return;
+		m = &r->wmetrics[r->nwmetrics++];
+		snprintf(m->name, sizeof m->name, "%s", name);
+		m->values = v;
+	}
+	m->values[worker] = value;
+}
+
+void run_metrics_free(struct run *r)
+{
+	for (unsigned i = 0; i < r->nwmetrics; i++)
+		free(r->wmetrics[i].values);
+	r->nwmetrics = 0;
+}
+
+int run_fail(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+uint64_t run_total_ops(const struct run *r)
+{
+	uint64_t s = 0;
+	for (unsigned i = 0; i < r->nworkers; i++)
+		s += atomic_load_explicit(&r->sh->slot[i].ops, memory_order_relaxed);
+	return s;
+}
+
+/* ---- worker side ---- */
+
+static uint64_t tv_ns(struct timeval tv)
+{
+	return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+}
+
+void task_account_begin(struct task *t)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	t->slot->utime_ns = tv_ns(ru.ru_utime);
+	t->slot->stime_ns = tv_ns(ru.ru_stime);
+	t->slot->nvcsw = (uint64_t)ru.ru_nvcsw;
+	t->slot->nivcsw = (uint64_t)ru.ru_nivcsw;
+}
+
+void task_account_end(struct task *t)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	t->slot->utime_ns = tv_ns(ru.ru_utime) - t->slot->utime_ns;
+	t->slot->stime_ns = tv_ns(ru.ru_stime) - t->slot->stime_ns;
+	t->slot->nvcsw = (uint64_t)ru.ru_nvcsw - t->slot->nvcsw;
+	t->slot->nivcsw = (uint64_t)ru.ru_nivcsw - t->slot->nivcsw;
+}
+
+int task_main(struct task *t)
+{
+	struct run *r = t->run;
+	struct run_shared *sh = r->sh;
+	int self_acct = (r->drv->flags & DRIVER_SELF_ACCOUNTING) != 0;
+
+	t->slot->last_cpu = sched_getcpu();
+	atomic_store(&t->slot->state, TASK_READY);
+	atomic_fetch_add(&sh->ready, 1);
+	futex_wake(&sh->ready, 1, 1);
+	/* The start gate, through the driver's own wait (a coroutine parks, the GIL is released). */
+	while (!atomic_load(&sh->gate)) {
+		if (task_should_stop(t))
+			break;
+		r->drv->wait(t, &sh->gate, 0, TASK_FOREVER);
+	}
+	atomic_store(&t->slot->state, TASK_RUNNING);
+	if (!self_acct)
+		task_account_begin(t);
+	t->slot->t_begin_ns = task_now_ns();
+
+	/* Once the gate has opened, run() is called even if the stop came first (a worker that
+	 * was not scheduled for the whole duration): workloads whose workers wait for each other
+	 * (a "producers done" count, an end-of-stream item) rely on every worker taking part. It
+	 * sees task_should_stop() at once. Only a repetition that never started skips run(). */
+	int rc = task_should_stop(t) && !atomic_load(&sh->gate) ? 0 : r->wl->run(t);
+
+	t->slot->t_end_ns = task_now_ns();
+	if (!self_acct)
+		task_account_end(t);
+	t->slot->last_cpu = sched_getcpu();
+	t->slot->rc = rc;
+	if (rc && !t->slot->err[0])
+		snprintf(t->slot->err, sizeof t->slot->err, "workload returned %d", rc);
+	atomic_store(&t->slot->state, rc ? TASK_FAILED : TASK_DONE);
+	atomic_fetch_add(&sh->done, 1);
+	futex_wake(&sh->done, 1, 1);
+	return rc;
+}

@@ -1,0 +1,230 @@
+/* task: the API a workload uses, and the per-run state the runner shares with drivers.
+ *
+ * A workload talks only to this header. A worker body looks like
+ *
+ *     while (!task_should_stop(t)) { work(); task_ops(t, 1); task_checkpoint(t); }
+ *
+ * and blocks only through task_sleep_ns / task_wait / task_wake / task_yield and the
+ * primitives built on them here once (task_mutex, task_sem, task_barrier). The driver
+ * decides what blocking means: a futex for threads, a process-shared futex for processes,
+ * parking the coroutine in the scheduler, releasing the simulated GIL around the wait.
+ *
+ * Memory visible to every worker comes from task_shm_alloc() (driver-allocated: MAP_SHARED
+ * for processes). Everything else a workload keeps in its own process memory is private to
+ * a process worker after fork, exactly as with Python's multiprocessing. */
+#ifndef BENCH_TASK_H
+#define BENCH_TASK_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench/core/opt.h"
+
+#define TASK_FOREVER UINT64_MAX
+#define TASK_CACHELINE 64
+#define TASK_MAX_WORKERS 100000u
+#define TASK_METRICS_MAX 48
+#define TASK_WORKER_METRICS_MAX 8
+
+#define task_likely(x) __builtin_expect(!!(x), 1)
+#define task_unlikely(x) __builtin_expect(!!(x), 0)
+
+struct driver_ops;
+struct workload;
+
+/* Worker states in task_slot.state. */
+enum task_state { TASK_NEW = 0, TASK_READY, TASK_RUNNING, TASK_DONE, TASK_FAILED };
+
+/* One per worker, in shared memory, cache-line aligned. The first line is written by the
+ * worker only (ops) and read by the runner without stopping the worker (will-it-scale). */
+struct task_slot {
+	_Atomic uint64_t ops;          /* single writer: the worker */
+	_Atomic unsigned brk;          /* checkpoint request; drivers set, the worker acts */
+	_Atomic unsigned state;        /* enum task_state */
+	_Atomic uintptr_t wait_addr;   /* the word this worker waits on, 0 if none (for stop kicks) */
+	char pad0[TASK_CACHELINE - 8 - 4 - 4 - sizeof(uintptr_t)];
+	/* Written by the worker at begin/end only. */
+	uint64_t t_begin_ns, t_end_ns; /* CLOCK_MONOTONIC, comparable across processes */
+	uint64_t utime_ns, stime_ns;   /* CPU of this worker between begin and end */
+	uint64_t nvcsw, nivcsw;        /* context switches of this worker's OS thread */
+	int bound_pu;                  /* PU the worker is bound to (-1: unbound, -2: mismatch) */
+	int last_cpu;                  /* CPU it last ran on (sched_getcpu at end) */
+	int rc;                        /* the workload's return value */
+	_Atomic unsigned fault;        /* enum task_fault: injected by the runner (-O fault=...) */
+	char err[160];                 /* why the worker failed, if it did */
+} __attribute__((aligned(TASK_CACHELINE)));
+
+/* Faults the runner can inject into one worker (-O fault=KIND fault_worker=I fault_after_ms=T).
+ * The worker performs it at its next task_checkpoint/task_sleep_ns/task_wait after T ms. */
+enum task_fault { TASK_FAULT_NONE = 0, TASK_FAULT_CRASH, TASK_FAULT_ABORT, TASK_FAULT_HANG,
+	          TASK_FAULT_EXIT1, TASK_FAULT_OOM };
+
+/* The control block of one repetition, in shared memory. */
+struct run_shared {
+	_Atomic unsigned stop;         /* 1: workers must return; sleepers wait on this word */
+	_Atomic unsigned gate;         /* 0 until the runner opens the start gate */
+	_Atomic unsigned ready;        /* workers parked at the gate */
+	_Atomic unsigned done;         /* workers that returned */
+	char pad[TASK_CACHELINE - 16];
+	struct task_slot slot[];       /* nworkers */
+};
+
+/* One worker's handle. Lives in the memory of the process that runs the worker. */
+struct task {
+	struct run *run;
+	unsigned id;                   /* 0 .. nworkers-1 */
+	struct task_slot *slot;
+	_Atomic unsigned *brk;         /* flag task_checkpoint() polls; &slot->brk unless the driver repoints it */
+	_Atomic unsigned *stop;        /* &run->sh->stop */
+	void *drv;                     /* the driver's per-worker state */
+	void *local;                   /* the workload's per-worker state (private memory) */
+	/* run->drv->wait and ->wake, copied by the runner (a driver may repoint them in spawn, to
+	 * a variant for its configuration): task_wait/task_wake reach the driver in one load and
+	 * an indirect call. A wait/wake hand-off between coroutines takes a few ns, and the three
+	 * dependent loads of t->run->drv->wait were a visible part of it. */
+	int (*wait)(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
+	int (*wake)(struct task *t, _Atomic unsigned *word, int n);
+};
+
+struct run_metric { char name[40]; double value; };
+/* A metric with one value per worker (the results show it as an array, like worker_ops). */
+struct run_worker_metric { char name[40]; double *values; };
+
+/* One repetition of one cell: set up by the runner in the cell process. Workload setup/verify
+ * and every driver hook receive it; workers reach it through task->run. */
+struct run {
+	const struct workload *wl;
+	const struct driver_ops *drv;
+	unsigned nworkers;
+	const struct knobset *knobs;   /* workload and driver knobs of this cell */
+	const int *pus;                /* PU (OS index) per worker, -1 = not pinned */
+	uint64_t duration_ns;          /* how long duration-bound workloads run */
+	struct run_shared *sh;         /* control block (driver shared memory) */
+	struct task *tasks;            /* nworkers handles */
+	void *wl_shared;               /* the workload's shared state (it sets this in setup) */
+	void *wl_priv;                 /* the workload's parent-only state */
+	void *drv_priv;                /* the driver's per-run state */
+	/* Filled by verify: extra metrics of this repetition, and a failure reason. */
+	unsigned nmetrics;
+	struct run_metric metrics[TASK_METRICS_MAX];
+	/* Per-worker metrics (run_worker_metric); the arrays are freed by run_metrics_free(). */
+	unsigned nwmetrics;
+	struct run_worker_metric wmetrics[TASK_WORKER_METRICS_MAX];
+	char err[256];
+};
+
+/* ---- the hot path: inline, no calls unless something is requested ---- */
+
+static inline bool task_should_stop(const struct task *t)
+{
+	return atomic_load_explicit(t->stop, memory_order_relaxed) != 0;
+}
+
+/* Count n operations. Single writer, so a relaxed load + store (no locked RMW). */
+static inline void task_ops(struct task *t, uint64_t n)
+{
+	uint64_t v = atomic_load_explicit(&t->slot->ops, memory_order_relaxed);
+	atomic_store_explicit(&t->slot->ops, v + n, memory_order_relaxed);
+}
+
+static inline uint64_t task_ops_done(const struct task *t)
+{
+	return atomic_load_explicit(&t->slot->ops, memory_order_relaxed);
+}
+
+void task_checkpoint_slow(struct task *t);
+/* A switch point: free under threads/processes; the coroutine driver switches here when a
+ * time slice is over, the GIL driver drops the lock here when asked (the eval breaker). */
+static inline void task_checkpoint(struct task *t)
+{
+	if (task_unlikely(atomic_load_explicit(t->brk, memory_order_relaxed)))
+		task_checkpoint_slow(t);
+}
+
+/* ---- blocking: every call goes through the driver ---- */
+
+/* Sleep ns (a blocking wait, like time.sleep). Returns 0, or -ECANCELED if the run is
+ * stopping (the sleep is cut short). */
+int task_sleep_ns(struct task *t, uint64_t ns);
+int task_wait_slow(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
+/* Futex-shaped: block while *word == expected, at most timeout_ns (TASK_FOREVER: no limit).
+ * Returns 0 when woken, -EAGAIN if *word != expected on entry, -ETIMEDOUT. May return 0
+ * spuriously, in particular while the run is stopping: re-check the condition and
+ * task_should_stop(). `word` must be in task_shm_alloc() memory. */
+static inline int task_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
+{
+	/* An injected fault or a stopping run take the slow path (task.c). */
+	if (task_unlikely(atomic_load_explicit(&t->slot->fault, memory_order_relaxed) |
+	                  atomic_load_explicit(t->stop, memory_order_relaxed)))
+		return task_wait_slow(t, word, expected, timeout_ns);
+	return t->wait(t, word, expected, timeout_ns);
+}
+/* Wake up to n waiters on word (INT_MAX: all). Returns the number woken if known, else 0. */
+static inline int task_wake(struct task *t, _Atomic unsigned *word, int n)
+{
+	return t->wake(t, word, n);
+}
+/* Give other workers a chance to run (sched_yield, a coroutine switch, a GIL handover). */
+void task_yield(struct task *t);
+
+/* Record why this worker failed; returns -1 for `return task_fail(t, ...)`. */
+int task_fail(struct task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Monotonic clock in ns, comparable across processes. */
+uint64_t task_now_ns(void);
+
+/* ---- primitives built once on wait/wake (live in task_shm_alloc memory, zeroed = ready) ---- */
+
+/* Mutex: Drepper's three-state futex lock (0 free, 1 locked, 2 locked with waiters). */
+struct task_mutex { _Atomic unsigned word; };
+void task_mutex_lock(struct task *t, struct task_mutex *m);
+void task_mutex_unlock(struct task *t, struct task_mutex *m);
+
+/* Counting semaphore. Set count with task_sem_init() in setup. task_sem_down returns 0 when
+ * acquired, -ECANCELED if the run stopped while waiting (not acquired). */
+struct task_sem { _Atomic unsigned count; _Atomic unsigned waiters; };
+void task_sem_init(struct task_sem *s, unsigned count);
+int task_sem_down(struct task *t, struct task_sem *s);
+void task_sem_up(struct task *t, struct task_sem *s);
+
+/* Barrier for n workers; returns 0, or -ECANCELED if the run stopped while waiting. */
+struct task_barrier { _Atomic unsigned arrived; _Atomic unsigned generation; unsigned n; };
+void task_barrier_init(struct task_barrier *b, unsigned n);
+int task_barrier_wait(struct task *t, struct task_barrier *b);
+
+/* ---- for workload setup/verify (parent side) ---- */
+
+/* Zeroed memory visible to every worker of this run; only from workload setup. NULL on failure. */
+void *task_shm_alloc(struct run *r, size_t size);
+/* Knob values of this cell (workload or driver knob). Asking for an unknown name aborts:
+ * that is a bug in the workload, caught by the registry test. */
+int64_t run_knob_int(const struct run *r, const char *name);
+double run_knob_double(const struct run *r, const char *name);
+int run_knob_enum(const struct run *r, const char *name);     /* index into choices */
+const char *run_knob_text(const struct run *r, const char *name);
+/* Record a metric of this repetition (verify); it goes to the results and its summary. */
+void run_metric(struct run *r, const char *name, double value);
+/* Record one worker's value of a per-worker metric (verify, or a driver's metrics hook); the
+ * results show it as an array of nworkers values (0 for workers never given one). */
+void run_worker_metric(struct run *r, const char *name, unsigned worker, double value);
+/* Free the per-worker metric arrays (the runner, after the repetition was encoded). */
+void run_metrics_free(struct run *r);
+/* Fail this repetition from setup/verify with a reason; returns -1. */
+int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The sum of ops over all workers (verify). */
+uint64_t run_total_ops(const struct run *r);
+
+/* ---- for drivers ---- */
+
+/* The body every driver runs in each worker, in the worker's own thread/process/coroutine:
+ * marks ready, waits at the gate (through the driver's wait), accounts CPU, runs the workload,
+ * records the result and reports done. Returns the workload's status (0 ok). */
+int task_main(struct task *t);
+/* CPU accounting of the calling OS thread (RUSAGE_THREAD); a driver that multiplexes many
+ * workers on one thread (coroutines) accounts itself and sets `self_accounting`. */
+void task_account_begin(struct task *t);
+void task_account_end(struct task *t);
+
+#endif

@@ -1,0 +1,1056 @@
+/* compare: match cells, test, decide, summarize, print (see compare.h). */
+#define _GNU_SOURCE
+#include "bench/stats/compare.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/core/log.h"
+#include "bench/core/opt.h"
+
+void compare_opts_default(struct compare_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->metric_better = -1;
+	o->alpha = COMPARE_DEFAULT_ALPHA;
+	o->threshold_pct = COMPARE_DEFAULT_THRESHOLD;
+	o->confidence = COMPARE_DEFAULT_CONFIDENCE;
+	o->ci = COMPARE_CI_BOOTSTRAP;
+	o->nboot = COMPARE_DEFAULT_NBOOT;
+	o->fail_on = COMPARE_FAIL_REGRESSION;
+}
+
+int compare_parse_metric(const char *arg, struct compare_opts *o)
+{
+	static char name[64];
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	if (n == 0 || n >= sizeof name)
+		return -EINVAL;
+	memcpy(name, arg, n);
+	name[n] = 0;
+	o->metric = name;
+	o->metric_better = -1;
+	if (colon) {
+		if (!strcmp(colon + 1, "higher"))
+			o->metric_better = 1;
+		else if (!strcmp(colon + 1, "lower"))
+			o->metric_better = 0;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int compare_parse_fail_on(const char *arg, enum compare_fail_on *out)
+{
+	static const char *names[] = { "regression", "any", "never" };
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(arg, names[i])) {
+			*out = (enum compare_fail_on)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int compare_parse_format(const char *arg, enum compare_format *out)
+{
+	static const char *names[] = { "text", "markdown", "json" };
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(arg, names[i])) {
+			*out = (enum compare_format)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int compare_parse_ci(const char *arg, enum compare_ci *out)
+{
+	if (!strcmp(arg, "bootstrap"))
+		*out = COMPARE_CI_BOOTSTRAP;
+	else if (!strcmp(arg, "hl") || !strcmp(arg, "hodges-lehmann"))
+		*out = COMPARE_CI_HL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- command-line options (bench compare, bench export, bench run --baseline) ---- */
+
+int compare_cli_option(const char *cmd, int c, const char *arg, struct compare_opts *o)
+{
+	switch (c) {
+	case COMPARE_OPT_METRIC:
+		if (compare_parse_metric(arg, o)) {
+			log_err(cmd, "--metric: '%s' is not NAME, NAME:higher or NAME:lower", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case COMPARE_OPT_THRESHOLD:
+		if (opt_parse_double(arg, 0, 1000, &o->threshold_pct)) {
+			log_err(cmd, "--threshold: '%s' is not a percentage from 0 to 1000", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case COMPARE_OPT_ALPHA:
+		if (opt_parse_double(arg, 1e-12, 0.5, &o->alpha)) {
+			log_err(cmd, "--alpha: '%s' is not a probability from 1e-12 to 0.5", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case COMPARE_OPT_CONFIDENCE:
+		if (opt_parse_double(arg, 0.5, 0.9999, &o->confidence)) {
+			log_err(cmd, "--confidence: '%s' is not a level from 0.5 to 0.9999", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case COMPARE_OPT_CI:
+		if (compare_parse_ci(arg, &o->ci)) {
+			log_err(cmd, "--ci-method: '%s' is not bootstrap or hl", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case COMPARE_OPT_IGNORE:
+		if (o->nignore >= COMPARE_IGNORE_MAX) {
+			log_err(cmd, "--ignore-knob: at most %d", COMPARE_IGNORE_MAX);
+			return -EINVAL;
+		}
+		o->ignore[o->nignore++] = arg;
+		return 0;
+	case COMPARE_OPT_FAIL_ON:
+		if (compare_parse_fail_on(arg, &o->fail_on)) {
+			log_err(cmd, "--fail-on: '%s' is not regression, any or never", arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int compare_getopt(const char *cmd, int argc, char **argv, const struct option *lo, struct compare_opts *o,
+                   const char **output, int (*own)(int code, const char *arg, void *ctx), void *ctx)
+{
+	int c, rc;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': *output = optarg; continue;
+		case ':':
+			log_err(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		case '?': rc = -ENOENT; break;
+		default:
+			rc = compare_cli_option(cmd, c, optarg, o);
+			if (rc == -ENOENT && own)
+				rc = own(c, optarg, ctx);
+		}
+		if (rc == -ENOENT) {
+			log_err(cmd, "unknown option '%s' (see bench %s --help)", argv[optind - 1], cmd);
+			return -EINVAL;
+		}
+		if (rc)
+			return -EINVAL;
+	}
+	return optind;
+}
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+	static const char *n[] = { "regression", "improvement", "unchanged", "below-threshold", "too-few-reps",
+		                   "failed-new", "failed-base", "skipped", "no-data" };
+	return n[v];
+}
+
+/* What the verdict column says (text and Markdown). */
+static const char *verdict_text(enum compare_verdict v)
+{
+	static const char *n[] = { "REGRESSION", "improvement", "no change", "below threshold", "too few reps",
+		                   "FAILED (new)", "failed (base)", "skipped", "no data" };
+	return n[v];
+}
+
+int compare_known_direction(const char *m)
+{
+	static const char *higher[] = { "ops_per_s", "ops_per_cpu_s", "ops", "fairness" };
+	static const char *lower[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s", "ctx_voluntary",
+		                       "ctx_involuntary" };
+	for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
+		if (!strcmp(m, higher[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
+		if (!strcmp(m, lower[i]))
+			return 0;
+	return -1;
+}
+
+/* ---- output helpers ---- */
+
+void compare_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void compare_json_number(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.12g", v);
+	else
+		fputs("null", f);
+}
+
+void compare_fmt_value(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.4gG", v / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.4gM", v / 1e6);
+	else if (a >= 1e4)
+		snprintf(buf, len, "%.4gk", v / 1e3);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+static void fmt_pct(double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.1f%%", v);
+}
+
+static void fmt_ci(double lo, double hi, char *buf, size_t len)
+{
+	if (isnan(lo) || isnan(hi))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "[%+.1f%%, %+.1f%%]", lo, hi);
+}
+
+static void fmt_p(double p, char *buf, size_t len)
+{
+	if (!isfinite(p))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2g", p);
+}
+
+/* ---- identity and labels ---- */
+
+static int ignored(const struct compare_opts *o, const char *knob)
+{
+	for (unsigned i = 0; o && i < o->nignore; i++)
+		if (!strcmp(o->ignore[i], knob))
+			return 1;
+	return 0;
+}
+
+/* The matching key: workload, driver, workers, pin and the knobs not ignored, sorted. */
+static char *identity_key(const struct results_file_cell *c, const struct compare_opts *o)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "%s\x1f%s\x1f%u\x1f%s", c->workload, c->driver, c->workers, c->pin);
+	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs; kv++)
+		if (!ignored(o, kv->key))
+			fprintf(f, "\x1f%s=%s", kv->key, kv->value);
+	fclose(f);
+	return s;
+}
+
+void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len)
+{
+	const struct results_file_cell *c = &f->cells[ci];
+	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u pin=%s", c->workload, c->driver, c->workers, c->pin);
+	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
+		off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
+}
+
+/* Which knobs (and pins) take more than one value, or are missing somewhere, among the cells
+ * of the same workload in a set of files: labels show those. Built by sorting every (workload,
+ * knob, value) triple once, so a file of many cells costs O(N log N), not O(N^2). */
+static const char PIN_KEY[] = "\x01pin"; /* sorts before any knob name */
+
+struct vary_ent { const char *wl, *knob, *val; };
+struct vary_group { const char *wl, *knob; int varies; };
+struct compare_vary { struct vary_group *g; size_t n; };
+
+static int cmp_vary_ent(const void *a, const void *b)
+{
+	const struct vary_ent *x = a, *y = b;
+	int c = strcmp(x->wl, y->wl);
+	if (!c)
+		c = strcmp(x->knob, y->knob);
+	return c ? c : strcmp(x->val, y->val);
+}
+
+static int cmp_vary_group(const void *a, const void *b)
+{
+	const struct vary_group *x = a, *y = b;
+	int c = strcmp(x->wl, y->wl);
+	return c ? c : strcmp(x->knob, y->knob);
+}
+
+struct compare_vary *compare_vary_new(const struct results_file *const *files, unsigned nfiles)
+{
+	size_t n = 0, k = 0;
+	for (unsigned fi = 0; fi < nfiles; fi++)
+		for (unsigned i = 0; i < files[fi]->ncells; i++)
+			n += 1 + files[fi]->cells[i].nknobs;
+	struct compare_vary *v = calloc(1, sizeof *v);
+	struct vary_ent *e = malloc((n ? n : 1) * sizeof *e);
+	if (!v || !e || !(v->g = malloc((n ? n : 1) * sizeof *v->g))) {
+		free(e);
+		compare_vary_free(v);
+		return NULL;
+	}
+	for (unsigned fi = 0; fi < nfiles; fi++)
+		for (unsigned i = 0; i < files[fi]->ncells; i++) {
+			const struct results_file_cell *c = &files[fi]->cells[i];
+			e[k++] = (struct vary_ent){ c->workload, PIN_KEY, c->pin };
+			for (unsigned j = 0; j < c->nknobs; j++)
+				e[k++] = (struct vary_ent){ c->workload, c->knobs_by_name[j].key, c->knobs_by_name[j].value };
+		}
+	qsort(e, n, sizeof *e, cmp_vary_ent);
+	size_t cells_of_wl = 0;
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		int distinct = 0;
+		while (b < n && !strcmp(e[b].wl, e[a].wl) && !strcmp(e[b].knob, e[a].knob)) {
+			distinct |= strcmp(e[b].val, e[b - 1].val) != 0;
+			b++;
+		}
+		if (!strcmp(e[a].knob, PIN_KEY))
+			cells_of_wl = b - a; /* the pin group comes first and every cell has a pin */
+		v->g[v->n++] = (struct vary_group){ e[a].wl, e[a].knob, distinct || b - a != cells_of_wl };
+		a = b;
+	}
+	free(e);
+	return v;
+}
+
+void compare_vary_free(struct compare_vary *v)
+{
+	if (v)
+		free(v->g);
+	free(v);
+}
+
+static int varies(const struct compare_vary *v, const char *wl, const char *knob)
+{
+	if (!v)
+		return 0;
+	struct vary_group key = { wl, knob ? knob : PIN_KEY, 0 };
+	const struct vary_group *g = bsearch(&key, v->g, v->n, sizeof *v->g, cmp_vary_group);
+	return g && g->varies;
+}
+
+void compare_cell_label(const struct compare_vary *v, const struct results_file *f, unsigned ci, char *buf,
+                        size_t len)
+{
+	const struct results_file_cell *c = &f->cells[ci];
+	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->workload, c->driver, c->workers);
+	if (off < len && (varies(v, c->workload, NULL) || strcmp(c->pin, "spread")))
+		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
+	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
+		if (varies(v, c->workload, kv->key))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
+}
+
+/* Label of a matched pair: knobs that vary, and the ignored knobs that differ as a->b. */
+static void row_label(const struct compare_result *r, const struct compare_vary *v, const struct compare_row *row,
+                      char *buf, size_t len)
+{
+	const struct results_file_cell *b = &r->base->cells[row->base_cell];
+	const struct results_file_cell *n = &r->new->cells[row->new_cell];
+	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", b->workload, b->driver, b->workers);
+	if (off < len && (varies(v, b->workload, NULL) || strcmp(b->pin, "spread")))
+		off += (size_t)snprintf(buf + off, len - off, " pin=%s", b->pin);
+	for (const struct results_kv *kv = b->knobs_by_name; kv < b->knobs_by_name + b->nknobs && off < len; kv++) {
+		const char *nv = results_file_knob(n, kv->key);
+		if (ignored(&r->opts, kv->key) && (!nv || strcmp(nv, kv->value)))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s->%s", kv->key, kv->value, nv ? nv : "(none)");
+		else if (varies(v, b->workload, kv->key))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
+	}
+	for (const struct results_kv *kv = n->knobs_by_name; kv < n->knobs_by_name + n->nknobs && off < len; kv++)
+		if (!results_file_knob(b, kv->key))
+			off += (size_t)snprintf(buf + off, len - off, " %s=(none)->%s", kv->key, kv->value);
+}
+
+/* ---- matching: identity keys, sorted, so a large file costs O(N log N) ---- */
+
+struct keyed { char *key; unsigned idx; };
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static void free_keys(struct keyed *k, unsigned n)
+{
+	for (unsigned i = 0; k && i < n; i++)
+		free(k[i].key);
+	free(k);
+}
+
+/* The sorted identity keys of a file's cells; NULL on out of memory. */
+static struct keyed *sorted_keys(const struct results_file *f, const struct compare_opts *o)
+{
+	unsigned n = f->ncells;
+	struct keyed *k = calloc(n ? n : 1, sizeof *k);
+	for (unsigned i = 0; k && i < n; i++) {
+		k[i].idx = i;
+		if (!(k[i].key = identity_key(&f->cells[i], o))) {
+			free_keys(k, n);
+			return NULL;
+		}
+	}
+	if (k)
+		qsort(k, n, sizeof *k, cmp_keyed);
+	return k;
+}
+
+static int find_duplicates(const struct results_file *f, const struct keyed *k, const struct compare_opts *o,
+                           char *err, size_t errlen)
+{
+	unsigned n = f->ncells;
+	for (unsigned i = 1; i < n; i++)
+		if (!strcmp(k[i - 1].key, k[i].key)) {
+			char id[300];
+			compare_cell_identity(f, k[i - 1].idx, id, sizeof id);
+			snprintf(err, errlen, "%s: cells %u and %u are the same cell (%s)%s: cannot tell which one to compare",
+			         f->path, k[i - 1].idx, k[i].idx, id,
+			         o->nignore ? " once the ignored knobs are left out" : "");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* ---- one row ---- */
+
+static void ratio_ci(const struct compare_opts *o, struct compare_row *row)
+{
+	double lo = NAN, hi = NAN, est;
+	int rc = o->ci == COMPARE_CI_HL
+	                 ? stats_hodges_lehmann_ratio(row->xbase, row->nbase, row->xnew, row->nnew, o->confidence, &est, &lo,
+	                                              &hi)
+	                 : stats_bootstrap_ratio_ci(row->xbase, row->nbase, row->xnew, row->nnew, o->confidence, o->nboot,
+	                                            STATS_BOOT_SEED, &lo, &hi);
+	row->ci_lo_pct = rc ? NAN : (lo - 1) * 100;
+	row->ci_hi_pct = rc ? NAN : (hi - 1) * 100;
+}
+
+static int analyze(struct compare_result *r, struct compare_row *row)
+{
+	const struct compare_opts *o = &r->opts;
+	const struct results_file_cell *b = &r->base->cells[row->base_cell];
+	const struct results_file_cell *n = &r->new->cells[row->new_cell];
+	row->base_median = row->new_median = row->change_pct = row->ci_lo_pct = row->ci_hi_pct = NAN;
+	row->mw.p = row->mw.min_p = NAN;
+	row->metric = o->metric ? o->metric : b->primary;
+	row->higher_is_better = b->higher_is_better;
+	if (o->metric && strcmp(o->metric, b->primary))
+		row->higher_is_better = o->metric_better >= 0 ? o->metric_better : compare_known_direction(o->metric);
+	else if (o->metric && o->metric_better >= 0)
+		row->higher_is_better = o->metric_better;
+	if (!o->metric && strcmp(b->primary, n->primary))
+		snprintf(row->note, sizeof row->note, "the new run's primary metric is %s; comparing %s", n->primary, b->primary);
+	int bok = !strcmp(b->status, "ok"), nok = !strcmp(n->status, "ok");
+	if (!strcmp(b->status, "skipped") || !strcmp(n->status, "skipped")) {
+		row->verdict = CMP_SKIPPED;
+		snprintf(row->note, sizeof row->note, "skipped in %s: %s",
+		         !strcmp(b->status, "skipped") ? "the baseline" : "the new run",
+		         (!strcmp(b->status, "skipped") ? b->error : n->error) ?: "");
+		return 0;
+	}
+	row->xbase = calloc(b->nreps + 1, sizeof *row->xbase);
+	row->xnew = calloc(n->nreps + 1, sizeof *row->xnew);
+	if (!row->xbase || !row->xnew)
+		return -ENOMEM;
+	if (!bok) {
+		row->verdict = CMP_FAILED_BASE;
+		snprintf(row->note, sizeof row->note, "failed in the baseline%s: %s", nok ? "" : " and in the new run",
+		         b->error ?: b->status);
+		int k = nok ? results_file_values(n, row->metric, row->xnew, n->nreps) : 0;
+		if (k > 0) {
+			row->nnew = (unsigned)k;
+			row->new_median = stats_median(row->xnew, row->nnew);
+		}
+		return 0;
+	}
+	int kb = results_file_values(b, row->metric, row->xbase, b->nreps);
+	if (!nok) {
+		row->verdict = CMP_FAILED_NEW;
+		snprintf(row->note, sizeof row->note, "failed in the new run: %s", n->error ?: n->status);
+		if (kb > 0) {
+			row->nbase = (unsigned)kb;
+			row->base_median = stats_median(row->xbase, row->nbase);
+		}
+		return 0;
+	}
+	int kn = results_file_values(n, row->metric, row->xnew, n->nreps);
+	if (kb <= 0 || kn <= 0) {
+		row->verdict = CMP_NO_DATA;
+		snprintf(row->note, sizeof row->note, "%s is not recorded in %s", row->metric,
+		         kb <= 0 ? "the baseline" : "the new run");
+		return 0;
+	}
+	row->nbase = (unsigned)kb;
+	row->nnew = (unsigned)kn;
+	row->base_median = stats_median(row->xbase, row->nbase);
+	row->new_median = stats_median(row->xnew, row->nnew);
+	if (row->base_median != 0)
+		row->change_pct = (row->new_median / row->base_median - 1) * 100;
+	if (stats_mann_whitney(row->xbase, row->nbase, row->xnew, row->nnew, &row->mw))
+		return -ENOMEM;
+	ratio_ci(o, row);
+	double thr = o->threshold_pct;
+	if (row->mw.min_p >= o->alpha) {
+		row->verdict = CMP_TOO_FEW;
+		snprintf(row->note, sizeof row->note,
+		         "%u vs %u repetitions: the smallest possible p is %.2g >= alpha %g, so no change can be "
+		         "significant; use at least %u repetitions per run",
+		         row->nbase, row->nnew, row->mw.min_p, o->alpha, r->min_reps_needed);
+	} else if (row->mw.p >= o->alpha) {
+		row->verdict = CMP_UNCHANGED;
+	} else if (isnan(row->ci_lo_pct) || isnan(row->ci_hi_pct)) {
+		row->verdict = CMP_BELOW_THRESHOLD;
+		snprintf(row->note, sizeof row->note, "no confidence interval (negative values?): not significant");
+	} else if (row->ci_hi_pct < -thr) {
+		row->verdict = row->higher_is_better ? CMP_REGRESSION : CMP_IMPROVEMENT;
+	} else if (row->ci_lo_pct > thr) {
+		row->verdict = row->higher_is_better ? CMP_IMPROVEMENT : CMP_REGRESSION;
+	} else {
+		row->verdict = CMP_BELOW_THRESHOLD;
+	}
+	return 0;
+}
+
+/* Geometric mean of the performance ratios (new/base for higher-is-better, base/new for
+ * lower-is-better) over the rows with data, and its bootstrap CI (each cell resampled). */
+static int geomean(struct compare_result *r)
+{
+	unsigned n = 0;
+	double sum = 0;
+	for (unsigned i = 0; i < r->nrows; i++) {
+		struct compare_row *row = &r->rows[i];
+		if (!row->nbase || !row->nnew || !(row->base_median > 0) || !(row->new_median > 0))
+			continue;
+		double l = log(row->new_median / row->base_median);
+		sum += row->higher_is_better ? l : -l;
+		n++;
+	}
+	r->geo_cells = n;
+	r->geo_pct = r->geo_lo_pct = r->geo_hi_pct = NAN;
+	if (!n)
+		return 0;
+	r->geo_pct = (exp(sum / n) - 1) * 100;
+	/* Every resample resamples every cell: bound the work for files of thousands of cells
+	 * (at least 1000 resamples, enough for a 95% interval). */
+	size_t total = 0;
+	for (unsigned i = 0; i < r->nrows; i++)
+		total += r->rows[i].nbase + r->rows[i].nnew;
+	unsigned B = r->opts.nboot;
+	if (total && B > 20000000 / total)
+		B = 20000000 / total > 1000 ? (unsigned)(20000000 / total) : (B < 1000 ? B : 1000);
+	double *g = malloc(B * sizeof *g), *buf = NULL;
+	size_t maxn = 1;
+	for (unsigned i = 0; i < r->nrows; i++)
+		maxn = r->rows[i].nbase > maxn ? r->rows[i].nbase : r->rows[i].nnew > maxn ? r->rows[i].nnew : maxn;
+	buf = malloc(maxn * sizeof *buf);
+	if (!g || !buf || B < 2) {
+		free(g);
+		free(buf);
+		return g && buf ? 0 : -ENOMEM;
+	}
+	struct stats_rng rng = { STATS_BOOT_SEED };
+	for (unsigned b = 0; b < B; b++) {
+		double s = 0;
+		for (unsigned i = 0; i < r->nrows; i++) {
+			struct compare_row *row = &r->rows[i];
+			if (!row->nbase || !row->nnew || !(row->base_median > 0) || !(row->new_median > 0))
+				continue;
+			for (unsigned k = 0; k < row->nbase; k++)
+				buf[k] = row->xbase[stats_rng_below(&rng, row->nbase)];
+			double mb = stats_median_inplace(buf, row->nbase);
+			for (unsigned k = 0; k < row->nnew; k++)
+				buf[k] = row->xnew[stats_rng_below(&rng, row->nnew)];
+			double mn = stats_median_inplace(buf, row->nnew);
+			double l = mb > 0 && mn > 0 ? log(mn / mb) : mb > 0 ? -INFINITY : mn > 0 ? INFINITY : 0;
+			s += row->higher_is_better ? l : -l;
+		}
+		g[b] = isnan(s) ? 0 : s / n; /* +inf and -inf from two starved cells: no information */
+	}
+	qsort(g, B, sizeof *g, stats_cmp_double);
+	double a = (1 - r->opts.confidence) / 2;
+	r->geo_lo_pct = (exp(stats_quantile_sorted(g, B, a)) - 1) * 100;
+	r->geo_hi_pct = (exp(stats_quantile_sorted(g, B, 1 - a)) - 1) * 100;
+	free(g);
+	free(buf);
+	return 0;
+}
+
+/* ---- machine and config check ---- */
+
+static void diff_fields(const struct compare_result *r, const char *const *paths, unsigned n, const char *prefix,
+                        char *out, size_t len)
+{
+	size_t off = 0;
+	out[0] = 0;
+	for (unsigned i = 0; i < n && off < len; i++) {
+		char a[128], b[128], path[128];
+		snprintf(path, sizeof path, "%s%s", prefix, paths[i]);
+		int ra = results_file_scalar(r->base, path, a, sizeof a), rb = results_file_scalar(r->new, path, b, sizeof b);
+		if (ra && rb)
+			continue;
+		if (ra)
+			snprintf(a, sizeof a, "(absent)");
+		if (rb)
+			snprintf(b, sizeof b, "(absent)");
+		if (strcmp(a, b))
+			off += (size_t)snprintf(out + off, len - off, "%s%s (%s vs %s)", off ? ", " : "", paths[i], a, b);
+	}
+}
+
+static void check_machines(struct compare_result *r)
+{
+	static const char *const machine[] = { "cpu.brand", "cpu.family", "cpu.model", "topology.cores",
+		                               "topology.pus", "online_cpus", "governor", "smt", "cgroup.quota_cpus",
+		                               "hypervisor.present", "build.build_type", "build.sanitizer" };
+	static const char *const config[] = { "duration_s", "warmup" };
+	diff_fields(r, machine, sizeof machine / sizeof *machine, "machine.", r->machine_diff, sizeof r->machine_diff);
+	diff_fields(r, config, sizeof config / sizeof *config, "config.", r->config_diff, sizeof r->config_diff);
+	char v[16];
+	size_t off = 0;
+	const struct results_file *f[] = { r->base, r->new };
+	for (int i = 0; i < 2; i++)
+		if (!results_file_scalar(f[i], "interrupted", v, sizeof v) && !strcmp(v, "true"))
+			off += (size_t)snprintf(r->warnings + off, sizeof r->warnings - off,
+			                        "%s was interrupted: some of its cells are missing or failed\n",
+			                        f[i]->path);
+}
+
+/* ---- the whole comparison ---- */
+
+int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
+                  struct compare_result *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	r->base = base;
+	r->new = new;
+	r->opts = *o;
+	for (r->min_reps_needed = 2; r->min_reps_needed < 1000; r->min_reps_needed++)
+		if (stats_mw_min_p(r->min_reps_needed, r->min_reps_needed) < o->alpha)
+			break;
+	unsigned nb = base->ncells, nn = new->ncells;
+	struct keyed *kb = sorted_keys(base, o), *kn = sorted_keys(new, o);
+	const struct results_file *files[] = { base, new };
+	struct compare_vary *vary = compare_vary_new(files, 2);
+	int rc = -ENOMEM;
+	long *match = malloc((nb + 1) * sizeof *match);
+	char *nmatched = calloc(nn + 1, 1);
+	r->rows = calloc(nb + 1, sizeof *r->rows);
+	r->only_base = calloc(nb + 1, sizeof *r->only_base);
+	r->only_new = calloc(nn + 1, sizeof *r->only_new);
+	if (!kb || !kn || !vary || !match || !nmatched || !r->rows || !r->only_base || !r->only_new) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = -EINVAL;
+	if (find_duplicates(base, kb, o, err, errlen) || find_duplicates(new, kn, o, err, errlen))
+		goto out;
+	for (unsigned i = 0; i < nb; i++)
+		match[i] = -1;
+	for (unsigned i = 0; i < nb; i++) {
+		struct keyed key = { kb[i].key, 0 };
+		/* keys are unique within a file: compare by key only (idx 0 sorts first among equals) */
+		const struct keyed *hit = NULL;
+		size_t lo = 0, hi = nn;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (strcmp(kn[mid].key, key.key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < nn && !strcmp(kn[lo].key, key.key))
+			hit = &kn[lo];
+		if (hit) {
+			match[kb[i].idx] = hit->idx;
+			nmatched[hit->idx] = 1;
+		}
+	}
+	for (unsigned i = 0; i < nb; i++)
+		if (match[i] >= 0) {
+			struct compare_row *row = &r->rows[r->nrows++];
+			row->base_cell = i;
+			row->new_cell = (unsigned)match[i];
+		}
+	if (!r->nrows) {
+		snprintf(err, errlen, "no cell of %s matches a cell of %s (cells match by workload, driver, workers, "
+		         "pin and knobs; --ignore-knob NAME leaves a knob out)", new->path, base->path);
+		goto out;
+	}
+	if (o->metric && o->metric_better < 0 && compare_known_direction(o->metric) < 0)
+		for (unsigned i = 0; i < r->nrows; i++)
+			if (strcmp(base->cells[r->rows[i].base_cell].primary, o->metric)) {
+				snprintf(err, errlen, "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower",
+				         o->metric, o->metric, o->metric);
+				goto out;
+			}
+	for (unsigned i = 0; i < nb; i++)
+		if (match[i] < 0) {
+			char l[320];
+			compare_cell_label(vary, base, i, l, sizeof l);
+			r->only_base[r->nonly_base++] = strdup(l);
+		}
+	for (unsigned j = 0; j < nn; j++)
+		if (!nmatched[j]) {
+			char l[320];
+			compare_cell_label(vary, new, j, l, sizeof l);
+			r->only_new[r->nonly_new++] = strdup(l);
+		}
+	unsigned with_metric = 0;
+	for (unsigned i = 0; i < r->nrows; i++) {
+		struct compare_row *row = &r->rows[i];
+		row_label(r, vary, row, row->label, sizeof row->label);
+		if (analyze(r, row)) {
+			snprintf(err, errlen, "out of memory");
+			rc = -ENOMEM;
+			goto out;
+		}
+		r->counts[row->verdict]++;
+		with_metric += row->verdict != CMP_NO_DATA;
+	}
+	if (o->metric && !with_metric) {
+		snprintf(err, errlen, "--metric %s: no matched cell records this metric (see a repetition in %s)", o->metric,
+		         base->path);
+		goto out;
+	}
+	if (geomean(r)) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	check_machines(r);
+	rc = 0;
+out:
+	free_keys(kb, nb);
+	free_keys(kn, nn);
+	compare_vary_free(vary);
+	free(match);
+	free(nmatched);
+	if (rc)
+		compare_result_free(r);
+	return rc;
+}
+
+void compare_result_free(struct compare_result *r)
+{
+	for (unsigned i = 0; r->rows && i < r->nrows; i++) {
+		free(r->rows[i].xbase);
+		free(r->rows[i].xnew);
+	}
+	for (unsigned i = 0; r->only_base && i < r->nonly_base; i++)
+		free(r->only_base[i]);
+	for (unsigned i = 0; r->only_new && i < r->nonly_new; i++)
+		free(r->only_new[i]);
+	free(r->rows);
+	free(r->only_base);
+	free(r->only_new);
+	memset(r, 0, sizeof *r);
+}
+
+int compare_row_flagged(const struct compare_result *r, const struct compare_row *row)
+{
+	switch (r->opts.fail_on) {
+	case COMPARE_FAIL_NEVER: return 0;
+	case COMPARE_FAIL_ANY: return row->verdict == CMP_REGRESSION || row->verdict == CMP_FAILED_NEW ||
+		                      row->verdict == CMP_IMPROVEMENT;
+	default: return row->verdict == CMP_REGRESSION || row->verdict == CMP_FAILED_NEW;
+	}
+}
+
+int compare_exit_code(const struct compare_result *r)
+{
+	for (unsigned i = 0; i < r->nrows; i++)
+		if (compare_row_flagged(r, &r->rows[i]))
+			return 1;
+	return 0;
+}
+
+/* ---- printing ---- */
+
+static const char *ci_name(const struct compare_opts *o)
+{
+	return o->ci == COMPARE_CI_HL ? "Hodges-Lehmann" : "bootstrap";
+}
+
+static void summary_line(FILE *f, const struct compare_result *r, const char *bold)
+{
+	const unsigned *c = r->counts;
+	fprintf(f, "%s%u regression%s, %u improvement%s%s, %u unchanged", bold, c[CMP_REGRESSION],
+	        c[CMP_REGRESSION] == 1 ? "" : "s", c[CMP_IMPROVEMENT], c[CMP_IMPROVEMENT] == 1 ? "" : "s", bold,
+	        c[CMP_UNCHANGED] + c[CMP_BELOW_THRESHOLD]);
+	if (c[CMP_TOO_FEW])
+		fprintf(f, ", %u with too few repetitions", c[CMP_TOO_FEW]);
+	if (c[CMP_FAILED_NEW])
+		fprintf(f, ", %u failed in the new run", c[CMP_FAILED_NEW]);
+	if (c[CMP_FAILED_BASE])
+		fprintf(f, ", %u failed in the baseline", c[CMP_FAILED_BASE]);
+	if (c[CMP_SKIPPED])
+		fprintf(f, ", %u skipped", c[CMP_SKIPPED]);
+	if (c[CMP_NO_DATA])
+		fprintf(f, ", %u without data", c[CMP_NO_DATA]);
+	fprintf(f, " (%u matched cell%s)", r->nrows, r->nrows == 1 ? "" : "s");
+}
+
+static void print_text(FILE *f, const struct compare_result *r)
+{
+	const struct compare_opts *o = &r->opts;
+	int w = 24;
+	for (unsigned i = 0; i < r->nrows; i++)
+		if ((int)strlen(r->rows[i].label) > w)
+			w = (int)strlen(r->rows[i].label);
+	fprintf(f, "baseline: %s\nnew:      %s\n", r->base->path, r->new->path);
+	fprintf(f, "significant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
+	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
+	if (r->machine_diff[0])
+		fprintf(f, "warning: the machines differ: %s\n", r->machine_diff);
+	if (r->config_diff[0])
+		fprintf(f, "warning: the runs' settings differ: %s\n", r->config_diff);
+	if (r->warnings[0])
+		fprintf(f, "warning: %s", r->warnings);
+	fprintf(f, "\n%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, "cell", "metric", "baseline", "new", "change",
+	        "CI", "p", "n", "verdict");
+	for (unsigned i = 0; i < r->nrows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		char m[64], b[24], n[24], ch[16], ci[40], p[16], reps[24];
+		snprintf(m, sizeof m, "%s (%s)", row->metric, row->higher_is_better ? "higher" : "lower");
+		compare_fmt_value(row->base_median, b, sizeof b);
+		compare_fmt_value(row->new_median, n, sizeof n);
+		fmt_pct(row->change_pct, ch, sizeof ch);
+		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
+		fmt_p(row->mw.p, p, sizeof p);
+		snprintf(reps, sizeof reps, "%u/%u", row->nbase, row->nnew);
+		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, row->label, m, b, n, ch, ci, p, reps,
+		        verdict_text(row->verdict));
+	}
+	if (r->geo_cells) {
+		char ch[16], ci[40], lab[64];
+		snprintf(lab, sizeof lab, "geomean of %u cell%s", r->geo_cells, r->geo_cells == 1 ? "" : "s");
+		fmt_pct(r->geo_pct, ch, sizeof ch);
+		fmt_ci(r->geo_lo_pct, r->geo_hi_pct, ci, sizeof ci);
+		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-18s\n", w, lab, "perf. (+ = better)", "", "", ch, ci);
+	}
+	for (unsigned i = 0; i < r->nrows; i++)
+		if (r->rows[i].note[0])
+			fprintf(f, "note: %s: %s\n", r->rows[i].label, r->rows[i].note);
+	if (!o->hide_only_base)
+		for (unsigned i = 0; i < r->nonly_base; i++)
+			fprintf(f, "only in the baseline: %s\n", r->only_base[i]);
+	for (unsigned i = 0; i < r->nonly_new; i++)
+		fprintf(f, "only in the new run: %s\n", r->only_new[i]);
+	fputc('\n', f);
+	summary_line(f, r, "");
+	fputs(".\n", f);
+}
+
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void print_markdown(FILE *f, const struct compare_result *r)
+{
+	const struct compare_opts *o = &r->opts;
+	fprintf(f, "### bench compare\n\n");
+	summary_line(f, r, "**");
+	fprintf(f, ".\n\n| cell | metric | baseline | new | change | %g%% CI | p | n | verdict |\n", o->confidence * 100);
+	fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|\n");
+	for (unsigned i = 0; i < r->nrows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		char b[24], n[24], ch[16], ci[40], p[16];
+		compare_fmt_value(row->base_median, b, sizeof b);
+		compare_fmt_value(row->new_median, n, sizeof n);
+		fmt_pct(row->change_pct, ch, sizeof ch);
+		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
+		fmt_p(row->mw.p, p, sizeof p);
+		int flag = compare_row_flagged(r, row) || row->verdict == CMP_REGRESSION;
+		fputs("| ", f);
+		md_cell(f, row->label);
+		fprintf(f, " | %s %s | %s | %s | %s%s%s | %s | %s | %u/%u | %s%s%s |\n", row->metric,
+		        row->higher_is_better ? "&uarr;" : "&darr;", b, n, flag ? "**" : "", ch, flag ? "**" : "", ci, p,
+		        row->nbase, row->nnew, flag ? "**" : "", verdict_text(row->verdict), flag ? "**" : "");
+	}
+	if (r->geo_cells) {
+		char ch[16], ci[40];
+		fmt_pct(r->geo_pct, ch, sizeof ch);
+		fmt_ci(r->geo_lo_pct, r->geo_hi_pct, ci, sizeof ci);
+		fprintf(f, "| *geomean of %u cell%s* | performance, + = better | | | %s | %s | | | |\n", r->geo_cells,
+		        r->geo_cells == 1 ? "" : "s", ch, ci);
+	}
+	fprintf(f, "\nSignificant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
+	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
+	if (r->machine_diff[0])
+		fprintf(f, "\n> **Warning:** the machines differ: %s\n", r->machine_diff);
+	if (r->config_diff[0])
+		fprintf(f, "\n> **Warning:** the runs' settings differ: %s\n", r->config_diff);
+	if (r->warnings[0])
+		fprintf(f, "\n> **Warning:** %s", r->warnings);
+	int notes = 0;
+	for (unsigned i = 0; i < r->nrows; i++)
+		if (r->rows[i].note[0]) {
+			fprintf(f, "%s- `%s`: ", notes++ ? "" : "\n", r->rows[i].label);
+			md_cell(f, r->rows[i].note);
+			fputc('\n', f);
+		}
+	if (!o->hide_only_base)
+		for (unsigned i = 0; i < r->nonly_base; i++)
+			fprintf(f, "%s- only in the baseline: `%s`\n", notes++ ? "" : "\n", r->only_base[i]);
+	for (unsigned i = 0; i < r->nonly_new; i++)
+		fprintf(f, "%s- only in the new run: `%s`\n", notes++ ? "" : "\n", r->only_new[i]);
+}
+
+static void json_side(FILE *f, const char *name, const struct results_file *file, unsigned ci, unsigned n,
+                      double median)
+{
+	const struct results_file_cell *c = &file->cells[ci];
+	fprintf(f, "\"%s\":{\"status\":", name);
+	compare_json_string(f, c->status);
+	fprintf(f, ",\"n\":%u,\"median\":", n);
+	compare_json_number(f, median);
+	fputc('}', f);
+}
+
+static void print_json(FILE *f, const struct compare_result *r)
+{
+	const struct compare_opts *o = &r->opts;
+	fputs("{\"base\":", f);
+	compare_json_string(f, r->base->path);
+	fputs(",\"new\":", f);
+	compare_json_string(f, r->new->path);
+	fputs(",\"metric\":", f);
+	if (o->metric)
+		compare_json_string(f, o->metric);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
+	        o->threshold_pct, o->confidence, o->ci == COMPARE_CI_HL ? "hodges-lehmann" : "bootstrap",
+	        o->fail_on == COMPARE_FAIL_ANY ? "any" : o->fail_on == COMPARE_FAIL_NEVER ? "never" : "regression");
+	fputs(",\"ignore_knobs\":[", f);
+	for (unsigned i = 0; i < o->nignore; i++) {
+		if (i)
+			fputc(',', f);
+		compare_json_string(f, o->ignore[i]);
+	}
+	fputs("],\"machine_differs\":", f);
+	compare_json_string(f, r->machine_diff);
+	fputs(",\"config_differs\":", f);
+	compare_json_string(f, r->config_diff);
+	fputs(",\"cells\":[", f);
+	for (unsigned i = 0; i < r->nrows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		const struct results_file_cell *c = &r->base->cells[row->base_cell];
+		fputs(i ? ",\n{" : "\n{", f);
+		fputs("\"label\":", f);
+		compare_json_string(f, row->label);
+		fputs(",\"workload\":", f);
+		compare_json_string(f, c->workload);
+		fputs(",\"driver\":", f);
+		compare_json_string(f, c->driver);
+		fprintf(f, ",\"workers\":%u,\"pin\":", c->workers);
+		compare_json_string(f, c->pin);
+		fputs(",\"knobs\":{", f);
+		for (unsigned k = 0; k < c->nknobs; k++) {
+			if (k)
+				fputc(',', f);
+			compare_json_string(f, c->knobs_by_name[k].key);
+			fputc(':', f);
+			compare_json_string(f, c->knobs_by_name[k].value);
+		}
+		fputs("},\"metric\":", f);
+		compare_json_string(f, row->metric);
+		fprintf(f, ",\"better\":\"%s\",", row->higher_is_better ? "higher" : "lower");
+		json_side(f, "baseline", r->base, row->base_cell, row->nbase, row->base_median);
+		fputc(',', f);
+		json_side(f, "new", r->new, row->new_cell, row->nnew, row->new_median);
+		fputs(",\"change_pct\":", f);
+		compare_json_number(f, row->change_pct);
+		fputs(",\"ci_pct\":[", f);
+		compare_json_number(f, row->ci_lo_pct);
+		fputc(',', f);
+		compare_json_number(f, row->ci_hi_pct);
+		fputs("],\"u\":", f);
+		compare_json_number(f, row->nbase && row->nnew ? row->mw.u : NAN);
+		fputs(",\"p\":", f);
+		compare_json_number(f, row->mw.p);
+		fputs(",\"min_p\":", f);
+		compare_json_number(f, row->mw.min_p);
+		fprintf(f, ",\"exact\":%s,\"verdict\":\"%s\",\"flagged\":%s,\"note\":", row->mw.exact ? "true" : "false",
+		        compare_verdict_name(row->verdict), compare_row_flagged(r, row) ? "true" : "false");
+		compare_json_string(f, row->note);
+		fputc('}', f);
+	}
+	fputs("],\n\"only_in_base\":[", f);
+	for (unsigned i = 0; i < r->nonly_base; i++) {
+		if (i)
+			fputc(',', f);
+		compare_json_string(f, r->only_base[i]);
+	}
+	fputs("],\"only_in_new\":[", f);
+	for (unsigned i = 0; i < r->nonly_new; i++) {
+		if (i)
+			fputc(',', f);
+		compare_json_string(f, r->only_new[i]);
+	}
+	fprintf(f, "],\"geomean\":{\"cells\":%u,\"performance_pct\":", r->geo_cells);
+	compare_json_number(f, r->geo_pct);
+	fputs(",\"ci_pct\":[", f);
+	compare_json_number(f, r->geo_lo_pct);
+	fputc(',', f);
+	compare_json_number(f, r->geo_hi_pct);
+	fputs("]},\"counts\":{", f);
+	for (int v = 0; v <= CMP_NO_DATA; v++)
+		fprintf(f, "%s\"%s\":%u", v ? "," : "", compare_verdict_name((enum compare_verdict)v), r->counts[v]);
+	fprintf(f, "},\"exit\":%d}\n", compare_exit_code(r));
+}
+
+void compare_print(FILE *f, const struct compare_result *r, enum compare_format fmt)
+{
+	switch (fmt) {
+	case COMPARE_MARKDOWN: print_markdown(f, r); break;
+	case COMPARE_JSON: print_json(f, r); break;
+	default: print_text(f, r);
+	}
+}

@@ -1,0 +1,146 @@
+/* compare: the logic of `bench compare` (also used by `bench run --baseline` and `bench
+ * export`): match the cells of a baseline and a new results file, test each matched cell's
+ * metric (Mann-Whitney U on the repetitions, confidence interval of the ratio of medians),
+ * decide, summarize with a geometric mean, and print as text, Markdown or JSON.
+ * Free of jansson: files are read through the results_file model (results_load.h); the
+ * statistics are in stats.c. */
+#ifndef BENCH_COMPARE_H
+#define BENCH_COMPARE_H
+
+#include <stdio.h>
+
+#include "bench/store/results_load.h"
+#include "bench/stats/stats.h"
+
+#define COMPARE_DEFAULT_ALPHA 0.01
+#define COMPARE_DEFAULT_THRESHOLD 3.0      /* percent */
+#define COMPARE_DEFAULT_CONFIDENCE 0.95
+#define COMPARE_DEFAULT_NBOOT 10000
+#define COMPARE_IGNORE_MAX 16
+
+enum compare_format { COMPARE_TEXT, COMPARE_MARKDOWN, COMPARE_JSON };
+enum compare_fail_on { COMPARE_FAIL_REGRESSION, COMPARE_FAIL_ANY, COMPARE_FAIL_NEVER };
+enum compare_ci { COMPARE_CI_BOOTSTRAP, COMPARE_CI_HL };
+
+struct compare_opts {
+	const char *metric;                /* NULL: each cell's primary metric */
+	int metric_better;                 /* with metric: 1 higher, 0 lower, -1 not given */
+	double alpha, threshold_pct, confidence;
+	enum compare_ci ci;
+	unsigned nboot;
+	enum compare_fail_on fail_on;
+	unsigned nignore;
+	const char *ignore[COMPARE_IGNORE_MAX]; /* knobs left out of the cell identity */
+	int hide_only_base;                /* don't list baseline cells without a match (confirm runs) */
+};
+
+void compare_opts_default(struct compare_opts *o);
+/* Parse "--metric NAME[:higher|:lower]", "--fail-on", "--format", "--ci-method": 0 or -EINVAL. */
+int compare_parse_metric(const char *arg, struct compare_opts *o);
+int compare_parse_fail_on(const char *arg, enum compare_fail_on *out);
+int compare_parse_format(const char *arg, enum compare_format *out);
+int compare_parse_ci(const char *arg, enum compare_ci *out);
+
+/* The compare options as getopt_long entries, shared by bench compare, bench export (only
+ * --metric) and bench run --baseline: COMPARE_LONG_OPTIONS (or COMPARE_LONG_OPTION_METRIC) in
+ * the option table, compare_cli_option() for the codes. Each command keeps its own table, so
+ * that the abbreviations it accepts (--fo for --format) stay its own. */
+enum {
+	COMPARE_OPT_METRIC = 300, COMPARE_OPT_THRESHOLD, COMPARE_OPT_ALPHA, COMPARE_OPT_CONFIDENCE, COMPARE_OPT_CI,
+	COMPARE_OPT_IGNORE, COMPARE_OPT_FAIL_ON
+};
+#define COMPARE_LONG_OPTION_METRIC { "metric", 1, 0, COMPARE_OPT_METRIC }
+#define COMPARE_LONG_OPTIONS                                                                             \
+	COMPARE_LONG_OPTION_METRIC, { "threshold", 1, 0, COMPARE_OPT_THRESHOLD },                        \
+	{ "alpha", 1, 0, COMPARE_OPT_ALPHA }, { "confidence", 1, 0, COMPARE_OPT_CONFIDENCE },            \
+	{ "ci-method", 1, 0, COMPARE_OPT_CI }, { "ignore-knob", 1, 0, COMPARE_OPT_IGNORE },              \
+	{ "fail-on", 1, 0, COMPARE_OPT_FAIL_ON }
+/* 0, -EINVAL after a one-line message "bench: CMD: --option: ...", or -ENOENT: the code is
+ * not a compare option. */
+int compare_cli_option(const char *cmd, int code, const char *arg, struct compare_opts *o);
+
+/* The option loop of bench compare and bench export: getopt_long over argv with the command's
+ * table lo (short options -o FILE and -h). -o/--output sets *output, the compare options in lo
+ * set o, and every other option code goes to own(code, optarg, ctx) (may be NULL), which
+ * returns 0, -EINVAL after a one-line message, or -ENOENT (not its option). Messages are
+ * "bench: CMD: ...". Returns the index of the first operand, or -EINVAL after a one-line
+ * message (a usage error: exit 2). */
+struct option;
+int compare_getopt(const char *cmd, int argc, char **argv, const struct option *lo, struct compare_opts *o,
+                   const char **output, int (*own)(int code, const char *arg, void *ctx), void *ctx);
+
+enum compare_verdict {
+	CMP_REGRESSION,        /* p < alpha and the whole CI beyond the threshold, the bad way */
+	CMP_IMPROVEMENT,       /* the same, the good way */
+	CMP_UNCHANGED,         /* p >= alpha */
+	CMP_BELOW_THRESHOLD,   /* p < alpha, but the CI reaches inside +-threshold */
+	CMP_TOO_FEW,           /* the sample sizes can never give p < alpha */
+	CMP_FAILED_NEW,        /* ok in the baseline, failed in the new run */
+	CMP_FAILED_BASE,       /* failed in the baseline (whatever the new run did) */
+	CMP_SKIPPED,           /* skipped in either */
+	CMP_NO_DATA,           /* the metric is not recorded in one of them */
+};
+const char *compare_verdict_name(enum compare_verdict v);
+
+struct compare_row {
+	unsigned base_cell, new_cell;
+	char label[320];
+	const char *metric;
+	int higher_is_better;
+	unsigned nbase, nnew;
+	double *xbase, *xnew;              /* the per-repetition values */
+	double base_median, new_median;
+	double change_pct;                 /* new vs base median, in the metric's own sense */
+	double ci_lo_pct, ci_hi_pct;       /* CI of the change (NAN if none) */
+	struct stats_mw mw;
+	enum compare_verdict verdict;
+	char note[300];
+};
+
+struct compare_result {
+	const struct results_file *base, *new;
+	struct compare_opts opts;
+	unsigned nrows;
+	struct compare_row *rows;
+	unsigned nonly_base, nonly_new;
+	char **only_base, **only_new;      /* labels of the cells without a match */
+	char machine_diff[768];            /* "governor (performance vs powersave), ..." or "" */
+	char config_diff[256];
+	char warnings[1024];               /* other warnings, one per line */
+	unsigned geo_cells;
+	double geo_pct, geo_lo_pct, geo_hi_pct; /* geometric mean of the performance ratios: + = better */
+	unsigned counts[CMP_NO_DATA + 1];
+	unsigned min_reps_needed;          /* reps per side for p < alpha to be possible at all */
+};
+
+/* Match and test. 0; -EINVAL with err (two cells of one file with the same identity, a
+ * metric whose direction is unknown, no cell in common). */
+int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
+                  struct compare_result *out, char *err, size_t errlen);
+void compare_result_free(struct compare_result *r);
+void compare_print(FILE *f, const struct compare_result *r, enum compare_format fmt);
+/* This row makes the comparison fail under r->opts.fail_on. */
+int compare_row_flagged(const struct compare_result *r, const struct compare_row *row);
+/* 0 nothing flagged, 1 something flagged (see compare_row_flagged). */
+int compare_exit_code(const struct compare_result *r);
+
+/* Helpers shared with bench export. */
+/* Which knobs and pins vary among the cells (of one workload) of a set of files; NULL on out
+ * of memory (labels then show no knobs). */
+struct compare_vary;
+struct compare_vary *compare_vary_new(const struct results_file *const *files, unsigned nfiles);
+void compare_vary_free(struct compare_vary *v);
+/* "workload/driver/n=W" plus the pin and the knobs that vary (v may be NULL). */
+void compare_cell_label(const struct compare_vary *v, const struct results_file *f, unsigned ci, char *buf,
+                        size_t len);
+/* "workload/driver/n=W pin=P k=v ..." with every knob: stable across files (dashboards). */
+void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len);
+void compare_json_string(FILE *f, const char *s);
+void compare_json_number(FILE *f, double v);
+/* 4 significant digits with k/M/G suffixes. */
+void compare_fmt_value(double v, char *buf, size_t len);
+/* Direction of a metric known to the harness (ops_per_s higher, wall_s lower, ...): 1, 0,
+ * or -1 unknown. */
+int compare_known_direction(const char *metric);
+
+#endif

@@ -1,0 +1,97 @@
+/* results: the only jansson user. Builds the results document, encodes one repetition as a
+ * JSON line (cell process -> bench over a pipe), computes summaries, writes files atomically
+ * (temp file + fsync + rename). results_load.h reads them back for compare, plot and report.
+ * The schema is documented in BENCHMARKS.md ("Results file"). */
+#ifndef BENCH_RESULTS_H
+#define BENCH_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench/machine/machine.h"
+#include "bench/core/opt.h"
+#include "bench/core/task.h"
+
+#define RESULTS_SCHEMA_VERSION 1
+
+/* One repetition as measured in the cell process. */
+struct rep_result {
+	int warmup;
+	unsigned index;
+	int ok;
+	char error[256];
+	double wall_s, spawn_s, join_s;
+	/* Memory of the cell (PSS + page tables, summed over its processes) with every worker
+	 * alive, minus before the cell's first spawn, in kB; and that per worker. NAN: unknown. */
+	double mem_delta_kb, mem_per_worker_kb;
+	double cpu_user_s, cpu_sys_s, util_cores;
+	double ops, ops_per_s, ctx_voluntary, ctx_involuntary, fairness;
+	unsigned nworkers;
+	double *worker_ops, *worker_cpu_s;
+	int *last_cpu, *bound_pu;
+	/* /proc/stat timeline: nsamples rows of ncpus utilizations (0..1) */
+	double interval_s;
+	unsigned ncpus, nsamples;
+	int *cpus;
+	double *timeline;
+	double *core_mean;             /* ncpus: mean utilization over the whole repetition */
+	unsigned nmetrics;
+	const struct run_metric *metrics;
+	unsigned nwmetrics;            /* per-worker metrics: arrays of nworkers values */
+	const struct run_worker_metric *wmetrics;
+};
+
+struct results_doc;
+struct results_cell;
+
+struct results_config {
+	int argc;
+	char **argv;
+	double duration_s, timeout_s;
+	unsigned reps, warmup;
+	const char *pin;
+};
+
+struct cell_desc {
+	const char *workload, *driver;
+	unsigned workers;
+	const char *pin;
+	const int *placement;          /* workers PU indexes (-1: unpinned) */
+	const struct knobset *knobs;
+	const char *primary_metric;
+	int higher_is_better;
+};
+
+/* What the stdout table shows of a finished cell. */
+struct cell_brief {
+	const char *status;            /* ok, failed, skipped */
+	const char *error;
+	unsigned nreps;
+	double ops_per_s, ops_per_s_cv, util_cores, wall_s, fairness;
+	double primary, primary_cv;
+};
+
+struct results_doc *results_doc_new(const struct machine *m, const struct results_config *c);
+void results_doc_free(struct results_doc *d);
+void results_doc_set_interrupted(struct results_doc *d, int signo);
+/* Write atomically to path. 0, or -errno with a one-line reason in err. */
+int results_doc_write(struct results_doc *d, const char *path, char *err, size_t errlen);
+/* Check that path can be written (dir exists, writable) before a run starts. */
+int results_check_writable(const char *path, char *err, size_t errlen);
+
+/* Encode a repetition as one JSON line (malloc'd, no newline). */
+char *results_rep_encode(const struct rep_result *r);
+
+struct results_cell *results_cell_new(struct results_doc *d, const struct cell_desc *c);
+/* Add a repetition line produced by results_rep_encode. 0 or -EINVAL. */
+int results_cell_add_rep(struct results_cell *c, const char *line);
+/* Finish: status "ok" | "failed" | "skipped", error may be NULL. Computes the summary. */
+void results_cell_finish(struct results_cell *c, const char *status, const char *error);
+void results_cell_brief(const struct results_cell *c, struct cell_brief *b);
+/* Number of repetitions (warm-up or measured) added so far whose status is not "ok". */
+unsigned results_cell_failed_reps(const struct results_cell *c);
+
+/* Machine description as JSON text (bench info --json); malloc'd. */
+char *results_machine_json(const struct machine *m);
+
+#endif

@@ -1,0 +1,910 @@
+/* results_load: results file -> plain C model (see results_load.h), for every reader. Part of
+ * the results module, a jansson user. The file is validated while the model is built, cell by
+ * cell in file order, so the first problem is the one reported. The parsed document stays with
+ * the model (results_file_scalar() reads it; error texts and metric names of repetitions are
+ * its strings); everything else, one copy of each name and knob value included, comes from one
+ * arena freed with the file. */
+#define _GNU_SOURCE
+#include "bench/store/results_load.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench/core/opt.h"
+#include "bench/store/results.h"
+#include "bench/stats/stats.h"
+
+/* ---- arena: zeroed blocks carved from 64 KiB chunks, all freed at once ---- */
+
+#define CHUNK_BYTES ((size_t)64 << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct arena {
+	struct chunk *head;
+	int failed;
+};
+
+static void *amalloc(struct arena *a, size_t n)
+{
+	const size_t al = alignof(max_align_t);
+	if (n > SIZE_MAX / 2) {
+		a->failed = 1;
+		return NULL;
+	}
+	n = n ? (n + al - 1) / al * al : al;
+	struct chunk *c = a->head;
+	if (c && c->cap - c->used >= n) {
+		void *p = (char *)c->data + c->used;
+		c->used += n;
+		return p;
+	}
+	size_t cap = n > CHUNK_BYTES / 4 ? n : CHUNK_BYTES;
+	struct chunk *nc = calloc(1, sizeof *nc + cap);
+	if (!nc) {
+		a->failed = 1;
+		return NULL;
+	}
+	nc->cap = cap;
+	nc->used = n;
+	if (c && cap == n) { /* a big block gets a chunk of its own: keep filling the current one */
+		nc->next = c->next;
+		c->next = nc;
+	} else {
+		nc->next = c;
+		a->head = nc;
+	}
+	return nc->data;
+}
+
+static void *anew(struct arena *a, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / 2 / size) {
+		a->failed = 1;
+		return NULL;
+	}
+	return amalloc(a, count * size);
+}
+
+static char *astrdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = amalloc(a, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a->head) {
+		struct chunk *n = a->head->next;
+		free(a->head);
+		a->head = n;
+	}
+}
+
+/* The file as handed out: the model first, then what it is made of. */
+struct loaded {
+	struct results_file file;
+	json_t *root;
+	struct arena arena;
+};
+
+/* An interned string; cell, idx: it is metric idx of cell (index + 1) being loaded. */
+struct istr {
+	const char *s;
+	unsigned cell, idx;
+};
+
+/* Scratch of the loader (malloc'd, not in the arena, freed after the load): the interned
+ * strings, and the metric names of the cell being loaded. */
+struct scratch {
+	struct istr *str;          /* open addressing; the strings are in the arena */
+	size_t nstr, strcap;
+	const char **name;         /* the cell's distinct metric names (interned), first-seen order */
+	unsigned *count, *idx;     /* per name: values seen; per value: its name */
+	size_t cap;
+	unsigned next;             /* the name after the last one found */
+	int failed;
+};
+
+/* ---- helpers ---- */
+
+/* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
+static int streq(const char *a, const char *b)
+{
+	return *a == *b && !strcmp(a, b);
+}
+
+static size_t name_hash(const char *k)
+{
+	size_t h = 14695981039346656037ull;
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 1099511628211ull;
+	return h;
+}
+
+/* One copy of each distinct string the readers compare over and over (names of workloads,
+ * drivers, knobs and metrics; knob values), in the arena: plot and report compare the knobs
+ * and metrics of every pair of cells, and few distinct strings stay in the cache. The entry
+ * (valid until the next call), or NULL (s->failed) when out of memory. */
+static struct istr *intern_entry(struct arena *a, struct scratch *s, const char *str)
+{
+	if (2 * (s->nstr + 1) > s->strcap) {
+		size_t cap = s->strcap ? 2 * s->strcap : 256;
+		struct istr *t = calloc(cap, sizeof *t);
+		if (!t) {
+			s->failed = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < s->strcap; i++) {
+			if (!s->str[i].s)
+				continue;
+			size_t h = name_hash(s->str[i].s) & (cap - 1);
+			while (t[h].s)
+				h = (h + 1) & (cap - 1);
+			t[h] = s->str[i];
+		}
+		free(s->str);
+		s->str = t;
+		s->strcap = cap;
+	}
+	size_t mask = s->strcap - 1, h = name_hash(str) & mask;
+	for (; s->str[h].s; h = (h + 1) & mask)
+		if (streq(s->str[h].s, str))
+			return &s->str[h];
+	const char *d = astrdup(a, str);
+	if (!d)
+		return NULL; /* a->failed: the load fails */
+	s->nstr++;
+	s->str[h] = (struct istr){ d, 0, 0 };
+	return &s->str[h];
+}
+
+static const char *intern(struct arena *a, struct scratch *s, const char *str)
+{
+	struct istr *e = intern_entry(a, s, str);
+	return e ? e->s : str;
+}
+
+static double numv(json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Text of a scalar; booleans as true/false or, with digits, 1/0 (knobs and machine fields). */
+static void scalar_text(json_t *v, int digits, char *buf, size_t len)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING: snprintf(buf, len, "%s", json_string_value(v)); break;
+	case JSON_INTEGER: snprintf(buf, len, "%lld", (long long)json_integer_value(v)); break;
+	case JSON_REAL: snprintf(buf, len, "%.12g", json_real_value(v)); break;
+	case JSON_TRUE: snprintf(buf, len, digits ? "1" : "true"); break;
+	case JSON_FALSE: snprintf(buf, len, digits ? "0" : "false"); break;
+	default: snprintf(buf, len, "null");
+	}
+}
+
+/* A knob value or machine field as the model holds it: strings borrowed, others as text. */
+static const char *value_text(struct arena *a, json_t *v)
+{
+	char buf[64];
+	if (json_is_string(v))
+		return json_string_value(v);
+	scalar_text(v, 1, buf, sizeof buf);
+	return astrdup(a, buf);
+}
+
+static const char *type_name(json_t *v)
+{
+	if (!v)
+		return "missing";
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a real";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+#define BAD(...)                                                   \
+	do {                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                \
+		return -EINVAL;                                    \
+	} while (0)
+
+static int get_string(json_t *o, const char *key, unsigned ci, const char *path, const char **out, char *err,
+                      size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v))
+		BAD("%s: cells[%u].%s should be a string, is %s", path, ci, key, type_name(v));
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* ---- machine: nested objects flattened to dotted keys; an array becomes its elements' texts
+ * joined by "; " (an object element as "k=v k=v") ---- */
+
+struct kvlist {
+	struct results_kv *v;
+	unsigned n, cap;
+};
+
+static void kv_push(struct arena *a, struct kvlist *l, const char *k, const char *v)
+{
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 32;
+		struct results_kv *nv = anew(a, cap, sizeof *nv);
+		if (!nv)
+			return;
+		if (l->n)
+			memcpy(nv, l->v, l->n * sizeof *nv);
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].key = astrdup(a, k);
+	l->v[l->n++].value = v;
+}
+
+static void element_text(json_t *v, char *buf, size_t len)
+{
+	size_t off = 0;
+	const char *k;
+	json_t *x;
+	buf[0] = 0;
+	if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+		return;
+	}
+	if (!json_is_object(v)) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(buf, len, "%s", s ? s : "?");
+		free(s);
+		return;
+	}
+	json_object_foreach(v, k, x) {
+		char *s = json_is_string(x) ? NULL : json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
+			                        s ? s : json_string_value(x));
+		free(s);
+	}
+}
+
+static void flatten(struct arena *a, struct kvlist *l, const char *prefix, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		char key[256];
+		snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (json_is_object(v)) {
+			flatten(a, l, key, v);
+		} else if (json_is_array(v)) {
+			char buf[1024], el[256];
+			size_t off = 0, i;
+			json_t *e;
+			buf[0] = 0;
+			json_array_foreach(v, i, e) {
+				element_text(e, el, sizeof el);
+				if (off < sizeof buf)
+					off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", i ? "; " : "", el);
+			}
+			kv_push(a, l, key, astrdup(a, buf));
+		} else {
+			kv_push(a, l, key, value_text(a, v));
+		}
+	}
+}
+
+/* ---- repetitions ---- */
+
+static double *darr(struct arena *a, json_t *arr, unsigned *n)
+{
+	*n = (unsigned)json_array_size(arr);
+	double *d = anew(a, *n, sizeof *d);
+	for (unsigned i = 0; d && i < *n; i++)
+		d[i] = numv(json_array_get(arr, i));
+	return d;
+}
+
+static int *iarr(struct arena *a, json_t *arr, unsigned *n)
+{
+	*n = (unsigned)json_array_size(arr);
+	int *d = anew(a, *n, sizeof *d);
+	for (unsigned i = 0; d && i < *n; i++) {
+		json_t *v = json_array_get(arr, i);
+		d[i] = json_is_integer(v) ? (int)json_integer_value(v) : -1;
+	}
+	return d;
+}
+
+static double rep_get(const struct results_rep *r, const char *name)
+{
+	for (unsigned i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->metrics[i].name, name))
+			return r->metrics[i].value;
+	return NAN;
+}
+
+/* One pass over the repetition's keys (a big file has many repetitions: this is the loader's
+ * hot loop). Returns its status (NULL if it has none), for the caller to validate. */
+static json_t *load_rep(struct arena *a, json_t *r, struct results_rep *o)
+{
+	static const char *const arrays[] = { "worker_ops", "worker_cpu_s", "bound_pu", "last_cpu" };
+	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *status = NULL;
+	unsigned n;
+	o->wall_s = o->util_cores = NAN;
+	o->metrics = anew(a, json_object_size(r), sizeof *o->metrics);
+	for (void *it = json_object_iter(r); it; it = json_object_iter_next(r, it)) {
+		const char *k = json_object_iter_key(it);
+		json_t *v = json_object_iter_value(it);
+		if (streq(k, "status"))
+			status = v;
+		if (json_is_number(v)) {
+			double d = json_number_value(v);
+			if (o->metrics)
+				o->metrics[o->nmetrics++] = (struct results_metric){ k, d };
+			if (streq(k, "wall_s"))
+				o->wall_s = d;
+			else if (streq(k, "util_cores"))
+				o->util_cores = d;
+		} else if (json_is_array(v)) {
+			for (unsigned i = 0; i < 4; i++)
+				if (streq(k, arrays[i]))
+					arr[i] = v;
+		} else if (json_is_object(v) && streq(k, "core_util")) {
+			cu = v;
+		}
+	}
+	o->ok = json_is_string(status) && streq(json_string_value(status), "ok");
+	o->worker_ops = darr(a, arr[0], &o->nworkers);
+	o->worker_cpu_s = darr(a, arr[1], &n);
+	if (n < o->nworkers)
+		o->nworkers = n;
+	o->bound_pu = iarr(a, arr[2], &n);
+	if (n < o->nworkers)
+		o->nworkers = n;
+	o->last_cpu = iarr(a, arr[3], &n);
+	if (n < o->nworkers)
+		o->nworkers = n;
+	o->interval_s = numv(json_object_get(cu, "interval_s"));
+	o->cpus = iarr(a, json_object_get(cu, "cpus"), &o->ncpus);
+	o->core_mean = darr(a, json_object_get(cu, "mean"), &n);
+	if (n < o->ncpus)
+		o->ncpus = n;
+	/* The timeline ends at the first row shorter than ncpus (bench writes full rows): the
+	 * model never holds more numbers than the file. */
+	json_t *tl = json_object_get(cu, "timeline");
+	size_t rows = json_array_size(tl);
+	while (o->nsamples < rows && json_array_size(json_array_get(tl, o->nsamples)) >= o->ncpus)
+		o->nsamples++;
+	o->timeline = anew(a, (size_t)o->nsamples * o->ncpus, sizeof *o->timeline);
+	for (unsigned i = 0; o->timeline && i < o->nsamples; i++) {
+		json_t *row = json_array_get(tl, i);
+		for (unsigned c = 0; c < o->ncpus; c++)
+			o->timeline[(size_t)i * o->ncpus + c] = numv(json_array_get(row, c));
+	}
+	return status;
+}
+
+/* ---- series and stats of a cell ---- */
+
+static int skip_metric(const char *k)
+{
+	return streq(k, "index") || streq(k, "warmup");
+}
+
+static int scratch_reserve(struct scratch *s, size_t n)
+{
+	s->next = 0;
+	if (n <= s->cap)
+		return 0;
+	size_t cap = n > 2 * s->cap ? n : 2 * s->cap;
+	const char **nm = realloc(s->name, cap * sizeof *nm);
+	if (nm)
+		s->name = nm;
+	unsigned *cn = nm ? realloc(s->count, cap * sizeof *cn) : NULL;
+	if (cn)
+		s->count = cn;
+	unsigned *ix = cn ? realloc(s->idx, cap * sizeof *ix) : NULL;
+	if (!ix)
+		return -ENOMEM;
+	s->idx = ix;
+	s->cap = cap;
+	return 0;
+}
+
+/* Index of name among the metric names of cell (index + 1), appended when new; -1 when out of
+ * memory. The repetitions of a cell list their metrics in the same order: the name after the
+ * last one found is tried before the table. */
+static long name_find(struct arena *a, struct scratch *s, unsigned cell, unsigned *nnames, const char *name)
+{
+	if (s->next < *nnames && streq(s->name[s->next], name))
+		return s->next++;
+	struct istr *e = intern_entry(a, s, name);
+	if (!e)
+		return -1;
+	if (e->cell != cell) {
+		e->cell = cell;
+		e->idx = (*nnames)++;
+		s->name[e->idx] = e->s;
+		s->count[e->idx] = 0;
+	}
+	s->next = e->idx + 1;
+	return e->idx;
+}
+
+/* A summary entry, in one pass over its keys. */
+static void stat_from(struct results_stat *s, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	s->median = s->mean = s->stddev = s->cv = s->min = s->max = s->ci_lo = s->ci_hi = NAN;
+	json_object_foreach(o, k, v) {
+		if (streq(k, "n"))
+			s->n = json_is_integer(v) ? (unsigned)json_integer_value(v) : 0;
+		else if (streq(k, "median"))
+			s->median = numv(v);
+		else if (streq(k, "mean"))
+			s->mean = numv(v);
+		else if (streq(k, "stddev"))
+			s->stddev = numv(v);
+		else if (streq(k, "cv"))
+			s->cv = numv(v);
+		else if (streq(k, "min"))
+			s->min = numv(v);
+		else if (streq(k, "max"))
+			s->max = numv(v);
+		else if (streq(k, "ci95")) {
+			s->ci_lo = numv(json_array_get(v, 0));
+			s->ci_hi = numv(json_array_get(v, 1));
+		}
+	}
+}
+
+/* Series: every metric of the ok repetitions in first-seen order, each with the values of the
+ * repetitions that record it. Stats: the file's summary, then computed ones for the series it
+ * does not summarize. Names are hashed, so a cell of many repetitions and metrics stays linear. */
+static void load_series(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o)
+{
+	unsigned cell = o->index + 1;
+	size_t total = 0, k = 0;
+	unsigned nnames = 0;
+	for (unsigned r = 0; r < o->nreps; r++)
+		if (o->reps[r].ok)
+			total += o->reps[r].nmetrics;
+	if (scratch_reserve(s, total + 1)) {
+		s->failed = 1;
+		return;
+	}
+	for (unsigned r = 0; r < o->nreps; r++) {
+		const struct results_rep *rep = &o->reps[r];
+		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
+			if (skip_metric(rep->metrics[m].name))
+				continue;
+			long i = name_find(a, s, cell, &nnames, rep->metrics[m].name);
+			if (i < 0)
+				return;
+			s->count[i]++;
+			s->idx[k++] = (unsigned)i;
+		}
+	}
+	o->series = anew(a, nnames, sizeof *o->series);
+	double *v = anew(a, k, sizeof *v);
+	if (!o->series || !v)
+		return;
+	o->nseries = nnames;
+	for (unsigned i = 0; i < nnames; i++) {
+		o->series[i].metric = s->name[i];
+		o->series[i].v = v;
+		v += s->count[i];
+	}
+	k = 0;
+	for (unsigned r = 0; r < o->nreps; r++) {
+		const struct results_rep *rep = &o->reps[r];
+		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
+			if (skip_metric(rep->metrics[m].name))
+				continue;
+			struct results_series *se = &o->series[s->idx[k++]];
+			se->v[se->n++] = rep->metrics[m].value;
+		}
+	}
+
+	const char *key;
+	json_t *sv;
+	size_t nstats = 0;
+	memset(s->count, 0, nnames * sizeof *s->count); /* now: the series has a summary entry */
+	json_object_foreach(summary, key, sv) {
+		if (!json_is_object(sv))
+			continue;
+		const struct istr *e = intern_entry(a, s, key);
+		if (e && e->cell == cell)
+			s->count[e->idx] = 1;
+		nstats++;
+	}
+	for (unsigned i = 0; i < nnames; i++)
+		nstats += !s->count[i];
+	o->stats = anew(a, nstats, sizeof *o->stats);
+	if (!o->stats)
+		return;
+	json_object_foreach(summary, key, sv) {
+		if (!json_is_object(sv))
+			continue;
+		struct results_stat *st = &o->stats[o->nstats++];
+		st->metric = intern(a, s, key);
+		stat_from(st, sv);
+	}
+	for (unsigned i = 0; i < o->nseries; i++) {
+		const struct results_series *se = &o->series[i];
+		struct stats_summary ss;
+		if (s->count[i] || stats_summarize(se->v, se->n, &ss))
+			continue;
+		struct results_stat *st = &o->stats[o->nstats++];
+		st->metric = se->metric;
+		st->n = (unsigned)ss.n;
+		st->median = ss.median;
+		st->mean = ss.mean;
+		st->stddev = ss.stddev;
+		st->cv = ss.cv;
+		st->min = ss.min;
+		st->max = ss.max;
+		st->ci_lo = ss.n > 1 ? ss.ci_lo : NAN;
+		st->ci_hi = ss.n > 1 ? ss.ci_hi : NAN;
+	}
+}
+
+/* ---- cells ---- */
+
+static int cmp_kv(const void *a, const void *b)
+{
+	return strcmp(((const struct results_kv *)a)->key, ((const struct results_kv *)b)->key);
+}
+
+static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c, char *err, size_t errlen)
+{
+	struct arena *a = &l->arena;
+	struct results_file_cell *o = &l->file.cells[ci];
+	const char *p = l->file.path, *better;
+	if (!json_is_object(c))
+		BAD("%s: cells[%u] should be an object, is %s", p, ci, type_name(c));
+	o->index = ci;
+	if (get_string(c, "workload", ci, p, &o->workload, err, errlen) ||
+	    get_string(c, "driver", ci, p, &o->driver, err, errlen) ||
+	    get_string(c, "pin", ci, p, &o->pin, err, errlen) ||
+	    get_string(c, "status", ci, p, &o->status, err, errlen))
+		return -EINVAL;
+	json_t *w = json_object_get(c, "workers");
+	if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000000)
+		BAD("%s: cells[%u].workers should be an integer from 1 to 1000000, is %s", p, ci, type_name(w));
+	o->workers = (unsigned)json_integer_value(w);
+	json_t *e = json_object_get(c, "error");
+	if (e && !json_is_null(e) && !json_is_string(e))
+		BAD("%s: cells[%u].error should be a string or null, is %s", p, ci, type_name(e));
+	o->error = json_string_value(e);
+	json_t *pr = json_object_get(c, "primary");
+	if (!json_is_object(pr))
+		BAD("%s: cells[%u].primary should be an object, is %s", p, ci, type_name(pr));
+	if (get_string(pr, "metric", ci, p, &o->primary, err, errlen) ||
+	    get_string(pr, "better", ci, p, &better, err, errlen))
+		BAD("%s: cells[%u].primary should have the strings metric and better", p, ci);
+	if (strcmp(better, "higher") && strcmp(better, "lower"))
+		BAD("%s: cells[%u].primary.better should be \"higher\" or \"lower\", is \"%s\"", p, ci, better);
+	o->higher_is_better = !strcmp(better, "higher");
+	o->workload = intern(a, s, o->workload);
+	o->driver = intern(a, s, o->driver);
+	o->pin = intern(a, s, o->pin);
+	o->status = intern(a, s, o->status);
+	o->primary = intern(a, s, o->primary);
+
+	json_t *k = json_object_get(c, "knobs"), *v;
+	const char *key;
+	if (!json_is_object(k))
+		BAD("%s: cells[%u].knobs should be an object, is %s", p, ci, type_name(k));
+	if (json_object_size(k) > KNOBSET_MAX)
+		BAD("%s: cells[%u].knobs has %zu knobs, more than %d", p, ci, json_object_size(k), KNOBSET_MAX);
+	o->knobs = anew(a, json_object_size(k), sizeof *o->knobs);
+	o->knobs_by_name = anew(a, json_object_size(k), sizeof *o->knobs_by_name);
+	json_object_foreach(k, key, v) {
+		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
+			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, key,
+			    type_name(v));
+		const char *text = json_string_value(v);
+		char buf[64];
+		if (!text) {
+			scalar_text(v, 1, buf, sizeof buf);
+			text = buf;
+		}
+		if (o->knobs)
+			o->knobs[o->nknobs++] = (struct results_kv){ intern(a, s, key), intern(a, s, text) };
+	}
+	if (o->knobs_by_name) {
+		memcpy(o->knobs_by_name, o->knobs, o->nknobs * sizeof *o->knobs);
+		qsort(o->knobs_by_name, o->nknobs, sizeof *o->knobs_by_name, cmp_kv);
+	}
+
+	json_t *reps = json_object_get(c, "reps"), *r;
+	size_t i;
+	if (!json_is_array(reps))
+		BAD("%s: cells[%u].reps should be an array, is %s", p, ci, type_name(reps));
+	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
+	json_array_foreach(reps, i, r) {
+		if (!json_is_object(r))
+			BAD("%s: cells[%u].reps[%zu] should be an object, is %s", p, ci, i, type_name(r));
+		json_t *st = o->reps ? load_rep(a, r, &o->reps[o->nreps++]) : json_object_get(r, "status");
+		if (!json_is_string(st))
+			BAD("%s: cells[%u].reps[%zu].status should be a string, is %s", p, ci, i, type_name(st));
+	}
+	if (o->reps)
+		load_series(a, s, json_object_get(c, "summary"), o);
+	return 0;
+}
+
+/* ---- the document ---- */
+
+static void load_header(struct loaded *l)
+{
+	struct results_file *f = &l->file;
+	struct arena *a = &l->arena;
+	json_t *root = l->root, *tool = json_object_get(root, "tool");
+	f->schema_version = RESULTS_SCHEMA_VERSION;
+	f->created_utc = json_string_value(json_object_get(root, "created_utc"));
+	f->tool_version = json_string_value(json_object_get(tool, "version"));
+	f->tool_git = json_string_value(json_object_get(tool, "git"));
+	f->interrupted = json_is_true(json_object_get(root, "interrupted"));
+
+	json_t *m = json_object_get(root, "machine");
+	struct kvlist kl = { 0 };
+	flatten(a, &kl, "", m);
+	f->machine = kl.v;
+	f->nmachine = kl.n;
+	json_t *oc = json_object_get(m, "online_cpus");
+	f->cpus = json_is_integer(oc) && json_integer_value(oc) > 0 ? (int)json_integer_value(oc) : 0;
+	if (!f->cpus) {
+		json_t *pus = json_object_get(json_object_get(m, "topology"), "pus");
+		f->cpus = json_is_integer(pus) && json_integer_value(pus) > 0 ? (int)json_integer_value(pus) : 1;
+	}
+	double quota = numv(json_object_get(json_object_get(m, "cgroup"), "quota_cpus"));
+	if (isfinite(quota) && quota >= 1 && quota < f->cpus)
+		f->cpus = (int)floor(quota);
+
+	json_t *cfg = json_object_get(root, "config"), *argv = json_object_get(cfg, "argv"), *v;
+	char buf[2048];
+	size_t off = 0, i;
+	buf[0] = 0;
+	json_array_foreach(argv, i, v) {
+		if (json_is_string(v) && off < sizeof buf)
+			off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", off ? " " : "", json_string_value(v));
+	}
+	f->argv = astrdup(a, buf);
+	f->duration_s = numv(json_object_get(cfg, "duration_s"));
+	json_t *reps = json_object_get(cfg, "reps"), *warm = json_object_get(cfg, "warmup");
+	f->reps = json_is_integer(reps) ? (unsigned)json_integer_value(reps) : 0;
+	f->warmup = json_is_integer(warm) ? (unsigned)json_integer_value(warm) : 0;
+}
+
+static int load_document(struct loaded *l, char *err, size_t errlen)
+{
+	json_t *root = l->root, *v;
+	const char *p = l->file.path;
+	if (!json_is_object(root))
+		BAD("%s is not a bench results file: the top level is %s, not an object", p, type_name(root));
+	v = json_object_get(root, "schema_version");
+	if (!v)
+		BAD("%s is not a bench results file: it has no schema_version", p);
+	if (!json_is_integer(v))
+		BAD("%s: schema_version should be an integer, is %s", p, type_name(v));
+	if (json_integer_value(v) != RESULTS_SCHEMA_VERSION)
+		BAD("%s has schema_version %lld, but this bench reads schema_version %d (written by a %s bench)", p,
+		    (long long)json_integer_value(v), RESULTS_SCHEMA_VERSION,
+		    json_integer_value(v) > RESULTS_SCHEMA_VERSION ? "newer" : "older");
+	v = json_object_get(json_object_get(root, "tool"), "name");
+	if (!json_is_string(v) || strcmp(json_string_value(v), "bench"))
+		BAD("%s is not a bench results file: tool.name is not \"bench\"", p);
+	static const char *objs[] = { "machine", "config" };
+	for (unsigned i = 0; i < 2; i++) {
+		v = json_object_get(root, objs[i]);
+		if (!json_is_object(v))
+			BAD("%s: %s should be an object, is %s", p, objs[i], type_name(v));
+	}
+	json_t *cells = json_object_get(root, "cells");
+	if (!json_is_array(cells))
+		BAD("%s: cells should be an array, is %s", p, type_name(cells));
+	if (json_array_size(cells) > RESULTS_LOAD_MAX_CELLS)
+		BAD("%s has %zu cells, more than a results file may have (%d)", p, json_array_size(cells),
+		    RESULTS_LOAD_MAX_CELLS);
+	load_header(l);
+	l->file.ncells = (unsigned)json_array_size(cells);
+	l->file.cells = anew(&l->arena, l->file.ncells, sizeof *l->file.cells);
+	struct scratch s = { 0 };
+	int rc = 0;
+	for (unsigned i = 0; !rc && !l->arena.failed && i < l->file.ncells; i++) {
+		rc = load_cell(l, &s, i, json_array_get(cells, i), err, errlen);
+		l->arena.failed |= s.failed;
+	}
+	free(s.str);
+	free(s.name);
+	free(s.count);
+	free(s.idx);
+	if (!rc && l->arena.failed) {
+		snprintf(err, errlen, "%s: out of memory", p);
+		rc = -ENOMEM;
+	}
+	return rc;
+}
+
+static int load(const char *path, struct results_file **out, char *err, size_t errlen)
+{
+	struct stat st;
+	*out = NULL;
+	if (stat(path, &st)) {
+		int e = errno;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is a directory, not a results file", path);
+		return -EISDIR;
+	}
+	if (st.st_size == 0 && S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is empty, not a results file", path);
+		return -EINVAL;
+	}
+	if (st.st_size > RESULTS_LOAD_MAX_BYTES) {
+		snprintf(err, errlen, "%s is %lld MiB, more than a results file may have (%ld MiB)", path,
+		         (long long)(st.st_size >> 20), RESULTS_LOAD_MAX_BYTES >> 20);
+		return -EFBIG;
+	}
+	struct loaded *l = calloc(1, sizeof *l);
+	if (!l || !(l->file.path = astrdup(&l->arena, path))) {
+		if (l)
+			arena_free(&l->arena);
+		free(l);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	json_error_t je;
+	l->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!l->root) {
+		if (je.position == 0 && strstr(je.text, "unable to open"))
+			snprintf(err, errlen, "cannot read %s: %s", path, je.text);
+		else
+			snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
+			         je.text, je.line, je.column);
+		results_file_free(&l->file);
+		return -EINVAL;
+	}
+	int rc = load_document(l, err, errlen);
+	if (rc) {
+		results_file_free(&l->file);
+		return rc;
+	}
+	*out = &l->file;
+	return 0;
+}
+
+int results_file_load(const char *path, struct results_file **out, char *err, size_t errlen)
+{
+	int rc = load(path, out, err, errlen);
+	/* The message quotes the file (keys, jansson's token): keep it one printable line. */
+	for (char *p = err; rc && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return rc;
+}
+
+void results_file_free(struct results_file *f)
+{
+	if (!f)
+		return;
+	struct loaded *l = (struct loaded *)f;
+	json_decref(l->root);
+	arena_free(&l->arena);
+	free(l);
+}
+
+/* ---- lookups ---- */
+
+const char *results_file_machine(const struct results_file *f, const char *key)
+{
+	for (unsigned i = 0; i < f->nmachine; i++)
+		if (!strcmp(f->machine[i].key, key))
+			return f->machine[i].value;
+	return NULL;
+}
+
+int results_file_scalar(const struct results_file *f, const char *path, char *buf, size_t len)
+{
+	char key[128];
+	json_t *v = ((const struct loaded *)f)->root;
+	const char *p = path;
+	while (v && *p) {
+		size_t k = strcspn(p, ".");
+		if (k >= sizeof key)
+			return -ENOENT;
+		memcpy(key, p, k);
+		key[k] = 0;
+		v = json_object_get(v, key);
+		p += k + (p[k] == '.');
+	}
+	if (!v || json_is_object(v) || json_is_array(v))
+		return -ENOENT;
+	scalar_text(v, 0, buf, len);
+	return 0;
+}
+
+const struct results_stat *results_file_stat(const struct results_file_cell *c, const char *metric)
+{
+	for (unsigned i = 0; i < c->nstats; i++)
+		if (!strcmp(c->stats[i].metric, metric))
+			return &c->stats[i];
+	return NULL;
+}
+
+double results_file_median(const struct results_file_cell *c, const char *metric)
+{
+	const struct results_stat *s = results_file_stat(c, metric);
+	return s ? s->median : NAN;
+}
+
+const struct results_series *results_file_series(const struct results_file_cell *c, const char *metric)
+{
+	for (unsigned i = 0; i < c->nseries; i++)
+		if (!strcmp(c->series[i].metric, metric))
+			return &c->series[i];
+	return NULL;
+}
+
+const char *results_file_knob(const struct results_file_cell *c, const char *name)
+{
+	for (unsigned i = 0; i < c->nknobs; i++)
+		if (!strcmp(c->knobs[i].key, name))
+			return c->knobs[i].value;
+	return NULL;
+}
+
+/* A metric of one repetition: recorded, or derived (RESULTS_DERIVED_METRICS). NAN if absent. */
+static double rep_metric(const struct results_rep *r, const char *metric)
+{
+	double v = rep_get(r, metric);
+	if (!isnan(v) || strcmp(metric, "ops_per_cpu_s"))
+		return v;
+	double ops = rep_get(r, "ops"), u = rep_get(r, "cpu_user_s"), s = rep_get(r, "cpu_sys_s");
+	if (isnan(ops) || isnan(u) || isnan(s))
+		return NAN;
+	double cpu = u + s;
+	return cpu > 0 ? ops / cpu : ops > 0 ? INFINITY : NAN;
+}
+
+int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+{
+	int n = 0, seen = 0;
+	for (unsigned i = 0; i < c->nreps; i++) {
+		double d = rep_metric(&c->reps[i], metric);
+		if (isnan(d))
+			continue;
+		seen = 1;
+		if (!c->reps[i].ok)
+			continue;
+		if (isfinite(d) && (unsigned)n < max)
+			out[n++] = d;
+	}
+	return seen ? n : -ENOENT;
+}

@@ -1,0 +1,133 @@
+/* run_baseline: the cells of `bench run --baseline FILE` (see run_baseline.h). */
+#define _GNU_SOURCE
+#include "bench/store/run_baseline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/stats/compare.h"
+#include "drivers/driver.h"
+#include "bench/core/log.h"
+#include "workloads/workload.h"
+
+static int cell_from(const struct results_file *f, unsigned i, const struct knob_assign *over, unsigned nover,
+                     struct cell_spec *out, struct topo_policy *pin)
+{
+	const struct results_file_cell *c = &f->cells[i];
+	const char *path = f->path;
+	char err[300];
+	const struct workload *wl = workload_find(c->workload);
+	const struct driver_ops *drv = driver_find(c->driver);
+	if (!wl || !drv) {
+		log_err("run", "--baseline %s: cell %u uses %s '%s', which this bench does not have (see bench list)", path,
+		        i, wl ? "driver" : "workload", wl ? c->driver : c->workload);
+		return -EINVAL;
+	}
+	struct knob_assign *as = calloc(KNOBSET_MAX + nover, sizeof *as);
+	if (!as)
+		return -ENOMEM;
+	unsigned na = 0;
+	for (unsigned k = 0; k < c->nknobs; k++) {
+		const struct results_kv *kv = &c->knobs_by_name[k];
+		if (!opt_find(wl->knobs, kv->key) && !opt_find(drv->knobs, kv->key) && !opt_find(runner_knobs, kv->key)) {
+			log_err("run", "--baseline %s: cell %u (%s/%s) has knob '%s', which this bench's %s and %s do not have",
+			        path, i, c->workload, c->driver, kv->key, wl->name, drv->name);
+			free(as);
+			return -EINVAL;
+		}
+		snprintf(as[na].name, sizeof as[na].name, "%s", kv->key);
+		snprintf(as[na].vals[0], sizeof as[na].vals[0], "%s", kv->value);
+		as[na++].nvals = 1;
+	}
+	for (unsigned o = 0; o < nover; o++)
+		as[na++] = over[o]; /* later assignments win in runner_resolve_knobs */
+	*out = (struct cell_spec){ .wl = wl, .drv = drv, .workers = c->workers };
+	int rc = runner_resolve_knobs(wl, drv, as, na, &out->knobs, err, sizeof err);
+	free(as);
+	if (rc) {
+		log_err("run", "--baseline %s: cell %u: %s", path, i, err);
+		return -EINVAL;
+	}
+	if (topo_parse_policy(c->pin, pin, err, sizeof err)) {
+		log_err("run", "--baseline %s: cell %u: %s", path, i, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int run_baseline_load(const char *path, const struct knob_assign *over, unsigned nover, struct baseline_cells *b)
+{
+	char err[600];
+	memset(b, 0, sizeof *b);
+	if (results_file_load(path, &b->file, err, sizeof err)) {
+		log_err("run", "--baseline: %s", err);
+		return -EINVAL;
+	}
+	for (unsigned o = 0; o < nover; o++) {
+		int known = 0;
+		if (over[o].nvals != 1) {
+			log_err("run", "-O %s: with --baseline a knob takes one value, not a sweep", over[o].name);
+			goto fail;
+		}
+		for (unsigned i = 0; i < b->file->ncells && !known; i++) {
+			const struct results_file_cell *c = &b->file->cells[i];
+			const struct workload *wl = workload_find(c->workload);
+			const struct driver_ops *drv = driver_find(c->driver);
+			known = (wl && opt_find(wl->knobs, over[o].name)) || (drv && opt_find(drv->knobs, over[o].name)) ||
+			        opt_find(runner_knobs, over[o].name);
+		}
+		if (!known) {
+			log_err("run", "-O: unknown knob '%s' for the baseline's workloads and drivers (see bench list)",
+			        over[o].name);
+			goto fail;
+		}
+	}
+	b->n = b->file->ncells;
+	if (!b->n) {
+		log_err("run", "--baseline %s: the file has no cells", path);
+		goto fail;
+	}
+	b->cells = calloc(b->n, sizeof *b->cells);
+	b->pins = calloc(b->n, sizeof *b->pins);
+	b->labels = calloc(b->n, sizeof *b->labels);
+	if (!b->cells || !b->pins || !b->labels) {
+		log_err("run", "out of memory");
+		goto fail;
+	}
+	const struct results_file *files[] = { b->file };
+	struct compare_vary *vary = compare_vary_new(files, 1);
+	for (unsigned i = 0; i < b->n; i++) {
+		if (cell_from(b->file, i, over, nover, &b->cells[i], &b->pins[i])) {
+			compare_vary_free(vary);
+			goto fail;
+		}
+		compare_cell_label(vary, b->file, i, b->labels[i], sizeof b->labels[i]);
+		for (unsigned o = 0; o < nover; o++) {
+			const struct knobval *v = opt_get(&b->cells[i].knobs, over[o].name);
+			size_t len = strlen(b->labels[i]);
+			if (v)
+				snprintf(b->labels[i] + len, sizeof b->labels[i] - len, " %s=%s", v->k->name, v->text);
+		}
+	}
+	compare_vary_free(vary);
+	static const char *keys[] = { "config.reps", "config.warmup", "config.duration_s", "config.timeout_s" };
+	for (unsigned k = 0; k < 4; k++)
+		if (results_file_scalar(b->file, keys[k], b->settings[k], sizeof b->settings[k]))
+			b->settings[k][0] = 0;
+	b->nsettings = 4;
+	return 0;
+fail:
+	run_baseline_free(b);
+	return -EINVAL;
+}
+
+void run_baseline_free(struct baseline_cells *b)
+{
+	results_file_free(b->file);
+	free(b->cells);
+	free(b->pins);
+	free(b->labels);
+	memset(b, 0, sizeof *b);
+}

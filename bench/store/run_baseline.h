@@ -1,0 +1,29 @@
+/* run_baseline: `bench run --baseline FILE`: the cells to run come from a results file (its
+ * workloads, drivers, workers, pin and knobs, optionally with -O overrides), and the run
+ * ends with a comparison against it (compare.c). */
+#ifndef BENCH_RUN_BASELINE_H
+#define BENCH_RUN_BASELINE_H
+
+#include "bench/core/opt.h"
+#include "bench/store/results_load.h"
+#include "bench/core/runner.h"
+#include "bench/machine/topo.h"
+
+struct baseline_cells {
+	struct results_file *file;
+	unsigned n;
+	struct cell_spec *cells;       /* one per baseline cell, in its order */
+	struct topo_policy *pins;      /* the pin policy of each */
+	char (*labels)[200];           /* what the run table shows */
+	unsigned nsettings;
+	char settings[4][24];          /* reps, warmup, duration_s, timeout_s of the baseline run */
+};
+
+/* Build the cells of the baseline file at path; the overrides (one value each) replace a
+ * knob in every cell whose workload or driver has it. 0, or -EINVAL after a one-line message
+ * (unreadable file, a workload/driver/knob this bench does not have, an unknown pin). */
+int run_baseline_load(const char *path, const struct knob_assign *over, unsigned nover,
+                      struct baseline_cells *out);
+void run_baseline_free(struct baseline_cells *b);
+
+#endif
