@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
@@ -107,6 +108,50 @@ int task_wait_slow(struct task *t, _Atomic unsigned *word, unsigned expected, ui
 void task_yield(struct task *t)
 {
 	t->run->drv->yield(t);
+}
+
+int task_fd_ready(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int k;
+	while ((k = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	if (k < 0)
+		return -errno;
+	if (p.revents & POLLNVAL)
+		return -EBADF;
+	return k > 0;
+}
+
+/* task_wait_fd under a driver without a wait_fd hook: look at the fd, and between looks sleep
+ * through the driver, so that its way of blocking applies (a coroutine parks, the GIL is
+ * released) and the stop request cuts the sleep short. */
+static int wait_fd_sleeping(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	uint64_t now = task_now_ns(), deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	for (;;) {
+		int rc = task_fd_ready(fd, events);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		now = task_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		uint64_t nap = deadline - now < TASK_FD_POLL_NS ? deadline - now : TASK_FD_POLL_NS;
+		if (t->run->drv->sleep_ns(t, nap) == -ECANCELED)
+			return -ECANCELED;
+	}
+}
+
+int task_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	TASK_FAULT_CHECK(t);
+	if (fd < 0) /* poll() would ignore it and wait for the timeout */
+		return -EBADF;
+	if (task_should_stop(t))
+		return -ECANCELED;
+	if (t->run->drv->wait_fd)
+		return t->run->drv->wait_fd(t, fd, events, timeout_ns);
+	return wait_fd_sleeping(t, fd, events, timeout_ns);
 }
 
 int task_fail(struct task *t, const char *fmt, ...)

@@ -169,6 +169,17 @@ static inline int task_wake(struct task *t, _Atomic unsigned *word, int n)
 }
 /* Give other workers a chance to run (sched_yield, a coroutine switch, a GIL handover). */
 void task_yield(struct task *t);
+/* Wait until fd is ready for `events` (POLLIN, POLLOUT of <poll.h>), at most timeout_ns
+ * (TASK_FOREVER: no limit): the one way a worker blocks on a file descriptor. Make the fd
+ * O_NONBLOCK, and call this when read/write says EAGAIN, then try again. The driver decides
+ * what waiting means: poll() that the stop request interrupts (threads, processes), the same
+ * with the GIL released (gil), the coroutine parked while its scheduler watches the fd
+ * (coroutines; the scheduler thread never blocks in a read or write). Returns 0 when the fd
+ * is ready, or has an error or hang-up condition (the next read/write reports which);
+ * -ETIMEDOUT; -ECANCELED once the run is stopping (at once if it already is: a caller that
+ * must go on, say to drain, task_yield()s and retries); -EBADF if fd is not open; another
+ * -errno of poll. Readiness is a hint: another worker may take the data first. */
+int task_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns);
 
 /* Record why this worker failed; returns -1 for `return task_fail(t, ...)`. */
 int task_fail(struct task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -222,6 +233,12 @@ uint64_t run_total_ops(const struct run *r);
  * marks ready, waits at the gate (through the driver's wait), accounts CPU, runs the workload,
  * records the result and reports done. Returns the workload's status (0 ok). */
 int task_main(struct task *t);
+/* For wait_fd hooks: poll fd once without blocking. 1 ready (for events, or an error or
+ * hang-up condition), 0 not ready, -EBADF if fd is not open, or -errno of poll. */
+int task_fd_ready(int fd, short events);
+/* A driver without a wait_fd hook: task_wait_fd looks at the fd this often, sleeping through
+ * the driver's sleep_ns in between. */
+#define TASK_FD_POLL_NS 50000u
 /* CPU accounting of the calling OS thread (RUSAGE_THREAD); a driver that multiplexes many
  * workers on one thread (coroutines) accounts itself and sets `self_accounting`. */
 void task_account_begin(struct task *t);

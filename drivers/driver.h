@@ -81,6 +81,12 @@ struct driver_ops {
 	int (*wait)(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
 	/* [worker] See task_wake(). */
 	int (*wake)(struct task *t, _Atomic unsigned *word, int n);
+	/* [worker, optional] Block until fd is ready for events (poll bits) or timeout_ns passed
+	 * (TASK_FOREVER: no limit), without stopping the other workers; results as task_wait_fd(),
+	 * which has already returned for fd < 0 and a stopping run. stop() must end the wait
+	 * (-ECANCELED) like any other. NULL: task_wait_fd looks at the fd every TASK_FD_POLL_NS and
+	 * sleeps through sleep_ns in between. */
+	int (*wait_fd)(struct task *t, int fd, short events, uint64_t timeout_ns);
 };
 
 #define DRIVERS(X) \

@@ -120,4 +120,5 @@ const struct driver_ops driver_process = {
 	.sleep_ns = osdrv_sleep_ns,
 	.wait = osdrv_wait,
 	.wake = osdrv_wake,
+	.wait_fd = osdrv_wait_fd,
 };

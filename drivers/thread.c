@@ -49,4 +49,5 @@ const struct driver_ops driver_thread = {
 	.sleep_ns = osdrv_sleep_ns,
 	.wait = osdrv_wait,
 	.wake = osdrv_wake,
+	.wait_fd = osdrv_wait_fd,
 };
