@@ -243,6 +243,40 @@ int task_barrier_wait(struct task *t, struct task_barrier *b)
 	return 0;
 }
 
+/* ---- capabilities ---- */
+
+static const struct { unsigned cap; const char *name, *what; } task_cap_names[] = {
+	{ TASK_CAP_SHARED_AS, "shared-as", "workers in one address space" },
+	{ TASK_CAP_PARALLEL, "parallel", "workers on several cores at once" },
+	{ TASK_CAP_COOPERATIVE, "cooperative", "one worker at a time, switching at checkpoints" },
+	{ TASK_CAP_INHERIT_FDS, "inherit-fds", "workers that have the descriptors setup opened" },
+};
+
+unsigned run_caps(const struct run *r)
+{
+	return r->drv->flags & TASK_CAPS_ALL;
+}
+
+int run_need_caps(struct run *r, unsigned need, const char *what)
+{
+	unsigned miss = need & ~run_caps(r);
+	if (!miss)
+		return 0;
+	char list[200] = "";
+	size_t o = 0;
+	for (size_t i = 0; i < sizeof task_cap_names / sizeof task_cap_names[0]; i++) {
+		if (!(miss & task_cap_names[i].cap) || o >= sizeof list)
+			continue;
+		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s (%s)", o ? ", " : "", task_cap_names[i].what,
+		                      task_cap_names[i].name);
+		miss &= ~task_cap_names[i].cap;
+	}
+	if (miss && o < sizeof list)
+		snprintf(list + o, sizeof list - o, "%scapability %#x", o ? ", " : "", miss);
+	run_fail(r, "%s needs %s, which driver %s does not give", what, list, r->drv->name);
+	return -ENOTSUP;
+}
+
 /* ---- parent side ---- */
 
 void *task_shm_alloc(struct run *r, size_t size)

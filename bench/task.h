@@ -205,6 +205,30 @@ struct task_barrier { _Atomic unsigned arrived; _Atomic unsigned generation; uns
 void task_barrier_init(struct task_barrier *b, unsigned n);
 int task_barrier_wait(struct task *t, struct task_barrier *b);
 
+/* ---- what the driver of a run can do ---- */
+
+/* Capabilities (and properties) of a driver. A workload whose mode needs one asks for it
+ * with run_need_caps() in setup, never for a driver by name (fio's FIO_PIPEIO flags), so a
+ * new driver runs every mode whose needs it meets. Drivers declare theirs in
+ * driver_ops.flags (drivers/driver.h). */
+enum task_cap {
+	TASK_CAP_SHARED_AS = 1u << 0,    /* workers share the cell process's address space: what
+	                                  * setup mallocs is one object for all of them */
+	TASK_CAP_PARALLEL = 1u << 1,     /* workers can run on several cores at once */
+	TASK_CAP_COOPERATIVE = 1u << 2,  /* workload code runs one worker at a time, switching only at
+	                                  * checkpoints and blocking task-API calls */
+	TASK_CAP_INHERIT_FDS = 1u << 3,  /* descriptors setup opened (pipes, sockets) are open in
+	                                  * every worker */
+};
+#define TASK_CAPS_ALL (TASK_CAP_SHARED_AS | TASK_CAP_PARALLEL | TASK_CAP_COOPERATIVE | TASK_CAP_INHERIT_FDS)
+
+/* The enum task_cap bits of the run's driver. */
+unsigned run_caps(const struct run *r);
+/* 0 if the run's driver has every capability in `need`; else -ENOTSUP with the reason in
+ * r->err ("<what> needs <capability>, which driver <name> does not give"): return it from
+ * setup and the cell is skipped with that reason. `what` names the mode ("queue=pipe"). */
+int run_need_caps(struct run *r, unsigned need, const char *what);
+
 /* ---- for workload setup/verify (parent side) ---- */
 
 /* Zeroed memory visible to every worker of this run; only from workload setup. NULL on failure. */

@@ -1439,7 +1439,7 @@ const struct driver_ops driver_coroutine = {
 	.summary = "coroutines on one OS thread (gevent-like) or on threads=T pinned schedulers; "
 	           "asm or ucontext switch, mmap stacks with guard pages",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_SELF_ACCOUNTING,
+	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING,
 	.knobs = coro_knobs,
 	.init = coro_init,
 	.shm_alloc = coro_shm_alloc,

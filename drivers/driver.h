@@ -22,18 +22,21 @@
 
 #define DRIVER_API_VERSION 1
 
+/* The low bits are the capabilities workloads may ask for (enum task_cap in task.h, which
+ * says what each promises); the others tell the runner how to treat the driver. */
 enum driver_flags {
-	DRIVER_SHARED_AS = 1u << 0,      /* workers share one address space */
-	DRIVER_PARALLEL = 1u << 1,       /* workers can run on several cores at once */
-	DRIVER_COOPERATIVE = 1u << 2,    /* workers switch only at checkpoints/blocking calls */
-	DRIVER_SELF_ACCOUNTING = 1u << 3,/* the driver fills utime/stime per worker itself */
+	DRIVER_SHARED_AS = TASK_CAP_SHARED_AS,
+	DRIVER_PARALLEL = TASK_CAP_PARALLEL,
+	DRIVER_COOPERATIVE = TASK_CAP_COOPERATIVE,
+	DRIVER_INHERIT_FDS = TASK_CAP_INHERIT_FDS,
+	DRIVER_SELF_ACCOUNTING = 1u << 16, /* the driver fills utime/stime per worker itself */
 };
 
 struct driver_ops {
 	const char *name;
 	const char *summary;
 	int version;                     /* DRIVER_API_VERSION */
-	unsigned flags;                  /* enum driver_flags */
+	unsigned flags;                  /* enum driver_flags: capabilities and runner hints */
 	const char *unsupported;         /* non-NULL: why it cannot run on this machine/build */
 	const struct knob *knobs;        /* -O knobs of this driver, or NULL */
 

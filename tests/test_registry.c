@@ -91,4 +91,29 @@ TEST(registry, broken_modules_are_rejected)
 	d = driver_thread;
 	d.version = 0;
 	CHECK(driver_check(&d, why, sizeof why) == -EINVAL);
+	d = driver_thread;
+	d.flags |= 1u << 9; /* neither a capability nor a runner hint */
+	CHECK(driver_check(&d, why, sizeof why) == -EINVAL);
+	CHECK_CONTAINS(why, "unknown flags 0x200");
+}
+
+/* The capability query: every missing capability is named in the skip reason, with the
+ * driver's name; what the driver has passes. */
+TEST(registry, capability_query_names_what_is_missing)
+{
+	struct driver_ops d = driver_thread;
+	d.name = "bare";
+	d.flags = TASK_CAP_PARALLEL | DRIVER_SELF_ACCOUNTING;
+	struct run r = { .drv = &d };
+	CHECK_EQ_INT(run_caps(&r), TASK_CAP_PARALLEL);
+	CHECK_EQ_INT(run_need_caps(&r, TASK_CAP_PARALLEL, "mode=x"), 0);
+	CHECK_EQ_INT(run_need_caps(&r, 0, "mode=x"), 0);
+	CHECK_EQ_INT(run_need_caps(&r, TASK_CAP_PARALLEL | TASK_CAP_SHARED_AS | TASK_CAP_INHERIT_FDS | (1u << 9), "mode=y"),
+	             -ENOTSUP);
+	CHECK_STR(r.err, "mode=y needs workers in one address space (shared-as), workers that have the descriptors "
+	                 "setup opened (inherit-fds), capability 0x200, which driver bare does not give");
+	for (unsigned i = 0; i < driver_count; i++) { /* what each driver declares, it has */
+		r.drv = driver_table[i];
+		CHECK_EQ_INT(run_need_caps(&r, driver_table[i]->flags & TASK_CAPS_ALL, "all"), 0);
+	}
 }
