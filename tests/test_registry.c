@@ -60,14 +60,34 @@ TEST(registry, knob_names_do_not_clash)
 		}
 }
 
+/* What one op is belongs to the workload (struct workload .op_unit, checked by
+ * workload_check); readers that know a workload by name ask workload_op_unit(). */
+TEST(registry, every_workload_names_its_op_unit)
+{
+	for (unsigned i = 0; i < workload_count; i++) {
+		const char *u = workload_op_unit(workload_table[i]->name);
+		if (!u || !*u)
+			TEST_FAIL("workload %s: no op unit", workload_table[i]->name);
+		CHECK(u == workload_table[i]->op_unit);
+	}
+	CHECK_STR(workload_op_unit("task-pool"), "tasks");
+	CHECK(workload_op_unit("no-such") == NULL);
+}
+
 static int dummy_run(struct task *t) { (void)t; return 0; }
 
 TEST(registry, broken_modules_are_rejected)
 {
 	char why[300];
 	struct workload w = { .name = "ok-name", .summary = "s", .version = WORKLOAD_API_VERSION, .min_workers = 1,
-		              .primary_metric = "ops_per_s", .run = dummy_run };
+		              .primary_metric = "ops_per_s", .op_unit = "things", .run = dummy_run };
 	CHECK(workload_check(&w, why, sizeof why) == 0);
+	w.op_unit = NULL;
+	CHECK(workload_check(&w, why, sizeof why) == -EINVAL);
+	CHECK_CONTAINS(why, "missing op_unit");
+	w.op_unit = "";
+	CHECK(workload_check(&w, why, sizeof why) == -EINVAL);
+	w.op_unit = "things";
 	w.version = WORKLOAD_API_VERSION + 1;
 	CHECK(workload_check(&w, why, sizeof why) == -EINVAL);
 	CHECK_CONTAINS(why, "API version");

@@ -114,6 +114,7 @@ static const struct workload probe = {
 	.min_workers = 1,
 	.knobs = probe_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "waits",
 	.higher_is_better = 1,
 	.setup = probe_setup,
 	.run = probe_run,

@@ -414,6 +414,7 @@ const struct workload workload_producer_consumer = {
 	.min_workers = 2,
 	.knobs = pc_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "items",
 	.higher_is_better = 1,
 	.setup = pc_setup,
 	.run = pc_run,

@@ -457,6 +457,7 @@ const struct workload workload_task_pool = {
 	.min_workers = 2,
 	.knobs = tp_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "tasks",
 	.higher_is_better = 1,
 	.setup = tp_setup,
 	.run = tp_run,

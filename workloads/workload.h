@@ -42,6 +42,8 @@ struct workload {
 	unsigned min_workers;            /* cells with fewer workers are skipped */
 	const struct knob *knobs;        /* -O knobs, or NULL */
 	const char *primary_metric;      /* what compare looks at: "ops_per_s", "wall_s", ... */
+	const char *op_unit;             /* what one task_ops() counts, plural: "items", "round trips"
+	                                  * (the unit of ops/s in tables and figures) */
 	int higher_is_better;            /* direction of primary_metric */
 
 	int (*setup)(struct run *r);
@@ -67,6 +69,9 @@ extern const struct workload *const workload_table[];
 extern const unsigned workload_count;
 
 const struct workload *workload_find(const char *name);
+/* The op unit of the registered workload `name`, NULL if there is none: for readers of
+ * results files, which know a workload by its name (plot's axis labels). */
+const char *workload_op_unit(const char *name);
 int workload_check(const struct workload *w, char *why, size_t len);
 
 #endif
