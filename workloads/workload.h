@@ -18,7 +18,9 @@
  *   verify   cell process, after join. Checks invariants, records extra metrics with
  *            run_metric(). 0, or -1 via run_fail() (the repetition and cell fail).
  *   teardown cell process, after verify (also after failures). Optional.
- * Adding one: copy workloads/skeleton.c.txt, add X(name) below, document it in BENCHMARKS.md. */
+ * Adding one: copy workloads/skeleton.c (a commented example, run by tests/test_skeleton.c
+ * but not registered), add X(name) below, document it in BENCHMARKS.md, test it (the steps
+ * are listed at the top of skeleton.c). */
 #ifndef BENCH_WORKLOAD_H
 #define BENCH_WORKLOAD_H
 
@@ -64,6 +66,9 @@ struct workload {
 #define WORKLOAD_EXTERN(n) extern const struct workload workload_##n;
 WORKLOADS(WORKLOAD_EXTERN)
 #undef WORKLOAD_EXTERN
+
+/* The example workload (workloads/skeleton.c): not in the table, so not in run --all. */
+extern const struct workload workload_skeleton;
 
 extern const struct workload *const workload_table[];
 extern const unsigned workload_count;
