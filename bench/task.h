@@ -4,10 +4,11 @@
  *
  *     while (!task_should_stop(t)) { work(); task_ops(t, 1); task_checkpoint(t); }
  *
- * and blocks only through task_sleep_ns / task_wait / task_wake / task_yield and the
- * primitives built on them here once (task_mutex, task_sem, task_barrier). The driver
+ * and blocks only through task_sleep_ns / task_wait / task_wake / task_yield / task_wait_fd
+ * and the primitives built on them here once (task_mutex, task_sem, task_barrier). The driver
  * decides what blocking means: a futex for threads, a process-shared futex for processes,
- * parking the coroutine in the scheduler, releasing the simulated GIL around the wait.
+ * parking the coroutine in the scheduler, releasing the simulated GIL around the wait. What a
+ * mode needs of the driver, a workload asks with run_need_caps(), never by driver name.
  *
  * Memory visible to every worker comes from task_shm_alloc() (driver-allocated: MAP_SHARED
  * for processes). Everything else a workload keeps in its own process memory is private to

@@ -10,8 +10,10 @@
  *   init -> shm_alloc (control block, then the workload's) -> spawn x N -> [workers park at
  *   the gate] -> start -> ... duration ... -> stop (repeated until every worker is done)
  *   -> join -> cleanup
- * Adding a driver: write drivers/<name>.c with a `const struct driver_ops driver_<name>`,
- * add X(name) to DRIVERS below, document it in BENCHMARKS.md. */
+ * Adding a driver: write drivers/<name>.c with a `const struct driver_ops driver_<name>`
+ * whose flags declare its capabilities (workloads ask for those, never for a name), add
+ * X(name) to DRIVERS below, document it in BENCHMARKS.md, and test it (the registry, skeleton,
+ * wait_fd and pipe suites iterate over the table). */
 #ifndef BENCH_DRIVER_H
 #define BENCH_DRIVER_H
 
