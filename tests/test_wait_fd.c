@@ -168,62 +168,47 @@ static json_t *probe_rep(json_t **root, const struct driver_ops *drv, const char
 	return tcell_rep0(cell);
 }
 
-#define EXPECT(rep, drv, what, metric, want)                                                     \
-	do {                                                                                      \
-		double got_ = tcell_num(rep, metric);                                             \
-		if (got_ != (want))                                                               \
-			TEST_FAIL("%s, %s: %s = %g, want %g", (drv)->name, what, metric, got_, (double)(want)); \
-	} while (0)
+/* What the waiter must see, per case: task_wait_fd's result and the byte it read after. */
+static const struct probe_case { const char *kase; unsigned workers; int rc, byte; } cases[] = {
+	{ "ready", 2, 0, 'x' },              /* the peer writes a byte after 5 ms */
+	{ "writable", 2, 0, -1 },            /* the pipe is full; the peer drains it after 5 ms */
+	{ "busy-peer", 2, 0, 'x' },          /* the peer writes, then yields until the waiter is through */
+	{ "timeout", 1, -ETIMEDOUT, -1 },    /* an empty pipe, PROBE_TIMEOUT_MS */
+	{ "cancel", 1, -ECANCELED, -1 },     /* an empty pipe, no timeout: only the stop request ends it */
+	{ "badfd", 1, -EBADF, -1 },          /* a descriptor that is not open */
+};
 
-TEST_T(wait_fd, ready_when_a_peer_writes_or_makes_room, 120)
+/* cases[from .. to-1] under every target. */
+static void check_cases(unsigned from, unsigned to)
 {
 	unsigned n;
 	const struct target *t = targets(&n);
-	for (unsigned i = 0; i < n; i++) {
-		json_t *root;
-		json_t *r = probe_rep(&root, t[i].drv, t[i].knob, "ready", 2);
-		EXPECT(r, t[i].drv, "ready", "rc", 0);
-		EXPECT(r, t[i].drv, "ready", "byte", 'x');
-		json_decref(root);
-		r = probe_rep(&root, t[i].drv, t[i].knob, "writable", 2);
-		EXPECT(r, t[i].drv, "writable", "rc", 0);
-		json_decref(root);
-	}
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned c = from; c < to; c++) {
+			json_t *root;
+			json_t *r = probe_rep(&root, t[i].drv, t[i].knob, cases[c].kase, cases[c].workers);
+			if (tcell_num(r, "rc") != cases[c].rc || tcell_num(r, "byte") != cases[c].byte)
+				TEST_FAIL("%s %s, %s: rc %g byte %g, want rc %d byte %d", t[i].drv->name, t[i].knob ? t[i].knob : "",
+				          cases[c].kase, tcell_num(r, "rc"), tcell_num(r, "byte"), cases[c].rc, cases[c].byte);
+			if (cases[c].rc == -ETIMEDOUT && !(tcell_num(r, "elapsed_ms") >= PROBE_TIMEOUT_MS)) /* never early */
+				TEST_FAIL("%s: timed out after %g ms of %d", t[i].drv->name, tcell_num(r, "elapsed_ms"),
+				          PROBE_TIMEOUT_MS);
+			json_decref(root);
+		}
+}
+
+TEST_T(wait_fd, ready_when_a_peer_writes_or_makes_room, 120)
+{
+	check_cases(0, 2);
 }
 
 /* The peer never blocks: a cooperative driver must look at the fd while others run. */
 TEST_T(wait_fd, ready_while_another_worker_keeps_running, 120)
 {
-	unsigned n;
-	const struct target *t = targets(&n);
-	for (unsigned i = 0; i < n; i++) {
-		json_t *root;
-		json_t *r = probe_rep(&root, t[i].drv, t[i].knob, "busy-peer", 2);
-		EXPECT(r, t[i].drv, "busy peer", "rc", 0);
-		EXPECT(r, t[i].drv, "busy peer", "byte", 'x');
-		json_decref(root);
-	}
+	check_cases(2, 3);
 }
 
 TEST_T(wait_fd, times_out_cancels_and_rejects_a_closed_fd, 120)
 {
-	unsigned n;
-	const struct target *t = targets(&n);
-	for (unsigned i = 0; i < n; i++) {
-		json_t *root;
-		json_t *r = probe_rep(&root, t[i].drv, t[i].knob, "timeout", 1);
-		EXPECT(r, t[i].drv, "timeout", "rc", -ETIMEDOUT);
-		if (!(tcell_num(r, "elapsed_ms") >= PROBE_TIMEOUT_MS)) /* never early */
-			TEST_FAIL("%s: timed out after %g ms of %d", t[i].drv->name, tcell_num(r, "elapsed_ms"),
-			          PROBE_TIMEOUT_MS);
-		json_decref(root);
-		/* waits forever on an empty pipe: only the stop request ends it */
-		r = probe_rep(&root, t[i].drv, t[i].knob, "cancel", 1);
-		EXPECT(r, t[i].drv, "cancel", "rc", -ECANCELED);
-		EXPECT(r, t[i].drv, "cancel", "byte", -1);
-		json_decref(root);
-		r = probe_rep(&root, t[i].drv, t[i].knob, "badfd", 1);
-		EXPECT(r, t[i].drv, "closed fd", "rc", -EBADF);
-		json_decref(root);
-	}
+	check_cases(3, 6);
 }
