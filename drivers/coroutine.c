@@ -19,7 +19,7 @@
  * no hand-off list, and a waker leaves the woken one's timeout for it to drop itself: a
  * wait/wake hand-off is then ~190 instructions, workload included (callgrind).
  *
- * File descriptors (task_wait_fd): the coroutine parks in the wait table on a word of its own
+ * File descriptors (task_wait_fd): the coroutine parks in the wait table on a key of its own
  * and enters its scheduler's fd table; a scheduler with nothing to run sleeps in ppoll over
  * those fds (and an eventfd that pokes write) instead of its futex; while others run, each fd
  * waiter looks at its fd on a timer (CORO_FD_POLL_NS). See coro_wait_fd.
@@ -139,10 +139,6 @@ struct coro {
 	void *asan_fake;
 	void *tsan_fiber;
 	unsigned vg_stack;             /* valgrind's id of the stack */
-	/* coro_wait_fd: the word it waits on (its own, so nobody wakes it by address), and
-	 * 1 + its index in its scheduler's fd table while parked on an fd (0: not). */
-	_Atomic unsigned fdw_word;
-	unsigned fdw_slot;
 };
 
 struct bucket {
@@ -767,22 +763,27 @@ static int fdw_reserve(struct sched *s)
 	return 0;
 }
 
+/* The key an fd waiter waits on in the wait table: the address of its own struct coro, which
+ * no workload can name, so only a stop kick, its timer or the idle poll end the wait. (No
+ * field of its own: struct coro keeps the size and layout the switch path was tuned with.) */
+static inline _Atomic unsigned *fdw_key(struct coro *c)
+{
+	return (_Atomic unsigned *)(void *)c;
+}
+
 static void fdw_add(struct sched *s, struct coro *c, int fd, short events)
 {
 	s->fdw[s->fdw_n] = c;
-	s->fdw_pfd[s->fdw_n] = (struct pollfd){ .fd = fd, .events = events };
-	c->fdw_slot = ++s->fdw_n;
+	s->fdw_pfd[s->fdw_n++] = (struct pollfd){ .fd = fd, .events = events };
 }
 
 static void fdw_del(struct sched *s, struct coro *c)
 {
-	unsigned i = c->fdw_slot - 1, last = --s->fdw_n;
-	if (i != last) {
-		s->fdw[i] = s->fdw[last];
-		s->fdw_pfd[i] = s->fdw_pfd[last];
-		s->fdw[i]->fdw_slot = i + 1;
-	}
-	c->fdw_slot = 0;
+	unsigned i = 0, last = --s->fdw_n;
+	while (s->fdw[i] != c) /* a scheduler's fd waiters are few; c is there */
+		i++;
+	s->fdw[i] = s->fdw[last];
+	s->fdw_pfd[i] = s->fdw_pfd[last];
 }
 
 static void fdw_free(struct sched *s)
@@ -796,7 +797,7 @@ static void fdw_free(struct sched *s)
 /* [worker] Park until fd is ready: the scheduler polls it when it has nothing else to run
  * (fdw_idle_poll); while others run, the coroutine wakes every CORO_FD_POLL_NS (a timer) and
  * looks itself, so the scheduler thread never blocks on an fd while work is runnable. The
- * wait is in the wait table on a word of its own: stop kicks and timers end it as any wait. */
+ * wait is in the wait table on a key of its own: stop kicks and timers end it as any wait. */
 static int coro_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns)
 {
 	struct coro *self = t->drv;
@@ -813,9 +814,9 @@ static int coro_wait_fd(struct task *t, int fd, short events, uint64_t timeout_n
 		now = task_now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		struct bucket *b = bucket_of(s, &self->fdw_word);
+		struct bucket *b = bucket_of(s, fdw_key(self));
 		b_lock(s, b);
-		wait_enter(b, self, &self->fdw_word);
+		wait_enter(b, self, fdw_key(self));
 		b_unlock(s, b);
 		fdw_add(s, self, fd, events);
 		rc = wait_block(s, self, deadline - now < CORO_FD_POLL_NS ? deadline - now : CORO_FD_POLL_NS);
