@@ -102,15 +102,15 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
  * this could jump over it; 64 KiB covers every frame bench has. */
 #define CORO_GUARD (64u << 10)
 #define CORO_ALTSTACK (64u << 10)
+
+enum { BACKEND_FAST = 0, BACKEND_UCONTEXT = 1 };
+enum coro_state { CO_NEW = 0, CO_RUNNABLE, CO_RUNNING, CO_WAITING, CO_SLEEPING, CO_DONE };
+enum { KICK_GATE = 1u, KICK_STOP = 2u };
 /* fd waits (coro_wait_fd): while other coroutines run, a coroutine parked on an fd looks at
  * it itself this often; a scheduler with nothing to run polls the fds at once instead. */
 #define CORO_FD_POLL_NS 1000000u
 #define CORO_FD_READY 1                /* w_result: the idle poll found the fd ready */
 #define CORO_IDLE_POLL 2u              /* sched.idle: asleep in ppoll, poke() writes the eventfd */
-
-enum { BACKEND_FAST = 0, BACKEND_UCONTEXT = 1 };
-enum coro_state { CO_NEW = 0, CO_RUNNABLE, CO_RUNNING, CO_WAITING, CO_SLEEPING, CO_DONE };
-enum { KICK_GATE = 1u, KICK_STOP = 2u };
 
 struct sched;
 struct cdrv;
