@@ -19,6 +19,11 @@
  * no hand-off list, and a waker leaves the woken one's timeout for it to drop itself: a
  * wait/wake hand-off is then ~190 instructions, workload included (callgrind).
  *
+ * File descriptors (task_wait_fd): the coroutine parks in the wait table on a key of its own
+ * and enters its scheduler's fd table; a scheduler with nothing to run sleeps in ppoll over
+ * those fds (and an eventfd that pokes write) instead of its futex; while others run, each fd
+ * waiter looks at its fd on a timer (CORO_FD_POLL_NS). See coro_wait_fd.
+ *
  * Context switch (`backend`): `fast` is coro_switch (drivers/coro_switch_*.S, callee-saved
  * registers only); `ucontext` is swapcontext, which also saves and restores the signal mask
  * with a syscall on every switch, so the cost of the classic API can be measured.
@@ -38,6 +43,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -45,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -100,6 +107,11 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 enum { BACKEND_FAST = 0, BACKEND_UCONTEXT = 1 };
 enum coro_state { CO_NEW = 0, CO_RUNNABLE, CO_RUNNING, CO_WAITING, CO_SLEEPING, CO_DONE };
 enum { KICK_GATE = 1u, KICK_STOP = 2u };
+/* fd waits (coro_wait_fd): while other coroutines run, a coroutine parked on an fd looks at
+ * it itself this often; a scheduler with nothing to run polls the fds at once instead. */
+#define CORO_FD_POLL_NS 1000000u
+#define CORO_FD_READY 1                /* w_result: the idle poll found the fd ready */
+#define CORO_IDLE_POLL 2u              /* sched.idle: asleep in ppoll, poke() writes the eventfd */
 
 struct sched;
 struct cdrv;
@@ -173,6 +185,12 @@ struct sched {
 	_Atomic unsigned idle;         /* futex word: 1 while the scheduler sleeps in the kernel */
 	_Atomic unsigned shutdown;
 	_Atomic unsigned finished;     /* futex word: every coroutine done, accounting published */
+	/* fd waits (coro_wait_fd), owner-only except fdw_evfd, which poke() reads once it has
+	 * seen idle == CORO_IDLE_POLL. Zeroed by init; made on the first fd wait. */
+	alignas(TASK_CACHELINE) struct coro **fdw; /* coroutines parked on an fd */
+	struct pollfd *fdw_pfd;        /* their fds, then the eventfd: fdw_cap + 1 */
+	unsigned fdw_n, fdw_cap;
+	int fdw_evfd;                  /* eventfd + 1 (0: none yet): poke() ends an idle poll with it */
 } __attribute__((aligned(TASK_CACHELINE)));
 
 struct cdrv {
@@ -370,8 +388,16 @@ static inline void heap_remove(struct sched *s, struct coro *c)
 
 static void poke(struct sched *s)
 {
-	if (atomic_load(&s->idle) && atomic_exchange(&s->idle, 0))
-		futex_wake(&s->idle, 1, 0);
+	unsigned was;
+	if (atomic_load(&s->idle) && (was = atomic_exchange(&s->idle, 0)) != 0) {
+		if (was == CORO_IDLE_POLL) { /* asleep in ppoll over fds (fdw_idle_poll) */
+			uint64_t one = 1;
+			ssize_t w = write(s->fdw_evfd - 1, &one, sizeof one);
+			(void)w; /* only fails when the counter is near 2^64: it is readable then */
+		} else {
+			futex_wake(&s->idle, 1, 0);
+		}
+	}
 }
 
 static void inbox_push(struct sched *s, struct coro *c)
@@ -712,6 +738,95 @@ static void coro_checkpoint(struct task *t)
 	coro_yield(t);
 }
 
+/* ---- fd waits ---- */
+
+/* Room for one more fd waiter, and the eventfd that ends an idle poll. 0 or -errno. */
+static int fdw_reserve(struct sched *s)
+{
+	if (!s->fdw_evfd) {
+		int e = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (e < 0)
+			return -errno;
+		s->fdw_evfd = e + 1;
+	}
+	if (s->fdw_n < s->fdw_cap)
+		return 0;
+	unsigned cap = s->fdw_cap ? 2 * s->fdw_cap : 8;
+	struct coro **w = realloc(s->fdw, cap * sizeof *w);
+	if (w)
+		s->fdw = w;
+	struct pollfd *p = realloc(s->fdw_pfd, (cap + 1) * sizeof *p);
+	if (p)
+		s->fdw_pfd = p;
+	if (!w || !p)
+		return -ENOMEM;
+	s->fdw_cap = cap;
+	return 0;
+}
+
+/* The key an fd waiter waits on in the wait table: the address of its own struct coro, which
+ * no workload can name, so only a stop kick, its timer or the idle poll end the wait. (No
+ * field of its own: struct coro keeps the size and layout the switch path was tuned with.) */
+static inline _Atomic unsigned *fdw_key(struct coro *c)
+{
+	return (_Atomic unsigned *)(void *)c;
+}
+
+static void fdw_add(struct sched *s, struct coro *c, int fd, short events)
+{
+	s->fdw[s->fdw_n] = c;
+	s->fdw_pfd[s->fdw_n++] = (struct pollfd){ .fd = fd, .events = events };
+}
+
+static void fdw_del(struct sched *s, struct coro *c)
+{
+	unsigned i = 0, last = --s->fdw_n;
+	while (s->fdw[i] != c) /* a scheduler's fd waiters are few; c is there */
+		i++;
+	s->fdw[i] = s->fdw[last];
+	s->fdw_pfd[i] = s->fdw_pfd[last];
+}
+
+static void fdw_free(struct sched *s)
+{
+	free(s->fdw);
+	free(s->fdw_pfd);
+	if (s->fdw_evfd)
+		close(s->fdw_evfd - 1);
+}
+
+/* [worker] Park until fd is ready: the scheduler polls it when it has nothing else to run
+ * (fdw_idle_poll); while others run, the coroutine wakes every CORO_FD_POLL_NS (a timer) and
+ * looks itself, so the scheduler thread never blocks on an fd while work is runnable. The
+ * wait is in the wait table on a key of its own: stop kicks and timers end it as any wait. */
+static int coro_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	struct coro *self = t->drv;
+	struct sched *s = self->s;
+	uint64_t now = task_now_ns(), deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	for (;;) {
+		int rc = fdw_reserve(s);
+		if (rc)
+			return rc;
+		if ((rc = task_fd_ready(fd, events)))
+			return rc < 0 ? rc : 0;
+		if (task_should_stop(t))
+			return -ECANCELED;
+		now = task_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct bucket *b = bucket_of(s, fdw_key(self));
+		b_lock(s, b);
+		wait_enter(b, self, fdw_key(self));
+		b_unlock(s, b);
+		fdw_add(s, self, fd, events);
+		rc = wait_block(s, self, deadline - now < CORO_FD_POLL_NS ? deadline - now : CORO_FD_POLL_NS);
+		fdw_del(s, self);
+		if (rc == CORO_FD_READY)
+			return 0;
+	}
+}
+
 /* ------------------------------------------------------------------ stack overflow */
 
 static size_t str_add(char *buf, size_t off, size_t cap, const char *s)
@@ -843,6 +958,34 @@ static void publish_accounting(struct sched *s)
 	futex_wake(&s->finished, INT_MAX, 0);
 }
 
+/* idle_wait with coroutines parked on fds: sleep in ppoll over their fds and the eventfd that
+ * poke() writes, until an fd is ready, the next timer is due or another thread pokes; the
+ * coroutines whose fd is ready become runnable. */
+static void fdw_idle_poll(struct sched *s, uint64_t timeout)
+{
+	unsigned n = s->fdw_n;
+	struct timespec ts, *tsp = NULL;
+	if (timeout != FUTEX_FOREVER) {
+		ts = (struct timespec){ .tv_sec = (time_t)(timeout / 1000000000u), .tv_nsec = (long)(timeout % 1000000000u) };
+		tsp = &ts;
+	}
+	s->fdw_pfd[n] = (struct pollfd){ .fd = s->fdw_evfd - 1, .events = POLLIN };
+	atomic_store(&s->idle, CORO_IDLE_POLL);
+	if (atomic_load(&s->inbox) || atomic_load(&s->kick) || atomic_load(&s->shutdown) ||
+	    ppoll(s->fdw_pfd, n + 1, tsp, NULL) <= 0)
+		return;
+	uint64_t v;
+	if (s->fdw_pfd[n].revents && read(s->fdw_evfd - 1, &v, sizeof v) < 0)
+		v = 0; /* nothing to take: another poke raced us */
+	for (unsigned i = 0; i < n; i++) {
+		struct coro *c = s->fdw[i];
+		if (s->fdw_pfd[i].revents && c->state == CO_WAITING && wait_cancel(s, c, CORO_FD_READY)) {
+			heap_remove(s, c);
+			rq_push(s, c);
+		}
+	}
+}
+
 static void idle_wait(struct sched *s)
 {
 	uint64_t timeout = FUTEX_FOREVER;
@@ -852,9 +995,13 @@ static void idle_wait(struct sched *s)
 			return;
 		timeout = dl - now;
 	}
-	atomic_store(&s->idle, 1);
-	if (!atomic_load(&s->inbox) && !atomic_load(&s->kick) && !atomic_load(&s->shutdown))
-		futex_wait(&s->idle, 1, timeout, 0);
+	if (s->fdw_n) {
+		fdw_idle_poll(s, timeout);
+	} else {
+		atomic_store(&s->idle, 1);
+		if (!atomic_load(&s->inbox) && !atomic_load(&s->kick) && !atomic_load(&s->shutdown))
+			futex_wait(&s->idle, 1, timeout, 0);
+	}
 	atomic_store(&s->idle, 0);
 	/* The ticker may have seen us idle and gone to sleep: we are busy again. */
 	struct cdrv *d = s->d;
@@ -1318,6 +1465,7 @@ static void coro_cleanup(struct run *r)
 		}
 		free(s->own);
 		free(s->heap);
+		fdw_free(s);
 		if (s->altstack)
 			munmap(s->altstack, CORO_ALTSTACK);
 	}
@@ -1353,7 +1501,7 @@ const struct driver_ops driver_coroutine = {
 	.summary = "coroutines on one OS thread (gevent-like) or on threads=T pinned schedulers; "
 	           "asm or ucontext switch, mmap stacks with guard pages",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_SELF_ACCOUNTING,
+	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING,
 	.knobs = coro_knobs,
 	.init = coro_init,
 	.shm_alloc = coro_shm_alloc,
@@ -1368,4 +1516,5 @@ const struct driver_ops driver_coroutine = {
 	.sleep_ns = coro_sleep_ns,
 	.wait = coro_wait,
 	.wake = coro_wake,
+	.wait_fd = coro_wait_fd,
 };

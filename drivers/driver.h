@@ -10,8 +10,10 @@
  *   init -> shm_alloc (control block, then the workload's) -> spawn x N -> [workers park at
  *   the gate] -> start -> ... duration ... -> stop (repeated until every worker is done)
  *   -> join -> cleanup
- * Adding a driver: write drivers/<name>.c with a `const struct driver_ops driver_<name>`,
- * add X(name) to DRIVERS below, document it in BENCHMARKS.md. */
+ * Adding a driver: write drivers/<name>.c with a `const struct driver_ops driver_<name>`
+ * whose flags declare its capabilities (workloads ask for those, never for a name), add
+ * X(name) to DRIVERS below, document it in BENCHMARKS.md, and test it (the registry, skeleton,
+ * wait_fd and pipe suites iterate over the table). */
 #ifndef BENCH_DRIVER_H
 #define BENCH_DRIVER_H
 
@@ -22,18 +24,21 @@
 
 #define DRIVER_API_VERSION 1
 
+/* The low bits are the capabilities workloads may ask for (enum task_cap in task.h, which
+ * says what each promises); the others tell the runner how to treat the driver. */
 enum driver_flags {
-	DRIVER_SHARED_AS = 1u << 0,      /* workers share one address space */
-	DRIVER_PARALLEL = 1u << 1,       /* workers can run on several cores at once */
-	DRIVER_COOPERATIVE = 1u << 2,    /* workers switch only at checkpoints/blocking calls */
-	DRIVER_SELF_ACCOUNTING = 1u << 3,/* the driver fills utime/stime per worker itself */
+	DRIVER_SHARED_AS = TASK_CAP_SHARED_AS,
+	DRIVER_PARALLEL = TASK_CAP_PARALLEL,
+	DRIVER_COOPERATIVE = TASK_CAP_COOPERATIVE,
+	DRIVER_INHERIT_FDS = TASK_CAP_INHERIT_FDS,
+	DRIVER_SELF_ACCOUNTING = 1u << 16, /* the driver fills utime/stime per worker itself */
 };
 
 struct driver_ops {
 	const char *name;
 	const char *summary;
 	int version;                     /* DRIVER_API_VERSION */
-	unsigned flags;                  /* enum driver_flags */
+	unsigned flags;                  /* enum driver_flags: capabilities and runner hints */
 	const char *unsupported;         /* non-NULL: why it cannot run on this machine/build */
 	const struct knob *knobs;        /* -O knobs of this driver, or NULL */
 
@@ -81,6 +86,12 @@ struct driver_ops {
 	int (*wait)(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
 	/* [worker] See task_wake(). */
 	int (*wake)(struct task *t, _Atomic unsigned *word, int n);
+	/* [worker, optional] Block until fd is ready for events (poll bits) or timeout_ns passed
+	 * (TASK_FOREVER: no limit), without stopping the other workers; results as task_wait_fd(),
+	 * which has already returned for fd < 0 and a stopping run. stop() must end the wait
+	 * (-ECANCELED) like any other. NULL: task_wait_fd looks at the fd every TASK_FD_POLL_NS and
+	 * sleeps through sleep_ns in between. */
+	int (*wait_fd)(struct task *t, int fd, short events, uint64_t timeout_ns);
 };
 
 #define DRIVERS(X) \

@@ -13,7 +13,7 @@
  *   - FORCE_SWITCHING: a thread that drops the GIL while a drop request is pending waits on
  *     `switch_cond` until another thread has taken it (last_holder changed), so it cannot
  *     win it straight back;
- *   - every blocking call of the task API (sleep, wait, yield) drops the GIL before blocking
+ *   - every blocking call of the task API (sleep, wait, wait_fd, yield) drops the GIL before blocking
  *     and takes it back after, like Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS.
  * Legacy GIL (Python 2, -O gil_mode=legacy), after Python 2.7 Python/ceval.c (`_Py_Ticker`,
  * `_Py_CheckInterval`) and thread_pthread.h (the lock is a POSIX semaphore): the holder
@@ -332,6 +332,14 @@ static int gil_wait(struct task *t, _Atomic unsigned *word, unsigned expected, u
 	return rc;
 }
 
+static int gil_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	gil_drop(t, 0);
+	int rc = osdrv_wait_fd(t, fd, events, timeout_ns);
+	gil_take(t);
+	return rc;
+}
+
 static void gil_yield(struct task *t)
 {
 	/* time.sleep(0): releases the GIL around the (empty) sleep. */
@@ -490,7 +498,7 @@ const struct driver_ops driver_gil = {
 	.name = "gil",
 	.summary = "one pthread per worker, pinned, under a simulated CPython GIL (new, or legacy Python 2)",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE,
+	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS,
 	.knobs = gil_knobs,
 	.init = gil_init,
 	.shm_alloc = osdrv_shm_alloc,
@@ -505,4 +513,5 @@ const struct driver_ops driver_gil = {
 	.sleep_ns = gil_sleep_ns,
 	.wait = gil_wait,
 	.wake = osdrv_wake,
+	.wait_fd = gil_wait_fd,
 };

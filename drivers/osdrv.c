@@ -6,10 +6,14 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bench/core/futex.h"
 #include "bench/machine/topo.h"
@@ -24,9 +28,14 @@ int osdrv_init(struct run *r, int shared, size_t handle_size)
 		return -ENOMEM;
 	d->shared = shared;
 	d->handles = calloc(r->nworkers ? r->nworkers : 1, handle_size);
-	if (!d->handles) {
+	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!d->handles || d->stop_fd < 0) {
+		int e = d->stop_fd < 0 ? errno : ENOMEM;
+		if (d->stop_fd >= 0)
+			close(d->stop_fd);
+		free(d->handles);
 		free(d);
-		return -ENOMEM;
+		return -e;
 	}
 	r->drv_priv = d;
 	return 0;
@@ -68,6 +77,7 @@ void osdrv_cleanup(struct run *r)
 	free(d->blocks);
 	free(d->sizes);
 	free(d->handles);
+	close(d->stop_fd);
 	free(d);
 	r->drv_priv = NULL;
 }
@@ -81,7 +91,12 @@ int osdrv_start(struct run *r)
 
 void osdrv_stop(struct run *r)
 {
-	int sh = priv(r)->shared;
+	struct osdrv *d = priv(r);
+	int sh = d->shared;
+	if (!d->stop_sent) { /* once: the eventfd stays readable, so every fd wait ends */
+		uint64_t one = 1;
+		d->stop_sent = write(d->stop_fd, &one, sizeof one) == (ssize_t)sizeof one;
+	}
 	futex_wake(&r->sh->stop, INT_MAX, sh);
 	futex_wake(&r->sh->gate, INT_MAX, sh);
 	for (unsigned i = 0; i < r->nworkers; i++) {
@@ -134,6 +149,35 @@ int osdrv_wake(struct task *t, _Atomic unsigned *word, int n)
 {
 	int rc = futex_wake(word, n, shared_of(t));
 	return rc < 0 ? 0 : rc;
+}
+
+int osdrv_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = priv(t->run)->stop_fd, .events = POLLIN } };
+	uint64_t now = task_now_ns(), deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	for (;;) {
+		/* stop() sets the flag, then makes the eventfd readable: one of the two is seen */
+		if (task_should_stop(t))
+			return -ECANCELED;
+		struct timespec ts, *tsp = NULL;
+		if (deadline != UINT64_MAX) {
+			now = task_now_ns();
+			uint64_t left = deadline > now ? deadline - now : 0;
+			ts = (struct timespec){ .tv_sec = (time_t)(left / 1000000000u), .tv_nsec = (long)(left % 1000000000u) };
+			tsp = &ts;
+		}
+		int k = ppoll(p, 2, tsp, NULL);
+		if (k < 0 && errno != EINTR)
+			return -errno;
+		if (k > 0 && (p[0].revents & POLLNVAL))
+			return -EBADF;
+		if (k > 0 && p[0].revents)
+			return 0;
+		if (k > 0 && p[1].revents)
+			return -ECANCELED;
+		if (k == 0)
+			return -ETIMEDOUT;
+	}
 }
 
 int osdrv_bind_worker(struct task *t, int process)

@@ -20,6 +20,9 @@ struct osdrv {
 	unsigned nblocks, cap;
 	void *handles;              /* pthread_t[] or pid_t[] */
 	void *ext;                  /* state of a driver built on osdrv (gil); it frees it itself */
+	int stop_fd;                /* eventfd, readable once the run stops: wakes fd waits (made before
+	                             * spawn, so process workers inherit it) */
+	int stop_sent;
 };
 
 int osdrv_init(struct run *r, int shared, size_t handle_size);
@@ -32,6 +35,8 @@ void osdrv_yield(struct task *t);
 int osdrv_sleep_ns(struct task *t, uint64_t ns);
 int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
 int osdrv_wake(struct task *t, _Atomic unsigned *word, int n);
+/* poll() on fd and on the run's stop eventfd, so that stop() ends the wait. */
+int osdrv_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns);
 /* For drivers whose workers are pthreads of the cell process (thread, gil): create worker t
  * running entry(t) with small stacks (thousands fit; bigger under sanitizers), and join them
  * all (0, or -1 with r->err naming the first worker whose entry returned non-zero). */

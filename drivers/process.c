@@ -106,7 +106,7 @@ const struct driver_ops driver_process = {
 	.name = "process",
 	.summary = "one forked process per worker, pinned with hwloc, MAP_SHARED memory, shared futexes",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_PARALLEL,
+	.flags = DRIVER_PARALLEL | DRIVER_INHERIT_FDS, /* fork inherits the descriptors */
 	.init = process_init,
 	.shm_alloc = osdrv_shm_alloc,
 	.spawn = process_spawn,
@@ -120,4 +120,5 @@ const struct driver_ops driver_process = {
 	.sleep_ns = osdrv_sleep_ns,
 	.wait = osdrv_wait,
 	.wake = osdrv_wake,
+	.wait_fd = osdrv_wait_fd,
 };

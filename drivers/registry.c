@@ -46,5 +46,10 @@ int driver_check(const struct driver_ops *o, char *why, size_t len)
 		snprintf(why, len, "driver %s: missing %s", o->name ? o->name : "?", miss);
 		return -EINVAL;
 	}
+	if (o->flags & ~(unsigned)(TASK_CAPS_ALL | DRIVER_SELF_ACCOUNTING)) {
+		snprintf(why, len, "driver %s: unknown flags %#x", o->name,
+		         o->flags & ~(unsigned)(TASK_CAPS_ALL | DRIVER_SELF_ACCOUNTING));
+		return -EINVAL;
+	}
 	return 0;
 }

@@ -36,7 +36,7 @@ const struct driver_ops driver_thread = {
 	.name = "thread",
 	.summary = "one pthread per worker, pinned with hwloc, private futexes",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_SHARED_AS | DRIVER_PARALLEL,
+	.flags = DRIVER_SHARED_AS | DRIVER_PARALLEL | DRIVER_INHERIT_FDS,
 	.init = thread_init,
 	.shm_alloc = osdrv_shm_alloc,
 	.spawn = thread_spawn,
@@ -49,4 +49,5 @@ const struct driver_ops driver_thread = {
 	.sleep_ns = osdrv_sleep_ns,
 	.wait = osdrv_wait,
 	.wake = osdrv_wake,
+	.wait_fd = osdrv_wait_fd,
 };

@@ -1,6 +1,7 @@
-/* producer-consumer: exactly-once and FIFO under every queue and driver, at capacity 1 and at
- * a large capacity, with producers/consumers out of balance; shutdown never hangs; verify
- * fails on injected faults; the checker, the per-item accounting and the histogram alone. */
+/* producer-consumer: exactly-once and FIFO under every queue and driver (pipes under all of
+ * them), at capacity 1 and at a large capacity, with producers/consumers out of balance;
+ * shutdown never hangs; verify fails on injected faults; the pipe is refused by capability,
+ * not by driver name; the checker, the per-item accounting and the histogram alone. */
 #include <errno.h>
 
 #include "drivers/driver.h"
@@ -10,6 +11,7 @@
 #include "workloads/pc.h"
 
 static const char *drivers[] = { "thread", "process" };
+static const char *every[] = { "thread", "process", "coroutine", "gil" };
 
 /* Run one cell that must pass, and check from the outside what verify checked inside: every
  * item produced was consumed once (ops = consumed, items = produced). Returns the items: each
@@ -65,12 +67,25 @@ TEST(producer_consumer, spsc_exactly_once)
 	CHECK(items > 0);
 }
 
-TEST(producer_consumer, pipe_exactly_once)
+static void expect_skip(const struct driver_ops *drv, unsigned n, const char *k0, const char *k1, const char *why);
+
+/* Pipes under every driver: the pipe is made in setup, before spawn, so the workers of every
+ * driver have it, and a full or empty pipe waits through the driver (task_wait_fd): a
+ * coroutine parks, the GIL is released. Coroutines also on two scheduler threads. */
+TEST_T(producer_consumer, pipe_exactly_once_under_every_driver, 300)
 {
-	double items = run_ok("process", 2, "queue=pipe", "capacity=1", NULL, NULL);
-	items += run_ok("process", 2, "queue=pipe", "capacity=100000", NULL, NULL);
-	items += run_ok("process", 4, "queue=pipe", "capacity=1", "producers=3", NULL);
-	items += run_ok("process", 4, "queue=pipe", "capacity=1", "consumers=3", NULL);
+	double items = 0;
+	for (unsigned d = 0; d < driver_count; d++) {
+		const char *drv = driver_table[d]->name;
+		if (driver_table[d]->unsupported)
+			continue;
+		items += run_ok(drv, 2, "queue=pipe", "capacity=1", NULL, NULL);
+		items += run_ok(drv, 2, "queue=pipe", "capacity=100000", NULL, NULL);
+		items += run_ok(drv, 4, "queue=pipe", "capacity=1", "producers=3", NULL);
+		items += run_ok(drv, 4, "queue=pipe", "capacity=1", "consumers=3", NULL);
+	}
+	if (driver_find("coroutine"))
+		items += run_ok("coroutine", 5, "queue=pipe", "capacity=1", "producers=2", "threads=2");
 	CHECK(items > 0);
 	/* The pipe is at least a page however small the capacity asked for. */
 	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = "process", .workers = 2,
@@ -79,18 +94,38 @@ TEST(producer_consumer, pipe_exactly_once)
 	json_decref(root);
 }
 
+/* What a pipe needs is asked by capability, not by driver name: a driver that forks like the
+ * process driver runs it whatever its name; one whose workers would not have the descriptors
+ * setup opened (a driver without TASK_CAP_INHERIT_FDS, even named "process") skips it with
+ * the reason, and still runs the other queues. */
+TEST(producer_consumer, pipe_asks_for_a_capability_not_a_driver_name)
+{
+	static struct driver_ops renamed, nofds;
+	renamed = driver_process;
+	renamed.name = "forked";
+	json_decref(tcell_run_ok(&(struct tcell){ .workload = "producer-consumer", .drv = &renamed, .workers = 2,
+	                                          .knobs = { "queue=pipe" } }));
+	nofds = driver_process;
+	nofds.flags &= ~(unsigned)TASK_CAP_INHERIT_FDS;
+	expect_skip(&nofds, 2, "queue=pipe", NULL,
+	            "queue=pipe needs workers that have the descriptors setup opened (inherit-fds), which driver "
+	            "process does not give");
+	json_decref(tcell_run_ok(&(struct tcell){ .workload = "producer-consumer", .drv = &nofds, .workers = 2,
+	                                          .knobs = { "queue=lock" } }));
+}
+
 /* Many blocked workers on either side when the stop comes: the cell must still end, with
  * everything produced consumed. Several repetitions to meet the stop in different states. */
 TEST(producer_consumer, shutdown_with_many_blocked_workers)
 {
 	static const char *shapes[][2] = { { "producers=7", "consumers=1" }, { "producers=1", "consumers=7" } };
-	for (unsigned d = 0; d < 2; d++)
+	for (unsigned d = 0; d < 4; d++)
 		for (unsigned s = 0; s < 2; s++)
 			for (unsigned q = 0; q < 2; q++) {
-				if (q == 1 && d == 0)
+				if (!driver_find(every[d]) || (q == 0 && d >= 2)) /* lock: thread, process */
 					continue;
 				json_decref(tcell_run_ok(&(struct tcell){
-					.workload = "producer-consumer", .driver = drivers[d], .workers = 8, .reps = 3,
+					.workload = "producer-consumer", .driver = every[d], .workers = 8, .reps = 3,
 					.duration_s = 0.02, .stop_grace_s = 5,
 					.knobs = { q ? "queue=pipe" : "queue=lock", "capacity=1", shapes[s][0], shapes[s][1] } }));
 			}
@@ -125,9 +160,9 @@ TEST(producer_consumer, a_worker_that_starts_after_the_stop_does_not_hang_the_ot
 		}
 }
 
-static void expect_skip(const char *drv, unsigned n, const char *k0, const char *k1, const char *why)
+static void expect_skip(const struct driver_ops *drv, unsigned n, const char *k0, const char *k1, const char *why)
 {
-	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .driver = drv, .workers = n,
+	json_t *root = tcell_run(&(struct tcell){ .workload = "producer-consumer", .drv = drv, .workers = n,
 	                                          .knobs = { k0, k1 } });
 	json_t *cell = tcell_cell(root);
 	CHECK_STR(tcell_status(cell), "skipped");
@@ -137,12 +172,11 @@ static void expect_skip(const char *drv, unsigned n, const char *k0, const char 
 
 TEST(producer_consumer, unsupported_shapes_are_skipped)
 {
-	expect_skip("thread", 1, NULL, NULL, "at least 2 workers");
-	expect_skip("thread", 4, "queue=spsc", NULL, "exactly 1 producer and 1 consumer");
-	expect_skip("process", 3, "queue=spsc", NULL, "exactly 1 producer and 1 consumer");
-	expect_skip("thread", 2, "queue=pipe", NULL, "needs the process driver");
-	expect_skip("thread", 4, "producers=3", "consumers=2", "do not fit in 4 workers");
-	expect_skip("process", 4, "producers=4", NULL, "do not fit in 4 workers");
+	expect_skip(&driver_thread, 1, NULL, NULL, "at least 2 workers");
+	expect_skip(&driver_thread, 4, "queue=spsc", NULL, "exactly 1 producer and 1 consumer");
+	expect_skip(&driver_process, 3, "queue=spsc", NULL, "exactly 1 producer and 1 consumer");
+	expect_skip(&driver_thread, 4, "producers=3", "consumers=2", "do not fit in 4 workers");
+	expect_skip(&driver_process, 4, "producers=4", NULL, "do not fit in 4 workers");
 }
 
 /* The deliberately broken variants: verify must catch each, under every queue. */
@@ -153,9 +187,10 @@ TEST(producer_consumer, verify_catches_injected_faults)
 		                           { "defect=reorder", "out of FIFO order (first: producer 0 seq 0 after seq 1)" } };
 	static const char *queues[][2] = { { "thread", "queue=lock" }, { "process", "queue=lock" },
 		                           { "thread", "queue=spsc" }, { "process", "queue=spsc" },
-		                           { "process", "queue=pipe" } };
-	for (unsigned q = 0; q < 5; q++)
-		for (unsigned f = 0; f < 3; f++) {
+		                           { "process", "queue=pipe" }, { "thread", "queue=pipe" },
+		                           { "coroutine", "queue=pipe" }, { "gil", "queue=pipe" } };
+	for (unsigned q = 0; q < 8; q++)
+		for (unsigned f = 0; f < 3 && driver_find(queues[q][0]); f++) {
 			json_t *root = NULL, *cell = NULL;
 			/* The faults hit the first items: retry the rare run that moved fewer than 2. */
 			for (int k = 0; k < 5; k++) {

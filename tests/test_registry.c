@@ -60,14 +60,34 @@ TEST(registry, knob_names_do_not_clash)
 		}
 }
 
+/* What one op is belongs to the workload (struct workload .op_unit, checked by
+ * workload_check); readers that know a workload by name ask workload_op_unit(). */
+TEST(registry, every_workload_names_its_op_unit)
+{
+	for (unsigned i = 0; i < workload_count; i++) {
+		const char *u = workload_op_unit(workload_table[i]->name);
+		if (!u || !*u)
+			TEST_FAIL("workload %s: no op unit", workload_table[i]->name);
+		CHECK(u == workload_table[i]->op_unit);
+	}
+	CHECK_STR(workload_op_unit("task-pool"), "tasks");
+	CHECK(workload_op_unit("no-such") == NULL);
+}
+
 static int dummy_run(struct task *t) { (void)t; return 0; }
 
 TEST(registry, broken_modules_are_rejected)
 {
 	char why[300];
 	struct workload w = { .name = "ok-name", .summary = "s", .version = WORKLOAD_API_VERSION, .min_workers = 1,
-		              .primary_metric = "ops_per_s", .run = dummy_run };
+		              .primary_metric = "ops_per_s", .op_unit = "things", .run = dummy_run };
 	CHECK(workload_check(&w, why, sizeof why) == 0);
+	w.op_unit = NULL;
+	CHECK(workload_check(&w, why, sizeof why) == -EINVAL);
+	CHECK_CONTAINS(why, "missing op_unit");
+	w.op_unit = "";
+	CHECK(workload_check(&w, why, sizeof why) == -EINVAL);
+	w.op_unit = "things";
 	w.version = WORKLOAD_API_VERSION + 1;
 	CHECK(workload_check(&w, why, sizeof why) == -EINVAL);
 	CHECK_CONTAINS(why, "API version");
@@ -91,4 +111,29 @@ TEST(registry, broken_modules_are_rejected)
 	d = driver_thread;
 	d.version = 0;
 	CHECK(driver_check(&d, why, sizeof why) == -EINVAL);
+	d = driver_thread;
+	d.flags |= 1u << 9; /* neither a capability nor a runner hint */
+	CHECK(driver_check(&d, why, sizeof why) == -EINVAL);
+	CHECK_CONTAINS(why, "unknown flags 0x200");
+}
+
+/* The capability query: every missing capability is named in the skip reason, with the
+ * driver's name; what the driver has passes. */
+TEST(registry, capability_query_names_what_is_missing)
+{
+	struct driver_ops d = driver_thread;
+	d.name = "bare";
+	d.flags = TASK_CAP_PARALLEL | DRIVER_SELF_ACCOUNTING;
+	struct run r = { .drv = &d };
+	CHECK_EQ_INT(run_caps(&r), TASK_CAP_PARALLEL);
+	CHECK_EQ_INT(run_need_caps(&r, TASK_CAP_PARALLEL, "mode=x"), 0);
+	CHECK_EQ_INT(run_need_caps(&r, 0, "mode=x"), 0);
+	CHECK_EQ_INT(run_need_caps(&r, TASK_CAP_PARALLEL | TASK_CAP_SHARED_AS | TASK_CAP_INHERIT_FDS | (1u << 9), "mode=y"),
+	             -ENOTSUP);
+	CHECK_STR(r.err, "mode=y needs workers in one address space (shared-as), workers that have the descriptors "
+	                 "setup opened (inherit-fds), capability 0x200, which driver bare does not give");
+	for (unsigned i = 0; i < driver_count; i++) { /* what each driver declares, it has */
+		r.drv = driver_table[i];
+		CHECK_EQ_INT(run_need_caps(&r, driver_table[i]->flags & TASK_CAPS_ALL, "all"), 0);
+	}
 }

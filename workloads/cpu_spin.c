@@ -77,6 +77,7 @@ const struct workload workload_cpu_spin = {
 	.min_workers = 1,
 	.knobs = spin_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "spin units",
 	.higher_is_better = 1,
 	.setup = spin_setup,
 	.run = spin_run,

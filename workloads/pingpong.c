@@ -165,6 +165,7 @@ const struct workload workload_pingpong = {
 	.min_workers = 2,
 	.knobs = pp_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "round trips",
 	.higher_is_better = 1,
 	.setup = pp_setup,
 	.run = pp_run,

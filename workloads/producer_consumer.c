@@ -10,8 +10,9 @@
  *         workloads/queue.c's QUEUE_RING;
  *   spsc  a lock-free single-producer single-consumer ring (Lamport, with cached indices),
  *         polling the other side `spin` times before blocking on a wait word (P = C = 1);
- *   pipe  items through a pipe, one write()/read() each (process driver only): queue.c's
- *         QUEUE_PIPE.
+ *   pipe  items through a pipe made in setup, one write()/read() each, waiting through the
+ *         driver when full/empty (needs workers that have setup's descriptors: every driver
+ *         here): queue.c's QUEUE_PIPE, multiprocessing.Queue's transport.
  * Shutdown: after the stop request producers stop producing; consumers drain the queue and
  * return once it is empty and every producer is done (a shared counter; pipe: the last
  * producer writes one end-of-stream item per consumer). This relies on every producer's
@@ -26,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/driver.h"
 #include "workloads/loghist.h"
 #include "workloads/pc.h"
 #include "workloads/queue.h"
@@ -77,7 +77,7 @@ struct pc_side {
 
 static const struct knob pc_knobs[] = {
 	{ "queue", KNOB_ENUM, "lock", 0, 0, "lock|spsc|pipe",
-	  "lock: ring + mutex + wait/wake; spsc: lock-free ring (1 producer, 1 consumer); pipe: a pipe (process driver)" },
+	  "lock: ring + mutex + wait/wake; spsc: lock-free ring (1 producer, 1 consumer); pipe: a pipe (multiprocessing.Queue)" },
 	{ "capacity", KNOB_INT, PC_DEFAULT_CAPACITY_S, 1, 1 << 20, NULL,
 	  "queue slots (pipe: the kernel rounds up to a power-of-two number of pages)" },
 	{ "producers", KNOB_INT, "0", 0, TASK_MAX_WORKERS, NULL, "producing workers (0: half the workers)" },
@@ -273,10 +273,9 @@ static int pc_setup(struct run *r)
 		         (unsigned long long)np, (unsigned long long)nc);
 		return -ENOTSUP;
 	}
-	if (queue == Q_PIPE && strcmp(r->drv->name, "process")) {
-		run_fail(r, "queue=pipe needs the process driver (workers that inherit the pipe across fork)");
-		return -ENOTSUP;
-	}
+	int rc;
+	if (queue == Q_PIPE && (rc = run_need_caps(r, TASK_CAP_INHERIT_FDS, "queue=pipe")))
+		return rc;
 	uint32_t cap = (uint32_t)run_knob_int(r, "capacity");
 	uint32_t nacct = np * nc <= PAIR_LIMIT ? (uint32_t)np : (uint32_t)(PAIR_LIMIT / nc ? PAIR_LIMIT / nc : 1);
 	size_t cons_size = sizeof(struct pc_cons) + nacct * sizeof(struct pc_acct);
@@ -307,8 +306,7 @@ static int pc_setup(struct run *r)
 			                   .item_size = sizeof(struct pc_item), .nput = s->nprod, .nget = s->ncons,
 			                   .stamp_off = offsetof(struct pc_item, t_ns),
 			                   .tag_off = offsetof(struct pc_item, producer) /* PC_POISON is the tag */ };
-		int rc = queue_init(r, &s->q, &qc);
-		if (rc)
+		if ((rc = queue_init(r, &s->q, &qc)))
 			return run_fail(r, "%s queue: %s", queue == Q_PIPE ? "pipe" : "lock", strerror(-rc));
 	}
 	r->wl_shared = s;
@@ -416,6 +414,7 @@ const struct workload workload_producer_consumer = {
 	.min_workers = 2,
 	.knobs = pc_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "items",
 	.higher_is_better = 1,
 	.setup = pc_setup,
 	.run = pc_run,

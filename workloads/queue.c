@@ -1,5 +1,5 @@
 /* queue: the bounded blocking queue of workloads (see queue.h): a ring under a task_mutex
- * with two wait words, or a pipe. */
+ * with two wait words, or an O_NONBLOCK pipe that waits in task_wait_fd. */
 #define _GNU_SOURCE
 #include "workloads/queue.h"
 
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #define PIPE_MAX_BYTES (1u << 20) /* F_SETPIPE_SZ beyond /proc/sys/fs/pipe-max-size fails unprivileged */
-#define POLL_MS 1                 /* a cancellable pipe get looks at the stop flag this often */
 
 /* Whole items a pipe of `bytes` holds for sure. The kernel stores a pipe in pages and appends
  * a write to the last page only if (the tail of) it fits there, so an item never straddles
@@ -48,7 +47,7 @@ int queue_init(struct run *r, struct queue *q, const struct queue_config *c)
 		return q->ring ? 0 : -ENOMEM;
 	}
 	int fds[2];
-	if (pipe2(fds, O_CLOEXEC))
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK)) /* blocking goes through task_wait_fd */
 		return -errno;
 	q->fd_r = fds[0];
 	q->fd_w = fds[1];
@@ -161,71 +160,53 @@ static int ring_get(struct task *t, struct queue *q, void *item, unsigned flags)
 
 /* ------------------------------------------------------------------ pipe */
 
-static int pipe_write(struct task *t, struct queue *q, const void *item)
+/* Move one item through the O_NONBLOCK pipe (out: write it, else read it), waiting in
+ * task_wait_fd while the pipe is full (empty). `cancel`: give up with -ECANCELED if the run
+ * stops before a byte of the item moved; without it, a stopping run makes the wait a yield
+ * (the other side is finishing: getters drain, the closer writes the end of the stream).
+ * The lock that keeps large items whole with several readers (writers) is the caller's. */
+static int pipe_move(struct task *t, struct queue *q, char *p, int out, int cancel)
 {
-	const char *p = item;
+	int fd = out ? q->fd_w : q->fd_r;
 	size_t left = q->item_size;
-	int rc = 0;
-	if (q->lock_w)
-		task_mutex_lock(t, &q->wlock);
 	while (left) {
-		ssize_t k = write(q->fd_w, p, left);
+		ssize_t k = out ? write(fd, p, left) : read(fd, p, left);
+		if (k > 0) {
+			p += k;
+			left -= (size_t)k;
+			continue;
+		}
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0) {
-			task_fail(t, "queue: write to the pipe failed: %s", k < 0 ? strerror(errno) : "nothing written");
-			rc = -EIO;
-			break;
-		}
-		p += k;
-		left -= (size_t)k;
+		if (k == 0 || errno != EAGAIN)
+			return task_fail(t, "queue: %s the pipe failed: %s", out ? "write to" : "read from",
+			                 k < 0 ? strerror(errno) : out ? "nothing written" : "end of file"), -EIO;
+		int rc = task_wait_fd(t, fd, out ? POLLOUT : POLLIN, TASK_FOREVER);
+		if (rc == -ECANCELED && cancel && left == q->item_size)
+			return -ECANCELED;
+		if (rc == -ECANCELED)
+			task_yield(t);
+		else if (rc)
+			return task_fail(t, "queue: waiting for the pipe failed: %s", strerror(-rc)), -EIO;
 	}
+	return 0;
+}
+
+static int pipe_write(struct task *t, struct queue *q, void *item, unsigned flags)
+{
+	if (q->lock_w)
+		task_mutex_lock(t, &q->wlock);
+	int rc = pipe_move(t, q, item, 1, (flags & QUEUE_CANCEL) != 0);
 	if (q->lock_w)
 		task_mutex_unlock(t, &q->wlock);
 	return rc;
 }
 
-/* Wait until the pipe has data, or the run stops (-ECANCELED). Only with one getter: with
- * several, another could take the data between poll and read. */
-static int pipe_readable(struct task *t, struct queue *q)
-{
-	struct pollfd p = { .fd = q->fd_r, .events = POLLIN };
-	for (int timeout = 0;; timeout = POLL_MS) {
-		int k = poll(&p, 1, timeout);
-		if (k > 0)
-			return 0;
-		if (k < 0 && errno != EINTR) {
-			task_fail(t, "queue: poll on the pipe failed: %s", strerror(errno));
-			return -EIO;
-		}
-		if (task_should_stop(t))
-			return -ECANCELED;
-	}
-}
-
 static int pipe_read(struct task *t, struct queue *q, void *item, unsigned flags)
 {
-	char *p = item;
-	size_t left = q->item_size;
-	int rc = 0;
-	if ((flags & QUEUE_CANCEL) && q->nget != 1)
-		return -EINVAL;
-	if ((flags & QUEUE_CANCEL) && (rc = pipe_readable(t, q)))
-		return rc;
 	if (q->lock_r)
 		task_mutex_lock(t, &q->rlock);
-	while (left) {
-		ssize_t k = read(q->fd_r, p, left);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			task_fail(t, "queue: read from the pipe failed: %s", k < 0 ? strerror(errno) : "end of file");
-			rc = -EIO;
-			break;
-		}
-		p += k;
-		left -= (size_t)k;
-	}
+	int rc = pipe_move(t, q, item, 0, (flags & QUEUE_CANCEL) != 0);
 	if (q->lock_r)
 		task_mutex_unlock(t, &q->rlock);
 	if (rc)
@@ -242,7 +223,7 @@ int queue_put(struct task *t, struct queue *q, void *item, unsigned flags)
 	if (q->kind == QUEUE_RING)
 		return ring_put(t, q, item, flags);
 	stamp(q, item);
-	return pipe_write(t, q, item);
+	return pipe_write(t, q, item, flags);
 }
 
 int queue_get(struct task *t, struct queue *q, void *item, unsigned flags)
@@ -268,7 +249,7 @@ int queue_close(struct task *t, struct queue *q)
 	memcpy(end + q->tag_off, &tag, sizeof tag);
 	int rc = 0;
 	for (unsigned g = 0; g < q->nget && !rc; g++)
-		rc = pipe_write(t, q, end);
+		rc = pipe_write(t, q, end, 0);
 	free(end);
 	return rc;
 }

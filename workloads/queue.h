@@ -8,11 +8,14 @@
  *               Python's queue.Queue). An item is copied into its slot and out again under
  *               the mutex, so a large item crosses from one worker to another as bytes (the
  *               process driver's workers share nothing else).
- *   QUEUE_PIPE  a pipe created in setup and inherited by the workers across fork (process
- *               driver only), one write() and one read() per item (multiprocessing.Queue
- *               without the pickling). Items larger than PIPE_BUF are not written atomically
- *               by the kernel, so with several writers (readers) every write (read) of an item
- *               holds a writer (reader) task_mutex, multiprocessing's wlock and rlock.
+ *   QUEUE_PIPE  a pipe created in setup, so every worker has it (threads, coroutines and the
+ *               GIL share the cell process's descriptors, processes inherit them across
+ *               fork), one write() and one read() per item (multiprocessing.Queue without the
+ *               pickling). The pipe is O_NONBLOCK: a full (empty) pipe waits in task_wait_fd,
+ *               so the driver decides what blocking means, as for every other wait. Items
+ *               larger than PIPE_BUF are not written atomically by the kernel, so with several
+ *               writers (readers) every write (read) of an item holds a writer (reader)
+ *               task_mutex, multiprocessing's wlock and rlock.
  *
  * Shutdown: the queue knows how many workers put into it (nput) and get from it (nget). Each
  * putter calls queue_close() once when it will put no more. A getter then receives every
@@ -22,7 +25,7 @@
  * QUEUE_END. A get without QUEUE_CANCEL returns only with an item or QUEUE_END, also while
  * the run is stopping: getters drain, so every item put is taken exactly once.
  *
- * Blocking while the run stops: task_wait does not block then (it yields), so a full ring
+ * Blocking while the run stops: task_wait and task_wait_fd do not block then, so a full queue
  * makes a put without QUEUE_CANCEL, and an empty one a get, yield until the other side moves.
  *
  * Items may carry two fields the queue fills in, named by their offsets in the item:
@@ -90,14 +93,13 @@ unsigned queue_capacity(const struct queue *q);
  * (zeroed) and when called twice. */
 void queue_destroy(struct queue *q);
 
-/* Put one item (item_size bytes; the stamp field of *item is set too). Blocks while the ring
- * is full. 0; -ECANCELED with QUEUE_CANCEL when the run stops while the ring is full (the item
- * did not go in); pipe: -EIO after task_fail() on a failed write (a pipe put blocks until
- * readers make room and ignores QUEUE_CANCEL: its getters drain). */
+/* Put one item (item_size bytes; the stamp field of *item is set too). Blocks while the queue
+ * is full. 0; -ECANCELED with QUEUE_CANCEL when the run stops while the queue is full (the
+ * item did not go in; a pipe item larger than PIPE_BUF that went in partly is finished);
+ * pipe: -EIO after task_fail() on a failed write. */
 int queue_put(struct task *t, struct queue *q, void *item, unsigned flags);
 /* Take one item into *item. 0, QUEUE_END, -ECANCELED with QUEUE_CANCEL when the run stops
- * while the queue is empty (pipe: QUEUE_CANCEL needs nget == 1, else -EINVAL), or, pipe,
- * -EIO after task_fail() on a failed read. */
+ * while the queue is empty, or, pipe, -EIO after task_fail() on a failed read. */
 int queue_get(struct task *t, struct queue *q, void *item, unsigned flags);
 /* This putter puts no more. Every putter must call it exactly once, on every way out, or
  * the getters wait for it forever. 0, or (pipe) -EIO after task_fail(). */

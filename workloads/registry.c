@@ -18,6 +18,12 @@ const struct workload *workload_find(const char *name)
 	return NULL;
 }
 
+const char *workload_op_unit(const char *name)
+{
+	const struct workload *w = workload_find(name);
+	return w ? w->op_unit : NULL;
+}
+
 int workload_check(const struct workload *w, char *why, size_t len)
 {
 	const char *name = w->name ? w->name : "?";
@@ -30,8 +36,10 @@ int workload_check(const struct workload *w, char *why, size_t len)
 		snprintf(why, len, "workload %s: name must be non-empty, with dashes, no spaces", name);
 		return -EINVAL;
 	}
-	if (!w->summary || !w->run || !w->primary_metric) {
-		snprintf(why, len, "workload %s: missing %s", name, !w->summary ? "summary" : !w->run ? "run" : "primary_metric");
+	const char *miss = !w->summary ? "summary" : !w->run ? "run" : !w->primary_metric ? "primary_metric"
+	                   : !w->op_unit || !*w->op_unit ? "op_unit" : NULL;
+	if (miss) {
+		snprintf(why, len, "workload %s: missing %s", name, miss);
 		return -EINVAL;
 	}
 	if (w->min_workers < 1) {

@@ -215,6 +215,7 @@ const struct workload workload_shared_counter = {
 	.min_workers = 1,
 	.knobs = sc_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "increments",
 	.higher_is_better = 1,
 	.setup = sc_setup,
 	.run = sc_run,

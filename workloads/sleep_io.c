@@ -279,6 +279,7 @@ const struct workload workload_sleep_io = {
 	.min_workers = 1,
 	.knobs = sio_knobs,
 	.primary_metric = "wall_s",
+	.op_unit = "waits",
 	.higher_is_better = 0,
 	.setup = sio_setup,
 	.run = sio_run,

@@ -17,8 +17,8 @@
  *
  * Queues: workloads/queue.c, `transport=shm` a ring in shared memory (under the process
  * driver the payload crosses the process boundary as bytes copied into and out of shared
- * memory), `transport=pipe` a pipe per direction (process driver only; multiprocessing's
- * way). The result queue holds `inflight` results, so a pool worker never waits to deliver
+ * memory), `transport=pipe` a pipe per direction, made in setup (multiprocessing's way;
+ * needs workers that have setup's descriptors, which every driver here gives). The result queue holds `inflight` results, so a pool worker never waits to deliver
  * one (outstanding tasks <= inflight), whatever the submission queue's capacity: no deadlock
  * between a submitter waiting for room and a pool waiting for the submitter. With a pipe,
  * inflight is capped at what the result pipe holds.
@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/driver.h"
 #include "workloads/loghist.h"
 #include "workloads/queue.h"
 #include "workloads/spin.h"
@@ -100,7 +99,7 @@ static const struct knob tp_knobs[] = {
 	{ "inflight", KNOB_INT, "0", 0, 1 << 20, NULL, "most tasks outstanding at once (0: 2 per pool worker)" },
 	{ "capacity", KNOB_INT, "0", 0, 1 << 20, NULL, "submission queue slots (0: inflight)" },
 	{ "transport", KNOB_ENUM, "shm", 0, 0, "shm|pipe",
-	  "shm: queues in shared memory; pipe: a pipe per direction (process driver)" },
+	  "shm: queues in shared memory; pipe: a pipe per direction (multiprocessing's way)" },
 	{ "defect", KNOB_ENUM, "none", 0, 0, "none|lose|dup",
 	  "inject a bug (a pool worker drops its first result / the callback runs twice on the first) to show verify catches it" },
 	{ 0 }
@@ -312,10 +311,9 @@ static double tp_time_inline(unsigned iters)
 static int tp_setup(struct run *r)
 {
 	unsigned n = r->nworkers, transport = (unsigned)run_knob_enum(r, "transport");
-	if (transport == TP_PIPE && strcmp(r->drv->name, "process")) {
-		run_fail(r, "transport=pipe needs the process driver (workers that inherit the pipes across fork)");
-		return -ENOTSUP;
-	}
+	int rc;
+	if (transport == TP_PIPE && (rc = run_need_caps(r, TASK_CAP_INHERIT_FDS, "transport=pipe")))
+		return rc;
 	struct tp_shared *s = task_shm_alloc(r, sizeof *s + n * sizeof(struct tp_worker));
 	if (!s)
 		return run_fail(r, "out of shared memory");
@@ -338,8 +336,7 @@ static int tp_setup(struct run *r)
 		                   .item_size = s->item_size, .nput = 1, .nget = s->npool,
 		                   .stamp_off = offsetof(struct tp_msg, t_submit),
 		                   .tag_off = offsetof(struct tp_msg, tag) };
-	int rc = queue_init(r, &s->subq, &qc);
-	if (rc)
+	if ((rc = queue_init(r, &s->subq, &qc)))
 		return run_fail(r, "submission queue (%u x %zu bytes): %s", qc.cap, qc.item_size,
 		                rc == -E2BIG ? "more than 1 GiB" : strerror(-rc));
 	qc.cap = (unsigned)inflight;
@@ -460,6 +457,7 @@ const struct workload workload_task_pool = {
 	.min_workers = 2,
 	.knobs = tp_knobs,
 	.primary_metric = "ops_per_s",
+	.op_unit = "tasks",
 	.higher_is_better = 1,
 	.setup = tp_setup,
 	.run = tp_run,

@@ -18,7 +18,9 @@
  *   verify   cell process, after join. Checks invariants, records extra metrics with
  *            run_metric(). 0, or -1 via run_fail() (the repetition and cell fail).
  *   teardown cell process, after verify (also after failures). Optional.
- * Adding one: copy workloads/skeleton.c.txt, add X(name) below, document it in BENCHMARKS.md. */
+ * Adding one: copy workloads/skeleton.c (a commented example, run by tests/test_skeleton.c
+ * but not registered), add X(name) below, document it in BENCHMARKS.md, test it (the steps
+ * are listed at the top of skeleton.c). */
 #ifndef BENCH_WORKLOAD_H
 #define BENCH_WORKLOAD_H
 
@@ -42,6 +44,8 @@ struct workload {
 	unsigned min_workers;            /* cells with fewer workers are skipped */
 	const struct knob *knobs;        /* -O knobs, or NULL */
 	const char *primary_metric;      /* what compare looks at: "ops_per_s", "wall_s", ... */
+	const char *op_unit;             /* what one task_ops() counts, plural: "items", "round trips"
+	                                  * (the unit of ops/s in tables and figures) */
 	int higher_is_better;            /* direction of primary_metric */
 
 	int (*setup)(struct run *r);
@@ -63,10 +67,16 @@ struct workload {
 WORKLOADS(WORKLOAD_EXTERN)
 #undef WORKLOAD_EXTERN
 
+/* The example workload (workloads/skeleton.c): not in the table, so not in run --all. */
+extern const struct workload workload_skeleton;
+
 extern const struct workload *const workload_table[];
 extern const unsigned workload_count;
 
 const struct workload *workload_find(const char *name);
+/* The op unit of the registered workload `name`, NULL if there is none: for readers of
+ * results files, which know a workload by its name (plot's axis labels). */
+const char *workload_op_unit(const char *name);
 int workload_check(const struct workload *w, char *why, size_t len);
 
 #endif

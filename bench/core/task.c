@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
@@ -109,6 +110,50 @@ void task_yield(struct task *t)
 	t->run->drv->yield(t);
 }
 
+int task_fd_ready(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int k;
+	while ((k = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	if (k < 0)
+		return -errno;
+	if (p.revents & POLLNVAL)
+		return -EBADF;
+	return k > 0;
+}
+
+/* task_wait_fd under a driver without a wait_fd hook: look at the fd, and between looks sleep
+ * through the driver, so that its way of blocking applies (a coroutine parks, the GIL is
+ * released) and the stop request cuts the sleep short. */
+static int wait_fd_sleeping(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	uint64_t now = task_now_ns(), deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	for (;;) {
+		int rc = task_fd_ready(fd, events);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		now = task_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		uint64_t nap = deadline - now < TASK_FD_POLL_NS ? deadline - now : TASK_FD_POLL_NS;
+		if (t->run->drv->sleep_ns(t, nap) == -ECANCELED)
+			return -ECANCELED;
+	}
+}
+
+int task_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns)
+{
+	TASK_FAULT_CHECK(t);
+	if (fd < 0) /* poll() would ignore it and wait for the timeout */
+		return -EBADF;
+	if (task_should_stop(t))
+		return -ECANCELED;
+	if (t->run->drv->wait_fd)
+		return t->run->drv->wait_fd(t, fd, events, timeout_ns);
+	return wait_fd_sleeping(t, fd, events, timeout_ns);
+}
+
 int task_fail(struct task *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -196,6 +241,40 @@ int task_barrier_wait(struct task *t, struct task_barrier *b)
 		task_wait(t, &b->generation, gen, TASK_FOREVER);
 	}
 	return 0;
+}
+
+/* ---- capabilities ---- */
+
+static const struct { unsigned cap; const char *name, *what; } task_cap_names[] = {
+	{ TASK_CAP_SHARED_AS, "shared-as", "workers in one address space" },
+	{ TASK_CAP_PARALLEL, "parallel", "workers on several cores at once" },
+	{ TASK_CAP_COOPERATIVE, "cooperative", "one worker at a time, switching at checkpoints" },
+	{ TASK_CAP_INHERIT_FDS, "inherit-fds", "workers that have the descriptors setup opened" },
+};
+
+unsigned run_caps(const struct run *r)
+{
+	return r->drv->flags & TASK_CAPS_ALL;
+}
+
+int run_need_caps(struct run *r, unsigned need, const char *what)
+{
+	unsigned miss = need & ~run_caps(r);
+	if (!miss)
+		return 0;
+	char list[200] = "";
+	size_t o = 0;
+	for (size_t i = 0; i < sizeof task_cap_names / sizeof task_cap_names[0]; i++) {
+		if (!(miss & task_cap_names[i].cap) || o >= sizeof list)
+			continue;
+		o += (size_t)snprintf(list + o, sizeof list - o, "%s%s (%s)", o ? ", " : "", task_cap_names[i].what,
+		                      task_cap_names[i].name);
+		miss &= ~task_cap_names[i].cap;
+	}
+	if (miss && o < sizeof list)
+		snprintf(list + o, sizeof list - o, "%scapability %#x", o ? ", " : "", miss);
+	run_fail(r, "%s needs %s, which driver %s does not give", what, list, r->drv->name);
+	return -ENOTSUP;
 }
 
 /* ---- parent side ---- */

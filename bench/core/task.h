@@ -4,10 +4,11 @@
  *
  *     while (!task_should_stop(t)) { work(); task_ops(t, 1); task_checkpoint(t); }
  *
- * and blocks only through task_sleep_ns / task_wait / task_wake / task_yield and the
- * primitives built on them here once (task_mutex, task_sem, task_barrier). The driver
+ * and blocks only through task_sleep_ns / task_wait / task_wake / task_yield / task_wait_fd
+ * and the primitives built on them here once (task_mutex, task_sem, task_barrier). The driver
  * decides what blocking means: a futex for threads, a process-shared futex for processes,
- * parking the coroutine in the scheduler, releasing the simulated GIL around the wait.
+ * parking the coroutine in the scheduler, releasing the simulated GIL around the wait. What a
+ * mode needs of the driver, a workload asks with run_need_caps(), never by driver name.
  *
  * Memory visible to every worker comes from task_shm_alloc() (driver-allocated: MAP_SHARED
  * for processes). Everything else a workload keeps in its own process memory is private to
@@ -169,6 +170,17 @@ static inline int task_wake(struct task *t, _Atomic unsigned *word, int n)
 }
 /* Give other workers a chance to run (sched_yield, a coroutine switch, a GIL handover). */
 void task_yield(struct task *t);
+/* Wait until fd is ready for `events` (POLLIN, POLLOUT of <poll.h>), at most timeout_ns
+ * (TASK_FOREVER: no limit): the one way a worker blocks on a file descriptor. Make the fd
+ * O_NONBLOCK, and call this when read/write says EAGAIN, then try again. The driver decides
+ * what waiting means: poll() that the stop request interrupts (threads, processes), the same
+ * with the GIL released (gil), the coroutine parked while its scheduler watches the fd
+ * (coroutines; the scheduler thread never blocks in a read or write). Returns 0 when the fd
+ * is ready, or has an error or hang-up condition (the next read/write reports which);
+ * -ETIMEDOUT; -ECANCELED once the run is stopping (at once if it already is: a caller that
+ * must go on, say to drain, task_yield()s and retries); -EBADF if fd is not open; another
+ * -errno of poll. Readiness is a hint: another worker may take the data first. */
+int task_wait_fd(struct task *t, int fd, short events, uint64_t timeout_ns);
 
 /* Record why this worker failed; returns -1 for `return task_fail(t, ...)`. */
 int task_fail(struct task *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -193,6 +205,30 @@ void task_sem_up(struct task *t, struct task_sem *s);
 struct task_barrier { _Atomic unsigned arrived; _Atomic unsigned generation; unsigned n; };
 void task_barrier_init(struct task_barrier *b, unsigned n);
 int task_barrier_wait(struct task *t, struct task_barrier *b);
+
+/* ---- what the driver of a run can do ---- */
+
+/* Capabilities (and properties) of a driver. A workload whose mode needs one asks for it
+ * with run_need_caps() in setup, never for a driver by name (fio's FIO_PIPEIO flags), so a
+ * new driver runs every mode whose needs it meets. Drivers declare theirs in
+ * driver_ops.flags (drivers/driver.h). */
+enum task_cap {
+	TASK_CAP_SHARED_AS = 1u << 0,    /* workers share the cell process's address space: what
+	                                  * setup mallocs is one object for all of them */
+	TASK_CAP_PARALLEL = 1u << 1,     /* workers can run on several cores at once */
+	TASK_CAP_COOPERATIVE = 1u << 2,  /* workload code runs one worker at a time, switching only at
+	                                  * checkpoints and blocking task-API calls */
+	TASK_CAP_INHERIT_FDS = 1u << 3,  /* descriptors setup opened (pipes, sockets) are open in
+	                                  * every worker */
+};
+#define TASK_CAPS_ALL (TASK_CAP_SHARED_AS | TASK_CAP_PARALLEL | TASK_CAP_COOPERATIVE | TASK_CAP_INHERIT_FDS)
+
+/* The enum task_cap bits of the run's driver. */
+unsigned run_caps(const struct run *r);
+/* 0 if the run's driver has every capability in `need`; else -ENOTSUP with the reason in
+ * r->err ("<what> needs <capability>, which driver <name> does not give"): return it from
+ * setup and the cell is skipped with that reason. `what` names the mode ("queue=pipe"). */
+int run_need_caps(struct run *r, unsigned need, const char *what);
 
 /* ---- for workload setup/verify (parent side) ---- */
 
@@ -222,6 +258,12 @@ uint64_t run_total_ops(const struct run *r);
  * marks ready, waits at the gate (through the driver's wait), accounts CPU, runs the workload,
  * records the result and reports done. Returns the workload's status (0 ok). */
 int task_main(struct task *t);
+/* For wait_fd hooks: poll fd once without blocking. 1 ready (for events, or an error or
+ * hang-up condition), 0 not ready, -EBADF if fd is not open, or -errno of poll. */
+int task_fd_ready(int fd, short events);
+/* A driver without a wait_fd hook: task_wait_fd looks at the fd this often, sleeping through
+ * the driver's sleep_ns in between. */
+#define TASK_FD_POLL_NS 50000u
 /* CPU accounting of the calling OS thread (RUSAGE_THREAD); a driver that multiplexes many
  * workers on one thread (coroutines) accounts itself and sets `self_accounting`. */
 void task_account_begin(struct task *t);
