@@ -108,20 +108,22 @@ EOF
 [[ -s $tmp/free && -s $tmp/names && -s $tmp/nums ]] || { echo "FAIL cannot make the payload files"; exit 1; }
 
 # inert FILE...: prints the first file that is not inert and fails: a raw control character
-# (C0 but \n and \t, DEL, C1 as UTF-8) anywhere; raw HTML from a payload (<script>) in any
-# output; in a gnuplot script, a backtick or a line that runs a command (system, !, shell).
+# (C0 but \n and \t, DEL, C1 as UTF-8) anywhere; raw HTML from a payload (<script>) in
+# Markdown (*.md); in a gnuplot script (*.gp), a backtick or a line that runs a command.
 inert() {
-	python3 - "$@" <<'EOF'
-import re, sys
-bad = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
-gp_bad = re.compile(rb"`|^\s*(system|!|shell|load|call|cd|pause|print)\b", re.M)
-for p in sys.argv[1:]:
-    t = open(p, "rb").read()
-    for what, m in (("raw control character", bad.search(t)), ("raw HTML", re.search(rb"<script>", t)),
-                    ("gnuplot command", p.endswith(".gp") and gp_bad.search(t))):
-        if m:
-            print("    %s %r in %s" % (what, m.group(0), p)); sys.exit(1)
-EOF
+	local f
+	for f in "$@"; do
+		if LC_ALL=C grep -aqP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$f"; then
+			echo "    raw control character in $f"; return 1
+		fi
+		if [[ $f == *.md ]] && grep -q '<script>' "$f"; then
+			echo "    raw HTML in $f"; return 1
+		fi
+		if [[ $f == *.gp ]] && grep -qE '`|^\s*(system|!|shell|load|call|cd|pause|print)\b' "$f"; then
+			echo "    a command in $f: $(grep -m1 -E '`|^\s*(system|!|shell|load|call|cd|pause|print)\b' "$f")"
+			return 1
+		fi
+	done
 }
 canaries() { find "$tmp" -name '*CANARY*' | head -3; }
 
@@ -131,16 +133,18 @@ run_one() {
 	local id=$1; shift
 	local rc why=""
 	rm -rf "$tmp/out-$id"
-	(cd "$tmp" && timeout "${limit:-60}" "$BENCH" "$@" >"$tmp/out-$id.stdout" 2>"$tmp/out-$id.stderr"); rc=$?
+	local stdout=$tmp/out-$id.stdout
+	[[ " $* " == *" markdown "* ]] && stdout=$tmp/out-$id.stdout.md
+	(cd "$tmp" && timeout "${limit:-60}" "$BENCH" "$@" >"$stdout" 2>"$tmp/out-$id.stderr"); rc=$?
 	local nerr; nerr=$(wc -l <"$tmp/out-$id.stderr")
 	judged=accepted
 	if [[ $rc -eq 2 ]]; then
 		judged=refused
-		[[ $nerr -eq 1 && ! -s $tmp/out-$id.stdout ]] || why="exit 2 with $nerr stderr lines, $(wc -c <"$tmp/out-$id.stdout") stdout bytes"
+		[[ $nerr -eq 1 && ! -s $stdout ]] || why="exit 2 with $nerr stderr lines, $(wc -c <"$stdout") stdout bytes"
 	elif [[ $rc -ne 0 ]]; then
 		why="exit $rc"
 	fi
-	local files=("$tmp/out-$id.stdout" "$tmp/out-$id.stderr")
+	local files=("$stdout" "$tmp/out-$id.stderr")
 	[[ -d $tmp/out-$id ]] &&
 		mapfile -t -O 2 files < <(find "$tmp/out-$id" -type f \( -name '*.gp' -o -name '*.dat' -o -name '*.md' \))
 	[[ -n $why ]] || inert "${files[@]}" || why="output not inert"
@@ -152,7 +156,8 @@ run_one() {
 		done
 		[[ -e $gp ]] || why="no gnuplot script written"
 	fi
-	[[ -z $(canaries) ]] || why="canary created: $(canaries | tr '\n' ' ')"
+	local found; found=$(canaries)
+	[[ -z $found ]] || why="canary created: ${found//$'\n'/ }"
 	if [[ -n $why ]]; then
 		echo "FAIL bench $* -> $why"; head -c 300 "$tmp/out-$id.stderr" | head -3 | sed 's/^/    /'
 		fail=$((fail + 1)); find "$tmp" -name '*CANARY*' -exec rm -rf {} + 2>/dev/null
