@@ -254,6 +254,7 @@ static int get_string(json_t *o, const char *key, unsigned ci, const char *path,
  * texts, machine fields, argv) may be any text: every sink escapes it (escape.h). */
 
 #define NAME_RULE "[a-z0-9_-], 1 to 47 characters, as bench list shows"
+#define KNOB_TEXT_MAX (sizeof ((struct knobval *)0)->text - 1) /* what a knob value can be (opt.h) */
 #define CPU_MAX (1 << 20)
 
 /* lo..hi; above: in an ok repetition (and so in a summary) the value must be above lo. */
@@ -433,9 +434,10 @@ static int check_cell(json_t *c, unsigned ci, const char *p, char *err, size_t e
 		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
 			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, k, type_name(v));
 		scalar_text(v, 1, text, sizeof text);
-		if (!esc_value_ok(json_is_string(v) ? json_string_value(v) : text))
-			BAD("%s: cells[%u].knobs.%s is not a knob value ([A-Za-z0-9._+:,-], 1 to %d characters)", p, ci, k,
-			    ESC_VALUE_MAX);
+		const char *t = json_is_string(v) ? json_string_value(v) : text;
+		if (!esc_value_ok(t) || strlen(t) > KNOB_TEXT_MAX)
+			BAD("%s: cells[%u].knobs.%s is not a knob value ([A-Za-z0-9._+:,-], 1 to %zu characters)", p, ci, k,
+			    KNOB_TEXT_MAX);
 	}
 	size_t i;
 	json_array_foreach(json_object_get(c, "reps"), i, v) {

@@ -607,6 +607,8 @@ TEST(compare, loader_refuses_bad_names_and_numbers)
 		{ "cpu spin", "", "ok", 1, 100, "cells[0].workload is not a name" },
 		{ "cpu-spin", "\"a b\": 1", "ok", 1, 100, "cells[0].knobs has a key that is not a knob name" },
 		{ "cpu-spin", "\"mode\": \"a|b\"", "ok", 1, 100, "cells[0].knobs.mode is not a knob value" },
+		{ "cpu-spin", "\"mode\": \"" "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" "\"", "ok", 1, 100,
+		  "cells[0].knobs.mode is not a knob value ([A-Za-z0-9._+:,-], 1 to 47 characters)" },
 		{ "cpu-spin", "", "fine", 1, 100, "cells[0].status should be ok, failed, skipped or running" },
 		{ "cpu-spin", "", "ok", 100001, 100, "cells[0].workers should be an integer from 1 to 100000" },
 		{ "cpu-spin", "", "ok", 1, -1, "cells[0].reps[0].ops_per_s is -1, should be above 0" },
