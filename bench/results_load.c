@@ -1031,9 +1031,17 @@ static int load(const char *path, struct results_file **out, char *err, size_t e
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
+	FILE *in = fdopen(fd, "rb"); /* buffered: json_loadfd() reads a byte per read() */
+	if (!in) {
+		int e = errno;
+		close(fd);
+		results_file_free(&l->file);
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
 	json_error_t je;
-	l->root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
-	close(fd);
+	l->root = json_loadf(in, JSON_REJECT_DUPLICATES, &je);
+	fclose(in);
 	if (!l->root) {
 		snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
 		         je.text, je.line, je.column);

@@ -53,13 +53,17 @@ static inline void fuzz_rmdir(void)
 	rmdir(fuzz_dir);
 }
 
-/* A scratch directory for the outputs, made once and removed at exit. */
+/* A scratch directory for the outputs, made once (in memory when /dev/shm is there) and
+ * removed at exit. */
 static inline const char *fuzz_tmpdir(void)
 {
 	if (!fuzz_dir[0]) {
-		snprintf(fuzz_dir, sizeof fuzz_dir, "/tmp/bench-fuzz-XXXXXX");
-		if (!mkdtemp(fuzz_dir))
-			abort();
+		snprintf(fuzz_dir, sizeof fuzz_dir, "/dev/shm/bench-fuzz-XXXXXX");
+		if (!mkdtemp(fuzz_dir)) {
+			snprintf(fuzz_dir, sizeof fuzz_dir, "/tmp/bench-fuzz-XXXXXX");
+			if (!mkdtemp(fuzz_dir))
+				abort();
+		}
 		atexit(fuzz_rmdir);
 	}
 	return fuzz_dir;
