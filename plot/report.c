@@ -295,20 +295,10 @@ static double other_load(const struct results_file_cell *c)
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
-int report_write(const struct results_file *f, const struct plot_set *figs, const struct plot_opts *po,
-                 const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen)
+/* The title and the run: file, when and by what it was made, the command. Untrusted text is
+ * never put in a code span: esc_md cannot escape inside one. */
+static void header_section(FILE *o, const struct results_file *f, const struct plot_opts *po)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
-	struct claim_result claims[CLAIMS_N];
-	snprintf(path, sizeof path, "%s/report.md", po->dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *o = fopen(tmp, "w");
-	if (!o) {
-		int e = errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(e));
-		return -e;
-	}
-	claims_evaluate(f, claims);
 	unsigned ok = 0, failed = 0, skipped = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
 		ok += !strcmp(f->cells[i].status, "ok");
@@ -323,7 +313,6 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	} else {
 		snprintf(shown, sizeof shown, "%s", f->path);
 	}
-	/* Untrusted text is never put in a code span: esc_md cannot escape inside one. */
 	fputs("# bench report: ", o);
 	md(o, base_name(tl > 0 ? target : f->path));
 	fputs("\n\nResults file ", o);
@@ -343,6 +332,23 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	fputs(" -o ", o);
 	md(o, po->dir);
 	fputs(".\n\n", o);
+}
+
+int report_write(const struct results_file *f, const struct plot_set *figs, const struct plot_opts *po,
+                 const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	struct claim_result claims[CLAIMS_N];
+	snprintf(path, sizeof path, "%s/report.md", po->dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *o = fopen(tmp, "w");
+	if (!o) {
+		int e = errno;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(e));
+		return -e;
+	}
+	claims_evaluate(f, claims);
+	header_section(o, f, po);
 	double load[4096];
 	unsigned nl = 0;
 	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
