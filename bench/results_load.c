@@ -422,9 +422,11 @@ static int check_cell(json_t *c, unsigned ci, const char *p, char *err, size_t e
 	if (strcmp(status, "ok") && strcmp(status, "failed") && strcmp(status, "skipped") && strcmp(status, "running"))
 		BAD("%s: cells[%u].status should be ok, failed, skipped or running", p, ci);
 	json_t *w = json_object_get(c, "workers");
-	if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > TASK_MAX_WORKERS)
-		BAD("%s: cells[%u].workers should be an integer from 1 to %u, is %s", p, ci, TASK_MAX_WORKERS,
-		    json_is_integer(w) ? "out of range" : type_name(w));
+	if (!json_is_integer(w))
+		BAD("%s: cells[%u].workers should be an integer from 1 to %u, is %s", p, ci, TASK_MAX_WORKERS, type_name(w));
+	if (json_integer_value(w) < 1 || json_integer_value(w) > TASK_MAX_WORKERS)
+		BAD("%s: cells[%u].workers is %lld, should be from 1 to %u (the limit of -n)", p, ci,
+		    (long long)json_integer_value(w), TASK_MAX_WORKERS);
 	if (!esc_name_ok(json_string_value(json_object_get(json_object_get(c, "primary"), "metric"))))
 		BAD("%s: cells[%u].primary.metric is not a metric name (" NAME_RULE ")", p, ci);
 	json_object_foreach(json_object_get(c, "knobs"), k, v) {

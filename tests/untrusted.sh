@@ -214,7 +214,7 @@ refused fifo-e "fifo.json is not a regular file" export fifo.json
 refused fifo-p "fifo.json is not a regular file" plot fifo.json -o out-fifo-p
 refused fifo-r "fifo.json is not a regular file" report fifo.json -o out-fifo-r
 refused zero "/dev/zero is not a regular file"   export /dev/zero
-refused w1m "workers should be an integer from 1 to 100000" run --baseline num-workers-million.json
+refused w1m "workers is 1000000, should be from 1 to 100000" run --baseline num-workers-million.json
 refused ops-str "ops_per_s should be a number, is a string"  export num-ops-string.json
 refused ops-neg "ops_per_s is -5, should be above 0"         export num-ops-negative.json
 refused wl-name "workload is not a name"                    export name-1-workload.json
