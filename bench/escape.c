@@ -177,35 +177,19 @@ static const char *to_buf(char *buf, size_t len, enum esc_sink sink, const char 
 	return buf;
 }
 
-const char *esc_gp(char *buf, size_t len, const char *s)
-{
-	return to_buf(buf, len, ESC_GP, s);
-}
-
-const char *esc_gp_comment(char *buf, size_t len, const char *s)
-{
-	return to_buf(buf, len, ESC_GP_COMMENT, s);
-}
-
-const char *esc_term(char *buf, size_t len, const char *s)
-{
-	return to_buf(buf, len, ESC_TERM, s);
-}
-
-const char *esc_md(char *buf, size_t len, const char *s)
-{
-	return to_buf(buf, len, ESC_MD, s);
-}
-
-const char *esc_json(char *buf, size_t len, const char *s)
-{
-	return to_buf(buf, len, ESC_JSON, s);
-}
-
-const char *esc_filename(char *buf, size_t len, const char *s)
-{
-	return to_buf(buf, len, ESC_FILENAME, s);
-}
+/* esc_gp(buf, len, s) ... esc_filename(buf, len, s): to_buf() with their sink. */
+#define ESC_TO_BUF(fn, sink)                                  \
+	const char *fn(char *buf, size_t len, const char *s)  \
+	{                                                     \
+		return to_buf(buf, len, sink, s);             \
+	}
+ESC_TO_BUF(esc_gp, ESC_GP)
+ESC_TO_BUF(esc_gp_comment, ESC_GP_COMMENT)
+ESC_TO_BUF(esc_term, ESC_TERM)
+ESC_TO_BUF(esc_md, ESC_MD)
+ESC_TO_BUF(esc_json, ESC_JSON)
+ESC_TO_BUF(esc_filename, ESC_FILENAME)
+#undef ESC_TO_BUF
 
 void esc_fputs(FILE *f, enum esc_sink sink, const char *s)
 {

@@ -501,38 +501,31 @@ TEST(compare, reports_are_well_formed)
 	struct results_file *fa = load(fake_file(a, 1, "x")), *fb = load(fake_file(b, 1, governor));
 	struct compare_opts o;
 	struct compare_result r;
-	char err[600], *buf = NULL;
-	size_t len = 0;
+	char err[600], *out[3] = { NULL, NULL, NULL };
 	compare_opts_default(&o);
 	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	FILE *m = open_memstream(&buf, &len);
-	compare_print(m, &r, COMPARE_JSON);
-	fclose(m);
+	for (int fmt = COMPARE_TEXT; fmt <= COMPARE_JSON; fmt++) {
+		size_t len = 0;
+		FILE *m = open_memstream(&out[fmt], &len);
+		compare_print(m, &r, (enum compare_format)fmt);
+		fclose(m);
+		CHECK(!strchr(out[fmt], '\x1b'));
+	}
 	json_error_t je;
-	json_t *j = json_loads(buf, 0, &je);
+	json_t *j = json_loads(out[COMPARE_JSON], 0, &je);
 	if (!j)
-		TEST_FAIL("compare JSON does not parse: %s: %s", je.text, buf);
+		TEST_FAIL("compare JSON does not parse: %s: %s", je.text, out[COMPARE_JSON]);
 	json_t *c0 = json_array_get(json_object_get(j, "cells"), 0);
 	CHECK_STR(json_string_value(json_object_get(c0, "verdict")), "regression");
 	CHECK_STR(json_string_value(json_object_get(json_object_get(c0, "knobs"), "mode")), "wait");
 	CHECK_CONTAINS(json_string_value(json_object_get(j, "machine_differs")), "(x vs a|b\"c\n\x1b[31m`x`)");
-	CHECK(!strchr(buf, '\x1b'));
 	json_decref(j);
-	free(buf);
-	buf = NULL;
-	m = open_memstream(&buf, &len);
-	compare_print(m, &r, COMPARE_MARKDOWN);
-	fclose(m);
-	CHECK_CONTAINS(buf, "| cell | metric |");
-	CHECK_CONTAINS(buf, "**REGRESSION**");
-	CHECK_CONTAINS(buf, "the machines differ: governor (x vs a\\|b\"c ?\\[31m\\`x\\`)\n");
-	free(buf);
-	buf = NULL;
-	m = open_memstream(&buf, &len);
-	compare_print(m, &r, COMPARE_TEXT);
-	fclose(m);
-	CHECK_CONTAINS(buf, "governor (x vs a|b\"c\\x0a\\x1b[31m`x`)\n");
-	free(buf);
+	CHECK_CONTAINS(out[COMPARE_MARKDOWN], "| cell | metric |");
+	CHECK_CONTAINS(out[COMPARE_MARKDOWN], "**REGRESSION**");
+	CHECK_CONTAINS(out[COMPARE_MARKDOWN], "the machines differ: governor (x vs a\\|b\"c ?\\[31m\\`x\\`)\n");
+	CHECK_CONTAINS(out[COMPARE_TEXT], "governor (x vs a|b\"c\\x0a\\x1b[31m`x`)\n");
+	for (int fmt = COMPARE_TEXT; fmt <= COMPARE_JSON; fmt++)
+		free(out[fmt]);
 	compare_result_free(&r);
 	results_file_free(fa);
 	results_file_free(fb);
