@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/store/escape.h"
 #include "plot/names.h"
 #include "bench/stats/stats.h"
 
@@ -97,6 +98,12 @@ static void use_cell(struct eval *e, const struct results_file_cell *c)
 	}
 	append(e->r->cells, sizeof e->r->cells, ", ", "%s", key);
 	e->ncells++;
+}
+
+/* A cell's error text, for the Markdown of a claim (escape.h). */
+static const char *error_md(const struct results_file_cell *c, char *buf, size_t len)
+{
+	return esc_md(buf, len, c->error ? c->error : "?");
 }
 
 /* One check of a part: pass or not, its label (the setup it stands for), what was measured. */
@@ -237,7 +244,7 @@ static void claim_counter(struct eval *e)
 		const struct results_file_cell *x = c[i];
 		const char *sync = results_file_knob(x, K_SC_SYNC);
 		int ok = !strcmp(x->status, "ok");
-		char lab[300];
+		char lab[300], err[300];
 		if (!sync || x->workers < 2 || (!ok && strcmp(x->status, "failed")))
 			continue;
 		char l0[260];
@@ -248,7 +255,7 @@ static void claim_counter(struct eval *e)
 			if (ok)
 				check(e, lock, worst == 0, lab, "%.3g%% lost (worst repetition)", worst * 100);
 			else
-				check(e, lock, 0, lab, "cell failed: %s", x->error ? x->error : "?");
+				check(e, lock, 0, lab, "cell failed: %s", error_md(x, err, sizeof err));
 			use_cell(e, x);
 			continue;
 		}
@@ -502,13 +509,13 @@ static void claim_queue(struct eval *e)
 	                              "producer-consumer with -O queue=lock and 2+ consumers (-n 4)");
 	once->strict = 1;
 	for (unsigned i = 0; i < n; i++) {
-		char lab[300];
+		char lab[300], err[300];
 		if (strcmp(c[i]->status, "ok") && strcmp(c[i]->status, "failed"))
 			continue;
 		label(c, n, c[i], K_PC_QUEUE, 1, lab, sizeof lab);
 		use_cell(e, c[i]);
 		if (strcmp(c[i]->status, "ok")) {
-			check(e, once, 0, lab, "failed: %s", c[i]->error ? c[i]->error : "?");
+			check(e, once, 0, lab, "failed: %s", error_md(c[i], err, sizeof err));
 			continue;
 		}
 		check(e, once, 1, lab, "verify passed, %.3g items/s", med(c[i], M_OPS_S));

@@ -15,6 +15,8 @@ enum claim_verdict {
 
 #define CLAIMS_N 8
 
+/* The texts are Markdown for a table cell of report.md: our words, names the loader validated
+ * (esc_name_ok), numbers, and cells' error texts through esc_md. */
 struct claim_result {
 	unsigned id;                  /* 1..CLAIMS_N */
 	const char *claim;            /* the claim, in the tutorials' words */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/store/escape.h"
 #include "plot/gp.h"
 #include "plot/names.h"
 #include "plot/plot.h"
@@ -206,7 +207,7 @@ static void fig_core_timeline(struct figctx *x)
 		return;
 	FILE *s = g.gp;
 	fprintf(s, "set multiplot layout %u,%u title ", ng, cols);
-	gp_quote(s, title);
+	esc_fputs(s, ESC_GP, title);
 	double tmax = 0;
 	for (unsigned i = 0; i < np; i++) {
 		double dt = isfinite(rep[i]->interval_s) && rep[i]->interval_s > 0 ? rep[i]->interval_s : 0.1;
@@ -266,7 +267,7 @@ static void fig_core_timeline(struct figctx *x)
 				fputc('\n', g.dat);
 			}
 			fprintf(s, "set title ");
-			gp_quote(s, lab);
+			esc_fputs(s, ESC_GP, lab);
 			fprintf(s, "\nplot");
 			for (unsigned k = 0; k < r->ncpus; k++)
 				fprintf(s, "%s '%s' index %u using 1:%u lw 2 pt 7 ps 0.5 lc rgb \"%s\" title \"CPU %d\"",
@@ -345,7 +346,7 @@ static void fig_scaling_one(struct figctx *x, const char *wl)
 	FILE *s = g.gp;
 	int logx = w[nw - 1] / w[0] > 8;
 	fprintf(s, "set title ");
-	gp_quote(s, title);
+	esc_fputs(s, ESC_GP, title);
 	fprintf(s, "\nset xlabel \"workers\"\nset ylabel \"throughput (%s/s)\"\nset format y \"%s\"\n", op_unit(wl),
 	        logx ? "%.0s%c" : "%.1s%c");
 	fprintf(s, "set key outside right top vertical Left reverse\nset xtics (");
@@ -393,7 +394,7 @@ static void fig_scaling_one(struct figctx *x, const char *wl)
 		const char *col = rank < 4 ? gp_driver_color(r0->driver) : gp_color(j);
 		fprintf(s, "%s \\\n  '%s' index %u using 1:2:3:4 with yerrorlines lw 2 pt %d lc rgb \"%s\" title ",
 		        map[j] ? "," : "", g.dat_name, blk, pts[ord_of[rank]++ % 6], col);
-		gp_quote(s, lab);
+		esc_fputs(s, ESC_GP, lab);
 		fprintf(s, ", \\\n  '' index %u using 1:5 with lines dt 2 lw 1 lc rgb \"%s\" notitle", blk, col);
 	}
 	fprintf(s, ", \\\n  NaN with lines dt 2 lw 1 lc rgb \"#444444\" title \"ideal: linear from the fewest "
@@ -837,7 +838,7 @@ int plot_write_compare(const struct results_file *base, const struct results_fil
 		char lab[400];
 		compare_label(neu, c, lab, sizeof lab);
 		fprintf(g.dat, "%u ", y++);
-		gp_quote(g.dat, lab);
+		esc_fputs(g.dat, ESC_GP, lab);
 		fputc(' ', g.dat);
 		gp_num(g.dat, chg);
 		fputc(' ', g.dat);
@@ -850,7 +851,7 @@ int plot_write_compare(const struct results_file *base, const struct results_fil
 	char title2[600];
 	snprintf(title2, sizeof title2, "%s\ngreen: better, red: worse (CI excludes 0), grey: unclear", title);
 	fprintf(s, "set title ");
-	gp_quote(s, title2);
+	esc_fputs(s, ESC_GP, title2);
 	fprintf(s, "\n");
 	fprintf(s, "set xlabel \"change of the median (%%), whiskers: 95%% CI\"\n"
 	           "set ylabel \"\"\nset grid xtics ytics\nset border 3\nunset key\n"

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/store/escape.h"
 #include "plot/names.h"
 
 const char *plot_format_ext(enum plot_format f)
@@ -83,10 +84,18 @@ void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct plot_fig *f = &s->fig[i];
-		if (f->written)
-			fprintf(out, f->drawn ? "  %s/%s.%s\n" : "  %s/%s.gp (script only, not drawn)\n", dir, f->name, ext);
-		else
-			fprintf(out, "  skipped %s: %s\n", f->name, f->skipped);
+		if (f->written) {
+			fputs("  ", out);
+			esc_fputs(out, ESC_TERM, dir);
+			if (f->drawn)
+				fprintf(out, "/%s.%s\n", f->name, ext);
+			else
+				fprintf(out, "/%s.gp (script only, not drawn)\n", f->name);
+		} else {
+			fprintf(out, "  skipped %s: ", f->name);
+			esc_fputs(out, ESC_TERM, f->skipped);
+			fputc('\n', out);
+		}
 	}
 }
 
@@ -112,51 +121,33 @@ const char *gp_color(unsigned i)
 	return pal[i % (sizeof pal / sizeof pal[0])];
 }
 
-void gp_quote(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '\n') {
-			fputs("\\n", f); /* a line break in a title */
-			continue;
-		}
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* Like gp_quote, wrapping at spaces into lines of about width characters ("\n" escapes).
- * Returns the number of lines; with f NULL only counts them. */
+/* s as a gnuplot string (esc_gp), wrapped at spaces into lines of about width characters
+ * ("\n" escapes). Returns the number of lines; with f NULL only counts them. */
 static size_t gp_quote_wrapped(FILE *f, const char *s, size_t width)
 {
-	size_t col = 0, lines = 1;
-	if (f)
-		fputc('"', f);
-	while (*s) {
+	char buf[1024];
+	size_t col = 0, lines = 1, off = 0;
+	while (*s && off + 2 < sizeof buf) {
 		size_t w = strcspn(s, " ");
 		if (col && col + 1 + w > width) {
-			if (f)
-				fputs("\\n", f);
+			buf[off++] = '\n';
 			col = 0;
 			lines++;
 		} else if (col) {
-			if (f)
-				fputc(' ', f);
+			buf[off++] = ' ';
 			col++;
 		}
-		for (size_t i = 0; f && i < w; i++) {
-			if (s[i] == '"' || s[i] == '\\')
-				fputc('\\', f);
-			fputc(s[i], f);
-		}
+		if (w > sizeof buf - 1 - off)
+			w = sizeof buf - 1 - off;
+		memcpy(buf + off, s, w);
+		off += w;
 		col += w;
 		s += w;
 		s += strspn(s, " ");
 	}
+	buf[off] = 0;
 	if (f)
-		fputc('"', f);
+		esc_fputs(f, ESC_GP, buf);
 	return lines;
 }
 
@@ -174,7 +165,7 @@ static struct plot_fig *add_fig(struct plot_set *set, const char *name, const ch
 		return NULL;
 	struct plot_fig *f = &set->fig[set->n++];
 	memset(f, 0, sizeof *f);
-	snprintf(f->name, sizeof f->name, "%s", name);
+	esc_filename(f->name, sizeof f->name, name); /* the figure's file stem */
 	snprintf(f->title, sizeof f->title, "%s", title);
 	return f;
 }
@@ -209,6 +200,7 @@ int gp_begin(struct gpfig *g, const struct plot_opts *o, struct plot_set *set, c
 	g->fig = add_fig(set, name, title);
 	if (!g->fig)
 		return -E2BIG;
+	name = g->fig->name;
 	snprintf(g->dat_name, sizeof g->dat_name, "%s.dat", name);
 	snprintf(path, sizeof path, "%s/%s.gp", o->dir, name);
 	g->gp = fopen(path, "w");
@@ -223,7 +215,10 @@ int gp_begin(struct gpfig *g, const struct plot_opts *o, struct plot_set *set, c
 		return -e;
 	}
 	FILE *f = g->gp;
-	fprintf(f, "# %s\n# Written by `bench plot` from %s.\n", title, source);
+	char t[400], src[400];
+	esc_gp_comment(t, sizeof t, title);
+	esc_gp_comment(src, sizeof src, source);
+	fprintf(f, "# %s\n# Written by bench plot from %s.\n", t, src);
 	fprintf(f, "# Data: %s (columns described in its header). Redraw: gnuplot %s.gp\n", g->dat_name, name);
 	switch (o->format) {
 	case PLOT_SVG:
@@ -236,9 +231,9 @@ int gp_begin(struct gpfig *g, const struct plot_opts *o, struct plot_set *set, c
 	default:
 		fprintf(f, "set terminal pngcairo size %d,%d font \"sans,10\" noenhanced\n", w, h);
 	}
-	fprintf(f, "set output \"%s.%s\"\n", name, plot_format_ext(o->format));
+	fprintf(f, "set output \"%s.%s\"\n", name, plot_format_ext(o->format)); /* name: esc_filename */
 	fprintf(f, "set datafile missing \"NaN\"\nset grid ytics lc rgb \"#dddddd\"\nset border 3\nset tics nomirror\n");
-	fprintf(g->dat, "# %s\n# Written by `bench plot` from %s.\n", title, source);
+	fprintf(g->dat, "# %s\n# Written by bench plot from %s.\n", t, src);
 	return 0;
 }
 
@@ -267,12 +262,11 @@ unsigned gp_block(struct gpfig *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	for (char *p = buf; *p; p++) /* one comment line */
-		if (*p == '\n')
-			*p = ' ';
 	if (g->blocks)
 		fputs("\n\n", g->dat);
-	fprintf(g->dat, "# [index %u] %s\n", g->blocks, buf);
+	fprintf(g->dat, "# [index %u] ", g->blocks);
+	esc_fputs(g->dat, ESC_GP_COMMENT, buf); /* one comment line */
+	fputc('\n', g->dat);
 	return g->blocks++;
 }
 
@@ -324,7 +318,7 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 		for (unsigned i = 0; i < b->ncat; i++) {
 			double x = i + (j - (b->nser - 1) / 2.0) * width;
 			fprintf(g->dat, "%.4f ", x);
-			gp_quote(g->dat, b->cat[i]);
+			esc_fputs(g->dat, ESC_GP, b->cat[i]);
 			fputc(' ', g->dat);
 			gp_num(g->dat, b->v[i][j]);
 			fputc(' ', g->dat);
@@ -339,7 +333,7 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 		}
 	}
 	fprintf(f, "\nset title ");
-	gp_quote(f, b->title);
+	esc_fputs(f, ESC_GP, b->title);
 	/* Category names wrap onto several lines when they would not fit side by side; the x
 	 * label moves down by the extra lines. */
 	size_t wrap = b->ncat ? 80 / b->ncat : 80, lines = 1;
@@ -350,9 +344,9 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 		lines = l > lines ? l : lines;
 	}
 	fprintf(f, "\nset xlabel offset 0,%d ", -(int)(lines - 1));
-	gp_quote(f, b->xlabel ? b->xlabel : "");
+	esc_fputs(f, ESC_GP, b->xlabel ? b->xlabel : "");
 	fprintf(f, "\nset ylabel ");
-	gp_quote(f, b->ylabel ? b->ylabel : "");
+	esc_fputs(f, ESC_GP, b->ylabel ? b->ylabel : "");
 	fprintf(f, "\nset style fill solid 0.85 border rgb \"#333333\"\nset boxwidth %.4f absolute\n", width * 0.95);
 	fprintf(f, "set key outside right top vertical Left reverse noautotitle\n");
 	fprintf(f, "set xrange [-0.6:%.1f]\n", b->ncat - 0.4);
@@ -393,7 +387,7 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 		const char *col = b->color[j] ? b->color[j] : gp_color(j);
 		fprintf(f, "%s \\\n  '%s' index %u using 1:3:(%.4f) with boxes lc rgb \"%s\" title ", j ? "," : "",
 		        g->dat_name, first + j, width * 0.95, col);
-		gp_quote(f, b->ser[j]);
+		esc_fputs(f, ESC_GP, b->ser[j]);
 		fprintf(f, ", \\\n  '' index %u using 1:4:(0):(column(5) - column(4)) with vectors heads size screen "
 		           "0.006,90 lc rgb \"#222222\" lw 1 notitle",
 		        first + j);
@@ -404,7 +398,7 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 	}
 	if (isfinite(b->ref)) {
 		fprintf(f, ", \\\n  %.6g with lines dt 2 lw 2 lc rgb \"#444444\" title ", b->ref);
-		gp_quote(f, b->ref_label);
+		esc_fputs(f, ESC_GP, b->ref_label);
 	}
 	fprintf(f, "\n");
 }

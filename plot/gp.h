@@ -17,7 +17,10 @@ struct gpfig {
 };
 
 /* Start a figure: adds it to set, opens both files, writes the script preamble (terminal of
- * the chosen format at w x h pixels, output file, comments naming source). 0 or -errno. */
+ * the chosen format at w x h pixels, output file, comments naming source). 0 or -errno.
+ * Text from a results file reaches the script only through escape.h: names of files through
+ * esc_filename (name), comments through esc_gp_comment (title, source, gp_block), strings
+ * through esc_fputs(f, ESC_GP, s) (titles, labels, data columns). */
 int gp_begin(struct gpfig *g, const struct plot_opts *o, struct plot_set *set, const char *name,
              const char *title, int w, int h, const char *source);
 /* Close both files; the figure is written (ready for gnuplot). 0 or -EIO. */
@@ -29,8 +32,6 @@ void gp_caption(struct gpfig *g, const char *fmt, ...) __attribute__((format(pri
 /* Start a new index block in the data file (blocks are separated by two blank lines, as
  * gnuplot's `index` wants); the comment names what it holds. Returns the block's index. */
 unsigned gp_block(struct gpfig *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Write s as a gnuplot double-quoted string (also valid as a data column). */
-void gp_quote(FILE *f, const char *s);
 /* A number for a data file: NaN for non-finite. */
 void gp_num(FILE *f, double v);
 /* Colours: per driver (fixed), or the i-th of a palette. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/store/escape.h"
 #include "plot/claims.h"
 #include "plot/names.h"
 #include "bench/stats/stats.h"
@@ -38,17 +39,10 @@ static int is_driver_metric(const char *m)
 	return 0;
 }
 
-/* Text for a Markdown table cell: '|' escaped, newlines flattened. */
+/* Text from the results file, in Markdown (escape.h): a table cell, a heading, prose. */
 static void md(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n')
-			fputc(' ', f);
-		else
-			fputc(*s, f);
-	}
+	esc_fputs(f, ESC_MD, s);
 }
 
 static void num(FILE *f, double v)
@@ -94,8 +88,15 @@ static void machine_section(FILE *o, const struct results_file *f)
 		if (!rows[i].key) {
 			const char *a = results_file_machine(f, "cpu.cache_kb.l1d"), *b = results_file_machine(f, "cpu.cache_kb.l2"),
 			           *c = results_file_machine(f, "cpu.cache_kb.l3");
-			if (a && b && c)
-				fprintf(o, "| %s | %s / %s / %s |\n", rows[i].label, a, b, c);
+			if (a && b && c) {
+				fprintf(o, "| %s | ", rows[i].label);
+				md(o, a);
+				fputs(" / ", o);
+				md(o, b);
+				fputs(" / ", o);
+				md(o, c);
+				fputs(" |\n", o);
+			}
 			continue;
 		}
 		const char *v = results_file_machine(f, rows[i].key);
@@ -111,7 +112,9 @@ static void machine_section(FILE *o, const struct results_file *f)
 	}
 	fprintf(o, "\n<details><summary>Every machine field in the results file</summary>\n\n| field | value |\n|---|---|\n");
 	for (unsigned i = 0; i < f->nmachine; i++) {
-		fprintf(o, "| `%s` | ", f->machine[i].key);
+		fputs("| ", o);
+		md(o, f->machine[i].key);
+		fputs(" | ", o);
 		md(o, f->machine[i].value);
 		fprintf(o, " |\n");
 	}
@@ -124,18 +127,10 @@ static void claims_section(FILE *o, const struct claim_result *c)
 	           "below the table (rules and thresholds: `plot/claims.c`); ✓/✗ mark each check. A claim is *not "
 	           "measured* when the file lacks the cells its rule needs.\n\n"
 	           "| # | claim | cells | measured | verdict |\n|---|---|---|---|---|\n");
-	for (unsigned i = 0; i < CLAIMS_N; i++) {
-		fprintf(o, "| %u | ", c[i].id);
-		md(o, c[i].claim);
-		fprintf(o, " | ");
-		md(o, *c[i].cells ? c[i].cells : "-");
-		fprintf(o, " | ");
-		md(o, *c[i].measured ? c[i].measured : "-");
-		fprintf(o, " | **%s**", claims_verdict_name(c[i].verdict));
+	for (unsigned i = 0; i < CLAIMS_N; i++) { /* Markdown already (claims.h) */
 		const char *rest = c[i].verdict_text + strlen(claims_verdict_name(c[i].verdict));
-		if (*rest)
-			md(o, rest);
-		fprintf(o, " |\n");
+		fprintf(o, "| %u | %s | %s | %s | **%s**%s |\n", c[i].id, c[i].claim, *c[i].cells ? c[i].cells : "-",
+		        *c[i].measured ? c[i].measured : "-", claims_verdict_name(c[i].verdict), rest);
 	}
 	fprintf(o, "\nRules:\n\n");
 	for (unsigned i = 0; i < CLAIMS_N; i++)
@@ -156,17 +151,26 @@ static void figures_section(FILE *o, const struct plot_set *s, const struct plot
 			skipped++;
 			continue;
 		}
-		fprintf(o, "### %s\n\n", f->title);
-		if (f->drawn)
-			fprintf(o, "![%s](%s.%s)\n\n", f->title, f->name, plot_format_ext(po->format));
+		/* name: a file name (esc_filename); caption: our text and validated names */
+		fputs("### ", o);
+		md(o, f->title);
+		fputs("\n\n", o);
+		if (f->drawn) {
+			fputs("![", o);
+			md(o, f->title);
+			fprintf(o, "](%s.%s)\n\n", f->name, plot_format_ext(po->format));
+		}
 		fprintf(o, "%s\n\nData: [%s.dat](%s.dat) · script: [%s.gp](%s.gp)\n\n", f->caption, f->name, f->name,
 		        f->name, f->name);
 	}
 	if (skipped) {
 		fprintf(o, "Not drawn, for lack of cells in this file:\n\n");
 		for (unsigned i = 0; i < s->n; i++)
-			if (!s->fig[i].written)
-				fprintf(o, "- **%s**: %s\n", s->fig[i].name, s->fig[i].skipped);
+			if (!s->fig[i].written) {
+				fprintf(o, "- **%s**: ", s->fig[i].name);
+				md(o, s->fig[i].skipped);
+				fputc('\n', o);
+			}
 		fprintf(o, "\n");
 	}
 }
@@ -291,6 +295,45 @@ static double other_load(const struct results_file_cell *c)
 	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
+/* The title and the run: file, when and by what it was made, the command. Untrusted text is
+ * never put in a code span: esc_md cannot escape inside one. */
+static void header_section(FILE *o, const struct results_file *f, const struct plot_opts *po)
+{
+	unsigned ok = 0, failed = 0, skipped = 0;
+	for (unsigned i = 0; i < f->ncells; i++) {
+		ok += !strcmp(f->cells[i].status, "ok");
+		failed += !strcmp(f->cells[i].status, "failed");
+		skipped += !strcmp(f->cells[i].status, "skipped");
+	}
+	char target[PATH_MAX] = "", shown[PATH_MAX + 64];
+	ssize_t tl = readlink(f->path, target, sizeof target - 1); /* results/latest.json -> the run */
+	if (tl > 0) {
+		target[tl] = 0;
+		snprintf(shown, sizeof shown, "%s (-> %s)", f->path, target);
+	} else {
+		snprintf(shown, sizeof shown, "%s", f->path);
+	}
+	fputs("# bench report: ", o);
+	md(o, base_name(tl > 0 ? target : f->path));
+	fputs("\n\nResults file ", o);
+	md(o, shown);
+	fputs(", made ", o);
+	md(o, f->created_utc ? f->created_utc : "?");
+	fputs(" by bench ", o);
+	md(o, f->tool_version ? f->tool_version : "?");
+	fputs(" (git ", o);
+	md(o, f->tool_git ? f->tool_git : "?");
+	fprintf(o, ")%s: %u cells, %u ok, %u failed, %u skipped.\n\nCommand: bench ",
+	        f->interrupted ? ", **interrupted**" : "", f->ncells, ok, failed, skipped);
+	md(o, f->argv);
+	fprintf(o, " (%u measured repetitions after %u warm-up, %g s each for duration-bound workloads).\n"
+	           "This report: bench report ", f->reps, f->warmup, f->duration_s);
+	md(o, f->path);
+	fputs(" -o ", o);
+	md(o, po->dir);
+	fputs(".\n\n", o);
+}
+
 int report_write(const struct results_file *f, const struct plot_set *figs, const struct plot_opts *po,
                  const char *render_note, char *path_out, size_t path_len, char *err, size_t errlen)
 {
@@ -305,28 +348,7 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 		return -e;
 	}
 	claims_evaluate(f, claims);
-	unsigned ok = 0, failed = 0, skipped = 0;
-	for (unsigned i = 0; i < f->ncells; i++) {
-		ok += !strcmp(f->cells[i].status, "ok");
-		failed += !strcmp(f->cells[i].status, "failed");
-		skipped += !strcmp(f->cells[i].status, "skipped");
-	}
-	char target[PATH_MAX] = "", shown[PATH_MAX + 64];
-	ssize_t tl = readlink(f->path, target, sizeof target - 1); /* results/latest.json -> the run */
-	if (tl > 0) {
-		target[tl] = 0;
-		snprintf(shown, sizeof shown, "%s` (-> `%s`)", f->path, target);
-	} else {
-		snprintf(shown, sizeof shown, "%s`", f->path);
-	}
-	fprintf(o, "# bench report: %s\n\n", base_name(tl > 0 ? target : f->path));
-	fprintf(o, "Results file `%s, made %s by bench %s (git %s)%s: %u cells, %u ok, %u failed, %u skipped.\n\n",
-	        shown, f->created_utc ? f->created_utc : "?", f->tool_version ? f->tool_version : "?",
-	        f->tool_git ? f->tool_git : "?", f->interrupted ? ", **interrupted**" : "", f->ncells, ok, failed,
-	        skipped);
-	fprintf(o, "Command: `bench %s` (%u measured repetitions after %u warm-up, %g s each for duration-bound "
-	           "workloads).\nThis report: `bench report %s -o %s`.\n\n",
-	        f->argv, f->reps, f->warmup, f->duration_s, f->path, po->dir);
+	header_section(o, f, po);
 	double load[4096];
 	unsigned nl = 0;
 	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {

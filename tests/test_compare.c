@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench/stats/compare.h"
+#include "bench/store/escape.h"
 #include "bench/store/results.h"
 #include "bench/stats/stats.h"
 #include "tests/test.h"
@@ -489,40 +490,135 @@ TEST(compare, too_few_and_failed_cells)
 	results_file_free(fb);
 }
 
+/* Free text of a file (here the machine's governor, reported when the machines differ) reaches
+ * every format escaped for it: JSON that parses back to the same text, Markdown without a raw
+ * '|' or line break, text without a raw control character. */
 TEST(compare, reports_are_well_formed)
 {
-	struct fake_cell a[] = { { "cpu-spin", "thread", "\"mode\": \"a|b\\\"c\"", NULL, NULL, NULL, 1, V5(100.0) } };
-	struct fake_cell b[] = { { "cpu-spin", "thread", "\"mode\": \"a|b\\\"c\"", NULL, NULL, NULL, 1, V5(80.0) } };
-	struct results_file *fa = load(fake_file(a, 1, "x")), *fb = load(fake_file(b, 1, "x"));
+	static const char governor[] = "a|b\\\"c\\n\\u001b[31m`x`";   /* JSON for a|b"c<LF><ESC>[31m`x` */
+	struct fake_cell a[] = { { "cpu-spin", "thread", "\"mode\": \"wait\"", NULL, NULL, NULL, 1, V5(100.0) } };
+	struct fake_cell b[] = { { "cpu-spin", "thread", "\"mode\": \"wait\"", NULL, NULL, NULL, 1, V5(80.0) } };
+	struct results_file *fa = load(fake_file(a, 1, "x")), *fb = load(fake_file(b, 1, governor));
 	struct compare_opts o;
 	struct compare_result r;
-	char err[600], *buf = NULL;
-	size_t len = 0;
+	char err[600], *out[3] = { NULL, NULL, NULL };
 	compare_opts_default(&o);
 	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	FILE *m = open_memstream(&buf, &len);
-	compare_print(m, &r, COMPARE_JSON);
-	fclose(m);
+	for (int fmt = COMPARE_TEXT; fmt <= COMPARE_JSON; fmt++) {
+		size_t len = 0;
+		FILE *m = open_memstream(&out[fmt], &len);
+		compare_print(m, &r, (enum compare_format)fmt);
+		fclose(m);
+		CHECK(!strchr(out[fmt], '\x1b'));
+	}
 	json_error_t je;
-	json_t *j = json_loads(buf, 0, &je);
+	json_t *j = json_loads(out[COMPARE_JSON], 0, &je);
 	if (!j)
-		TEST_FAIL("compare JSON does not parse: %s: %s", je.text, buf);
-	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "cells"), 0), "verdict")),
-	          "regression");
-	CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(json_object_get(j, "cells"), 0),
-	                                                              "knobs"),
-	                                              "mode")),
-	          "a|b\"c");
+		TEST_FAIL("compare JSON does not parse: %s: %s", je.text, out[COMPARE_JSON]);
+	json_t *c0 = json_array_get(json_object_get(j, "cells"), 0);
+	CHECK_STR(json_string_value(json_object_get(c0, "verdict")), "regression");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(c0, "knobs"), "mode")), "wait");
+	CHECK_CONTAINS(json_string_value(json_object_get(j, "machine_differs")), "(x vs a|b\"c\n\x1b[31m`x`)");
 	json_decref(j);
-	free(buf);
-	buf = NULL;
-	m = open_memstream(&buf, &len);
-	compare_print(m, &r, COMPARE_MARKDOWN);
-	fclose(m);
-	CHECK_CONTAINS(buf, "| cell | metric |");
-	CHECK_CONTAINS(buf, "**REGRESSION**");
-	free(buf);
+	CHECK_CONTAINS(out[COMPARE_MARKDOWN], "| cell | metric |");
+	CHECK_CONTAINS(out[COMPARE_MARKDOWN], "**REGRESSION**");
+	CHECK_CONTAINS(out[COMPARE_MARKDOWN], "the machines differ: governor (x vs a\\|b\"c ?\\[31m\\`x\\`)\n");
+	CHECK_CONTAINS(out[COMPARE_TEXT], "governor (x vs a|b\"c\\x0a\\x1b[31m`x`)\n");
+	for (int fmt = COMPARE_TEXT; fmt <= COMPARE_JSON; fmt++)
+		free(out[fmt]);
 	compare_result_free(&r);
 	results_file_free(fa);
 	results_file_free(fb);
+}
+
+/* Every sink of escape.h on the same hostile text, byte for byte. */
+TEST(compare, escape_every_sink)
+{
+	static const char in[] = "a\"b\\c\nd`e@f|<g>&h\x1b[1m\x7f\xc2\x9b\xe2\x80\xaei\xff\xc3\xa9.";
+	static const struct { enum esc_sink sink; const char *want; } t[] = {
+		{ ESC_GP, "\"a\\\"b\\\\c\\nd\\140e\\100f|<g>&h?[1m???i?\xc3\xa9.\"" },
+		{ ESC_GP_COMMENT, "a\"b\\x5cc\\x0ad`e@f|<g>&h\\x1b[1m\\x7f\\xc2\\x9b\\xe2\\x80\\xaei\\xff\xc3\xa9." },
+		{ ESC_TERM, "a\"b\\c\\x0ad`e@f|<g>&h\\x1b[1m\\x7f\\xc2\\x9b\\xe2\\x80\\xaei\\xff\xc3\xa9." },
+		{ ESC_MD, "a\"b\\\\c d\\`e@f\\|&lt;g&gt;&amp;h?\\[1m???i?\xc3\xa9." },
+		{ ESC_JSON, "\"a\\\"b\\\\c\\nd`e@f|<g>&h\\u001b[1m\\u007f\\u009b\\u202ei\\ufffd\xc3\xa9.\"" },
+		{ ESC_FILENAME, "a_b_c_d_e_f__g__h__1m___i__." },
+	};
+	for (unsigned i = 0; i < sizeof t / sizeof *t; i++) {
+		char buf[256], *mem = NULL;
+		size_t len = 0;
+		const char *(*fn[])(char *, size_t, const char *) = { esc_gp, esc_gp_comment, esc_term, esc_md, esc_json,
+			                                              esc_filename };
+		CHECK_STR(fn[t[i].sink](buf, sizeof buf, in), t[i].want);
+		FILE *m = open_memstream(&mem, &len);
+		esc_fputs(m, t[i].sink, in);
+		fclose(m);
+		CHECK_STR(mem, t[i].want); /* the stream writes what the buffer holds */
+		free(mem);
+	}
+}
+
+/* A buffer too small cuts between whole escapes and keeps a quoted sink's closing quote. */
+TEST(compare, escape_bounds)
+{
+	char b[8];
+	CHECK_STR(esc_gp(b, sizeof b, "ab\"cdefgh"), "\"ab\\\"c\"");
+	CHECK_STR(esc_gp(b, sizeof b, "abc`"), "\"abc\"");     /* \140 does not fit: left out whole */
+	CHECK_STR(esc_json(b, 3, "xyz"), "\"\"");
+	CHECK_STR(esc_json(b, 2, "xyz"), "");
+	CHECK_STR(esc_term(b, 6, "ab\x1b"), "ab");               /* never half of \x1b */
+	CHECK_STR(esc_term(b, 7, "ab\x1b"), "ab\\x1b");
+	CHECK_STR(esc_filename(b, sizeof b, ""), "_");
+	CHECK_STR(esc_filename(b, sizeof b, ".."), "_.");
+	CHECK_STR(esc_filename(b, sizeof b, "../../etc/passwd"), "_._.._e"); /* no / left */
+	CHECK_STR(esc_md(b, sizeof b, NULL), "");
+}
+
+TEST(compare, escape_names_and_values)
+{
+	static const char *const names[] = { "cpu-spin", "wait_us", "p99", "gil", "ops_per_s" };
+	static const char *const not_names[] = { "", "Cpu", "a b", "a/b", "a.b", "-x", "_x", "a\n", "é", "x`",
+		                                 "0123456789012345678901234567890123456789012345678" };
+	static const char *const values[] = { "600", "0.5", "1e-05", "-3", "1e+06", "mutex", "pus:0,1", "true" };
+	static const char *const not_values[] = { "", "a b", "a|b", "a\"b", "$(x)", "a/b", "x\x1b" };
+	for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
+		CHECK(esc_name_ok(names[i]) && esc_value_ok(names[i]));
+	for (unsigned i = 0; i < sizeof not_names / sizeof *not_names; i++)
+		if (esc_name_ok(not_names[i]))
+			TEST_FAIL("'%s' passes as a name", not_names[i]);
+	for (unsigned i = 0; i < sizeof values / sizeof *values; i++)
+		CHECK(esc_value_ok(values[i]));
+	for (unsigned i = 0; i < sizeof not_values / sizeof *not_values; i++)
+		if (esc_value_ok(not_values[i]))
+			TEST_FAIL("'%s' passes as a value", not_values[i]);
+	CHECK(!esc_name_ok(NULL) && !esc_value_ok(NULL));
+}
+
+/* The loader refuses names outside the charset and impossible numbers, with the key named. */
+TEST(compare, loader_refuses_bad_names_and_numbers)
+{
+	static const struct { const char *workload, *knobs, *status; unsigned workers; double v; const char *want; } t[] = {
+		{ "cpu spin", "", "ok", 1, 100, "cells[0].workload is not a name" },
+		{ "cpu-spin", "\"a b\": 1", "ok", 1, 100, "cells[0].knobs has a key that is not a knob name" },
+		{ "cpu-spin", "\"mode\": \"a|b\"", "ok", 1, 100, "cells[0].knobs.mode is not a knob value" },
+		{ "cpu-spin", "\"mode\": \"" "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" "\"", "ok", 1, 100,
+		  "cells[0].knobs.mode is not a knob value ([A-Za-z0-9._+:,-], 1 to 47 characters)" },
+		{ "cpu-spin", "", "fine", 1, 100, "cells[0].status should be ok, failed, skipped or running" },
+		{ "cpu-spin", "", "ok", 100001, 100, "cells[0].workers is 100001, should be from 1 to 100000" },
+		{ "cpu-spin", "", "ok", 1, -1, "cells[0].reps[0].ops_per_s is -1, should be above 0" },
+		{ "cpu-spin", "", "ok", 1, 0, "cells[0].reps[0].ops_per_s is 0, should be above 0" },
+		{ "cpu-spin", "", "ok", 1, 1e308 * 10, "not valid JSON" },
+	};
+	for (unsigned i = 0; i < sizeof t / sizeof *t; i++) {
+		struct fake_cell c = { t[i].workload, "thread", t[i].knobs, NULL, NULL, t[i].status, t[i].workers,
+			               { t[i].v }, 1 };
+		char *path = fake_file(&c, 1, "x"), err[600];
+		struct results_file *f = NULL;
+		int rc = results_file_load(path, &f, err, sizeof err);
+		unlink(path);
+		free(path);
+		if (rc != -EINVAL || f)
+			TEST_FAIL("case %u: loaded (rc %d), want: %s", i, rc, t[i].want);
+		CHECK_CONTAINS(err, t[i].want);
+		CHECK(!strchr(err, '\n'));
+	}
 }

@@ -8,6 +8,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "bench/core/opt.h"
 
@@ -80,18 +81,18 @@ int cmd_compare(int argc, char **argv)
 		        argc - optind < 2 ? "" : argv[optind + 2]);
 		return EXIT_USAGE;
 	}
-	char err[600];
+	char msg[800], err[600];
 	struct results_file *base = NULL, *new = NULL;
 	if (results_file_load(argv[optind], &base, err, sizeof err) ||
 	    results_file_load(argv[optind + 1], &new, err, sizeof err)) {
-		log_err("compare", "%s", err);
+		log_err("compare", "%s", esc_term(msg, sizeof msg, err));
 		results_file_free(base);
 		return EXIT_USAGE;
 	}
 	struct compare_result r;
 	int rc = EXIT_USAGE;
 	if (compare_files(base, new, &o, &r, err, sizeof err)) {
-		log_err("compare", "%s", err);
+		log_err("compare", "%s", esc_term(msg, sizeof msg, err));
 		goto out;
 	}
 	FILE *f = stdout;
@@ -103,8 +104,9 @@ int cmd_compare(int argc, char **argv)
 	compare_print(f, &r, fmt);
 	if (fmt == COMPARE_JSON || f != stdout) {
 		/* The report is not on the terminal: say the warnings there too. */
+		char diff[sizeof r.machine_diff];
 		if (r.machine_diff[0])
-			log_warn("compare", "the machines differ: %s", r.machine_diff);
+			log_warn("compare", "the machines differ: %s", esc_term(diff, sizeof diff, r.machine_diff));
 		if (r.counts[CMP_TOO_FEW])
 			log_warn("compare", "%u cell(s) have too few repetitions for p < %g: use at least %u per run",
 			         r.counts[CMP_TOO_FEW], o.alpha, r.min_reps_needed);

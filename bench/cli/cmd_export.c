@@ -11,6 +11,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/store/escape.h"
 #include "bench/core/log.h"
 
 static void usage(void)
@@ -91,13 +92,13 @@ static void export_gab(FILE *out, const struct results_file *f, const char *metr
 		snprintf(extra, sizeof extra, "%s; median of %zu repetitions, cv %.2f%%, min %.6g, max %.6g; %s, %s PUs; git %s",
 		         cs.metric, cs.s.n, cs.s.cv * 100, cs.s.min, cs.s.max, brand, pus, git);
 		fputs(n++ ? ",\n {\"name\": " : "\n {\"name\": ", out);
-		compare_json_string(out, name);
+		esc_fputs(out, ESC_JSON, name);
 		fputs(", \"unit\": ", out);
-		compare_json_string(out, unit_of(cs.metric));
+		esc_fputs(out, ESC_JSON, unit_of(cs.metric));
 		fputs(", \"value\": ", out);
 		compare_json_number(out, cs.s.median);
 		fprintf(out, ", \"range\": \"\\u00b1 %.6g\", \"extra\": ", cs.s.stddev);
-		compare_json_string(out, extra);
+		esc_fputs(out, ESC_JSON, extra);
 		fputs("}", out);
 	}
 	fputs(n ? "\n]\n" : "]\n", out);
@@ -122,8 +123,11 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 		char label[320], med[24], mn[24], mx[24];
 		cell_stats(f, i, metric, metric_better, &cs);
 		compare_cell_label(vary, f, i, label, sizeof label);
-		fprintf(out, "| %s | %s %s |", label, cs.metric,
-		        cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
+		fputs("| ", out);
+		esc_fputs(out, ESC_MD, label);
+		fputs(" | ", out);
+		esc_fputs(out, ESC_MD, cs.metric);
+		fprintf(out, " %s |", cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
 		if (cs.ok) {
 			compare_fmt_value(cs.s.median, med, sizeof med);
 			compare_fmt_value(cs.s.min, mn, sizeof mn);
@@ -132,7 +136,9 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 		} else {
 			fprintf(out, " - | - | - | - | 0 |");
 		}
-		fprintf(out, " %s%s%s |\n", c->status, c->error ? ": " : "", c->error ? c->error : "");
+		fprintf(out, " %s%s", c->status, c->error ? ": " : ""); /* status: one of four words */
+		esc_fputs(out, ESC_MD, c->error);
+		fputs(" |\n", out);
 	}
 	compare_vary_free(vary);
 }
@@ -196,10 +202,10 @@ int cmd_export(int argc, char **argv)
 		        mo.metric, mo.metric);
 		return EXIT_USAGE;
 	}
-	char err[600];
+	char msg[800], err[600];
 	struct results_file *f;
 	if (results_file_load(argv[optind], &f, err, sizeof err)) {
-		log_err("export", "%s", err);
+		log_err("export", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
 	FILE *out = stdout;

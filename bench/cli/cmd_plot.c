@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench/cli/cmd.h"
+#include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "plot/plot.h"
 #include "bench/store/results_load.h"
@@ -44,11 +45,11 @@ int cmd_plot(int argc, char **argv)
 		                       : "no results file given (see bench plot --help)");
 		return EXIT_USAGE;
 	}
-	char err[600], defdir[4096];
+	char msg[800], err[600], defdir[4096];
 	struct results_file *f[2] = { NULL, NULL };
 	for (int i = 0; i < nfiles; i++) {
 		if (results_file_load(argv[first + i], &f[i], err, sizeof err)) {
-			log_err("plot", "%s", err);
+			log_err("plot", "%s", esc_term(msg, sizeof msg, err));
 			results_file_free(f[0]);
 			return EXIT_USAGE;
 		}
@@ -64,7 +65,7 @@ int cmd_plot(int argc, char **argv)
 	results_file_free(f[0]);
 	results_file_free(f[1]);
 	if (rc) {
-		log_err("plot", "%s", err);
+		log_err("plot", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
 	rc = plot_render(&o, &set, err, sizeof err);
@@ -75,7 +76,7 @@ int cmd_plot(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (rc) {
-		log_err("plot", "%s", err);
+		log_err("plot", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_FAIL;
 	}
 	printf("plots: %s\n", dir);

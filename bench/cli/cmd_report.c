@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench/cli/cmd.h"
+#include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "plot/claims.h"
 #include "plot/plot.h"
@@ -42,10 +43,10 @@ int cmd_report(int argc, char **argv)
 		                                 : "give exactly one results file");
 		return EXIT_USAGE;
 	}
-	char err[600], defdir[4096], path[4200];
+	char msg[800], err[600], defdir[4096], path[4200];
 	struct results_file *f;
 	if (results_file_load(argv[first], &f, err, sizeof err)) {
-		log_err("report", "%s", err);
+		log_err("report", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
 	if (!dir) {
@@ -55,7 +56,7 @@ int cmd_report(int argc, char **argv)
 	o.dir = dir;
 	static struct plot_set set;
 	if (plot_write_all(f, &o, &set, err, sizeof err)) {
-		log_err("report", "%s", err);
+		log_err("report", "%s", esc_term(msg, sizeof msg, err));
 		results_file_free(f);
 		return EXIT_USAGE;
 	}
@@ -65,7 +66,7 @@ int cmd_report(int argc, char **argv)
 	int wrc = report_write(f, &set, &o, rc == -ENOENT ? note : NULL, path, sizeof path, err + 300, 300);
 	results_file_free(f);
 	if (wrc) {
-		log_err("report", "%s", err + 300);
+		log_err("report", "%s", esc_term(msg, sizeof msg, err + 300));
 		return EXIT_FAIL;
 	}
 	plot_print(&set, dir, plot_format_ext(o.format), stdout);
@@ -75,7 +76,7 @@ int cmd_report(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (rc) {
-		log_err("report", "%s", err);
+		log_err("report", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_FAIL;
 	}
 	printf("report: %s\n", path);

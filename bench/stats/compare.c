@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "bench/core/opt.h"
 
@@ -188,24 +189,6 @@ int compare_known_direction(const char *m)
 }
 
 /* ---- output helpers ---- */
-
-void compare_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
 
 void compare_json_number(FILE *f, double v)
 {
@@ -830,6 +813,25 @@ static void summary_line(FILE *f, const struct compare_result *r, const char *bo
 	fprintf(f, " (%u matched cell%s)", r->nrows, r->nrows == 1 ? "" : "s");
 }
 
+/* Text from the files (paths, machine fields, error texts) after prefix, escaped for the
+ * sink, as one line; with lines, each line of text so (r->warnings: a line per warning).
+ * Nothing when text is empty. */
+static void put_text(FILE *f, enum esc_sink sink, const char *prefix, const char *text, int lines)
+{
+	char line[1024];
+	while (*text) {
+		size_t n = lines ? strcspn(text, "\n") : strlen(text);
+		snprintf(line, sizeof line, "%.*s", (int)n, text);
+		fputs(prefix, f);
+		esc_fputs(f, sink, line);
+		fputc('\n', f);
+		text += n + (text[n] == '\n');
+	}
+}
+
+/* The text report. Everything from the files goes through esc_term: the labels are made of
+ * names and values the loader validated, but paths, machine fields and notes (error texts)
+ * are any text. */
 static void print_text(FILE *f, const struct compare_result *r)
 {
 	const struct compare_opts *o = &r->opts;
@@ -837,28 +839,28 @@ static void print_text(FILE *f, const struct compare_result *r)
 	for (unsigned i = 0; i < r->nrows; i++)
 		if ((int)strlen(r->rows[i].label) > w)
 			w = (int)strlen(r->rows[i].label);
-	fprintf(f, "baseline: %s\nnew:      %s\n", r->base->path, r->new->path);
+	put_text(f, ESC_TERM, "baseline: ", r->base->path, 0);
+	put_text(f, ESC_TERM, "new:      ", r->new->path, 0);
 	fprintf(f, "significant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
 	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
-	if (r->machine_diff[0])
-		fprintf(f, "warning: the machines differ: %s\n", r->machine_diff);
-	if (r->config_diff[0])
-		fprintf(f, "warning: the runs' settings differ: %s\n", r->config_diff);
-	if (r->warnings[0])
-		fprintf(f, "warning: %s", r->warnings);
+	put_text(f, ESC_TERM, "warning: the machines differ: ", r->machine_diff, 0);
+	put_text(f, ESC_TERM, "warning: the runs' settings differ: ", r->config_diff, 0);
+	put_text(f, ESC_TERM, "warning: ", r->warnings, 1);
 	fprintf(f, "\n%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, "cell", "metric", "baseline", "new", "change",
 	        "CI", "p", "n", "verdict");
 	for (unsigned i = 0; i < r->nrows; i++) {
 		const struct compare_row *row = &r->rows[i];
-		char m[64], b[24], n[24], ch[16], ci[40], p[16], reps[24];
-		snprintf(m, sizeof m, "%s (%s)", row->metric, row->higher_is_better ? "higher" : "lower");
+		char m[64], b[24], n[24], ch[16], ci[40], p[16], reps[24], lab[640], met[64];
+		esc_term(lab, sizeof lab, row->label);
+		snprintf(m, sizeof m, "%s (%s)", esc_term(met, sizeof met, row->metric),
+		         row->higher_is_better ? "higher" : "lower");
 		compare_fmt_value(row->base_median, b, sizeof b);
 		compare_fmt_value(row->new_median, n, sizeof n);
 		fmt_pct(row->change_pct, ch, sizeof ch);
 		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
 		fmt_p(row->mw.p, p, sizeof p);
 		snprintf(reps, sizeof reps, "%u/%u", row->nbase, row->nnew);
-		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, row->label, m, b, n, ch, ci, p, reps,
+		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, lab, m, b, n, ch, ci, p, reps,
 		        verdict_text(row->verdict));
 	}
 	if (r->geo_cells) {
@@ -869,26 +871,21 @@ static void print_text(FILE *f, const struct compare_result *r)
 		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-18s\n", w, lab, "perf. (+ = better)", "", "", ch, ci);
 	}
 	for (unsigned i = 0; i < r->nrows; i++)
-		if (r->rows[i].note[0])
-			fprintf(f, "note: %s: %s\n", r->rows[i].label, r->rows[i].note);
+		if (r->rows[i].note[0]) {
+			fputs("note: ", f);
+			esc_fputs(f, ESC_TERM, r->rows[i].label);
+			fputs(": ", f);
+			esc_fputs(f, ESC_TERM, r->rows[i].note);
+			fputc('\n', f);
+		}
 	if (!o->hide_only_base)
 		for (unsigned i = 0; i < r->nonly_base; i++)
-			fprintf(f, "only in the baseline: %s\n", r->only_base[i]);
+			put_text(f, ESC_TERM, "only in the baseline: ", r->only_base[i], 0);
 	for (unsigned i = 0; i < r->nonly_new; i++)
-		fprintf(f, "only in the new run: %s\n", r->only_new[i]);
+		put_text(f, ESC_TERM, "only in the new run: ", r->only_new[i], 0);
 	fputc('\n', f);
 	summary_line(f, r, "");
 	fputs(".\n", f);
-}
-
-static void md_cell(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else
-			fputc(*s, f);
-	}
 }
 
 static void print_markdown(FILE *f, const struct compare_result *r)
@@ -908,8 +905,10 @@ static void print_markdown(FILE *f, const struct compare_result *r)
 		fmt_p(row->mw.p, p, sizeof p);
 		int flag = compare_row_flagged(r, row) || row->verdict == CMP_REGRESSION;
 		fputs("| ", f);
-		md_cell(f, row->label);
-		fprintf(f, " | %s %s | %s | %s | %s%s%s | %s | %s | %u/%u | %s%s%s |\n", row->metric,
+		esc_fputs(f, ESC_MD, row->label);
+		fputs(" | ", f);
+		esc_fputs(f, ESC_MD, row->metric);
+		fprintf(f, " %s | %s | %s | %s%s%s | %s | %s | %u/%u | %s%s%s |\n",
 		        row->higher_is_better ? "&uarr;" : "&darr;", b, n, flag ? "**" : "", ch, flag ? "**" : "", ci, p,
 		        row->nbase, row->nnew, flag ? "**" : "", verdict_text(row->verdict), flag ? "**" : "");
 	}
@@ -922,17 +921,15 @@ static void print_markdown(FILE *f, const struct compare_result *r)
 	}
 	fprintf(f, "\nSignificant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
 	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
-	if (r->machine_diff[0])
-		fprintf(f, "\n> **Warning:** the machines differ: %s\n", r->machine_diff);
-	if (r->config_diff[0])
-		fprintf(f, "\n> **Warning:** the runs' settings differ: %s\n", r->config_diff);
-	if (r->warnings[0])
-		fprintf(f, "\n> **Warning:** %s", r->warnings);
+	put_text(f, ESC_MD, "\n> **Warning:** the machines differ: ", r->machine_diff, 0);
+	put_text(f, ESC_MD, "\n> **Warning:** the runs' settings differ: ", r->config_diff, 0);
+	put_text(f, ESC_MD, "\n> **Warning:** ", r->warnings, 1);
+	/* labels: names and values the loader validated, so a code span holds them as they are */
 	int notes = 0;
 	for (unsigned i = 0; i < r->nrows; i++)
 		if (r->rows[i].note[0]) {
 			fprintf(f, "%s- `%s`: ", notes++ ? "" : "\n", r->rows[i].label);
-			md_cell(f, r->rows[i].note);
+			esc_fputs(f, ESC_MD, r->rows[i].note);
 			fputc('\n', f);
 		}
 	if (!o->hide_only_base)
@@ -947,7 +944,7 @@ static void json_side(FILE *f, const char *name, const struct results_file *file
 {
 	const struct results_file_cell *c = &file->cells[ci];
 	fprintf(f, "\"%s\":{\"status\":", name);
-	compare_json_string(f, c->status);
+	esc_fputs(f, ESC_JSON, c->status);
 	fprintf(f, ",\"n\":%u,\"median\":", n);
 	compare_json_number(f, median);
 	fputc('}', f);
@@ -957,12 +954,12 @@ static void print_json(FILE *f, const struct compare_result *r)
 {
 	const struct compare_opts *o = &r->opts;
 	fputs("{\"base\":", f);
-	compare_json_string(f, r->base->path);
+	esc_fputs(f, ESC_JSON, r->base->path);
 	fputs(",\"new\":", f);
-	compare_json_string(f, r->new->path);
+	esc_fputs(f, ESC_JSON, r->new->path);
 	fputs(",\"metric\":", f);
 	if (o->metric)
-		compare_json_string(f, o->metric);
+		esc_fputs(f, ESC_JSON, o->metric);
 	else
 		fputs("null", f);
 	fprintf(f, ",\"alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
@@ -972,35 +969,35 @@ static void print_json(FILE *f, const struct compare_result *r)
 	for (unsigned i = 0; i < o->nignore; i++) {
 		if (i)
 			fputc(',', f);
-		compare_json_string(f, o->ignore[i]);
+		esc_fputs(f, ESC_JSON, o->ignore[i]);
 	}
 	fputs("],\"machine_differs\":", f);
-	compare_json_string(f, r->machine_diff);
+	esc_fputs(f, ESC_JSON, r->machine_diff);
 	fputs(",\"config_differs\":", f);
-	compare_json_string(f, r->config_diff);
+	esc_fputs(f, ESC_JSON, r->config_diff);
 	fputs(",\"cells\":[", f);
 	for (unsigned i = 0; i < r->nrows; i++) {
 		const struct compare_row *row = &r->rows[i];
 		const struct results_file_cell *c = &r->base->cells[row->base_cell];
 		fputs(i ? ",\n{" : "\n{", f);
 		fputs("\"label\":", f);
-		compare_json_string(f, row->label);
+		esc_fputs(f, ESC_JSON, row->label);
 		fputs(",\"workload\":", f);
-		compare_json_string(f, c->workload);
+		esc_fputs(f, ESC_JSON, c->workload);
 		fputs(",\"driver\":", f);
-		compare_json_string(f, c->driver);
+		esc_fputs(f, ESC_JSON, c->driver);
 		fprintf(f, ",\"workers\":%u,\"pin\":", c->workers);
-		compare_json_string(f, c->pin);
+		esc_fputs(f, ESC_JSON, c->pin);
 		fputs(",\"knobs\":{", f);
 		for (unsigned k = 0; k < c->nknobs; k++) {
 			if (k)
 				fputc(',', f);
-			compare_json_string(f, c->knobs_by_name[k].key);
+			esc_fputs(f, ESC_JSON, c->knobs_by_name[k].key);
 			fputc(':', f);
-			compare_json_string(f, c->knobs_by_name[k].value);
+			esc_fputs(f, ESC_JSON, c->knobs_by_name[k].value);
 		}
 		fputs("},\"metric\":", f);
-		compare_json_string(f, row->metric);
+		esc_fputs(f, ESC_JSON, row->metric);
 		fprintf(f, ",\"better\":\"%s\",", row->higher_is_better ? "higher" : "lower");
 		json_side(f, "baseline", r->base, row->base_cell, row->nbase, row->base_median);
 		fputc(',', f);
@@ -1019,20 +1016,20 @@ static void print_json(FILE *f, const struct compare_result *r)
 		compare_json_number(f, row->mw.min_p);
 		fprintf(f, ",\"exact\":%s,\"verdict\":\"%s\",\"flagged\":%s,\"note\":", row->mw.exact ? "true" : "false",
 		        compare_verdict_name(row->verdict), compare_row_flagged(r, row) ? "true" : "false");
-		compare_json_string(f, row->note);
+		esc_fputs(f, ESC_JSON, row->note);
 		fputc('}', f);
 	}
 	fputs("],\n\"only_in_base\":[", f);
 	for (unsigned i = 0; i < r->nonly_base; i++) {
 		if (i)
 			fputc(',', f);
-		compare_json_string(f, r->only_base[i]);
+		esc_fputs(f, ESC_JSON, r->only_base[i]);
 	}
 	fputs("],\"only_in_new\":[", f);
 	for (unsigned i = 0; i < r->nonly_new; i++) {
 		if (i)
 			fputc(',', f);
-		compare_json_string(f, r->only_new[i]);
+		esc_fputs(f, ESC_JSON, r->only_new[i]);
 	}
 	fprintf(f, "],\"geomean\":{\"cells\":%u,\"performance_pct\":", r->geo_cells);
 	compare_json_number(f, r->geo_pct);

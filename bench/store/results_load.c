@@ -8,6 +8,8 @@
 #include "bench/store/results_load.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdalign.h>
@@ -16,10 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "bench/store/escape.h"
 #include "bench/core/opt.h"
 #include "bench/store/results.h"
 #include "bench/stats/stats.h"
+#include "bench/core/task.h"
 
 /* ---- arena: zeroed blocks carved from 64 KiB chunks, all freed at once ---- */
 
@@ -239,6 +244,244 @@ static int get_string(json_t *o, const char *key, unsigned ci, const char *path,
 	return 0;
 }
 
+/* ---- validation: what a results file may hold, every rule in one place ----
+ * Names reach file names, scripts and tables as they are, so they must be names: workload,
+ * driver, knob and metric names (the keys of repetitions and summaries) match the registry's
+ * charset (esc_name_ok), knob values and pin policies a value charset (esc_value_ok); a
+ * cell's status is ok|failed|skipped|running, a repetition's ok|failed. Where a number belongs
+ * there is a number (or null: bench writes NaN as null), finite and within the bounds below;
+ * workers is 1..TASK_MAX_WORKERS (the limit of -n). Free text (host, git, created_utc, error
+ * texts, machine fields, argv) may be any text: every sink escapes it (escape.h). */
+
+#define NAME_RULE "[a-z0-9_-], 1 to 47 characters, as bench list shows"
+#define KNOB_TEXT_MAX (sizeof ((struct knobval *)0)->text - 1) /* what a knob value can be (opt.h) */
+#define CPU_MAX (1 << 20)
+
+/* lo..hi; above: in an ok repetition (and so in a summary) the value must be above lo. */
+struct bound {
+	const char *name;
+	double lo, hi;
+	int above;
+};
+
+static const struct bound rep_bounds[] = {
+	{ "index", 0, 1e9, 0 },           { "wall_s", 0, DBL_MAX, 1 },       { "spawn_s", 0, DBL_MAX, 0 },
+	{ "join_s", 0, DBL_MAX, 0 },      { "cpu_user_s", 0, DBL_MAX, 0 },   { "cpu_sys_s", 0, DBL_MAX, 0 },
+	{ "util_cores", 0, DBL_MAX, 0 },  { "ops", 0, DBL_MAX, 0 },          { "ops_per_s", 0, DBL_MAX, 1 },
+	{ "ctx_voluntary", 0, DBL_MAX, 0 }, { "ctx_involuntary", 0, DBL_MAX, 0 }, { "fairness", 0, 1 + 1e-9, 0 },
+	{ "worker_ops", 0, DBL_MAX, 0 },  { "worker_cpu_s", 0, DBL_MAX, 0 }, { "bound_pu", -1, CPU_MAX, 0 },
+	{ "last_cpu", -1, CPU_MAX, 0 },
+};
+static const struct bound any_number = { "", -DBL_MAX, DBL_MAX, 0 }, non_negative = { "", 0, DBL_MAX, 0 },
+                          positive = { "", 0, DBL_MAX, 1 }, cpu_index = { "", 0, CPU_MAX, 0 },
+                          count = { "", 0, 1e9, 0 };
+
+static const struct bound *bound_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof rep_bounds / sizeof *rep_bounds; i++)
+		if (streq(rep_bounds[i].name, name))
+			return &rep_bounds[i];
+	return &any_number;
+}
+
+/* A number v at `what` (a dotted path) within b; ok: of an ok repetition or a summary. */
+static int check_number(double v, const struct bound *b, int ok, const char *p, const char *what, char *err,
+                        size_t errlen)
+{
+	if (!isfinite(v))
+		BAD("%s: %s is %g, not a finite number", p, what, v);
+	if (ok && b->above && v <= b->lo)
+		BAD("%s: %s is %g, should be above %g", p, what, v, b->lo);
+	if (v < b->lo)
+		BAD("%s: %s is %g, should be at least %g", p, what, v, b->lo);
+	if (v > b->hi)
+		BAD("%s: %s is %g, should be at most %g", p, what, v, b->hi);
+	return 0;
+}
+
+/* A number or null (ints: an integer) at `what`, within b. */
+static int check_value(json_t *v, const struct bound *b, int ints, int ok, const char *p, const char *what,
+                       char *err, size_t errlen)
+{
+	if (json_is_null(v) && !ints)
+		return 0;
+	if (ints ? !json_is_integer(v) : !json_is_number(v))
+		BAD("%s: %s should be %s, is %s", p, what, ints ? "an integer" : "a number", type_name(v));
+	return check_number(json_number_value(v), b, ok, p, what, err, errlen);
+}
+
+/* Every element of an array (rows: every element of every row array) as check_value. */
+static int check_array(json_t *a, const struct bound *b, int ints, int rows, const char *p, const char *what,
+                       char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_array(a))
+		BAD("%s: %s should be an array, is %s", p, what, type_name(a));
+	json_array_foreach(a, i, v) {
+		char w[160];
+		snprintf(w, sizeof w, "%s[%zu]", what, i);
+		if (rows ? check_array(v, b, ints, 0, p, w, err, errlen) : check_value(v, b, ints, 0, p, w, err, errlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_core_util(json_t *cu, const char *p, const char *what, char *err, size_t errlen)
+{
+	char w[160];
+	json_t *v;
+	if (!json_is_object(cu))
+		BAD("%s: %s should be an object, is %s", p, what, type_name(cu));
+	snprintf(w, sizeof w, "%s.interval_s", what);
+	if ((v = json_object_get(cu, "interval_s")) && check_value(v, &positive, 0, 1, p, w, err, errlen))
+		return -EINVAL;
+	static const char *const keys[] = { "cpus", "mean", "timeline" };
+	for (unsigned k = 0; k < 3; k++) {
+		snprintf(w, sizeof w, "%s.%s", what, keys[k]);
+		if ((v = json_object_get(cu, keys[k])) &&
+		    check_array(v, k ? &non_negative : &cpu_index, !k, k == 2, p, w, err, errlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* A repetition: every key a name; status ok|failed; error text or null; warmup a boolean;
+ * core_util as above; every other key a number or an array of numbers, within its bounds. */
+static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err, size_t errlen)
+{
+	json_t *st = json_object_get(r, "status"), *v;
+	const char *k;
+	if (!json_is_string(st))
+		BAD("%s: cells[%u].reps[%zu].status should be a string, is %s", p, ci, ri, type_name(st));
+	int ok = streq(json_string_value(st), "ok");
+	if (!ok && strcmp(json_string_value(st), "failed"))
+		BAD("%s: cells[%u].reps[%zu].status should be \"ok\" or \"failed\"", p, ci, ri);
+	json_object_foreach(r, k, v) {
+		char what[128];
+		if (!esc_name_ok(k))
+			BAD("%s: cells[%u].reps[%zu] has a key that is not a metric name (" NAME_RULE ")", p, ci, ri);
+		snprintf(what, sizeof what, "cells[%u].reps[%zu].%s", ci, ri, k);
+		const struct bound *b = bound_of(k);
+		int ints = streq(k, "bound_pu") || streq(k, "last_cpu") || streq(k, "index");
+		if (streq(k, "error") && !json_is_string(v) && !json_is_null(v))
+			BAD("%s: %s should be a string or null, is %s", p, what, type_name(v));
+		if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)))
+			continue;
+		if (streq(k, "core_util") ? check_core_util(v, p, what, err, errlen)
+		    : json_is_array(v)    ? check_array(v, b, ints, 0, p, what, err, errlen)
+		                          : check_value(v, b, ints, ok, p, what, err, errlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The summary: an object of metric name -> {n, median, mean, stddev, cv, min, max, ci95,
+ * outliers}; the statistics of ok repetitions, so within the metric's bounds for ok ones. */
+static int check_summary(json_t *sum, unsigned ci, const char *p, char *err, size_t errlen)
+{
+	static const char *const fields[] = { "n", "outliers", "stddev", "median", "mean", "min", "max", "cv" };
+	const char *k;
+	json_t *e;
+	if (!sum)
+		return 0;
+	if (!json_is_object(sum))
+		BAD("%s: cells[%u].summary should be an object, is %s", p, ci, type_name(sum));
+	json_object_foreach(sum, k, e) {
+		char what[128];
+		if (!esc_name_ok(k))
+			BAD("%s: cells[%u].summary has a key that is not a metric name (" NAME_RULE ")", p, ci);
+		if (!json_is_object(e))
+			BAD("%s: cells[%u].summary.%s should be an object, is %s", p, ci, k, type_name(e));
+		for (unsigned i = 0; i < sizeof fields / sizeof *fields; i++) {
+			json_t *v = json_object_get(e, fields[i]);
+			const struct bound *b = i < 2 ? &count : i == 2 ? &non_negative : i < 7 ? bound_of(k) : &any_number;
+			snprintf(what, sizeof what, "cells[%u].summary.%s.%s", ci, k, fields[i]);
+			if (v && check_value(v, b, i < 2, 1, p, what, err, errlen))
+				return -EINVAL;
+		}
+		snprintf(what, sizeof what, "cells[%u].summary.%s.ci95", ci, k);
+		if ((e = json_object_get(e, "ci95")) && check_array(e, &any_number, 0, 0, p, what, err, errlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The names, pin, status, workers and knobs of a cell (the fields whose type load_cell
+ * checked), its repetitions and its summary. */
+static int check_cell(json_t *c, unsigned ci, const char *p, char *err, size_t errlen)
+{
+	static const char *const names[] = { "workload", "driver" };
+	const char *status = json_string_value(json_object_get(c, "status")), *k;
+	json_t *v;
+	for (unsigned i = 0; i < 2; i++)
+		if (!esc_name_ok(json_string_value(json_object_get(c, names[i]))))
+			BAD("%s: cells[%u].%s is not a name (" NAME_RULE ")", p, ci, names[i]);
+	if (!esc_value_ok(json_string_value(json_object_get(c, "pin"))))
+		BAD("%s: cells[%u].pin is not a pin policy (none, compact, spread, pus:0,1,...)", p, ci);
+	if (strcmp(status, "ok") && strcmp(status, "failed") && strcmp(status, "skipped") && strcmp(status, "running"))
+		BAD("%s: cells[%u].status should be ok, failed, skipped or running", p, ci);
+	json_t *w = json_object_get(c, "workers");
+	if (!json_is_integer(w))
+		BAD("%s: cells[%u].workers should be an integer from 1 to %u, is %s", p, ci, TASK_MAX_WORKERS, type_name(w));
+	if (json_integer_value(w) < 1 || json_integer_value(w) > TASK_MAX_WORKERS)
+		BAD("%s: cells[%u].workers is %lld, should be from 1 to %u (the limit of -n)", p, ci,
+		    (long long)json_integer_value(w), TASK_MAX_WORKERS);
+	if (!esc_name_ok(json_string_value(json_object_get(json_object_get(c, "primary"), "metric"))))
+		BAD("%s: cells[%u].primary.metric is not a metric name (" NAME_RULE ")", p, ci);
+	json_object_foreach(json_object_get(c, "knobs"), k, v) {
+		char text[64];
+		if (!esc_name_ok(k))
+			BAD("%s: cells[%u].knobs has a key that is not a knob name (" NAME_RULE ")", p, ci);
+		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
+			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, k, type_name(v));
+		scalar_text(v, 1, text, sizeof text);
+		const char *t = json_is_string(v) ? json_string_value(v) : text;
+		if (!esc_value_ok(t) || strlen(t) > KNOB_TEXT_MAX)
+			BAD("%s: cells[%u].knobs.%s is not a knob value ([A-Za-z0-9._+:,-], 1 to %zu characters)", p, ci, k,
+			    KNOB_TEXT_MAX);
+	}
+	size_t i;
+	json_array_foreach(json_object_get(c, "reps"), i, v) {
+		if (!json_is_object(v))
+			BAD("%s: cells[%u].reps[%zu] should be an object, is %s", p, ci, i, type_name(v));
+		if (check_rep(v, ci, i, p, err, errlen))
+			return -EINVAL;
+	}
+	return check_summary(json_object_get(c, "summary"), ci, p, err, errlen);
+}
+
+/* The numbers of the header: config (duration_s, timeout_s > 0; reps, warmup counts; argv
+ * strings) and the machine's CPU counts. Everything else in them is free text. */
+static int check_header(json_t *root, const char *p, char *err, size_t errlen)
+{
+	static const struct { const char *path; const struct bound *b; int ints; } nums[] = {
+		{ "config.duration_s", &positive, 0 },  { "config.timeout_s", &positive, 0 },
+		{ "config.reps", &count, 1 },           { "config.warmup", &count, 1 },
+		{ "machine.online_cpus", &positive, 1 }, { "machine.topology.pus", &positive, 1 },
+		{ "machine.cgroup.quota_cpus", &non_negative, 0 },
+	};
+	for (unsigned i = 0; i < sizeof nums / sizeof *nums; i++) {
+		json_t *v = root;
+		char key[32];
+		for (const char *s = nums[i].path; v && *s; s += strcspn(s, ".") + (s[strcspn(s, ".")] == '.')) {
+			snprintf(key, sizeof key, "%.*s", (int)strcspn(s, "."), s);
+			v = json_object_get(v, key);
+		}
+		if (v && check_value(v, nums[i].b, nums[i].ints, 1, p, nums[i].path, err, errlen))
+			return -EINVAL;
+	}
+	json_t *argv = json_object_get(json_object_get(root, "config"), "argv"), *v;
+	size_t i;
+	if (argv && !json_is_array(argv))
+		BAD("%s: config.argv should be an array, is %s", p, type_name(argv));
+	json_array_foreach(argv, i, v) {
+		if (!json_is_string(v))
+			BAD("%s: config.argv[%zu] should be a string, is %s", p, i, type_name(v));
+	}
+	return 0;
+}
+
 /* ---- machine: nested objects flattened to dotted keys; an array becomes its elements' texts
  * joined by "; " (an object element as "k=v k=v") ---- */
 
@@ -345,8 +588,8 @@ static double rep_get(const struct results_rep *r, const char *name)
 }
 
 /* One pass over the repetition's keys (a big file has many repetitions: this is the loader's
- * hot loop). Returns its status (NULL if it has none), for the caller to validate. */
-static json_t *load_rep(struct arena *a, json_t *r, struct results_rep *o)
+ * hot loop), validated before by check_rep(). */
+static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 {
 	static const char *const arrays[] = { "worker_ops", "worker_cpu_s", "bound_pu", "last_cpu" };
 	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *status = NULL;
@@ -402,7 +645,6 @@ static json_t *load_rep(struct arena *a, json_t *r, struct results_rep *o)
 		for (unsigned c = 0; c < o->ncpus; c++)
 			o->timeline[(size_t)i * o->ncpus + c] = numv(json_array_get(row, c));
 	}
-	return status;
 }
 
 /* ---- series and stats of a cell ---- */
@@ -591,10 +833,6 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	    get_string(c, "pin", ci, p, &o->pin, err, errlen) ||
 	    get_string(c, "status", ci, p, &o->status, err, errlen))
 		return -EINVAL;
-	json_t *w = json_object_get(c, "workers");
-	if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000000)
-		BAD("%s: cells[%u].workers should be an integer from 1 to 1000000, is %s", p, ci, type_name(w));
-	o->workers = (unsigned)json_integer_value(w);
 	json_t *e = json_object_get(c, "error");
 	if (e && !json_is_null(e) && !json_is_string(e))
 		BAD("%s: cells[%u].error should be a string or null, is %s", p, ci, type_name(e));
@@ -608,6 +846,9 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	if (strcmp(better, "higher") && strcmp(better, "lower"))
 		BAD("%s: cells[%u].primary.better should be \"higher\" or \"lower\", is \"%s\"", p, ci, better);
 	o->higher_is_better = !strcmp(better, "higher");
+	if (check_cell(c, ci, p, err, errlen))
+		return -EINVAL;
+	o->workers = (unsigned)json_integer_value(json_object_get(c, "workers"));
 	o->workload = intern(a, s, o->workload);
 	o->driver = intern(a, s, o->driver);
 	o->pin = intern(a, s, o->pin);
@@ -622,10 +863,7 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 		BAD("%s: cells[%u].knobs has %zu knobs, more than %d", p, ci, json_object_size(k), KNOBSET_MAX);
 	o->knobs = anew(a, json_object_size(k), sizeof *o->knobs);
 	o->knobs_by_name = anew(a, json_object_size(k), sizeof *o->knobs_by_name);
-	json_object_foreach(k, key, v) {
-		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v))
-			BAD("%s: cells[%u].knobs.%s should be a string, number or boolean, is %s", p, ci, key,
-			    type_name(v));
+	json_object_foreach(k, key, v) { /* scalars: check_cell() */
 		const char *text = json_string_value(v);
 		char buf[64];
 		if (!text) {
@@ -645,12 +883,9 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	if (!json_is_array(reps))
 		BAD("%s: cells[%u].reps should be an array, is %s", p, ci, type_name(reps));
 	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
-	json_array_foreach(reps, i, r) {
-		if (!json_is_object(r))
-			BAD("%s: cells[%u].reps[%zu] should be an object, is %s", p, ci, i, type_name(r));
-		json_t *st = o->reps ? load_rep(a, r, &o->reps[o->nreps++]) : json_object_get(r, "status");
-		if (!json_is_string(st))
-			BAD("%s: cells[%u].reps[%zu].status should be a string, is %s", p, ci, i, type_name(st));
+	json_array_foreach(reps, i, r) { /* objects, with a status: check_cell() */
+		if (o->reps)
+			load_rep(a, r, &o->reps[o->nreps++]);
 	}
 	if (o->reps)
 		load_series(a, s, json_object_get(c, "summary"), o);
@@ -730,6 +965,8 @@ static int load_document(struct loaded *l, char *err, size_t errlen)
 	if (json_array_size(cells) > RESULTS_LOAD_MAX_CELLS)
 		BAD("%s has %zu cells, more than a results file may have (%d)", p, json_array_size(cells),
 		    RESULTS_LOAD_MAX_CELLS);
+	if (check_header(root, p, err, errlen))
+		return -EINVAL;
 	load_header(l);
 	l->file.ncells = (unsigned)json_array_size(cells);
 	l->file.cells = anew(&l->arena, l->file.ncells, sizeof *l->file.cells);
@@ -750,44 +987,66 @@ static int load_document(struct loaded *l, char *err, size_t errlen)
 	return rc;
 }
 
-static int load(const char *path, struct results_file **out, char *err, size_t errlen)
+/* Opens path for reading without blocking (a FIFO must not hang the reader) and refuses what
+ * is not a non-empty regular file of at most RESULTS_LOAD_MAX_BYTES: the fd, or -errno (err). */
+static int open_results(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	*out = NULL;
-	if (stat(path, &st)) {
-		int e = errno;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e = errno;
+	if (fd < 0 || fstat(fd, &st)) {
+		e = errno;
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
 		return -e;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	e = S_ISDIR(st.st_mode) ? EISDIR : !S_ISREG(st.st_mode) ? EINVAL : st.st_size == 0 ? EINVAL
+	    : st.st_size > RESULTS_LOAD_MAX_BYTES ? EFBIG : 0;
+	if (S_ISDIR(st.st_mode))
 		snprintf(err, errlen, "%s is a directory, not a results file", path);
-		return -EISDIR;
-	}
-	if (st.st_size == 0 && S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
+		snprintf(err, errlen, "%s is not a regular file (a FIFO, device or socket), not a results file", path);
+	else if (st.st_size == 0)
 		snprintf(err, errlen, "%s is empty, not a results file", path);
-		return -EINVAL;
-	}
-	if (st.st_size > RESULTS_LOAD_MAX_BYTES) {
+	else if (e)
 		snprintf(err, errlen, "%s is %lld MiB, more than a results file may have (%ld MiB)", path,
 		         (long long)(st.st_size >> 20), RESULTS_LOAD_MAX_BYTES >> 20);
-		return -EFBIG;
+	if (e) {
+		close(fd);
+		return -e;
 	}
+	return fd;
+}
+
+static int load(const char *path, struct results_file **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	int fd = open_results(path, err, errlen);
+	if (fd < 0)
+		return fd;
 	struct loaded *l = calloc(1, sizeof *l);
 	if (!l || !(l->file.path = astrdup(&l->arena, path))) {
 		if (l)
 			arena_free(&l->arena);
 		free(l);
+		close(fd);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
+	FILE *in = fdopen(fd, "rb"); /* buffered: json_loadfd() reads a byte per read() */
+	if (!in) {
+		int e = errno;
+		close(fd);
+		results_file_free(&l->file);
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
 	json_error_t je;
-	l->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	l->root = json_loadf(in, JSON_REJECT_DUPLICATES, &je);
+	fclose(in);
 	if (!l->root) {
-		if (je.position == 0 && strstr(je.text, "unable to open"))
-			snprintf(err, errlen, "cannot read %s: %s", path, je.text);
-		else
-			snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
-			         je.text, je.line, je.column);
+		snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
+		         je.text, je.line, je.column);
 		results_file_free(&l->file);
 		return -EINVAL;
 	}
@@ -802,11 +1061,11 @@ static int load(const char *path, struct results_file **out, char *err, size_t e
 
 int results_file_load(const char *path, struct results_file **out, char *err, size_t errlen)
 {
-	int rc = load(path, out, err, errlen);
-	/* The message quotes the file (keys, jansson's token): keep it one printable line. */
-	for (char *p = err; rc && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	char raw[600];
+	int rc = load(path, out, raw, sizeof raw);
+	/* The message quotes the path and the file (jansson's token): one line for a terminal. */
+	if (rc)
+		esc_term(err, errlen, raw);
 	return rc;
 }
 

@@ -14,11 +14,18 @@
  *   }
  *   results_file_free(f);
  *
- * results_file_load() validates the whole file, once: it exists, fits RESULTS_LOAD_MAX_BYTES,
- * parses, has schema_version == RESULTS_SCHEMA_VERSION and tool.name "bench", and every key
- * the model requires is there with its type. A missing, empty, truncated, huge, foreign or
- * wrongly typed file is a one-line error naming the file and the key, never a crash further
- * on. What is optional (summaries, per-repetition arrays, core_util, machine fields) is read
+ * results_file_load() validates the whole file, once: it is a regular file (a FIFO or device
+ * is refused without blocking), fits RESULTS_LOAD_MAX_BYTES, parses, has schema_version ==
+ * RESULTS_SCHEMA_VERSION and tool.name "bench", and every key the model requires is there with
+ * its type. A results file is untrusted input (CI artifacts, forks): names (workload, driver,
+ * knob and metric names) must be names (esc_name_ok), knob values and pins values
+ * (esc_value_ok), statuses one of their words, and every number finite and possible (ops_per_s
+ * above 0 in an ok repetition, times and counts not negative, workers 1..TASK_MAX_WORKERS, a
+ * string where a number belongs is refused); the rules are in one place, results_load.c
+ * "validation". Free text (host, git, error texts, machine fields, argv) is kept as it is and
+ * escaped by every sink (escape.h). A missing, empty, truncated, huge, foreign, wrongly typed
+ * or impossible file is a one-line error (escaped for a terminal) naming the file and the key,
+ * never a crash further on. What is optional (summaries, per-repetition arrays, core_util, machine fields) is read
  * as far as it is well formed: numbers the file lacks are NaN, arrays it lacks are empty.
  * Everything hangs off the results_file and is freed with it. Only measured repetitions are
  * loaded (warm-ups are not). The schema is documented in BENCHMARKS.md ("Results file"). */
@@ -78,7 +85,7 @@ struct results_rep {
 struct results_file_cell {
 	unsigned index;                         /* position in the file's cells array */
 	const char *workload, *driver, *pin;
-	unsigned workers;                       /* 1 .. 1000000 */
+	unsigned workers;                       /* 1 .. TASK_MAX_WORKERS */
 	const char *status;                     /* ok | failed | skipped | running (as recorded) */
 	const char *error;                      /* NULL when none */
 	const char *primary;                    /* primary metric name */
