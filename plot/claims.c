@@ -20,6 +20,7 @@
 #include "bench/store/escape.h"
 #include "plot/names.h"
 #include "bench/stats/stats.h"
+#include "bench/store/results.h"
 
 static const struct claim_limits {
 	double one_core_lo, one_core_hi; /* 1: one thread uses one core: util_cores in [lo, hi] */
@@ -88,7 +89,7 @@ static struct part *part_new(struct eval *e, const char *name, const char *needs
 static void use_cell(struct eval *e, const struct results_file_cell *c)
 {
 	char lab[200], key[210];
-	snprintf(lab, sizeof lab, "%s/%s/n=%u", c->workload, c->driver, c->workers);
+	results_cell_label(lab, sizeof lab, c->workload, c->driver, c->workers);
 	snprintf(key, sizeof key, "`%s`", lab);
 	if (strstr(e->r->cells, key))
 		return;

@@ -17,6 +17,7 @@
 #include "plot/names.h"
 #include "plot/plot.h"
 #include "bench/stats/stats.h"
+#include "bench/store/results.h"
 
 #define MAXCELLS 4096
 #define ERRBARS "Error bars: min-max over the measured repetitions; bars/points: medians."
@@ -773,8 +774,9 @@ static void compare_label(const struct results_file *f, const struct results_fil
 			set[n++] = &f->cells[i];
 	plot_varying(set, n, c, "driver,workers", wk, sizeof wk);
 	plot_varying_driver(set, n, c, dk, sizeof dk);
-	snprintf(buf, len, "%s/%s/n=%u%s%s%s%s", c->workload, c->driver, c->workers, *dk ? " " : "", dk, *wk ? " " : "",
-	         wk);
+	size_t off = results_cell_label(buf, len, c->workload, c->driver, c->workers);
+	if (off < len)
+		snprintf(buf + off, len - off, "%s%s%s%s", *dk ? " " : "", dk, *wk ? " " : "", wk);
 }
 
 static const char *base_name(const char *p)

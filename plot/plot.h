@@ -99,11 +99,8 @@ void plot_varying_driver(const struct results_file_cell *const *set, unsigned n,
 int plot_same_setup(const struct results_file_cell *a, const struct results_file_cell *b);
 /* Every field of both equal (workload, driver, workers, pin, all knobs): one cell in two runs. */
 int plot_same_cell(const struct results_file_cell *a, const struct results_file_cell *b);
-/* "cpu-spin/thread/n=2 sync=none" */
-void plot_cell_label(const struct results_file_cell *c, char *buf, size_t len);
-/* Median of a metric, NaN if absent; min and max likewise. */
+/* Median of a metric, NaN if absent; max likewise. */
 double plot_med(const struct results_file_cell *c, const char *metric);
-double plot_min(const struct results_file_cell *c, const char *metric);
 double plot_max(const struct results_file_cell *c, const char *metric);
 /* The ok repetition whose metric is the median one (for timelines); NULL if none. */
 const struct results_rep *plot_median_rep(const struct results_file_cell *c);

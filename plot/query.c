@@ -203,25 +203,10 @@ int plot_same_cell(const struct results_file_cell *a, const struct results_file_
 	return 1;
 }
 
-void plot_cell_label(const struct results_file_cell *c, char *buf, size_t len)
-{
-	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->workload, c->driver, c->workers);
-	if (strcmp(c->pin, "spread") && off < len)
-		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
-	for (unsigned i = 0; i < c->nknobs && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, " %s=%s", c->knobs[i].key, c->knobs[i].value);
-}
-
 double plot_med(const struct results_file_cell *c, const char *metric)
 {
 	const struct results_stat *s = results_file_stat(c, metric);
 	return s ? s->median : NAN;
-}
-
-double plot_min(const struct results_file_cell *c, const char *metric)
-{
-	const struct results_stat *s = results_file_stat(c, metric);
-	return s ? s->min : NAN;
 }
 
 double plot_max(const struct results_file_cell *c, const char *metric)

@@ -79,7 +79,7 @@ static void cell_label(const struct cell_spec *c, const struct run_labels *l, ch
 		snprintf(buf, len, "%s", l->baseline[c->index]);
 		return;
 	}
-	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->wl->name, c->drv->name, c->workers);
+	size_t off = results_cell_label(buf, len, c->wl->name, c->drv->name, c->workers);
 	for (unsigned a = 0; a < l->plan->nassign && off < len; a++) {
 		const struct knobval *v = opt_get(&c->knobs, l->plan->assign[a].name);
 		if (v)
@@ -205,7 +205,6 @@ static int run_cells(struct runner_config *cfg, const struct results_config *rc,
 		log_err("run", "cannot create the results document");
 		return EXIT_FAIL;
 	}
-	log_quiet = quiet;
 	cfg->progress = !quiet && isatty(2);
 	runner_init();
 	runner_install_signals();

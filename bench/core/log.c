@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int log_quiet;
 FILE *log_stream;
 
 static void vlog(const char *prefix, const char *module, const char *fmt, va_list ap)
@@ -42,12 +41,3 @@ void log_errno(const char *module, int err, const char *fmt, ...)
 	fprintf(log_stream ? log_stream : stderr, "bench: %s: %s failed: %s\n", module, buf, strerror(err));
 }
 
-void log_info(const char *fmt, ...)
-{
-	va_list ap;
-	if (log_quiet)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}

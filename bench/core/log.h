@@ -11,9 +11,6 @@
 void log_err(const char *module, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_errno(const char *module, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void log_warn(const char *module, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Progress/info lines to stderr; silenced by log_quiet = 1. */
-void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-extern int log_quiet;
 /* Where every message goes; NULL (the default) means stderr. A fuzz target points it at
  * /dev/null so that millions of rejected inputs do not flood its log. */
 extern FILE *log_stream;

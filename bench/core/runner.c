@@ -603,8 +603,9 @@ static void sink_line(void *ctx, const char *line)
 	}
 	if (s->cfg->progress) {
 		unsigned total = s->cfg->warmup + s->cfg->reps;
-		fprintf(stderr, "\r[%u/%u] %s/%s/n=%u rep %d/%u ", s->spec->index + 1, s->spec->total,
-		        s->spec->wl->name, s->spec->drv->name, s->spec->workers, s->nlines, total);
+		char lab[160];
+		results_cell_label(lab, sizeof lab, s->spec->wl->name, s->spec->drv->name, s->spec->workers);
+		fprintf(stderr, "\r[%u/%u] %s rep %d/%u ", s->spec->index + 1, s->spec->total, lab, s->nlines, total);
 		fflush(stderr);
 	}
 }

@@ -11,6 +11,7 @@
 #include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "bench/core/opt.h"
+#include "bench/store/results.h"
 
 void compare_opts_default(struct compare_opts *o)
 {
@@ -266,7 +267,9 @@ static char *identity_key(const struct results_file_cell *c, const struct compar
 void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len)
 {
 	const struct results_file_cell *c = &f->cells[ci];
-	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u pin=%s", c->workload, c->driver, c->workers, c->pin);
+	size_t off = results_cell_label(buf, len, c->workload, c->driver, c->workers);
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
 	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
 		off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
 }
@@ -354,7 +357,7 @@ void compare_cell_label(const struct compare_vary *v, const struct results_file 
                         size_t len)
 {
 	const struct results_file_cell *c = &f->cells[ci];
-	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->workload, c->driver, c->workers);
+	size_t off = results_cell_label(buf, len, c->workload, c->driver, c->workers);
 	if (off < len && (varies(v, c->workload, NULL) || strcmp(c->pin, "spread")))
 		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
 	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
@@ -368,7 +371,7 @@ static void row_label(const struct compare_result *r, const struct compare_vary 
 {
 	const struct results_file_cell *b = &r->base->cells[row->base_cell];
 	const struct results_file_cell *n = &r->new->cells[row->new_cell];
-	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", b->workload, b->driver, b->workers);
+	size_t off = results_cell_label(buf, len, b->workload, b->driver, b->workers);
 	if (off < len && (varies(v, b->workload, NULL) || strcmp(b->pin, "spread")))
 		off += (size_t)snprintf(buf + off, len - off, " pin=%s", b->pin);
 	for (const struct results_kv *kv = b->knobs_by_name; kv < b->knobs_by_name + b->nknobs && off < len; kv++) {

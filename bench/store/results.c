@@ -481,3 +481,9 @@ unsigned results_cell_failed_reps(const struct results_cell *c)
 	}
 	return n;
 }
+
+size_t results_cell_label(char *buf, size_t len, const char *workload, const char *driver, unsigned workers)
+{
+	int n = snprintf(buf, len, "%s/%s/n=%u", workload, driver, workers);
+	return n < 0 ? 0 : (size_t)n;
+}

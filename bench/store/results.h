@@ -82,6 +82,9 @@ int results_check_writable(const char *path, char *err, size_t errlen);
 /* Encode a repetition as one JSON line (malloc'd, no newline). */
 char *results_rep_encode(const struct rep_result *r);
 
+/* The one label of a cell, "workload/driver/n=W" (callers append what varies: pin, knobs).
+ * Returns what snprintf returns, so callers can append at buf + the result while < len. */
+size_t results_cell_label(char *buf, size_t len, const char *workload, const char *driver, unsigned workers);
 struct results_cell *results_cell_new(struct results_doc *d, const struct cell_desc *c);
 /* Add a repetition line produced by results_rep_encode. 0 or -EINVAL. */
 int results_cell_add_rep(struct results_cell *c, const char *line);
