@@ -14,14 +14,6 @@ const struct cmd cmd_table[] = { CMDS(CMD_ENTRY) };
 #undef CMD_ENTRY
 const unsigned cmd_count = sizeof cmd_table / sizeof cmd_table[0];
 
-int cmd_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench <command> [options]\n\n"

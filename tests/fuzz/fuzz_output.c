@@ -14,14 +14,6 @@
 #include "plot/claims.h"
 #include "plot/plot.h"
 
-/* bench's main.c has it, not the library: the fuzz target never asks for help. */
-__attribute__((weak)) int cmd_wants_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static unsigned pipes(const char *l, size_t n)
 {
 	unsigned k = 0;
