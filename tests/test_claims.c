@@ -49,13 +49,9 @@ TEST(claims, every_claim_not_measured_on_an_empty_file)
 static json_t *c1(double thread1, double gil2, double proc2)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "util_cores=%g", thread1);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", m);
-	snprintf(m, sizeof m, "util_cores=%g", gil2);
-	syn_cell(d, W_CPU_SPIN, D_GIL, 2, "iters=600 interval_us=5000", m);
-	snprintf(m, sizeof m, "util_cores=%g", proc2);
-	syn_cell(d, W_CPU_SPIN, D_PROCESS, 2, "iters=600", m);
+	syn_cellf(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=%g", thread1);
+	syn_cellf(d, W_CPU_SPIN, D_GIL, 2, "iters=600 interval_us=5000", "util_cores=%g", gil2);
+	syn_cellf(d, W_CPU_SPIN, D_PROCESS, 2, "iters=600", "util_cores=%g", proc2);
 	return d;
 }
 
@@ -78,13 +74,9 @@ TEST(claims, c1_cpu_bound_utilization)
 static json_t *c2(double thread_none, double mutex_worst, double gil_none)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "lost_fraction=%g", thread_none);
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=none gap_us=0", m);
-	snprintf(m, sizeof m, "lost_fraction=0/%g/0", mutex_worst);
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=mutex gap_us=0", m);
-	snprintf(m, sizeof m, "lost_fraction=%g", gil_none);
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0", m);
+	syn_cellf(d, W_COUNTER, D_THREAD, 2, "sync=none gap_us=0", "lost_fraction=%g", thread_none);
+	syn_cellf(d, W_COUNTER, D_THREAD, 2, "sync=mutex gap_us=0", "lost_fraction=0/%g/0", mutex_worst);
+	syn_cellf(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0", "lost_fraction=%g", gil_none);
 	return d;
 }
 
@@ -108,11 +100,8 @@ TEST(claims, c2_lost_updates)
 static json_t *c3(double thread_spawn, double proc_spawn)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "spawn_s=%g", thread_spawn);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 100, "wait_us=1", m);
-	snprintf(m, sizeof m, "spawn_s=%g", proc_spawn);
-	syn_cell(d, W_SLEEP_IO, D_PROCESS, 100, "wait_us=1", m);
+	syn_cellf(d, W_SLEEP_IO, D_THREAD, 100, "wait_us=1", "spawn_s=%g", thread_spawn);
+	syn_cellf(d, W_SLEEP_IO, D_PROCESS, 100, "wait_us=1", "spawn_s=%g", proc_spawn);
 	return d;
 }
 
@@ -131,11 +120,8 @@ TEST(claims, c3_process_creation)
 static json_t *c4(double thread_ns, double proc_ns)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "handoff_ns=%g", thread_ns);
-	syn_cell(d, W_PINGPONG, D_THREAD, 2, "mode=wait", m);
-	snprintf(m, sizeof m, "handoff_ns=%g", proc_ns);
-	syn_cell(d, W_PINGPONG, D_PROCESS, 2, "mode=wait", m);
+	syn_cellf(d, W_PINGPONG, D_THREAD, 2, "mode=wait", "handoff_ns=%g", thread_ns);
+	syn_cellf(d, W_PINGPONG, D_PROCESS, 2, "mode=wait", "handoff_ns=%g", proc_ns);
 	syn_cell(d, W_PINGPONG, D_PROCESS, 2, "mode=spin", "handoff_ns=1"); /* no thread twin: unused */
 	return d;
 }
@@ -149,10 +135,8 @@ TEST(claims, c4_switch_cost)
 static json_t *c5(double overlap, double coro_spawn, double coro_mem)
 {
 	json_t *d = syn_new(2);
-	char m[160];
-	snprintf(m, sizeof m, "waiters=1000 overlap_efficiency=%g spawn_s=%g mem_per_worker_kb=%g", overlap, coro_spawn,
-	         coro_mem);
-	syn_cell(d, W_SLEEP_IO, D_CORO, 1000, "wait_us=1000 limit=0 spinners=0", m);
+	syn_cellf(d, W_SLEEP_IO, D_CORO, 1000, "wait_us=1000 limit=0 spinners=0",
+	          "waiters=1000 overlap_efficiency=%g spawn_s=%g mem_per_worker_kb=%g", overlap, coro_spawn, coro_mem);
 	syn_cell(d, W_SLEEP_IO, D_THREAD, 1000, "wait_us=1000 limit=0 spinners=0",
 	         "waiters=1000 overlap_efficiency=0.9 spawn_s=0.02 mem_per_worker_kb=80");
 	return d;
@@ -169,9 +153,8 @@ TEST(claims, c5_coroutines)
 static json_t *c6(const char *max_inside)
 {
 	json_t *d = syn_new(2);
-	char m[160];
-	snprintf(m, sizeof m, "waiters=20 max_inside=%s rounds=4 ideal_rounds=4", max_inside);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 20, "wait_us=1000 limit=5 spinners=0", m);
+	syn_cellf(d, W_SLEEP_IO, D_THREAD, 20, "wait_us=1000 limit=5 spinners=0",
+	          "waiters=20 max_inside=%s rounds=4 ideal_rounds=4", max_inside);
 	syn_cell(d, W_SLEEP_IO, D_THREAD, 4, "wait_us=1000 limit=5 spinners=0", "waiters=4 max_inside=4"); /* n <= k: unused */
 	return d;
 }
@@ -204,11 +187,10 @@ TEST(claims, c7_blocking_queue)
 static json_t *c8(double gil_p50, double thread_p50)
 {
 	json_t *d = syn_new(2);
-	char m[160];
-	snprintf(m, sizeof m, "waiters=1 waiter_overshoot_p50_us=%g", gil_p50);
-	syn_cell(d, W_SLEEP_IO, D_GIL, 2, "wait_us=100 limit=0 spinners=1 interval_us=5000", m);
-	snprintf(m, sizeof m, "waiters=1 waiter_overshoot_p50_us=%g", thread_p50);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 2, "wait_us=100 limit=0 spinners=1", m);
+	syn_cellf(d, W_SLEEP_IO, D_GIL, 2, "wait_us=100 limit=0 spinners=1 interval_us=5000",
+	          "waiters=1 waiter_overshoot_p50_us=%g", gil_p50);
+	syn_cellf(d, W_SLEEP_IO, D_THREAD, 2, "wait_us=100 limit=0 spinners=1", "waiters=1 waiter_overshoot_p50_us=%g",
+	          thread_p50);
 	return d;
 }
 

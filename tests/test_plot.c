@@ -1,8 +1,8 @@
 /* bench plot / bench report: the results loader (results_load), the figures' data files and
  * scripts (gnuplot must draw each one: PNGs checked by signature and IHDR size), the
  * missing-gnuplot path, compare, and each claim rule on synthetic results that should hold
- * and that should not. Synthetic results files are built here as JSON (jansson) with the
- * metric names of plot/names.h, written to a temp file and loaded back. */
+ * and that should not. Synthetic results files are built by tests/util.c (syn_*) as JSON with
+ * the metric names of plot/names.h, written to a temp file and loaded back. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -17,114 +17,9 @@
 #include "bench/store/results.h"
 #include "bench/store/results_load.h"
 #include "tests/test.h"
+#include "tests/util.h"
 
-/* ------------------------------------------------------------ synthetic results */
-
-static json_t *syn_new(int cpus)
-{
-	return json_pack("{s:i,s:{s:s,s:s,s:s},s:s,s:b,s:{s:s,s:i,s:{s:s,s:s},s:{s:i,s:i}},"
-	                 "s:{s:[s,s],s:f,s:i,s:i},s:[]}",
-	                 "schema_version", RESULTS_SCHEMA_VERSION, "tool", "name", "bench", "version", "test", "git",
-	                 "0000", "created_utc", "2026-01-01T00:00:00Z", "interrupted", 0, "machine", "host", "synthetic",
-	                 "online_cpus", cpus, "cpu", "brand", "Test CPU", "vendor", "none", "topology", "cores", cpus,
-	                 "pus", cpus, "config", "argv", "run", "--all", "duration_s", 0.1, "reps", 3, "warmup", 0, "cells");
-}
-
-/* knobs: "k=v k=v" (numbers become JSON numbers); metrics: "m=v1/v2/v3 m2=..." per-repetition
- * values (the cell gets as many repetitions as the longest list). */
-static json_t *syn_cell(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs,
-                        const char *metrics)
-{
-	json_t *k = json_object(), *reps = json_array();
-	char buf[2048], *save, *tok;
-	snprintf(buf, sizeof buf, "%s", knobs ? knobs : "");
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-		*eq = 0;
-		char *end;
-		double v = strtod(eq + 1, &end);
-		json_object_set_new(k, tok, *end ? json_string(eq + 1) : json_integer((json_int_t)v));
-	}
-	unsigned nreps = 1;
-	snprintf(buf, sizeof buf, "%s", metrics ? metrics : "");
-	for (const char *p = buf; *p; p++) {
-		unsigned c = 1;
-		while (*p && *p != ' ')
-			c += *p++ == '/';
-		nreps = c > nreps ? c : nreps;
-		if (!*p)
-			break;
-	}
-	int cpus = (int)json_integer_value(json_object_get(json_object_get(doc, "machine"), "online_cpus"));
-	for (unsigned r = 0; r < nreps; r++) {
-		json_t *ops = json_array(), *cpu = json_array(), *pu = json_array(), *cl = json_array(), *tl = json_array(),
-		       *cs = json_array(), *mean = json_array();
-		for (unsigned i = 0; i < n; i++) {
-			json_array_append_new(ops, json_real(1000));
-			json_array_append_new(cpu, json_real(0.1));
-			json_array_append_new(pu, json_integer(i % cpus));
-			json_array_append_new(cl, json_integer(i % cpus));
-		}
-		for (int c = 0; c < cpus; c++) {
-			json_array_append_new(cs, json_integer(c));
-			json_array_append_new(mean, json_real(0.5));
-		}
-		for (int s = 0; s < 3; s++) {
-			json_t *row = json_array();
-			for (int c = 0; c < cpus; c++)
-				json_array_append_new(row, json_real(c == 0 ? 1.0 : 0.1 * s));
-			json_array_append_new(tl, row);
-		}
-		json_t *rep = json_pack("{s:b,s:i,s:s,s:n,s:f,s:f,s:o,s:o,s:o,s:o,s:{s:f,s:o,s:o,s:o}}", "warmup", 0,
-		                        "index", (int)r, "status", "ok", "error", "wall_s", 0.1, "ops_per_s", 1e6,
-		                        "worker_ops", ops, "worker_cpu_s", cpu, "bound_pu", pu, "last_cpu", cl,
-		                        "core_util", "interval_s", 0.1, "cpus", cs, "mean", mean, "timeline", tl);
-		snprintf(buf, sizeof buf, "%s", metrics ? metrics : "");
-		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			char *eq = strchr(tok, '=');
-			*eq = 0;
-			char *v = eq + 1;
-			for (unsigned i = 0; i < r && v; i++) {
-				v = strchr(v, '/');
-				v = v ? v + 1 : NULL;
-			}
-			if (!v) { /* shorter list: repeat its last value */
-				v = strrchr(eq + 1, '/');
-				v = v ? v + 1 : eq + 1;
-			}
-			json_object_set_new(rep, tok, json_real(strtod(v, NULL)));
-		}
-		json_array_append_new(reps, rep);
-	}
-	json_t *c = json_pack("{s:s,s:s,s:i,s:s,s:[],s:o,s:{s:s,s:s},s:s,s:n,s:[],s:o,s:{}}", "workload", wl, "driver",
-	                      drv, "workers", (int)n, "pin", "spread", "placement", "knobs", k, "primary", "metric",
-	                      strcmp(wl, W_SLEEP_IO) ? M_OPS_S : M_WALL, "better", strcmp(wl, W_SLEEP_IO) ? "higher" : "lower",
-	                      "status", "ok", "error", "warmups", "reps", reps, "summary");
-	CHECK(c != NULL);
-	json_array_append_new(json_object_get(doc, "cells"), c);
-	return c;
-}
-
-static const char *syn_write(json_t *doc, const char *path)
-{
-	CHECK(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
-	return path;
-}
-
-static struct results_file *syn_load(json_t *doc)
-{
-	char path[] = "/tmp/bench-plot-syn-XXXXXX.json", err[300];
-	int fd = mkstemps(path, 5);
-	CHECK(fd >= 0);
-	close(fd);
-	syn_write(doc, path);
-	json_decref(doc);
-	struct results_file *f;
-	if (results_file_load(path, &f, err, sizeof err))
-		TEST_FAIL("load: %s", err);
-	unlink(path);
-	return f;
-}
+/* ------------------------------------------------------------ synthetic results (tests/util.c) */
 
 static char *tmpdir(void)
 {
@@ -132,6 +27,14 @@ static char *tmpdir(void)
 	snprintf(d, sizeof d, "/tmp/bench-plot-XXXXXX");
 	CHECK(mkdtemp(d) != NULL);
 	return d;
+}
+
+/* Writes doc as DIR/r.json (consumes doc); its path in path. */
+static void syn_file(json_t *doc, const char *dir, char *path, size_t len)
+{
+	snprintf(path, len, "%s/r.json", dir);
+	syn_write(doc, path);
+	json_decref(doc);
 }
 
 static void rmtree(const char *d)
@@ -330,46 +233,58 @@ TEST(plot, loader_reads_a_real_run)
 	rmtree(dir);
 }
 
+/* Each case: a file's text (NULL: the file is missing), what results_file_load must say. */
+static const struct { const char *text, *want; int rc; } loader_cases[] = {
+	{ NULL, "cannot read", -ENOENT },
+	{ NULL, "No such file", -ENOENT },
+	{ "{\"schema_version\": 1, \"cells\": [", "not valid JSON (truncated or corrupt?): ", -EINVAL },
+	{ "[1, 2]", "not a bench results file", -EINVAL },
+	{ "{\"schema_version\": 1}", "not a bench results file", -EINVAL },
+	{ "{\"schema_version\": 99, \"cells\": []}", "schema_version 99, but this bench reads schema_version 1", -EINVAL },
+};
+
+/* Each case: a shell command ($B: the bench binary, $D: a directory holding bad2.json (not
+ * JSON) and bad5.json (a newer schema), no missing.json), its exit status, what its output
+ * must contain (for status 2: on one line). */
+static const struct { const char *cmd; int rc; const char *want; } cli_cases[] = {
+	{ "$B plot $D/bad2.json -o $D/p", 2, "bench: plot: " },
+	{ "$B plot $D/bad2.json -o $D/p", 2, "not valid JSON" },
+	{ "$B report $D/bad5.json -o $D/p", 2, "bench: report: " },
+	{ "$B report $D/missing.json", 2, "cannot read" },
+	{ "$B plot", 2, "no results file given" },
+	{ "$B plot $D/bad2.json --format gif", 2, "--format: 'gif' is not png, svg or pdf" },
+	{ "$B plot --help", 0, "usage: bench plot" },
+	{ "$B report --help", 0, "usage: bench report" },
+};
+
 TEST(plot, loader_rejects_bad_input_with_one_line)
 {
-	char *dir = tmpdir(), path[512], err[300];
-	snprintf(path, sizeof path, "%s/missing.json", dir);
-	struct results_file *rf = NULL;
-	CHECK(results_file_load(path, &rf, err, sizeof err) == -ENOENT && !rf);
-	CHECK_CONTAINS(err, "cannot read");
-	CHECK_CONTAINS(err, "No such file");
-	static const struct { const char *text, *want; } bad[] = {
-		{ "{\"schema_version\": 1, \"cells\": [", "not valid JSON (truncated or corrupt?): " },
-		{ "[1, 2]", "not a bench results file" },
-		{ "{\"schema_version\": 1}", "not a bench results file" },
-		{ "{\"schema_version\": 99, \"cells\": []}", "schema_version 99, but this bench reads schema_version 1" },
-	};
-	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		snprintf(path, sizeof path, "%s/bad%u.json", dir, i);
-		FILE *f = fopen(path, "w");
-		fputs(bad[i].text, f);
-		fclose(f);
-		CHECK(results_file_load(path, &rf, err, sizeof err) == -EINVAL && !rf);
-		CHECK_CONTAINS(err, bad[i].want);
+	char *dir = tmpdir(), path[512], err[300], out[2048];
+	for (unsigned i = 0; i < sizeof loader_cases / sizeof loader_cases[0]; i++) {
+		struct results_file *rf = NULL;
+		if (loader_cases[i].text)
+			snprintf(path, sizeof path, "%s/bad%u.json", dir, i);
+		else
+			snprintf(path, sizeof path, "%s/missing.json", dir);
+		if (loader_cases[i].text) {
+			FILE *f = fopen(path, "w");
+			CHECK(f != NULL);
+			fputs(loader_cases[i].text, f);
+			fclose(f);
+		}
+		CHECK_EQ_INT(results_file_load(path, &rf, err, sizeof err), loader_cases[i].rc);
+		CHECK(rf == NULL);
+		CHECK_CONTAINS(err, loader_cases[i].want);
 		CHECK(!strchr(err, '\n'));
 	}
-	/* The CLI: exit 2 and one line. */
-	char out[2048];
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s/bad0.json -o %s/p", test_bench_exe(), dir, dir), 2);
-	CHECK_CONTAINS(out, "bench: plot: ");
-	CHECK_CONTAINS(out, "not valid JSON");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report %s/bad3.json -o %s/p 2>&1 | wc -l", test_bench_exe(), dir, dir), 0);
-	CHECK_EQ_INT(atoi(out), 1);
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report %s/missing.json", test_bench_exe(), dir), 2);
-	CHECK_CONTAINS(out, "cannot read");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot", test_bench_exe()), 2);
-	CHECK_CONTAINS(out, "no results file given");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s/bad0.json --format gif", test_bench_exe(), dir), 2);
-	CHECK_CONTAINS(out, "--format: 'gif' is not png, svg or pdf");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot --help", test_bench_exe()), 0);
-	CHECK_CONTAINS(out, "usage: bench plot");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report --help", test_bench_exe()), 0);
-	CHECK_CONTAINS(out, "usage: bench report");
+	for (unsigned i = 0; i < sizeof cli_cases / sizeof cli_cases[0]; i++) {
+		int rc = test_sh(out, sizeof out, "B=%s D=%s; %s", test_bench_exe(), dir, cli_cases[i].cmd);
+		if (rc != cli_cases[i].rc)
+			TEST_FAIL("%s: exit %d, expected %d: %s", cli_cases[i].cmd, rc, cli_cases[i].rc, out);
+		CHECK_CONTAINS(out, cli_cases[i].want);
+		if (rc == 2 && strchr(out, '\n') != out + strlen(out) - 1)
+			TEST_FAIL("%s: not one line: %s", cli_cases[i].cmd, out);
+	}
 	rmtree(dir);
 }
 
@@ -483,9 +398,7 @@ TEST(plot, missing_cells_skip_figures_not_the_command)
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
 	syn_cell(d, W_PINGPONG, D_THREAD, 2, "mode=wait", "handoff_ns=1000");
-	snprintf(path, sizeof path, "%s/r.json", dir);
-	syn_write(d, path);
-	json_decref(d);
+	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/p", test_bench_exe(), path, dir), 0);
 	CHECK_CONTAINS(out, "skipped cpu-util: no ok cpu-spin cells");
 	CHECK_CONTAINS(out, "skipped sleep-io");
@@ -502,9 +415,7 @@ TEST(plot, missing_gnuplot_exits_2_and_keeps_data_and_scripts)
 	json_t *d = syn_new(2);
 	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
 	syn_cell(d, W_CPU_SPIN, D_THREAD, 2, "iters=600", "util_cores=2");
-	snprintf(path, sizeof path, "%s/r.json", dir);
-	syn_write(d, path);
-	json_decref(d);
+	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "mkdir %s/empty && PATH=%s/empty %s plot %s -o %s/p", dir, dir, test_bench_exe(),
 	                     path, dir), 2);
 	CHECK_CONTAINS(out, "bench: plot: gnuplot not found: install the Debian package gnuplot-nox");
@@ -521,9 +432,7 @@ TEST(plot, svg_and_pdf_formats)
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
 	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
-	snprintf(path, sizeof path, "%s/r.json", dir);
-	syn_write(d, path);
-	json_decref(d);
+	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/s --format svg && grep -q '<svg' %s/s/cpu-util.svg", test_bench_exe(),
 	                     path, dir, dir), 0);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/p --format pdf && head -c 4 %s/p/cpu-util.pdf | grep -q '%%PDF'",
