@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drivers/driver.h"
 #include "plot/claims.h"
 #include "plot/names.h"
 #include "plot/plot.h"
@@ -493,4 +494,30 @@ TEST(plot, compare_figure_change_and_ci)
 	results_file_free(fa);
 	results_file_free(fb);
 	rmtree(dir);
+}
+
+/* ------------------------------------------------------------ contracts: tables, not names */
+
+/* Every driver of the table says what plot needs: a model its capability flags agree with, and
+ * a colour of its own ("#rrggbb"). */
+TEST(plot, every_driver_declares_a_model_and_a_colour)
+{
+	for (unsigned i = 0; i < driver_count; i++) {
+		const struct driver_ops *d = driver_table[i];
+		unsigned f = d->flags & (DRIVER_SHARED_AS | DRIVER_PARALLEL | DRIVER_COOPERATIVE), want = 0;
+		switch (d->model) {
+		case DRIVER_MODEL_THREADS: want = DRIVER_SHARED_AS | DRIVER_PARALLEL; break;
+		case DRIVER_MODEL_PROCESSES: want = DRIVER_PARALLEL; break;
+		case DRIVER_MODEL_GIL_THREADS:
+		case DRIVER_MODEL_COROUTINES: want = DRIVER_SHARED_AS | DRIVER_COOPERATIVE; break;
+		default: TEST_FAIL("driver %s: no model", d->name);
+		}
+		if (f != want)
+			TEST_FAIL("driver %s: flags %#x, its model %d means %#x", d->name, f, d->model, want);
+		if (!d->color || strlen(d->color) != 7 || d->color[0] != '#' || strspn(d->color + 1, "0123456789abcdef") != 6)
+			TEST_FAIL("driver %s: colour '%s' is not #rrggbb", d->name, d->color ? d->color : "(null)");
+		for (unsigned k = 0; k < i; k++)
+			if (!strcmp(driver_table[k]->color, d->color))
+				TEST_FAIL("drivers %s and %s share the colour %s", driver_table[k]->name, d->name, d->color);
+	}
 }
