@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "bench/store/results_load.h"
 #include "tests/test.h"
 #include "tests/util.h"
+#include "workloads/workload.h"
 
 /* ------------------------------------------------------------ synthetic results (tests/util.c) */
 
@@ -156,9 +158,9 @@ static const struct plot_fig *fig(const struct plot_set *s, const char *name)
 static json_t *syn_everything(void)
 {
 	json_t *d = syn_new(2);
-	static const char *drv[] = { D_THREAD, D_GIL, D_CORO, D_PROCESS };
+	static const char *drv[] = { "thread", "gil", "coroutine", "process" };
 	for (unsigned i = 0; i < 4; i++) {
-		const char *dk = !strcmp(drv[i], D_GIL) ? " interval_us=5000" : "";
+		const char *dk = !strcmp(drv[i], "gil") ? " interval_us=5000" : "";
 		char k[200];
 		for (unsigned n = 1; n <= 2; n++) {
 			snprintf(k, sizeof k, "iters=600%s", dk);
@@ -292,7 +294,7 @@ TEST(plot, loader_rejects_bad_input_with_one_line)
 TEST(plot, loader_summarizes_when_the_file_has_no_summary)
 {
 	json_t *d = syn_new(4);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 2, "iters=600 mode=fast", "util_cores=1/3/2 handoff_ns=5");
+	syn_cell(d, W_CPU_SPIN, "thread", 2, "iters=600 mode=fast", "util_cores=1/3/2 handoff_ns=5");
 	struct results_file *f = syn_load(d);
 	const struct results_file_cell *c = &f->cells[0];
 	CHECK_EQ_INT(f->cpus, 4);
@@ -312,10 +314,10 @@ TEST(plot, loader_summarizes_when_the_file_has_no_summary)
 TEST(plot, varying_labels_and_matching)
 {
 	json_t *d = syn_new(2);
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=none gap_us=0", "lost_fraction=0.1");
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=mutex gap_us=0", "lost_fraction=0");
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0 interval_us=5000", "lost_fraction=0");
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0 interval_us=100", "lost_fraction=0");
+	syn_cell(d, W_COUNTER, "thread", 2, "sync=none gap_us=0", "lost_fraction=0.1");
+	syn_cell(d, W_COUNTER, "thread", 2, "sync=mutex gap_us=0", "lost_fraction=0");
+	syn_cell(d, W_COUNTER, "gil", 2, "sync=none gap_us=0 interval_us=5000", "lost_fraction=0");
+	syn_cell(d, W_COUNTER, "gil", 2, "sync=none gap_us=0 interval_us=100", "lost_fraction=0");
 	struct results_file *f = syn_load(d);
 	const struct results_file_cell *c[8];
 	unsigned n = plot_find(f, &(struct plot_sel){ .workload = W_COUNTER }, c, 8);
@@ -336,7 +338,7 @@ TEST(plot, varying_labels_and_matching)
 	CHECK(!plot_same_cell(c[2], c[3]));
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .knobs = { "sync=none", "interval_us>1000" } }, c, 8), 1);
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .knobs = { "interval_us!=100" } }, c, 8), 3);
-	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .driver = D_GIL, .workers = 3 }, c, 8), 0);
+	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .driver = "gil", .workers = 3 }, c, 8), 0);
 	results_file_free(f);
 }
 
@@ -398,7 +400,7 @@ TEST(plot, missing_cells_skip_figures_not_the_command)
 {
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
-	syn_cell(d, W_PINGPONG, D_THREAD, 2, "mode=wait", "handoff_ns=1000");
+	syn_cell(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=1000");
 	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/p", test_bench_exe(), path, dir), 0);
 	CHECK_CONTAINS(out, "skipped cpu-util: no ok cpu-spin cells");
@@ -414,8 +416,8 @@ TEST(plot, missing_gnuplot_exits_2_and_keeps_data_and_scripts)
 {
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 2, "iters=600", "util_cores=2");
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=1");
+	syn_cell(d, W_CPU_SPIN, "thread", 2, "iters=600", "util_cores=2");
 	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "mkdir %s/empty && PATH=%s/empty %s plot %s -o %s/p", dir, dir, test_bench_exe(),
 	                     path, dir), 2);
@@ -432,7 +434,7 @@ TEST(plot, svg_and_pdf_formats)
 {
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=1");
 	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/s --format svg && grep -q '<svg' %s/s/cpu-util.svg", test_bench_exe(),
 	                     path, dir, dir), 0);
@@ -468,11 +470,11 @@ TEST(plot, compare_figure_change_and_ci)
 {
 	char *dir = tmpdir(), err[600];
 	json_t *a = syn_new(2), *b = syn_new(2);
-	syn_cell(a, W_CPU_SPIN, D_THREAD, 1, "iters=600", "ops_per_s=100/101/99/100/102");
-	syn_cell(b, W_CPU_SPIN, D_THREAD, 1, "iters=600", "ops_per_s=90/91/89/90/92");
-	syn_cell(a, W_CPU_SPIN, D_PROCESS, 1, "iters=600", "ops_per_s=100/101/99/100/102");
-	syn_cell(b, W_CPU_SPIN, D_PROCESS, 1, "iters=600", "ops_per_s=100/101/99/100/102");
-	syn_cell(b, W_CPU_SPIN, D_PROCESS, 1, "iters=300", "ops_per_s=200"); /* unmatched */
+	syn_cell(a, W_CPU_SPIN, "thread", 1, "iters=600", "ops_per_s=100/101/99/100/102");
+	syn_cell(b, W_CPU_SPIN, "thread", 1, "iters=600", "ops_per_s=90/91/89/90/92");
+	syn_cell(a, W_CPU_SPIN, "process", 1, "iters=600", "ops_per_s=100/101/99/100/102");
+	syn_cell(b, W_CPU_SPIN, "process", 1, "iters=600", "ops_per_s=100/101/99/100/102");
+	syn_cell(b, W_CPU_SPIN, "process", 1, "iters=300", "ops_per_s=200"); /* unmatched */
 	struct results_file *fa = syn_load(a), *fb = syn_load(b);
 	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
 	static struct plot_set s;
@@ -498,6 +500,73 @@ TEST(plot, compare_figure_change_and_ci)
 
 /* ------------------------------------------------------------ contracts: tables, not names */
 
+/* The text of a file, malloc'd: an absolute path, or one relative to the source tree (this file
+ * is its tests/test_plot.c). */
+static char *source_text(const char *rel)
+{
+	char path[1024];
+	const char *me = __FILE__, *t = strstr(me, "tests/test_plot.c");
+	CHECK(t != NULL);
+	if (rel[0] == '/')
+		snprintf(path, sizeof path, "%s", rel);
+	else
+		snprintf(path, sizeof path, "%.*s%s", (int)(t - me), me, rel);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		TEST_FAIL("cannot read %s", path);
+	char *buf = calloc(1, 1 << 20);
+	CHECK(buf != NULL);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* plot/ takes driver names from the driver table: no "thread", "gil", ... literal there. */
+TEST(plot, no_driver_name_literal_in_plot_sources)
+{
+	static const char *files[] = { "plot/names.h", "plot/plot.h", "plot/gp.h", "plot/claims.h", "plot/query.c",
+		                       "plot/gp.c", "plot/figures.c", "plot/claims.c", "plot/report.c", "plot/cli.c" };
+	for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *src = source_text(files[i]);
+		for (unsigned d = 0; d < driver_count; d++) {
+			char lit[80];
+			snprintf(lit, sizeof lit, "\"%s\"", driver_table[d]->name);
+			if (strstr(src, lit))
+				TEST_FAIL("%s names driver %s", files[i], lit);
+		}
+		free(src);
+	}
+}
+
+/* The scaling figure's axis says what one op of each workload is (struct workload .op_unit). */
+TEST_T(plot, scaling_axis_names_each_workloads_op_unit, 120)
+{
+	char *dir = tmpdir(), err[600];
+	json_t *d = syn_new(2);
+	for (unsigned i = 0; i < workload_count; i++)
+		for (unsigned n = 1; n <= 2; n++)
+			syn_cell(d, workload_table[i]->name, "thread", n, "", "ops_per_s=1e6/1.1e6");
+	struct results_file *f = syn_load(d);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	for (unsigned i = 0; i < workload_count; i++) {
+		char rel[300], want[200];
+		snprintf(rel, sizeof rel, "%s/scaling-%s.gp", dir, workload_table[i]->name);
+		FILE *g = fopen(rel, "r");
+		if (!g)
+			TEST_FAIL("no %s", rel);
+		char text[16384];
+		text[fread(text, 1, sizeof text - 1, g)] = 0;
+		fclose(g);
+		snprintf(want, sizeof want, "\"throughput (%s/s)\"", workload_table[i]->op_unit);
+		CHECK_CONTAINS(text, want);
+	}
+	results_file_free(f);
+	rmtree(dir);
+}
+
 /* Every driver of the table says what plot needs: a model its capability flags agree with, and
  * a colour of its own ("#rrggbb"). */
 TEST(plot, every_driver_declares_a_model_and_a_colour)
@@ -520,4 +589,52 @@ TEST(plot, every_driver_declares_a_model_and_a_colour)
 			if (!strcmp(driver_table[k]->color, d->color))
 				TEST_FAIL("drivers %s and %s share the colour %s", driver_table[k]->name, d->name, d->color);
 	}
+}
+
+/* A driver of the table appears in every figure in its colour, in model order, with no plot
+ * edit: cells of every driver (in table order), and of one this build does not know. */
+TEST_T(plot, every_driver_in_the_figures_in_its_colour_and_model_order, 120)
+{
+	char *dir = tmpdir(), err[600], path[512];
+	json_t *doc = syn_new(2);
+	for (unsigned i = 0; i <= driver_count; i++) {
+		const char *name = i < driver_count ? driver_table[i]->name : "zz-unknown";
+		for (unsigned n = 1; n <= 2; n++)
+			syn_cell(doc, W_CPU_SPIN, name, n, "iters=600", "util_cores=1 ops_per_s=1e6/1.1e6");
+		syn_cell(doc, W_PINGPONG, name, 2, "mode=wait", "handoff_ns=1000");
+	}
+	struct results_file *f = syn_load(doc);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	static const char *figs[] = { "scaling-cpu-spin", "pingpong" };
+	for (unsigned k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s.gp", dir, figs[k]);
+		char *gp = source_text(path);
+		for (unsigned i = 0; i < driver_count; i++) {
+			char want[40];
+			snprintf(want, sizeof want, "lc rgb \"%s\"", driver_table[i]->color);
+			if (!strstr(gp, want))
+				TEST_FAIL("%s: driver %s not in its colour %s", figs[k], driver_table[i]->name, want);
+		}
+		free(gp);
+	}
+	struct datf d; /* cpu-util: a category per driver, in the order of their models, unknown last */
+	snprintf(path, sizeof path, "%s/cpu-util.dat", dir);
+	read_dat(path, &d);
+	CHECK_EQ_INT(d.rows[0], driver_count + 1);
+	int last = -1;
+	for (unsigned r = 0; r < driver_count + 1 && r < 8; r++) {
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)strlen(d.cell[r][1]) - 2, d.cell[r][1] + 1);
+		int rank = plot_driver_rank(name);
+		const struct driver_ops *drv = driver_find(name);
+		CHECK_EQ_INT(rank, drv ? (int)drv->model : DRIVER_MODELS);
+		if (rank < last)
+			TEST_FAIL("cpu-util: %s (model %d) after model %d", name, rank, last);
+		last = rank;
+	}
+	CHECK_STR(d.cell[driver_count][1], "\"zz-unknown\"");
+	results_file_free(f);
+	rmtree(dir);
 }
