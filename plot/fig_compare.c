@@ -1,13 +1,16 @@
 /* fig_compare: figure 7 of `bench plot BASE NEW`, the change of every matched cell with its
- * confidence interval (see plot.h). */
+ * confidence interval (see plot.h). The interval is bench compare's own: the same values of
+ * the same metric (results_file_values of the baseline's primary metric), the same function
+ * (stats_bootstrap_ratio_ci) with compare's defaults (confidence, resamples, seed), so the
+ * figure and `bench compare BASE NEW` print one interval for one pair of files. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/stats/compare.h"
 #include "bench/stats/stats.h"
 #include "bench/store/escape.h"
 #include "bench/store/results.h"
@@ -16,71 +19,27 @@
 
 #define MAXCELLS 4096
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static double median_of(double *v, unsigned n)
-{
-	qsort(v, n, sizeof *v, stats_cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-#define BOOT 2000
-
-/* Change of the median from a to b in percent, and a 95% percentile-bootstrap CI of it
- * (resampling the repetitions of each side; fixed seed, so reruns give the same figure). */
-static void change_ci(const struct results_series *a, const struct results_series *b, double *chg, double *lo,
+/* The change of the median of b's primary metric from b to c in percent, and its confidence
+ * interval (NaN when there is none). */
+static void change_ci(const struct results_file_cell *b, const struct results_file_cell *c, double *chg, double *lo,
                       double *hi)
 {
-	double *x = calloc(a->n + b->n + 2 * BOOT, sizeof *x);
-	unsigned na = 0, nb = 0;
+	double *x = calloc(b->nreps + c->nreps + 2, sizeof *x), rlo, rhi;
 	*chg = *lo = *hi = NAN;
 	if (!x)
 		return;
-	double *xa = x, *xb = x + a->n, *r = x + a->n + b->n, *tmp = r + BOOT;
-	for (unsigned i = 0; i < a->n; i++)
-		if (isfinite(a->v[i]))
-			xa[na++] = a->v[i];
-	for (unsigned i = 0; i < b->n; i++)
-		if (isfinite(b->v[i]))
-			xb[nb++] = b->v[i];
-	if (!na || !nb)
-		goto out;
-	double *sa = tmp, *sb = tmp + na; /* tmp has BOOT >= na + nb slots when na + nb <= BOOT */
-	if (na + nb > BOOT)
-		goto out;
-	memcpy(sa, xa, na * sizeof *sa);
-	memcpy(sb, xb, nb * sizeof *sb);
-	double ma = median_of(sa, na), mb = median_of(sb, nb);
-	if (ma == 0)
-		goto out;
-	*chg = (mb / ma - 1) * 100;
-	if (na < 2 || nb < 2) {
-		*lo = *hi = *chg;
-		goto out;
+	double *y = x + b->nreps + 1;
+	int nb = results_file_values(b, b->primary, x, b->nreps), nc = results_file_values(c, b->primary, y, c->nreps);
+	if (nb > 0 && nc > 0) {
+		double mb = stats_median(x, (size_t)nb), mc = stats_median(y, (size_t)nc);
+		if (mb != 0)
+			*chg = (mc / mb - 1) * 100;
+		if (!stats_bootstrap_ratio_ci(x, (size_t)nb, y, (size_t)nc, COMPARE_DEFAULT_CONFIDENCE, COMPARE_DEFAULT_NBOOT,
+		                              STATS_BOOT_SEED, &rlo, &rhi)) {
+			*lo = (rlo - 1) * 100;
+			*hi = (rhi - 1) * 100;
+		}
 	}
-	uint64_t seed = 0x9e3779b97f4a7c15ull;
-	unsigned k = 0;
-	for (unsigned it = 0; it < BOOT; it++) {
-		for (unsigned i = 0; i < na; i++)
-			sa[i] = xa[xorshift(&seed) % na];
-		for (unsigned i = 0; i < nb; i++)
-			sb[i] = xb[xorshift(&seed) % nb];
-		double ra = median_of(sa, na), rb = median_of(sb, nb);
-		if (ra != 0)
-			r[k++] = (rb / ra - 1) * 100;
-	}
-	if (k) {
-		qsort(r, k, sizeof *r, stats_cmp_double);
-		*lo = r[(unsigned)(0.025 * (k - 1))];
-		*hi = r[(unsigned)ceil(0.975 * (k - 1))];
-	}
-out:
 	free(x);
 }
 
@@ -124,7 +83,7 @@ static unsigned compare_rows(struct gpfig *g, const struct results_file *base, c
 		if (!b)
 			continue;
 		double chg, lo, hi;
-		change_ci(results_file_series(b, b->primary), results_file_series(c, c->primary), &chg, &lo, &hi);
+		change_ci(b, c, &chg, &lo, &hi);
 		int dir = 0;
 		if (isfinite(lo) && isfinite(hi) && (lo > 0 || hi < 0) && lo != hi)
 			dir = ((lo > 0) == (c->higher_is_better != 0)) ? 1 : -1;
@@ -198,10 +157,11 @@ int plot_write_compare(const struct results_file *base, const struct results_fil
 	}
 	compare_script(&g, title, compare_rows(&g, base, neu));
 	gp_caption(&g, "Each matched cell (same workload, driver, workers, pin and knobs in both files): the change "
-	               "of its primary metric (ops_per_s, or wall_s for sleep-io), with a 95%% percentile-bootstrap "
-	               "confidence interval of the change of medians (%d resamples of the repetitions). Green: "
-	               "better and the CI excludes 0; red: worse; grey: unclear. bench compare gives the "
-	               "statistical verdict.", BOOT);
+	               "of its primary metric (ops_per_s, or wall_s for sleep-io), with a %g%% percentile-bootstrap "
+	               "confidence interval of the change of medians (%d resamples of the repetitions), as bench "
+	               "compare computes it. Green: better and the CI excludes 0; red: worse; grey: unclear. bench "
+	               "compare gives the statistical verdict.",
+	           COMPARE_DEFAULT_CONFIDENCE * 100, COMPARE_DEFAULT_NBOOT);
 	if (neu->ncells > nmatched)
 		gp_caption(&g, " %u cells of the new file have no ok counterpart and are not shown.", neu->ncells - nmatched);
 	gp_end(&g);

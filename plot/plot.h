@@ -44,7 +44,8 @@ struct plot_set {
  * listing skipped ones with their reason. 0, or -errno when DIR cannot be written (err). */
 int plot_write_all(const struct results_file *f, const struct plot_opts *o, struct plot_set *out,
                    char *err, size_t errlen);
-/* Figure 7: the change of every matched cell from base to new, with 95% bootstrap CIs. */
+/* Figure 7: the change of every matched cell from base to new, with the confidence interval
+ * bench compare prints for it (stats_bootstrap_ratio_ci with compare's defaults). */
 int plot_write_compare(const struct results_file *base, const struct results_file *neu,
                        const struct plot_opts *o, struct plot_set *out, char *err, size_t errlen);
 /* Run gnuplot on every written script of the set, in DIR. 0 all drawn; -ENOENT gnuplot is not

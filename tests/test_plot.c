@@ -567,6 +567,50 @@ TEST_T(plot, scaling_axis_names_each_workloads_op_unit, 120)
 	rmtree(dir);
 }
 
+/* bench plot A B draws the interval bench compare A B prints, for the same files. */
+TEST_T(plot, compare_figure_interval_is_bench_compares, 120)
+{
+	char *dir = tmpdir(), err[600], pa[512], pb[512], out[65536];
+	json_t *a = syn_new(2), *b = syn_new(2);
+	static const char *va[] = { "100/101/99/100/102/97", "10/12/11/13/9/10/11/12/14/8", "5/5.5/4.5/6/5.2/4.9/5.1/5.3" };
+	static const char *vb[] = { "90/91/89/93/92/95", "11/12/10/14/9/12/13/12/15/9", "5.5/6/4.4/6.1/5/5.9/5.2/5.8" };
+	for (unsigned i = 0; i < 3; i++) {
+		syn_cellf(a, W_CPU_SPIN, "thread", i + 1, "iters=600", "ops_per_s=%s", va[i]);
+		syn_cellf(b, W_CPU_SPIN, "thread", i + 1, "iters=600", "ops_per_s=%s", vb[i]);
+	}
+	snprintf(pa, sizeof pa, "%s/a.json", dir);
+	snprintf(pb, sizeof pb, "%s/b.json", dir);
+	syn_write(a, pa);
+	syn_write(b, pb);
+	struct results_file *fa = syn_load(a), *fb = syn_load(b);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_compare(fa, fb, &o, &s, err, sizeof err) == 0);
+	struct datf d;
+	char path[512];
+	snprintf(path, sizeof path, "%s/compare.dat", dir);
+	read_dat(path, &d);
+	CHECK_EQ_INT(d.rows[0], 3);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "%s compare %s %s --format json 2>/dev/null; test $? -le 1", test_bench_exe(),
+	                     pa, pb), 0);
+	json_t *root = json_loads(out, 0, NULL), *cells = json_object_get(root, "cells");
+	CHECK(json_array_size(cells) == 3);
+	for (unsigned i = 0; i < 3; i++) { /* rows in file order: workers 1, 2, 3 */
+		json_t *c = json_array_get(cells, i), *ci = json_object_get(c, "ci_pct");
+		CHECK_EQ_INT(json_integer_value(json_object_get(c, "workers")), i + 1);
+		double want[3] = { json_number_value(json_object_get(c, "change_pct")),
+			           json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)) };
+		for (unsigned k = 0; k < 3; k++)
+			if (fabs(atof(d.cell[i][2 + k]) - want[k]) > 1e-7 * (1 + fabs(want[k])))
+				TEST_FAIL("n=%u: plot's %s %s, compare's %.9g", i + 1, k ? k == 1 ? "CI low" : "CI high" : "change",
+				          d.cell[i][2 + k], want[k]);
+	}
+	json_decref(root);
+	results_file_free(fa);
+	results_file_free(fb);
+	rmtree(dir);
+}
+
 /* Every driver of the table says what plot needs: a model its capability flags agree with, and
  * a colour of its own ("#rrggbb"). */
 TEST(plot, every_driver_declares_a_model_and_a_colour)
