@@ -11,7 +11,8 @@
  *   the gate] -> start -> ... duration ... -> stop (repeated until every worker is done)
  *   -> join -> cleanup
  * Adding a driver: write drivers/<name>.c with a `const struct driver_ops driver_<name>`
- * whose flags declare its capabilities (workloads ask for those, never for a name), add
+ * whose flags declare its capabilities (workloads ask for those, never for a name) and whose
+ * model, color and metric_prefix say how plot shows it (figures and claims read those), add
  * X(name) to DRIVERS below, document it in BENCHMARKS.md, and test it (the registry, skeleton,
  * wait_fd and pipe suites iterate over the table). */
 #ifndef BENCH_DRIVER_H
@@ -34,6 +35,24 @@ enum driver_flags {
 	DRIVER_SELF_ACCOUNTING = 1u << 16, /* the driver fills utime/stime per worker itself */
 };
 
+/* The concurrency model a driver realises: what the tutorials' claims speak of ("threads",
+ * "processes", ...; plot/claims.c), and the order figures and tables show drivers in (the
+ * enum's order; drivers of one model by name). Declared, not derived from the flags: coroutines
+ * and GIL threads have the same capabilities (one address space, one worker at a time), and
+ * differ in what a worker is, a user-level context or an OS thread behind a lock.
+ * tests/test_plot.c checks every driver's model against its flags. */
+enum driver_model {
+	DRIVER_MODEL_NONE,            /* not declared: shown after the others, in no claim */
+	DRIVER_MODEL_THREADS,         /* OS threads of one process, in parallel (SHARED_AS | PARALLEL) */
+	DRIVER_MODEL_GIL_THREADS,     /* OS threads that run workload code one at a time under a global
+	                               * interpreter lock, as CPython's (SHARED_AS | COOPERATIVE) */
+	DRIVER_MODEL_COROUTINES,      /* user-level tasks switched at checkpoints and blocking calls,
+	                               * as gevent's (SHARED_AS | COOPERATIVE) */
+	DRIVER_MODEL_PROCESSES,       /* OS processes, in parallel, sharing only what is allocated
+	                               * shared (PARALLEL, not SHARED_AS) */
+	DRIVER_MODELS
+};
+
 struct driver_ops {
 	const char *name;
 	const char *summary;
@@ -41,6 +60,12 @@ struct driver_ops {
 	unsigned flags;                  /* enum driver_flags: capabilities and runner hints */
 	const char *unsupported;         /* non-NULL: why it cannot run on this machine/build */
 	const struct knob *knobs;        /* -O knobs of this driver, or NULL */
+	/* How results of this driver are shown and read (plot/ and the report take these from the
+	 * table, never from a driver's name): */
+	enum driver_model model;
+	const char *color;               /* "#rrggbb" of its bars and lines in every figure; NULL: a default */
+	const char *metric_prefix;       /* its own run_metric()s start with this ("gil_"): the report
+	                                  * lists them apart; NULL: it records none */
 
 	/* Once per repetition, before anything else. May set run->drv_priv. 0 or -errno. */
 	int (*init)(struct run *r);

@@ -7,7 +7,8 @@
  *          guarantee: a lock, a semaphore bound, exactly-once delivery), which one failure fails
  *   claim: every part not measured -> not measured; a part fails -> does not hold; a part
  *          holds only when -> holds only when; else holds (naming parts not measured).
- * Metric and knob names: plot/names.h. */
+ * Metric and knob names: plot/names.h; which model (threads, processes, ...) a cell stands for:
+ * its driver's .model in the driver table (drivers/driver.h), never its name. */
 #define _GNU_SOURCE
 #include "plot/claims.h"
 
@@ -169,6 +170,22 @@ static double med(const struct results_file_cell *c, const char *m)
 	return plot_med(c, m);
 }
 
+/* The model a cell's driver realises (from the driver table): the claims speak of models. */
+static enum driver_model model(const struct results_file_cell *c)
+{
+	return plot_driver_model(c->driver);
+}
+
+/* The names of the drivers of this build that realise m, "a/b": how a claim's text names a model. */
+static const char *model_drivers(enum driver_model m, char *buf, size_t len)
+{
+	buf[0] = 0;
+	for (unsigned i = 0; i < driver_count; i++)
+		if (driver_table[i]->model == m)
+			append(buf, len, "/", "%s", driver_table[i]->name);
+	return buf;
+}
+
 /* A duration in seconds as "12.3 us". */
 static const char *dur(double s, char *buf, size_t len)
 {
@@ -206,7 +223,7 @@ static void claim_cpu(struct eval *e)
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_CPU_SPIN }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *one = part_new(e, "one thread", "cpu-spin under thread with 1 worker");
-	struct part *gil = part_new(e, "GIL threads", "cpu-spin under gil with 2+ workers");
+	struct part *gil_part = part_new(e, "GIL threads", "cpu-spin under gil with 2+ workers");
 	struct part *proc = part_new(e, "processes", "cpu-spin under process with 2+ workers");
 	int cpus = e->f->cpus;
 	for (unsigned i = 0; i < n; i++) {
@@ -215,13 +232,13 @@ static void claim_cpu(struct eval *e)
 		label(c, n, c[i], "", 1, lab, sizeof lab);
 		if (!isfinite(u))
 			continue;
-		if (!strcmp(c[i]->driver, D_THREAD) && c[i]->workers == 1) {
+		if (model(c[i]) == DRIVER_MODEL_THREADS && c[i]->workers == 1) {
 			check(e, one, u >= L.one_core_lo && u <= L.one_core_hi, lab, "%.2f cores", u);
 			use_cell(e, c[i]);
-		} else if (!strcmp(c[i]->driver, D_GIL) && c[i]->workers >= 2) {
-			check(e, gil, u <= L.gil_cores_max, lab, "%.2f cores", u);
+		} else if (model(c[i]) == DRIVER_MODEL_GIL_THREADS && c[i]->workers >= 2) {
+			check(e, gil_part, u <= L.gil_cores_max, lab, "%.2f cores", u);
 			use_cell(e, c[i]);
-		} else if (!strcmp(c[i]->driver, D_PROCESS) && c[i]->workers >= 2) {
+		} else if (model(c[i]) == DRIVER_MODEL_PROCESSES && c[i]->workers >= 2) {
 			unsigned want = c[i]->workers < (unsigned)cpus ? c[i]->workers : (unsigned)cpus;
 			check(e, proc, u >= L.all_cores_frac * want, lab, "%.2f of %u cores", u, want);
 			use_cell(e, c[i]);
@@ -240,7 +257,7 @@ static void claim_counter(struct eval *e)
 	                              "shared-counter sync=none under thread or process with 2+ workers");
 	struct part *lock = part_new(e, "a lock fixes it", "shared-counter sync=mutex with 2+ workers");
 	lock->strict = 1;
-	struct part *gil = part_new(e, "the GIL alone does not fix it", "shared-counter sync=none under gil with 2+ workers");
+	struct part *gil_part = part_new(e, "the GIL alone does not fix it", "shared-counter sync=none under gil with 2+ workers");
 	for (unsigned i = 0; i < n; i++) {
 		const struct results_file_cell *x = c[i];
 		const char *sync = results_file_knob(x, K_SC_SYNC);
@@ -262,31 +279,23 @@ static void claim_counter(struct eval *e)
 		}
 		if (strcmp(sync, V_SC_NONE) || !ok || !isfinite(lost))
 			continue;
-		if (!strcmp(x->driver, D_THREAD) || !strcmp(x->driver, D_PROCESS)) {
+		if (model(x) == DRIVER_MODEL_THREADS || model(x) == DRIVER_MODEL_PROCESSES) {
 			check(e, loses, lost > L.lost_min, lab, "%.3g%% lost", lost * 100);
 			use_cell(e, x);
-		} else if (!strcmp(x->driver, D_GIL)) {
-			check(e, gil, lost > L.lost_min, lab, "%.3g%% lost", lost * 100);
+		} else if (model(x) == DRIVER_MODEL_GIL_THREADS) {
+			check(e, gil_part, lost > L.lost_min, lab, "%.3g%% lost", lost * 100);
 			use_cell(e, x);
 		}
 	}
 }
 
-static double median(double *v, unsigned k)
-{
-	if (!k)
-		return NAN;
-	qsort(v, k, sizeof *v, stats_cmp_double);
-	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
-
 /* ---- 3. creating a process costs much more than creating a thread */
 
-/* Median over cells of (median spawn_s / workers) for a driver and worker count. */
-static double spawn_per_worker(const struct results_file *f, const char *driver, unsigned workers, struct eval *e)
+/* Median over cells of (median spawn_s / workers) for a model and worker count. */
+static double spawn_per_worker(const struct results_file *f, enum driver_model m, unsigned workers, struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .driver = driver, .workers = workers }, c, MAXC), k = 0;
+	unsigned n = plot_find(f, &(struct plot_sel){ .model = m, .workers = workers }, c, MAXC), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
 		double s = med(c[i], M_SPAWN);
@@ -296,29 +305,30 @@ static double spawn_per_worker(const struct results_file *f, const char *driver,
 				use_cell(e, c[i]);
 		}
 	}
-	return median(v, k);
+	return stats_median(v, k);
 }
 
-/* Median over the cells of a driver and worker count of the memory per worker (KiB). */
-static double mem_per_worker(const struct results_file *f, const char *driver, unsigned workers)
+/* Median over the cells of a model and worker count of the memory per worker (KiB). */
+static double mem_per_worker(const struct results_file *f, enum driver_model m, unsigned workers)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .driver = driver, .workers = workers }, c, MAXC), k = 0;
+	unsigned n = plot_find(f, &(struct plot_sel){ .model = m, .workers = workers }, c, MAXC), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
-		double m = med(c[i], M_MEM_PER_WORKER);
-		if (isfinite(m))
-			v[k++] = m;
+		double kb = med(c[i], M_MEM_PER_WORKER);
+		if (isfinite(kb))
+			v[k++] = kb;
 	}
-	return median(v, k);
+	return stats_median(v, k);
 }
 
-static unsigned worker_counts(const struct results_file *f, const char *driver, unsigned *w, unsigned max)
+/* The worker counts of the ok cells of a model, ascending. */
+static unsigned worker_counts(const struct results_file *f, enum driver_model m, unsigned *w, unsigned max)
 {
 	unsigned k = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
 		const struct results_file_cell *c = &f->cells[i];
-		if (strcmp(c->driver, driver) || strcmp(c->status, "ok"))
+		if (model(c) != m || strcmp(c->status, "ok"))
 			continue;
 		unsigned j = 0;
 		while (j < k && w[j] != c->workers)
@@ -338,13 +348,13 @@ static unsigned worker_counts(const struct results_file *f, const char *driver, 
 static void claim_spawn(struct eval *e)
 {
 	struct part *p = part_new(e, "process creation much costlier", "cells under thread and process with the same worker count");
-	unsigned w[64], nw = worker_counts(e->f, D_PROCESS, w, 64);
+	unsigned w[64], nw = worker_counts(e->f, DRIVER_MODEL_PROCESSES, w, 64);
 	for (unsigned i = 0; i < nw; i++) {
-		double t = spawn_per_worker(e->f, D_THREAD, w[i], NULL);
+		double t = spawn_per_worker(e->f, DRIVER_MODEL_THREADS, w[i], NULL);
 		if (!isfinite(t))
 			continue;
-		double pr = spawn_per_worker(e->f, D_PROCESS, w[i], e);
-		spawn_per_worker(e->f, D_THREAD, w[i], e);
+		double pr = spawn_per_worker(e->f, DRIVER_MODEL_PROCESSES, w[i], e);
+		spawn_per_worker(e->f, DRIVER_MODEL_THREADS, w[i], e);
 		char lab[32], a[32], b[32];
 		snprintf(lab, sizeof lab, "n=%u", w[i]);
 		check(e, p, pr >= L.much * t, lab, "thread %s, process %s per worker (%.1fx)", dur(t, a, sizeof a),
@@ -360,10 +370,10 @@ static void claim_switch(struct eval *e)
 	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PINGPONG }, c, MAXC);
 	struct part *p = part_new(e, "thread switch much cheaper", "pingpong under thread and process, same pinning");
 	for (unsigned i = 0; i < n; i++) {
-		if (strcmp(c[i]->driver, D_PROCESS))
+		if (model(c[i]) != DRIVER_MODEL_PROCESSES)
 			continue;
 		for (unsigned j = 0; j < n; j++) {
-			if (strcmp(c[j]->driver, D_THREAD) || !plot_same_setup(c[i], c[j]))
+			if (model(c[j]) != DRIVER_MODEL_THREADS || !plot_same_setup(c[i], c[j]))
 				continue;
 			double pr = med(c[i], M_PP_HANDOFF_NS), th = med(c[j], M_PP_HANDOFF_NS);
 			if (!isfinite(pr) || !isfinite(th) || th <= 0)
@@ -388,10 +398,46 @@ static int knob_is(const struct results_file_cell *c, const char *k, const char 
 	return x ? !strcmp(x, v) : !strcmp(v, "0"); /* absent knobs count as their default 0 */
 }
 
+/* Per-task cost at n workers: coroutine's median spawn time per worker (and memory per worker,
+ * when the cells measure it) against every other model's, each over the cells of its model. */
+static void coro_cost_at(struct eval *e, struct part *cost, unsigned n)
+{
+	double cs = spawn_per_worker(e->f, DRIVER_MODEL_COROUTINES, n, NULL);
+	double cm = mem_per_worker(e->f, DRIVER_MODEL_COROUTINES, n);
+	char txt[400] = "", a[32], lab[32], names[80];
+	int pass = 1, any = 0;
+	if (!isfinite(cs))
+		return;
+	for (enum driver_model m = DRIVER_MODEL_THREADS; m < DRIVER_MODELS; m++) {
+		if (m == DRIVER_MODEL_COROUTINES)
+			continue;
+		double s = spawn_per_worker(e->f, m, n, NULL), mem = mem_per_worker(e->f, m, n);
+		if (!isfinite(s))
+			continue;
+		any = 1;
+		pass &= cs <= s;
+		append(txt, sizeof txt, ", ", "%s %s", model_drivers(m, names, sizeof names), dur(s, a, sizeof a));
+		if (isfinite(cm) && isfinite(mem)) {
+			pass &= cm <= mem;
+			append(txt, sizeof txt, " ", "(%.0f KiB)", mem);
+		}
+		spawn_per_worker(e->f, m, n, e);
+	}
+	if (!any)
+		return;
+	spawn_per_worker(e->f, DRIVER_MODEL_COROUTINES, n, e);
+	snprintf(lab, sizeof lab, "n=%u", n);
+	model_drivers(DRIVER_MODEL_COROUTINES, names, sizeof names);
+	if (isfinite(cm))
+		check(e, cost, pass, lab, "spawn per worker: %s %s (%.0f KiB) vs %s", names, dur(cs, a, sizeof a), cm, txt);
+	else
+		check(e, cost, pass, lab, "spawn per worker: %s %s vs %s", names, dur(cs, a, sizeof a), txt);
+}
+
 static void claim_coroutines(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .driver = D_CORO }, c, MAXC);
+	unsigned n = plot_find(e->f, &(struct plot_sel){ .model = DRIVER_MODEL_COROUTINES }, c, MAXC);
 	plot_sort_cells(c, n);
 	struct part *waits = part_new(e, "many concurrent waits overlap",
 	                              "sleep-io under coroutine with 100+ workers, no limit, no spinners");
@@ -411,41 +457,11 @@ static void claim_coroutines(struct eval *e)
 			}
 		}
 	}
-	/* Per-task cost, per worker count n >= 2 that coroutine and another driver both ran: the
-	 * median spawn time per worker (and memory per worker, when the cells measure it) over the
-	 * cells of each driver. */
-	unsigned w[64], nw = worker_counts(e->f, D_CORO, w, 64);
-	static const char *others[] = { D_THREAD, D_GIL, D_PROCESS };
-	for (unsigned i = 0; i < nw; i++) {
-		if (w[i] < 2)
-			continue;
-		double cs = spawn_per_worker(e->f, D_CORO, w[i], NULL), cm = mem_per_worker(e->f, D_CORO, w[i]);
-		char txt[400] = "", a[32], lab[32];
-		int pass = 1, any = 0;
-		if (!isfinite(cs))
-			continue;
-		for (unsigned k = 0; k < 3; k++) {
-			double s = spawn_per_worker(e->f, others[k], w[i], NULL), m = mem_per_worker(e->f, others[k], w[i]);
-			if (!isfinite(s))
-				continue;
-			any = 1;
-			pass &= cs <= s;
-			append(txt, sizeof txt, ", ", "%s %s", others[k], dur(s, a, sizeof a));
-			if (isfinite(cm) && isfinite(m)) {
-				pass &= cm <= m;
-				append(txt, sizeof txt, " ", "(%.0f KiB)", m);
-			}
-			spawn_per_worker(e->f, others[k], w[i], e);
-		}
-		if (!any)
-			continue;
-		spawn_per_worker(e->f, D_CORO, w[i], e);
-		snprintf(lab, sizeof lab, "n=%u", w[i]);
-		if (isfinite(cm))
-			check(e, cost, pass, lab, "spawn per worker: coroutine %s (%.0f KiB) vs %s", dur(cs, a, sizeof a), cm, txt);
-		else
-			check(e, cost, pass, lab, "spawn per worker: coroutine %s vs %s", dur(cs, a, sizeof a), txt);
-	}
+	/* Per-task cost, at each worker count n >= 2 that coroutines and another model both ran. */
+	unsigned w[64], nw = worker_counts(e->f, DRIVER_MODEL_COROUTINES, w, 64);
+	for (unsigned i = 0; i < nw; i++)
+		if (w[i] >= 2)
+			coro_cost_at(e, cost, w[i]);
 }
 
 /* ---- 6. a semaphore of k lets k workers in at once */
@@ -496,7 +512,7 @@ static double consumer_fairness(const struct results_file_cell *c, unsigned *nco
 			continue;
 		v[k++] = stats_jain(rep->worker_ops + p, q);
 	}
-	return median(v, k);
+	return stats_median(v, k);
 }
 
 static void claim_queue(struct eval *e)
@@ -529,6 +545,25 @@ static void claim_queue(struct eval *e)
 
 /* ---- 8. with the GIL, I/O-bound threads suffer beside CPU-bound ones */
 
+/* The reference of a GIL cell g with spinners: a threads cell of the same setup; else a cell of
+ * g's driver without spinners, with the same wait, switch interval and number of waiters. */
+static const struct results_file_cell *convoy_ref(const struct results_file_cell *const *c, unsigned n,
+                                                  const struct results_file_cell *g)
+{
+	for (unsigned j = 0; j < n; j++)
+		if (model(c[j]) == DRIVER_MODEL_THREADS && plot_same_setup(g, c[j]))
+			return c[j];
+	for (unsigned j = 0; j < n; j++) {
+		const struct results_file_cell *y = c[j];
+		const char *w1 = results_file_knob(g, K_SIO_WAIT_US), *w2 = results_file_knob(y, K_SIO_WAIT_US);
+		const char *i1 = results_file_knob(g, K_GIL_INTERVAL_US), *i2 = results_file_knob(y, K_GIL_INTERVAL_US);
+		if (!strcmp(y->driver, g->driver) && knob_is(y, K_SIO_SPINNERS, "0") && w1 && w2 && !strcmp(w1, w2) &&
+		    (!i1 || (i2 && !strcmp(i1, i2))) && med(y, M_SIO_WAITERS) == med(g, M_SIO_WAITERS))
+			return y;
+	}
+	return NULL;
+}
+
 static void claim_convoy(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
@@ -537,31 +572,20 @@ static void claim_convoy(struct eval *e)
 	struct part *p = part_new(e, "waiters suffer beside spinners under the GIL",
 	                          "sleep-io -O spinners=1 under gil, and the same under thread");
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_file_cell *g = c[i], *ref = NULL;
-		if (strcmp(g->driver, D_GIL) || knob_is(g, K_SIO_SPINNERS, "0"))
+		const struct results_file_cell *g = c[i], *ref;
+		if (model(g) != DRIVER_MODEL_GIL_THREADS || knob_is(g, K_SIO_SPINNERS, "0"))
 			continue;
-		/* Reference: thread with the same setup; else the same gil cell without spinners. */
-		for (unsigned j = 0; j < n && !ref; j++)
-			if (!strcmp(c[j]->driver, D_THREAD) && plot_same_setup(g, c[j]))
-				ref = c[j];
-		for (unsigned j = 0; j < n && !ref; j++) {
-			const struct results_file_cell *y = c[j];
-			const char *w1 = results_file_knob(g, K_SIO_WAIT_US), *w2 = results_file_knob(y, K_SIO_WAIT_US);
-			const char *i1 = results_file_knob(g, K_GIL_INTERVAL_US), *i2 = results_file_knob(y, K_GIL_INTERVAL_US);
-			if (!strcmp(y->driver, D_GIL) && knob_is(y, K_SIO_SPINNERS, "0") && w1 && w2 && !strcmp(w1, w2) &&
-			    (!i1 || (i2 && !strcmp(i1, i2))) && med(y, M_SIO_WAITERS) == med(g, M_SIO_WAITERS))
-				ref = y;
-		}
+		ref = convoy_ref(c, n, g);
 		double gp = med(g, M_SIO_P50), rp = ref ? med(ref, M_SIO_P50) : NAN;
 		if (!ref || !isfinite(gp) || !isfinite(rp))
 			continue;
 		char lab[300], v[256], dk[160];
 		plot_varying_driver(c, n, g, dk, sizeof dk);
 		plot_varying(c, n, g, "driver," K_SIO_SPINNERS, v, sizeof v);
-		snprintf(lab, sizeof lab, "gil%s%s%s%s", *dk ? " " : "", dk, *v ? " " : "", v);
+		snprintf(lab, sizeof lab, "%s%s%s%s%s", g->driver, *dk ? " " : "", dk, *v ? " " : "", v);
 		check(e, p, gp >= L.convoy_ratio * (rp > 1 ? rp : 1), lab,
 		      "waiters' median overshoot %.0f us beside spinners vs %.0f us (%s%s) (%.0fx)", gp, rp, ref->driver,
-		      strcmp(ref->driver, D_GIL) ? "" : " without spinners", gp / (rp > 0 ? rp : 1));
+		      strcmp(ref->driver, g->driver) ? "" : " without spinners", gp / (rp > 0 ? rp : 1));
 		use_cell(e, g);
 		use_cell(e, ref);
 	}

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "bench/store/escape.h"
-#include "plot/names.h"
 
 const char *plot_format_ext(enum plot_format f)
 {
@@ -100,19 +99,6 @@ void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE
 }
 
 /* ---- scripts and data ---- */
-
-const char *gp_driver_color(const char *d)
-{
-	if (!strcmp(d, D_THREAD))
-		return "#1f77b4";
-	if (!strcmp(d, D_GIL))
-		return "#d62728";
-	if (!strcmp(d, D_CORO))
-		return "#2ca02c";
-	if (!strcmp(d, D_PROCESS))
-		return "#ff7f0e";
-	return "#7f7f7f";
-}
 
 const char *gp_color(unsigned i)
 {
@@ -307,11 +293,10 @@ int gp_bars_ser(struct gp_bars *b, const char *name, const char *color)
 	return (int)b->nser++;
 }
 
-void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
+/* The data: a block per series, a row per category (x, category, value, low, high). Returns
+ * the highest value or high end drawn (0 if none). */
+static double bars_data(struct gpfig *g, const struct gp_bars *b, double width)
 {
-	FILE *f = g->gp;
-	double width = 0.8 / (b->nser ? b->nser : 1);
-	unsigned first = g->blocks;
 	double top = 0;
 	for (unsigned j = 0; j < b->nser; j++) {
 		gp_block(g, "%s: series \"%s\"; columns: x category value low high", b->title, b->ser[j]);
@@ -332,24 +317,13 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 				top = b->v[i][j];
 		}
 	}
-	fprintf(f, "\nset title ");
-	esc_fputs(f, ESC_GP, b->title);
-	/* Category names wrap onto several lines when they would not fit side by side; the x
-	 * label moves down by the extra lines. */
-	size_t wrap = b->ncat ? 80 / b->ncat : 80, lines = 1;
-	if (wrap < 8)
-		wrap = 8;
-	for (unsigned i = 0; i < b->ncat; i++) {
-		size_t l = gp_quote_wrapped(NULL, b->cat[i], wrap);
-		lines = l > lines ? l : lines;
-	}
-	fprintf(f, "\nset xlabel offset 0,%d ", -(int)(lines - 1));
-	esc_fputs(f, ESC_GP, b->xlabel ? b->xlabel : "");
-	fprintf(f, "\nset ylabel ");
-	esc_fputs(f, ESC_GP, b->ylabel ? b->ylabel : "");
-	fprintf(f, "\nset style fill solid 0.85 border rgb \"#333333\"\nset boxwidth %.4f absolute\n", width * 0.95);
-	fprintf(f, "set key outside right top vertical Left reverse noautotitle\n");
-	fprintf(f, "set xrange [-0.6:%.1f]\n", b->ncat - 0.4);
+	return top;
+}
+
+/* The y axis: log from below the smallest positive value, or linear from 0 with room above
+ * the highest bar (and the reference line). */
+static void bars_yaxis(FILE *f, const struct gp_bars *b, double top)
+{
 	if (b->logy) {
 		double bottom = INFINITY;
 		for (unsigned i = 0; i < b->ncat; i++)
@@ -364,17 +338,39 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 			fprintf(f, "set yrange [%.6g:%.6g]\n", bottom / 2.5, top * 2.5);
 		else
 			fprintf(f, "set yrange [*:*]\n");
-	} else {
-		double ymax = top;
-		if (isfinite(b->ref) && b->ref > ymax)
-			ymax = b->ref;
-		fprintf(f, "unset logscale y\nset format y \"%s\"\nset offsets 0,0,0,0\n",
-		        ymax >= 1e4 ? "%.1s%c" : "%g");
-		if (ymax > 0)
-			fprintf(f, "set yrange [0:%.6g]\n", ymax * 1.18);
-		else
-			fprintf(f, "set yrange [0:*]\n");
+		return;
 	}
+	double ymax = top;
+	if (isfinite(b->ref) && b->ref > ymax)
+		ymax = b->ref;
+	fprintf(f, "unset logscale y\nset format y \"%s\"\nset offsets 0,0,0,0\n", ymax >= 1e4 ? "%.1s%c" : "%g");
+	if (ymax > 0)
+		fprintf(f, "set yrange [0:%.6g]\n", ymax * 1.18);
+	else
+		fprintf(f, "set yrange [0:*]\n");
+}
+
+/* Title, labels, style, and the categories as x tics: their names wrap onto several lines when
+ * they would not fit side by side, and the x label moves down by the extra lines. */
+static void bars_axes(FILE *f, const struct gp_bars *b, double width, double top)
+{
+	fprintf(f, "\nset title ");
+	esc_fputs(f, ESC_GP, b->title);
+	size_t wrap = b->ncat ? 80 / b->ncat : 80, lines = 1;
+	if (wrap < 8)
+		wrap = 8;
+	for (unsigned i = 0; i < b->ncat; i++) {
+		size_t l = gp_quote_wrapped(NULL, b->cat[i], wrap);
+		lines = l > lines ? l : lines;
+	}
+	fprintf(f, "\nset xlabel offset 0,%d ", -(int)(lines - 1));
+	esc_fputs(f, ESC_GP, b->xlabel ? b->xlabel : "");
+	fprintf(f, "\nset ylabel ");
+	esc_fputs(f, ESC_GP, b->ylabel ? b->ylabel : "");
+	fprintf(f, "\nset style fill solid 0.85 border rgb \"#333333\"\nset boxwidth %.4f absolute\n", width * 0.95);
+	fprintf(f, "set key outside right top vertical Left reverse noautotitle\n");
+	fprintf(f, "set xrange [-0.6:%.1f]\n", b->ncat - 0.4);
+	bars_yaxis(f, b, top);
 	fprintf(f, "set xtics norotate center (");
 	for (unsigned i = 0; i < b->ncat; i++) {
 		fprintf(f, "%s", i ? ", " : "");
@@ -382,6 +378,14 @@ void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
 		fprintf(f, " %u", i);
 	}
 	fprintf(f, ")\n");
+}
+
+void gp_bars_write(struct gpfig *g, const struct gp_bars *b)
+{
+	FILE *f = g->gp;
+	double width = 0.8 / (b->nser ? b->nser : 1);
+	unsigned first = g->blocks;
+	bars_axes(f, b, width, bars_data(g, b, width));
 	fprintf(f, "plot");
 	for (unsigned j = 0; j < b->nser; j++) {
 		const char *col = b->color[j] ? b->color[j] : gp_color(j);

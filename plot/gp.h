@@ -34,9 +34,11 @@ void gp_caption(struct gpfig *g, const char *fmt, ...) __attribute__((format(pri
 unsigned gp_block(struct gpfig *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A number for a data file: NaN for non-finite. */
 void gp_num(FILE *f, double v);
-/* Colours: per driver (fixed), or the i-th of a palette. */
-const char *gp_driver_color(const char *driver);
+/* The i-th colour of the palette (series that are not drivers; a driver's own colour is
+ * plot_driver_color). */
 const char *gp_color(unsigned i);
+/* The colour of a driver without one (not in this build's table, or none declared). */
+#define GP_GREY "#7f7f7f"
 
 #define GP_MAXCAT 40
 #define GP_MAXSER 12

@@ -1,6 +1,8 @@
-/* names: every workload, driver, knob and metric name that the figures (plot/figures.c) and
- * the claim rules (plot/claims.c) read, in one table. When a workload or driver renames a
- * run_metric() or a knob, change it here only. "Source" says which file emits the name. */
+/* names: every workload, knob and metric name that the figures (plot/figures.c) and the claim
+ * rules (plot/claims.c) read, in one table. When a workload or driver renames a run_metric()
+ * or a knob, change it here only. The comments say which file emits each name. What plot knows
+ * of drivers (model, colour, order, metric prefix) and of a workload's op unit comes from the
+ * driver and workload tables (drivers/driver.h, workloads/workload.h), not from here. */
 #ifndef BENCH_PLOT_NAMES_H
 #define BENCH_PLOT_NAMES_H
 
@@ -10,12 +12,6 @@
 #define W_COUNTER "shared-counter"
 #define W_PC "producer-consumer"
 #define W_PINGPONG "pingpong"
-
-/* ---- drivers (drivers/<name>.c, .name), in the order figures show them ---- */
-#define D_THREAD "thread"
-#define D_GIL "gil"
-#define D_CORO "coroutine"
-#define D_PROCESS "process"
 
 /* ---- harness metrics of every repetition (bench/results.c, results_rep_encode) ---- */
 #define M_WALL "wall_s"                  /* s, gate open -> last worker done */
@@ -64,17 +60,5 @@
 
 /* ---- gil driver (drivers/gil.c) ---- */
 #define K_GIL_INTERVAL_US "interval_us"
-
-/* Metrics a driver adds to its cells start with one of these (drivers/gil.c, drivers/coroutine.c):
- * the report lists them in a table of their own. */
-#define DRIVER_METRIC_PREFIXES { "gil_", "coro_", NULL }
-
-/* What one op is, per workload: the unit of the ops/s axis of the scaling figure. */
-#define OP_UNITS(X)                        \
-	X(W_CPU_SPIN, "spin units")        \
-	X(W_SLEEP_IO, "waits")             \
-	X(W_COUNTER, "increments")         \
-	X(W_PC, "items")                   \
-	X(W_PINGPONG, "round trips")
 
 #endif

@@ -5,7 +5,8 @@
  * an error. Used by bench plot and bench report.
  *
  * Files: plot/names.h (every metric/knob name read here), plot/query.c (finding cells),
- * plot/gp.c (writing scripts, running gnuplot), plot/figures.c (one function per figure),
+ * plot/gp.c (writing scripts, running gnuplot), plot/figures.c (the table of figures),
+ * plot/fig_compare.c (figure 7),
  * plot/claims.c (the tutorials' claims and their verdict rules), plot/report.c (report.md). */
 #ifndef BENCH_PLOT_PLOT_H
 #define BENCH_PLOT_PLOT_H
@@ -14,6 +15,7 @@
 #include <stdio.h>
 
 #include "bench/store/results_load.h"
+#include "drivers/driver.h"
 
 enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF };
 
@@ -42,7 +44,8 @@ struct plot_set {
  * listing skipped ones with their reason. 0, or -errno when DIR cannot be written (err). */
 int plot_write_all(const struct results_file *f, const struct plot_opts *o, struct plot_set *out,
                    char *err, size_t errlen);
-/* Figure 7: the change of every matched cell from base to new, with 95% bootstrap CIs. */
+/* Figure 7: the change of every matched cell from base to new, with the confidence interval
+ * bench compare prints for it (stats_bootstrap_ratio_ci with compare's defaults). */
 int plot_write_compare(const struct results_file *base, const struct results_file *neu,
                        const struct plot_opts *o, struct plot_set *out, char *err, size_t errlen);
 /* Run gnuplot on every written script of the set, in DIR. 0 all drawn; -ENOENT gnuplot is not
@@ -67,21 +70,32 @@ void plot_default_dir(const char *results, const char *suffix, char *buf, size_t
 
 /* ---- finding cells (plot/query.c) ---- */
 
-/* A filter: NULL/0 fields match anything. knobs: up to 4 conditions "name=value",
+/* A filter: NULL/0 fields match anything (model: cells whose driver realises it, see
+ * plot_driver_model). knobs: up to 4 conditions "name=value",
  * "name!=value" or "name>number"; a cell without the knob matches only "!=". Only cells with
  * status ok match unless any_status. */
 struct plot_sel {
 	const char *workload, *driver;
+	enum driver_model model;
 	unsigned workers;
 	const char *knobs[4];
 	int any_status;
 };
 
 int plot_match(const struct results_file_cell *c, const struct plot_sel *s);
+/* The distinct workloads of f's cells (any status), in file order; returns how many (at most max). */
+#define PLOT_MAX_WORKLOADS 64
+unsigned plot_workloads(const struct results_file *f, const char **out, unsigned max);
 /* Matching cells in file order; returns how many (at most max stored). */
 unsigned plot_find(const struct results_file *f, const struct plot_sel *s, const struct results_file_cell **out,
                    unsigned max);
-/* Rank of a driver in figures: thread, gil, coroutine, process, then others. */
+/* What plot knows of a driver named in a results file comes from the driver table
+ * (drivers/driver.h), never from its name: its model (DRIVER_MODEL_NONE for a driver this
+ * build does not have), its colour in figures (NULL: none declared or unknown). */
+enum driver_model plot_driver_model(const char *driver);
+const char *plot_driver_color(const char *driver);
+/* Rank of a driver in figures and tables: its model's place in enum driver_model (threads, GIL
+ * threads, coroutines, processes), unknown drivers last (DRIVER_MODELS). */
 int plot_driver_rank(const char *driver);
 /* Sort cells by driver rank, then workers, then file order. */
 void plot_sort_cells(const struct results_file_cell **c, unsigned n);

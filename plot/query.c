@@ -35,6 +35,8 @@ int plot_match(const struct results_file_cell *c, const struct plot_sel *s)
 		return 0;
 	if (s->driver && strcmp(c->driver, s->driver))
 		return 0;
+	if (s->model && plot_driver_model(c->driver) != s->model)
+		return 0;
 	if (s->workers && c->workers != s->workers)
 		return 0;
 	for (unsigned i = 0; i < 4 && s->knobs[i]; i++)
@@ -56,13 +58,35 @@ unsigned plot_find(const struct results_file *f, const struct plot_sel *s, const
 	return n < max ? n : max;
 }
 
-int plot_driver_rank(const char *d)
+unsigned plot_workloads(const struct results_file *f, const char **out, unsigned max)
 {
-	static const char *order[] = { D_THREAD, D_GIL, D_CORO, D_PROCESS };
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(d, order[i]))
-			return i;
-	return 4;
+	unsigned n = 0;
+	for (unsigned i = 0; i < f->ncells && n < max; i++) {
+		unsigned k = 0;
+		while (k < n && strcmp(out[k], f->cells[i].workload))
+			k++;
+		if (k == n)
+			out[n++] = f->cells[i].workload;
+	}
+	return n;
+}
+
+enum driver_model plot_driver_model(const char *driver)
+{
+	const struct driver_ops *d = driver_find(driver);
+	return d ? d->model : DRIVER_MODEL_NONE;
+}
+
+const char *plot_driver_color(const char *driver)
+{
+	const struct driver_ops *d = driver_find(driver);
+	return d ? d->color : NULL;
+}
+
+int plot_driver_rank(const char *driver)
+{
+	enum driver_model m = plot_driver_model(driver);
+	return m == DRIVER_MODEL_NONE ? DRIVER_MODELS : (int)m;
 }
 
 static int cmp_cells(const void *pa, const void *pb)

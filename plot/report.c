@@ -29,13 +29,15 @@ static int is_harness(const char *m)
 	return 0;
 }
 
-/* A driver's own metrics (gil_switches_per_s): a table of their own. */
+/* A driver's own metrics (gil_switches_per_s: the driver table's metric_prefix): a table of
+ * their own. */
 static int is_driver_metric(const char *m)
 {
-	static const char *const prefix[] = DRIVER_METRIC_PREFIXES;
-	for (const char *const *p = prefix; *p; p++)
-		if (!strncmp(m, *p, strlen(*p)))
+	for (unsigned i = 0; i < driver_count; i++) {
+		const char *p = driver_table[i]->metric_prefix;
+		if (p && *p && !strncmp(m, p, strlen(p)))
 			return 1;
+	}
 	return 0;
 }
 
@@ -185,18 +187,22 @@ static void table_row_label(const struct results_file_cell *const *set, unsigned
 	snprintf(buf, len, "%s%s%s", dk, *dk && *v ? " " : "", v);
 }
 
-static void workload_table(FILE *o, const struct results_file *f, const char *wl)
+/* The metrics of a workload's cells beyond the harness's: its own (cols) and its drivers'
+ * (dcols), in first-seen order, at most 64 each. */
+struct wl_columns {
+	const char *col[64], *dcol[64];
+	unsigned ncol, ndcol;
+};
+
+static void wl_columns(const struct results_file_cell *const *c, unsigned n, struct wl_columns *w)
 {
-	const struct results_file_cell *c[4096];
-	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 4096);
-	const char *cols[64], *dcols[64];
-	unsigned ncol = 0, ndcol = 0;
-	plot_sort_cells(c, n);
+	w->ncol = w->ndcol = 0;
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned k = 0; k < c[i]->nstats; k++) {
 			const char *m = c[i]->stats[k].metric;
-			const char **list = is_driver_metric(m) ? dcols : cols;
-			unsigned *cnt = list == dcols ? &ndcol : &ncol, j = 0;
+			int drv = is_driver_metric(m);
+			const char **list = drv ? w->dcol : w->col;
+			unsigned *cnt = drv ? &w->ndcol : &w->ncol, j = 0;
 			if (is_harness(m))
 				continue;
 			while (j < *cnt && strcmp(list[j], m))
@@ -204,72 +210,92 @@ static void workload_table(FILE *o, const struct results_file *f, const char *wl
 			if (j == *cnt && *cnt < 64)
 				list[(*cnt)++] = m;
 		}
-	fprintf(o, "### %s\n\nMedians over the measured repetitions; `cv` is the coefficient of variation of the "
-	           "primary metric.\n\n| driver | n | setup | status | primary | cv | ops/s | util (cores) | "
-	           "wall (s) | spawn (s) | KiB/worker | fairness |",
-	        wl);
+}
+
+/* The header of a table: the fixed part, then a column per metric; the separator likewise. */
+static void table_head(FILE *o, const char *fixed, const char *fixed_sep, const char *const *col, unsigned ncol)
+{
+	fputs(fixed, o);
 	for (unsigned j = 0; j < ncol; j++)
-		fprintf(o, " %s |", cols[j]);
-	fprintf(o, "\n|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+		fprintf(o, " %s |", col[j]);
+	fprintf(o, "\n%s", fixed_sep);
 	for (unsigned j = 0; j < ncol; j++)
 		fprintf(o, "--:|");
 	fprintf(o, "\n");
-	for (unsigned i = 0; i < n; i++) {
-		const struct results_file_cell *x = c[i];
-		char lab[400];
-		table_row_label(c, n, x, lab, sizeof lab);
-		fprintf(o, "| %s | %u | ", x->driver, x->workers);
-		md(o, *lab ? lab : "");
-		fprintf(o, " | %s", x->status);
-		if (x->error) {
-			fprintf(o, ": ");
-			md(o, x->error);
-		}
-		const struct results_stat *p = results_file_stat(x, x->primary);
-		fprintf(o, " | %s ", x->primary);
-		num(o, p ? p->median : NAN);
+}
+
+/* The start of a row: "| driver | n | setup" (setup: the knobs that vary, Markdown-escaped). */
+static void row_start(FILE *o, const struct results_file_cell *const *c, unsigned n, const struct results_file_cell *x)
+{
+	char lab[400];
+	table_row_label(c, n, x, lab, sizeof lab);
+	fprintf(o, "| %s | %u | ", x->driver, x->workers);
+	md(o, lab);
+}
+
+/* The medians of metrics col[0..ncol) of a cell, " | v" each, and the row's end. */
+static void row_values(FILE *o, const struct results_file_cell *x, const char *const *col, unsigned ncol)
+{
+	for (unsigned j = 0; j < ncol; j++) {
 		fprintf(o, " | ");
-		if (p && isfinite(p->cv))
-			fprintf(o, "%.1f%%", p->cv * 100);
-		else
-			fprintf(o, "-");
-		static const char *h[] = { M_OPS_S, M_UTIL, M_WALL, M_SPAWN, M_MEM_PER_WORKER, M_FAIRNESS };
-		for (unsigned k = 0; k < 6; k++) {
-			fprintf(o, " | ");
-			num(o, plot_med(x, h[k]));
-		}
-		for (unsigned j = 0; j < ncol; j++) {
-			fprintf(o, " | ");
-			num(o, plot_med(x, cols[j]));
-		}
-		fprintf(o, " |\n");
+		num(o, plot_med(x, col[j]));
 	}
+	fprintf(o, " |\n");
+}
+
+/* One row of a workload's results table: setup, status, primary metric, harness metrics, its own. */
+static void results_row(FILE *o, const struct results_file_cell *const *c, unsigned n, const struct results_file_cell *x,
+                        const struct wl_columns *w)
+{
+	static const char *const h[] = { M_OPS_S, M_UTIL, M_WALL, M_SPAWN, M_MEM_PER_WORKER, M_FAIRNESS };
+	row_start(o, c, n, x);
+	fprintf(o, " | %s", x->status);
+	if (x->error) {
+		fprintf(o, ": ");
+		md(o, x->error);
+	}
+	const struct results_stat *p = results_file_stat(x, x->primary);
+	fprintf(o, " | %s ", x->primary);
+	num(o, p ? p->median : NAN);
+	fprintf(o, " | ");
+	if (p && isfinite(p->cv))
+		fprintf(o, "%.1f%%", p->cv * 100);
+	else
+		fprintf(o, "-");
+	for (unsigned k = 0; k < 6; k++) {
+		fprintf(o, " | ");
+		num(o, plot_med(x, h[k]));
+	}
+	row_values(o, x, w->col, w->ncol);
+}
+
+/* A workload's section of "Results by workload": a row per cell, then its drivers' metrics. */
+static void workload_section(FILE *o, const struct results_file *f, const char *wl)
+{
+	const struct results_file_cell *c[4096];
+	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 4096);
+	struct wl_columns w;
+	plot_sort_cells(c, n);
+	wl_columns(c, n, &w);
+	fprintf(o, "### %s\n\nMedians over the measured repetitions; `cv` is the coefficient of variation of the "
+	           "primary metric.\n\n", wl);
+	table_head(o, "| driver | n | setup | status | primary | cv | ops/s | util (cores) | wall (s) | spawn (s) | "
+	              "KiB/worker | fairness |", "|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|", w.col, w.ncol);
+	for (unsigned i = 0; i < n; i++)
+		results_row(o, c, n, c[i], &w);
 	fprintf(o, "\n");
-	if (!ndcol)
+	if (!w.ndcol)
 		return;
-	fprintf(o, "Driver metrics of these cells:\n\n| driver | n | setup |");
-	for (unsigned j = 0; j < ndcol; j++)
-		fprintf(o, " %s |", dcols[j]);
-	fprintf(o, "\n|---|--:|---|");
-	for (unsigned j = 0; j < ndcol; j++)
-		fprintf(o, "--:|");
-	fprintf(o, "\n");
+	fprintf(o, "Driver metrics of these cells:\n\n");
+	table_head(o, "| driver | n | setup |", "|---|--:|---|", w.dcol, w.ndcol);
 	for (unsigned i = 0; i < n; i++) {
-		const struct results_file_cell *x = c[i];
 		int any = 0;
-		for (unsigned j = 0; j < ndcol && !any; j++)
-			any = results_file_stat(x, dcols[j]) != NULL;
+		for (unsigned j = 0; j < w.ndcol && !any; j++)
+			any = results_file_stat(c[i], w.dcol[j]) != NULL;
 		if (!any)
 			continue;
-		char lab[400];
-		table_row_label(c, n, x, lab, sizeof lab);
-		fprintf(o, "| %s | %u | ", x->driver, x->workers);
-		md(o, lab);
-		for (unsigned j = 0; j < ndcol; j++) {
-			fprintf(o, " | ");
-			num(o, plot_med(x, dcols[j]));
-		}
-		fprintf(o, " |\n");
+		row_start(o, c, n, c[i]);
+		row_values(o, c[i], w.dcol, w.ndcol);
 	}
 	fprintf(o, "\n");
 }
@@ -289,10 +315,30 @@ static double other_load(const struct results_file_cell *c)
 			busy += isfinite(x->core_mean[i]) ? x->core_mean[i] : 0;
 		v[k++] = busy - x->util_cores > 0 ? busy - x->util_cores : 0;
 	}
-	if (!k)
-		return NAN;
-	qsort(v, k, sizeof *v, stats_cmp_double);
-	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+	return stats_median(v, k);
+}
+
+/* How busy the rest of the machine was: other_load over the cells, its median and maximum. */
+static void load_section(FILE *o, const struct results_file *f)
+{
+	double load[4096], max = 0;
+	unsigned nl = 0;
+	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
+		double l = other_load(&f->cells[i]);
+		if (isfinite(l)) {
+			load[nl++] = l;
+			max = l > max ? l : max;
+		}
+	}
+	if (!nl)
+		return;
+	double med = stats_median(load, nl);
+	fprintf(o, "Other load: besides the workers, the machine's CPUs were busy %.2f cores in the median cell "
+	           "(the most: %.2f), of %d.%s\n\n",
+	        med, max, f->cpus,
+	        med > 0.25 ? " **The machine was not quiet: CPU utilization and timings are lower and noisier "
+	                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
+	                   : "");
 }
 
 /* The title and the run: file, when and by what it was made, the command. Untrusted text is
@@ -349,38 +395,14 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	}
 	claims_evaluate(f, claims);
 	header_section(o, f, po);
-	double load[4096];
-	unsigned nl = 0;
-	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
-		double l = other_load(&f->cells[i]);
-		if (isfinite(l))
-			load[nl++] = l;
-	}
-	if (nl) {
-		qsort(load, nl, sizeof *load, stats_cmp_double);
-		double med = nl % 2 ? load[nl / 2] : (load[nl / 2 - 1] + load[nl / 2]) / 2;
-		fprintf(o, "Other load: besides the workers, the machine's CPUs were busy %.2f cores in the median cell "
-		           "(the most: %.2f), of %d.%s\n\n",
-		        med, load[nl - 1], f->cpus,
-		        med > 0.25 ? " **The machine was not quiet: CPU utilization and timings are lower and noisier "
-		                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
-		                   : "");
-	}
+	load_section(o, f);
 	machine_section(o, f);
 	claims_section(o, claims);
 	figures_section(o, figs, po, render_note);
 	fprintf(o, "## Results by workload\n\n");
-	const char *done[64];
-	unsigned nd = 0;
-	for (unsigned i = 0; i < f->ncells && nd < 64; i++) {
-		unsigned j = 0;
-		while (j < nd && strcmp(done[j], f->cells[i].workload))
-			j++;
-		if (j < nd)
-			continue;
-		done[nd++] = f->cells[i].workload;
-		workload_table(o, f, f->cells[i].workload);
-	}
+	const char *wl[PLOT_MAX_WORKLOADS];
+	for (unsigned i = 0, n = plot_workloads(f, wl, PLOT_MAX_WORKLOADS); i < n; i++)
+		workload_section(o, f, wl[i]);
 	int bad = ferror(o);
 	if (fclose(o) || bad || rename(tmp, path)) {
 		int e = errno ? errno : EIO;

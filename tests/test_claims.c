@@ -49,13 +49,9 @@ TEST(claims, every_claim_not_measured_on_an_empty_file)
 static json_t *c1(double thread1, double gil2, double proc2)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "util_cores=%g", thread1);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", m);
-	snprintf(m, sizeof m, "util_cores=%g", gil2);
-	syn_cell(d, W_CPU_SPIN, D_GIL, 2, "iters=600 interval_us=5000", m);
-	snprintf(m, sizeof m, "util_cores=%g", proc2);
-	syn_cell(d, W_CPU_SPIN, D_PROCESS, 2, "iters=600", m);
+	syn_cellf(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=%g", thread1);
+	syn_cellf(d, W_CPU_SPIN, "gil", 2, "iters=600 interval_us=5000", "util_cores=%g", gil2);
+	syn_cellf(d, W_CPU_SPIN, "process", 2, "iters=600", "util_cores=%g", proc2);
 	return d;
 }
 
@@ -66,10 +62,10 @@ TEST(claims, c1_cpu_bound_utilization)
 	EXPECT_VERDICT(c1(0.5, 1.0, 1.96), 1, CLAIM_FAILS);   /* one thread did not use a core */
 	EXPECT_VERDICT(c1(0.98, 1.0, 1.2), 1, CLAIM_FAILS);   /* processes did not use both */
 	json_t *d = c1(0.98, 1.0, 1.96);                       /* legacy GIL thrashes: only when new */
-	syn_cell(d, W_CPU_SPIN, D_GIL, 2, "iters=600 interval_us=100", "util_cores=1.7");
+	syn_cell(d, W_CPU_SPIN, "gil", 2, "iters=600 interval_us=100", "util_cores=1.7");
 	EXPECT_VERDICT(d, 1, CLAIM_HOLDS_WHEN);
 	d = syn_new(2);                                        /* one part measured: holds, says what is not */
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=1");
 	char t[3000];
 	CHECK_EQ_INT(verdict(d, 1, t, sizeof t), CLAIM_HOLDS);
 	CHECK_CONTAINS(t, "not measured: GIL threads");
@@ -78,13 +74,9 @@ TEST(claims, c1_cpu_bound_utilization)
 static json_t *c2(double thread_none, double mutex_worst, double gil_none)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "lost_fraction=%g", thread_none);
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=none gap_us=0", m);
-	snprintf(m, sizeof m, "lost_fraction=0/%g/0", mutex_worst);
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=mutex gap_us=0", m);
-	snprintf(m, sizeof m, "lost_fraction=%g", gil_none);
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0", m);
+	syn_cellf(d, W_COUNTER, "thread", 2, "sync=none gap_us=0", "lost_fraction=%g", thread_none);
+	syn_cellf(d, W_COUNTER, "thread", 2, "sync=mutex gap_us=0", "lost_fraction=0/%g/0", mutex_worst);
+	syn_cellf(d, W_COUNTER, "gil", 2, "sync=none gap_us=0", "lost_fraction=%g", gil_none);
 	return d;
 }
 
@@ -95,12 +87,12 @@ TEST(claims, c2_lost_updates)
 	EXPECT_VERDICT(c2(0.3, 0.01, 0.2), 2, CLAIM_FAILS); /* the lock did not fix it */
 	EXPECT_VERDICT(c2(0.3, 0, 0), 2, CLAIM_FAILS);      /* the GIL alone did fix it */
 	json_t *d = c2(0.3, 0, 0);                          /* ... except with a wait inside */
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=100", "lost_fraction=0.5");
+	syn_cell(d, W_COUNTER, "gil", 2, "sync=none gap_us=100", "lost_fraction=0.5");
 	char t[3000];
 	CHECK_EQ_INT(verdict(d, 2, t, sizeof t), CLAIM_HOLDS_WHEN);
 	CHECK_CONTAINS(t, "holds only when the GIL alone does not fix it: gil n=2 gap_us=100 sync=none");
 	d = c2(0.3, 0, 0.2); /* a mutex cell that failed verify counts against "a lock fixes it" */
-	syn_status(syn_cell(d, W_COUNTER, D_PROCESS, 2, "sync=mutex gap_us=0", "lost_fraction=0"), "failed",
+	syn_status(syn_cell(d, W_COUNTER, "process", 2, "sync=mutex gap_us=0", "lost_fraction=0"), "failed",
 	           "verify failed: 3 updates lost");
 	EXPECT_VERDICT(d, 2, CLAIM_FAILS);
 }
@@ -108,11 +100,8 @@ TEST(claims, c2_lost_updates)
 static json_t *c3(double thread_spawn, double proc_spawn)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "spawn_s=%g", thread_spawn);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 100, "wait_us=1", m);
-	snprintf(m, sizeof m, "spawn_s=%g", proc_spawn);
-	syn_cell(d, W_SLEEP_IO, D_PROCESS, 100, "wait_us=1", m);
+	syn_cellf(d, W_SLEEP_IO, "thread", 100, "wait_us=1", "spawn_s=%g", thread_spawn);
+	syn_cellf(d, W_SLEEP_IO, "process", 100, "wait_us=1", "spawn_s=%g", proc_spawn);
 	return d;
 }
 
@@ -121,8 +110,8 @@ TEST(claims, c3_process_creation)
 	EXPECT_VERDICT(c3(0.002, 0.02), 3, CLAIM_HOLDS);
 	EXPECT_VERDICT(c3(0.002, 0.003), 3, CLAIM_FAILS);
 	json_t *d = c3(0.002, 0.02);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "", "spawn_s=0.0001");
-	syn_cell(d, W_CPU_SPIN, D_PROCESS, 1, "", "spawn_s=0.00012");
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "", "spawn_s=0.0001");
+	syn_cell(d, W_CPU_SPIN, "process", 1, "", "spawn_s=0.00012");
 	char t[3000];
 	CHECK_EQ_INT(verdict(d, 3, t, sizeof t), CLAIM_HOLDS_WHEN);
 	CHECK_CONTAINS(t, "n=100 (not: n=1)");
@@ -131,12 +120,9 @@ TEST(claims, c3_process_creation)
 static json_t *c4(double thread_ns, double proc_ns)
 {
 	json_t *d = syn_new(2);
-	char m[64];
-	snprintf(m, sizeof m, "handoff_ns=%g", thread_ns);
-	syn_cell(d, W_PINGPONG, D_THREAD, 2, "mode=wait", m);
-	snprintf(m, sizeof m, "handoff_ns=%g", proc_ns);
-	syn_cell(d, W_PINGPONG, D_PROCESS, 2, "mode=wait", m);
-	syn_cell(d, W_PINGPONG, D_PROCESS, 2, "mode=spin", "handoff_ns=1"); /* no thread twin: unused */
+	syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", thread_ns);
+	syn_cellf(d, W_PINGPONG, "process", 2, "mode=wait", "handoff_ns=%g", proc_ns);
+	syn_cell(d, W_PINGPONG, "process", 2, "mode=spin", "handoff_ns=1"); /* no thread twin: unused */
 	return d;
 }
 
@@ -149,11 +135,9 @@ TEST(claims, c4_switch_cost)
 static json_t *c5(double overlap, double coro_spawn, double coro_mem)
 {
 	json_t *d = syn_new(2);
-	char m[160];
-	snprintf(m, sizeof m, "waiters=1000 overlap_efficiency=%g spawn_s=%g mem_per_worker_kb=%g", overlap, coro_spawn,
-	         coro_mem);
-	syn_cell(d, W_SLEEP_IO, D_CORO, 1000, "wait_us=1000 limit=0 spinners=0", m);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 1000, "wait_us=1000 limit=0 spinners=0",
+	syn_cellf(d, W_SLEEP_IO, "coroutine", 1000, "wait_us=1000 limit=0 spinners=0",
+	          "waiters=1000 overlap_efficiency=%g spawn_s=%g mem_per_worker_kb=%g", overlap, coro_spawn, coro_mem);
+	syn_cell(d, W_SLEEP_IO, "thread", 1000, "wait_us=1000 limit=0 spinners=0",
 	         "waiters=1000 overlap_efficiency=0.9 spawn_s=0.02 mem_per_worker_kb=80");
 	return d;
 }
@@ -169,10 +153,9 @@ TEST(claims, c5_coroutines)
 static json_t *c6(const char *max_inside)
 {
 	json_t *d = syn_new(2);
-	char m[160];
-	snprintf(m, sizeof m, "waiters=20 max_inside=%s rounds=4 ideal_rounds=4", max_inside);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 20, "wait_us=1000 limit=5 spinners=0", m);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 4, "wait_us=1000 limit=5 spinners=0", "waiters=4 max_inside=4"); /* n <= k: unused */
+	syn_cellf(d, W_SLEEP_IO, "thread", 20, "wait_us=1000 limit=5 spinners=0",
+	          "waiters=20 max_inside=%s rounds=4 ideal_rounds=4", max_inside);
+	syn_cell(d, W_SLEEP_IO, "thread", 4, "wait_us=1000 limit=5 spinners=0", "waiters=4 max_inside=4"); /* n <= k: unused */
 	return d;
 }
 
@@ -186,11 +169,11 @@ TEST(claims, c6_semaphore)
 static json_t *c7(const double *ops, const char *status)
 {
 	json_t *d = syn_new(2);
-	json_t *c = syn_cell(d, W_PC, D_THREAD, 4, "queue=lock capacity=4", "producers=2 consumers=2 ops_per_s=1000");
+	json_t *c = syn_cell(d, W_PC, "thread", 4, "queue=lock capacity=4", "producers=2 consumers=2 ops_per_s=1000");
 	syn_worker_ops(c, ops, 4);
 	if (status)
 		syn_status(c, status, "verify failed: item 100 consumed twice");
-	syn_cell(d, W_PC, D_THREAD, 2, "queue=spsc capacity=4", "producers=1 consumers=1"); /* not a blocking queue */
+	syn_cell(d, W_PC, "thread", 2, "queue=spsc capacity=4", "producers=1 consumers=1"); /* not a blocking queue */
 	return d;
 }
 
@@ -204,11 +187,10 @@ TEST(claims, c7_blocking_queue)
 static json_t *c8(double gil_p50, double thread_p50)
 {
 	json_t *d = syn_new(2);
-	char m[160];
-	snprintf(m, sizeof m, "waiters=1 waiter_overshoot_p50_us=%g", gil_p50);
-	syn_cell(d, W_SLEEP_IO, D_GIL, 2, "wait_us=100 limit=0 spinners=1 interval_us=5000", m);
-	snprintf(m, sizeof m, "waiters=1 waiter_overshoot_p50_us=%g", thread_p50);
-	syn_cell(d, W_SLEEP_IO, D_THREAD, 2, "wait_us=100 limit=0 spinners=1", m);
+	syn_cellf(d, W_SLEEP_IO, "gil", 2, "wait_us=100 limit=0 spinners=1 interval_us=5000",
+	          "waiters=1 waiter_overshoot_p50_us=%g", gil_p50);
+	syn_cellf(d, W_SLEEP_IO, "thread", 2, "wait_us=100 limit=0 spinners=1", "waiters=1 waiter_overshoot_p50_us=%g",
+	          thread_p50);
 	return d;
 }
 
@@ -218,9 +200,9 @@ TEST(claims, c8_gil_convoy)
 	EXPECT_VERDICT(c8(80, 60), 8, CLAIM_FAILS);
 	/* no thread twin: the same gil setup without spinners is the reference */
 	json_t *d = syn_new(2);
-	syn_cell(d, W_SLEEP_IO, D_GIL, 2, "wait_us=100 limit=0 spinners=1 interval_us=5000",
+	syn_cell(d, W_SLEEP_IO, "gil", 2, "wait_us=100 limit=0 spinners=1 interval_us=5000",
 	         "waiters=1 waiter_overshoot_p50_us=4900");
-	syn_cell(d, W_SLEEP_IO, D_GIL, 1, "wait_us=100 limit=0 spinners=0 interval_us=5000",
+	syn_cell(d, W_SLEEP_IO, "gil", 1, "wait_us=100 limit=0 spinners=0 interval_us=5000",
 	         "waiters=1 waiter_overshoot_p50_us=55");
 	EXPECT_VERDICT(d, 8, CLAIM_HOLDS);
 }

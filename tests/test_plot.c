@@ -1,130 +1,28 @@
 /* bench plot / bench report: the results loader (results_load), the figures' data files and
  * scripts (gnuplot must draw each one: PNGs checked by signature and IHDR size), the
  * missing-gnuplot path, compare, and each claim rule on synthetic results that should hold
- * and that should not. Synthetic results files are built here as JSON (jansson) with the
- * metric names of plot/names.h, written to a temp file and loaded back. */
+ * and that should not. Synthetic results files are built by tests/util.c (syn_*) as JSON with
+ * the metric names of plot/names.h, written to a temp file and loaded back. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drivers/driver.h"
 #include "plot/claims.h"
 #include "plot/names.h"
 #include "plot/plot.h"
 #include "bench/store/results.h"
 #include "bench/store/results_load.h"
 #include "tests/test.h"
+#include "tests/util.h"
+#include "workloads/workload.h"
 
-/* ------------------------------------------------------------ synthetic results */
-
-static json_t *syn_new(int cpus)
-{
-	return json_pack("{s:i,s:{s:s,s:s,s:s},s:s,s:b,s:{s:s,s:i,s:{s:s,s:s},s:{s:i,s:i}},"
-	                 "s:{s:[s,s],s:f,s:i,s:i},s:[]}",
-	                 "schema_version", RESULTS_SCHEMA_VERSION, "tool", "name", "bench", "version", "test", "git",
-	                 "0000", "created_utc", "2026-01-01T00:00:00Z", "interrupted", 0, "machine", "host", "synthetic",
-	                 "online_cpus", cpus, "cpu", "brand", "Test CPU", "vendor", "none", "topology", "cores", cpus,
-	                 "pus", cpus, "config", "argv", "run", "--all", "duration_s", 0.1, "reps", 3, "warmup", 0, "cells");
-}
-
-/* knobs: "k=v k=v" (numbers become JSON numbers); metrics: "m=v1/v2/v3 m2=..." per-repetition
- * values (the cell gets as many repetitions as the longest list). */
-static json_t *syn_cell(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs,
-                        const char *metrics)
-{
-	json_t *k = json_object(), *reps = json_array();
-	char buf[2048], *save, *tok;
-	snprintf(buf, sizeof buf, "%s", knobs ? knobs : "");
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-		*eq = 0;
-		char *end;
-		double v = strtod(eq + 1, &end);
-		json_object_set_new(k, tok, *end ? json_string(eq + 1) : json_integer((json_int_t)v));
-	}
-	unsigned nreps = 1;
-	snprintf(buf, sizeof buf, "%s", metrics ? metrics : "");
-	for (const char *p = buf; *p; p++) {
-		unsigned c = 1;
-		while (*p && *p != ' ')
-			c += *p++ == '/';
-		nreps = c > nreps ? c : nreps;
-		if (!*p)
-			break;
-	}
-	int cpus = (int)json_integer_value(json_object_get(json_object_get(doc, "machine"), "online_cpus"));
-	for (unsigned r = 0; r < nreps; r++) {
-		json_t *ops = json_array(), *cpu = json_array(), *pu = json_array(), *cl = json_array(), *tl = json_array(),
-		       *cs = json_array(), *mean = json_array();
-		for (unsigned i = 0; i < n; i++) {
-			json_array_append_new(ops, json_real(1000));
-			json_array_append_new(cpu, json_real(0.1));
-			json_array_append_new(pu, json_integer(i % cpus));
-			json_array_append_new(cl, json_integer(i % cpus));
-		}
-		for (int c = 0; c < cpus; c++) {
-			json_array_append_new(cs, json_integer(c));
-			json_array_append_new(mean, json_real(0.5));
-		}
-		for (int s = 0; s < 3; s++) {
-			json_t *row = json_array();
-			for (int c = 0; c < cpus; c++)
-				json_array_append_new(row, json_real(c == 0 ? 1.0 : 0.1 * s));
-			json_array_append_new(tl, row);
-		}
-		json_t *rep = json_pack("{s:b,s:i,s:s,s:n,s:f,s:f,s:o,s:o,s:o,s:o,s:{s:f,s:o,s:o,s:o}}", "warmup", 0,
-		                        "index", (int)r, "status", "ok", "error", "wall_s", 0.1, "ops_per_s", 1e6,
-		                        "worker_ops", ops, "worker_cpu_s", cpu, "bound_pu", pu, "last_cpu", cl,
-		                        "core_util", "interval_s", 0.1, "cpus", cs, "mean", mean, "timeline", tl);
-		snprintf(buf, sizeof buf, "%s", metrics ? metrics : "");
-		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			char *eq = strchr(tok, '=');
-			*eq = 0;
-			char *v = eq + 1;
-			for (unsigned i = 0; i < r && v; i++) {
-				v = strchr(v, '/');
-				v = v ? v + 1 : NULL;
-			}
-			if (!v) { /* shorter list: repeat its last value */
-				v = strrchr(eq + 1, '/');
-				v = v ? v + 1 : eq + 1;
-			}
-			json_object_set_new(rep, tok, json_real(strtod(v, NULL)));
-		}
-		json_array_append_new(reps, rep);
-	}
-	json_t *c = json_pack("{s:s,s:s,s:i,s:s,s:[],s:o,s:{s:s,s:s},s:s,s:n,s:[],s:o,s:{}}", "workload", wl, "driver",
-	                      drv, "workers", (int)n, "pin", "spread", "placement", "knobs", k, "primary", "metric",
-	                      strcmp(wl, W_SLEEP_IO) ? M_OPS_S : M_WALL, "better", strcmp(wl, W_SLEEP_IO) ? "higher" : "lower",
-	                      "status", "ok", "error", "warmups", "reps", reps, "summary");
-	CHECK(c != NULL);
-	json_array_append_new(json_object_get(doc, "cells"), c);
-	return c;
-}
-
-static const char *syn_write(json_t *doc, const char *path)
-{
-	CHECK(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
-	return path;
-}
-
-static struct results_file *syn_load(json_t *doc)
-{
-	char path[] = "/tmp/bench-plot-syn-XXXXXX.json", err[300];
-	int fd = mkstemps(path, 5);
-	CHECK(fd >= 0);
-	close(fd);
-	syn_write(doc, path);
-	json_decref(doc);
-	struct results_file *f;
-	if (results_file_load(path, &f, err, sizeof err))
-		TEST_FAIL("load: %s", err);
-	unlink(path);
-	return f;
-}
+/* ------------------------------------------------------------ synthetic results (tests/util.c) */
 
 static char *tmpdir(void)
 {
@@ -132,6 +30,14 @@ static char *tmpdir(void)
 	snprintf(d, sizeof d, "/tmp/bench-plot-XXXXXX");
 	CHECK(mkdtemp(d) != NULL);
 	return d;
+}
+
+/* Writes doc as DIR/r.json (consumes doc); its path in path. */
+static void syn_file(json_t *doc, const char *dir, char *path, size_t len)
+{
+	snprintf(path, len, "%s/r.json", dir);
+	syn_write(doc, path);
+	json_decref(doc);
 }
 
 static void rmtree(const char *d)
@@ -252,9 +158,9 @@ static const struct plot_fig *fig(const struct plot_set *s, const char *name)
 static json_t *syn_everything(void)
 {
 	json_t *d = syn_new(2);
-	static const char *drv[] = { D_THREAD, D_GIL, D_CORO, D_PROCESS };
+	static const char *drv[] = { "thread", "gil", "coroutine", "process" };
 	for (unsigned i = 0; i < 4; i++) {
-		const char *dk = !strcmp(drv[i], D_GIL) ? " interval_us=5000" : "";
+		const char *dk = !strcmp(drv[i], "gil") ? " interval_us=5000" : "";
 		char k[200];
 		for (unsigned n = 1; n <= 2; n++) {
 			snprintf(k, sizeof k, "iters=600%s", dk);
@@ -330,53 +236,65 @@ TEST(plot, loader_reads_a_real_run)
 	rmtree(dir);
 }
 
+/* Each case: a file's text (NULL: the file is missing), what results_file_load must say. */
+static const struct { const char *text, *want; int rc; } loader_cases[] = {
+	{ NULL, "cannot read", -ENOENT },
+	{ NULL, "No such file", -ENOENT },
+	{ "{\"schema_version\": 1, \"cells\": [", "not valid JSON (truncated or corrupt?): ", -EINVAL },
+	{ "[1, 2]", "not a bench results file", -EINVAL },
+	{ "{\"schema_version\": 1}", "not a bench results file", -EINVAL },
+	{ "{\"schema_version\": 99, \"cells\": []}", "schema_version 99, but this bench reads schema_version 1", -EINVAL },
+};
+
+/* Each case: a shell command ($B: the bench binary, $D: a directory holding bad2.json (not
+ * JSON) and bad5.json (a newer schema), no missing.json), its exit status, what its output
+ * must contain (for status 2: on one line). */
+static const struct { const char *cmd; int rc; const char *want; } cli_cases[] = {
+	{ "$B plot $D/bad2.json -o $D/p", 2, "bench: plot: " },
+	{ "$B plot $D/bad2.json -o $D/p", 2, "not valid JSON" },
+	{ "$B report $D/bad5.json -o $D/p", 2, "bench: report: " },
+	{ "$B report $D/missing.json", 2, "cannot read" },
+	{ "$B plot", 2, "no results file given" },
+	{ "$B plot $D/bad2.json --format gif", 2, "--format: 'gif' is not png, svg or pdf" },
+	{ "$B plot --help", 0, "usage: bench plot" },
+	{ "$B report --help", 0, "usage: bench report" },
+};
+
 TEST(plot, loader_rejects_bad_input_with_one_line)
 {
-	char *dir = tmpdir(), path[512], err[300];
-	snprintf(path, sizeof path, "%s/missing.json", dir);
-	struct results_file *rf = NULL;
-	CHECK(results_file_load(path, &rf, err, sizeof err) == -ENOENT && !rf);
-	CHECK_CONTAINS(err, "cannot read");
-	CHECK_CONTAINS(err, "No such file");
-	static const struct { const char *text, *want; } bad[] = {
-		{ "{\"schema_version\": 1, \"cells\": [", "not valid JSON (truncated or corrupt?): " },
-		{ "[1, 2]", "not a bench results file" },
-		{ "{\"schema_version\": 1}", "not a bench results file" },
-		{ "{\"schema_version\": 99, \"cells\": []}", "schema_version 99, but this bench reads schema_version 1" },
-	};
-	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		snprintf(path, sizeof path, "%s/bad%u.json", dir, i);
-		FILE *f = fopen(path, "w");
-		fputs(bad[i].text, f);
-		fclose(f);
-		CHECK(results_file_load(path, &rf, err, sizeof err) == -EINVAL && !rf);
-		CHECK_CONTAINS(err, bad[i].want);
+	char *dir = tmpdir(), path[512], err[300], out[2048];
+	for (unsigned i = 0; i < sizeof loader_cases / sizeof loader_cases[0]; i++) {
+		struct results_file *rf = NULL;
+		if (loader_cases[i].text)
+			snprintf(path, sizeof path, "%s/bad%u.json", dir, i);
+		else
+			snprintf(path, sizeof path, "%s/missing.json", dir);
+		if (loader_cases[i].text) {
+			FILE *f = fopen(path, "w");
+			CHECK(f != NULL);
+			fputs(loader_cases[i].text, f);
+			fclose(f);
+		}
+		CHECK_EQ_INT(results_file_load(path, &rf, err, sizeof err), loader_cases[i].rc);
+		CHECK(rf == NULL);
+		CHECK_CONTAINS(err, loader_cases[i].want);
 		CHECK(!strchr(err, '\n'));
 	}
-	/* The CLI: exit 2 and one line. */
-	char out[2048];
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s/bad0.json -o %s/p", test_bench_exe(), dir, dir), 2);
-	CHECK_CONTAINS(out, "bench: plot: ");
-	CHECK_CONTAINS(out, "not valid JSON");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report %s/bad3.json -o %s/p 2>&1 | wc -l", test_bench_exe(), dir, dir), 0);
-	CHECK_EQ_INT(atoi(out), 1);
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report %s/missing.json", test_bench_exe(), dir), 2);
-	CHECK_CONTAINS(out, "cannot read");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot", test_bench_exe()), 2);
-	CHECK_CONTAINS(out, "no results file given");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s/bad0.json --format gif", test_bench_exe(), dir), 2);
-	CHECK_CONTAINS(out, "--format: 'gif' is not png, svg or pdf");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot --help", test_bench_exe()), 0);
-	CHECK_CONTAINS(out, "usage: bench plot");
-	CHECK_EQ_INT(test_sh(out, sizeof out, "%s report --help", test_bench_exe()), 0);
-	CHECK_CONTAINS(out, "usage: bench report");
+	for (unsigned i = 0; i < sizeof cli_cases / sizeof cli_cases[0]; i++) {
+		int rc = test_sh(out, sizeof out, "B=%s D=%s; %s", test_bench_exe(), dir, cli_cases[i].cmd);
+		if (rc != cli_cases[i].rc)
+			TEST_FAIL("%s: exit %d, expected %d: %s", cli_cases[i].cmd, rc, cli_cases[i].rc, out);
+		CHECK_CONTAINS(out, cli_cases[i].want);
+		if (rc == 2 && strchr(out, '\n') != out + strlen(out) - 1)
+			TEST_FAIL("%s: not one line: %s", cli_cases[i].cmd, out);
+	}
 	rmtree(dir);
 }
 
 TEST(plot, loader_summarizes_when_the_file_has_no_summary)
 {
 	json_t *d = syn_new(4);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 2, "iters=600 mode=fast", "util_cores=1/3/2 handoff_ns=5");
+	syn_cell(d, W_CPU_SPIN, "thread", 2, "iters=600 mode=fast", "util_cores=1/3/2 handoff_ns=5");
 	struct results_file *f = syn_load(d);
 	const struct results_file_cell *c = &f->cells[0];
 	CHECK_EQ_INT(f->cpus, 4);
@@ -396,10 +314,10 @@ TEST(plot, loader_summarizes_when_the_file_has_no_summary)
 TEST(plot, varying_labels_and_matching)
 {
 	json_t *d = syn_new(2);
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=none gap_us=0", "lost_fraction=0.1");
-	syn_cell(d, W_COUNTER, D_THREAD, 2, "sync=mutex gap_us=0", "lost_fraction=0");
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0 interval_us=5000", "lost_fraction=0");
-	syn_cell(d, W_COUNTER, D_GIL, 2, "sync=none gap_us=0 interval_us=100", "lost_fraction=0");
+	syn_cell(d, W_COUNTER, "thread", 2, "sync=none gap_us=0", "lost_fraction=0.1");
+	syn_cell(d, W_COUNTER, "thread", 2, "sync=mutex gap_us=0", "lost_fraction=0");
+	syn_cell(d, W_COUNTER, "gil", 2, "sync=none gap_us=0 interval_us=5000", "lost_fraction=0");
+	syn_cell(d, W_COUNTER, "gil", 2, "sync=none gap_us=0 interval_us=100", "lost_fraction=0");
 	struct results_file *f = syn_load(d);
 	const struct results_file_cell *c[8];
 	unsigned n = plot_find(f, &(struct plot_sel){ .workload = W_COUNTER }, c, 8);
@@ -420,7 +338,7 @@ TEST(plot, varying_labels_and_matching)
 	CHECK(!plot_same_cell(c[2], c[3]));
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .knobs = { "sync=none", "interval_us>1000" } }, c, 8), 1);
 	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .knobs = { "interval_us!=100" } }, c, 8), 3);
-	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .driver = D_GIL, .workers = 3 }, c, 8), 0);
+	CHECK_EQ_INT(plot_find(f, &(struct plot_sel){ .driver = "gil", .workers = 3 }, c, 8), 0);
 	results_file_free(f);
 }
 
@@ -482,10 +400,8 @@ TEST(plot, missing_cells_skip_figures_not_the_command)
 {
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
-	syn_cell(d, W_PINGPONG, D_THREAD, 2, "mode=wait", "handoff_ns=1000");
-	snprintf(path, sizeof path, "%s/r.json", dir);
-	syn_write(d, path);
-	json_decref(d);
+	syn_cell(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=1000");
+	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/p", test_bench_exe(), path, dir), 0);
 	CHECK_CONTAINS(out, "skipped cpu-util: no ok cpu-spin cells");
 	CHECK_CONTAINS(out, "skipped sleep-io");
@@ -500,11 +416,9 @@ TEST(plot, missing_gnuplot_exits_2_and_keeps_data_and_scripts)
 {
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 2, "iters=600", "util_cores=2");
-	snprintf(path, sizeof path, "%s/r.json", dir);
-	syn_write(d, path);
-	json_decref(d);
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=1");
+	syn_cell(d, W_CPU_SPIN, "thread", 2, "iters=600", "util_cores=2");
+	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "mkdir %s/empty && PATH=%s/empty %s plot %s -o %s/p", dir, dir, test_bench_exe(),
 	                     path, dir), 2);
 	CHECK_CONTAINS(out, "bench: plot: gnuplot not found: install the Debian package gnuplot-nox");
@@ -520,10 +434,8 @@ TEST(plot, svg_and_pdf_formats)
 {
 	char *dir = tmpdir(), out[4096], path[512];
 	json_t *d = syn_new(2);
-	syn_cell(d, W_CPU_SPIN, D_THREAD, 1, "iters=600", "util_cores=1");
-	snprintf(path, sizeof path, "%s/r.json", dir);
-	syn_write(d, path);
-	json_decref(d);
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=1");
+	syn_file(d, dir, path, sizeof path);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/s --format svg && grep -q '<svg' %s/s/cpu-util.svg", test_bench_exe(),
 	                     path, dir, dir), 0);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "%s plot %s -o %s/p --format pdf && head -c 4 %s/p/cpu-util.pdf | grep -q '%%PDF'",
@@ -558,11 +470,11 @@ TEST(plot, compare_figure_change_and_ci)
 {
 	char *dir = tmpdir(), err[600];
 	json_t *a = syn_new(2), *b = syn_new(2);
-	syn_cell(a, W_CPU_SPIN, D_THREAD, 1, "iters=600", "ops_per_s=100/101/99/100/102");
-	syn_cell(b, W_CPU_SPIN, D_THREAD, 1, "iters=600", "ops_per_s=90/91/89/90/92");
-	syn_cell(a, W_CPU_SPIN, D_PROCESS, 1, "iters=600", "ops_per_s=100/101/99/100/102");
-	syn_cell(b, W_CPU_SPIN, D_PROCESS, 1, "iters=600", "ops_per_s=100/101/99/100/102");
-	syn_cell(b, W_CPU_SPIN, D_PROCESS, 1, "iters=300", "ops_per_s=200"); /* unmatched */
+	syn_cell(a, W_CPU_SPIN, "thread", 1, "iters=600", "ops_per_s=100/101/99/100/102");
+	syn_cell(b, W_CPU_SPIN, "thread", 1, "iters=600", "ops_per_s=90/91/89/90/92");
+	syn_cell(a, W_CPU_SPIN, "process", 1, "iters=600", "ops_per_s=100/101/99/100/102");
+	syn_cell(b, W_CPU_SPIN, "process", 1, "iters=600", "ops_per_s=100/101/99/100/102");
+	syn_cell(b, W_CPU_SPIN, "process", 1, "iters=300", "ops_per_s=200"); /* unmatched */
 	struct results_file *fa = syn_load(a), *fb = syn_load(b);
 	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
 	static struct plot_set s;
@@ -583,5 +495,190 @@ TEST(plot, compare_figure_change_and_ci)
 	CHECK_CONTAINS(fig(&s, "compare")->caption, "1 cells of the new file have no ok counterpart");
 	results_file_free(fa);
 	results_file_free(fb);
+	rmtree(dir);
+}
+
+/* ------------------------------------------------------------ contracts: tables, not names */
+
+/* The text of a file, malloc'd: an absolute path, or one relative to the source tree (this file
+ * is its tests/test_plot.c). */
+static char *source_text(const char *rel)
+{
+	char path[1024];
+	const char *me = __FILE__, *t = strstr(me, "tests/test_plot.c");
+	CHECK(t != NULL);
+	if (rel[0] == '/')
+		snprintf(path, sizeof path, "%s", rel);
+	else
+		snprintf(path, sizeof path, "%.*s%s", (int)(t - me), me, rel);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		TEST_FAIL("cannot read %s", path);
+	char *buf = calloc(1, 1 << 20);
+	CHECK(buf != NULL);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* plot/ takes driver names from the driver table: no "thread", "gil", ... literal there. */
+TEST(plot, no_driver_name_literal_in_plot_sources)
+{
+	static const char *files[] = { "plot/names.h", "plot/plot.h", "plot/gp.h", "plot/claims.h", "plot/query.c",
+		                       "plot/gp.c", "plot/figures.c", "plot/claims.c", "plot/report.c", "plot/cli.c" };
+	for (unsigned i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *src = source_text(files[i]);
+		for (unsigned d = 0; d < driver_count; d++) {
+			char lit[80];
+			snprintf(lit, sizeof lit, "\"%s\"", driver_table[d]->name);
+			if (strstr(src, lit))
+				TEST_FAIL("%s names driver %s", files[i], lit);
+		}
+		free(src);
+	}
+}
+
+/* The scaling figure's axis says what one op of each workload is (struct workload .op_unit). */
+TEST_T(plot, scaling_axis_names_each_workloads_op_unit, 120)
+{
+	char *dir = tmpdir(), err[600];
+	json_t *d = syn_new(2);
+	for (unsigned i = 0; i < workload_count; i++)
+		for (unsigned n = 1; n <= 2; n++)
+			syn_cell(d, workload_table[i]->name, "thread", n, "", "ops_per_s=1e6/1.1e6");
+	struct results_file *f = syn_load(d);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	for (unsigned i = 0; i < workload_count; i++) {
+		char rel[300], want[200];
+		snprintf(rel, sizeof rel, "%s/scaling-%s.gp", dir, workload_table[i]->name);
+		FILE *g = fopen(rel, "r");
+		if (!g)
+			TEST_FAIL("no %s", rel);
+		char text[16384];
+		text[fread(text, 1, sizeof text - 1, g)] = 0;
+		fclose(g);
+		snprintf(want, sizeof want, "\"throughput (%s/s)\"", workload_table[i]->op_unit);
+		CHECK_CONTAINS(text, want);
+	}
+	results_file_free(f);
+	rmtree(dir);
+}
+
+/* bench plot A B draws the interval bench compare A B prints, for the same files. */
+TEST_T(plot, compare_figure_interval_is_bench_compares, 120)
+{
+	char *dir = tmpdir(), err[600], pa[512], pb[512], out[65536];
+	json_t *a = syn_new(2), *b = syn_new(2);
+	static const char *va[] = { "100/101/99/100/102/97", "10/12/11/13/9/10/11/12/14/8", "5/5.5/4.5/6/5.2/4.9/5.1/5.3" };
+	static const char *vb[] = { "90/91/89/93/92/95", "11/12/10/14/9/12/13/12/15/9", "5.5/6/4.4/6.1/5/5.9/5.2/5.8" };
+	for (unsigned i = 0; i < 3; i++) {
+		syn_cellf(a, W_CPU_SPIN, "thread", i + 1, "iters=600", "ops_per_s=%s", va[i]);
+		syn_cellf(b, W_CPU_SPIN, "thread", i + 1, "iters=600", "ops_per_s=%s", vb[i]);
+	}
+	snprintf(pa, sizeof pa, "%s/a.json", dir);
+	snprintf(pb, sizeof pb, "%s/b.json", dir);
+	syn_write(a, pa);
+	syn_write(b, pb);
+	struct results_file *fa = syn_load(a), *fb = syn_load(b);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_compare(fa, fb, &o, &s, err, sizeof err) == 0);
+	struct datf d;
+	char path[512];
+	snprintf(path, sizeof path, "%s/compare.dat", dir);
+	read_dat(path, &d);
+	CHECK_EQ_INT(d.rows[0], 3);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "%s compare %s %s --format json 2>/dev/null; test $? -le 1", test_bench_exe(),
+	                     pa, pb), 0);
+	json_t *root = json_loads(out, 0, NULL), *cells = json_object_get(root, "cells");
+	CHECK(json_array_size(cells) == 3);
+	for (unsigned i = 0; i < 3; i++) { /* rows in file order: workers 1, 2, 3 */
+		json_t *c = json_array_get(cells, i), *ci = json_object_get(c, "ci_pct");
+		CHECK_EQ_INT(json_integer_value(json_object_get(c, "workers")), i + 1);
+		double want[3] = { json_number_value(json_object_get(c, "change_pct")),
+			           json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)) };
+		for (unsigned k = 0; k < 3; k++)
+			if (fabs(atof(d.cell[i][2 + k]) - want[k]) > 1e-7 * (1 + fabs(want[k])))
+				TEST_FAIL("n=%u: plot's %s %s, compare's %.9g", i + 1, k ? k == 1 ? "CI low" : "CI high" : "change",
+				          d.cell[i][2 + k], want[k]);
+	}
+	json_decref(root);
+	results_file_free(fa);
+	results_file_free(fb);
+	rmtree(dir);
+}
+
+/* Every driver of the table says what plot needs: a model its capability flags agree with, and
+ * a colour of its own ("#rrggbb"). */
+TEST(plot, every_driver_declares_a_model_and_a_colour)
+{
+	for (unsigned i = 0; i < driver_count; i++) {
+		const struct driver_ops *d = driver_table[i];
+		unsigned f = d->flags & (DRIVER_SHARED_AS | DRIVER_PARALLEL | DRIVER_COOPERATIVE), want = 0;
+		switch (d->model) {
+		case DRIVER_MODEL_THREADS: want = DRIVER_SHARED_AS | DRIVER_PARALLEL; break;
+		case DRIVER_MODEL_PROCESSES: want = DRIVER_PARALLEL; break;
+		case DRIVER_MODEL_GIL_THREADS:
+		case DRIVER_MODEL_COROUTINES: want = DRIVER_SHARED_AS | DRIVER_COOPERATIVE; break;
+		default: TEST_FAIL("driver %s: no model", d->name);
+		}
+		if (f != want)
+			TEST_FAIL("driver %s: flags %#x, its model %d means %#x", d->name, f, d->model, want);
+		if (!d->color || strlen(d->color) != 7 || d->color[0] != '#' || strspn(d->color + 1, "0123456789abcdef") != 6)
+			TEST_FAIL("driver %s: colour '%s' is not #rrggbb", d->name, d->color ? d->color : "(null)");
+		for (unsigned k = 0; k < i; k++)
+			if (!strcmp(driver_table[k]->color, d->color))
+				TEST_FAIL("drivers %s and %s share the colour %s", driver_table[k]->name, d->name, d->color);
+	}
+}
+
+/* A driver of the table appears in every figure in its colour, in model order, with no plot
+ * edit: cells of every driver (in table order), and of one this build does not know. */
+TEST_T(plot, every_driver_in_the_figures_in_its_colour_and_model_order, 120)
+{
+	char *dir = tmpdir(), err[600], path[512];
+	json_t *doc = syn_new(2);
+	for (unsigned i = 0; i <= driver_count; i++) {
+		const char *name = i < driver_count ? driver_table[i]->name : "zz-unknown";
+		for (unsigned n = 1; n <= 2; n++)
+			syn_cell(doc, W_CPU_SPIN, name, n, "iters=600", "util_cores=1 ops_per_s=1e6/1.1e6");
+		syn_cell(doc, W_PINGPONG, name, 2, "mode=wait", "handoff_ns=1000");
+	}
+	struct results_file *f = syn_load(doc);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	static const char *figs[] = { "scaling-cpu-spin", "pingpong" };
+	for (unsigned k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s.gp", dir, figs[k]);
+		char *gp = source_text(path);
+		for (unsigned i = 0; i < driver_count; i++) {
+			char want[40];
+			snprintf(want, sizeof want, "lc rgb \"%s\"", driver_table[i]->color);
+			if (!strstr(gp, want))
+				TEST_FAIL("%s: driver %s not in its colour %s", figs[k], driver_table[i]->name, want);
+		}
+		free(gp);
+	}
+	struct datf d; /* cpu-util: a category per driver, in the order of their models, unknown last */
+	snprintf(path, sizeof path, "%s/cpu-util.dat", dir);
+	read_dat(path, &d);
+	CHECK_EQ_INT(d.rows[0], driver_count + 1);
+	int last = -1;
+	for (unsigned r = 0; r < driver_count + 1 && r < 8; r++) {
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)strlen(d.cell[r][1]) - 2, d.cell[r][1] + 1);
+		int rank = plot_driver_rank(name);
+		const struct driver_ops *drv = driver_find(name);
+		CHECK_EQ_INT(rank, drv ? (int)drv->model : DRIVER_MODELS);
+		if (rank < last)
+			TEST_FAIL("cpu-util: %s (model %d) after model %d", name, rank, last);
+		last = rank;
+	}
+	CHECK_STR(d.cell[driver_count][1], "\"zz-unknown\"");
+	results_file_free(f);
 	rmtree(dir);
 }

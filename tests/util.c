@@ -5,6 +5,7 @@
 #include "tests/util.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,16 @@ json_t *syn_cell(json_t *doc, const char *wl, const char *drv, unsigned n, const
 	return c;
 }
 
+json_t *syn_cellf(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs, const char *fmt, ...)
+{
+	char m[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	return syn_cell(doc, wl, drv, n, knobs, m);
+}
+
 void syn_status(json_t *cell, const char *status, const char *error)
 {
 	json_object_set_new(cell, "status", json_string(status));
@@ -254,7 +265,7 @@ void syn_worker_ops(json_t *cell, const double *ops, unsigned n)
 	}
 }
 
-static const char *syn_write(json_t *doc, const char *path)
+const char *syn_write(json_t *doc, const char *path)
 {
 	CHECK(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
 	return path;

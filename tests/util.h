@@ -47,9 +47,14 @@ json_t *syn_new(int cpus);
  * m2=..." per-repetition values (the cell gets as many repetitions as the longest list). */
 json_t *syn_cell(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs,
                  const char *metrics);
+/* syn_cell with the metrics given as a printf format: "util_cores=%g", 0.98. */
+json_t *syn_cellf(json_t *doc, const char *wl, const char *drv, unsigned n, const char *knobs,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void syn_status(json_t *cell, const char *status, const char *error);
 /* Sets every repetition's worker_ops to ops[0..n). */
 void syn_worker_ops(json_t *cell, const double *ops, unsigned n);
+/* Writes doc to path (doc stays the caller's); returns path. The test fails if it cannot. */
+const char *syn_write(json_t *doc, const char *path);
 /* Writes doc to a temp file (consumes doc), loads it with results_file_load (the test fails
  * if it does not load) and removes the file. */
 struct results_file *syn_load(json_t *doc);
