@@ -420,6 +420,30 @@ TEST(compare, verdicts_geomean_and_direction)
 	results_file_free(fb);
 }
 
+/* The geometric mean's bootstrap resamples each side of each cell into one buffer: sized for
+ * the larger side of every cell, whichever side that is (here the first cell's new run has
+ * 6x its baseline's repetitions; every resample is -20%, so the CI is that point). */
+TEST(compare, geomean_with_unequal_repetitions)
+{
+	struct fake_cell a[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 100, 100 }, 2 },
+		                 { "w", "process", NULL, NULL, NULL, NULL, 1, { 100, 100, 100 }, 3 } };
+	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80 }, 12 },
+		                 { "w", "process", NULL, NULL, NULL, NULL, 1, { 80, 80, 80 }, 3 } };
+	struct results_file *fa = load(fake_file(a, 2, "x")), *fb = load(fake_file(b, 2, "x"));
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600];
+	compare_opts_default(&o);
+	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
+	CHECK_EQ_INT(r.geo_cells, 2);
+	CHECK_NEAR(r.geo_pct, -20, 1e-9);
+	CHECK_NEAR(r.geo_lo_pct, -20, 1e-9);
+	CHECK_NEAR(r.geo_hi_pct, -20, 1e-9);
+	compare_result_free(&r);
+	results_file_free(fa);
+	results_file_free(fb);
+}
+
 TEST(compare, matching_ignore_knob_and_labels)
 {
 	struct fake_cell a[] = { { "cpu-spin", "thread", "\"iters\": 600, \"extra_work_pct\": 0", NULL, NULL, NULL, 1, V5(100.0) },

@@ -566,8 +566,12 @@ static int geomean(struct compare_result *r)
 		B = 20000000 / total > 1000 ? (unsigned)(20000000 / total) : (B < 1000 ? B : 1000);
 	double *g = malloc(B * sizeof *g), *buf = NULL;
 	size_t maxn = 1;
-	for (unsigned i = 0; i < r->nrows; i++)
-		maxn = r->rows[i].nbase > maxn ? r->rows[i].nbase : r->rows[i].nnew > maxn ? r->rows[i].nnew : maxn;
+	for (unsigned i = 0; i < r->nrows; i++) { /* the larger side of every cell */
+		if (r->rows[i].nbase > maxn)
+			maxn = r->rows[i].nbase;
+		if (r->rows[i].nnew > maxn)
+			maxn = r->rows[i].nnew;
+	}
 	buf = malloc(maxn * sizeof *buf);
 	if (!g || !buf || B < 2) {
 		free(g);
