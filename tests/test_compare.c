@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench/stats/compare.h"
+#include "bench/stats/fmt.h"
 #include "bench/store/escape.h"
 #include "bench/store/results.h"
 #include "bench/stats/stats.h"
@@ -283,6 +284,37 @@ TEST(compare, hodges_lehmann)
 		for (int j = 0; j < 8; j++)
 			r[i * 8 + j] = log(b[j]) - log(a[i]);
 	CHECK_NEAR(est, exp(stats_median(r, 56)), 1e-12);
+}
+
+/* One SI-prefix rule, two renderings: bench run's column (3 decimals, k from 1,000) and the
+ * reports' short form (4 significant digits, k from 10,000), as each wrote them before they
+ * shared the rule; the prefix goes by |v| in both (a rate is never negative). */
+TEST(compare, fmt_si_both_styles)
+{
+	static const struct { double v; const char *column, *shrt; } t[] = {
+		{ 0, "0.000", "0" },
+		{ 908.1274, "908.127", "908.1" },
+		{ 999.9996, "1000.000", "1000" },
+		{ 1000, "1.000k", "1000" },
+		{ 9999.4, "9.999k", "9999" },
+		{ 10000, "10.000k", "10k" },
+		{ 874484.2, "874.484k", "874.5k" },
+		{ 1744321, "1.744M", "1.744M" },
+		{ 1e12, "1000.000G", "1000G" },
+		{ -12345, "-12.345k", "-12.35k" },
+		{ 0.000123, "0.000", "0.000123" },
+		{ NAN, "-", "-" },
+		{ INFINITY, "-", "-" },
+	};
+	char buf[32];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		fmt_si(t[i].v, FMT_SI_COLUMN, buf, sizeof buf);
+		CHECK_STR(buf, t[i].column);
+		fmt_si(t[i].v, FMT_SI_SHORT, buf, sizeof buf);
+		CHECK_STR(buf, t[i].shrt);
+	}
+	fmt_si(874484.2, FMT_SI_COLUMN, buf, 5); /* bounded */
+	CHECK_STR(buf, "874.");
 }
 
 /* ---- the comparison itself, on results files written here ---- */

@@ -11,6 +11,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/stats/fmt.h"
 #include "bench/store/escape.h"
 #include "bench/core/log.h"
 
@@ -96,7 +97,7 @@ static void export_gab(FILE *out, const struct results_file *f, const char *metr
 		fputs(", \"unit\": ", out);
 		esc_fputs(out, ESC_JSON, unit_of(cs.metric));
 		fputs(", \"value\": ", out);
-		compare_json_number(out, cs.s.median);
+		fmt_json_number(out, cs.s.median);
 		fprintf(out, ", \"range\": \"\\u00b1 %.6g\", \"extra\": ", cs.s.stddev);
 		esc_fputs(out, ESC_JSON, extra);
 		fputs("}", out);
@@ -129,9 +130,9 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 		esc_fputs(out, ESC_MD, cs.metric);
 		fprintf(out, " %s |", cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
 		if (cs.ok) {
-			compare_fmt_value(cs.s.median, med, sizeof med);
-			compare_fmt_value(cs.s.min, mn, sizeof mn);
-			compare_fmt_value(cs.s.max, mx, sizeof mx);
+			fmt_si(cs.s.median, FMT_SI_SHORT, med, sizeof med);
+			fmt_si(cs.s.min, FMT_SI_SHORT, mn, sizeof mn);
+			fmt_si(cs.s.max, FMT_SI_SHORT, mx, sizeof mx);
 			fprintf(out, " %s | %.1f%% | %s | %s | %zu |", med, cs.s.cv * 100, mn, mx, cs.s.n);
 		} else {
 			fprintf(out, " - | - | - | - | 0 |");

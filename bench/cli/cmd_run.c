@@ -15,6 +15,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/stats/fmt.h"
 #include "drivers/driver.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
@@ -142,26 +143,12 @@ static void link_latest(const char *path)
 	}
 }
 
-static void fmt_rate(double v, char *buf, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (v >= 1e9)
-		snprintf(buf, len, "%.3fG", v / 1e9);
-	else if (v >= 1e6)
-		snprintf(buf, len, "%.3fM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(buf, len, "%.3fk", v / 1e3);
-	else
-		snprintf(buf, len, "%.3f", v);
-}
-
 /* One row of the table, on stdout (a reader that went away stops the table, not the run). */
 static void print_row(const struct cell_spec *cs, const struct run_labels *labels, const struct cell_brief *b)
 {
 	char label[200], rate[32], cv[16];
 	cell_label(cs, labels, label, sizeof label);
-	fmt_rate(b->ops_per_s, rate, sizeof rate);
+	fmt_si(b->ops_per_s, FMT_SI_COLUMN, rate, sizeof rate);
 	snprintf(cv, sizeof cv, isfinite(b->ops_per_s_cv) ? "%.1f%%" : "-", b->ops_per_s_cv * 100);
 	if (!strcmp(b->status, "ok"))
 		printf("%-44s %-7s %12s %7s %6.2f %8.3f %6.3f\n", label, b->status, rate, cv, b->util_cores, b->wall_s,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/stats/fmt.h"
 #include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "bench/core/opt.h"
@@ -190,29 +191,6 @@ int compare_known_direction(const char *m)
 }
 
 /* ---- output helpers ---- */
-
-void compare_json_number(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.12g", v);
-	else
-		fputs("null", f);
-}
-
-void compare_fmt_value(double v, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (a >= 1e9)
-		snprintf(buf, len, "%.4gG", v / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.4gM", v / 1e6);
-	else if (a >= 1e4)
-		snprintf(buf, len, "%.4gk", v / 1e3);
-	else
-		snprintf(buf, len, "%.4g", v);
-}
 
 static void fmt_pct(double v, char *buf, size_t len)
 {
@@ -861,8 +839,8 @@ static void print_text(FILE *f, const struct compare_result *r)
 		esc_term(lab, sizeof lab, row->label);
 		snprintf(m, sizeof m, "%s (%s)", esc_term(met, sizeof met, row->metric),
 		         row->higher_is_better ? "higher" : "lower");
-		compare_fmt_value(row->base_median, b, sizeof b);
-		compare_fmt_value(row->new_median, n, sizeof n);
+		fmt_si(row->base_median, FMT_SI_SHORT, b, sizeof b);
+		fmt_si(row->new_median, FMT_SI_SHORT, n, sizeof n);
 		fmt_pct(row->change_pct, ch, sizeof ch);
 		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
 		fmt_p(row->mw.p, p, sizeof p);
@@ -905,8 +883,8 @@ static void print_markdown(FILE *f, const struct compare_result *r)
 	for (unsigned i = 0; i < r->nrows; i++) {
 		const struct compare_row *row = &r->rows[i];
 		char b[24], n[24], ch[16], ci[40], p[16];
-		compare_fmt_value(row->base_median, b, sizeof b);
-		compare_fmt_value(row->new_median, n, sizeof n);
+		fmt_si(row->base_median, FMT_SI_SHORT, b, sizeof b);
+		fmt_si(row->new_median, FMT_SI_SHORT, n, sizeof n);
 		fmt_pct(row->change_pct, ch, sizeof ch);
 		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
 		fmt_p(row->mw.p, p, sizeof p);
@@ -953,7 +931,7 @@ static void json_side(FILE *f, const char *name, const struct results_file *file
 	fprintf(f, "\"%s\":{\"status\":", name);
 	esc_fputs(f, ESC_JSON, c->status);
 	fprintf(f, ",\"n\":%u,\"median\":", n);
-	compare_json_number(f, median);
+	fmt_json_number(f, median);
 	fputc('}', f);
 }
 
@@ -1010,17 +988,17 @@ static void print_json(FILE *f, const struct compare_result *r)
 		fputc(',', f);
 		json_side(f, "new", r->new, row->new_cell, row->nnew, row->new_median);
 		fputs(",\"change_pct\":", f);
-		compare_json_number(f, row->change_pct);
+		fmt_json_number(f, row->change_pct);
 		fputs(",\"ci_pct\":[", f);
-		compare_json_number(f, row->ci_lo_pct);
+		fmt_json_number(f, row->ci_lo_pct);
 		fputc(',', f);
-		compare_json_number(f, row->ci_hi_pct);
+		fmt_json_number(f, row->ci_hi_pct);
 		fputs("],\"u\":", f);
-		compare_json_number(f, row->nbase && row->nnew ? row->mw.u : NAN);
+		fmt_json_number(f, row->nbase && row->nnew ? row->mw.u : NAN);
 		fputs(",\"p\":", f);
-		compare_json_number(f, row->mw.p);
+		fmt_json_number(f, row->mw.p);
 		fputs(",\"min_p\":", f);
-		compare_json_number(f, row->mw.min_p);
+		fmt_json_number(f, row->mw.min_p);
 		fprintf(f, ",\"exact\":%s,\"verdict\":\"%s\",\"flagged\":%s,\"note\":", row->mw.exact ? "true" : "false",
 		        compare_verdict_name(row->verdict), compare_row_flagged(r, row) ? "true" : "false");
 		esc_fputs(f, ESC_JSON, row->note);
@@ -1039,11 +1017,11 @@ static void print_json(FILE *f, const struct compare_result *r)
 		esc_fputs(f, ESC_JSON, r->only_new[i]);
 	}
 	fprintf(f, "],\"geomean\":{\"cells\":%u,\"performance_pct\":", r->geo_cells);
-	compare_json_number(f, r->geo_pct);
+	fmt_json_number(f, r->geo_pct);
 	fputs(",\"ci_pct\":[", f);
-	compare_json_number(f, r->geo_lo_pct);
+	fmt_json_number(f, r->geo_lo_pct);
 	fputc(',', f);
-	compare_json_number(f, r->geo_hi_pct);
+	fmt_json_number(f, r->geo_hi_pct);
 	fputs("]},\"counts\":{", f);
 	for (int v = 0; v <= CMP_NO_DATA; v++)
 		fprintf(f, "%s\"%s\":%u", v ? "," : "", compare_verdict_name((enum compare_verdict)v), r->counts[v]);

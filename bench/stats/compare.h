@@ -135,9 +135,6 @@ void compare_cell_label(const struct compare_vary *v, const struct results_file 
                         size_t len);
 /* "workload/driver/n=W pin=P k=v ..." with every knob: stable across files (dashboards). */
 void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len);
-void compare_json_number(FILE *f, double v);
-/* 4 significant digits with k/M/G suffixes. */
-void compare_fmt_value(double v, char *buf, size_t len);
 /* Direction of a metric known to the harness (ops_per_s higher, wall_s lower, ...): 1, 0,
  * or -1 unknown. */
 int compare_known_direction(const char *metric);
