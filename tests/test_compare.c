@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
 #include "bench/stats/fmt.h"
 #include "bench/store/escape.h"
 #include "bench/store/results.h"

@@ -15,6 +15,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
 #include "bench/stats/fmt.h"
 #include "drivers/driver.h"
 #include "bench/core/log.h"

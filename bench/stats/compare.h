@@ -1,7 +1,8 @@
 /* compare: the logic of `bench compare` (also used by `bench run --baseline` and `bench
  * export`): match the cells of a baseline and a new results file, test each matched cell's
  * metric (Mann-Whitney U on the repetitions, confidence interval of the ratio of medians),
- * decide, summarize with a geometric mean, and print as text, Markdown or JSON.
+ * decide and summarize with a geometric mean. compare_print.h prints the result as text,
+ * Markdown or JSON.
  * Free of jansson: files are read through the results_file model (results_load.h); the
  * statistics are in stats.c. */
 #ifndef BENCH_COMPARE_H
@@ -118,7 +119,6 @@ struct compare_result {
 int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
                   struct compare_result *out, char *err, size_t errlen);
 void compare_result_free(struct compare_result *r);
-void compare_print(FILE *f, const struct compare_result *r, enum compare_format fmt);
 /* This row makes the comparison fail under r->opts.fail_on. */
 int compare_row_flagged(const struct compare_result *r, const struct compare_row *row);
 /* 0 nothing flagged, 1 something flagged (see compare_row_flagged). */
