@@ -41,6 +41,8 @@ int compare_parse_metric(const char *arg, struct compare_opts *o);
 int compare_parse_fail_on(const char *arg, enum compare_fail_on *out);
 int compare_parse_format(const char *arg, enum compare_format *out);
 int compare_parse_ci(const char *arg, enum compare_ci *out);
+/* "regression", "any" or "never", as --fail-on takes it. */
+const char *compare_fail_on_name(enum compare_fail_on f);
 
 /* The compare options as getopt_long entries, shared by bench compare, bench export (only
  * --metric) and bench run --baseline: COMPARE_LONG_OPTIONS (or COMPARE_LONG_OPTION_METRIC) in
@@ -138,5 +140,9 @@ void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf,
 /* Direction of a metric known to the harness (ops_per_s higher, wall_s lower, ...): 1, 0,
  * or -1 unknown. */
 int compare_known_direction(const char *metric);
+/* The metric compared in cell c, and in *higher its direction (1 higher, 0 lower is better,
+ * -1 unknown): o->metric (its :higher/:lower, else the cell's direction if it is the cell's
+ * primary metric, else the known one), or the cell's primary metric. */
+const char *compare_metric_of(const struct compare_opts *o, const struct results_file_cell *c, int *higher);
 
 #endif

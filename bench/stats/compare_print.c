@@ -250,7 +250,7 @@ static void json_settings(FILE *f, const struct compare_result *r)
 		fputs("null", f);
 	fprintf(f, ",\"alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
 	        o->threshold_pct, o->confidence, o->ci == COMPARE_CI_HL ? "hodges-lehmann" : "bootstrap",
-	        o->fail_on == COMPARE_FAIL_ANY ? "any" : o->fail_on == COMPARE_FAIL_NEVER ? "never" : "regression");
+	        compare_fail_on_name(o->fail_on));
 	fputs(",\"ignore_knobs\":", f);
 	json_strings(f, o->ignore, o->nignore);
 	fputs(",\"machine_differs\":", f);
