@@ -81,15 +81,12 @@ struct run_batch {
 	const char *path;                  /* the results file */
 };
 
-/* What the table shows of a cell: its --baseline label, or workload/driver/n= and the knobs
+/* What the table shows of a cell: its --baseline label, or workload/driver/n=; then the knobs
  * set with -O. */
 static void cell_label(const struct cell_spec *c, const struct run_batch *b, char *buf, size_t len)
 {
-	if (b->labels) {
-		snprintf(buf, len, "%s", b->labels[c->index]);
-		return;
-	}
-	size_t off = results_cell_label(buf, len, c->wl->name, c->drv->name, c->workers);
+	size_t off = b->labels ? (size_t)snprintf(buf, len, "%s", b->labels[c->index])
+	                       : results_cell_label(buf, len, c->wl->name, c->drv->name, c->workers);
 	for (unsigned a = 0; a < b->plan->nassign && off < len; a++) {
 		const struct knobval *v = opt_get(&c->knobs, b->plan->assign[a].name);
 		if (v)

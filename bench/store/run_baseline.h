@@ -14,7 +14,8 @@ struct baseline_cells {
 	unsigned n;
 	struct cell_spec *cells;       /* one per baseline cell, in its order */
 	struct topo_policy *pins;      /* the pin policy of each */
-	char (*labels)[200];           /* what the run table shows */
+	char (*labels)[200];           /* the label of each (compare_cell_label); the run table adds
+	                                  the -O knobs */
 	unsigned nsettings;
 	char settings[4][24];          /* reps, warmup, duration_s, timeout_s of the baseline run */
 };
