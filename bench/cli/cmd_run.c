@@ -271,21 +271,14 @@ static int compare_with(const struct results_file *base, const char *path, const
 	return compare_exit_code(res);
 }
 
-/* The cells of the baseline flagged by the first comparison r1, as a batch like first (its
- * cells, pins and labels malloc'd) into path. 0, or -ENOMEM after one line. */
-static int flagged_batch(const struct run_batch *first, const struct compare_result *r1, const char *path,
-                         struct run_batch *again)
+/* The cells of the batch first flagged by the first comparison r1 (its new cell i is the
+ * batch's cell i), with their pins and labels. 0, or -ENOMEM after one line. */
+static int flagged_cells(const struct run_batch *first, const struct compare_result *r1,
+                         struct baseline_cells *again)
 {
-	*again = *first;
-	again->path = path;
-	again->n = 0;
-	again->cells = calloc(r1->nrows, sizeof *again->cells);
-	again->pins = calloc(r1->nrows, sizeof *again->pins);
-	again->labels = calloc(r1->nrows, sizeof *again->labels);
-	if (!again->cells || !again->pins || !again->labels) {
-		log_err("run", "out of memory");
+	memset(again, 0, sizeof *again);
+	if (run_baseline_alloc(again, r1->nrows))
 		return -ENOMEM;
-	}
 	for (unsigned i = 0; i < r1->nrows; i++)
 		if (compare_row_flagged(r1, &r1->rows[i])) {
 			unsigned c = r1->rows[i].new_cell, k = again->n++;
@@ -294,13 +287,6 @@ static int flagged_batch(const struct run_batch *first, const struct compare_res
 			memcpy(again->labels[k], first->labels[c], sizeof again->labels[k]);
 		}
 	return 0;
-}
-
-static void flagged_batch_free(struct run_batch *b)
-{
-	free(b->cells);
-	free(b->pins);
-	free(b->labels);
 }
 
 /* Each cell flagged by the first comparison r1, and whether the re-run's comparison r2
@@ -333,11 +319,17 @@ static int confirm_flagged(const struct run_batch *first, const struct results_f
 {
 	struct results_file *cf = NULL;
 	struct compare_result r2;
-	struct run_batch again;
-	if (flagged_batch(first, r1, cpath, &again)) {
-		flagged_batch_free(&again);
+	struct baseline_cells flagged;
+	if (flagged_cells(first, r1, &flagged)) {
+		run_baseline_free(&flagged);
 		return EXIT_FAIL;
 	}
+	struct run_batch again = *first;
+	again.cells = flagged.cells;
+	again.n = flagged.n;
+	again.pins = flagged.pins;
+	again.labels = flagged.labels;
+	again.path = cpath;
 	printf("\nconfirming: running the %u flagged cell%s again\n", again.n, again.n == 1 ? "" : "s");
 	struct compare_opts o2 = first->plan->copts;
 	o2.hide_only_base = 1;
@@ -348,7 +340,7 @@ static int confirm_flagged(const struct run_batch *first, const struct results_f
 		compare_result_free(&r2);
 	}
 	results_file_free(cf);
-	flagged_batch_free(&again);
+	run_baseline_free(&flagged);
 	return verdict;
 }
 

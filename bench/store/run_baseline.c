@@ -84,16 +84,23 @@ static int check_overrides(const struct results_file *f, const struct knob_assig
 	return 0;
 }
 
+int run_baseline_alloc(struct baseline_cells *b, unsigned n)
+{
+	b->cells = calloc(n ? n : 1, sizeof *b->cells);
+	b->pins = calloc(n ? n : 1, sizeof *b->pins);
+	b->labels = calloc(n ? n : 1, sizeof *b->labels);
+	if (!b->cells || !b->pins || !b->labels) {
+		log_err("run", "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The cells, pins and labels of b's file. 0, or -EINVAL after one line. */
 static int baseline_cells(struct baseline_cells *b, const struct knob_assign *over, unsigned nover)
 {
-	b->cells = calloc(b->n, sizeof *b->cells);
-	b->pins = calloc(b->n, sizeof *b->pins);
-	b->labels = calloc(b->n, sizeof *b->labels);
-	if (!b->cells || !b->pins || !b->labels) {
-		log_err("run", "out of memory");
+	if (run_baseline_alloc(b, b->n))
 		return -EINVAL;
-	}
 	const struct results_file *files[] = { b->file };
 	struct compare_vary *vary = compare_vary_new(files, 1);
 	int rc = 0;
