@@ -292,6 +292,18 @@ static void json_side(FILE *f, const char *name, const struct results_file *file
 	fputc('}', f);
 }
 
+/* "key":pct,"ci_pct":[lo,hi]: a change in percent and its confidence interval. */
+static void json_change(FILE *f, const char *key, double pct, double lo, double hi)
+{
+	fprintf(f, "\"%s\":", key);
+	fmt_json_number(f, pct);
+	fputs(",\"ci_pct\":[", f);
+	fmt_json_number(f, lo);
+	fputc(',', f);
+	fmt_json_number(f, hi);
+	fputc(']', f);
+}
+
 /* A matched cell: its identity, both sides, the change, the test and the verdict. */
 static void json_row(FILE *f, const struct compare_result *r, const struct compare_row *row)
 {
@@ -303,13 +315,9 @@ static void json_row(FILE *f, const struct compare_result *r, const struct compa
 	json_side(f, "baseline", r->base, row->base_cell, row->nbase, row->base_median);
 	fputc(',', f);
 	json_side(f, "new", r->new, row->new_cell, row->nnew, row->new_median);
-	fputs(",\"change_pct\":", f);
-	fmt_json_number(f, row->change_pct);
-	fputs(",\"ci_pct\":[", f);
-	fmt_json_number(f, row->ci_lo_pct);
 	fputc(',', f);
-	fmt_json_number(f, row->ci_hi_pct);
-	fputs("],\"u\":", f);
+	json_change(f, "change_pct", row->change_pct, row->ci_lo_pct, row->ci_hi_pct);
+	fputs(",\"u\":", f);
 	fmt_json_number(f, row->nbase && row->nnew ? row->mw.u : NAN);
 	fputs(",\"p\":", f);
 	fmt_json_number(f, row->mw.p);
@@ -333,13 +341,9 @@ static void print_json(FILE *f, const struct compare_result *r)
 	json_strings(f, (const char *const *)r->only_base, r->nonly_base);
 	fputs(",\"only_in_new\":", f);
 	json_strings(f, (const char *const *)r->only_new, r->nonly_new);
-	fprintf(f, ",\"geomean\":{\"cells\":%u,\"performance_pct\":", r->geo_cells);
-	fmt_json_number(f, r->geo_pct);
-	fputs(",\"ci_pct\":[", f);
-	fmt_json_number(f, r->geo_lo_pct);
-	fputc(',', f);
-	fmt_json_number(f, r->geo_hi_pct);
-	fputs("]},\"counts\":{", f);
+	fprintf(f, ",\"geomean\":{\"cells\":%u,", r->geo_cells);
+	json_change(f, "performance_pct", r->geo_pct, r->geo_lo_pct, r->geo_hi_pct);
+	fputs("},\"counts\":{", f);
 	for (int v = 0; v <= CMP_NO_DATA; v++)
 		fprintf(f, "%s\"%s\":%u", v ? "," : "", compare_verdict_name((enum compare_verdict)v), r->counts[v]);
 	fprintf(f, "},\"exit\":%d}\n", compare_exit_code(r));
