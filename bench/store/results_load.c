@@ -785,16 +785,9 @@ static int fill_series(struct arena *a, const struct scratch *s, struct results_
 /* A stat computed here, for a series the file does not summarize. */
 static void stat_from_summary(struct results_stat *st, const char *metric, const struct stats_summary *ss)
 {
-	st->metric = metric;
-	st->n = (unsigned)ss->n;
-	st->median = ss->median;
-	st->mean = ss->mean;
-	st->stddev = ss->stddev;
-	st->cv = ss->cv;
-	st->min = ss->min;
-	st->max = ss->max;
-	st->ci_lo = ss->n > 1 ? ss->ci_lo : NAN;
-	st->ci_hi = ss->n > 1 ? ss->ci_hi : NAN;
+	*st = (struct results_stat){ .metric = metric, .n = (unsigned)ss->n, .median = ss->median, .mean = ss->mean,
+		                     .stddev = ss->stddev, .cv = ss->cv, .min = ss->min, .max = ss->max,
+		                     .ci_lo = ss->n > 1 ? ss->ci_lo : NAN, .ci_hi = ss->n > 1 ? ss->ci_hi : NAN };
 }
 
 /* The stats of o: the file's summary entries, then one computed for each series (of the
