@@ -371,6 +371,30 @@ static struct results_file *load(char *path)
 
 #define V5(a) { a, a * 1.01, a * 0.99, a * 1.005, a * 0.995 }, 5
 
+/* Two fake files (governor "x") compared with the default options. */
+struct fake_pair {
+	struct results_file *a, *b;
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600];
+};
+
+static int fake_compare(struct fake_pair *p, const struct fake_cell *a, unsigned na, const struct fake_cell *b,
+                        unsigned nb)
+{
+	p->a = load(fake_file(a, na, "x"));
+	p->b = load(fake_file(b, nb, "x"));
+	compare_opts_default(&p->o);
+	return compare_files(p->a, p->b, &p->o, &p->r, p->err, sizeof p->err);
+}
+
+static void fake_pair_free(struct fake_pair *p)
+{
+	compare_result_free(&p->r);
+	results_file_free(p->a);
+	results_file_free(p->b);
+}
+
 TEST(compare, loader_accessors)
 {
 	struct fake_cell c[] = { { "cpu-spin", "thread", "\"iters\": 600, \"ratio\": 0.5, \"on\": true, \"mode\": \"x\"",
@@ -419,38 +443,33 @@ TEST(compare, verdicts_geomean_and_direction)
 	struct fake_cell b[] = { { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 1, V5(80.0) },
 		                 { "cpu-spin", "process", NULL, "wall_s", "lower", NULL, 1, V5(1.25) },
 		                 { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 2, V5(125.0) } };
-	struct results_file *fa = load(fake_file(a, 3, "x")), *fb = load(fake_file(b, 3, "x"));
-	struct compare_opts o;
-	struct compare_result r;
-	char err[600];
-	compare_opts_default(&o);
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.nrows, 3);
-	CHECK_EQ_INT(r.rows[0].verdict, CMP_REGRESSION);
-	CHECK_NEAR(r.rows[0].change_pct, -20, 1e-9);
-	CHECK(r.rows[0].ci_hi_pct < -3);
-	CHECK_EQ_INT(r.rows[1].verdict, CMP_REGRESSION);
-	CHECK_NEAR(r.rows[1].change_pct, 25, 1e-9);
-	CHECK_EQ_INT(r.rows[2].verdict, CMP_IMPROVEMENT);
-	CHECK_EQ_INT(r.geo_cells, 3);
-	CHECK_NEAR(r.geo_pct, (pow(0.8, 2.0 / 3) * pow(1.25, 1.0 / 3) - 1) * 100, 1e-9);
-	CHECK(r.geo_lo_pct <= r.geo_pct && r.geo_pct <= r.geo_hi_pct);
-	CHECK_EQ_INT(r.counts[CMP_REGRESSION], 2);
-	CHECK_EQ_INT(compare_exit_code(&r), 1);
-	CHECK_STR(r.machine_diff, "");
-	compare_result_free(&r);
-	o.fail_on = COMPARE_FAIL_NEVER;
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(compare_exit_code(&r), 0);
-	compare_result_free(&r);
+	struct fake_pair fp;
+	struct compare_result *r = &fp.r;
+	CHECK(fake_compare(&fp, a, 3, b, 3) == 0);
+	CHECK_EQ_INT(r->nrows, 3);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r->rows[0].change_pct, -20, 1e-9);
+	CHECK(r->rows[0].ci_hi_pct < -3);
+	CHECK_EQ_INT(r->rows[1].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r->rows[1].change_pct, 25, 1e-9);
+	CHECK_EQ_INT(r->rows[2].verdict, CMP_IMPROVEMENT);
+	CHECK_EQ_INT(r->geo_cells, 3);
+	CHECK_NEAR(r->geo_pct, (pow(0.8, 2.0 / 3) * pow(1.25, 1.0 / 3) - 1) * 100, 1e-9);
+	CHECK(r->geo_lo_pct <= r->geo_pct && r->geo_pct <= r->geo_hi_pct);
+	CHECK_EQ_INT(r->counts[CMP_REGRESSION], 2);
+	CHECK_EQ_INT(compare_exit_code(r), 1);
+	CHECK_STR(r->machine_diff, "");
+	compare_result_free(r);
+	fp.o.fail_on = COMPARE_FAIL_NEVER;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(compare_exit_code(r), 0);
+	compare_result_free(r);
 	/* swapped: the two regressions become improvements */
-	compare_opts_default(&o);
-	CHECK(compare_files(fb, fa, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.counts[CMP_IMPROVEMENT], 2);
-	CHECK_EQ_INT(r.counts[CMP_REGRESSION], 1);
-	compare_result_free(&r);
-	results_file_free(fa);
-	results_file_free(fb);
+	compare_opts_default(&fp.o);
+	CHECK(compare_files(fp.b, fp.a, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->counts[CMP_IMPROVEMENT], 2);
+	CHECK_EQ_INT(r->counts[CMP_REGRESSION], 1);
+	fake_pair_free(&fp);
 }
 
 /* The geometric mean's bootstrap resamples each side of each cell into one buffer: sized for
@@ -462,19 +481,13 @@ TEST(compare, geomean_with_unequal_repetitions)
 		                 { "w", "process", NULL, NULL, NULL, NULL, 1, { 100, 100, 100 }, 3 } };
 	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80 }, 12 },
 		                 { "w", "process", NULL, NULL, NULL, NULL, 1, { 80, 80, 80 }, 3 } };
-	struct results_file *fa = load(fake_file(a, 2, "x")), *fb = load(fake_file(b, 2, "x"));
-	struct compare_opts o;
-	struct compare_result r;
-	char err[600];
-	compare_opts_default(&o);
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.geo_cells, 2);
-	CHECK_NEAR(r.geo_pct, -20, 1e-9);
-	CHECK_NEAR(r.geo_lo_pct, -20, 1e-9);
-	CHECK_NEAR(r.geo_hi_pct, -20, 1e-9);
-	compare_result_free(&r);
-	results_file_free(fa);
-	results_file_free(fb);
+	struct fake_pair fp;
+	CHECK(fake_compare(&fp, a, 2, b, 2) == 0);
+	CHECK_EQ_INT(fp.r.geo_cells, 2);
+	CHECK_NEAR(fp.r.geo_pct, -20, 1e-9);
+	CHECK_NEAR(fp.r.geo_lo_pct, -20, 1e-9);
+	CHECK_NEAR(fp.r.geo_hi_pct, -20, 1e-9);
+	fake_pair_free(&fp);
 }
 
 TEST(compare, matching_ignore_knob_and_labels)
@@ -523,28 +536,23 @@ TEST(compare, too_few_and_failed_cells)
 	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 50, 51, 49, 50.5 }, 4 },
 		                 { "w", "process", NULL, NULL, NULL, "failed", 1, { 0 }, 0 },
 		                 { "w", "coro", NULL, NULL, NULL, "skipped", 1, { 0 }, 0 } };
-	struct results_file *fa = load(fake_file(a, 3, "x")), *fb = load(fake_file(b, 3, "x"));
-	struct compare_opts o;
-	struct compare_result r;
-	char err[600];
-	compare_opts_default(&o);
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.min_reps_needed, 5);
-	CHECK_EQ_INT(r.rows[0].verdict, CMP_TOO_FEW);
-	CHECK_NEAR(r.rows[0].mw.min_p, 2.0 / 70, 1e-12);
-	CHECK_CONTAINS(r.rows[0].note, "at least 5 repetitions");
-	CHECK_NEAR(r.rows[0].change_pct, -50, 0.5);
-	CHECK_EQ_INT(r.rows[1].verdict, CMP_FAILED_NEW);
-	CHECK_EQ_INT(r.rows[2].verdict, CMP_SKIPPED);
-	CHECK_EQ_INT(r.geo_cells, 1);
-	CHECK_EQ_INT(compare_exit_code(&r), 1); /* the failure, not the too-few cell */
-	compare_result_free(&r);
-	o.alpha = 0.05; /* 4 vs 4 can reach 0.029 < 0.05 */
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.rows[0].verdict, CMP_REGRESSION);
-	compare_result_free(&r);
-	results_file_free(fa);
-	results_file_free(fb);
+	struct fake_pair fp;
+	struct compare_result *r = &fp.r;
+	CHECK(fake_compare(&fp, a, 3, b, 3) == 0);
+	CHECK_EQ_INT(r->min_reps_needed, 5);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_TOO_FEW);
+	CHECK_NEAR(r->rows[0].mw.min_p, 2.0 / 70, 1e-12);
+	CHECK_CONTAINS(r->rows[0].note, "at least 5 repetitions");
+	CHECK_NEAR(r->rows[0].change_pct, -50, 0.5);
+	CHECK_EQ_INT(r->rows[1].verdict, CMP_FAILED_NEW);
+	CHECK_EQ_INT(r->rows[2].verdict, CMP_SKIPPED);
+	CHECK_EQ_INT(r->geo_cells, 1);
+	CHECK_EQ_INT(compare_exit_code(r), 1); /* the failure, not the too-few cell */
+	compare_result_free(r);
+	fp.o.alpha = 0.05; /* 4 vs 4 can reach 0.029 < 0.05 */
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_REGRESSION);
+	fake_pair_free(&fp);
 }
 
 /* Free text of a file (here the machine's governor, reported when the machines differ) reaches
