@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
+#include "bench/stats/fmt.h"
 #include "bench/store/escape.h"
 #include "bench/store/results.h"
 #include "bench/stats/stats.h"
@@ -285,6 +287,37 @@ TEST(compare, hodges_lehmann)
 	CHECK_NEAR(est, exp(stats_median(r, 56)), 1e-12);
 }
 
+/* One SI-prefix rule, two renderings: bench run's column (3 decimals, k from 1,000) and the
+ * reports' short form (4 significant digits, k from 10,000), as each wrote them before they
+ * shared the rule; the prefix goes by |v| in both (a rate is never negative). */
+TEST(compare, fmt_si_both_styles)
+{
+	static const struct { double v; const char *column, *shrt; } t[] = {
+		{ 0, "0.000", "0" },
+		{ 908.1274, "908.127", "908.1" },
+		{ 999.9996, "1000.000", "1000" },
+		{ 1000, "1.000k", "1000" },
+		{ 9999.4, "9.999k", "9999" },
+		{ 10000, "10.000k", "10k" },
+		{ 874484.2, "874.484k", "874.5k" },
+		{ 1744321, "1.744M", "1.744M" },
+		{ 1e12, "1000.000G", "1000G" },
+		{ -12345, "-12.345k", "-12.35k" },
+		{ 0.000123, "0.000", "0.000123" },
+		{ NAN, "-", "-" },
+		{ INFINITY, "-", "-" },
+	};
+	char buf[32];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		fmt_si(t[i].v, FMT_SI_COLUMN, buf, sizeof buf);
+		CHECK_STR(buf, t[i].column);
+		fmt_si(t[i].v, FMT_SI_SHORT, buf, sizeof buf);
+		CHECK_STR(buf, t[i].shrt);
+	}
+	fmt_si(874484.2, FMT_SI_COLUMN, buf, 5); /* bounded */
+	CHECK_STR(buf, "874.");
+}
+
 /* ---- the comparison itself, on results files written here ---- */
 
 
@@ -338,6 +371,30 @@ static struct results_file *load(char *path)
 
 #define V5(a) { a, a * 1.01, a * 0.99, a * 1.005, a * 0.995 }, 5
 
+/* Two fake files (governor "x") compared with the default options. */
+struct fake_pair {
+	struct results_file *a, *b;
+	struct compare_opts o;
+	struct compare_result r;
+	char err[600];
+};
+
+static int fake_compare(struct fake_pair *p, const struct fake_cell *a, unsigned na, const struct fake_cell *b,
+                        unsigned nb)
+{
+	p->a = load(fake_file(a, na, "x"));
+	p->b = load(fake_file(b, nb, "x"));
+	compare_opts_default(&p->o);
+	return compare_files(p->a, p->b, &p->o, &p->r, p->err, sizeof p->err);
+}
+
+static void fake_pair_free(struct fake_pair *p)
+{
+	compare_result_free(&p->r);
+	results_file_free(p->a);
+	results_file_free(p->b);
+}
+
 TEST(compare, loader_accessors)
 {
 	struct fake_cell c[] = { { "cpu-spin", "thread", "\"iters\": 600, \"ratio\": 0.5, \"on\": true, \"mode\": \"x\"",
@@ -386,38 +443,51 @@ TEST(compare, verdicts_geomean_and_direction)
 	struct fake_cell b[] = { { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 1, V5(80.0) },
 		                 { "cpu-spin", "process", NULL, "wall_s", "lower", NULL, 1, V5(1.25) },
 		                 { "cpu-spin", "thread", NULL, NULL, NULL, NULL, 2, V5(125.0) } };
-	struct results_file *fa = load(fake_file(a, 3, "x")), *fb = load(fake_file(b, 3, "x"));
-	struct compare_opts o;
-	struct compare_result r;
-	char err[600];
-	compare_opts_default(&o);
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.nrows, 3);
-	CHECK_EQ_INT(r.rows[0].verdict, CMP_REGRESSION);
-	CHECK_NEAR(r.rows[0].change_pct, -20, 1e-9);
-	CHECK(r.rows[0].ci_hi_pct < -3);
-	CHECK_EQ_INT(r.rows[1].verdict, CMP_REGRESSION);
-	CHECK_NEAR(r.rows[1].change_pct, 25, 1e-9);
-	CHECK_EQ_INT(r.rows[2].verdict, CMP_IMPROVEMENT);
-	CHECK_EQ_INT(r.geo_cells, 3);
-	CHECK_NEAR(r.geo_pct, (pow(0.8, 2.0 / 3) * pow(1.25, 1.0 / 3) - 1) * 100, 1e-9);
-	CHECK(r.geo_lo_pct <= r.geo_pct && r.geo_pct <= r.geo_hi_pct);
-	CHECK_EQ_INT(r.counts[CMP_REGRESSION], 2);
-	CHECK_EQ_INT(compare_exit_code(&r), 1);
-	CHECK_STR(r.machine_diff, "");
-	compare_result_free(&r);
-	o.fail_on = COMPARE_FAIL_NEVER;
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(compare_exit_code(&r), 0);
-	compare_result_free(&r);
+	struct fake_pair fp;
+	struct compare_result *r = &fp.r;
+	CHECK(fake_compare(&fp, a, 3, b, 3) == 0);
+	CHECK_EQ_INT(r->nrows, 3);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r->rows[0].change_pct, -20, 1e-9);
+	CHECK(r->rows[0].ci_hi_pct < -3);
+	CHECK_EQ_INT(r->rows[1].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r->rows[1].change_pct, 25, 1e-9);
+	CHECK_EQ_INT(r->rows[2].verdict, CMP_IMPROVEMENT);
+	CHECK_EQ_INT(r->geo_cells, 3);
+	CHECK_NEAR(r->geo_pct, (pow(0.8, 2.0 / 3) * pow(1.25, 1.0 / 3) - 1) * 100, 1e-9);
+	CHECK(r->geo_lo_pct <= r->geo_pct && r->geo_pct <= r->geo_hi_pct);
+	CHECK_EQ_INT(r->counts[CMP_REGRESSION], 2);
+	CHECK_EQ_INT(compare_exit_code(r), 1);
+	CHECK_STR(r->machine_diff, "");
+	compare_result_free(r);
+	fp.o.fail_on = COMPARE_FAIL_NEVER;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(compare_exit_code(r), 0);
+	compare_result_free(r);
 	/* swapped: the two regressions become improvements */
-	compare_opts_default(&o);
-	CHECK(compare_files(fb, fa, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.counts[CMP_IMPROVEMENT], 2);
-	CHECK_EQ_INT(r.counts[CMP_REGRESSION], 1);
-	compare_result_free(&r);
-	results_file_free(fa);
-	results_file_free(fb);
+	compare_opts_default(&fp.o);
+	CHECK(compare_files(fp.b, fp.a, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->counts[CMP_IMPROVEMENT], 2);
+	CHECK_EQ_INT(r->counts[CMP_REGRESSION], 1);
+	fake_pair_free(&fp);
+}
+
+/* The geometric mean's bootstrap resamples each side of each cell into one buffer: sized for
+ * the larger side of every cell, whichever side that is (here the first cell's new run has
+ * 6x its baseline's repetitions; every resample is -20%, so the CI is that point). */
+TEST(compare, geomean_with_unequal_repetitions)
+{
+	struct fake_cell a[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 100, 100 }, 2 },
+		                 { "w", "process", NULL, NULL, NULL, NULL, 1, { 100, 100, 100 }, 3 } };
+	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80 }, 12 },
+		                 { "w", "process", NULL, NULL, NULL, NULL, 1, { 80, 80, 80 }, 3 } };
+	struct fake_pair fp;
+	CHECK(fake_compare(&fp, a, 2, b, 2) == 0);
+	CHECK_EQ_INT(fp.r.geo_cells, 2);
+	CHECK_NEAR(fp.r.geo_pct, -20, 1e-9);
+	CHECK_NEAR(fp.r.geo_lo_pct, -20, 1e-9);
+	CHECK_NEAR(fp.r.geo_hi_pct, -20, 1e-9);
+	fake_pair_free(&fp);
 }
 
 TEST(compare, matching_ignore_knob_and_labels)
@@ -466,28 +536,23 @@ TEST(compare, too_few_and_failed_cells)
 	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 50, 51, 49, 50.5 }, 4 },
 		                 { "w", "process", NULL, NULL, NULL, "failed", 1, { 0 }, 0 },
 		                 { "w", "coro", NULL, NULL, NULL, "skipped", 1, { 0 }, 0 } };
-	struct results_file *fa = load(fake_file(a, 3, "x")), *fb = load(fake_file(b, 3, "x"));
-	struct compare_opts o;
-	struct compare_result r;
-	char err[600];
-	compare_opts_default(&o);
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.min_reps_needed, 5);
-	CHECK_EQ_INT(r.rows[0].verdict, CMP_TOO_FEW);
-	CHECK_NEAR(r.rows[0].mw.min_p, 2.0 / 70, 1e-12);
-	CHECK_CONTAINS(r.rows[0].note, "at least 5 repetitions");
-	CHECK_NEAR(r.rows[0].change_pct, -50, 0.5);
-	CHECK_EQ_INT(r.rows[1].verdict, CMP_FAILED_NEW);
-	CHECK_EQ_INT(r.rows[2].verdict, CMP_SKIPPED);
-	CHECK_EQ_INT(r.geo_cells, 1);
-	CHECK_EQ_INT(compare_exit_code(&r), 1); /* the failure, not the too-few cell */
-	compare_result_free(&r);
-	o.alpha = 0.05; /* 4 vs 4 can reach 0.029 < 0.05 */
-	CHECK(compare_files(fa, fb, &o, &r, err, sizeof err) == 0);
-	CHECK_EQ_INT(r.rows[0].verdict, CMP_REGRESSION);
-	compare_result_free(&r);
-	results_file_free(fa);
-	results_file_free(fb);
+	struct fake_pair fp;
+	struct compare_result *r = &fp.r;
+	CHECK(fake_compare(&fp, a, 3, b, 3) == 0);
+	CHECK_EQ_INT(r->min_reps_needed, 5);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_TOO_FEW);
+	CHECK_NEAR(r->rows[0].mw.min_p, 2.0 / 70, 1e-12);
+	CHECK_CONTAINS(r->rows[0].note, "at least 5 repetitions");
+	CHECK_NEAR(r->rows[0].change_pct, -50, 0.5);
+	CHECK_EQ_INT(r->rows[1].verdict, CMP_FAILED_NEW);
+	CHECK_EQ_INT(r->rows[2].verdict, CMP_SKIPPED);
+	CHECK_EQ_INT(r->geo_cells, 1);
+	CHECK_EQ_INT(compare_exit_code(r), 1); /* the failure, not the too-few cell */
+	compare_result_free(r);
+	fp.o.alpha = 0.05; /* 4 vs 4 can reach 0.029 < 0.05 */
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_REGRESSION);
+	fake_pair_free(&fp);
 }
 
 /* Free text of a file (here the machine's governor, reported when the machines differ) reaches

@@ -8,6 +8,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
 #include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "bench/core/opt.h"

@@ -11,6 +11,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/stats/fmt.h"
 #include "bench/store/escape.h"
 #include "bench/core/log.h"
 
@@ -50,16 +51,13 @@ struct cellstat {
 	struct stats_summary s;
 };
 
-static void cell_stats(const struct results_file *f, unsigned i, const char *metric, int metric_better,
-                       struct cellstat *cs)
+/* The metric of cell i (--metric or its primary), its direction, and its summary if the cell
+ * is ok and records it. */
+static void cell_stats(const struct results_file *f, unsigned i, const struct compare_opts *mo, struct cellstat *cs)
 {
 	const struct results_file_cell *c = &f->cells[i];
 	memset(cs, 0, sizeof *cs);
-	cs->metric = metric ? metric : c->primary;
-	cs->direction = !metric || !strcmp(metric, c->primary) ? c->higher_is_better
-	                                                       : compare_known_direction(metric);
-	if (metric && metric_better >= 0)
-		cs->direction = metric_better;
+	cs->metric = compare_metric_of(mo, c, &cs->direction);
 	if (strcmp(c->status, "ok"))
 		return;
 	double *x = calloc(c->nreps + 1, sizeof *x);
@@ -68,38 +66,47 @@ static void cell_stats(const struct results_file *f, unsigned i, const char *met
 	free(x);
 }
 
-static void export_gab(FILE *out, const struct results_file *f, const char *metric, int metric_better, int better)
+/* The machine and revision of a file, for the "extra" of every entry. */
+struct gab_source { char brand[128], pus[32], git[64]; };
+
+/* One entry {name, unit, value, range, extra} of cell i, after a comma unless first. */
+static void gab_entry(FILE *out, const struct results_file *f, unsigned i, const struct cellstat *cs,
+                      const struct gab_source *src, int first)
 {
-	char brand[128] = "", pus[32] = "", git[64] = "";
-	results_file_scalar(f, "machine.cpu.brand", brand, sizeof brand);
-	results_file_scalar(f, "machine.topology.pus", pus, sizeof pus);
-	results_file_scalar(f, "tool.git", git, sizeof git);
+	char name[512], extra[512];
+	compare_cell_identity(f, i, name, sizeof name);
+	snprintf(extra, sizeof extra, "%s; median of %zu repetitions, cv %.2f%%, min %.6g, max %.6g; %s, %s PUs; git %s",
+	         cs->metric, cs->s.n, cs->s.cv * 100, cs->s.min, cs->s.max, src->brand, src->pus, src->git);
+	fputs(first ? "\n {\"name\": " : ",\n {\"name\": ", out);
+	esc_fputs(out, ESC_JSON, name);
+	fputs(", \"unit\": ", out);
+	esc_fputs(out, ESC_JSON, unit_of(cs->metric));
+	fputs(", \"value\": ", out);
+	fmt_json_number(out, cs->s.median);
+	fprintf(out, ", \"range\": \"\\u00b1 %.6g\", \"extra\": ", cs->s.stddev);
+	esc_fputs(out, ESC_JSON, extra);
+	fputs("}", out);
+}
+
+/* github-action-benchmark's JSON: the ok cells whose metric goes the direction better, and a
+ * note on stderr of what was left out. */
+static void export_gab(FILE *out, const struct results_file *f, const struct compare_opts *mo, int better)
+{
+	struct gab_source src = { "", "", "" };
+	results_file_scalar(f, "machine.cpu.brand", src.brand, sizeof src.brand);
+	results_file_scalar(f, "machine.topology.pus", src.pus, sizeof src.pus);
+	results_file_scalar(f, "tool.git", src.git, sizeof src.git);
 	unsigned n = 0, other = 0, notok = 0;
 	fputs("[", out);
 	for (unsigned i = 0; i < f->ncells; i++) {
 		struct cellstat cs;
-		cell_stats(f, i, metric, metric_better, &cs);
-		if (!cs.ok) {
+		cell_stats(f, i, mo, &cs);
+		if (!cs.ok)
 			notok++;
-			continue;
-		}
-		if (cs.direction != better) {
+		else if (cs.direction != better)
 			other++;
-			continue;
-		}
-		char name[512], extra[512];
-		compare_cell_identity(f, i, name, sizeof name);
-		snprintf(extra, sizeof extra, "%s; median of %zu repetitions, cv %.2f%%, min %.6g, max %.6g; %s, %s PUs; git %s",
-		         cs.metric, cs.s.n, cs.s.cv * 100, cs.s.min, cs.s.max, brand, pus, git);
-		fputs(n++ ? ",\n {\"name\": " : "\n {\"name\": ", out);
-		esc_fputs(out, ESC_JSON, name);
-		fputs(", \"unit\": ", out);
-		esc_fputs(out, ESC_JSON, unit_of(cs.metric));
-		fputs(", \"value\": ", out);
-		compare_json_number(out, cs.s.median);
-		fprintf(out, ", \"range\": \"\\u00b1 %.6g\", \"extra\": ", cs.s.stddev);
-		esc_fputs(out, ESC_JSON, extra);
-		fputs("}", out);
+		else
+			gab_entry(out, f, i, &cs, &src, !n++);
 	}
 	fputs(n ? "\n]\n" : "]\n", out);
 	if (other)
@@ -112,7 +119,7 @@ static void export_gab(FILE *out, const struct results_file *f, const char *metr
 		log_warn("export", "no cell exported");
 }
 
-static void export_markdown(FILE *out, const struct results_file *f, const char *metric, int metric_better)
+static void export_markdown(FILE *out, const struct results_file *f, const struct compare_opts *mo)
 {
 	const struct results_file *files[] = { f };
 	struct compare_vary *vary = compare_vary_new(files, 1);
@@ -121,7 +128,7 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 		const struct results_file_cell *c = &f->cells[i];
 		struct cellstat cs;
 		char label[320], med[24], mn[24], mx[24];
-		cell_stats(f, i, metric, metric_better, &cs);
+		cell_stats(f, i, mo, &cs);
 		compare_cell_label(vary, f, i, label, sizeof label);
 		fputs("| ", out);
 		esc_fputs(out, ESC_MD, label);
@@ -129,9 +136,9 @@ static void export_markdown(FILE *out, const struct results_file *f, const char 
 		esc_fputs(out, ESC_MD, cs.metric);
 		fprintf(out, " %s |", cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
 		if (cs.ok) {
-			compare_fmt_value(cs.s.median, med, sizeof med);
-			compare_fmt_value(cs.s.min, mn, sizeof mn);
-			compare_fmt_value(cs.s.max, mx, sizeof mx);
+			fmt_si(cs.s.median, FMT_SI_SHORT, med, sizeof med);
+			fmt_si(cs.s.min, FMT_SI_SHORT, mn, sizeof mn);
+			fmt_si(cs.s.max, FMT_SI_SHORT, mx, sizeof mx);
 			fprintf(out, " %s | %.1f%% | %s | %s | %zu |", med, cs.s.cv * 100, mn, mx, cs.s.n);
 		} else {
 			fprintf(out, " - | - | - | - | 0 |");
@@ -215,9 +222,9 @@ int cmd_export(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.markdown)
-		export_markdown(out, f, mo.metric, mo.metric_better);
+		export_markdown(out, f, &mo);
 	else
-		export_gab(out, f, mo.metric, mo.metric_better, a.better);
+		export_gab(out, f, &mo, a.better);
 	int rc = EXIT_OK;
 	if (out != stdout && fclose(out)) {
 		log_errno("export", errno, "write %s", output);

@@ -15,6 +15,8 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
+#include "bench/stats/fmt.h"
 #include "drivers/driver.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
@@ -66,22 +68,27 @@ static void run_usage(void)
 	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
 }
 
-/* What the table shows of a cell: its --baseline label, or workload/driver/n= and the knobs
- * set with -O. */
-struct run_labels {
-	char (*baseline)[200];
-	const struct run_plan *plan;
+/* One batch of cells run into one results file: the cells of the command line, of a
+ * --baseline file, or the flagged ones --confirm runs again. */
+struct run_batch {
+	struct run_plan *plan;             /* cfg (reps, warmup, duration, timeout, pin), quiet, -O */
+	const struct results_config *rc;   /* the run as its results file describes it */
+	const struct machine *m;
+	struct cell_spec *cells;
+	unsigned n;
+	struct topo_policy *pins;          /* a pin policy per cell (--baseline), or NULL: plan->cfg.pin */
+	char (*labels)[200];               /* a label per cell (--baseline), or NULL: made from the cell */
+	const char *path;                  /* the results file */
 };
 
-static void cell_label(const struct cell_spec *c, const struct run_labels *l, char *buf, size_t len)
+/* What the table shows of a cell: its --baseline label, or workload/driver/n=; then the knobs
+ * set with -O. */
+static void cell_label(const struct cell_spec *c, const struct run_batch *b, char *buf, size_t len)
 {
-	if (l->baseline) {
-		snprintf(buf, len, "%s", l->baseline[c->index]);
-		return;
-	}
-	size_t off = results_cell_label(buf, len, c->wl->name, c->drv->name, c->workers);
-	for (unsigned a = 0; a < l->plan->nassign && off < len; a++) {
-		const struct knobval *v = opt_get(&c->knobs, l->plan->assign[a].name);
+	size_t off = b->labels ? (size_t)snprintf(buf, len, "%s", b->labels[c->index])
+	                       : results_cell_label(buf, len, c->wl->name, c->drv->name, c->workers);
+	for (unsigned a = 0; a < b->plan->nassign && off < len; a++) {
+		const struct knobval *v = opt_get(&c->knobs, b->plan->assign[a].name);
 		if (v)
 			off += (size_t)snprintf(buf + off, len - off, " %s=%s", v->k->name, v->text);
 	}
@@ -142,26 +149,12 @@ static void link_latest(const char *path)
 	}
 }
 
-static void fmt_rate(double v, char *buf, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (v >= 1e9)
-		snprintf(buf, len, "%.3fG", v / 1e9);
-	else if (v >= 1e6)
-		snprintf(buf, len, "%.3fM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(buf, len, "%.3fk", v / 1e3);
-	else
-		snprintf(buf, len, "%.3f", v);
-}
-
 /* One row of the table, on stdout (a reader that went away stops the table, not the run). */
-static void print_row(const struct cell_spec *cs, const struct run_labels *labels, const struct cell_brief *b)
+static void print_row(const struct cell_spec *cs, const struct run_batch *batch, const struct cell_brief *b)
 {
 	char label[200], rate[32], cv[16];
-	cell_label(cs, labels, label, sizeof label);
-	fmt_rate(b->ops_per_s, rate, sizeof rate);
+	cell_label(cs, batch, label, sizeof label);
+	fmt_si(b->ops_per_s, FMT_SI_COLUMN, rate, sizeof rate);
 	snprintf(cv, sizeof cv, isfinite(b->ops_per_s_cv) ? "%.1f%%" : "-", b->ops_per_s_cv * 100);
 	if (!strcmp(b->status, "ok"))
 		printf("%-44s %-7s %12s %7s %6.2f %8.3f %6.3f\n", label, b->status, rate, cv, b->util_cores, b->wall_s,
@@ -190,59 +183,66 @@ static struct results_cell *cell_begin(struct results_doc *doc, const struct cel
 	return cell;
 }
 
-/* Run the cells into a new results document written (atomically, at the start and after
- * every cell) to path. pins: a pin policy per cell (--baseline), or NULL for cfg->pin.
- * Returns the exit code: EXIT_OK, EXIT_FAIL (a cell failed, or the file could not be
- * written), or EXIT_SIGNAL of the signal that stopped the run. */
-static int run_cells(struct runner_config *cfg, const struct results_config *rc, const struct machine *m,
-                     struct cell_spec *cells, unsigned ncells, const struct topo_policy *pins,
-                     const struct run_labels *labels, const char *path, int quiet, int *sig)
+/* Cell i of the batch into doc, and its row of the table; *failed set if it failed, *sig if
+ * a signal stopped the run (doc then says so). 0, or -ENOMEM after one line: the cell could
+ * not start. */
+static int run_one(const struct run_batch *b, struct results_doc *doc, unsigned i, int *failed, int *sig)
+{
+	struct cell_spec *cs = &b->cells[i];
+	struct runner_config ccfg = b->plan->cfg;
+	if (b->pins)
+		ccfg.pin = b->pins[i];
+	cs->index = i;
+	cs->total = b->n;
+	struct results_cell *cell = cell_begin(doc, cs, &ccfg.pin, b->pins ? b->pins[i].text : b->rc->pin);
+	if (!cell) {
+		*failed = 1;
+		return -ENOMEM;
+	}
+	int r = runner_run_cell(&ccfg, cs, cell);
+	struct cell_brief brief;
+	results_cell_brief(cell, &brief);
+	*failed |= !strcmp(brief.status, "failed");
+	if (!b->plan->quiet)
+		print_row(cs, b, &brief);
+	if (r == -EINTR) {
+		*sig = runner_signal;
+		results_doc_set_interrupted(doc, *sig);
+	}
+	return 0;
+}
+
+/* Run the batch into a new results document written (atomically, at the start and after
+ * every cell) to b->path. Returns the exit code: EXIT_OK, EXIT_FAIL (a cell failed, or the
+ * file could not be written), or EXIT_SIGNAL of the signal that stopped the run (*sig). */
+static int run_cells(const struct run_batch *b, int *sig)
 {
 	char err[300];
 	int failed = 0;
-	struct results_doc *doc = results_doc_new(m, rc);
+	struct results_doc *doc = results_doc_new(b->m, b->rc);
 	if (!doc) {
 		log_err("run", "cannot create the results document");
 		return EXIT_FAIL;
 	}
-	cfg->progress = !quiet && isatty(2);
+	b->plan->cfg.progress = !b->plan->quiet && isatty(2);
 	runner_init();
 	runner_install_signals();
-	if (!quiet)
+	if (!b->plan->quiet)
 		printf("%-44s %-7s %12s %7s %6s %8s %6s\n", "cell", "status", "ops/s", "cv", "util", "wall_s", "fair");
 	cmd_stdout_flush();
 	*sig = 0;
-	int werr = results_doc_write(doc, path, err, sizeof err); /* valid (no cells yet) from the start */
-	for (unsigned i = 0; i < ncells && !werr && !*sig; i++) {
-		struct cell_spec *cs = &cells[i];
-		struct runner_config ccfg = *cfg;
-		if (pins)
-			ccfg.pin = pins[i];
-		cs->index = i;
-		cs->total = ncells;
-		struct results_cell *cell = cell_begin(doc, cs, &ccfg.pin, pins ? pins[i].text : rc->pin);
-		if (!cell) {
-			failed = 1;
+	int werr = results_doc_write(doc, b->path, err, sizeof err); /* valid (no cells yet) from the start */
+	for (unsigned i = 0; i < b->n && !werr && !*sig; i++) {
+		if (run_one(b, doc, i, &failed, sig))
 			break;
-		}
-		int r = runner_run_cell(&ccfg, cs, cell);
-		struct cell_brief b;
-		results_cell_brief(cell, &b);
-		failed |= !strcmp(b.status, "failed");
-		if (!quiet)
-			print_row(cs, labels, &b);
-		if (r == -EINTR) {
-			*sig = runner_signal;
-			results_doc_set_interrupted(doc, *sig);
-		}
-		werr = results_doc_write(doc, path, err, sizeof err);
+		werr = results_doc_write(doc, b->path, err, sizeof err);
 	}
 	results_doc_free(doc);
 	if (werr) {
 		log_err("run", "%s", err);
 		return EXIT_FAIL;
 	}
-	printf("results: %s\n", path);
+	printf("results: %s\n", b->path);
 	cmd_stdout_flush();
 	if (*sig)
 		return EXIT_SIGNAL(*sig);
@@ -271,52 +271,76 @@ static int compare_with(const struct results_file *base, const char *path, const
 	return compare_exit_code(res);
 }
 
-/* --confirm: run the cells flagged by the first comparison r1 again into cpath, and decide
- * on the cells flagged both times. Returns the verdict (0/1), or the exit code of a failure. */
-static int confirm_flagged(const struct baseline_cells *b, struct compare_result *r1, struct run_plan *p,
-                           const struct results_config *rc, const struct machine *m, const char *cpath)
+/* The cells of the batch first flagged by the first comparison r1 (its new cell i is the
+ * batch's cell i), with their pins and labels. 0, or -ENOMEM after one line. */
+static int flagged_cells(const struct run_batch *first, const struct compare_result *r1,
+                         struct baseline_cells *again)
+{
+	memset(again, 0, sizeof *again);
+	if (run_baseline_alloc(again, r1->nrows))
+		return -ENOMEM;
+	for (unsigned i = 0; i < r1->nrows; i++)
+		if (compare_row_flagged(r1, &r1->rows[i])) {
+			unsigned c = r1->rows[i].new_cell, k = again->n++;
+			again->cells[k] = first->cells[c];
+			again->pins[k] = first->pins[c];
+			memcpy(again->labels[k], first->labels[c], sizeof again->labels[k]);
+		}
+	return 0;
+}
+
+/* Each cell flagged by the first comparison r1, and whether the re-run's comparison r2
+ * flagged it again; returns how many it did. */
+static unsigned confirmed_cells(const struct compare_result *r1, const struct compare_result *r2)
+{
+	unsigned confirmed = 0;
+	for (unsigned i = 0; i < r1->nrows; i++) {
+		const struct compare_row *a = &r1->rows[i], *z = NULL;
+		if (!compare_row_flagged(r1, a))
+			continue;
+		for (unsigned j = 0; j < r2->nrows; j++)
+			if (r2->rows[j].base_cell == a->base_cell)
+				z = &r2->rows[j];
+		int again_flagged = z && compare_row_flagged(r2, z);
+		confirmed += again_flagged;
+		printf("%s: %s (first run %+.1f%%, p=%.2g; re-run %+.1f%%, p=%.2g)\n",
+		       again_flagged ? "confirmed" : "not confirmed, a false alarm", a->label, a->change_pct, a->mw.p,
+		       z ? z->change_pct : NAN, z ? z->mw.p : NAN);
+	}
+	cmd_stdout_flush();
+	return confirmed;
+}
+
+/* --confirm: run the cells flagged by the first comparison r1 (of the batch first, from the
+ * baseline base) again into cpath, and decide on the cells flagged both times. Returns the
+ * verdict (0/1), or the exit code of a failure. */
+static int confirm_flagged(const struct run_batch *first, const struct results_file *base,
+                           const struct compare_result *r1, const char *cpath)
 {
 	struct results_file *cf = NULL;
 	struct compare_result r2;
-	struct cell_spec *again = calloc(r1->nrows, sizeof *again);
-	struct topo_policy *pins = calloc(r1->nrows, sizeof *pins);
-	char(*labels)[200] = calloc(r1->nrows, sizeof *labels);
-	unsigned n = 0;
-	for (unsigned i = 0; again && pins && labels && i < r1->nrows; i++)
-		if (compare_row_flagged(r1, &r1->rows[i])) {
-			again[n] = b->cells[r1->rows[i].new_cell];
-			pins[n] = b->pins[r1->rows[i].new_cell];
-			memcpy(labels[n++], b->labels[r1->rows[i].new_cell], sizeof labels[0]);
-		}
-	printf("\nconfirming: running the %u flagged cell%s again\n", n, n == 1 ? "" : "s");
-	struct run_labels l = { .baseline = labels, .plan = p };
-	struct compare_opts o2 = p->copts;
+	struct baseline_cells flagged;
+	if (flagged_cells(first, r1, &flagged)) {
+		run_baseline_free(&flagged);
+		return EXIT_FAIL;
+	}
+	struct run_batch again = *first;
+	again.cells = flagged.cells;
+	again.n = flagged.n;
+	again.pins = flagged.pins;
+	again.labels = flagged.labels;
+	again.path = cpath;
+	printf("\nconfirming: running the %u flagged cell%s again\n", again.n, again.n == 1 ? "" : "s");
+	struct compare_opts o2 = first->plan->copts;
 	o2.hide_only_base = 1;
-	int sig, ret = run_cells(&p->cfg, rc, m, again, n, pins, &l, cpath, p->quiet, &sig);
-	int verdict = sig ? ret : compare_with(b->file, cpath, &o2, &cf, &r2);
+	int sig, ret = run_cells(&again, &sig);
+	int verdict = sig ? ret : compare_with(base, cpath, &o2, &cf, &r2);
 	if (!sig && verdict != EXIT_USAGE) {
-		unsigned confirmed = 0;
-		for (unsigned i = 0; i < r1->nrows; i++) {
-			const struct compare_row *a = &r1->rows[i], *z = NULL;
-			if (!compare_row_flagged(r1, a))
-				continue;
-			for (unsigned j = 0; j < r2.nrows; j++)
-				if (r2.rows[j].base_cell == a->base_cell)
-					z = &r2.rows[j];
-			int again_flagged = z && compare_row_flagged(&r2, z);
-			confirmed += again_flagged;
-			printf("%s: %s (first run %+.1f%%, p=%.2g; re-run %+.1f%%, p=%.2g)\n",
-			       again_flagged ? "confirmed" : "not confirmed, a false alarm", a->label, a->change_pct, a->mw.p,
-			       z ? z->change_pct : NAN, z ? z->mw.p : NAN);
-		}
-		cmd_stdout_flush();
-		verdict = confirmed ? 1 : 0;
+		verdict = confirmed_cells(r1, &r2) ? 1 : 0;
 		compare_result_free(&r2);
 	}
 	results_file_free(cf);
-	free(again);
-	free(pins);
-	free(labels);
+	run_baseline_free(&flagged);
 	return verdict;
 }
 
@@ -349,37 +373,55 @@ static void baseline_settings(const struct baseline_cells *b, struct run_plan *p
 		p->cfg.timeout_s = d;
 }
 
-/* bench run --baseline FILE [--confirm]: run the baseline's cells, compare, and with
- * --confirm run the flagged cells again and fail only on the ones flagged twice. */
-static int run_with_baseline(int argc, char **argv, struct run_plan *p)
+/* What the results file says of the run: its command line and the plan's settings. */
+static struct results_config run_config(int argc, char **argv, const struct run_plan *p, const char *pin)
 {
-	struct baseline_cells b;
-	char path[4096], cpath[4200], source[4200];
+	return (struct results_config){ .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
+		                        .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
+		                        .pin = pin };
+}
+
+/* The baseline's cells, checked like a plan, with the -O knobs left out of the matching and
+ * the baseline's settings where the command line gives none; the machine; the output path.
+ * 0, or EXIT_USAGE after one line (b freed). */
+static int baseline_plan(struct run_plan *p, struct machine *m, struct baseline_cells *b, char *path, size_t len)
+{
+	char source[4200];
 	if (p->all || p->nwl || p->ndrv || p->nworkers || p->pin_set) {
 		log_err("run", "--baseline runs the baseline's cells: it cannot be combined with --all, -w, -d, -n or --pin");
 		return EXIT_USAGE;
 	}
 	/* the plan holds only the -O overrides */
-	if (run_baseline_load(p->baseline, p->assign, p->nassign, &b))
+	if (run_baseline_load(p->baseline, p->assign, p->nassign, b))
 		return EXIT_USAGE;
 	snprintf(source, sizeof source, "--baseline %s", p->baseline);
-	struct machine m;
-	machine_describe(&m);
-	if (run_plan_check(b.cells, b.n, source) || output_path(p, &m, path, sizeof path)) {
-		run_baseline_free(&b);
+	machine_describe(m);
+	if (run_plan_check(b->cells, b->n, source) || output_path(p, m, path, len)) {
+		run_baseline_free(b);
 		return EXIT_USAGE;
 	}
 	for (unsigned a = 0; a < p->nassign && p->copts.nignore < COMPARE_IGNORE_MAX; a++)
 		p->copts.ignore[p->copts.nignore++] = p->assign[a].name;
-	baseline_settings(&b, p);
+	baseline_settings(b, p);
+	return 0;
+}
+
+/* bench run --baseline FILE [--confirm]: run the baseline's cells, compare, and with
+ * --confirm run the flagged cells again and fail only on the ones flagged twice. */
+static int run_with_baseline(int argc, char **argv, struct run_plan *p)
+{
+	struct baseline_cells b;
+	struct machine m;
+	char path[4096], cpath[4200];
+	if (baseline_plan(p, &m, &b, path, sizeof path))
+		return EXIT_USAGE;
 	size_t plen = strlen(path);
 	snprintf(cpath, sizeof cpath, "%.*s.confirm.json",
 	         (int)(plen > 5 && !strcmp(path + plen - 5, ".json") ? plen - 5 : plen), path);
-	struct results_config rc = { .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
-		                     .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
-		                     .pin = b.pins[0].text };
-	struct run_labels l = { .baseline = b.labels, .plan = p };
-	int sig, ret = run_cells(&p->cfg, &rc, &m, b.cells, b.n, b.pins, &l, path, p->quiet, &sig);
+	struct results_config rc = run_config(argc, argv, p, b.pins[0].text);
+	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = b.cells, .n = b.n, .pins = b.pins,
+		                   .labels = b.labels, .path = path };
+	int sig, ret = run_cells(&batch, &sig);
 	if (sig) {
 		run_baseline_free(&b);
 		return ret;
@@ -388,7 +430,7 @@ static int run_with_baseline(int argc, char **argv, struct run_plan *p)
 	struct compare_result r1;
 	int verdict = compare_with(b.file, path, &p->copts, &nf, &r1);
 	if (verdict == 1 && p->confirm)
-		verdict = confirm_flagged(&b, &r1, p, &rc, &m, cpath);
+		verdict = confirm_flagged(&batch, b.file, &r1, cpath);
 	if (nf) {
 		compare_result_free(&r1);
 		results_file_free(nf);
@@ -420,11 +462,9 @@ static int run_plan_cells(int argc, char **argv, struct run_plan *p)
 		free(cells.v);
 		return EXIT_USAGE;
 	}
-	struct results_config rc = { .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
-		                     .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
-		                     .pin = p->pin };
-	struct run_labels l = { .plan = p };
-	int sig, ret = run_cells(&p->cfg, &rc, &m, cells.v, cells.n, NULL, &l, path, p->quiet, &sig);
+	struct results_config rc = run_config(argc, argv, p, p->pin);
+	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = cells.v, .n = cells.n, .path = path };
+	int sig, ret = run_cells(&batch, &sig);
 	free(cells.v);
 	if (!p->output)
 		link_latest(path);

@@ -1,4 +1,4 @@
-/* compare: match cells, test, decide, summarize, print (see compare.h). */
+/* compare: match cells, test, decide, summarize (see compare.h; compare_print.c prints). */
 #define _GNU_SOURCE
 #include "bench/stats/compare.h"
 
@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/store/escape.h"
 #include "bench/core/log.h"
 #include "bench/core/opt.h"
 #include "bench/store/results.h"
@@ -47,26 +46,39 @@ int compare_parse_metric(const char *arg, struct compare_opts *o)
 	return 0;
 }
 
+/* Index of name in names[0..n), or -1. */
+static int name_index(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return -1;
+}
+
+static const char *const fail_on_names[] = { "regression", "any", "never" };
+
 int compare_parse_fail_on(const char *arg, enum compare_fail_on *out)
 {
-	static const char *names[] = { "regression", "any", "never" };
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(arg, names[i])) {
-			*out = (enum compare_fail_on)i;
-			return 0;
-		}
-	return -EINVAL;
+	int i = name_index(arg, fail_on_names, sizeof fail_on_names / sizeof *fail_on_names);
+	if (i < 0)
+		return -EINVAL;
+	*out = (enum compare_fail_on)i;
+	return 0;
+}
+
+const char *compare_fail_on_name(enum compare_fail_on f)
+{
+	return fail_on_names[f];
 }
 
 int compare_parse_format(const char *arg, enum compare_format *out)
 {
-	static const char *names[] = { "text", "markdown", "json" };
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(arg, names[i])) {
-			*out = (enum compare_format)i;
-			return 0;
-		}
-	return -EINVAL;
+	static const char *const names[] = { "text", "markdown", "json" };
+	int i = name_index(arg, names, sizeof names / sizeof *names);
+	if (i < 0)
+		return -EINVAL;
+	*out = (enum compare_format)i;
+	return 0;
 }
 
 int compare_parse_ci(const char *arg, enum compare_ci *out)
@@ -167,75 +179,26 @@ const char *compare_verdict_name(enum compare_verdict v)
 	return n[v];
 }
 
-/* What the verdict column says (text and Markdown). */
-static const char *verdict_text(enum compare_verdict v)
-{
-	static const char *n[] = { "REGRESSION", "improvement", "no change", "below threshold", "too few reps",
-		                   "FAILED (new)", "failed (base)", "skipped", "no data" };
-	return n[v];
-}
-
 int compare_known_direction(const char *m)
 {
-	static const char *higher[] = { "ops_per_s", "ops_per_cpu_s", "ops", "fairness" };
-	static const char *lower[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s", "ctx_voluntary",
-		                       "ctx_involuntary" };
-	for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
-		if (!strcmp(m, higher[i]))
-			return 1;
-	for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
-		if (!strcmp(m, lower[i]))
-			return 0;
+	static const char *const higher[] = { "ops_per_s", "ops_per_cpu_s", "ops", "fairness" };
+	static const char *const lower[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s", "ctx_voluntary",
+		                             "ctx_involuntary" };
+	if (name_index(m, higher, sizeof higher / sizeof *higher) >= 0)
+		return 1;
+	if (name_index(m, lower, sizeof lower / sizeof *lower) >= 0)
+		return 0;
 	return -1;
 }
 
-/* ---- output helpers ---- */
-
-void compare_json_number(FILE *f, double v)
+const char *compare_metric_of(const struct compare_opts *o, const struct results_file_cell *c, int *higher)
 {
-	if (isfinite(v))
-		fprintf(f, "%.12g", v);
-	else
-		fputs("null", f);
-}
-
-void compare_fmt_value(double v, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else if (a >= 1e9)
-		snprintf(buf, len, "%.4gG", v / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.4gM", v / 1e6);
-	else if (a >= 1e4)
-		snprintf(buf, len, "%.4gk", v / 1e3);
-	else
-		snprintf(buf, len, "%.4g", v);
-}
-
-static void fmt_pct(double v, char *buf, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%+.1f%%", v);
-}
-
-static void fmt_ci(double lo, double hi, char *buf, size_t len)
-{
-	if (isnan(lo) || isnan(hi))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "[%+.1f%%, %+.1f%%]", lo, hi);
-}
-
-static void fmt_p(double p, char *buf, size_t len)
-{
-	if (!isfinite(p))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.2g", p);
+	*higher = c->higher_is_better;
+	if (o->metric && strcmp(o->metric, c->primary))
+		*higher = o->metric_better >= 0 ? o->metric_better : compare_known_direction(o->metric);
+	else if (o->metric && o->metric_better >= 0)
+		*higher = o->metric_better;
+	return o->metric ? o->metric : c->primary;
 }
 
 /* ---- identity and labels ---- */
@@ -353,13 +316,21 @@ static int varies(const struct compare_vary *v, const char *wl, const char *knob
 	return g && g->varies;
 }
 
+/* "workload/driver/n=W", and " pin=P" when the pin varies or is not the default; returns the
+ * length it wrote (or would have). */
+static size_t label_head(const struct compare_vary *v, const struct results_file_cell *c, char *buf, size_t len)
+{
+	size_t off = results_cell_label(buf, len, c->workload, c->driver, c->workers);
+	if (off < len && (varies(v, c->workload, NULL) || strcmp(c->pin, "spread")))
+		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
+	return off;
+}
+
 void compare_cell_label(const struct compare_vary *v, const struct results_file *f, unsigned ci, char *buf,
                         size_t len)
 {
 	const struct results_file_cell *c = &f->cells[ci];
-	size_t off = results_cell_label(buf, len, c->workload, c->driver, c->workers);
-	if (off < len && (varies(v, c->workload, NULL) || strcmp(c->pin, "spread")))
-		off += (size_t)snprintf(buf + off, len - off, " pin=%s", c->pin);
+	size_t off = label_head(v, c, buf, len);
 	for (const struct results_kv *kv = c->knobs_by_name; kv < c->knobs_by_name + c->nknobs && off < len; kv++)
 		if (varies(v, c->workload, kv->key))
 			off += (size_t)snprintf(buf + off, len - off, " %s=%s", kv->key, kv->value);
@@ -371,9 +342,7 @@ static void row_label(const struct compare_result *r, const struct compare_vary 
 {
 	const struct results_file_cell *b = &r->base->cells[row->base_cell];
 	const struct results_file_cell *n = &r->new->cells[row->new_cell];
-	size_t off = results_cell_label(buf, len, b->workload, b->driver, b->workers);
-	if (off < len && (varies(v, b->workload, NULL) || strcmp(b->pin, "spread")))
-		off += (size_t)snprintf(buf + off, len - off, " pin=%s", b->pin);
+	size_t off = label_head(v, b, buf, len);
 	for (const struct results_kv *kv = b->knobs_by_name; kv < b->knobs_by_name + b->nknobs && off < len; kv++) {
 		const char *nv = results_file_knob(n, kv->key);
 		if (ignored(&r->opts, kv->key) && (!nv || strcmp(nv, kv->value)))
@@ -437,6 +406,85 @@ static int find_duplicates(const struct results_file *f, const struct keyed *k, 
 	return 0;
 }
 
+/* What matching two files needs: the sorted identity keys of each file's cells, which base
+ * cell matches which new cell, and which knobs vary (for the labels). */
+struct matching {
+	struct keyed *kb, *kn;
+	long *match;                       /* base cell -> new cell, or -1 */
+	char *matched[2];                  /* base cell, new cell -> has a match */
+	struct compare_vary *vary;
+};
+
+static void matching_free(const struct compare_result *r, struct matching *m)
+{
+	free_keys(m->kb, r->base->ncells);
+	free_keys(m->kn, r->new->ncells);
+	compare_vary_free(m->vary);
+	free(m->match);
+	free(m->matched[0]);
+	free(m->matched[1]);
+}
+
+/* The keys, the vary table, and room for the result's rows and unmatched labels. 0, -ENOMEM. */
+static int matching_new(struct compare_result *r, struct matching *m)
+{
+	unsigned nb = r->base->ncells, nn = r->new->ncells;
+	const struct results_file *files[] = { r->base, r->new };
+	m->kb = sorted_keys(r->base, &r->opts);
+	m->kn = sorted_keys(r->new, &r->opts);
+	m->vary = compare_vary_new(files, 2);
+	m->match = malloc((nb + 1) * sizeof *m->match);
+	m->matched[0] = calloc(nb + 1, 1);
+	m->matched[1] = calloc(nn + 1, 1);
+	r->rows = calloc(nb + 1, sizeof *r->rows);
+	r->only_base = calloc(nb + 1, sizeof *r->only_base);
+	r->only_new = calloc(nn + 1, sizeof *r->only_new);
+	if (!m->kb || !m->kn || !m->vary || !m->match || !m->matched[0] || !m->matched[1] || !r->rows || !r->only_base || !r->only_new)
+		return -ENOMEM;
+	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+/* A row per base cell whose key the new file has (keys are unique within a file: checked by
+ * find_duplicates), in the baseline's order. */
+static void match_cells(struct compare_result *r, struct matching *m)
+{
+	unsigned nb = r->base->ncells, nn = r->new->ncells;
+	for (unsigned i = 0; i < nb; i++)
+		m->match[i] = -1;
+	for (unsigned i = 0; i < nb; i++) {
+		const struct keyed *hit = bsearch(&m->kb[i], m->kn, nn, sizeof *m->kn, cmp_key);
+		if (hit) {
+			m->match[m->kb[i].idx] = hit->idx;
+			m->matched[0][m->kb[i].idx] = m->matched[1][hit->idx] = 1;
+		}
+	}
+	for (unsigned i = 0; i < nb; i++)
+		if (m->match[i] >= 0) {
+			struct compare_row *row = &r->rows[r->nrows++];
+			row->base_cell = i;
+			row->new_cell = (unsigned)m->match[i];
+		}
+}
+
+/* The labels of the cells of f without a match (matched[i] 0) into out; 0, -ENOMEM. */
+static int unmatched_labels(const struct compare_vary *vary, const struct results_file *f, const char *matched,
+                            char **out, unsigned *n)
+{
+	for (unsigned i = 0; i < f->ncells; i++)
+		if (!matched[i]) {
+			char l[320];
+			compare_cell_label(vary, f, i, l, sizeof l);
+			if (!(out[(*n)++] = strdup(l)))
+				return -ENOMEM;
+		}
+	return 0;
+}
+
 /* ---- one row ---- */
 
 static void ratio_ci(const struct compare_opts *o, struct compare_row *row)
@@ -451,70 +499,40 @@ static void ratio_ci(const struct compare_opts *o, struct compare_row *row)
 	row->ci_hi_pct = rc ? NAN : (hi - 1) * 100;
 }
 
-static int analyze(struct compare_result *r, struct compare_row *row)
+/* The side of a row that has values (kb, kn > 0): its count and median. */
+static void row_sides(struct compare_row *row, int kb, int kn)
 {
-	const struct compare_opts *o = &r->opts;
-	const struct results_file_cell *b = &r->base->cells[row->base_cell];
-	const struct results_file_cell *n = &r->new->cells[row->new_cell];
-	row->base_median = row->new_median = row->change_pct = row->ci_lo_pct = row->ci_hi_pct = NAN;
-	row->mw.p = row->mw.min_p = NAN;
-	row->metric = o->metric ? o->metric : b->primary;
-	row->higher_is_better = b->higher_is_better;
-	if (o->metric && strcmp(o->metric, b->primary))
-		row->higher_is_better = o->metric_better >= 0 ? o->metric_better : compare_known_direction(o->metric);
-	else if (o->metric && o->metric_better >= 0)
-		row->higher_is_better = o->metric_better;
-	if (!o->metric && strcmp(b->primary, n->primary))
-		snprintf(row->note, sizeof row->note, "the new run's primary metric is %s; comparing %s", n->primary, b->primary);
-	int bok = !strcmp(b->status, "ok"), nok = !strcmp(n->status, "ok");
-	if (!strcmp(b->status, "skipped") || !strcmp(n->status, "skipped")) {
-		row->verdict = CMP_SKIPPED;
-		snprintf(row->note, sizeof row->note, "skipped in %s: %s",
-		         !strcmp(b->status, "skipped") ? "the baseline" : "the new run",
-		         (!strcmp(b->status, "skipped") ? b->error : n->error) ?: "");
-		return 0;
+	if (kb > 0) {
+		row->nbase = (unsigned)kb;
+		row->base_median = stats_median(row->xbase, row->nbase);
 	}
-	row->xbase = calloc(b->nreps + 1, sizeof *row->xbase);
-	row->xnew = calloc(n->nreps + 1, sizeof *row->xnew);
-	if (!row->xbase || !row->xnew)
-		return -ENOMEM;
-	if (!bok) {
+	if (kn > 0) {
+		row->nnew = (unsigned)kn;
+		row->new_median = stats_median(row->xnew, row->nnew);
+	}
+}
+
+/* A row whose cell failed in one run or both: the verdict, the note, the medians it has. */
+static void failed_row(struct compare_row *row, const struct results_file_cell *b, const struct results_file_cell *n,
+                       int kb, int kn)
+{
+	int nok = !strcmp(n->status, "ok");
+	if (strcmp(b->status, "ok")) {
 		row->verdict = CMP_FAILED_BASE;
 		snprintf(row->note, sizeof row->note, "failed in the baseline%s: %s", nok ? "" : " and in the new run",
 		         b->error ?: b->status);
-		int k = nok ? results_file_values(n, row->metric, row->xnew, n->nreps) : 0;
-		if (k > 0) {
-			row->nnew = (unsigned)k;
-			row->new_median = stats_median(row->xnew, row->nnew);
-		}
-		return 0;
-	}
-	int kb = results_file_values(b, row->metric, row->xbase, b->nreps);
-	if (!nok) {
+	} else {
 		row->verdict = CMP_FAILED_NEW;
 		snprintf(row->note, sizeof row->note, "failed in the new run: %s", n->error ?: n->status);
-		if (kb > 0) {
-			row->nbase = (unsigned)kb;
-			row->base_median = stats_median(row->xbase, row->nbase);
-		}
-		return 0;
 	}
-	int kn = results_file_values(n, row->metric, row->xnew, n->nreps);
-	if (kb <= 0 || kn <= 0) {
-		row->verdict = CMP_NO_DATA;
-		snprintf(row->note, sizeof row->note, "%s is not recorded in %s", row->metric,
-		         kb <= 0 ? "the baseline" : "the new run");
-		return 0;
-	}
-	row->nbase = (unsigned)kb;
-	row->nnew = (unsigned)kn;
-	row->base_median = stats_median(row->xbase, row->nbase);
-	row->new_median = stats_median(row->xnew, row->nnew);
-	if (row->base_median != 0)
-		row->change_pct = (row->new_median / row->base_median - 1) * 100;
-	if (stats_mann_whitney(row->xbase, row->nbase, row->xnew, row->nnew, &row->mw))
-		return -ENOMEM;
-	ratio_ci(o, row);
+	row_sides(row, kb, kn);
+}
+
+/* The verdict of a row with values on both sides, tested: too few repetitions for any p <
+ * alpha, unchanged, below the threshold, or a significant change the good or the bad way. */
+static void decide(const struct compare_result *r, struct compare_row *row)
+{
+	const struct compare_opts *o = &r->opts;
 	double thr = o->threshold_pct;
 	if (row->mw.min_p >= o->alpha) {
 		row->verdict = CMP_TOO_FEW;
@@ -534,7 +552,94 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 	} else {
 		row->verdict = CMP_BELOW_THRESHOLD;
 	}
+}
+
+/* One matched pair of cells: its metric, the repetitions' values, and the verdict (skipped,
+ * failed, no data, or the test's). 0 or -ENOMEM. */
+static int analyze(struct compare_result *r, struct compare_row *row)
+{
+	const struct compare_opts *o = &r->opts;
+	const struct results_file_cell *b = &r->base->cells[row->base_cell];
+	const struct results_file_cell *n = &r->new->cells[row->new_cell];
+	row->base_median = row->new_median = row->change_pct = row->ci_lo_pct = row->ci_hi_pct = NAN;
+	row->mw.p = row->mw.min_p = NAN;
+	row->metric = compare_metric_of(o, b, &row->higher_is_better);
+	if (!o->metric && strcmp(b->primary, n->primary))
+		snprintf(row->note, sizeof row->note, "the new run's primary metric is %s; comparing %s", n->primary, b->primary);
+	if (!strcmp(b->status, "skipped") || !strcmp(n->status, "skipped")) {
+		row->verdict = CMP_SKIPPED;
+		snprintf(row->note, sizeof row->note, "skipped in %s: %s",
+		         !strcmp(b->status, "skipped") ? "the baseline" : "the new run",
+		         (!strcmp(b->status, "skipped") ? b->error : n->error) ?: "");
+		return 0;
+	}
+	row->xbase = calloc(b->nreps + 1, sizeof *row->xbase);
+	row->xnew = calloc(n->nreps + 1, sizeof *row->xnew);
+	if (!row->xbase || !row->xnew)
+		return -ENOMEM;
+	int bok = !strcmp(b->status, "ok"), nok = !strcmp(n->status, "ok");
+	int kb = bok ? results_file_values(b, row->metric, row->xbase, b->nreps) : 0;
+	int kn = nok ? results_file_values(n, row->metric, row->xnew, n->nreps) : 0;
+	if (!bok || !nok) {
+		failed_row(row, b, n, kb, kn);
+		return 0;
+	}
+	if (kb <= 0 || kn <= 0) {
+		row->verdict = CMP_NO_DATA;
+		snprintf(row->note, sizeof row->note, "%s is not recorded in %s", row->metric,
+		         kb <= 0 ? "the baseline" : "the new run");
+		return 0;
+	}
+	row_sides(row, kb, kn);
+	if (row->base_median != 0)
+		row->change_pct = (row->new_median / row->base_median - 1) * 100;
+	if (stats_mann_whitney(row->xbase, row->nbase, row->xnew, row->nnew, &row->mw))
+		return -ENOMEM;
+	ratio_ci(o, row);
+	decide(r, row);
 	return 0;
+}
+
+/* ---- the geometric mean ---- */
+
+/* A row with a positive median on both sides takes part in the geometric mean. */
+static int in_geomean(const struct compare_row *row)
+{
+	return row->nbase && row->nnew && row->base_median > 0 && row->new_median > 0;
+}
+
+/* How many bootstrap resamples: every resample resamples every cell, so bound the work for
+ * files of thousands of cells (at least 1000 resamples, enough for a 95% interval). */
+static unsigned geomean_resamples(const struct compare_result *r)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < r->nrows; i++)
+		total += r->rows[i].nbase + r->rows[i].nnew;
+	unsigned B = r->opts.nboot;
+	if (total && B > 20000000 / total)
+		B = 20000000 / total > 1000 ? (unsigned)(20000000 / total) : (B < 1000 ? B : 1000);
+	return B;
+}
+
+/* The mean log performance ratio of one resample of every cell of the geometric mean (n
+ * cells); buf has room for the larger side of any cell. */
+static double geomean_resample(const struct compare_result *r, unsigned n, struct stats_rng *rng, double *buf)
+{
+	double s = 0;
+	for (unsigned i = 0; i < r->nrows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		if (!in_geomean(row))
+			continue;
+		for (unsigned k = 0; k < row->nbase; k++)
+			buf[k] = row->xbase[stats_rng_below(rng, row->nbase)];
+		double mb = stats_median_inplace(buf, row->nbase);
+		for (unsigned k = 0; k < row->nnew; k++)
+			buf[k] = row->xnew[stats_rng_below(rng, row->nnew)];
+		double mn = stats_median_inplace(buf, row->nnew);
+		double l = mb > 0 && mn > 0 ? log(mn / mb) : mb > 0 ? -INFINITY : mn > 0 ? INFINITY : 0;
+		s += row->higher_is_better ? l : -l;
+	}
+	return isnan(s) ? 0 : s / n; /* +inf and -inf from two starved cells: no information */
 }
 
 /* Geometric mean of the performance ratios (new/base for higher-is-better, base/new for
@@ -543,9 +648,14 @@ static int geomean(struct compare_result *r)
 {
 	unsigned n = 0;
 	double sum = 0;
+	size_t maxn = 1;
 	for (unsigned i = 0; i < r->nrows; i++) {
-		struct compare_row *row = &r->rows[i];
-		if (!row->nbase || !row->nnew || !(row->base_median > 0) || !(row->new_median > 0))
+		const struct compare_row *row = &r->rows[i];
+		if (row->nbase > maxn) /* the larger side of every cell */
+			maxn = row->nbase;
+		if (row->nnew > maxn)
+			maxn = row->nnew;
+		if (!in_geomean(row))
 			continue;
 		double l = log(row->new_median / row->base_median);
 		sum += row->higher_is_better ? l : -l;
@@ -556,42 +666,16 @@ static int geomean(struct compare_result *r)
 	if (!n)
 		return 0;
 	r->geo_pct = (exp(sum / n) - 1) * 100;
-	/* Every resample resamples every cell: bound the work for files of thousands of cells
-	 * (at least 1000 resamples, enough for a 95% interval). */
-	size_t total = 0;
-	for (unsigned i = 0; i < r->nrows; i++)
-		total += r->rows[i].nbase + r->rows[i].nnew;
-	unsigned B = r->opts.nboot;
-	if (total && B > 20000000 / total)
-		B = 20000000 / total > 1000 ? (unsigned)(20000000 / total) : (B < 1000 ? B : 1000);
-	double *g = malloc(B * sizeof *g), *buf = NULL;
-	size_t maxn = 1;
-	for (unsigned i = 0; i < r->nrows; i++)
-		maxn = r->rows[i].nbase > maxn ? r->rows[i].nbase : r->rows[i].nnew > maxn ? r->rows[i].nnew : maxn;
-	buf = malloc(maxn * sizeof *buf);
+	unsigned B = geomean_resamples(r);
+	double *g = malloc(B * sizeof *g), *buf = malloc(maxn * sizeof *buf);
 	if (!g || !buf || B < 2) {
 		free(g);
 		free(buf);
 		return g && buf ? 0 : -ENOMEM;
 	}
 	struct stats_rng rng = { STATS_BOOT_SEED };
-	for (unsigned b = 0; b < B; b++) {
-		double s = 0;
-		for (unsigned i = 0; i < r->nrows; i++) {
-			struct compare_row *row = &r->rows[i];
-			if (!row->nbase || !row->nnew || !(row->base_median > 0) || !(row->new_median > 0))
-				continue;
-			for (unsigned k = 0; k < row->nbase; k++)
-				buf[k] = row->xbase[stats_rng_below(&rng, row->nbase)];
-			double mb = stats_median_inplace(buf, row->nbase);
-			for (unsigned k = 0; k < row->nnew; k++)
-				buf[k] = row->xnew[stats_rng_below(&rng, row->nnew)];
-			double mn = stats_median_inplace(buf, row->nnew);
-			double l = mb > 0 && mn > 0 ? log(mn / mb) : mb > 0 ? -INFINITY : mn > 0 ? INFINITY : 0;
-			s += row->higher_is_better ? l : -l;
-		}
-		g[b] = isnan(s) ? 0 : s / n; /* +inf and -inf from two starved cells: no information */
-	}
+	for (unsigned b = 0; b < B; b++)
+		g[b] = geomean_resample(r, n, &rng, buf);
 	qsort(g, B, sizeof *g, stats_cmp_double);
 	double a = (1 - r->opts.confidence) / 2;
 	r->geo_lo_pct = (exp(stats_quantile_sorted(g, B, a)) - 1) * 100;
@@ -643,114 +727,98 @@ static void check_machines(struct compare_result *r)
 
 /* ---- the whole comparison ---- */
 
-int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
-                  struct compare_result *r, char *err, size_t errlen)
+/* The smallest number of repetitions per side with which p < alpha is possible at all. */
+static unsigned min_reps_needed(double alpha)
 {
-	memset(r, 0, sizeof *r);
-	r->base = base;
-	r->new = new;
-	r->opts = *o;
-	for (r->min_reps_needed = 2; r->min_reps_needed < 1000; r->min_reps_needed++)
-		if (stats_mw_min_p(r->min_reps_needed, r->min_reps_needed) < o->alpha)
+	unsigned n;
+	for (n = 2; n < 1000; n++)
+		if (stats_mw_min_p(n, n) < alpha)
 			break;
-	unsigned nb = base->ncells, nn = new->ncells;
-	struct keyed *kb = sorted_keys(base, o), *kn = sorted_keys(new, o);
-	const struct results_file *files[] = { base, new };
-	struct compare_vary *vary = compare_vary_new(files, 2);
-	int rc = -ENOMEM;
-	long *match = malloc((nb + 1) * sizeof *match);
-	char *nmatched = calloc(nn + 1, 1);
-	r->rows = calloc(nb + 1, sizeof *r->rows);
-	r->only_base = calloc(nb + 1, sizeof *r->only_base);
-	r->only_new = calloc(nn + 1, sizeof *r->only_new);
-	if (!kb || !kn || !vary || !match || !nmatched || !r->rows || !r->only_base || !r->only_new) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = -EINVAL;
-	if (find_duplicates(base, kb, o, err, errlen) || find_duplicates(new, kn, o, err, errlen))
-		goto out;
-	for (unsigned i = 0; i < nb; i++)
-		match[i] = -1;
-	for (unsigned i = 0; i < nb; i++) {
-		struct keyed key = { kb[i].key, 0 };
-		/* keys are unique within a file: compare by key only (idx 0 sorts first among equals) */
-		const struct keyed *hit = NULL;
-		size_t lo = 0, hi = nn;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (strcmp(kn[mid].key, key.key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+	return n;
+}
+
+/* --metric NAME without a direction: known, or the primary metric of every matched cell. */
+static int check_direction(const struct compare_result *r, char *err, size_t errlen)
+{
+	const struct compare_opts *o = &r->opts;
+	if (!o->metric || o->metric_better >= 0 || compare_known_direction(o->metric) >= 0)
+		return 0;
+	for (unsigned i = 0; i < r->nrows; i++)
+		if (strcmp(r->base->cells[r->rows[i].base_cell].primary, o->metric)) {
+			snprintf(err, errlen, "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower",
+			         o->metric, o->metric, o->metric);
+			return -EINVAL;
 		}
-		if (lo < nn && !strcmp(kn[lo].key, key.key))
-			hit = &kn[lo];
-		if (hit) {
-			match[kb[i].idx] = hit->idx;
-			nmatched[hit->idx] = 1;
-		}
-	}
-	for (unsigned i = 0; i < nb; i++)
-		if (match[i] >= 0) {
-			struct compare_row *row = &r->rows[r->nrows++];
-			row->base_cell = i;
-			row->new_cell = (unsigned)match[i];
-		}
-	if (!r->nrows) {
-		snprintf(err, errlen, "no cell of %s matches a cell of %s (cells match by workload, driver, workers, "
-		         "pin and knobs; --ignore-knob NAME leaves a knob out)", new->path, base->path);
-		goto out;
-	}
-	if (o->metric && o->metric_better < 0 && compare_known_direction(o->metric) < 0)
-		for (unsigned i = 0; i < r->nrows; i++)
-			if (strcmp(base->cells[r->rows[i].base_cell].primary, o->metric)) {
-				snprintf(err, errlen, "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower",
-				         o->metric, o->metric, o->metric);
-				goto out;
-			}
-	for (unsigned i = 0; i < nb; i++)
-		if (match[i] < 0) {
-			char l[320];
-			compare_cell_label(vary, base, i, l, sizeof l);
-			r->only_base[r->nonly_base++] = strdup(l);
-		}
-	for (unsigned j = 0; j < nn; j++)
-		if (!nmatched[j]) {
-			char l[320];
-			compare_cell_label(vary, new, j, l, sizeof l);
-			r->only_new[r->nonly_new++] = strdup(l);
-		}
+	return 0;
+}
+
+/* Label, analyze and count every row. 0; -ENOMEM, or -EINVAL when no row records --metric,
+ * with err. */
+static int analyze_rows(struct compare_result *r, const struct compare_vary *vary, char *err, size_t errlen)
+{
 	unsigned with_metric = 0;
 	for (unsigned i = 0; i < r->nrows; i++) {
 		struct compare_row *row = &r->rows[i];
 		row_label(r, vary, row, row->label, sizeof row->label);
 		if (analyze(r, row)) {
 			snprintf(err, errlen, "out of memory");
-			rc = -ENOMEM;
-			goto out;
+			return -ENOMEM;
 		}
 		r->counts[row->verdict]++;
 		with_metric += row->verdict != CMP_NO_DATA;
 	}
-	if (o->metric && !with_metric) {
-		snprintf(err, errlen, "--metric %s: no matched cell records this metric (see a repetition in %s)", o->metric,
-		         base->path);
-		goto out;
+	if (r->opts.metric && !with_metric) {
+		snprintf(err, errlen, "--metric %s: no matched cell records this metric (see a repetition in %s)",
+		         r->opts.metric, r->base->path);
+		return -EINVAL;
 	}
-	if (geomean(r)) {
+	return 0;
+}
+
+/* Match the cells: keys, duplicates refused, rows, at least one. 0, or -errno with err. */
+static int match_files(struct compare_result *r, struct matching *m, char *err, size_t errlen)
+{
+	if (matching_new(r, m)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (find_duplicates(r->base, m->kb, &r->opts, err, errlen) || find_duplicates(r->new, m->kn, &r->opts, err, errlen))
+		return -EINVAL;
+	match_cells(r, m);
+	if (!r->nrows) {
+		snprintf(err, errlen, "no cell of %s matches a cell of %s (cells match by workload, driver, workers, "
+		         "pin and knobs; --ignore-knob NAME leaves a knob out)", r->new->path, r->base->path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
+                  struct compare_result *r, char *err, size_t errlen)
+{
+	struct matching m = { 0 };
+	memset(r, 0, sizeof *r);
+	r->base = base;
+	r->new = new;
+	r->opts = *o;
+	r->min_reps_needed = min_reps_needed(o->alpha);
+	int rc = match_files(r, &m, err, errlen);
+	if (!rc)
+		rc = check_direction(r, err, errlen);
+	if (!rc && (unmatched_labels(m.vary, base, m.matched[0], r->only_base, &r->nonly_base) ||
+	            unmatched_labels(m.vary, new, m.matched[1], r->only_new, &r->nonly_new))) {
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
-		goto out;
 	}
-	check_machines(r);
-	rc = 0;
-out:
-	free_keys(kb, nb);
-	free_keys(kn, nn);
-	compare_vary_free(vary);
-	free(match);
-	free(nmatched);
+	if (!rc)
+		rc = analyze_rows(r, m.vary, err, errlen);
+	if (!rc && geomean(r)) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	}
+	if (!rc)
+		check_machines(r);
+	matching_free(r, &m);
 	if (rc)
 		compare_result_free(r);
 	return rc;
@@ -788,269 +856,4 @@ int compare_exit_code(const struct compare_result *r)
 		if (compare_row_flagged(r, &r->rows[i]))
 			return 1;
 	return 0;
-}
-
-/* ---- printing ---- */
-
-static const char *ci_name(const struct compare_opts *o)
-{
-	return o->ci == COMPARE_CI_HL ? "Hodges-Lehmann" : "bootstrap";
-}
-
-static void summary_line(FILE *f, const struct compare_result *r, const char *bold)
-{
-	const unsigned *c = r->counts;
-	fprintf(f, "%s%u regression%s, %u improvement%s%s, %u unchanged", bold, c[CMP_REGRESSION],
-	        c[CMP_REGRESSION] == 1 ? "" : "s", c[CMP_IMPROVEMENT], c[CMP_IMPROVEMENT] == 1 ? "" : "s", bold,
-	        c[CMP_UNCHANGED] + c[CMP_BELOW_THRESHOLD]);
-	if (c[CMP_TOO_FEW])
-		fprintf(f, ", %u with too few repetitions", c[CMP_TOO_FEW]);
-	if (c[CMP_FAILED_NEW])
-		fprintf(f, ", %u failed in the new run", c[CMP_FAILED_NEW]);
-	if (c[CMP_FAILED_BASE])
-		fprintf(f, ", %u failed in the baseline", c[CMP_FAILED_BASE]);
-	if (c[CMP_SKIPPED])
-		fprintf(f, ", %u skipped", c[CMP_SKIPPED]);
-	if (c[CMP_NO_DATA])
-		fprintf(f, ", %u without data", c[CMP_NO_DATA]);
-	fprintf(f, " (%u matched cell%s)", r->nrows, r->nrows == 1 ? "" : "s");
-}
-
-/* Text from the files (paths, machine fields, error texts) after prefix, escaped for the
- * sink, as one line; with lines, each line of text so (r->warnings: a line per warning).
- * Nothing when text is empty. */
-static void put_text(FILE *f, enum esc_sink sink, const char *prefix, const char *text, int lines)
-{
-	char line[1024];
-	while (*text) {
-		size_t n = lines ? strcspn(text, "\n") : strlen(text);
-		snprintf(line, sizeof line, "%.*s", (int)n, text);
-		fputs(prefix, f);
-		esc_fputs(f, sink, line);
-		fputc('\n', f);
-		text += n + (text[n] == '\n');
-	}
-}
-
-/* The text report. Everything from the files goes through esc_term: the labels are made of
- * names and values the loader validated, but paths, machine fields and notes (error texts)
- * are any text. */
-static void print_text(FILE *f, const struct compare_result *r)
-{
-	const struct compare_opts *o = &r->opts;
-	int w = 24;
-	for (unsigned i = 0; i < r->nrows; i++)
-		if ((int)strlen(r->rows[i].label) > w)
-			w = (int)strlen(r->rows[i].label);
-	put_text(f, ESC_TERM, "baseline: ", r->base->path, 0);
-	put_text(f, ESC_TERM, "new:      ", r->new->path, 0);
-	fprintf(f, "significant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
-	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
-	put_text(f, ESC_TERM, "warning: the machines differ: ", r->machine_diff, 0);
-	put_text(f, ESC_TERM, "warning: the runs' settings differ: ", r->config_diff, 0);
-	put_text(f, ESC_TERM, "warning: ", r->warnings, 1);
-	fprintf(f, "\n%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, "cell", "metric", "baseline", "new", "change",
-	        "CI", "p", "n", "verdict");
-	for (unsigned i = 0; i < r->nrows; i++) {
-		const struct compare_row *row = &r->rows[i];
-		char m[64], b[24], n[24], ch[16], ci[40], p[16], reps[24], lab[640], met[64];
-		esc_term(lab, sizeof lab, row->label);
-		snprintf(m, sizeof m, "%s (%s)", esc_term(met, sizeof met, row->metric),
-		         row->higher_is_better ? "higher" : "lower");
-		compare_fmt_value(row->base_median, b, sizeof b);
-		compare_fmt_value(row->new_median, n, sizeof n);
-		fmt_pct(row->change_pct, ch, sizeof ch);
-		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
-		fmt_p(row->mw.p, p, sizeof p);
-		snprintf(reps, sizeof reps, "%u/%u", row->nbase, row->nnew);
-		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, lab, m, b, n, ch, ci, p, reps,
-		        verdict_text(row->verdict));
-	}
-	if (r->geo_cells) {
-		char ch[16], ci[40], lab[64];
-		snprintf(lab, sizeof lab, "geomean of %u cell%s", r->geo_cells, r->geo_cells == 1 ? "" : "s");
-		fmt_pct(r->geo_pct, ch, sizeof ch);
-		fmt_ci(r->geo_lo_pct, r->geo_hi_pct, ci, sizeof ci);
-		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-18s\n", w, lab, "perf. (+ = better)", "", "", ch, ci);
-	}
-	for (unsigned i = 0; i < r->nrows; i++)
-		if (r->rows[i].note[0]) {
-			fputs("note: ", f);
-			esc_fputs(f, ESC_TERM, r->rows[i].label);
-			fputs(": ", f);
-			esc_fputs(f, ESC_TERM, r->rows[i].note);
-			fputc('\n', f);
-		}
-	if (!o->hide_only_base)
-		for (unsigned i = 0; i < r->nonly_base; i++)
-			put_text(f, ESC_TERM, "only in the baseline: ", r->only_base[i], 0);
-	for (unsigned i = 0; i < r->nonly_new; i++)
-		put_text(f, ESC_TERM, "only in the new run: ", r->only_new[i], 0);
-	fputc('\n', f);
-	summary_line(f, r, "");
-	fputs(".\n", f);
-}
-
-static void print_markdown(FILE *f, const struct compare_result *r)
-{
-	const struct compare_opts *o = &r->opts;
-	fprintf(f, "### bench compare\n\n");
-	summary_line(f, r, "**");
-	fprintf(f, ".\n\n| cell | metric | baseline | new | change | %g%% CI | p | n | verdict |\n", o->confidence * 100);
-	fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|\n");
-	for (unsigned i = 0; i < r->nrows; i++) {
-		const struct compare_row *row = &r->rows[i];
-		char b[24], n[24], ch[16], ci[40], p[16];
-		compare_fmt_value(row->base_median, b, sizeof b);
-		compare_fmt_value(row->new_median, n, sizeof n);
-		fmt_pct(row->change_pct, ch, sizeof ch);
-		fmt_ci(row->ci_lo_pct, row->ci_hi_pct, ci, sizeof ci);
-		fmt_p(row->mw.p, p, sizeof p);
-		int flag = compare_row_flagged(r, row) || row->verdict == CMP_REGRESSION;
-		fputs("| ", f);
-		esc_fputs(f, ESC_MD, row->label);
-		fputs(" | ", f);
-		esc_fputs(f, ESC_MD, row->metric);
-		fprintf(f, " %s | %s | %s | %s%s%s | %s | %s | %u/%u | %s%s%s |\n",
-		        row->higher_is_better ? "&uarr;" : "&darr;", b, n, flag ? "**" : "", ch, flag ? "**" : "", ci, p,
-		        row->nbase, row->nnew, flag ? "**" : "", verdict_text(row->verdict), flag ? "**" : "");
-	}
-	if (r->geo_cells) {
-		char ch[16], ci[40];
-		fmt_pct(r->geo_pct, ch, sizeof ch);
-		fmt_ci(r->geo_lo_pct, r->geo_hi_pct, ci, sizeof ci);
-		fprintf(f, "| *geomean of %u cell%s* | performance, + = better | | | %s | %s | | | |\n", r->geo_cells,
-		        r->geo_cells == 1 ? "" : "s", ch, ci);
-	}
-	fprintf(f, "\nSignificant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
-	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
-	put_text(f, ESC_MD, "\n> **Warning:** the machines differ: ", r->machine_diff, 0);
-	put_text(f, ESC_MD, "\n> **Warning:** the runs' settings differ: ", r->config_diff, 0);
-	put_text(f, ESC_MD, "\n> **Warning:** ", r->warnings, 1);
-	/* labels: names and values the loader validated, so a code span holds them as they are */
-	int notes = 0;
-	for (unsigned i = 0; i < r->nrows; i++)
-		if (r->rows[i].note[0]) {
-			fprintf(f, "%s- `%s`: ", notes++ ? "" : "\n", r->rows[i].label);
-			esc_fputs(f, ESC_MD, r->rows[i].note);
-			fputc('\n', f);
-		}
-	if (!o->hide_only_base)
-		for (unsigned i = 0; i < r->nonly_base; i++)
-			fprintf(f, "%s- only in the baseline: `%s`\n", notes++ ? "" : "\n", r->only_base[i]);
-	for (unsigned i = 0; i < r->nonly_new; i++)
-		fprintf(f, "%s- only in the new run: `%s`\n", notes++ ? "" : "\n", r->only_new[i]);
-}
-
-static void json_side(FILE *f, const char *name, const struct results_file *file, unsigned ci, unsigned n,
-                      double median)
-{
-	const struct results_file_cell *c = &file->cells[ci];
-	fprintf(f, "\"%s\":{\"status\":", name);
-	esc_fputs(f, ESC_JSON, c->status);
-	fprintf(f, ",\"n\":%u,\"median\":", n);
-	compare_json_number(f, median);
-	fputc('}', f);
-}
-
-static void print_json(FILE *f, const struct compare_result *r)
-{
-	const struct compare_opts *o = &r->opts;
-	fputs("{\"base\":", f);
-	esc_fputs(f, ESC_JSON, r->base->path);
-	fputs(",\"new\":", f);
-	esc_fputs(f, ESC_JSON, r->new->path);
-	fputs(",\"metric\":", f);
-	if (o->metric)
-		esc_fputs(f, ESC_JSON, o->metric);
-	else
-		fputs("null", f);
-	fprintf(f, ",\"alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
-	        o->threshold_pct, o->confidence, o->ci == COMPARE_CI_HL ? "hodges-lehmann" : "bootstrap",
-	        o->fail_on == COMPARE_FAIL_ANY ? "any" : o->fail_on == COMPARE_FAIL_NEVER ? "never" : "regression");
-	fputs(",\"ignore_knobs\":[", f);
-	for (unsigned i = 0; i < o->nignore; i++) {
-		if (i)
-			fputc(',', f);
-		esc_fputs(f, ESC_JSON, o->ignore[i]);
-	}
-	fputs("],\"machine_differs\":", f);
-	esc_fputs(f, ESC_JSON, r->machine_diff);
-	fputs(",\"config_differs\":", f);
-	esc_fputs(f, ESC_JSON, r->config_diff);
-	fputs(",\"cells\":[", f);
-	for (unsigned i = 0; i < r->nrows; i++) {
-		const struct compare_row *row = &r->rows[i];
-		const struct results_file_cell *c = &r->base->cells[row->base_cell];
-		fputs(i ? ",\n{" : "\n{", f);
-		fputs("\"label\":", f);
-		esc_fputs(f, ESC_JSON, row->label);
-		fputs(",\"workload\":", f);
-		esc_fputs(f, ESC_JSON, c->workload);
-		fputs(",\"driver\":", f);
-		esc_fputs(f, ESC_JSON, c->driver);
-		fprintf(f, ",\"workers\":%u,\"pin\":", c->workers);
-		esc_fputs(f, ESC_JSON, c->pin);
-		fputs(",\"knobs\":{", f);
-		for (unsigned k = 0; k < c->nknobs; k++) {
-			if (k)
-				fputc(',', f);
-			esc_fputs(f, ESC_JSON, c->knobs_by_name[k].key);
-			fputc(':', f);
-			esc_fputs(f, ESC_JSON, c->knobs_by_name[k].value);
-		}
-		fputs("},\"metric\":", f);
-		esc_fputs(f, ESC_JSON, row->metric);
-		fprintf(f, ",\"better\":\"%s\",", row->higher_is_better ? "higher" : "lower");
-		json_side(f, "baseline", r->base, row->base_cell, row->nbase, row->base_median);
-		fputc(',', f);
-		json_side(f, "new", r->new, row->new_cell, row->nnew, row->new_median);
-		fputs(",\"change_pct\":", f);
-		compare_json_number(f, row->change_pct);
-		fputs(",\"ci_pct\":[", f);
-		compare_json_number(f, row->ci_lo_pct);
-		fputc(',', f);
-		compare_json_number(f, row->ci_hi_pct);
-		fputs("],\"u\":", f);
-		compare_json_number(f, row->nbase && row->nnew ? row->mw.u : NAN);
-		fputs(",\"p\":", f);
-		compare_json_number(f, row->mw.p);
-		fputs(",\"min_p\":", f);
-		compare_json_number(f, row->mw.min_p);
-		fprintf(f, ",\"exact\":%s,\"verdict\":\"%s\",\"flagged\":%s,\"note\":", row->mw.exact ? "true" : "false",
-		        compare_verdict_name(row->verdict), compare_row_flagged(r, row) ? "true" : "false");
-		esc_fputs(f, ESC_JSON, row->note);
-		fputc('}', f);
-	}
-	fputs("],\n\"only_in_base\":[", f);
-	for (unsigned i = 0; i < r->nonly_base; i++) {
-		if (i)
-			fputc(',', f);
-		esc_fputs(f, ESC_JSON, r->only_base[i]);
-	}
-	fputs("],\"only_in_new\":[", f);
-	for (unsigned i = 0; i < r->nonly_new; i++) {
-		if (i)
-			fputc(',', f);
-		esc_fputs(f, ESC_JSON, r->only_new[i]);
-	}
-	fprintf(f, "],\"geomean\":{\"cells\":%u,\"performance_pct\":", r->geo_cells);
-	compare_json_number(f, r->geo_pct);
-	fputs(",\"ci_pct\":[", f);
-	compare_json_number(f, r->geo_lo_pct);
-	fputc(',', f);
-	compare_json_number(f, r->geo_hi_pct);
-	fputs("]},\"counts\":{", f);
-	for (int v = 0; v <= CMP_NO_DATA; v++)
-		fprintf(f, "%s\"%s\":%u", v ? "," : "", compare_verdict_name((enum compare_verdict)v), r->counts[v]);
-	fprintf(f, "},\"exit\":%d}\n", compare_exit_code(r));
-}
-
-void compare_print(FILE *f, const struct compare_result *r, enum compare_format fmt)
-{
-	switch (fmt) {
-	case COMPARE_MARKDOWN: print_markdown(f, r); break;
-	case COMPARE_JSON: print_json(f, r); break;
-	default: print_text(f, r);
-	}
 }

@@ -1,7 +1,8 @@
 /* compare: the logic of `bench compare` (also used by `bench run --baseline` and `bench
  * export`): match the cells of a baseline and a new results file, test each matched cell's
  * metric (Mann-Whitney U on the repetitions, confidence interval of the ratio of medians),
- * decide, summarize with a geometric mean, and print as text, Markdown or JSON.
+ * decide and summarize with a geometric mean. compare_print.h prints the result as text,
+ * Markdown or JSON.
  * Free of jansson: files are read through the results_file model (results_load.h); the
  * statistics are in stats.c. */
 #ifndef BENCH_COMPARE_H
@@ -40,6 +41,8 @@ int compare_parse_metric(const char *arg, struct compare_opts *o);
 int compare_parse_fail_on(const char *arg, enum compare_fail_on *out);
 int compare_parse_format(const char *arg, enum compare_format *out);
 int compare_parse_ci(const char *arg, enum compare_ci *out);
+/* "regression", "any" or "never", as --fail-on takes it. */
+const char *compare_fail_on_name(enum compare_fail_on f);
 
 /* The compare options as getopt_long entries, shared by bench compare, bench export (only
  * --metric) and bench run --baseline: COMPARE_LONG_OPTIONS (or COMPARE_LONG_OPTION_METRIC) in
@@ -118,7 +121,6 @@ struct compare_result {
 int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
                   struct compare_result *out, char *err, size_t errlen);
 void compare_result_free(struct compare_result *r);
-void compare_print(FILE *f, const struct compare_result *r, enum compare_format fmt);
 /* This row makes the comparison fail under r->opts.fail_on. */
 int compare_row_flagged(const struct compare_result *r, const struct compare_row *row);
 /* 0 nothing flagged, 1 something flagged (see compare_row_flagged). */
@@ -135,11 +137,12 @@ void compare_cell_label(const struct compare_vary *v, const struct results_file 
                         size_t len);
 /* "workload/driver/n=W pin=P k=v ..." with every knob: stable across files (dashboards). */
 void compare_cell_identity(const struct results_file *f, unsigned ci, char *buf, size_t len);
-void compare_json_number(FILE *f, double v);
-/* 4 significant digits with k/M/G suffixes. */
-void compare_fmt_value(double v, char *buf, size_t len);
 /* Direction of a metric known to the harness (ops_per_s higher, wall_s lower, ...): 1, 0,
  * or -1 unknown. */
 int compare_known_direction(const char *metric);
+/* The metric compared in cell c, and in *higher its direction (1 higher, 0 lower is better,
+ * -1 unknown): o->metric (its :higher/:lower, else the cell's direction if it is the cell's
+ * primary metric, else the known one), or the cell's primary metric. */
+const char *compare_metric_of(const struct compare_opts *o, const struct results_file_cell *c, int *higher);
 
 #endif

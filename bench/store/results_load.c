@@ -722,44 +722,54 @@ static void stat_from(struct results_stat *s, json_t *o)
 	}
 }
 
-/* Series: every metric of the ok repetitions in first-seen order, each with the values of the
- * repetitions that record it. Stats: the file's summary, then computed ones for the series it
- * does not summarize. Names are hashed, so a cell of many repetitions and metrics stays linear. */
-static void load_series(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o)
+/* Pass one over the ok repetitions of o: the cell's metric names in first-seen order
+ * (s->name, *nnames), how many values each has (s->count) and the name of every value
+ * (s->idx, *nvalues). 0, or -1 out of memory (s->failed or the arena's). */
+static int index_series(struct arena *a, struct scratch *s, const struct results_file_cell *o, unsigned *nnames,
+                        size_t *nvalues)
 {
 	unsigned cell = o->index + 1;
 	size_t total = 0, k = 0;
-	unsigned nnames = 0;
+	*nnames = 0;
 	for (unsigned r = 0; r < o->nreps; r++)
 		if (o->reps[r].ok)
 			total += o->reps[r].nmetrics;
 	if (scratch_reserve(s, total + 1)) {
 		s->failed = 1;
-		return;
+		return -1;
 	}
 	for (unsigned r = 0; r < o->nreps; r++) {
 		const struct results_rep *rep = &o->reps[r];
 		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
 			if (skip_metric(rep->metrics[m].name))
 				continue;
-			long i = name_find(a, s, cell, &nnames, rep->metrics[m].name);
+			long i = name_find(a, s, cell, nnames, rep->metrics[m].name);
 			if (i < 0)
-				return;
+				return -1;
 			s->count[i]++;
 			s->idx[k++] = (unsigned)i;
 		}
 	}
+	*nvalues = k;
+	return 0;
+}
+
+/* Pass two: the series of o, each with its values in repetition order, in one arena block.
+ * 0, or -1 out of memory (the arena's). */
+static int fill_series(struct arena *a, const struct scratch *s, struct results_file_cell *o, unsigned nnames,
+                       size_t nvalues)
+{
 	o->series = anew(a, nnames, sizeof *o->series);
-	double *v = anew(a, k, sizeof *v);
+	double *v = anew(a, nvalues, sizeof *v);
 	if (!o->series || !v)
-		return;
+		return -1;
 	o->nseries = nnames;
 	for (unsigned i = 0; i < nnames; i++) {
 		o->series[i].metric = s->name[i];
 		o->series[i].v = v;
 		v += s->count[i];
 	}
-	k = 0;
+	size_t k = 0;
 	for (unsigned r = 0; r < o->nreps; r++) {
 		const struct results_rep *rep = &o->reps[r];
 		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
@@ -769,7 +779,23 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 			se->v[se->n++] = rep->metrics[m].value;
 		}
 	}
+	return 0;
+}
 
+/* A stat computed here, for a series the file does not summarize. */
+static void stat_from_summary(struct results_stat *st, const char *metric, const struct stats_summary *ss)
+{
+	*st = (struct results_stat){ .metric = metric, .n = (unsigned)ss->n, .median = ss->median, .mean = ss->mean,
+		                     .stddev = ss->stddev, .cv = ss->cv, .min = ss->min, .max = ss->max,
+		                     .ci_lo = ss->n > 1 ? ss->ci_lo : NAN, .ci_hi = ss->n > 1 ? ss->ci_hi : NAN };
+}
+
+/* The stats of o: the file's summary entries, then one computed for each series (of the
+ * nnames) the summary does not have. */
+static void load_stats(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o,
+                       unsigned nnames)
+{
+	unsigned cell = o->index + 1;
 	const char *key;
 	json_t *sv;
 	size_t nstats = 0;
@@ -797,20 +823,20 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 	for (unsigned i = 0; i < o->nseries; i++) {
 		const struct results_series *se = &o->series[i];
 		struct stats_summary ss;
-		if (s->count[i] || stats_summarize(se->v, se->n, &ss))
-			continue;
-		struct results_stat *st = &o->stats[o->nstats++];
-		st->metric = se->metric;
-		st->n = (unsigned)ss.n;
-		st->median = ss.median;
-		st->mean = ss.mean;
-		st->stddev = ss.stddev;
-		st->cv = ss.cv;
-		st->min = ss.min;
-		st->max = ss.max;
-		st->ci_lo = ss.n > 1 ? ss.ci_lo : NAN;
-		st->ci_hi = ss.n > 1 ? ss.ci_hi : NAN;
+		if (!s->count[i] && !stats_summarize(se->v, se->n, &ss))
+			stat_from_summary(&o->stats[o->nstats++], se->metric, &ss);
 	}
+}
+
+/* Series: every metric of the ok repetitions in first-seen order, each with the values of the
+ * repetitions that record it. Stats: the file's summary, then computed ones for the series it
+ * does not summarize. Names are hashed, so a cell of many repetitions and metrics stays linear. */
+static void load_series(struct arena *a, struct scratch *s, json_t *summary, struct results_file_cell *o)
+{
+	unsigned nnames;
+	size_t nvalues;
+	if (!index_series(a, s, o, &nnames, &nvalues) && !fill_series(a, s, o, nnames, nvalues))
+		load_stats(a, s, summary, o, nnames);
 }
 
 /* ---- cells ---- */
@@ -818,6 +844,36 @@ static void load_series(struct arena *a, struct scratch *s, json_t *summary, str
 static int cmp_kv(const void *a, const void *b)
 {
 	return strcmp(((const struct results_kv *)a)->key, ((const struct results_kv *)b)->key);
+}
+
+/* The knobs k of cell ci: in file order and sorted by name, values as canonical text. */
+static int load_knobs(struct loaded *l, struct scratch *s, unsigned ci, json_t *k, char *err, size_t errlen)
+{
+	struct arena *a = &l->arena;
+	struct results_file_cell *o = &l->file.cells[ci];
+	const char *p = l->file.path, *key;
+	json_t *v;
+	if (!json_is_object(k))
+		BAD("%s: cells[%u].knobs should be an object, is %s", p, ci, type_name(k));
+	if (json_object_size(k) > KNOBSET_MAX)
+		BAD("%s: cells[%u].knobs has %zu knobs, more than %d", p, ci, json_object_size(k), KNOBSET_MAX);
+	o->knobs = anew(a, json_object_size(k), sizeof *o->knobs);
+	o->knobs_by_name = anew(a, json_object_size(k), sizeof *o->knobs_by_name);
+	json_object_foreach(k, key, v) { /* scalars: check_cell() */
+		const char *text = json_string_value(v);
+		char buf[64];
+		if (!text) {
+			scalar_text(v, 1, buf, sizeof buf);
+			text = buf;
+		}
+		if (o->knobs)
+			o->knobs[o->nknobs++] = (struct results_kv){ intern(a, s, key), intern(a, s, text) };
+	}
+	if (o->knobs_by_name) {
+		memcpy(o->knobs_by_name, o->knobs, o->nknobs * sizeof *o->knobs);
+		qsort(o->knobs_by_name, o->nknobs, sizeof *o->knobs_by_name, cmp_kv);
+	}
+	return 0;
 }
 
 static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c, char *err, size_t errlen)
@@ -854,29 +910,8 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	o->pin = intern(a, s, o->pin);
 	o->status = intern(a, s, o->status);
 	o->primary = intern(a, s, o->primary);
-
-	json_t *k = json_object_get(c, "knobs"), *v;
-	const char *key;
-	if (!json_is_object(k))
-		BAD("%s: cells[%u].knobs should be an object, is %s", p, ci, type_name(k));
-	if (json_object_size(k) > KNOBSET_MAX)
-		BAD("%s: cells[%u].knobs has %zu knobs, more than %d", p, ci, json_object_size(k), KNOBSET_MAX);
-	o->knobs = anew(a, json_object_size(k), sizeof *o->knobs);
-	o->knobs_by_name = anew(a, json_object_size(k), sizeof *o->knobs_by_name);
-	json_object_foreach(k, key, v) { /* scalars: check_cell() */
-		const char *text = json_string_value(v);
-		char buf[64];
-		if (!text) {
-			scalar_text(v, 1, buf, sizeof buf);
-			text = buf;
-		}
-		if (o->knobs)
-			o->knobs[o->nknobs++] = (struct results_kv){ intern(a, s, key), intern(a, s, text) };
-	}
-	if (o->knobs_by_name) {
-		memcpy(o->knobs_by_name, o->knobs, o->nknobs * sizeof *o->knobs);
-		qsort(o->knobs_by_name, o->nknobs, sizeof *o->knobs_by_name, cmp_kv);
-	}
+	if (load_knobs(l, s, ci, json_object_get(c, "knobs"), err, errlen))
+		return -EINVAL;
 
 	json_t *reps = json_object_get(c, "reps"), *r;
 	size_t i;

@@ -14,7 +14,8 @@ struct baseline_cells {
 	unsigned n;
 	struct cell_spec *cells;       /* one per baseline cell, in its order */
 	struct topo_policy *pins;      /* the pin policy of each */
-	char (*labels)[200];           /* what the run table shows */
+	char (*labels)[200];           /* the label of each (compare_cell_label); the run table adds
+	                                  the -O knobs */
 	unsigned nsettings;
 	char settings[4][24];          /* reps, warmup, duration_s, timeout_s of the baseline run */
 };
@@ -24,6 +25,9 @@ struct baseline_cells {
  * (unreadable file, a workload/driver/knob this bench does not have, an unknown pin). */
 int run_baseline_load(const char *path, const struct knob_assign *over, unsigned nover,
                       struct baseline_cells *out);
+/* Room for n cells in b (cells, pins and labels, zeroed; b->n untouched), as the flagged
+ * cells of --confirm need too. 0, or -ENOMEM after one line. */
+int run_baseline_alloc(struct baseline_cells *b, unsigned n);
 void run_baseline_free(struct baseline_cells *b);
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/core/log.h"
-#include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
 #include "plot/claims.h"
 #include "plot/plot.h"
 

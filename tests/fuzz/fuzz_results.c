@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "tests/fuzz/fuzz.h"
-#include "bench/stats/compare.h"
+#include "bench/stats/compare_print.h"
 #include "plot/claims.h"
 #include "bench/store/results_load.h"
 
