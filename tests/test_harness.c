@@ -2,8 +2,11 @@
  * and the results file (schema keys, JSON round trip). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/core/procmem.h"
 #include "drivers/driver.h"
 #include "tests/faulty.h"
 #include "bench/store/results.h"
@@ -83,6 +86,40 @@ TEST(harness, spread_and_compact_placement)
 	CHECK_CONTAINS(err, "PU 9999 does not exist");
 	CHECK(topo_parse_policy("pus:0,", &p, err, sizeof err) == -EINVAL);
 	CHECK(topo_parse_policy("wide", &p, err, sizeof err) == -EINVAL);
+}
+
+/* The memory of a cell is the sum over its process group (each test runs in its own group):
+ * pages this process touches count, and so do those of another member. */
+TEST(harness, procmem_sums_the_process_group)
+{
+	const size_t size = 64u << 20;
+	const double kb = (double)(size >> 10), slack = 4096;
+	double base = procmem_group_kb();
+	CHECK(isfinite(base) && base > 0);
+	char *mine = malloc(size);
+	CHECK(mine);
+	memset(mine, 1, size);
+	double one = procmem_group_kb();
+	CHECK(one - base >= kb - slack);
+	int ready[2], go[2];
+	CHECK(pipe(ready) == 0 && pipe(go) == 0);
+	pid_t child = fork();
+	if (child == 0) {
+		char *theirs = malloc(size), c = 0;
+		if (theirs)
+			memset(theirs, 2, size);
+		if (write(ready[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		_exit(theirs ? 0 : 1);
+	}
+	char c = 0;
+	CHECK(child > 0 && read(ready[0], &c, 1) == 1);
+	double two = procmem_group_kb();
+	CHECK(write(go[1], "x", 1) == 1);
+	int st = 0;
+	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(two - one >= kb - slack);
+	free(mine);
 }
 
 /* ---- faulty workers (the workloads are in tests/faulty.c) ---- */

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include "bench/core/runner.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +23,7 @@
 #include "drivers/driver.h"
 #include "bench/core/futex.h"
 #include "bench/core/log.h"
+#include "bench/core/procmem.h"
 #include "bench/store/results.h"
 #include "bench/core/sampler.h"
 #include "bench/stats/stats.h"
@@ -203,76 +203,6 @@ static int rep_fail(struct rep_result *o, const char *fmt, ...)
 	return -1;
 }
 
-/* The number after `key` in /proc/<pid>/<file> (a "Key:   123 kB" line), or -1. */
-static long proc_field_kb(const char *pid, const char *file, const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	size_t kl = strlen(key);
-	snprintf(path, sizeof path, "/proc/%s/%s", pid, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (kb < 0 && fgets(line, sizeof line, f))
-		if (!strncmp(line, key, kl))
-			kb = strtol(line + kl, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-/* kB of memory one process uses: its PSS (a shared page is split among the processes that map
- * it, so a sum over processes counts every page once; copy-on-write after fork is counted as
- * it happens), or its RSS where smaps_rollup is missing, plus its page tables (VmPTE: not in
- * PSS, and as large as the PSS of a small forked worker). -1 if it cannot be read (gone). */
-static long proc_mem_kb(const char *pid)
-{
-	long kb = proc_field_kb(pid, "smaps_rollup", "Pss:");
-	if (kb < 0)
-		kb = proc_field_kb(pid, "status", "VmRSS:");
-	if (kb < 0)
-		return -1;
-	long pte = proc_field_kb(pid, "status", "VmPTE:");
-	return kb + (pte > 0 ? pte : 0);
-}
-
-/* Memory of the whole cell in kB: the sum over the processes of the calling process's group
- * (the cell process leads its group and process workers inherit it; thread workers are part
- * of the cell process). NAN if /proc cannot be read. Reads one small file per process on the
- * machine plus one per member (about 0.1 ms each): it runs only while no worker runs, outside
- * the measured intervals (before spawn, at the gate, after stop). */
-static double group_mem_kb(void)
-{
-	pid_t pg = getpgrp();
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	double sum = 0;
-	if (!d)
-		return NAN;
-	while ((e = readdir(d))) {
-		char path[64], buf[1024];
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t k = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (k <= 0)
-			continue;
-		buf[k] = 0;
-		char *p = strrchr(buf, ')'), st;
-		int ppid, pgrp;
-		if (!p || sscanf(p + 1, " %c %d %d", &st, &ppid, &pgrp) != 3 || pgrp != pg)
-			continue;
-		long kb = proc_mem_kb(e->d_name);
-		if (kb > 0)
-			sum += (double)kb;
-	}
-	closedir(d);
-	return sum;
-}
-
 /* Stop every worker and wait until all are done, kicking waiters. 0, or -ETIMEDOUT (hung). */
 static int stop_workers(struct run *r, unsigned spawned, double grace_s)
 {
@@ -381,7 +311,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	 * counted and threads would look free. */
 	double mem_alive = NAN;
 	if (!isfinite(c->mem_base))
-		c->mem_base = group_mem_kb();
+		c->mem_base = procmem_group_kb();
 	uint64_t t0 = task_now_ns();
 	for (; spawned < n; spawned++) {
 		if ((rc = r->drv->spawn(r, &r->tasks[spawned])) < 0) {
@@ -405,7 +335,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	}
 	o->spawn_s = (double)(task_now_ns() - t0) / 1e9;
 	if (o->ok)
-		mem_alive = group_mem_kb();
+		mem_alive = procmem_group_kb();
 
 	sampler_begin(smp);
 	uint64_t t_start = task_now_ns();
@@ -473,7 +403,7 @@ static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struc
 	 * until join; exited processes count nothing, so for them the gate figure stands). Never
 	 * while workers run: with many busy workers the scan would get a sliver of a core. */
 	if (o->ok) {
-		double m = group_mem_kb();
+		double m = procmem_group_kb();
 		if (isfinite(m) && !(m <= mem_alive))
 			mem_alive = m;
 	}
