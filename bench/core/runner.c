@@ -1,26 +1,24 @@
 /* runner: runs one cell = workload x driver x workers x knobs, for warm-up + repetitions.
  *
- * Isolation: runner_run_cell() forks a "cell process" (own process group, dies with bench)
- * that runs every repetition and streams one JSON line per repetition over a pipe. bench
- * watches the pipe with a watchdog; a crash (even of a thread worker), a hang or a signal
- * fails only that cell. bench is a child subreaper, so worker processes orphaned by a dead
- * cell process come back to it and are reaped; the process group is killed after each cell. */
+ * Isolation: runner_run_cell() has the supervisor (cellproc.c) fork a "cell process" (own
+ * process group, dies with bench) that runs every repetition and streams one JSON line per
+ * repetition over a pipe. bench watches the pipe with a watchdog; a crash (even of a thread
+ * worker), a hang or a signal fails only that cell. bench is a child subreaper, so worker
+ * processes orphaned by a dead cell process come back to it and are reaped; the process group
+ * is killed after each cell. */
 #define _GNU_SOURCE
 #include "bench/core/runner.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "drivers/driver.h"
+#include "bench/core/cellproc.h"
 #include "bench/core/futex.h"
 #include "bench/core/log.h"
 #include "bench/core/procmem.h"
@@ -72,7 +70,7 @@ static void cell_default_signals(void)
 
 void runner_init(void)
 {
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cellproc_subreaper();
 }
 
 const struct knob runner_knobs[] = {
@@ -556,23 +554,6 @@ static void finish(struct line_sink *s)
 	results_cell_finish(s->cell, "ok", NULL); /* demoted to failed if a repetition failed */
 }
 
-/* After the cell's process group was killed: reap every descendant that was reparented to
- * us (we are a subreaper) until none is left, for at most 2 s. */
-static void reap_orphans(void)
-{
-	uint64_t deadline = task_now_ns() + 2000000000ull;
-	for (;;) {
-		pid_t p = waitpid(-1, NULL, WNOHANG);
-		if (p > 0)
-			continue;
-		if (p < 0 && errno == ECHILD)
-			return;
-		if (task_now_ns() > deadline)
-			return;
-		usleep(1000);
-	}
-}
-
 /* What both entry points do first: skip a cell that cannot run here, place the workers.
  * NULL when the cell is already finished (skipped, or failed without running). */
 static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
@@ -591,132 +572,73 @@ static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec
 	return pus;
 }
 
+/* What the cell process runs. */
+struct cell_job {
+	const struct runner_config *cfg;
+	const struct cell_spec *spec;
+	int *pus;
+};
+
+/* cellproc_body_fn: in the freshly forked cell process, with fd the pipe to bench. */
+static int cell_process(void *arg, int fd)
+{
+	struct cell_job *job = arg;
+	cell_default_signals();
+	FILE *w = fdopen(fd, "w");
+	if (!w)
+		return 3;
+	cell_fd = fd;
+	cell_main(job->cfg, job->spec, job->pus, emit_fd, w);
+	fclose(w);
+	free(job->pus);
+	return 0;
+}
+
+/* How the cell process ended, as the cell's reason to fail, when no line gave one. */
+static void sink_end(struct line_sink *s, const struct cellproc_end *end, double watchdog_s)
+{
+	int st = end->status;
+	if (results_cell_failed_reps(s->cell)) {
+		/* A repetition already said why it failed; how the cell process ended after that
+		 * (killed on purpose when workers hung) adds nothing. */
+	} else if (end->timed_out && !s->failed) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "watchdog: no repetition finished within %.0f s; cell process killed",
+		         watchdog_s);
+	} else if (!s->failed && !s->skipped && WIFSIGNALED(st) && !end->killed) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "cell process killed by signal %d (%s) in repetition %d: a worker crashed",
+		         WTERMSIG(st), strsignal(WTERMSIG(st)), s->nlines + 1);
+	} else if (!s->failed && !s->skipped && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "cell process exited with status %d in repetition %d",
+		         WEXITSTATUS(st), s->nlines + 1);
+	}
+}
+
 int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
 {
 	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
-	char why[300];
-	int *pus = cell_prepare(cfg, spec, out);
-	if (!pus)
+	struct cell_job job = { .cfg = cfg, .spec = spec, .pus = cell_prepare(cfg, spec, out) };
+	if (!job.pus)
 		return 0;
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		free(pus);
-		results_cell_finish(out, "failed", "pipe failed");
-		return 0;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(why, sizeof why, "cannot fork the cell process: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		free(pus);
-		results_cell_finish(out, "failed", why);
+	/* The watchdog allows duration + timeout + stop grace per repetition. */
+	struct cellproc cp = { .body = cell_process, .body_arg = &job, .line = sink_line, .line_ctx = &s,
+		               .watchdog_s = cfg->duration_s + cfg->timeout_s + cfg->stop_grace_s,
+		               .interrupt = &runner_signal };
+	struct cellproc_end end;
+	int rc = cellproc_run(&cp, &end, s.error, sizeof s.error);
+	free(job.pus);
+	if (rc < 0) {
+		results_cell_finish(out, "failed", s.error);
 		return 0;
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		cell_default_signals();
-		FILE *w = fdopen(fds[1], "w");
-		if (!w)
-			_exit(3);
-		cell_fd = fds[1];
-		cell_main(cfg, spec, pus, emit_fd, w);
-		fclose(w);
-		free(pus);
-		_exit(0);
-	}
-	setpgid(pid, pid);
-	close(fds[1]);
-	free(pus);
-
-	/* Read lines; the watchdog allows duration + timeout per repetition. */
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int interrupted = 0, timed_out = 0;
-	double per_rep = cfg->duration_s + cfg->timeout_s + cfg->stop_grace_s;
-	uint64_t deadline = task_now_ns() + (uint64_t)(per_rep * 1e9);
-	for (;;) {
-		if (runner_signal) {
-			interrupted = 1;
-			break;
-		}
-		uint64_t now = task_now_ns();
-		if (now > deadline) {
-			timed_out = 1;
-			break;
-		}
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		int pr = poll(&p, 1, 100);
-		if (pr <= 0)
-			continue;
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		ssize_t k = read(fds[0], buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-		buf[len] = 0;
-		char *nl;
-		while ((nl = memchr(buf, '\n', len))) {
-			*nl = 0;
-			sink_line(&s, buf);
-			size_t used = (size_t)(nl - buf) + 1;
-			memmove(buf, nl + 1, len - used);
-			len -= used;
-			deadline = task_now_ns() + (uint64_t)(per_rep * 1e9);
-		}
-	}
-	free(buf);
-	close(fds[0]);
-	/* The cell process closed its pipe (it exited) or is being abandoned. Give an exiting
-	 * one 2 s to finish, so the signal it died of is its own, not our cleanup kill; then
-	 * kill whatever is left of its process group (the group outlives its reaped leader
-	 * while members remain, so the id cannot have been reused) and reap the orphans. */
-	int st = 0, reaped = 0, killed = 0;
-	uint64_t grace = task_now_ns() + (interrupted || timed_out ? 0 : 2000000000ull);
-	while (!reaped) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR))
-			reaped = 1;
-		else if (task_now_ns() >= grace && !killed) {
-			kill(-pid, SIGKILL);
-			killed = 1;
-		} else
-			usleep(1000);
-	}
-	kill(-pid, SIGKILL);
-	reap_orphans();
-	if (interrupted) {
+	if (end.interrupted) {
 		snprintf(s.error, sizeof s.error, "interrupted by signal %d", (int)runner_signal);
 		results_cell_finish(out, "failed", s.error);
 		return -EINTR;
 	}
-	if (results_cell_failed_reps(out)) {
-		/* A repetition already said why it failed; how the cell process ended after that
-		 * (killed on purpose when workers hung) adds nothing. */
-	} else if (timed_out && !s.failed) {
-		s.failed = 1;
-		snprintf(s.error, sizeof s.error, "watchdog: no repetition finished within %.0f s; cell process killed",
-		         per_rep);
-	} else if (!s.failed && !s.skipped && WIFSIGNALED(st) && !killed) {
-		s.failed = 1;
-		snprintf(s.error, sizeof s.error, "cell process killed by signal %d (%s) in repetition %d: a worker crashed",
-		         WTERMSIG(st), strsignal(WTERMSIG(st)), s.nlines + 1);
-	} else if (!s.failed && !s.skipped && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-		s.failed = 1;
-		snprintf(s.error, sizeof s.error, "cell process exited with status %d in repetition %d",
-		         WEXITSTATUS(st), s.nlines + 1);
-	}
+	sink_end(&s, &end, cp.watchdog_s);
 	finish(&s);
 	return 0;
 }
