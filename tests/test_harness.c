@@ -2,8 +2,12 @@
  * and the results file (schema keys, JSON round trip). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/core/cellproc.h"
+#include "bench/core/procmem.h"
 #include "drivers/driver.h"
 #include "tests/faulty.h"
 #include "bench/store/results.h"
@@ -83,6 +87,119 @@ TEST(harness, spread_and_compact_placement)
 	CHECK_CONTAINS(err, "PU 9999 does not exist");
 	CHECK(topo_parse_policy("pus:0,", &p, err, sizeof err) == -EINVAL);
 	CHECK(topo_parse_policy("wide", &p, err, sizeof err) == -EINVAL);
+}
+
+/* The memory of a cell is the sum over its process group (each test runs in its own group):
+ * pages this process touches count, and so do those of another member. */
+TEST(harness, procmem_sums_the_process_group)
+{
+	const size_t size = 64u << 20;
+	const double kb = (double)(size >> 10), slack = 4096;
+	double base = procmem_group_kb();
+	CHECK(isfinite(base) && base > 0);
+	char *mine = malloc(size);
+	CHECK(mine);
+	memset(mine, 1, size);
+	double one = procmem_group_kb();
+	CHECK(one - base >= kb - slack);
+	int ready[2], go[2];
+	CHECK(pipe(ready) == 0 && pipe(go) == 0);
+	pid_t child = fork();
+	if (child == 0) {
+		char *theirs = malloc(size), c = 0;
+		if (theirs)
+			memset(theirs, 2, size);
+		if (write(ready[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		_exit(theirs ? 0 : 1);
+	}
+	char c = 0;
+	CHECK(child > 0 && read(ready[0], &c, 1) == 1);
+	double two = procmem_group_kb();
+	CHECK(write(go[1], "x", 1) == 1);
+	int st = 0;
+	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(two - one >= kb - slack);
+	free(mine);
+}
+
+/* ---- the cell-process supervisor on its own ---- */
+
+struct lines { char got[4][16]; unsigned n; volatile sig_atomic_t *interrupt_after_first; };
+
+static void collect(void *ctx, const char *line)
+{
+	struct lines *l = ctx;
+	if (l->n < 4)
+		snprintf(l->got[l->n], sizeof l->got[0], "%s", line);
+	l->n++;
+	if (l->interrupt_after_first)
+		*l->interrupt_after_first = 1;
+}
+
+/* Two whole lines and half a line; a grandchild left behind in the group; exit status 3. */
+static int body_lines_exit3(void *arg, int fd)
+{
+	if (fork() == 0) { /* bounded, and off the test's output, should the group kill regress */
+		close(fd);
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
+		sleep(30);
+		_exit(0);
+	}
+	if (write(fd, "one\ntwo\nhal", 11) != 11)
+		return 1;
+	return 3;
+}
+
+/* One line, then it hangs. */
+static int body_hang(void *arg, int fd)
+{
+	if (write(fd, "one\n", 4) != 4)
+		return 1;
+	for (;;)
+		pause();
+}
+
+/* Run body as a cell process under the supervisor; nothing of it may be left afterwards. */
+static struct cellproc_end supervise(cellproc_body_fn body, double watchdog_s, volatile sig_atomic_t *interrupt,
+                                     struct lines *l)
+{
+	struct cellproc cp = { .body = body, .line = collect, .line_ctx = l, .watchdog_s = watchdog_s,
+		               .interrupt = interrupt };
+	struct cellproc_end end;
+	char why[100];
+	cellproc_subreaper();
+	CHECK(cellproc_run(&cp, &end, why, sizeof why) == 0);
+	CHECK_EQ_INT(tcount_children(), 0);
+	return end;
+}
+
+TEST(harness, cellproc_passes_lines_and_reaps_the_group)
+{
+	static volatile sig_atomic_t never;
+	struct lines l = { 0 };
+	struct cellproc_end end = supervise(body_lines_exit3, 20, &never, &l);
+	CHECK_EQ_INT(l.n, 2);
+	CHECK_STR(l.got[0], "one");
+	CHECK_STR(l.got[1], "two");
+	CHECK(!end.timed_out && !end.interrupted && !end.killed);
+	CHECK(WIFEXITED(end.status) && WEXITSTATUS(end.status) == 3);
+}
+
+TEST(harness, cellproc_watchdog_and_interrupt_kill_the_cell)
+{
+	static volatile sig_atomic_t never, flag;
+	struct lines l = { 0 };
+	struct cellproc_end end = supervise(body_hang, 0.3, &never, &l);
+	CHECK_EQ_INT(l.n, 1);
+	CHECK(end.timed_out && !end.interrupted && end.killed);
+	CHECK(WIFSIGNALED(end.status) && WTERMSIG(end.status) == SIGKILL);
+	/* the same cell, abandoned at the first line because a signal came */
+	l = (struct lines){ .interrupt_after_first = &flag };
+	end = supervise(body_hang, 20, &flag, &l);
+	CHECK_EQ_INT(l.n, 1);
+	CHECK(end.interrupted && !end.timed_out && end.killed);
 }
 
 /* ---- faulty workers (the workloads are in tests/faulty.c) ---- */

@@ -1,33 +1,31 @@
 /* runner: runs one cell = workload x driver x workers x knobs, for warm-up + repetitions.
  *
- * Isolation: runner_run_cell() forks a "cell process" (own process group, dies with bench)
- * that runs every repetition and streams one JSON line per repetition over a pipe. bench
- * watches the pipe with a watchdog; a crash (even of a thread worker), a hang or a signal
- * fails only that cell. bench is a child subreaper, so worker processes orphaned by a dead
- * cell process come back to it and are reaped; the process group is killed after each cell. */
+ * Isolation: runner_run_cell() has the supervisor (cellproc.c) fork a "cell process" (own
+ * process group, dies with bench) that runs every repetition (repetition.c) and streams one
+ * line per repetition over a pipe. bench watches the pipe with a watchdog; a crash (even of a
+ * thread worker), a hang or a signal fails only that cell. bench is a child subreaper, so
+ * worker processes orphaned by a dead cell process come back to it and are reaped; the process
+ * group is killed after each cell.
+ *
+ * The lines, one per repetition, from the cell process to bench:
+ *   {...}      a repetition (results_rep_encode), ok or failed
+ *   F reason   the cell failed without a repetition record (runner_cell_fatal, encoding)
+ *   S reason   the cell cannot run here: skipped (the workload's setup said -ENOTSUP) */
 #define _GNU_SOURCE
 #include "bench/core/runner.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "drivers/driver.h"
-#include "bench/core/futex.h"
-#include "bench/core/log.h"
+#include "bench/core/cellproc.h"
+#include "bench/core/repetition.h"
 #include "bench/store/results.h"
-#include "bench/core/sampler.h"
-#include "bench/stats/stats.h"
-#include "bench/core/task.h"
+#include "drivers/driver.h"
 #include "workloads/workload.h"
 
 volatile sig_atomic_t runner_signal;
@@ -72,7 +70,7 @@ static void cell_default_signals(void)
 
 void runner_init(void)
 {
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cellproc_subreaper();
 }
 
 const struct knob runner_knobs[] = {
@@ -116,442 +114,38 @@ int runner_resolve_knobs(const struct workload *wl, const struct driver_ops *drv
 /* ------------------------------------------------------------------ the cell process */
 
 typedef void (*emit_fn)(void *ctx, const char *line);
-static void emit_fd(void *ctx, const char *line);
 
-struct rep_ctx {
-	const struct runner_config *cfg;
-	const struct cell_spec *spec;
-	const int *pus;
-	int poisoned;                  /* workers hung: memory must not be freed, the cell must end */
-	double mem_base;               /* kB of the cell before its first repetition's spawn */
-};
-
-static void fill_rep(struct run *r, struct rep_result *o, uint64_t t_start, struct sampler *smp)
+/* In the cell process: one line to bench, flushed at once (so that runner_cell_fatal's
+ * write() never follows half a line). */
+static void emit_fd(void *ctx, const char *line)
 {
-	unsigned n = r->nworkers;
-	uint64_t t_end = t_start;
-	double ops = 0, user = 0, sys = 0, vcs = 0, ivcs = 0;
-	o->nworkers = n;
-	o->worker_ops = calloc(n, sizeof(double));
-	o->worker_cpu_s = calloc(n, sizeof(double));
-	o->last_cpu = calloc(n, sizeof(int));
-	o->bound_pu = calloc(n, sizeof(int));
-	for (unsigned i = 0; i < n; i++) {
-		struct task_slot *s = &r->sh->slot[i];
-		double w = (double)atomic_load(&s->ops);
-		ops += w;
-		if (o->worker_ops)
-			o->worker_ops[i] = w;
-		/* A worker publishes its end-of-run fields before its final state (seq_cst store):
-		 * a hung worker's fields are still being written and are left out. */
-		unsigned st = atomic_load(&s->state);
-		if ((st != TASK_DONE && st != TASK_FAILED) || !s->t_end_ns) {
-			if (o->worker_ops)
-				o->last_cpu[i] = o->bound_pu[i] = -1; /* unknown: hung or crashed */
-			continue;
-		}
-		if (s->t_end_ns > t_end)
-			t_end = s->t_end_ns;
-		user += (double)s->utime_ns / 1e9;
-		sys += (double)s->stime_ns / 1e9;
-		vcs += (double)s->nvcsw;
-		ivcs += (double)s->nivcsw;
-		if (o->worker_ops) {
-			o->worker_cpu_s[i] = (double)(s->utime_ns + s->stime_ns) / 1e9;
-			o->last_cpu[i] = s->last_cpu;
-			o->bound_pu[i] = s->bound_pu;
-		}
-	}
-	o->wall_s = (double)(t_end - t_start) / 1e9;
-	o->cpu_user_s = user;
-	o->cpu_sys_s = sys;
-	o->util_cores = o->wall_s > 0 ? (user + sys) / o->wall_s : 0;
-	o->ops = ops;
-	o->ops_per_s = o->wall_s > 0 ? ops / o->wall_s : 0;
-	o->ctx_voluntary = vcs;
-	o->ctx_involuntary = ivcs;
-	o->fairness = o->worker_ops ? stats_jain(o->worker_ops, n) : 0;
-	o->interval_s = 0.1;
-	o->ncpus = smp->ncpus;
-	o->cpus = smp->cpus;
-	o->nsamples = smp->nsamples;
-	o->timeline = smp->timeline;
-	o->core_mean = calloc(smp->ncpus ? smp->ncpus : 1, sizeof(double));
-	if (o->core_mean)
-		sampler_mean(smp, o->core_mean);
+	FILE *w = ctx;
+	fputs(line, w);
+	fputc('\n', w);
+	fflush(w);
 }
 
-static void free_rep(struct rep_result *o)
-{
-	free(o->worker_ops);
-	free(o->worker_cpu_s);
-	free(o->last_cpu);
-	free(o->bound_pu);
-	free(o->core_mean);
-}
-
-static int rep_fail(struct rep_result *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int rep_fail(struct rep_result *o, const char *fmt, ...)
-{
-	va_list ap;
-	if (!o->ok)
-		return -1; /* keep the first reason */
-	va_start(ap, fmt);
-	vsnprintf(o->error, sizeof o->error, fmt, ap);
-	va_end(ap);
-	o->ok = 0;
-	return -1;
-}
-
-/* The number after `key` in /proc/<pid>/<file> (a "Key:   123 kB" line), or -1. */
-static long proc_field_kb(const char *pid, const char *file, const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	size_t kl = strlen(key);
-	snprintf(path, sizeof path, "/proc/%s/%s", pid, file);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (kb < 0 && fgets(line, sizeof line, f))
-		if (!strncmp(line, key, kl))
-			kb = strtol(line + kl, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-/* kB of memory one process uses: its PSS (a shared page is split among the processes that map
- * it, so a sum over processes counts every page once; copy-on-write after fork is counted as
- * it happens), or its RSS where smaps_rollup is missing, plus its page tables (VmPTE: not in
- * PSS, and as large as the PSS of a small forked worker). -1 if it cannot be read (gone). */
-static long proc_mem_kb(const char *pid)
-{
-	long kb = proc_field_kb(pid, "smaps_rollup", "Pss:");
-	if (kb < 0)
-		kb = proc_field_kb(pid, "status", "VmRSS:");
-	if (kb < 0)
-		return -1;
-	long pte = proc_field_kb(pid, "status", "VmPTE:");
-	return kb + (pte > 0 ? pte : 0);
-}
-
-/* Memory of the whole cell in kB: the sum over the processes of the calling process's group
- * (the cell process leads its group and process workers inherit it; thread workers are part
- * of the cell process). NAN if /proc cannot be read. Reads one small file per process on the
- * machine plus one per member (about 0.1 ms each): it runs only while no worker runs, outside
- * the measured intervals (before spawn, at the gate, after stop). */
-static double group_mem_kb(void)
-{
-	pid_t pg = getpgrp();
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	double sum = 0;
-	if (!d)
-		return NAN;
-	while ((e = readdir(d))) {
-		char path[64], buf[1024];
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		ssize_t k = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (k <= 0)
-			continue;
-		buf[k] = 0;
-		char *p = strrchr(buf, ')'), st;
-		int ppid, pgrp;
-		if (!p || sscanf(p + 1, " %c %d %d", &st, &ppid, &pgrp) != 3 || pgrp != pg)
-			continue;
-		long kb = proc_mem_kb(e->d_name);
-		if (kb > 0)
-			sum += (double)kb;
-	}
-	closedir(d);
-	return sum;
-}
-
-/* Stop every worker and wait until all are done, kicking waiters. 0, or -ETIMEDOUT (hung). */
-static int stop_workers(struct run *r, unsigned spawned, double grace_s)
-{
-	uint64_t deadline = task_now_ns() + (uint64_t)(grace_s * 1e9);
-	atomic_store(&r->sh->stop, 1);
-	for (;;) {
-		r->drv->stop(r);
-		if (r->drv->reap)
-			r->drv->reap(r);
-		unsigned d = atomic_load(&r->sh->done);
-		if (d >= spawned)
-			return 0;
-		if (task_now_ns() > deadline)
-			return -ETIMEDOUT;
-		futex_wait(&r->sh->done, d, 2000000, 1);
-	}
-}
-
-static int any_failed(const struct run *r, unsigned spawned)
-{
-	for (unsigned i = 0; i < spawned; i++)
-		if (atomic_load_explicit(&r->sh->slot[i].state, memory_order_relaxed) == TASK_FAILED)
-			return 1;
-	return 0;
-}
-
-static void hung_list(const struct run *r, unsigned spawned, char *buf, size_t len)
-{
-	size_t off = 0;
-	buf[0] = 0;
-	for (unsigned i = 0; i < spawned && off + 12 < len; i++) {
-		unsigned st = atomic_load(&r->sh->slot[i].state);
-		if (st != TASK_DONE && st != TASK_FAILED)
-			off += (size_t)snprintf(buf + off, len - off, "%s%u", off ? "," : "", i);
-	}
-}
-
-/* Hand the fault to its worker: flag the slot, then raise the worker's checkpoint request
- * (the flag task_checkpoint polls; drivers point t->brk before spawn returns). */
-static void inject_fault(struct run *r, int kind)
-{
-	unsigned w = (unsigned)run_knob_int(r, "fault_worker");
-	atomic_store(&r->sh->slot[w].fault, (unsigned)kind);
-	atomic_store(r->tasks[w].brk, 1);
-}
-
-/* Runs one repetition; returns 0 ok, -1 failed, -ENOTSUP skipped (reason in o->error). */
-static int run_rep(struct rep_ctx *c, struct rep_result *o, struct run *r, struct sampler *smp)
-{
-	const struct cell_spec *spec = c->spec;
-	const struct runner_config *cfg = c->cfg;
-	unsigned n = spec->workers, spawned = 0;
-	int rc, setup_done = 0;
-
-	memset(r, 0, sizeof *r);
-	r->wl = spec->wl;
-	r->drv = spec->drv;
-	r->nworkers = n;
-	r->knobs = &spec->knobs;
-	r->pus = c->pus;
-	r->duration_ns = (uint64_t)(cfg->duration_s * 1e9);
-	o->ok = 1;
-	o->mem_delta_kb = o->mem_per_worker_kb = NAN;
-
-	if ((rc = r->drv->init(r)) < 0)
-		return rep_fail(o, "driver %s: init failed: %s", r->drv->name, r->err[0] ? r->err : strerror(-rc));
-	r->sh = r->drv->shm_alloc(r, sizeof(struct run_shared) + (size_t)n * sizeof(struct task_slot));
-	r->tasks = calloc(n, sizeof *r->tasks);
-	if (!r->sh || !r->tasks) {
-		rep_fail(o, "out of memory for %u workers", n);
-		goto out;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		struct task *t = &r->tasks[i];
-		t->run = r;
-		t->id = i;
-		t->slot = &r->sh->slot[i];
-		t->brk = &t->slot->brk;
-		t->stop = &r->sh->stop;
-		t->wait = r->drv->wait;
-		t->wake = r->drv->wake;
-		t->slot->bound_pu = -1;
-	}
-	const struct knobval *fw = opt_get(r->knobs, "fault_worker");
-	if (fw && fw->num >= n) {
-		rep_fail(o, "fault_worker %.0f does not exist (the cell has %u workers)", fw->num, n);
-		goto out;
-	}
-	rc = r->wl->setup ? r->wl->setup(r) : 0;
-	if (rc == -ENOTSUP) {
-		snprintf(o->error, sizeof o->error, "%s", r->err[0] ? r->err : "not supported here");
-		o->ok = 0;
-		rc = -ENOTSUP;
-		goto out;
-	}
-	if (rc) {
-		rep_fail(o, "setup failed: %s", r->err[0] ? r->err : strerror(rc < 0 ? -rc : EINVAL));
-		goto out;
-	}
-	setup_done = 1;
-
-	/* Memory per worker: the cell's memory with every worker alive (parked at the gate) or
-	 * just done (after stop, before join), whichever is larger, minus the cell's memory before
-	 * the first repetition's spawn. Not before this repetition's: glibc keeps the stacks of
-	 * joined threads for reuse, so from the second repetition on they would already be
-	 * counted and threads would look free. */
-	double mem_alive = NAN;
-	if (!isfinite(c->mem_base))
-		c->mem_base = group_mem_kb();
-	uint64_t t0 = task_now_ns();
-	for (; spawned < n; spawned++) {
-		if ((rc = r->drv->spawn(r, &r->tasks[spawned])) < 0) {
-			rep_fail(o, "spawning worker %u of %u failed: %s", spawned, n, strerror(-rc));
-			break;
-		}
-	}
-	/* Everyone parks at the gate before the clock starts. */
-	uint64_t gate_deadline = task_now_ns() + (uint64_t)((cfg->timeout_s + 5) * 1e9);
-	while (o->ok) {
-		unsigned k = atomic_load(&r->sh->ready);
-		if (k >= n)
-			break;
-		if (r->drv->reap)
-			r->drv->reap(r);
-		if (atomic_load(&r->sh->done) > 0 || task_now_ns() > gate_deadline) {
-			rep_fail(o, "only %u of %u workers reached the start gate", k, n);
-			break;
-		}
-		futex_wait(&r->sh->ready, k, 10000000, 1);
-	}
-	o->spawn_s = (double)(task_now_ns() - t0) / 1e9;
-	if (o->ok)
-		mem_alive = group_mem_kb();
-
-	sampler_begin(smp);
-	uint64_t t_start = task_now_ns();
-	if (o->ok && (rc = r->drv->start(r)) < 0)
-		rep_fail(o, "driver %s: start failed: %s", r->drv->name, strerror(-rc));
-	if (o->ok) {
-		int bounded = (r->wl->flags & WORKLOAD_SELF_BOUNDED) != 0, failed = 0;
-		uint64_t end = t_start + (bounded ? (uint64_t)(cfg->timeout_s * 1e9) : r->duration_ns);
-		uint64_t next_tick = t_start + 100000000;
-		const struct knobval *fk = opt_get(r->knobs, "fault");
-		int fault = fk ? fk->choice : TASK_FAULT_NONE;
-		uint64_t fault_at = fault ? t_start + (uint64_t)run_knob_int(r, "fault_after_ms") * 1000000u : UINT64_MAX;
-		for (;;) {
-			unsigned d = atomic_load(&r->sh->done);
-			uint64_t now = task_now_ns();
-			if (d >= n || now >= end)
-				break;
-			if (now >= fault_at) {
-				inject_fault(r, fault);
-				fault_at = UINT64_MAX;
-			}
-			if (now >= next_tick) {
-				sampler_tick(smp);
-				if (r->drv->reap)
-					r->drv->reap(r);
-				next_tick += 100000000;
-				/* A self-bounded run cannot complete once a worker failed (the others may
-				 * wait for it forever): stop it now, the failure is reported after join. */
-				if (bounded && (failed = any_failed(r, spawned)))
-					break;
-			}
-			uint64_t wake = end < next_tick ? end : next_tick;
-			wake = fault_at < wake ? fault_at : wake;
-			/* Late (descheduled past the next tick on a busy machine): do not wait. Without
-			 * the check, wake - now wraps around and the cell waits for the watchdog. */
-			futex_wait(&r->sh->done, d, wake > now ? wake - now : 0, 1);
-		}
-		if (bounded && !failed && atomic_load(&r->sh->done) < n)
-			rep_fail(o, "workers did not finish their work within the %.0f s timeout", cfg->timeout_s);
-	}
-	if (stop_workers(r, spawned, cfg->stop_grace_s)) {
-		char who[256];
-		hung_list(r, spawned, who, sizeof who);
-		/* Workers often hang because another one died (they wait for what it would have
-		 * sent): name the dead one first. */
-		const char *cause = NULL;
-		for (unsigned i = 0; i < spawned && !cause; i++)
-			if (atomic_load(&r->sh->slot[i].state) == TASK_FAILED && r->sh->slot[i].err[0])
-				cause = r->sh->slot[i].err;
-		if (cause)
-			rep_fail(o, "%s; then worker(s) %s did not stop within %.1f s of the stop request", cause,
-			         who, cfg->stop_grace_s);
-		else
-			rep_fail(o, "worker(s) %s did not stop within %.1f s of the stop request (hung)", who,
-			         cfg->stop_grace_s);
-		c->poisoned = 1; /* hung workers still use the memory: do not join or free it */
-		fill_rep(r, o, t_start, smp);
-		return -1;
-	}
-	if (r->drv->account)
-		r->drv->account(r);
-	sampler_tick(smp);
-	fill_rep(r, o, t_start, smp);
-	/* Again now that every worker is done and idle (threads and coroutines keep their stacks
-	 * until join; exited processes count nothing, so for them the gate figure stands). Never
-	 * while workers run: with many busy workers the scan would get a sliver of a core. */
-	if (o->ok) {
-		double m = group_mem_kb();
-		if (isfinite(m) && !(m <= mem_alive))
-			mem_alive = m;
-	}
-	o->mem_delta_kb = mem_alive - c->mem_base;
-	o->mem_per_worker_kb = o->mem_delta_kb / n;
-
-	uint64_t tj = task_now_ns();
-	rc = r->drv->join(r);
-	o->join_s = (double)(task_now_ns() - tj) / 1e9;
-	if (rc)
-		rep_fail(o, "%s", r->err[0] ? r->err : "a worker failed");
-	if (r->drv->metrics)
-		r->drv->metrics(r);
-	for (unsigned i = 0; i < n && o->ok; i++)
-		if (r->sh->slot[i].rc)
-			rep_fail(o, "worker %u failed: %s", i, r->sh->slot[i].err);
-	const struct knobval *fk = opt_get(r->knobs, "fault");
-	if (fk && fk->choice != TASK_FAULT_NONE) {
-		/* The worker clears the flag when it performs the fault; a worker that never reached
-		 * a task API call after fault_after_ms (finished, or starved by its driver) did not. */
-		unsigned w = (unsigned)run_knob_int(r, "fault_worker");
-		run_metric(r, "fault_delivered", atomic_load(&r->sh->slot[w].fault) == TASK_FAULT_NONE);
-	}
-	if (o->ok && r->wl->verify && r->wl->verify(r))
-		rep_fail(o, "verify failed: %s", r->err[0] ? r->err : "invariant violated");
-	o->nmetrics = r->nmetrics;
-	o->metrics = r->metrics;
-	o->nwmetrics = r->nwmetrics;
-	o->wmetrics = r->wmetrics;
-	rc = o->ok ? 0 : -1;
-out:
-	if (!c->poisoned) {
-		if (spawned && !setup_done)
-			r->drv->join(r);
-		if (setup_done && r->wl->teardown)
-			r->wl->teardown(r);
-	}
-	return rc;
-}
-
-static void cleanup_rep(struct rep_ctx *c, struct run *r)
-{
-	if (c->poisoned)
-		return;
-	run_metrics_free(r);
-	free(r->tasks);
-	r->tasks = NULL;
-	r->drv->cleanup(r);
-}
-
-/* The body of the cell process (or of an in-process run). */
+/* The body of the cell process (or of an in-process run): every repetition, one line each. */
 static void cell_main(const struct runner_config *cfg, const struct cell_spec *spec, const int *pus,
                       emit_fn emit, void *ctx)
 {
-	struct rep_ctx c = { .cfg = cfg, .spec = spec, .pus = pus, .mem_base = NAN };
+	struct repetition_cell c = { .cfg = cfg, .spec = spec, .pus = pus, .mem_base = NAN };
+	struct repetition p;
 	unsigned total = cfg->warmup + cfg->reps;
 	for (unsigned i = 0; i < total; i++) {
-		struct rep_result o;
-		struct run r;
-		struct sampler smp;
-		memset(&o, 0, sizeof o);
-		memset(&smp, 0, sizeof smp);
-		o.warmup = i < cfg->warmup;
-		o.index = o.warmup ? i : i - cfg->warmup;
-		int rc = run_rep(&c, &o, &r, &smp);
+		int warmup = i < cfg->warmup;
+		int rc = repetition_run(&c, &p, warmup, warmup ? i : i - cfg->warmup);
 		if (rc == -ENOTSUP) {
 			char line[300];
-			snprintf(line, sizeof line, "S %s", o.error);
+			snprintf(line, sizeof line, "S %s", p.out.error);
 			emit(ctx, line);
-			cleanup_rep(&c, &r);
+			repetition_release(&p);
 			return;
 		}
-		char *line = results_rep_encode(&o);
+		char *line = results_rep_encode(&p.out);
 		emit(ctx, line ? line : "F cannot encode the repetition");
 		free(line);
-		free_rep(&o);
-		sampler_free(&smp);
-		cleanup_rep(&c, &r);
+		repetition_release(&p);
 		if (c.poisoned && emit == emit_fd) {
 			/* Hung workers still run in this process: end it now, with nothing (atexit
 			 * handlers, sanitizer exit checks) running beside them. bench reports the cell
@@ -562,6 +156,45 @@ static void cell_main(const struct runner_config *cfg, const struct cell_spec *s
 		if (rc)
 			return;
 	}
+}
+
+/* What the cell process runs. */
+struct cell_job {
+	const struct runner_config *cfg;
+	const struct cell_spec *spec;
+	int *pus;
+};
+
+/* cellproc_body_fn: in the freshly forked cell process, with fd the pipe to bench. */
+static int cell_process(void *arg, int fd)
+{
+	struct cell_job *job = arg;
+	cell_default_signals();
+	FILE *w = fdopen(fd, "w");
+	if (!w)
+		return 3;
+	cell_fd = fd;
+	cell_main(job->cfg, job->spec, job->pus, emit_fd, w);
+	fclose(w);
+	free(job->pus);
+	return 0;
+}
+
+void runner_cell_fatal(const char *msg)
+{
+	/* One "F reason" line, as a failed repetition sends it; emit_fd flushes every line, so
+	 * no half-written line of stdio can precede it. write() only: signal handlers call this. */
+	char line[300];
+	size_t n = 0;
+	if (cell_fd < 0)
+		return;
+	line[n++] = 'F';
+	line[n++] = ' ';
+	for (; *msg && n < sizeof line - 2; msg++)
+		line[n++] = *msg == '\n' ? ' ' : *msg;
+	line[n++] = '\n';
+	ssize_t w = write(cell_fd, line, n);
+	(void)w;
 }
 
 /* ------------------------------------------------------------------ bench side */
@@ -579,6 +212,7 @@ static int check_skip(const struct cell_spec *spec, char *why, size_t len)
 	return 0;
 }
 
+/* In bench: what the lines of a cell said so far (the cell's reason to fail or to skip). */
 struct line_sink {
 	struct results_cell *cell;
 	int failed, skipped, nlines;
@@ -627,23 +261,6 @@ static void finish(struct line_sink *s)
 	results_cell_finish(s->cell, "ok", NULL); /* demoted to failed if a repetition failed */
 }
 
-/* After the cell's process group was killed: reap every descendant that was reparented to
- * us (we are a subreaper) until none is left, for at most 2 s. */
-static void reap_orphans(void)
-{
-	uint64_t deadline = task_now_ns() + 2000000000ull;
-	for (;;) {
-		pid_t p = waitpid(-1, NULL, WNOHANG);
-		if (p > 0)
-			continue;
-		if (p < 0 && errno == ECHILD)
-			return;
-		if (task_now_ns() > deadline)
-			return;
-		usleep(1000);
-	}
-}
-
 /* What both entry points do first: skip a cell that cannot run here, place the workers.
  * NULL when the cell is already finished (skipped, or failed without running). */
 static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
@@ -662,159 +279,53 @@ static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec
 	return pus;
 }
 
+/* How the cell process ended, as the cell's reason to fail, when no line gave one. */
+static void sink_end(struct line_sink *s, const struct cellproc_end *end, double watchdog_s)
+{
+	int st = end->status;
+	if (results_cell_failed_reps(s->cell)) {
+		/* A repetition already said why it failed; how the cell process ended after that
+		 * (killed on purpose when workers hung) adds nothing. */
+	} else if (end->timed_out && !s->failed) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "watchdog: no repetition finished within %.0f s; cell process killed",
+		         watchdog_s);
+	} else if (!s->failed && !s->skipped && WIFSIGNALED(st) && !end->killed) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "cell process killed by signal %d (%s) in repetition %d: a worker crashed",
+		         WTERMSIG(st), strsignal(WTERMSIG(st)), s->nlines + 1);
+	} else if (!s->failed && !s->skipped && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		s->failed = 1;
+		snprintf(s->error, sizeof s->error, "cell process exited with status %d in repetition %d",
+		         WEXITSTATUS(st), s->nlines + 1);
+	}
+}
+
 int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
 {
 	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
-	char why[300];
-	int *pus = cell_prepare(cfg, spec, out);
-	if (!pus)
+	struct cell_job job = { .cfg = cfg, .spec = spec, .pus = cell_prepare(cfg, spec, out) };
+	if (!job.pus)
 		return 0;
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		free(pus);
-		results_cell_finish(out, "failed", "pipe failed");
-		return 0;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(why, sizeof why, "cannot fork the cell process: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		free(pus);
-		results_cell_finish(out, "failed", why);
+	/* The watchdog allows duration + timeout + stop grace per repetition. */
+	struct cellproc cp = { .body = cell_process, .body_arg = &job, .line = sink_line, .line_ctx = &s,
+		               .watchdog_s = cfg->duration_s + cfg->timeout_s + cfg->stop_grace_s,
+		               .interrupt = &runner_signal };
+	struct cellproc_end end;
+	int rc = cellproc_run(&cp, &end, s.error, sizeof s.error);
+	free(job.pus);
+	if (rc < 0) {
+		results_cell_finish(out, "failed", s.error);
 		return 0;
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		cell_default_signals();
-		FILE *w = fdopen(fds[1], "w");
-		if (!w)
-			_exit(3);
-		cell_fd = fds[1];
-		cell_main(cfg, spec, pus, emit_fd, w);
-		fclose(w);
-		free(pus);
-		_exit(0);
-	}
-	setpgid(pid, pid);
-	close(fds[1]);
-	free(pus);
-
-	/* Read lines; the watchdog allows duration + timeout per repetition. */
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int interrupted = 0, timed_out = 0;
-	double per_rep = cfg->duration_s + cfg->timeout_s + cfg->stop_grace_s;
-	uint64_t deadline = task_now_ns() + (uint64_t)(per_rep * 1e9);
-	for (;;) {
-		if (runner_signal) {
-			interrupted = 1;
-			break;
-		}
-		uint64_t now = task_now_ns();
-		if (now > deadline) {
-			timed_out = 1;
-			break;
-		}
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		int pr = poll(&p, 1, 100);
-		if (pr <= 0)
-			continue;
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		ssize_t k = read(fds[0], buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-		buf[len] = 0;
-		char *nl;
-		while ((nl = memchr(buf, '\n', len))) {
-			*nl = 0;
-			sink_line(&s, buf);
-			size_t used = (size_t)(nl - buf) + 1;
-			memmove(buf, nl + 1, len - used);
-			len -= used;
-			deadline = task_now_ns() + (uint64_t)(per_rep * 1e9);
-		}
-	}
-	free(buf);
-	close(fds[0]);
-	/* The cell process closed its pipe (it exited) or is being abandoned. Give an exiting
-	 * one 2 s to finish, so the signal it died of is its own, not our cleanup kill; then
-	 * kill whatever is left of its process group (the group outlives its reaped leader
-	 * while members remain, so the id cannot have been reused) and reap the orphans. */
-	int st = 0, reaped = 0, killed = 0;
-	uint64_t grace = task_now_ns() + (interrupted || timed_out ? 0 : 2000000000ull);
-	while (!reaped) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid || (w < 0 && errno != EINTR))
-			reaped = 1;
-		else if (task_now_ns() >= grace && !killed) {
-			kill(-pid, SIGKILL);
-			killed = 1;
-		} else
-			usleep(1000);
-	}
-	kill(-pid, SIGKILL);
-	reap_orphans();
-	if (interrupted) {
+	if (end.interrupted) {
 		snprintf(s.error, sizeof s.error, "interrupted by signal %d", (int)runner_signal);
 		results_cell_finish(out, "failed", s.error);
 		return -EINTR;
 	}
-	if (results_cell_failed_reps(out)) {
-		/* A repetition already said why it failed; how the cell process ended after that
-		 * (killed on purpose when workers hung) adds nothing. */
-	} else if (timed_out && !s.failed) {
-		s.failed = 1;
-		snprintf(s.error, sizeof s.error, "watchdog: no repetition finished within %.0f s; cell process killed",
-		         per_rep);
-	} else if (!s.failed && !s.skipped && WIFSIGNALED(st) && !killed) {
-		s.failed = 1;
-		snprintf(s.error, sizeof s.error, "cell process killed by signal %d (%s) in repetition %d: a worker crashed",
-		         WTERMSIG(st), strsignal(WTERMSIG(st)), s.nlines + 1);
-	} else if (!s.failed && !s.skipped && WIFEXITED(st) && WEXITSTATUS(st) != 0) {
-		s.failed = 1;
-		snprintf(s.error, sizeof s.error, "cell process exited with status %d in repetition %d",
-		         WEXITSTATUS(st), s.nlines + 1);
-	}
+	sink_end(&s, &end, cp.watchdog_s);
 	finish(&s);
 	return 0;
-}
-
-void runner_cell_fatal(const char *msg)
-{
-	/* One "F reason" line, as a failed repetition sends it; emit_fd flushes every line, so
-	 * no half-written line of stdio can precede it. write() only: signal handlers call this. */
-	char line[300];
-	size_t n = 0;
-	if (cell_fd < 0)
-		return;
-	line[n++] = 'F';
-	line[n++] = ' ';
-	for (; *msg && n < sizeof line - 2; msg++)
-		line[n++] = *msg == '\n' ? ' ' : *msg;
-	line[n++] = '\n';
-	ssize_t w = write(cell_fd, line, n);
-	(void)w;
-}
-
-static void emit_fd(void *ctx, const char *line)
-{
-	FILE *w = ctx;
-	fputs(line, w);
-	fputc('\n', w);
-	fflush(w);
 }
 
 int runner_run_cell_inproc(const struct runner_config *cfg, const struct cell_spec *spec,
