@@ -658,6 +658,21 @@ TEST(compare, escape_names_and_values)
 	CHECK(!esc_name_ok(NULL) && !esc_value_ok(NULL));
 }
 
+/* A repetition in which no op completed is what bench writes when a short repetition stalls
+ * (seen: cpu-spin, 0.05 s, under ASan on a loaded machine): the loader takes it. */
+TEST(compare, loader_accepts_a_repetition_with_no_ops)
+{
+	struct fake_cell c = { "cpu-spin", "thread", "", NULL, NULL, "ok", 1, { 0 }, 1 };
+	char *path = fake_file(&c, 1, "x"), err[600];
+	struct results_file *f = NULL;
+	int rc = results_file_load(path, &f, err, sizeof err);
+	unlink(path);
+	free(path);
+	if (rc)
+		TEST_FAIL("refused: %s", err);
+	results_file_free(f);
+}
+
 /* The loader refuses names outside the charset and impossible numbers, with the key named. */
 TEST(compare, loader_refuses_bad_names_and_numbers)
 {
@@ -669,8 +684,7 @@ TEST(compare, loader_refuses_bad_names_and_numbers)
 		  "cells[0].knobs.mode is not a knob value ([A-Za-z0-9._+:,-], 1 to 47 characters)" },
 		{ "cpu-spin", "", "fine", 1, 100, "cells[0].status should be ok, failed, skipped or running" },
 		{ "cpu-spin", "", "ok", 100001, 100, "cells[0].workers is 100001, should be from 1 to 100000" },
-		{ "cpu-spin", "", "ok", 1, -1, "cells[0].reps[0].ops_per_s is -1, should be above 0" },
-		{ "cpu-spin", "", "ok", 1, 0, "cells[0].reps[0].ops_per_s is 0, should be above 0" },
+		{ "cpu-spin", "", "ok", 1, -1, "cells[0].reps[0].ops_per_s is -1, should be at least 0" },
 		{ "cpu-spin", "", "ok", 1, 1e308 * 10, "not valid JSON" },
 	};
 	for (unsigned i = 0; i < sizeof t / sizeof *t; i++) {

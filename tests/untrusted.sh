@@ -86,7 +86,6 @@ def num(name, f):
     f(d, d["cells"][0])
     write("num-%s.json" % name, d, nums)
 num("ops-negative", lambda d, c: c["reps"][0].__setitem__("ops_per_s", -5.0))
-num("ops-zero", lambda d, c: c["reps"][0].__setitem__("ops_per_s", 0))
 num("ops-string", lambda d, c: c["reps"][0].__setitem__("ops_per_s", "fast"))
 num("wall-negative", lambda d, c: c["reps"][1].__setitem__("wall_s", -1.0))
 num("summary-string", lambda d, c: c["summary"]["ops_per_s"].__setitem__("median", "1e6"))
@@ -216,7 +215,7 @@ refused fifo-r "fifo.json is not a regular file" report fifo.json -o out-fifo-r
 refused zero "/dev/zero is not a regular file"   export /dev/zero
 refused w1m "workers is 1000000, should be from 1 to 100000" run --baseline num-workers-million.json
 refused ops-str "ops_per_s should be a number, is a string"  export num-ops-string.json
-refused ops-neg "ops_per_s is -5, should be above 0"         export num-ops-negative.json
+refused ops-neg "ops_per_s is -5, should be at least 0"         export num-ops-negative.json
 refused wl-name "workload is not a name"                    export name-1-workload.json
 
 summary
