@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench/cli/cmd.h"
+#include "bench/store/escape.h"
 #include "bench/stats/compare.h"
 #include "bench/stats/compare_print.h"
 #include "bench/stats/fmt.h"
@@ -111,11 +112,13 @@ static int default_output(const struct machine *m, char *buf, size_t len)
 		return -e;
 	}
 	int ms = (int)(now.tv_nsec / 1000000);
+	char host[64]; /* the host name is the machine's to choose: a file-name component */
+	esc_filename(host, sizeof host, m->host);
 	for (unsigned k = 1; k <= 100; k++) {
 		if (k == 1)
-			snprintf(buf, len, "results/%s-%s.%03dZ.json", m->host, ts, ms);
+			snprintf(buf, len, "results/%s-%s.%03dZ.json", host, ts, ms);
 		else
-			snprintf(buf, len, "results/%s-%s.%03dZ-%u.json", m->host, ts, ms, k);
+			snprintf(buf, len, "results/%s-%s.%03dZ-%u.json", host, ts, ms, k);
 		int fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd >= 0) {
 			close(fd);
