@@ -364,16 +364,10 @@ static int output_path(const struct run_plan *p, const struct machine *m, char *
 /* The baseline's settings, unless given on the command line. */
 static void baseline_settings(const struct baseline_cells *b, struct run_plan *p)
 {
-	uint64_t u;
-	double d;
-	if (!p->set[0] && !opt_parse_u64(b->settings[0], 1, 10000, &u))
-		p->cfg.reps = (unsigned)u;
-	if (!p->set[1] && !opt_parse_u64(b->settings[1], 0, 1000, &u))
-		p->cfg.warmup = (unsigned)u;
-	if (!p->set[2] && !opt_parse_double(b->settings[2], 0.001, 86400, &d))
-		p->cfg.duration_s = d;
-	if (!p->set[3] && !opt_parse_double(b->settings[3], 0.1, 86400, &d))
-		p->cfg.timeout_s = d;
+	/* A setting of the file outside the command line's range is left at the default. */
+	for (int i = 0; i < RUN_NSETTINGS; i++)
+		if (!p->set[i])
+			run_plan_set(p, (enum run_setting)i, b->settings[i]);
 }
 
 /* What the results file says of the run: its command line and the plan's settings. */

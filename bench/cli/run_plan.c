@@ -148,29 +148,39 @@ static int add_assign(const char *arg, struct run_plan *p)
 	return 0;
 }
 
-/* Strict numbers of the settings: --reps, --warmup (counts), --duration, --timeout (seconds). */
-static int parse_setting(struct run_plan *p, int which, const char *arg)
+/* The settings: --reps, --warmup (counts), --duration, --timeout (seconds), their ranges. */
+static const struct {
+	const char *name, *what;
+	double min, max;
+} settings[] = { { "--reps", "a count", 1, 10000 }, { "--warmup", "a count", 0, 1000 },
+		 { "--duration", "a number of seconds", 0.001, 86400 },
+		 { "--timeout", "a number of seconds", 0.1, 86400 } };
+
+int run_plan_set(struct run_plan *p, enum run_setting which, const char *arg)
 {
-	static const struct {
-		const char *name, *what;
-		double min, max;
-	} s[] = { { "--reps", "a count", 1, 10000 }, { "--warmup", "a count", 0, 1000 },
-		  { "--duration", "a number of seconds", 0.001, 86400 },
-		  { "--timeout", "a number of seconds", 0.1, 86400 } };
 	uint64_t u = 0;
 	double d = 0;
-	int rc = which < 2 ? opt_parse_u64(arg, (uint64_t)s[which].min, (uint64_t)s[which].max, &u)
-	                   : opt_parse_double(arg, s[which].min, s[which].max, &d);
-	if (rc) {
-		log_err("run", "%s: '%s' is not %s from %g to %g", s[which].name, arg, s[which].what, s[which].min,
-		        s[which].max);
+	int rc = which < RUN_SET_DURATION
+	                 ? opt_parse_u64(arg, (uint64_t)settings[which].min, (uint64_t)settings[which].max, &u)
+	                 : opt_parse_double(arg, settings[which].min, settings[which].max, &d);
+	if (rc)
 		return -EINVAL;
-	}
 	switch (which) {
-	case 0: p->cfg.reps = (unsigned)u; break;
-	case 1: p->cfg.warmup = (unsigned)u; break;
-	case 2: p->cfg.duration_s = d; break;
+	case RUN_SET_REPS: p->cfg.reps = (unsigned)u; break;
+	case RUN_SET_WARMUP: p->cfg.warmup = (unsigned)u; break;
+	case RUN_SET_DURATION: p->cfg.duration_s = d; break;
 	default: p->cfg.timeout_s = d;
+	}
+	return 0;
+}
+
+/* A setting from the command line: strict, one line when refused, remembered as given. */
+static int parse_setting(struct run_plan *p, enum run_setting which, const char *arg)
+{
+	if (run_plan_set(p, which, arg)) {
+		log_err("run", "%s: '%s' is not %s from %g to %g", settings[which].name, arg, settings[which].what,
+		        settings[which].min, settings[which].max);
+		return -EINVAL;
 	}
 	p->set[which] = 1;
 	return 0;
@@ -213,7 +223,7 @@ static int one_option(struct run_plan *p, int c, char **argv)
 	case 'n': return each_item(optarg, "-n", add_workers, p);
 	case 'O': return add_assign(optarg, p);
 	case O_PIN: p->pin = optarg; p->pin_set = 1; return 0;
-	case O_REPS: case O_WARMUP: case O_DURATION: case O_TIMEOUT: return parse_setting(p, c - O_REPS, optarg);
+	case O_REPS: case O_WARMUP: case O_DURATION: case O_TIMEOUT: return parse_setting(p, (enum run_setting)(c - O_REPS), optarg);
 	case 'o': p->output = optarg; return 0;
 	case 'q': p->quiet = 1; return 0;
 	case 'h': p->help = 1; return 1;

@@ -31,6 +31,9 @@
 #define RUN_DEFAULT_WARMUP 1
 #define RUN_DEFAULT_TIMEOUT 60.0
 
+/* The settings of a run, in the order of run_plan.set[]. */
+enum run_setting { RUN_SET_REPS, RUN_SET_WARMUP, RUN_SET_DURATION, RUN_SET_TIMEOUT, RUN_NSETTINGS };
+
 struct run_plan {
 	const struct workload **wl;    /* in the order given, each once */
 	unsigned nwl;
@@ -43,7 +46,7 @@ struct run_plan {
 	struct runner_config cfg;      /* reps, warmup, duration, timeout; pin by run_plan_expand */
 	const char *pin, *output, *baseline;
 	int all, quiet, confirm, help, pin_set, compare_given;
-	int set[4];                    /* given: --reps, --warmup, --duration, --timeout */
+	int set[RUN_NSETTINGS];        /* given on the command line, by enum run_setting */
 	struct compare_opts copts;     /* with --baseline */
 };
 
@@ -64,6 +67,10 @@ int run_plan_expand(struct run_plan *p, struct run_cells *out);
  * file named by source, NULL for the command line): at most RUN_PLAN_MAX_CELLS cells, each
  * with 1..TASK_MAX_WORKERS workers. 0, or -E2BIG after one line on stderr. */
 int run_plan_check(const struct cell_spec *cells, unsigned n, const char *source);
+/* Set p's setting `which` from text, within the range the command line allows (--reps 1..10000,
+ * --warmup 0..1000, --duration 0.001..86400 s, --timeout 0.1..86400 s). 0, or -EINVAL (p
+ * unchanged, nothing printed). */
+int run_plan_set(struct run_plan *p, enum run_setting which, const char *arg);
 void run_plan_free(struct run_plan *p);
 
 #endif

@@ -17,7 +17,7 @@ struct baseline_cells {
 	char (*labels)[200];           /* the label of each (compare_cell_label); the run table adds
 	                                  the -O knobs */
 	unsigned nsettings;
-	char settings[4][24];          /* reps, warmup, duration_s, timeout_s of the baseline run */
+	char settings[4][24];          /* reps, warmup, duration_s, timeout_s of the baseline run (enum run_setting order) */
 };
 
 /* Build the cells of the baseline file at path; the overrides (one value each) replace a
