@@ -1,7 +1,7 @@
 # Sourced by the .ci scripts. Two rules they keep:
 #  - A tool's exit status is never lost: its output goes to a log file, its status into a
-#    variable, and only then is the log filtered (never `tool | filter || true`: the `|| true`
-#    resets PIPESTATUS, so the tool's failure vanished).
+#    variable, and only then is the log filtered (a filter pipeline that is made to succeed
+#    whatever happened loses the tool's status: that is how a failing tool once left CI green).
 #  - Every stage can be watched going red: CI_INJECT_FAIL=<stage> runs a failing stand-in
 #    (exit 1) in place of that stage's tool. Stages: readme (.ci/run), asan, asan-run, tsan,
 #    valgrind (.ci/sanitizers), fuzz-<target> (.ci/fuzz); build: any `cmake --build` of them.
