@@ -60,6 +60,7 @@
 
 #include "bench/core/futex.h"
 #include "bench/core/log.h"
+#include "bench/core/procmem.h"
 #include "bench/core/runner.h"
 #include "bench/machine/topo.h"
 #include "drivers/coro_switch.h"
@@ -1155,14 +1156,13 @@ static unsigned long long proc_lines(const char *path)
  * stacks. 0, or -ENOMEM with the reason in r->err. */
 static int check_stack_limits(struct run *r, const struct cdrv *d)
 {
-	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
 	unsigned long long per_kb = (CORO_GUARD + d->stack_size) >> 10;
 	unsigned long long need_kb = d->n * per_kb + d->nsched * ((CORO_SCHED_STACK + CORO_ALTSTACK) >> 10);
 	unsigned long long need_maps = 2ull * d->n + 3ull * d->nsched; /* + thread stack, guard, altstack */
 	struct rlimit rl;
 	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
 		unsigned long long limit_kb = (unsigned long long)rl.rlim_cur >> 10;
-		unsigned long long used_kb = proc_number("/proc/self/statm") * page >> 10;
+		unsigned long long used_kb = procmem_self_vm_bytes() >> 10;
 		if (used_kb + need_kb > limit_kb) {
 			run_fail(r, "%u stacks of %llu KiB need %llu KiB of address space; the address-space limit "
 			         "(RLIMIT_AS, ulimit -v) is %llu KiB, %llu in use: it needs %llu KiB, or a lower stack_kb",

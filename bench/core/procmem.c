@@ -78,3 +78,14 @@ double procmem_group_kb(void)
 	closedir(d);
 	return sum;
 }
+
+unsigned long long procmem_self_vm_bytes(void)
+{
+	unsigned long long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+	if (f && fscanf(f, "%llu", &pages) != 1)
+		pages = 0;
+	if (f)
+		fclose(f);
+	return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+}

@@ -9,5 +9,9 @@
  * its group and process workers inherit it; thread workers are part of the cell process.
  * NAN if /proc cannot be read. */
 double procmem_group_kb(void);
+/* The address space the calling process has mapped (VmSize, the first field of
+ * /proc/self/statm, times the page size), in bytes: what RLIMIT_AS is measured against. 0 if
+ * it cannot be read. */
+unsigned long long procmem_self_vm_bytes(void);
 
 #endif

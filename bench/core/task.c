@@ -17,6 +17,7 @@
 
 #include "drivers/driver.h"
 #include "bench/core/futex.h"
+#include "bench/core/procmem.h"
 #include "workloads/workload.h"
 
 uint64_t task_now_ns(void)
@@ -49,14 +50,7 @@ static void task_fault(struct task *t)
 		 * current size so the machine is never at risk; then die as the OOM killer would
 		 * kill it (SIGKILL). */
 		struct rlimit rl;
-		FILE *f = fopen("/proc/self/statm", "r");
-		unsigned long pages = 0;
-		if (f) {
-			if (fscanf(f, "%lu", &pages) != 1)
-				pages = 0;
-			fclose(f);
-		}
-		rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (256ul << 20);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)procmem_self_vm_bytes() + (256ul << 20);
 		setrlimit(RLIMIT_AS, &rl);
 		for (;;) {
 			char *p = malloc(8u << 20);
