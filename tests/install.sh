@@ -2,7 +2,8 @@
 # The tool installs like one: `cmake --install` into a DESTDIR puts the binary, its man page
 # (generated from the --help texts at build time) and its bash completion in place; the
 # installed binary runs, `man -l` renders the page, the completion completes commands and
-# workload/driver names; `bench list --json` is the same catalogue as `bench list`.
+# workload/driver names; `bench list --json` is the same catalogue as `bench list`; `bench bare
+# --json` is the text table's figures as JSON.
 # usage: install.sh path/to/bench path/to/build-dir
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1"
 BUILD=${2:?usage: install.sh path/to/bench path/to/build-dir}
@@ -58,4 +59,20 @@ assert all({"name", "type", "default", "help"} <= set(k) for w in d["workloads"]
 assert all("available" in x for x in d["drivers"])
 assert "harness_knobs" in d
 PY
+# bench bare --json: one document, every round, medians as the text table computes them
+"$BENCH" bare cpu-spin --reps 3 --duration 0.02 --json >"$tmp/bare.json"
+check "bare --json exits 0" test $? -eq 0
+check "bare --json: rounds, medians and ratio" python3 - "$tmp/bare.json" <<'PY'
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+[b] = d["bare"]
+assert b["name"] == "cpu-spin" and b["status"] == "ok" and b["error"] is None
+assert len(b["rounds"]) == 3
+mb = statistics.median(r["bare"] for r in b["rounds"])
+mh = statistics.median(r["harness"] for r in b["rounds"])
+assert abs(b["median_bare"] - mb) <= 1e-9 * mb and abs(b["median_harness"] - mh) <= 1e-9 * mh
+assert abs(b["ratio"] - mh / mb) < 1e-9
+PY
+check "bare --json with an unknown program: exit 2, nothing on stdout" bash -c \
+	"out=\$('$BENCH' bare nosuch --json 2>/dev/null); rc=\$?; [[ \$rc -eq 2 && -z \$out ]]"
 summary
