@@ -10,6 +10,7 @@
 #include "tests/util.h"
 #include "bench/cli/run_plan.h"
 #include "bench/core/interference.h"
+#include "bench/core/reps.h"
 #include "drivers/driver.h"
 #include "workloads/workload.h"
 
@@ -100,4 +101,92 @@ TEST(noise, rule_each_reason)
 	in.run_delay_s = 1;
 	in.stall_s = 1;
 	CHECK_STR(judge(&in), "steal,other_load,run_delay,stall");
+}
+
+/* ---- --reps auto: the stopping rule on fake series (bench/core/reps.h) ---- */
+
+/* Feed series x to the rule as a cell would, one repetition of rep_s at a time; the number of
+ * repetitions measured when it stops, and why in *why. disturbed_every: every k-th is
+ * disturbed (0: none). */
+static unsigned feed(const struct reps_policy *pol, const double *x, unsigned n, double rep_s, unsigned disturbed_every,
+                     enum reps_reason *why)
+{
+	double good[200];
+	struct reps_state st = { .good = good, .last_rep_s = rep_s };
+	for (unsigned i = 0; i < n; i++) {
+		st.measured++;
+		st.elapsed_s += rep_s;
+		if (disturbed_every && (i + 1) % disturbed_every == 0)
+			st.disturbed++;
+		else
+			good[st.ngood++] = x[i];
+		if ((*why = reps_decide(pol, &st)) != REPS_GO_ON)
+			return st.measured;
+	}
+	*why = REPS_GO_ON;
+	return n;
+}
+
+static const struct reps_policy auto_pol = { .automatic = 1, .reps = REPS_AUTO_MIN, .max_reps = REPS_AUTO_MAX,
+	                                     .target = REPS_AUTO_TARGET, .budget_s = 10 };
+
+TEST(noise, auto_stops_at_the_minimum_on_a_constant_metric)
+{
+	double x[200];
+	enum reps_reason why;
+	for (unsigned i = 0; i < 200; i++)
+		x[i] = 1234.5;
+	CHECK_EQ_INT(feed(&auto_pol, x, 200, 0.2, 0, &why), REPS_AUTO_MIN);
+	CHECK_EQ_INT(why, REPS_CI_TARGET);
+	CHECK_STR(reps_reason_name(why), "ci_target");
+	/* a tight one (+-0.1%) too */
+	for (unsigned i = 0; i < 200; i++)
+		x[i] = 1000 + (i % 3);
+	CHECK_EQ_INT(feed(&auto_pol, x, 200, 0.2, 0, &why), REPS_AUTO_MIN);
+	/* disturbed repetitions are run again: the minimum counts undisturbed ones */
+	CHECK_EQ_INT(feed(&auto_pol, x, 200, 0.2, 2, &why), 2 * REPS_AUTO_MIN - 1);
+	CHECK_EQ_INT(why, REPS_CI_TARGET);
+}
+
+TEST(noise, auto_stops_at_the_budget_on_a_hopeless_metric)
+{
+	double x[200];
+	enum reps_reason why;
+	for (unsigned i = 0; i < 200; i++)
+		x[i] = i % 2 ? 1000 : 2000; /* +-50%: no CI ever gets within 1% */
+	/* 10.1 s of 0.2 s repetitions: 50 end at 10.0 s, a 51st would end past the budget */
+	struct reps_policy pol = auto_pol;
+	pol.budget_s = 10.1;
+	CHECK_EQ_INT(feed(&pol, x, 200, 0.2, 0, &why), 50);
+	CHECK_EQ_INT(why, REPS_BUDGET);
+	pol.budget_s = 1e9;
+	CHECK_EQ_INT(feed(&pol, x, 200, 0.2, 0, &why), REPS_AUTO_MAX);
+	CHECK_EQ_INT(why, REPS_MAX_REPS);
+	/* the minimum is run whatever the budget */
+	pol.budget_s = 0;
+	CHECK_EQ_INT(feed(&pol, x, 200, 0.2, 0, &why), REPS_AUTO_MIN);
+	CHECK_EQ_INT(why, REPS_BUDGET);
+}
+
+TEST(noise, fixed_reruns_disturbed_and_says_unstable)
+{
+	double x[40] = { 0 };
+	enum reps_reason why;
+	struct reps_policy pol = { .reps = 5 };
+	CHECK_EQ_INT(feed(&pol, x, 40, 0.2, 0, &why), 5);
+	CHECK_EQ_INT(why, REPS_FIXED);
+	/* every 3rd disturbed: 5 good ones after 7 */
+	CHECK_EQ_INT(feed(&pol, x, 40, 0.2, 3, &why), 7);
+	/* every one disturbed: the re-runs stop after 5 more, and the cell is unstable */
+	struct reps_state st = { .measured = 10, .disturbed = 10, .ngood = 0 };
+	CHECK_EQ_INT(reps_decide(&pol, &st), REPS_FIXED);
+	CHECK(reps_unstable(&pol, &st));
+	st = (struct reps_state){ .measured = 6, .disturbed = 1, .ngood = 5 };
+	CHECK(!reps_unstable(&pol, &st));
+	/* --keep-disturbed: nothing re-run, unstable when more than half were disturbed */
+	pol.keep_disturbed = 1;
+	st = (struct reps_state){ .measured = 5, .disturbed = 3, .ngood = 5 };
+	CHECK(reps_unstable(&pol, &st));
+	st.disturbed = 2;
+	CHECK(!reps_unstable(&pol, &st));
 }

@@ -53,6 +53,8 @@ struct task_slot {
 	uint64_t nvcsw, nivcsw;        /* context switches of this worker's OS thread */
 	int bound_pu;                  /* PU the worker is bound to (-1: unbound, -2: mismatch) */
 	int last_cpu;                  /* CPU it last ran on (sched_getcpu at end) */
+	int tid;                       /* the OS thread running it (gettid at start; for coroutines
+	                                  the scheduler thread): whose schedstat the runner reads */
 	int rc;                        /* the workload's return value */
 	_Atomic unsigned fault;        /* enum task_fault: injected by the runner (-O fault=...) */
 	char err[160];                 /* why the worker failed, if it did */

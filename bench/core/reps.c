@@ -1,0 +1,51 @@
+/* reps: the stopping rule of reps.h. */
+#include "bench/core/reps.h"
+
+#include <math.h>
+
+#include "bench/stats/stats.h"
+
+const char *reps_reason_name(enum reps_reason r)
+{
+	static const char *const names[] = { "", "fixed", "ci_target", "budget", "max_reps" };
+	return (unsigned)r < sizeof names / sizeof *names ? names[r] : "";
+}
+
+double reps_rel_halfwidth(const double *x, unsigned n)
+{
+	double med = stats_median(x, n), h = stats_median_ci95_halfwidth(x, n);
+	if (!isfinite(h) || !isfinite(med))
+		return NAN;
+	if (med == 0)
+		return h == 0 ? 0 : NAN;
+	return h / fabs(med);
+}
+
+/* Re-runs used: the measured repetitions that do not count. */
+static unsigned reruns(const struct reps_state *st)
+{
+	return st->measured > st->ngood ? st->measured - st->ngood : 0;
+}
+
+enum reps_reason reps_decide(const struct reps_policy *pol, const struct reps_state *st)
+{
+	if (!pol->automatic)
+		return st->ngood >= pol->reps || reruns(st) >= pol->reps ? REPS_FIXED : REPS_GO_ON;
+	if (st->ngood < pol->reps)
+		return reruns(st) >= pol->reps ? REPS_MAX_REPS : REPS_GO_ON;
+	double rel = reps_rel_halfwidth(st->good, st->ngood);
+	if (rel <= pol->target)
+		return REPS_CI_TARGET;
+	if (st->measured >= pol->max_reps)
+		return REPS_MAX_REPS;
+	if (st->elapsed_s + st->last_rep_s > pol->budget_s)
+		return REPS_BUDGET;
+	return REPS_GO_ON;
+}
+
+int reps_unstable(const struct reps_policy *pol, const struct reps_state *st)
+{
+	if (pol->keep_disturbed)
+		return 2 * st->disturbed > st->measured;
+	return st->ngood < pol->reps;
+}
