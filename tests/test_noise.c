@@ -178,8 +178,11 @@ TEST(noise, fixed_reruns_disturbed_and_says_unstable)
 	/* every 3rd disturbed: 5 good ones after 7 */
 	CHECK_EQ_INT(feed(&pol, x, 40, 0.2, 3, &why), 7);
 	/* every one disturbed: the re-runs stop after 5 more, and the cell is unstable */
+	CHECK_EQ_INT(feed(&pol, x, 40, 0.2, 1, &why), 10);
+	CHECK_EQ_INT(why, REPS_FIXED);
+	CHECK_EQ_INT(feed(&auto_pol, x, 40, 0.2, 1, &why), 2 * REPS_AUTO_MIN);
+	CHECK_EQ_INT(why, REPS_MAX_REPS);
 	struct reps_state st = { .measured = 10, .disturbed = 10, .ngood = 0 };
-	CHECK_EQ_INT(reps_decide(&pol, &st), REPS_FIXED);
 	CHECK(reps_unstable(&pol, &st));
 	st = (struct reps_state){ .measured = 6, .disturbed = 1, .ngood = 5 };
 	CHECK(!reps_unstable(&pol, &st));

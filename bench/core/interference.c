@@ -110,16 +110,17 @@ void interference_refresh(struct interference_probe *p)
 	}
 }
 
-void interference_begin(struct interference_probe *p, const int *tids, unsigned n)
+void interference_begin(struct interference_probe *p, const struct task_slot *slots, unsigned n)
 {
 	p->nthreads = 0;
 	p->max_late_ns = 0;
 	for (unsigned i = 0; i < n; i++) {
+		int tid = slots[i].tid;
 		unsigned k = 0;
-		while (k < p->nthreads && p->thr[k].tid != tids[i])
+		while (k < p->nthreads && p->thr[k].tid != tid)
 			k++;
-		if (tids[i] > 0 && k == p->nthreads && p->nthreads < INTERFERENCE_MAX_TIDS)
-			p->thr[p->nthreads++] = (struct interference_thread){ .tid = tids[i] };
+		if (tid > 0 && k == p->nthreads && p->nthreads < INTERFERENCE_MAX_TIDS)
+			p->thr[p->nthreads++] = (struct interference_thread){ .tid = tid };
 	}
 	interference_refresh(p);
 	sampler_stat_read(&p->stat0);

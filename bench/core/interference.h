@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "bench/core/sampler.h"
+#include "bench/core/task.h"
 
 #define INTERFERENCE_POLL_NS 10000000ull   /* the supervising thread's longest sleep */
 #define INTERFERENCE_MAX_TIDS 1024
@@ -97,9 +98,9 @@ struct interference_probe {
 	uint64_t max_late_ns;               /* the longest late wake-up */
 };
 
-/* At the gate: the distinct tids of the workers (tids[0..n), 0s skipped), their first
- * readings, /proc/stat and the caller's CPU. */
-void interference_begin(struct interference_probe *p, const int *tids, unsigned n);
+/* At the gate: the distinct OS threads of the workers slots[0..n) (their tid; 0 skipped),
+ * their first readings, /proc/stat and the caller's CPU. */
+void interference_begin(struct interference_probe *p, const struct task_slot *slots, unsigned n);
 /* After a sleep that should have ended at `due` (CLOCK_MONOTONIC ns) and ended at `now`. */
 void interference_woke(struct interference_probe *p, uint64_t due, uint64_t now);
 /* Every sampler tick: read the threads again (the last reading that succeeds counts). */

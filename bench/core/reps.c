@@ -21,18 +21,18 @@ double reps_rel_halfwidth(const double *x, unsigned n)
 	return h / fabs(med);
 }
 
-/* Re-runs used: the measured repetitions that do not count. */
-static unsigned reruns(const struct reps_state *st)
+/* The re-runs are spent: as many repetitions again as were asked for were measured. */
+static int reruns_spent(const struct reps_policy *pol, const struct reps_state *st)
 {
-	return st->measured > st->ngood ? st->measured - st->ngood : 0;
+	return st->measured >= 2 * pol->reps;
 }
 
 enum reps_reason reps_decide(const struct reps_policy *pol, const struct reps_state *st)
 {
 	if (!pol->automatic)
-		return st->ngood >= pol->reps || reruns(st) >= pol->reps ? REPS_FIXED : REPS_GO_ON;
+		return st->ngood >= pol->reps || reruns_spent(pol, st) ? REPS_FIXED : REPS_GO_ON;
 	if (st->ngood < pol->reps)
-		return reruns(st) >= pol->reps ? REPS_MAX_REPS : REPS_GO_ON;
+		return reruns_spent(pol, st) ? REPS_MAX_REPS : REPS_GO_ON;
 	double rel = reps_rel_halfwidth(st->good, st->ngood);
 	if (rel <= pol->target)
 		return REPS_CI_TARGET;

@@ -3,8 +3,8 @@
  *
  * A repetition counts ("good") when it is ok and not disturbed (interference.h), or ok at all
  * with --keep-disturbed. A disturbed one stays in the results but is run again, within bounds:
- *  - fixed (--reps N): until N count; at most N re-runs (2N measured). reason "fixed".
- *  - auto (--reps auto): at least REPS_AUTO_MIN count (at most that many re-runs to get them);
+ *  - fixed (--reps N): until N count, or 2N were measured (N re-runs). reason "fixed".
+ *  - auto (--reps auto): at least REPS_AUTO_MIN count (or 2 x that many were measured: "max_reps");
  *    then more until the 95% CI of the median of the primary metric
  *    (stats_median_ci95_halfwidth) is within +-target of the median ("ci_target"), or the
  *    next repetition would overrun the cell's time budget (elapsed + the last repetition's

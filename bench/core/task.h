@@ -63,7 +63,8 @@ struct task_slot {
 /* Faults the runner can inject into one worker (-O fault=KIND fault_worker=I fault_after_ms=T).
  * The worker performs it at its next task_checkpoint/task_sleep_ns/task_wait after T ms. */
 enum task_fault { TASK_FAULT_NONE = 0, TASK_FAULT_CRASH, TASK_FAULT_ABORT, TASK_FAULT_HANG,
-	          TASK_FAULT_EXIT1, TASK_FAULT_OOM };
+	          TASK_FAULT_EXIT1, TASK_FAULT_OOM,
+	          TASK_FAULT_STALL /* performed by the runner: the cell stops for 50 ms (SIGSTOP) */ };
 
 /* The control block of one repetition, in shared memory. */
 struct run_shared {
