@@ -5,12 +5,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "tests/test.h"
 #include "tests/util.h"
 #include "bench/cli/run_plan.h"
 #include "bench/core/interference.h"
 #include "bench/core/reps.h"
+#include "bench/store/results.h"
+#include "bench/store/results_load.h"
 #include "drivers/driver.h"
 #include "workloads/workload.h"
 
@@ -186,10 +191,170 @@ TEST(noise, fixed_reruns_disturbed_and_says_unstable)
 	CHECK(reps_unstable(&pol, &st));
 	st = (struct reps_state){ .measured = 6, .disturbed = 1, .ngood = 5 };
 	CHECK(!reps_unstable(&pol, &st));
-	/* --keep-disturbed: nothing re-run, unstable when more than half were disturbed */
+	/* --keep-disturbed: every ok one counts, nothing is re-run, never unstable */
 	pol.keep_disturbed = 1;
-	st = (struct reps_state){ .measured = 5, .disturbed = 3, .ngood = 5 };
-	CHECK(reps_unstable(&pol, &st));
-	st.disturbed = 2;
+	st = (struct reps_state){ .measured = 5, .disturbed = 5, .ngood = 5 };
+	CHECK_EQ_INT(reps_decide(&pol, &st), REPS_FIXED);
 	CHECK(!reps_unstable(&pol, &st));
+}
+
+/* ---- a forced stall: -O fault=stall stops the cell for 50 ms (SIGSTOP) ---- */
+
+/* bench run ARGS into path with the disturbed rule on (the suite's environment turns it off),
+ * loaded back; NULL after a failed check. */
+static json_t *run_json(const char *path, const char *args)
+{
+	char out[4096];
+	int rc = test_sh(out, sizeof out, "env -u BENCH_KEEP_DISTURBED %s run %s -q -o %s", test_bench_exe(), args, path);
+	CHECK_EQ_INT(rc, 0);
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e);
+	CHECK(root != NULL);
+	return root;
+}
+
+TEST(noise, a_stalled_cell_is_flagged_and_rerun)
+{
+	char path[] = "/tmp/bench-noise-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	/* 2 measured repetitions of 0.2 s, each stopped for 50 ms after 50 ms */
+	json_t *root = run_json(path, "-w cpu-spin -d thread,process -n 1 --reps 2 --warmup 1 -O fault=stall");
+	unlink(path);
+	CHECK_EQ_INT(json_integer_value(json_object_get(root, "schema_version")), 2);
+	size_t ci, ri;
+	json_t *cell, *rep;
+	json_array_foreach(json_object_get(root, "cells"), ci, cell) {
+		/* every repetition stalled: re-run up to 2 more, then the cell is unstable */
+		json_t *reps = json_object_get(cell, "reps"), *stop = json_object_get(cell, "reps_stop");
+		CHECK_STR(json_string_value(json_object_get(cell, "status")), "unstable");
+		CHECK_EQ_INT(json_array_size(reps), 4);
+		CHECK_STR(json_string_value(json_object_get(stop, "mode")), "fixed");
+		CHECK_EQ_INT(json_integer_value(json_object_get(stop, "measured")), 4);
+		CHECK_EQ_INT(json_integer_value(json_object_get(stop, "disturbed")), 4);
+		json_array_extend(reps, json_object_get(cell, "warmups"));
+		json_array_foreach(reps, ri, rep) {
+			CHECK(json_is_true(json_object_get(rep, "disturbed")));
+			CHECK(strstr(json_string_value(json_object_get(rep, "disturbed_by")) ?: "", "stall") != NULL);
+			CHECK(json_number_value(json_object_get(rep, "stall_s")) >= 0.04);
+		}
+		/* the summary leaves the disturbed ones out: nothing is left */
+		CHECK(json_object_get(json_object_get(cell, "summary"), "ops_per_s") == NULL);
+	}
+	json_decref(root);
+}
+
+/* ---- results files: schema 1 and 2, the new fields validated ---- */
+
+/* Load doc (consumed) from a temp file: 0, or the loader's code with its message in err. */
+static int load_doc(json_t *doc, struct results_file **f, char *err, size_t len)
+{
+	char path[] = "/tmp/bench-noise-load-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	syn_write(doc, path);
+	json_decref(doc);
+	int rc = results_file_load(path, f, err, len);
+	unlink(path);
+	return rc;
+}
+
+/* A schema-2 document with one cell of 4 repetitions, the 2nd and 4th disturbed. */
+static json_t *v2_doc(json_t **cell)
+{
+	json_t *doc = syn_new(2);
+	*cell = syn_cell(doc, "cpu-spin", "thread", 1, "", "ops_per_s=100/50/110/60");
+	json_t *reps = json_object_get(*cell, "reps");
+	for (size_t i = 0; i < 4; i++) {
+		json_t *r = json_array_get(reps, i);
+		json_object_set_new(r, "disturbed", json_boolean(i % 2));
+		json_object_set_new(r, "steal_s", json_real(0));
+		if (i % 2)
+			json_object_set_new(r, "disturbed_by", json_string(i == 1 ? "other_load" : "steal,stall"));
+	}
+	json_object_set_new(*cell, "reps_stop", json_pack("{s:s,s:s,s:i,s:i,s:i,s:f,s:f}", "mode", "auto", "reason",
+	                                                  "budget", "measured", 4, "disturbed", 2, "reruns", 2,
+	                                                  "target_ci", 0.01, "budget_s", 1.5));
+	syn_status(*cell, "unstable", "too many repetitions were disturbed");
+	json_object_set_new(json_object_get(doc, "config"), "reps", json_string("auto"));
+	return doc;
+}
+
+TEST(noise, loader_reads_schema_2_and_leaves_disturbed_out)
+{
+	char err[600];
+	struct results_file *f;
+	json_t *cell, *doc = v2_doc(&cell);
+	json_object_set_new(doc, "schema_version", json_integer(2));
+	CHECK_EQ_INT(load_doc(doc, &f, err, sizeof err), 0);
+	const struct results_file_cell *c = &f->cells[0];
+	CHECK(f->reps_auto && !f->keep_disturbed && f->schema_version == 2);
+	CHECK_STR(c->status, "unstable");
+	CHECK(c->reps_stop.present && c->reps_stop.automatic);
+	CHECK_STR(c->reps_stop.reason, "budget");
+	CHECK_EQ_INT(c->reps_stop.reruns, 2);
+	CHECK(c->reps[1].disturbed && !c->reps[0].disturbed);
+	CHECK_STR(c->reps[3].disturbed_by, "steal,stall");
+	double v[8];
+	CHECK_EQ_INT(results_file_values(c, "ops_per_s", v, 8), 2);
+	CHECK(v[0] == 100 && v[1] == 110);
+	CHECK_EQ_INT(results_file_series(c, "ops_per_s")->n, 2);
+	results_file_free(f);
+	/* a run that kept them counts them */
+	doc = v2_doc(&cell);
+	json_object_set_new(json_object_get(doc, "config"), "keep_disturbed", json_true());
+	CHECK_EQ_INT(load_doc(doc, &f, err, sizeof err), 0);
+	CHECK_EQ_INT(results_file_values(&f->cells[0], "ops_per_s", v, 8), 4);
+	results_file_free(f);
+	/* schema 1 (no such fields) still loads; 3 does not */
+	doc = syn_new(2);
+	syn_cell(doc, "cpu-spin", "thread", 1, "", "ops_per_s=100/50");
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	CHECK_EQ_INT(load_doc(doc, &f, err, sizeof err), 0);
+	CHECK(f->schema_version == 1 && !f->cells[0].reps_stop.present && !f->cells[0].reps[1].disturbed);
+	results_file_free(f);
+	doc = syn_new(2);
+	json_object_set_new(doc, "schema_version", json_integer(3));
+	CHECK_EQ_INT(load_doc(doc, &f, err, sizeof err), -EINVAL);
+	CHECK_CONTAINS(err, "schema_version 3");
+}
+
+/* Each bad value: the file is refused with a message naming the key. */
+TEST(noise, loader_refuses_bad_noise_fields)
+{
+	static const struct {
+		const char *where, *key, *json, *says;
+	} bad[] = {
+		{ "rep", "disturbed", "1", "reps[0].disturbed should be true or false" },
+		{ "rep", "disturbed_by", "\"stall\"", "is given, but the repetition is not disturbed" },
+		{ "rep1", "disturbed_by", "\"noise\"", "should list steal, other_load" },
+		{ "rep1", "disturbed_by", "\"stall,stall\"", "should list steal, other_load" },
+		{ "rep1", "disturbed_by", "\"stall,\"", "should list steal, other_load" },
+		{ "rep", "run_delay_s", "-1", "run_delay_s is -1, should be at least 0" },
+		{ "rep", "steal_s", "\"x\"", "steal_s should be a number" },
+		{ "stop", "reason", "\"bored\"", "reps_stop.reason is not one of" },
+		{ "stop", "mode", "3", "reps_stop.mode is not one of" },
+		{ "stop", "colour", "1", "reps_stop.colour is not one of" },
+		{ "stop", "measured", "-2", "reps_stop.measured is -2" },
+		{ "stop", "budget_s", "0", "reps_stop.budget_s is 0, should be above 0" },
+		{ "cell", "reps_stop", "[]", "reps_stop should be an object" },
+		{ "cell", "status", "\"shaky\"", "should be ok, unstable, failed" },
+		{ "config", "reps", "\"sometimes\"", "config.reps should be a count or \"auto\"" },
+		{ "config", "keep_disturbed", "\"yes\"", "config.keep_disturbed should be true or false" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char err[600];
+		struct results_file *f;
+		json_t *cell, *doc = v2_doc(&cell), *v = json_loads(bad[i].json, JSON_DECODE_ANY, NULL);
+		json_t *reps = json_object_get(cell, "reps");
+		json_t *o = !strcmp(bad[i].where, "rep") ? json_array_get(reps, 0)
+		            : !strcmp(bad[i].where, "rep1") ? json_array_get(reps, 1)
+		            : !strcmp(bad[i].where, "stop") ? json_object_get(cell, "reps_stop")
+		            : !strcmp(bad[i].where, "config") ? json_object_get(doc, "config") : cell;
+		json_object_set_new(o, bad[i].key, v);
+		CHECK_EQ_INT(load_doc(doc, &f, err, sizeof err), -EINVAL);
+		CHECK_CONTAINS(err, bad[i].says);
+	}
 }

@@ -272,6 +272,11 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p)
 		log_err("run", "unexpected argument '%s' (see bench run --help)", argv[optind]);
 		return -EINVAL;
 	}
+	/* BENCH_KEEP_DISTURBED=1 is --keep-disturbed (the test suite's runs check behaviour, not
+	 * timing, on machines that are anything but quiet) */
+	const char *keep = getenv("BENCH_KEEP_DISTURBED");
+	if (keep && !strcmp(keep, "1"))
+		p->cfg.keep_disturbed = 1;
 	/* --all surveys every cell: --reps auto, unless --reps says otherwise (run_plan.h) */
 	if (p->all && !p->set[RUN_SET_REPS])
 		run_plan_set(p, RUN_SET_REPS, "auto");

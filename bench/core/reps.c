@@ -45,7 +45,5 @@ enum reps_reason reps_decide(const struct reps_policy *pol, const struct reps_st
 
 int reps_unstable(const struct reps_policy *pol, const struct reps_state *st)
 {
-	if (pol->keep_disturbed)
-		return 2 * st->disturbed > st->measured;
-	return st->ngood < pol->reps;
+	return !pol->keep_disturbed && st->ngood < pol->reps;
 }

@@ -15,8 +15,9 @@
  *    a looser one (struct workload.ci_target: the hand-off workloads, whose repetitions vary
  *    by 5-50% on a shared VM, use 3%).
  * Unstable (cell status "unstable"): fewer repetitions count than the cell asked for (N, or the
- * auto minimum) once the re-runs are spent; with --keep-disturbed (nothing is re-run), more
- * than half of the measured repetitions were disturbed. */
+ * auto minimum) once the re-runs are spent. Never with --keep-disturbed: the user asked for
+ * every repetition to count (each still says whether it was disturbed, and reps_stop how many
+ * were). */
 #ifndef BENCH_REPS_H
 #define BENCH_REPS_H
 
