@@ -16,6 +16,7 @@
 #include "bench/core/reps.h"
 #include "bench/store/results.h"
 #include "bench/store/results_load.h"
+#include "bench/store/run_baseline.h"
 #include "drivers/driver.h"
 #include "workloads/workload.h"
 
@@ -357,4 +358,60 @@ TEST(noise, loader_refuses_bad_noise_fields)
 		CHECK_EQ_INT(load_doc(doc, &f, err, sizeof err), -EINVAL);
 		CHECK_CONTAINS(err, bad[i].says);
 	}
+}
+
+/* ---- the command line: --reps auto, --all's default, --cell-budget, --keep-disturbed ---- */
+
+static int parse(struct run_plan *p, const char *const *args)
+{
+	char *argv[20];
+	int argc = 0;
+	argv[argc++] = "run";
+	for (; *args; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = NULL;
+	return run_plan_parse(argc, argv, p);
+}
+
+TEST(noise, reps_auto_on_the_command_line_and_from_a_baseline)
+{
+	struct run_plan p;
+	const char *all[] = { "--all", NULL }, *all3[] = { "--all", "--reps", "3", NULL },
+	           *plain[] = { "-w", "cpu-spin", NULL },
+	           *autob[] = { "-w", "cpu-spin", "--reps", "auto", "--cell-budget", "2.5", "--keep-disturbed", NULL },
+	           *nobudget[] = { "-w", "cpu-spin", "--cell-budget", "2", NULL },
+	           *bad[] = { "-w", "cpu-spin", "--reps", "sometimes", NULL };
+	unsetenv("BENCH_KEEP_DISTURBED");
+	CHECK_EQ_INT(parse(&p, all), 0);
+	CHECK(p.cfg.reps_auto && p.cfg.reps == REPS_AUTO_MIN && !p.cfg.keep_disturbed);
+	run_plan_free(&p);
+	CHECK_EQ_INT(parse(&p, all3), 0);
+	CHECK(!p.cfg.reps_auto && p.cfg.reps == 3);
+	run_plan_free(&p);
+	CHECK_EQ_INT(parse(&p, plain), 0);
+	CHECK(!p.cfg.reps_auto && p.cfg.reps == RUN_DEFAULT_REPS);
+	run_plan_free(&p);
+	CHECK_EQ_INT(parse(&p, autob), 0);
+	CHECK(p.cfg.reps_auto && p.cfg.cell_budget_s == 2.5 && p.cfg.keep_disturbed);
+	run_plan_free(&p);
+	CHECK_EQ_INT(parse(&p, nobudget), -EINVAL);
+	CHECK_EQ_INT(parse(&p, bad), -EINVAL);
+	/* a baseline written by --reps auto: its "auto" is a setting run_plan_set takes */
+	char path[] = "/tmp/bench-noise-base-XXXXXX";
+	json_t *cell, *doc = v2_doc(&cell);
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	syn_write(doc, path);
+	json_decref(doc);
+	struct baseline_cells b;
+	int rc = run_baseline_load(path, NULL, 0, &b);
+	unlink(path);
+	CHECK_EQ_INT(rc, 0);
+	CHECK_STR(b.settings[RUN_SET_REPS], "auto");
+	CHECK_EQ_INT(parse(&p, plain), 0);
+	CHECK_EQ_INT(run_plan_set(&p, RUN_SET_REPS, b.settings[RUN_SET_REPS]), 0);
+	CHECK(p.cfg.reps_auto && p.cfg.reps == REPS_AUTO_MIN);
+	run_plan_free(&p);
+	run_baseline_free(&b);
 }
