@@ -188,6 +188,13 @@ TEST(noise, fixed_reruns_disturbed_and_says_unstable)
 	CHECK_EQ_INT(why, REPS_FIXED);
 	CHECK_EQ_INT(feed(&auto_pol, x, 40, 0.2, 1, &why), 2 * REPS_AUTO_MIN);
 	CHECK_EQ_INT(why, REPS_MAX_REPS);
+	/* auto: the budget bounds the re-runs too (the minimum is measured whatever happens) */
+	struct reps_policy tight = auto_pol;
+	tight.budget_s = 1.5;
+	CHECK_EQ_INT(feed(&tight, x, 40, 0.2, 1, &why), 7);
+	CHECK_EQ_INT(why, REPS_BUDGET);
+	tight.budget_s = 0;
+	CHECK_EQ_INT(feed(&tight, x, 40, 0.2, 1, &why), REPS_AUTO_MIN);
 	struct reps_state st = { .measured = 10, .disturbed = 10, .ngood = 0 };
 	CHECK(reps_unstable(&pol, &st));
 	st = (struct reps_state){ .measured = 6, .disturbed = 1, .ngood = 5 };

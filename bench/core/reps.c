@@ -31,16 +31,18 @@ enum reps_reason reps_decide(const struct reps_policy *pol, const struct reps_st
 {
 	if (!pol->automatic)
 		return st->ngood >= pol->reps || reruns_spent(pol, st) ? REPS_FIXED : REPS_GO_ON;
-	if (st->ngood < pol->reps)
-		return reruns_spent(pol, st) ? REPS_MAX_REPS : REPS_GO_ON;
+	int over_budget = st->elapsed_s + st->last_rep_s > pol->budget_s;
+	if (st->ngood < pol->reps) {
+		if (st->measured < pol->reps)
+			return REPS_GO_ON;
+		return reruns_spent(pol, st) ? REPS_MAX_REPS : over_budget ? REPS_BUDGET : REPS_GO_ON;
+	}
 	double rel = reps_rel_halfwidth(st->good, st->ngood);
 	if (rel <= pol->target)
 		return REPS_CI_TARGET;
 	if (st->measured >= pol->max_reps)
 		return REPS_MAX_REPS;
-	if (st->elapsed_s + st->last_rep_s > pol->budget_s)
-		return REPS_BUDGET;
-	return REPS_GO_ON;
+	return over_budget ? REPS_BUDGET : REPS_GO_ON;
 }
 
 int reps_unstable(const struct reps_policy *pol, const struct reps_state *st)

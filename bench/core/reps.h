@@ -4,8 +4,9 @@
  * A repetition counts ("good") when it is ok and not disturbed (interference.h), or ok at all
  * with --keep-disturbed. A disturbed one stays in the results but is run again, within bounds:
  *  - fixed (--reps N): until N count, or 2N were measured (N re-runs). reason "fixed".
- *  - auto (--reps auto): at least REPS_AUTO_MIN count (or 2 x that many were measured: "max_reps");
- *    then more until the 95% CI of the median of the primary metric
+ *  - auto (--reps auto): REPS_AUTO_MIN measured whatever happens; more until that many count
+ *    (re-runs of disturbed ones), unless 2 x that many were measured ("max_reps") or the budget
+ *    below is spent ("budget": a loaded machine must not double the run); then more until the 95% CI of the median of the primary metric
  *    (stats_median_ci95_halfwidth) is within +-target of the median ("ci_target"), or the
  *    next repetition would overrun the cell's time budget (elapsed + the last repetition's
  *    time > budget: "budget"), or REPS_AUTO_MAX were measured ("max_reps"). The minimum is
