@@ -422,3 +422,21 @@ TEST(noise, reps_auto_on_the_command_line_and_from_a_baseline)
 	run_plan_free(&p);
 	run_baseline_free(&b);
 }
+
+/* ---- the progress line (on a terminal): warm-up apart, an ETA from the cells done ---- */
+
+TEST(noise, progress_line_tells_warmup_apart_and_gives_an_eta)
+{
+	char out[8192];
+	int rc = test_sh(out, sizeof out,
+	                 "command -v script >/dev/null || exit 77; cd /tmp && script -qec '%s run -w cpu-spin -d thread,process "
+	                 "-n 1 --reps 2 --warmup 1 --duration 0.02 -o /tmp/bench-noise-progress.json' /dev/null | tr '\\r' '\\n'; "
+	                 "rm -f /tmp/bench-noise-progress.json",
+	                 test_bench_exe());
+	if (rc == 77)
+		return; /* no script(1): no terminal to test on */
+	CHECK_CONTAINS(out, "[1/2] cpu-spin/thread/n=1 warm-up 1/1");
+	CHECK_CONTAINS(out, "[1/2] cpu-spin/thread/n=1 rep 2/2");
+	CHECK_CONTAINS(out, "[2/2] cpu-spin/process/n=1 rep 1/2  ETA 0:0");
+	CHECK(strstr(out, "rep 3/") == NULL); /* the warm-up is not a measured repetition */
+}

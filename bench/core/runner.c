@@ -303,8 +303,11 @@ static void progress(const struct line_sink *s)
 		snprintf(rep, sizeof rep, "warm-up %d/%u", s->nlines, cfg->warmup);
 	else if (cfg->reps_auto)
 		snprintf(rep, sizeof rep, "rep %u (auto, min %u)", s->nlines - cfg->warmup, cfg->reps);
-	else
+	else if (s->nlines - cfg->warmup <= cfg->reps)
 		snprintf(rep, sizeof rep, "rep %u/%u", s->nlines - cfg->warmup, cfg->reps);
+	else
+		snprintf(rep, sizeof rep, "re-run %u (of up to %u) of disturbed ones", s->nlines - cfg->warmup - cfg->reps,
+		         cfg->reps);
 	if (done > 0 && cell_t0 > progress_t0) {
 		double per = (double)(cell_t0 - progress_t0) / 1e9 / done;
 		double left = per * (total - done) - (double)(task_now_ns() - cell_t0) / 1e9;
