@@ -309,6 +309,7 @@ TEST(noise, loader_reads_schema_2_and_leaves_disturbed_out)
 	CHECK_EQ_INT(results_file_values(c, "ops_per_s", v, 8), 2);
 	CHECK(v[0] == 100 && v[1] == 110);
 	CHECK_EQ_INT(results_file_series(c, "ops_per_s")->n, 2);
+	CHECK_EQ_INT(results_file_values_any(c, "ops_per_s", v, 8), 4);
 	results_file_free(f);
 	/* a run that kept them counts them */
 	doc = v2_doc(&cell);

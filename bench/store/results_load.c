@@ -1290,7 +1290,8 @@ static double rep_metric(const struct results_rep *r, const char *metric)
 	return cpu > 0 ? ops / cpu : ops > 0 ? INFINITY : NAN;
 }
 
-int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+/* The values of metric in the repetitions that count (or, any: in every ok one). */
+static int values_of(const struct results_file_cell *c, const char *metric, double *out, unsigned max, int any)
 {
 	int n = 0, seen = 0;
 	for (unsigned i = 0; i < c->nreps; i++) {
@@ -1298,10 +1299,20 @@ int results_file_values(const struct results_file_cell *c, const char *metric, d
 		if (isnan(d))
 			continue;
 		seen = 1;
-		if (!c->reps[i].counted)
+		if (!(any ? c->reps[i].ok : c->reps[i].counted))
 			continue;
 		if (isfinite(d) && (unsigned)n < max)
 			out[n++] = d;
 	}
 	return seen ? n : -ENOENT;
+}
+
+int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+{
+	return values_of(c, metric, out, max, 0);
+}
+
+int results_file_values_any(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+{
+	return values_of(c, metric, out, max, 1);
 }

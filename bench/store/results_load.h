@@ -160,5 +160,8 @@ const char *results_file_knob(const struct results_file_cell *c, const char *nam
  * the workers actually got (insensitive to being descheduled on a busy machine). */
 #define RESULTS_DERIVED_METRICS "ops_per_cpu_s"
 int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max);
+/* The same over every ok measured repetition, disturbed or not: what an unstable cell measured
+ * (its other_load_cores, say), when none of its repetitions counts. */
+int results_file_values_any(const struct results_file_cell *c, const char *metric, double *out, unsigned max);
 
 #endif
