@@ -227,8 +227,9 @@ TEST(noise, a_stalled_cell_is_flagged_and_rerun)
 	int fd = mkstemp(path);
 	CHECK(fd >= 0);
 	close(fd);
-	/* 2 measured repetitions of 0.2 s, each stopped for 50 ms after 50 ms */
-	json_t *root = run_json(path, "-w cpu-spin -d thread,process -n 1 --reps 2 --warmup 1 -O fault=stall");
+	/* 2 measured repetitions of 0.4 s, each stopped for 50 ms after 50 ms (the rest is slack for
+	 * a loaded machine: the fault is due while the repetition runs) */
+	json_t *root = run_json(path, "-w cpu-spin -d thread,process -n 1 --reps 2 --warmup 1 --duration 0.4 -O fault=stall");
 	unlink(path);
 	CHECK_EQ_INT(json_integer_value(json_object_get(root, "schema_version")), 2);
 	size_t ci, ri;
