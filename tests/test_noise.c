@@ -404,7 +404,9 @@ TEST(noise, reps_auto_on_the_command_line_and_from_a_baseline)
 	CHECK(p.cfg.reps_auto && p.cfg.cell_budget_s == 2.5 && p.cfg.keep_disturbed);
 	run_plan_free(&p);
 	CHECK_EQ_INT(parse(&p, nobudget), -EINVAL);
+	run_plan_free(&p);
 	CHECK_EQ_INT(parse(&p, bad), -EINVAL);
+	run_plan_free(&p);
 	/* a baseline written by --reps auto: its "auto" is a setting run_plan_set takes */
 	char path[] = "/tmp/bench-noise-base-XXXXXX";
 	json_t *cell, *doc = v2_doc(&cell);

@@ -83,7 +83,10 @@ static double run_harness(const struct bare *b, const struct runner_config *cfg,
 static int run_one(const struct bare *b, unsigned reps, double dur)
 {
 	char err[300];
-	struct runner_config cfg = { .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5 };
+	/* keep_disturbed: every round counts as it is (the rounds interleave bare and harness, so
+	 * a disturbance hits both; bench/core/reps.h) */
+	struct runner_config cfg = { .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5,
+		                     .keep_disturbed = 1 };
 	struct cell_spec spec = { .wl = workload_find(b->workload), .drv = driver_find(b->driver),
 		                  .workers = b->workers, .total = 1 };
 	if (!spec.wl || !spec.drv || spec.drv->unsupported) {
@@ -109,7 +112,7 @@ static int run_one(const struct bare *b, unsigned reps, double dur)
 	topo_place(&cfg.pin, b->workers, pus);
 	struct machine m;
 	machine_describe(&m);
-	struct results_config rc = { .reps = 1, .duration_s = dur, .timeout_s = 60, .pin = b->pin };
+	struct results_config rc = { .reps = 1, .duration_s = dur, .timeout_s = 60, .pin = b->pin, .keep_disturbed = 1 };
 	struct results_doc *doc = results_doc_new(&m, &rc);
 	double *bare = calloc(reps, sizeof *bare), *harn = calloc(reps, sizeof *harn);
 	printf("bare %s: %s\n  %s/%s n=%u pin %s", b->name, b->summary, b->workload, b->driver, b->workers, b->pin);
