@@ -64,8 +64,8 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The run delay (schedstat's 2nd field) and migrations of tid. 0, or -1 (gone, or no
- * schedstats: nothing changes). */
+/* The run delay (schedstat's 2nd field) and, with migr, the migrations of tid. 0, or -1 (gone,
+ * or no schedstats: nothing changes). */
 static int read_thread(int tid, uint64_t *delay, uint64_t *migr)
 {
 	char path[64], line[256];
@@ -80,7 +80,7 @@ static int read_thread(int tid, uint64_t *delay, uint64_t *migr)
 		return -1;
 	*delay = wait;
 	snprintf(path, sizeof path, "/proc/%d/sched", tid);
-	if (!(f = fopen(path, "r")))
+	if (!migr || !(f = fopen(path, "r")))
 		return 0; /* no CONFIG_SCHED_DEBUG: migrations stay as they were */
 	while (fgets(line, sizeof line, f)) {
 		unsigned long long m;
@@ -93,12 +93,14 @@ static int read_thread(int tid, uint64_t *delay, uint64_t *migr)
 	return 0;
 }
 
-void interference_refresh(struct interference_probe *p)
+/* Read every thread; with migrations also /proc/<tid>/sched (50 lines: at the gate and the
+ * end only, so that a tick costs a short read per thread). */
+static void read_threads(struct interference_probe *p, int migrations)
 {
 	for (unsigned i = 0; i < p->nthreads; i++) {
 		struct interference_thread *t = &p->thr[i];
 		uint64_t d = t->delay, m = t->migr;
-		if (read_thread(t->tid, &d, &m))
+		if (read_thread(t->tid, &d, migrations ? &m : NULL))
 			continue;
 		if (!t->seen) {
 			t->delay0 = d;
@@ -108,6 +110,11 @@ void interference_refresh(struct interference_probe *p)
 		t->delay = d;
 		t->migr = m;
 	}
+}
+
+void interference_refresh(struct interference_probe *p)
+{
+	read_threads(p, 0);
 }
 
 void interference_begin(struct interference_probe *p, const struct task_slot *slots, unsigned n)
@@ -122,7 +129,7 @@ void interference_begin(struct interference_probe *p, const struct task_slot *sl
 		if (tid > 0 && k == p->nthreads && p->nthreads < INTERFERENCE_MAX_TIDS)
 			p->thr[p->nthreads++] = (struct interference_thread){ .tid = tid };
 	}
-	interference_refresh(p);
+	read_threads(p, 1);
 	sampler_stat_read(&p->stat0);
 	p->stat1 = p->stat0;
 	p->self_cpu0 = p->self_cpu1 = thread_cpu_ns();
@@ -136,7 +143,7 @@ void interference_woke(struct interference_probe *p, uint64_t due, uint64_t now)
 
 void interference_end(struct interference_probe *p)
 {
-	interference_refresh(p);
+	read_threads(p, 1);
 	if (sampler_stat_read(&p->stat1) || p->stat1.ncpus != p->stat0.ncpus)
 		p->stat1 = p->stat0; /* unreadable or CPUs changed: no figures rather than wrong ones */
 	p->self_cpu1 = thread_cpu_ns();

@@ -13,9 +13,10 @@
  *  - /proc/<tid>/schedstat (2nd field: time runnable but waiting for a CPU) and
  *    /proc/<tid>/sched (se.nr_migrations) of every distinct OS thread that runs workers (the
  *    worker's thread or process; for the coroutine driver the scheduler threads, for the GIL
- *    driver each worker's thread), read at the gate, every sampler tick and at the end; a
- *    thread that is gone at the end (a self-bounded worker that returned) counts what the
- *    last tick saw. A kernel without schedstats leaves run_delay_s and migrations 0.
+ *    driver each worker's thread), read at the gate and at the end (schedstat also every
+ *    sampler tick); a thread that is gone at the end (a self-bounded worker that returned)
+ *    counts what the last tick saw (its migrations: nothing). A kernel without schedstats
+ *    leaves run_delay_s and migrations 0.
  *  - stall: the supervising thread wakes at least every INTERFERENCE_POLL_NS while the
  *    workers run; how late its longest wake-up was. When the VM (steal) or the whole cell
  *    (SIGSTOP) stops, that thread stops too and wakes up late.
@@ -103,7 +104,7 @@ struct interference_probe {
 void interference_begin(struct interference_probe *p, const struct task_slot *slots, unsigned n);
 /* After a sleep that should have ended at `due` (CLOCK_MONOTONIC ns) and ended at `now`. */
 void interference_woke(struct interference_probe *p, uint64_t due, uint64_t now);
-/* Every sampler tick: read the threads again (the last reading that succeeds counts). */
+/* Every sampler tick: read the threads' run delay again (the last reading that succeeds counts). */
 void interference_refresh(struct interference_probe *p);
 /* At the end of the run (before stop): the threads once more, /proc/stat, the caller's CPU. */
 void interference_end(struct interference_probe *p);
