@@ -47,6 +47,9 @@ struct workload {
 	const char *op_unit;             /* what one task_ops() counts, plural: "items", "round trips"
 	                                  * (the unit of ops/s in tables and figures) */
 	int higher_is_better;            /* direction of primary_metric */
+	double ci_target;                /* bench run --reps auto: stop once the 95% CI of the median
+	                                  * of primary_metric is within +-this (relative); 0: the
+	                                  * default, REPS_AUTO_TARGET (1%), see bench/core/reps.h */
 
 	int (*setup)(struct run *r);
 	int (*run)(struct task *t);

@@ -24,13 +24,15 @@
 #include "bench/store/results.h"
 #include "bench/store/run_baseline.h"
 #include "bench/cli/run_plan.h"
+#include "bench/core/reps.h"
 #include "bench/core/runner.h"
 #include "workloads/workload.h"
 
 static void run_usage(void)
 {
 	printf("usage: bench run [--all] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
-	       "                 [--reps R] [--warmup K] [--duration SEC] [--timeout SEC]\n"
+	       "                 [--reps R|auto] [--cell-budget SEC] [--keep-disturbed]\n"
+	       "                 [--warmup K] [--duration SEC] [--timeout SEC]\n"
 	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet]\n"
 	       "       bench run --baseline BASE.json [--confirm] [-O knob=value]... [--reps R] ...\n"
 	       "                 [compare options: --threshold PCT --alpha A --fail-on F ...]\n\n"
@@ -42,7 +44,21 @@ static void run_usage(void)
 	       "  -d, --driver       drivers, comma-separated (default: every available one)\n"
 	       "  -n, --workers      worker counts, comma-separated (default: 1 and the PU count)\n"
 	       "  --pin P            none | compact | spread | pus:0,1,... (default spread)\n"
-	       "  --reps R           measured repetitions per cell (default %d)\n"
+	       "  --reps R|auto      measured repetitions per cell (default %d; with --all: auto).\n"
+	       "                     auto: at least %d, then more until the 95%% CI of the median of\n"
+	       "                     the primary metric is within +-%g%% (+-3%% for the hand-off\n"
+	       "                     workloads) or the cell's time budget is spent; the results say\n"
+	       "                     why it stopped (reps_stop)\n"
+	       "  --cell-budget SEC  with --reps auto: each cell's time budget (default: the cells\n"
+	       "                     left share what is left of %g s, at most %g s each)\n"
+	       "  --keep-disturbed   count disturbed repetitions in the summary and do not run them\n"
+	       "                     again. A repetition is disturbed when steal, other load on the\n"
+	       "                     workers' PUs, the workers' run delay or a stall of the cell\n"
+	       "                     passed a threshold (bench/core/interference.h); by default it\n"
+	       "                     stays in the file, is left out of the summary and run again (at\n"
+	       "                     most as many times as the repetitions asked for); a cell left\n"
+	       "                     with too few is \"unstable\". BENCH_KEEP_DISTURBED=1 in the\n"
+	       "                     environment does the same (the test suite sets it)\n"
 	       "  --warmup K         discarded repetitions before them (default %d)\n"
 	       "  --duration SEC     length of one repetition of a duration-bound workload (default %g)\n"
 	       "  --timeout SEC      watchdog: a repetition that takes longer than duration + SEC\n"
@@ -62,11 +78,12 @@ static void run_usage(void)
 	       "                     matching); the exit status is that of the comparison\n"
 	       "  --confirm          with --baseline: run the flagged cells once more (into\n"
 	       "                     OUT.confirm.json) and fail only if they are flagged again\n\n"
-	       "Exit status: 0 all cells ok or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
+	       "Exit status: 0 all cells ok, unstable or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
 	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
 	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
 	       "not the run. With --baseline: 0 nothing flagged, 1 a significant regression.\n",
-	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
+	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, REPS_AUTO_MIN, REPS_AUTO_TARGET * 100, RUN_DEFAULT_RUN_BUDGET,
+	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
 }
 
 /* One batch of cells run into one results file: the cells of the command line, of a
@@ -375,6 +392,7 @@ static struct results_config run_config(int argc, char **argv, const struct run_
 {
 	return (struct results_config){ .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
 		                        .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
+		                        .reps_auto = p->cfg.reps_auto, .keep_disturbed = p->cfg.keep_disturbed,
 		                        .pin = pin };
 }
 
