@@ -79,6 +79,7 @@ const struct workload workload_cpu_spin = {
 	.primary_metric = "ops_per_s",
 	.op_unit = "spin units",
 	.higher_is_better = 1,
+	.symmetric = 1,
 	.setup = spin_setup,
 	.run = spin_run,
 	.verify = spin_verify,

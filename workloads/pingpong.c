@@ -167,6 +167,7 @@ const struct workload workload_pingpong = {
 	.primary_metric = "ops_per_s",
 	.op_unit = "round trips",
 	.higher_is_better = 1,
+	.symmetric = 0,
 	.setup = pp_setup,
 	.run = pp_run,
 	.verify = pp_verify,

@@ -416,6 +416,7 @@ const struct workload workload_producer_consumer = {
 	.primary_metric = "ops_per_s",
 	.op_unit = "items",
 	.higher_is_better = 1,
+	.symmetric = 0,
 	.setup = pc_setup,
 	.run = pc_run,
 	.verify = pc_verify,

@@ -217,6 +217,7 @@ const struct workload workload_shared_counter = {
 	.primary_metric = "ops_per_s",
 	.op_unit = "increments",
 	.higher_is_better = 1,
+	.symmetric = 1,
 	.setup = sc_setup,
 	.run = sc_run,
 	.verify = sc_verify,

@@ -459,6 +459,7 @@ const struct workload workload_task_pool = {
 	.primary_metric = "ops_per_s",
 	.op_unit = "tasks",
 	.higher_is_better = 1,
+	.symmetric = 0,
 	.setup = tp_setup,
 	.run = tp_run,
 	.verify = tp_verify,
