@@ -68,7 +68,7 @@ struct results_metric {
 /* One measured repetition, ok or not. */
 struct results_rep {
 	int ok;                                 /* its status is "ok" */
-	int disturbed;                          /* "disturbed": true (schema 2; 0 when absent) */
+	int disturbed;                          /* "disturbed": true (schema 2; absent: false) */
 	unsigned nmetrics;
 	struct results_metric *metrics;         /* every numeric key, in file order */
 	double wall_s, util_cores;
