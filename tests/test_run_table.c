@@ -251,3 +251,26 @@ TEST(run_table, brief_counts_disturbed_repetitions_and_their_load)
 	CHECK_EQ_INT(b.primary_n, 1);
 	results_doc_free(doc);
 }
+
+TEST(run_table, a_cell_without_summary_shows_dashes_not_nan)
+{
+	/* every repetition disturbed: the summary is empty, the cell unstable */
+	struct run_table_row r = spin_row("cpu-spin/thread/n=1");
+	r.status = "unstable";
+	r.n = 0;
+	r.nok = r.ndisturbed = 4;
+	r.median = r.ci_lo = r.ci_hi = r.min = r.max = r.util_cores = r.wall_s = r.fairness = NAN;
+	r.disturbed_load = 1.72;
+	char *t = table(&r, 1), l[300];
+	line(t, 1, l, sizeof l);
+	CHECK(!strstr(l, "nan"));
+	CHECK(!strstr(l, "spin units/s")); /* no unit after no number */
+	CHECK_CONTAINS(l, "unstable* ");
+	const char *p = l + strlen("cpu-spin/thread/n=1 unstable*");
+	unsigned dashes = 0;
+	for (; *p; p++)
+		dashes += *p == '-';
+	CHECK_EQ_INT(dashes, 5); /* median, spread, util, wall_s, fair: "-" each */
+	CHECK_CONTAINS(t, "unstable, 4 of 4 repetitions disturbed (other load 1.72 cores), left out");
+	free(t);
+}

@@ -37,6 +37,10 @@ static void median_text(const struct run_table_row *r, char *buf, size_t len)
 {
 	char v[32], unit[80];
 	fmt_si(r->median, FMT_SI_COLUMN, v, sizeof v);
+	if (!isfinite(r->median)) { /* no repetition in the summary */
+		snprintf(buf, len, "%9s", "-");
+		return;
+	}
 	if (!strcmp(r->metric ? r->metric : "", "ops_per_s"))
 		snprintf(unit, sizeof unit, "%s/s", r->op_unit ? r->op_unit : "ops");
 	else if (!strcmp(r->metric ? r->metric : "", "wall_s"))
@@ -85,6 +89,15 @@ static void footnote(const struct run_table_row *r, const char *label, char *buf
 		snprintf(buf + off, len - off, "%snot trustworthy", r->ndisturbed ? "; " : ": ");
 }
 
+/* v with prec decimals in a column of width, "-" when it is not finite. */
+static void number(FILE *out, int width, int prec, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%*.*f", width, prec, v);
+	else
+		fprintf(out, "%*s", width, "-");
+}
+
 static void add_note(struct run_table *t, const char *note)
 {
 	char *copy = t->nnotes < RUN_TABLE_MAX_NOTES ? strdup(note) : NULL;
@@ -108,12 +121,13 @@ void run_table_print(struct run_table *t, const struct run_table_row *r)
 	snprintf(status, sizeof status, "%s%s", r->status, *note ? "*" : "");
 	median_text(r, med, sizeof med);
 	spread_text(r, spread, sizeof spread);
-	fprintf(t->out, "%-*s %-*s %-*s %-*s %5.2f %7.3f ", t->label_w, label, W_STATUS, status, W_MEDIAN, med,
-	        W_SPREAD, spread, r->util_cores, r->wall_s);
-	if (r->symmetric)
-		fprintf(t->out, "%5.3f\n", r->fairness);
-	else
-		fprintf(t->out, "%5s\n", "-");
+	fprintf(t->out, "%-*s %-*s %-*s %-*s ", t->label_w, label, W_STATUS, status, W_MEDIAN, med, W_SPREAD, spread);
+	number(t->out, 5, 2, r->util_cores);
+	fputc(' ', t->out);
+	number(t->out, 7, 3, r->wall_s);
+	fputc(' ', t->out);
+	number(t->out, 5, 3, r->symmetric ? r->fairness : NAN);
+	fputc('\n', t->out);
 	if (*note)
 		add_note(t, note);
 }
