@@ -64,6 +64,19 @@ struct eval {
 	char unreliable[600];         /* "X cores of other load in cell `Y`", a needed cell each */
 };
 
+/* plot_find for the claims: cells the selection matches, the measured ones (ok, and unstable:
+ * a claim that needs one is unreliable, see use_cell) unless sel asks for any status. */
+static unsigned find(const struct results_file *f, struct plot_sel sel, const struct results_file_cell **c)
+{
+	int any = sel.any_status;
+	sel.any_status = 1;
+	unsigned n = plot_find(f, &sel, c, MAXC), k = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (any || plot_cell_measured(c[i]))
+			c[k++] = c[i];
+	return k;
+}
+
 static void append(char *buf, size_t len, const char *sep, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void append(char *buf, size_t len, const char *sep, const char *fmt, ...)
 {
@@ -235,7 +248,7 @@ static void label(const struct results_file_cell *const *set, unsigned n, const 
 static void claim_cpu(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_CPU_SPIN }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_CPU_SPIN }, c);
 	plot_sort_cells(c, n);
 	struct part *one = part_new(e, "one thread", "cpu-spin under thread with 1 worker");
 	struct part *gil_part = part_new(e, "GIL threads", "cpu-spin under gil with 2+ workers");
@@ -266,7 +279,7 @@ static void claim_cpu(struct eval *e)
 static void claim_counter(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_COUNTER, .any_status = 1 }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_COUNTER, .any_status = 1 }, c);
 	plot_sort_cells(c, n);
 	struct part *loses = part_new(e, "unlocked counter loses updates",
 	                              "shared-counter sync=none under thread or process with 2+ workers");
@@ -310,7 +323,7 @@ static void claim_counter(struct eval *e)
 static double spawn_per_worker(const struct results_file *f, enum driver_model m, unsigned workers, struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .model = m, .workers = workers }, c, MAXC), k = 0;
+	unsigned n = find(f, (struct plot_sel){ .model = m, .workers = workers }, c), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
 		double s = med(c[i], M_SPAWN);
@@ -327,7 +340,7 @@ static double spawn_per_worker(const struct results_file *f, enum driver_model m
 static double mem_per_worker(const struct results_file *f, enum driver_model m, unsigned workers)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .model = m, .workers = workers }, c, MAXC), k = 0;
+	unsigned n = find(f, (struct plot_sel){ .model = m, .workers = workers }, c), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
 		double kb = med(c[i], M_MEM_PER_WORKER);
@@ -382,7 +395,7 @@ static void claim_spawn(struct eval *e)
 static void claim_switch(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PINGPONG }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_PINGPONG }, c);
 	struct part *p = part_new(e, "thread switch much cheaper", "pingpong under thread and process, same pinning");
 	for (unsigned i = 0; i < n; i++) {
 		if (model(c[i]) != DRIVER_MODEL_PROCESSES)
@@ -452,7 +465,7 @@ static void coro_cost_at(struct eval *e, struct part *cost, unsigned n)
 static void claim_coroutines(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .model = DRIVER_MODEL_COROUTINES }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .model = DRIVER_MODEL_COROUTINES }, c);
 	plot_sort_cells(c, n);
 	struct part *waits = part_new(e, "many concurrent waits overlap",
 	                              "sleep-io under coroutine with 100+ workers, no limit, no spinners");
@@ -484,7 +497,7 @@ static void claim_coroutines(struct eval *e)
 static void claim_semaphore(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_SLEEP_IO, .knobs = { K_SIO_LIMIT ">0" } }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_SLEEP_IO, .knobs = { K_SIO_LIMIT ">0" } }, c);
 	plot_sort_cells(c, n);
 	struct part *never = part_new(e, "never more than k inside", "sleep-io with -O limit=k and more waiters than k");
 	struct part *k_in = part_new(e, "k inside at once", "sleep-io with -O limit=k and more waiters than k");
@@ -533,8 +546,8 @@ static double consumer_fairness(const struct results_file_cell *c, unsigned *nco
 static void claim_queue(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK },
-	                                                .any_status = 1 }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK },
+	                                                .any_status = 1 }, c);
 	plot_sort_cells(c, n);
 	struct part *once = part_new(e, "every item handed over exactly once", "producer-consumer with -O queue=lock");
 	struct part *share = part_new(e, "consumers share the items",
@@ -582,7 +595,7 @@ static const struct results_file_cell *convoy_ref(const struct results_file_cell
 static void claim_convoy(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_SLEEP_IO }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_SLEEP_IO }, c);
 	plot_sort_cells(c, n);
 	struct part *p = part_new(e, "waiters suffer beside spinners under the GIL",
 	                          "sleep-io -O spinners=1 under gil, and the same under thread");

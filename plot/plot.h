@@ -72,9 +72,8 @@ void plot_default_dir(const char *results, const char *suffix, char *buf, size_t
 
 /* A filter: NULL/0 fields match anything (model: cells whose driver realises it, see
  * plot_driver_model). knobs: up to 4 conditions "name=value",
- * "name!=value" or "name>number"; a cell without the knob matches only "!=". Only measured
- * cells (plot_cell_measured: ok, or unstable) match unless any_status: an unstable cell is
- * drawn, and a claim that needs it is unreliable (claims.c). */
+ * "name!=value" or "name>number"; a cell without the knob matches only "!=". Only cells with
+ * status ok match unless any_status. */
 struct plot_sel {
 	const char *workload, *driver;
 	enum driver_model model;

@@ -30,7 +30,7 @@ static int knob_cond(const struct results_file_cell *c, const char *cond)
 
 int plot_match(const struct results_file_cell *c, const struct plot_sel *s)
 {
-	if (!s->any_status && !plot_cell_measured(c))
+	if (!s->any_status && strcmp(c->status, "ok"))
 		return 0;
 	if (s->workload && strcmp(c->workload, s->workload))
 		return 0;
