@@ -193,9 +193,33 @@ static void finish(struct eval *e)
 		append(r->verdict_text, sizeof r->verdict_text, " ", "(not measured: %s)", missing);
 }
 
+/* A cell's figure for a rule: the median (or the maximum) of its summary; for an unstable cell
+ * whose summary lacks it (every repetition disturbed), of all its ok repetitions: the claim is
+ * unreliable anyway (use_cell), and its measured column shows what was seen. */
+static double stat_of(const struct results_file_cell *c, const char *m, int max)
+{
+	double v = max ? plot_max(c, m) : plot_med(c, m), x[256], top = -INFINITY;
+	unsigned k = 0;
+	if (isfinite(v) || strcmp(c->status, "unstable"))
+		return v;
+	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
+		double y = plot_rep_metric(&c->reps[r], m);
+		if (c->reps[r].ok && isfinite(y)) {
+			x[k++] = y;
+			top = y > top ? y : top;
+		}
+	}
+	return !k ? NAN : max ? top : stats_median(x, k);
+}
+
 static double med(const struct results_file_cell *c, const char *m)
 {
-	return plot_med(c, m);
+	return stat_of(c, m, 0);
+}
+
+static double max_of(const struct results_file_cell *c, const char *m)
+{
+	return stat_of(c, m, 1);
 }
 
 /* The model a cell's driver realises (from the driver table): the claims speak of models. */
@@ -296,7 +320,7 @@ static void claim_counter(struct eval *e)
 		char l0[260];
 		label(c, n, x, K_SC_SYNC, 1, l0, sizeof l0);
 		snprintf(lab, sizeof lab, "%s sync=%s", l0, sync);
-		double lost = med(x, M_SC_LOST_FRACTION), worst = plot_max(x, M_SC_LOST_FRACTION);
+		double lost = med(x, M_SC_LOST_FRACTION), worst = max_of(x, M_SC_LOST_FRACTION);
 		if (!strcmp(sync, V_SC_MUTEX)) {
 			if (ok)
 				check(e, lock, worst == 0, lab, "%.3g%% lost (worst repetition)", worst * 100);
@@ -505,7 +529,7 @@ static void claim_semaphore(struct eval *e)
 	for (unsigned i = 0; i < n; i++) {
 		double k = atof(results_file_knob(c[i], K_SIO_LIMIT));
 		double waiters = med(c[i], M_SIO_WAITERS), peak = med(c[i], M_SIO_MAX_INSIDE),
-		       worst = plot_max(c[i], M_SIO_MAX_INSIDE);
+		       worst = max_of(c[i], M_SIO_MAX_INSIDE);
 		if (!isfinite(waiters))
 			waiters = c[i]->workers;
 		if (!isfinite(peak) || waiters <= k)

@@ -245,6 +245,14 @@ TEST(claims, unstable_needed_cell_gives_unreliable_not_a_verdict)
 	CHECK_CONTAINS(t, "unreliable: 0.46 cores of other load in cell `cpu-spin/process/n=2`"); /* median of 0.5, 0.42 */
 	CHECK_CONTAINS(t, "1.56 of 2 cores"); /* the measured column still shows what was measured */
 	CHECK_STR(claims_verdict_name(CLAIM_UNRELIABLE), "unreliable");
+	unsigned nstats = p->nstats;
+	p->nstats = 0; /* every repetition disturbed: the summary is empty, the claim still needs the cell */
+	p->reps[2].disturbed = 1;
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_UNRELIABLE);
+	CHECK_CONTAINS(t, "unreliable: 0.42 cores of other load in cell `cpu-spin/process/n=2`");
+	CHECK_CONTAINS(t, "1.56 of 2 cores"); /* its figure from every ok repetition */
+	p->nstats = nstats;
+	p->reps[2].disturbed = 0;
 	struct claim_result r[CLAIMS_N];
 	claims_evaluate(f, r);
 	CHECK_CONTAINS(r[0].cells, "`cpu-spin/process/n=2`");
