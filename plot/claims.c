@@ -5,8 +5,12 @@
  *   part:  no check -> not measured; all pass -> holds; none -> fails; some -> holds only when
  *          (the setups whose checks passed), except for a strict part (a correctness
  *          guarantee: a lock, a semaphore bound, exactly-once delivery), which one failure fails
- *   claim: every part not measured -> not measured; a part fails -> does not hold; a part
- *          holds only when -> holds only when; else holds (naming parts not measured).
+ *   claim: a cell it used is unreliable (unstable, or its median repetition disturbed:
+ *          plot_cell_unreliable) -> unreliable, naming the other load in each such cell, and
+ *          no verdict; every part not measured -> not measured; a part fails -> does not hold;
+ *          a part holds only when -> holds only when; else holds (naming parts not measured).
+ * Unstable cells are found like ok ones (find); the rules read summaries, which leave
+ * disturbed repetitions out, and per-repetition rules skip them likewise (plot_rep_counts).
  * Metric and knob names: plot/names.h; which model (threads, processes, ...) a cell stands for:
  * its driver's .model in the driver table (drivers/driver.h), never its name. */
 #define _GNU_SOURCE
@@ -570,8 +574,8 @@ static double consumer_fairness(const struct results_file_cell *c, unsigned *nco
 static void claim_queue(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = find(e->f, (struct plot_sel){ .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK },
-	                                                .any_status = 1 }, c);
+	struct plot_sel sel = { .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK }, .any_status = 1 };
+	unsigned n = find(e->f, sel, c);
 	plot_sort_cells(c, n);
 	struct part *once = part_new(e, "every item handed over exactly once", "producer-consumer with -O queue=lock");
 	struct part *share = part_new(e, "consumers share the items",
