@@ -136,6 +136,10 @@ int plot_keeps_disturbed(const struct results_file_cell *c);
 /* Whether r is one of the repetitions c's summary is over: ok, and not disturbed unless the
  * summary kept the disturbed ones. */
 int plot_rep_counts(const struct results_file_cell *c, const struct results_rep *r);
+/* The median of plot_rep_other_load over c's ok repetitions (disturbed_only: its disturbed
+ * ones), NaN when none records it; *nok and *nd (each may be NULL): how many ok repetitions c
+ * has, and how many of them were disturbed. */
+double plot_cell_other_load(const struct results_file_cell *c, int disturbed_only, unsigned *nok, unsigned *nd);
 /* Whether c's figures cannot be trusted: it is unstable, or the median repetition of its
  * summary (by the primary metric) was disturbed. *load: the other load behind it, in cores
  * (unstable: the median over its disturbed repetitions, or over all if none is marked; else

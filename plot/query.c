@@ -311,10 +311,28 @@ static const struct results_rep *primary_median_rep(const struct results_file_ce
 	return best;
 }
 
-int plot_cell_unreliable(const struct results_file_cell *c, double *load)
+double plot_cell_other_load(const struct results_file_cell *c, int disturbed_only, unsigned *nok, unsigned *nd)
 {
 	double v[256];
-	unsigned k = 0, any = 0;
+	unsigned k = 0, ok = 0, dist = 0;
+	for (unsigned i = 0; i < c->nreps; i++) {
+		const struct results_rep *r = &c->reps[i];
+		double l = plot_rep_other_load(r);
+		ok += r->ok != 0;
+		dist += r->ok && r->disturbed;
+		if (r->ok && (r->disturbed || !disturbed_only) && isfinite(l) && k < 256)
+			v[k++] = l;
+	}
+	if (nok)
+		*nok = ok;
+	if (nd)
+		*nd = dist;
+	return stats_median(v, k);
+}
+
+int plot_cell_unreliable(const struct results_file_cell *c, double *load)
+{
+	unsigned nd;
 	*load = NAN;
 	if (strcmp(c->status, "unstable")) {
 		const struct results_rep *m = primary_median_rep(c);
@@ -322,14 +340,8 @@ int plot_cell_unreliable(const struct results_file_cell *c, double *load)
 			*load = plot_rep_other_load(m);
 		return m && m->disturbed;
 	}
-	for (unsigned i = 0; i < c->nreps; i++)
-		any |= c->reps[i].ok && c->reps[i].disturbed;
-	for (unsigned i = 0; i < c->nreps && k < 256; i++) {
-		const struct results_rep *r = &c->reps[i];
-		double l = plot_rep_other_load(r);
-		if (r->ok && (r->disturbed || !any) && isfinite(l))
-			v[k++] = l;
-	}
-	*load = stats_median(v, k);
+	*load = plot_cell_other_load(c, 1, NULL, &nd);
+	if (!nd)
+		*load = plot_cell_other_load(c, 0, NULL, NULL);
 	return 1;
 }

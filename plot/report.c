@@ -305,39 +305,17 @@ static void workload_section(FILE *o, const struct results_file *f, const char *
 	fprintf(o, "\n");
 }
 
-/* CPU the rest of the machine used while a cell ran (plot_rep_other_load), the median over its
- * ok repetitions. */
-static double other_load(const struct results_file_cell *c)
-{
-	double v[256];
-	unsigned k = 0;
-	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
-		double l = plot_rep_other_load(&c->reps[r]);
-		if (c->reps[r].ok && isfinite(l))
-			v[k++] = l;
-	}
-	return stats_median(v, k);
-}
-
 /* A cell with disturbed repetitions, or unstable: one line of the list under "Other load". */
 static void disturbed_line(FILE *o, const struct results_file_cell *c)
 {
-	double load[256];
-	unsigned nok = 0, nd = 0, k = 0;
+	unsigned nok, nd;
+	double load = plot_cell_other_load(c, 1, &nok, &nd);
 	char lab[200];
-	for (unsigned r = 0; r < c->nreps; r++) {
-		const struct results_rep *x = &c->reps[r];
-		double l = plot_rep_other_load(x);
-		nok += x->ok != 0;
-		nd += x->ok && x->disturbed;
-		if (x->ok && x->disturbed && isfinite(l) && k < 256)
-			load[k++] = l;
-	}
 	results_cell_label(lab, sizeof lab, c->workload, c->driver, c->workers); /* validated names */
 	fprintf(o, "- `%s`: %s", lab, strcmp(c->status, "unstable") ? "" : "**unstable**, ");
 	fprintf(o, "%u of %u repetitions disturbed", nd, nok);
-	if (k)
-		fprintf(o, " (other load %.2f cores)", stats_median(load, k));
+	if (isfinite(load))
+		fprintf(o, " (other load %.2f cores)", load);
 	if (nd)
 		fprintf(o, ", %s", plot_keeps_disturbed(c) ? "kept" : "left out");
 	fputs("\n", o);
@@ -350,7 +328,7 @@ static void load_section(FILE *o, const struct results_file *f)
 	double load[4096], max = 0;
 	unsigned nl = 0, nbad = 0;
 	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
-		double l = other_load(&f->cells[i]);
+		double l = plot_cell_other_load(&f->cells[i], 0, NULL, NULL);
 		if (isfinite(l)) {
 			load[nl++] = l;
 			max = l > max ? l : max;
@@ -367,9 +345,9 @@ static void load_section(FILE *o, const struct results_file *f)
 	}
 	for (unsigned i = 0; i < f->ncells; i++) {
 		const struct results_file_cell *c = &f->cells[i];
-		int bad = !strcmp(c->status, "unstable");
-		for (unsigned r = 0; r < c->nreps && !bad; r++)
-			bad = c->reps[r].ok && c->reps[r].disturbed;
+		unsigned nd;
+		plot_cell_other_load(c, 1, NULL, &nd);
+		int bad = nd || !strcmp(c->status, "unstable");
 		if (bad && !nbad++)
 			fprintf(o, "**Disturbed cells** (other load, steal, run delay or a stall during repetitions; an "
 			           "unstable cell had too many, and its figures are not trustworthy; a claim that needs "
