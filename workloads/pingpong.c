@@ -166,6 +166,7 @@ const struct workload workload_pingpong = {
 	.knobs = pp_knobs,
 	.primary_metric = "ops_per_s",
 	.op_unit = "round trips",
+	.symmetric = 0,
 	.higher_is_better = 1,
 	.ci_target = 0.03, /* hand-offs: repetitions vary by 5-50% on a shared VM (issue 15) */
 	.setup = pp_setup,

@@ -415,6 +415,7 @@ const struct workload workload_producer_consumer = {
 	.knobs = pc_knobs,
 	.primary_metric = "ops_per_s",
 	.op_unit = "items",
+	.symmetric = 0,
 	.higher_is_better = 1,
 	.ci_target = 0.03, /* hand-offs: repetitions vary by 5-50% on a shared VM (issue 15) */
 	.setup = pc_setup,

@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "bench/cli/cmd.h"
+#include "bench/cli/run_table.h"
 #include "bench/store/escape.h"
 #include "bench/stats/compare.h"
 #include "bench/stats/compare_print.h"
-#include "bench/stats/fmt.h"
 #include "drivers/driver.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
@@ -39,6 +39,12 @@ static void run_usage(void)
 	       "Runs every cell = workload x driver x workers x knob values, each in its own cell\n"
 	       "process: K warm-up repetitions (discarded) then R measured ones. An entry or value\n"
 	       "given twice is one cell; a plan has at most %u cells.\n\n"
+	       "The table, a row per cell as it ends: the median of its primary metric with its unit\n"
+	       "(\"(lower)\": lower is better); its spread: +-P%% is half the summary's 95%% CI (ci95)\n"
+	       "as a share of the median, min..max for two repetitions, - for one; util (cores);\n"
+	       "wall_s; and fair (Jain's index of the workers' ops) where every worker does the same\n"
+	       "job. A '*' after the status marks a cell with disturbed repetitions or an unstable one;\n"
+	       "a footnote below the table says why.\n\n"
 	       "  --all              every workload under every available driver (-w/-d narrow it)\n"
 	       "  -w, --workload     workloads, comma-separated (bench list)\n"
 	       "  -d, --driver       drivers, comma-separated (default: every available one)\n"
@@ -169,19 +175,32 @@ static void link_latest(const char *path)
 	}
 }
 
-/* One row of the table, on stdout (a reader that went away stops the table, not the run). */
-static void print_row(const struct cell_spec *cs, const struct run_batch *batch, const struct cell_brief *b)
+/* The table's row of a finished cell, on stdout (a reader that went away stops the table, not
+ * the run). */
+static void print_row(struct run_table *t, const struct cell_spec *cs, const struct run_batch *batch,
+                      const struct cell_brief *b)
 {
-	char label[200], rate[32], cv[16];
+	char label[200];
+	struct run_table_row row;
 	cell_label(cs, batch, label, sizeof label);
-	fmt_si(b->ops_per_s, FMT_SI_COLUMN, rate, sizeof rate);
-	snprintf(cv, sizeof cv, isfinite(b->ops_per_s_cv) ? "%.1f%%" : "-", b->ops_per_s_cv * 100);
-	if (!strcmp(b->status, "ok"))
-		printf("%-44s %-7s %12s %7s %6.2f %8.3f %6.3f\n", label, b->status, rate, cv, b->util_cores, b->wall_s,
-		       b->fairness);
-	else
-		printf("%-44s %-7s %s\n", label, b->status, b->error ? b->error : "");
+	run_table_row_from_brief(&row, b, cs->wl, label);
+	run_table_print(t, &row);
 	cmd_stdout_flush();
+}
+
+/* The table's header, its label column as wide as the batch's widest label. */
+static void table_begin(struct run_table *t, const struct run_batch *b)
+{
+	char label[200];
+	size_t w = 0;
+	for (unsigned i = 0; i < b->n; i++) {
+		struct cell_spec cs = b->cells[i];
+		cs.index = i;
+		cell_label(&cs, b, label, sizeof label);
+		if (run_table_label_width(label) > w)
+			w = run_table_label_width(label);
+	}
+	run_table_begin(t, stdout, w);
 }
 
 /* A new cell of doc for cells[i], with the placement of its workers. NULL after one line. */
@@ -206,7 +225,8 @@ static struct results_cell *cell_begin(struct results_doc *doc, const struct cel
 /* Cell i of the batch into doc, and its row of the table; *failed set if it failed, *sig if
  * a signal stopped the run (doc then says so). 0, or -ENOMEM after one line: the cell could
  * not start. */
-static int run_one(const struct run_batch *b, struct results_doc *doc, unsigned i, int *failed, int *sig)
+static int run_one(const struct run_batch *b, struct run_table *t, struct results_doc *doc, unsigned i, int *failed,
+                   int *sig)
 {
 	struct cell_spec *cs = &b->cells[i];
 	struct runner_config ccfg = b->plan->cfg;
@@ -224,7 +244,7 @@ static int run_one(const struct run_batch *b, struct results_doc *doc, unsigned 
 	results_cell_brief(cell, &brief);
 	*failed |= !strcmp(brief.status, "failed");
 	if (!b->plan->quiet)
-		print_row(cs, b, &brief);
+		print_row(t, cs, b, &brief);
 	if (r == -EINTR) {
 		*sig = runner_signal;
 		results_doc_set_interrupted(doc, *sig);
@@ -247,16 +267,19 @@ static int run_cells(const struct run_batch *b, int *sig)
 	b->plan->cfg.progress = !b->plan->quiet && isatty(2);
 	runner_init();
 	runner_install_signals();
+	struct run_table table = { 0 };
 	if (!b->plan->quiet)
-		printf("%-44s %-7s %12s %7s %6s %8s %6s\n", "cell", "status", "ops/s", "cv", "util", "wall_s", "fair");
+		table_begin(&table, b);
 	cmd_stdout_flush();
 	*sig = 0;
 	int werr = results_doc_write(doc, b->path, err, sizeof err); /* valid (no cells yet) from the start */
 	for (unsigned i = 0; i < b->n && !werr && !*sig; i++) {
-		if (run_one(b, doc, i, &failed, sig))
+		if (run_one(b, &table, doc, i, &failed, sig))
 			break;
 		werr = results_doc_write(doc, b->path, err, sizeof err);
 	}
+	if (!b->plan->quiet)
+		run_table_end(&table);
 	results_doc_free(doc);
 	if (werr) {
 		log_err("run", "%s", err);

@@ -504,6 +504,34 @@ static double med(const json_t *sum, const char *metric, const char *field)
 	return json_is_number(m) ? json_number_value(m) : NAN;
 }
 
+static double num_at(const json_t *a, size_t i)
+{
+	json_t *v = json_array_get(a, i);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The measured ok repetitions, those of them marked "disturbed", and the median
+ * other_load_cores of those (NaN: none, or none records it). */
+static void brief_disturbed(const json_t *reps, struct cell_brief *b)
+{
+	size_t i, k = 0;
+	json_t *r;
+	double *load = malloc((json_array_size(reps) + 1) * sizeof *load);
+	json_array_foreach(reps, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok"))
+			continue;
+		b->nok++;
+		if (!json_is_true(json_object_get(r, "disturbed")))
+			continue;
+		b->ndisturbed++;
+		json_t *l = json_object_get(r, "other_load_cores");
+		if (load && json_is_number(l))
+			load[k++] = json_number_value(l);
+	}
+	b->disturbed_load = stats_median(load, load ? k : 0);
+	free(load);
+}
+
 void results_cell_brief(const struct results_cell *c, struct cell_brief *b)
 {
 	json_t *sum = json_object_get(c->obj, "summary");
@@ -519,6 +547,13 @@ void results_cell_brief(const struct results_cell *c, struct cell_brief *b)
 	b->fairness = med(sum, "fairness", "median");
 	b->primary = med(sum, pm ? pm : "ops_per_s", "median");
 	b->primary_cv = med(sum, pm ? pm : "ops_per_s", "cv");
+	json_t *ps = json_object_get(sum, pm ? pm : "ops_per_s");
+	b->primary_n = (unsigned)json_integer_value(json_object_get(ps, "n"));
+	b->primary_ci_lo = num_at(json_object_get(ps, "ci95"), 0);
+	b->primary_ci_hi = num_at(json_object_get(ps, "ci95"), 1);
+	b->primary_min = med(sum, pm ? pm : "ops_per_s", "min");
+	b->primary_max = med(sum, pm ? pm : "ops_per_s", "max");
+	brief_disturbed(json_object_get(c->obj, "reps"), b);
 }
 
 unsigned results_cell_failed_reps(const struct results_cell *c)

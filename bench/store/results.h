@@ -77,6 +77,10 @@ struct cell_brief {
 	unsigned nreps;
 	double ops_per_s, ops_per_s_cv, util_cores, wall_s, fairness;
 	double primary, primary_cv;
+	/* the primary metric's summary (n, ci95, min, max) and the measured ok repetitions: how
+	 * many, how many of them "disturbed", the median other_load_cores of those (NaN: none) */
+	unsigned primary_n, nok, ndisturbed;
+	double primary_ci_lo, primary_ci_hi, primary_min, primary_max, disturbed_load;
 };
 
 struct results_doc *results_doc_new(const struct machine *m, const struct results_config *c);
