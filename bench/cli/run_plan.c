@@ -395,9 +395,11 @@ static int fill_defaults(struct run_plan *p)
 		log_err("run", "nothing to run: give --all or -w WORKLOAD (see bench list)");
 		return -EINVAL;
 	}
-	for (unsigned i = 0; !p->nwl && i < workload_count; i++)
+	/* Every one when none was named (the test is made once: the first push names one). */
+	unsigned all_wl = !p->nwl, all_drv = !p->ndrv;
+	for (unsigned i = 0; all_wl && i < workload_count; i++)
 		rc = rc ? rc : push_workload(p, workload_table[i]);
-	for (unsigned i = 0; !p->ndrv && i < driver_count; i++)
+	for (unsigned i = 0; all_drv && i < driver_count; i++)
 		rc = rc ? rc : push_driver(p, driver_table[i]);
 	if (!rc && !p->nworkers) {
 		rc = push_workers(p, 1);
