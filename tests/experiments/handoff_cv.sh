@@ -5,8 +5,11 @@
 # hits them alike; each run is one `bench run` of one cell (--reps R after --warmup 1), under
 # `perf stat` (context switches, CPU migrations, task-clock) with /proc/stat read around it
 # (steal, and the CPU busy that is not bench's: other load). The table gives, per variant and
-# cell, the median over the K rounds of: the CV of ops_per_s over the repetitions, ops_per_s,
-# util_cores, migrations and context switches per second, and the other load during the run.
+# cell, the median over the K rounds of: the CV of ops_per_s over the repetitions, the CV of
+# ops per CPU-second of the workers (ops / (cpu_user_s + cpu_sys_s): blind to the share of
+# the CPU the workers got, so what is left is the cost of the hand-off itself), ops_per_s,
+# util_cores, the first measured repetition over the median of the others, context switches
+# and migrations per second (perf, the whole cell process), the other load during the run.
 #
 # Variants (VARIANTS, space-separated names; default "base dur1 pin00 spin50"):
 #   base     the defaults: --pin spread --duration 0.2
@@ -97,8 +100,10 @@ for line in open(sys.argv[1]):
         failed += 1
         continue
     c = json.load(open(f))["cells"][0]
-    ops = [r["ops_per_s"] for r in c["reps"] if r.get("status") == "ok"]
-    if len(ops) < 2:
+    ok = [r for r in c["reps"] if r.get("status") == "ok"]
+    ops = [r["ops_per_s"] for r in ok]
+    opc = [r["ops"] / (r["cpu_user_s"] + r["cpu_sys_s"]) for r in ok if r["cpu_user_s"] + r["cpu_sys_s"] > 0]
+    if len(ops) < 2 or len(opc) < 2:
         failed += 1
         continue
     perf = {}
@@ -113,6 +118,7 @@ for line in open(sys.argv[1]):
     own = perf.get("task-clock", float("nan")) / 1000
     label = "%s/%s/n=%d" % (c["workload"], c["driver"], c["workers"])
     rows.append(dict(v=v, cell=label, cv=st.stdev(ops) / st.mean(ops) * 100, ops=st.median(ops),
+                     cvcpu=st.stdev(opc) / st.mean(opc) * 100,
                      util=st.median(r["util_cores"] for r in c["reps"]),
                      first=ops[0] / st.median(ops[1:]),
                      other=(float(busy) / hz - own) / wall, steal=float(steal) / hz / wall,
@@ -122,16 +128,17 @@ med = lambda xs: st.median(xs) if xs else float("nan")
 variants = list(dict.fromkeys(r["v"] for r in rows))
 cells = list(dict.fromkeys(r["cell"] for r in rows))
 print()
-print("%-8s %-30s %3s %7s %7s %10s %5s %7s %9s %6s %6s" % ("variant", "cell", "K", "cv_med", "cv_max",
-      "ops/s", "util", "first", "cs/s", "migr/s", "other"))
+print("%-8s %-30s %3s %7s %7s %7s %10s %5s %6s %8s %6s %5s" % ("variant", "cell", "K", "cv_med", "cv_max",
+      "cv_cpu", "ops/s", "util", "first", "cs/s", "migr/s", "other"))
 for c in cells:
     for v in variants:
         rs = [r for r in rows if r["v"] == v and r["cell"] == c]
         if not rs:
             continue
         m = lambda key: med([r[key] for r in rs])
-        print("%-8s %-30s %3d %6.1f%% %6.1f%% %10.4g %5.2f %7.3f %9.0f %6.1f %6.2f" % (v, c, len(rs),
-              m("cv"), max(r["cv"] for r in rs), m("ops"), m("util"), m("first"), m("cs"), m("mig"), m("other")))
+        print("%-8s %-30s %3d %6.1f%% %6.1f%% %6.1f%% %10.4g %5.2f %6.3f %8.0f %6.1f %5.2f" % (v, c, len(rs),
+              m("cv"), max(r["cv"] for r in rs), m("cvcpu"), m("ops"), m("util"), m("first"), m("cs"), m("mig"),
+              m("other")))
 print()
 print("per variant, over the hand-off cells (not cpu-spin): median and worst of the per-cell median CVs;")
 print("other = cores busy with work that is not bench during its runs (median), steal in cores, load1")
@@ -155,8 +162,10 @@ def summary(v, rows):
         num = sum((x - ma) * (y - mb) for x, y in zip(a, b))
         den = (sum((x - ma) ** 2 for x in a) * sum((y - mb) ** 2 for y in b)) ** 0.5
         rho = num / den if den else float("nan")
-    print("%-8s %3d runs  cv median %5.1f%%  worst %5.1f%%  cells <= 5%%: %2d of %2d  cpu-spin cv %4.1f%% | first/rest %.3f  other %.2f  steal %.3f  load1 %.2f  rho(cv, other) %+.2f" % (
+    cpu = [med([r["cvcpu"] for r in rows if r["v"] == v and r["cell"] == c]) for c in hc]
+    print("%-8s %3d runs  cv median %5.1f%%  worst %5.1f%%  cells <= 5%%: %2d of %2d  cpu-spin cv %4.1f%%  cv_cpu median %4.1f%% | first/rest %.3f  other %.2f  steal %.3f  load1 %.2f  rho(cv, other) %+.2f" % (
           v, len(rs), med(cvs), max(cvs) if cvs else float("nan"), sum(x <= 5 for x in cvs), len(cvs), med(spin),
+          med([x for x in cpu if x == x]),
           med([r["first"] for r in hr]), med([r["other"] for r in rs]), med([r["steal"] for r in rs]),
           med([r["load"] for r in rs]), rho))
 for v in variants:
