@@ -11,7 +11,8 @@
 # util_cores, the first measured repetition over the median of the others, context switches
 # and migrations per second (perf, the whole cell process), the other load during the run.
 #
-# Variants (VARIANTS, space-separated names; default "base dur1 pin00 spin50"):
+# Variants (VARIANTS, space-separated names; default "base dur1 pin00 spin50"; A+B combines
+# two, e.g. pin00+dur1):
 #   base     the defaults: --pin spread --duration 0.2
 #   dur1     --duration 1 (5x longer repetitions)
 #   dur05    --duration 0.5
@@ -55,15 +56,19 @@ if command -v perf >/dev/null && perf stat -x, -e context-switches true >/dev/nu
 fi
 
 variant_args() {
-	case $1 in
-	base | slack1 | qos0) echo "" ;;
-	dur1) echo "--duration 1" ;;
-	dur05) echo "--duration 0.5" ;;
-	pin00) echo "--pin pus:0,0" ;;
-	pinnone) echo "--pin none" ;;
-	spin50) echo "-O wait_spin_us=50" ;;
-	*) echo "handoff_cv.sh: unknown variant '$1'" >&2; exit 2 ;;
-	esac
+	local part args=""
+	for part in ${1//+/ }; do
+		case $part in
+		base | slack1 | qos0) ;;
+		dur1) args+=" --duration 1" ;;
+		dur05) args+=" --duration 0.5" ;;
+		pin00) args+=" --pin pus:0,0" ;;
+		pinnone) args+=" --pin none" ;;
+		spin50) args+=" -O wait_spin_us=50" ;;
+		*) echo "handoff_cv.sh: unknown variant '$part' in '$1'" >&2; exit 2 ;;
+		esac
+	done
+	echo "$args"
 }
 
 # The wrappers of slack1 and qos0: set the environment, then run the command in argv[2:].
@@ -78,10 +83,11 @@ fd = os.open("/dev/cpu_dma_latency", os.O_WRONLY)
 os.write(fd, struct.pack("i", 0))
 sys.exit(subprocess.call(sys.argv[2:]))'
 wrap() {
-	case $1 in
-	slack1 | qos0) python3 -c "$WRAP" "$@" ;;
-	*) shift; "$@" ;;
-	esac
+	local v=+$1+
+	shift
+	[[ $v == *+slack1+* ]] && set -- python3 -c "$WRAP" slack1 "$@"
+	[[ $v == *+qos0+* ]] && set -- python3 -c "$WRAP" qos0 "$@"
+	"$@"
 }
 
 # user+nice+system+irq+softirq and steal of the whole machine, in jiffies
@@ -178,7 +184,7 @@ if failed:
     print("%d runs failed or had fewer than 2 ok repetitions (see the .err files)" % failed)
     sys.exit(1)'
 # Does variant $1 apply to cell $2?
-applies() { [[ $1 != spin50 || $2 == *"-d thread"* || $2 == *"-d process"* ]]; }
+applies() { [[ +$1+ != *+spin50+* || $2 == *"-d thread"* || $2 == *"-d process"* ]]; }
 
 # Wait until the machine was quiet for a second (GATE seconds at most).
 gate() {
