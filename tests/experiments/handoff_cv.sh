@@ -9,7 +9,9 @@
 # ops per CPU-second of the workers (ops / (cpu_user_s + cpu_sys_s): blind to the share of
 # the CPU the workers got, so what is left is the cost of the hand-off itself), ops_per_s,
 # util_cores, the first measured repetition over the median of the others, context switches
-# and migrations per second (perf, the whole cell process), the other load during the run.
+# and migrations per second (perf, the whole cell process), idle entries per second deeper than
+# POLL (machine-wide: a halted vCPU that a hand-off must wake through the host), the other
+# load during the run.
 #
 # Variants (VARIANTS, space-separated names; default "base dur1 pin00 spin50"; A+B combines
 # two, e.g. pin00+dur1):
@@ -90,8 +92,13 @@ wrap() {
 	"$@"
 }
 
-# user+nice+system+irq+softirq and steal of the whole machine, in jiffies
-procstat() { awk '/^cpu /{ print $2+$3+$4+$7+$8, $9 }' /proc/stat; }
+# user+nice+system+irq+softirq and steal of the whole machine, in jiffies; entries into a
+# cpuidle state deeper than POLL (HLT in a VM: a vCPU given back to the host), all CPUs
+procstat() {
+	local idle
+	idle=$(cat /sys/devices/system/cpu/cpu[0-9]*/cpuidle/state[1-9]*/usage 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+	awk -v idle="$idle" '/^cpu /{ print $2+$3+$4+$7+$8, $9, idle }' /proc/stat
+}
 
 # The table: per variant and cell, medians over the rounds. Then, over the runs of every
 # variant: the first measured repetition against the others, and how the CV goes with the
@@ -101,7 +108,7 @@ import json, statistics as st, sys
 hz = float(sys.argv[2])
 rows, failed = [], 0
 for line in open(sys.argv[1]):
-    k, v, cell, f, rc, wall, busy, steal, load = line.rstrip("\n").split("\t")
+    k, v, cell, f, rc, wall, busy, steal, load, halts = line.rstrip("\n").split("\t")
     if rc != "0":
         failed += 1
         continue
@@ -129,22 +136,23 @@ for line in open(sys.argv[1]):
                      first=ops[0] / st.median(ops[1:]),
                      other=(float(busy) / hz - own) / wall, steal=float(steal) / hz / wall,
                      mig=perf.get("cpu-migrations", float("nan")) / wall,
-                     cs=perf.get("context-switches", float("nan")) / wall, load=float(load)))
+                     cs=perf.get("context-switches", float("nan")) / wall, load=float(load),
+                     halts=float(halts) / wall))
 med = lambda xs: st.median(xs) if xs else float("nan")
 variants = list(dict.fromkeys(r["v"] for r in rows))
 cells = list(dict.fromkeys(r["cell"] for r in rows))
 print()
-print("%-8s %-30s %3s %7s %7s %7s %10s %5s %6s %8s %6s %5s" % ("variant", "cell", "K", "cv_med", "cv_max",
-      "cv_cpu", "ops/s", "util", "first", "cs/s", "migr/s", "other"))
+print("%-8s %-30s %3s %7s %7s %7s %10s %5s %6s %8s %6s %7s %5s" % ("variant", "cell", "K", "cv_med", "cv_max",
+      "cv_cpu", "ops/s", "util", "first", "cs/s", "migr/s", "halt/s", "other"))
 for c in cells:
     for v in variants:
         rs = [r for r in rows if r["v"] == v and r["cell"] == c]
         if not rs:
             continue
         m = lambda key: med([r[key] for r in rs])
-        print("%-8s %-30s %3d %6.1f%% %6.1f%% %6.1f%% %10.4g %5.2f %6.3f %8.0f %6.1f %5.2f" % (v, c, len(rs),
-              m("cv"), max(r["cv"] for r in rs), m("cvcpu"), m("ops"), m("util"), m("first"), m("cs"), m("mig"),
-              m("other")))
+        print("%-8s %-30s %3d %6.1f%% %6.1f%% %6.1f%% %10.4g %5.2f %6.3f %8.0f %6.1f %7.0f %5.2f" % (v, c,
+              len(rs), m("cv"), max(r["cv"] for r in rs), m("cvcpu"), m("ops"), m("util"), m("first"), m("cs"),
+              m("mig"), m("halts"), m("other")))
 print()
 print("per variant, over the hand-off cells (not cpu-spin): median and worst of the per-cell median CVs;")
 print("other = cores busy with work that is not bench during its runs (median), steal in cores, load1")
@@ -188,11 +196,11 @@ applies() { [[ +$1+ != *+spin50+* || $2 == *"-d thread"* || $2 == *"-d process"*
 
 # Wait until the machine was quiet for a second (GATE seconds at most).
 gate() {
-	local end=$((SECONDS + GATE)) b0 s0 b1 s1
+	local end=$((SECONDS + GATE)) b0 b1 _
 	while ((SECONDS < end)); do
-		read -r b0 s0 < <(procstat)
+		read -r b0 _ < <(procstat)
 		sleep 1
-		read -r b1 s1 < <(procstat)
+		read -r b1 _ < <(procstat)
 		(($(echo "($b1 - $b0) / $(getconf CLK_TCK) <= $QUIET_MAX" | bc -l))) && return
 	done
 }
@@ -214,16 +222,17 @@ for k in $(seq 1 "$K"); do
 			f="$OUT/r$k-c$ci-$v.json"
 			cell=${cells[$ci]}
 			[[ $cell == *" -n "* ]] || cell="$cell -n 2"
-			read -r b0 s0 < <(procstat)
+			read -r b0 s0 i0 < <(procstat)
 			t0=$(date +%s.%N)
 			# shellcheck disable=SC2046,SC2086
 			wrap "$v" ${PERF[@]+"${PERF[@]}"} ${PERF[@]+"$f.perf"} \
 				"$BENCH" run $cell $(variant_args "$v") --reps "$REPS" -q -o "$f" >/dev/null 2>"$f.err"
 			rc=$?
 			t1=$(date +%s.%N)
-			read -r b1 s1 < <(procstat)
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$v" "$cell" "$f" "$rc" \
-				"$(echo "$t1 - $t0" | bc)" "$((b1 - b0))" "$((s1 - s0))" "$(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/runs.tsv"
+			read -r b1 s1 i1 < <(procstat)
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$v" "$cell" "$f" "$rc" \
+				"$(echo "$t1 - $t0" | bc)" "$((b1 - b0))" "$((s1 - s0))" "$(cut -d' ' -f1 /proc/loadavg)" \
+				"$((i1 - i0))" >>"$OUT/runs.tsv"
 		done
 	done
 	echo "round $k of $K done, load $(cut -d' ' -f1-3 /proc/loadavg)"
