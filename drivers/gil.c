@@ -9,6 +9,16 @@
  *     sys.setswitchinterval); if it timed out and no switch happened meanwhile
  *     (switch_number unchanged) it sets gil_drop_request, which is the eval breaker: every
  *     task's t->brk points at it, so task_checkpoint() is the eval-breaker check;
+ *   - one difference, for scale: in CPython every waiter arms that timer (take_gil's
+ *     COND_TIMED_WAIT in its loop), so N waiters wake up every interval, together, to find
+ *     that one of them would have been enough; with thousands of threads that is thousands
+ *     of wake-ups and mutex acquisitions per interval, and the cost per wait grew with N
+ *     (sleep-io n=2000: 1 ms per wait; n=10,000 did not finish in 65 s). Here one waiter at
+ *     a time is the timer (`timer`), the others wait on `cond` untimed; a timer that takes
+ *     the GIL hands the role on (a signal wakes a waiter, which becomes the timer). The drop
+ *     request still comes one interval after a waiter began timing the holder without a
+ *     switch, as in CPython, where with many waiters the earliest of their timers decides;
+ *     with one waiter (the convoy) it is exactly CPython's loop;
  *   - the holder honours it at its next checkpoint: drop_gil + take_gil;
  *   - FORCE_SWITCHING: a thread that drops the GIL while a drop request is pending waits on
  *     `switch_cond` until another thread has taken it (last_holder changed), so it cannot
@@ -58,6 +68,7 @@ struct gil_worker {
 	uint64_t handoff_sum_ns, handoff_max_ns; /* requester began its timed wait -> dropped */
 	uint64_t ops_after_max;       /* requester: ops the holder it asked completed after the request */
 	uint64_t futile_wakeups;      /* legacy: woken by a release, found the lock taken again */
+	_Atomic unsigned nap;         /* futex word of its sleeps: 1 once the run stops (gil_stop) */
 } __attribute__((aligned(TASK_CACHELINE)));
 
 struct gil {
@@ -72,6 +83,8 @@ struct gil {
 	pthread_cond_t switch_cond;
 	_Atomic int locked;
 	_Atomic unsigned last_holder;          /* id+1 of the last thread that took it */
+	unsigned waiting;                      /* under mutex: threads in take_new's wait loop */
+	int timer;                             /* under mutex: one of them times the holder */
 	_Atomic unsigned long switch_number;   /* takes by a thread other than last_holder */
 	_Atomic uint64_t drop_requests;
 	/* the last drop request: when, aimed at which holder, after how long a wait */
@@ -168,12 +181,21 @@ static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
 	uint64_t req_ops = 0;
 	unsigned long req_sw = 0;
 	pthread_mutex_lock(&g->mutex);
+	int waited = atomic_load_explicit(&g->locked, memory_order_relaxed);
+	g->waiting += (unsigned)waited;
 	while (atomic_load_explicit(&g->locked, memory_order_relaxed)) {
 		unsigned long saved = atomic_load_explicit(&g->switch_number, memory_order_relaxed);
-		struct timespec dl;
+		int timed_out = 0, timer = !g->timer;
 		uint64_t begin = task_now_ns();
-		deadline_after(&dl, g->interval_ns);
-		int timed_out = pthread_cond_timedwait(&g->cond, &g->mutex, &dl) == ETIMEDOUT;
+		if (timer) { /* nobody times the holder: we do, one interval */
+			struct timespec dl;
+			g->timer = 1;
+			deadline_after(&dl, g->interval_ns);
+			timed_out = pthread_cond_timedwait(&g->cond, &g->mutex, &dl) == ETIMEDOUT;
+			g->timer = 0;
+		} else {
+			pthread_cond_wait(&g->cond, &g->mutex);
+		}
 		/* Timed out and no switch meanwhile: ask the holder to drop the GIL. */
 		if (timed_out && atomic_load_explicit(&g->locked, memory_order_relaxed) &&
 		    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == saved) {
@@ -186,6 +208,10 @@ static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
 			}
 		}
 	}
+	g->waiting -= (unsigned)waited;
+	/* Someone still waits and nobody times us: wake one, it becomes the timer. */
+	if (g->waiting && !g->timer)
+		pthread_cond_signal(&g->cond);
 	/* _ready: switch_mutex is taken before last_holder changes (see drop_new). */
 	pthread_mutex_lock(&g->switch_mutex);
 	atomic_store_explicit(&g->locked, 1, memory_order_relaxed);
@@ -312,11 +338,28 @@ static void gil_checkpoint(struct task *t)
 	gil_take(t);
 }
 
+/* A sleep on the worker's own futex word, which gil_stop sets and wakes. (Not on the run's
+ * stop word, as the thread driver does: with thousands of sleepers on one word, the kernel's
+ * futex hash bucket of that word holds thousands of entries, and every wake of a futex that
+ * hashes to the same bucket, the GIL's mutex or condition among them, walks them all.) */
+static int nap_ns(struct task *t, struct gil_worker *w, uint64_t ns)
+{
+	uint64_t deadline = task_now_ns() + ns;
+	for (;;) {
+		if (task_should_stop(t))
+			return -ECANCELED;
+		uint64_t now = task_now_ns();
+		if (now >= deadline)
+			return 0;
+		futex_wait(&w->nap, 0, deadline - now, 0);
+	}
+}
+
 /* Blocking calls: Py_BEGIN_ALLOW_THREADS ... Py_END_ALLOW_THREADS. */
 static int gil_sleep_ns(struct task *t, uint64_t ns)
 {
 	gil_drop(t, 0);
-	int rc = osdrv_sleep_ns(t, ns);
+	int rc = nap_ns(t, t->drv, ns);
 	gil_take(t);
 	return rc;
 }
@@ -445,6 +488,10 @@ static void gil_stop(struct run *r)
 		g->t_stop = task_now_ns();
 	}
 	osdrv_stop(r);
+	for (unsigned i = 0; g && i < r->nworkers; i++) {
+		atomic_store(&g->w[i].nap, 1);
+		futex_wake(&g->w[i].nap, 1, 0);
+	}
 }
 
 static void gil_metrics(struct run *r)
