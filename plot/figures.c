@@ -773,15 +773,21 @@ static void cost_plot(struct gpfig *g, const struct scaling *sc, const struct co
 	for (unsigned i = 0; i < nw; i++)
 		fprintf(g->gp, "%s\"%u\" %u", i ? ", " : "", w[i], w[i]);
 	fprintf(g->gp, ")\nset offsets graph 0.05, graph 0.05, 0, 0\nset key outside right top vertical Left reverse\nplot");
-	for (unsigned j = 0, drawn = 0; j < sc->nser; j++) {
+	unsigned drawn = 0;
+	for (unsigned j = 0; j < sc->nser; j++) {
 		if (sc->map[j] == UINT32_MAX)
 			continue;
 		const struct results_file_cell *r0 = sc->c[sc->first[j]];
 		char lab[256];
+		double v[3];
+		unsigned pts = 0;
+		for (unsigned i = 0; i < sc->n; i++)
+			pts += sc->sid[i] == j && !p->get(sc->c[i], v);
+		if (!pts) /* cells without this figure (an old file): no line, and no empty block */
+			continue;
 		group_label(sc->kept, sc->nk, r0, "driver,workers", lab, sizeof lab);
 		unsigned blk = gp_block(g, "%s, series \"%s\"; columns: workers median min max", p->ylabel, lab);
 		for (unsigned i = 0; i < sc->n; i++) {
-			double v[3];
 			if (sc->sid[i] != j || p->get(sc->c[i], v))
 				continue;
 			fprintf(g->dat, "%u ", sc->c[i]->workers);
@@ -796,6 +802,16 @@ static void cost_plot(struct gpfig *g, const struct scaling *sc, const struct co
 		esc_fputs(g->gp, ESC_GP, lab);
 	}
 	fprintf(g->gp, "\n");
+}
+
+/* Points of panel p over the kept series. */
+static unsigned cost_points(const struct scaling *sc, const struct cost_panel *p)
+{
+	unsigned pts = 0;
+	double v[3];
+	for (unsigned i = 0; i < sc->n; i++)
+		pts += sc->map[sc->sid[i]] != UINT32_MAX && !p->get(sc->c[i], v);
+	return pts;
 }
 
 /* What one more worker costs, against the number of workers, per driver: drawn from plain
@@ -813,14 +829,20 @@ static void fig_worker_cost(struct figctx *x, const struct results_file_cell **a
 	sc->c = c;
 	sc->n = n;
 	scaling_series(sc);
-	unsigned w[64], nw = distinct_workers(sc->kept, sc->nk, w, 64);
+	unsigned w[64], nw = distinct_workers(sc->kept, sc->nk, w, 64), np = 0;
+	const struct cost_panel *pan[3];
+	for (unsigned p = 0; p < 3; p++)
+		if (cost_points(sc, &cost_panels[p]))
+			pan[np++] = &cost_panels[p];
 	struct gpfig g;
 	if (!sc->nkept) {
 		gp_skip(x->set, x->name, x->title, "no sweep of -n for sleep-io (bench run -w sleep-io -n 10,100,1000,...)");
-	} else if (!gp_begin(&g, x->o, x->set, x->name, x->title, 1000, 1100, x->f->path)) {
-		fprintf(g.gp, "set multiplot layout 3,1\n");
-		for (unsigned p = 0; p < sizeof cost_panels / sizeof cost_panels[0]; p++)
-			cost_plot(&g, sc, &cost_panels[p], w, nw);
+	} else if (!np) {
+		gp_skip(x->set, x->name, x->title, "the sleep-io cells have no spawn_s, mem_per_worker_kb or wall_s");
+	} else if (!gp_begin(&g, x->o, x->set, x->name, x->title, 1000, 360 * np + 20, x->f->path)) {
+		fprintf(g.gp, "set multiplot layout %u,1\n", np);
+		for (unsigned p = 0; p < np; p++)
+			cost_plot(&g, sc, pan[p], w, nw);
 		fprintf(g.gp, "unset multiplot\n");
 		gp_caption(&g, "sleep-io (no spinners) at several worker counts, one line per driver and setup, log-log: "
 		               "a flat line is a cost per worker that does not grow with the number of workers. Spawn: "
