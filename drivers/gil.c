@@ -488,10 +488,11 @@ static void gil_stop(struct run *r)
 		g->t_stop = task_now_ns();
 	}
 	osdrv_stop(r);
-	for (unsigned i = 0; g && i < r->nworkers; i++) {
-		atomic_store(&g->w[i].nap, 1);
-		futex_wake(&g->w[i].nap, 1, 0);
-	}
+	/* Once per worker (stop is called until every worker is done): a nap that begins later
+	 * sees nap == 1 and the stop flag. */
+	for (unsigned i = 0; g && i < r->nworkers; i++)
+		if (!atomic_exchange(&g->w[i].nap, 1))
+			futex_wake(&g->w[i].nap, 1, 0);
 }
 
 static void gil_metrics(struct run *r)
