@@ -338,28 +338,16 @@ static void gil_checkpoint(struct task *t)
 	gil_take(t);
 }
 
-/* A sleep on the worker's own futex word, which gil_stop sets and wakes. (Not on the run's
- * stop word, as the thread driver does: with thousands of sleepers on one word, the kernel's
- * futex hash bucket of that word holds thousands of entries, and every wake of a futex that
- * hashes to the same bucket, the GIL's mutex or condition among them, walks them all.) */
-static int nap_ns(struct task *t, struct gil_worker *w, uint64_t ns)
-{
-	uint64_t deadline = task_now_ns() + ns;
-	for (;;) {
-		if (task_should_stop(t))
-			return -ECANCELED;
-		uint64_t now = task_now_ns();
-		if (now >= deadline)
-			return 0;
-		futex_wait(&w->nap, 0, deadline - now, 0);
-	}
-}
-
 /* Blocking calls: Py_BEGIN_ALLOW_THREADS ... Py_END_ALLOW_THREADS. */
 static int gil_sleep_ns(struct task *t, uint64_t ns)
 {
+	/* On the worker's own futex word, which gil_stop sets and wakes; not on the run's stop
+	 * word, as the thread driver does: with thousands of sleepers on one word, the kernel's
+	 * futex hash bucket of that word holds thousands of entries, and every wake of a futex
+	 * that hashes to the same bucket (the GIL's mutex or condition among them) walks them. */
+	struct gil_worker *w = t->drv;
 	gil_drop(t, 0);
-	int rc = nap_ns(t, t->drv, ns);
+	int rc = osdrv_sleep_on(t, &w->nap, ns);
 	gil_take(t);
 	return rc;
 }

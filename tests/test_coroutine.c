@@ -472,15 +472,41 @@ static int deep(int d)
 	return d ? deep(d - 1) + buf[0] : 0;
 }
 
-static int overflow_run(struct task *t)
+/* The others: an op and a 1 ms sleep until the run stops. */
+static int tick_until_stop(struct task *t)
 {
-	if (t->id == 1)
-		task_ops(t, (uint64_t)deep(1 << 22));
 	while (!task_should_stop(t)) {
 		task_ops(t, 1);
 		task_sleep_ns(t, 1000000);
 	}
 	return 0;
+}
+
+/* Runs wl under both backends with knobs; the cell fails with an error holding want and want2. */
+static void expect_overflow(const struct workload *wl, unsigned workers, const char *k1, const char *k2,
+                            const char *want, const char *want2)
+{
+	for (unsigned b = 0; b < 2; b++) {
+		json_t *root = tcell_run(&(struct tcell){ .wl = wl, .driver = "coroutine", .workers = workers,
+		                                          .knobs = { backends[b], k1, k2 } });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), want);
+		CHECK_CONTAINS(tcell_error(cell), want2);
+		json_decref(root);
+		CHECK_EQ_INT(tcount_children(), 0);
+		/* the next cell runs normally */
+		root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
+		                                     .knobs = { backends[b] } });
+		json_decref(root);
+	}
+}
+
+static int overflow_run(struct task *t)
+{
+	if (t->id == 1)
+		task_ops(t, (uint64_t)deep(1 << 22));
+	return tick_until_stop(t);
 }
 
 static const struct workload wl_overflow = { .name = "t-overflow", .summary = "worker 1 recurses forever",
@@ -489,19 +515,9 @@ static const struct workload wl_overflow = { .name = "t-overflow", .summary = "w
 
 TEST(coroutine, stack_overflow_hits_the_guard_page)
 {
-	for (unsigned b = 0; b < 2; b++) {
-		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_overflow, .driver = "coroutine", .workers = 3,
-		                                          .knobs = { backends[b], "stack_kb=16" } });
-		json_t *cell = tcell_cell(root);
-		CHECK_STR(tcell_status(cell), "failed");
-		CHECK_CONTAINS(tcell_error(cell), "coroutine 1 overflowed its 16 KiB stack");
-		json_decref(root);
-		CHECK_EQ_INT(tcount_children(), 0);
-		/* the next cell runs normally */
-		root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
-		                                     .knobs = { backends[b] } });
-		json_decref(root);
-	}
+	/* Worker 1 recurses through worker 0's slot into the guard below the pool. */
+	expect_overflow(&wl_overflow, 3, "stack_kb=16", "guard_every=64", "coroutine 1 overflowed its 16 KiB stack",
+	                "guard page");
 }
 
 /* ---- an overflow between guards breaks the canary below the stack: caught at the switch ---- */
@@ -517,11 +533,7 @@ static int big_frame_run(struct task *t)
 		memset((char *)buf, 0x5c, len);
 		task_ops(t, (uint64_t)buf[len / 2]);
 	}
-	while (!task_should_stop(t)) {
-		task_ops(t, 1);
-		task_sleep_ns(t, 1000000);
-	}
-	return 0;
+	return tick_until_stop(t);
 }
 
 static const struct workload wl_big_frame = { .name = "t-big-frame", .summary = "worker 3 overflows its stack once",
@@ -530,18 +542,10 @@ static const struct workload wl_big_frame = { .name = "t-big-frame", .summary = 
 
 TEST(coroutine, overflow_between_guards_breaks_the_canary)
 {
-	for (unsigned b = 0; b < 2; b++) {
-		/* 4 KiB stacks (16 in sanitizer builds), no guard but the pool's: the array lands in
-		 * the slots of workers 2, 1 (and 0), not in a guard. */
-		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_big_frame, .driver = "coroutine", .workers = 4,
-		                                          .knobs = { backends[b], "stack_kb=4", "guard_every=0" } });
-		json_t *cell = tcell_cell(root);
-		CHECK_STR(tcell_status(cell), "failed");
-		CHECK_CONTAINS(tcell_error(cell), "coroutine 3 overflowed its 4 KiB stack");
-		CHECK_CONTAINS(tcell_error(cell), "canary");
-		json_decref(root);
-		CHECK_EQ_INT(tcount_children(), 0);
-	}
+	/* 4 KiB stacks (16 in sanitizer builds), no guard but the pool's: the array lands in the
+	 * slots of workers 2, 1 (and 0), not in a guard. */
+	expect_overflow(&wl_big_frame, 4, "stack_kb=4", "guard_every=0", "coroutine 3 overflowed its 4 KiB stack",
+	                "canary");
 }
 
 /* ---- a worker crashing for another reason is reported as before ---- */
@@ -595,23 +599,13 @@ TEST_T(coroutine, ten_thousand_sleeping_coroutines, 300)
 
 /* ---- a hundred thousand coroutines: stacks from a pool, not a mapping each ---- */
 
-static int nap_run(struct task *t)
-{
-	task_ops(t, 1);
-	return task_sleep_ns(t, 20000000) ? task_fail(t, "sleep cut short") : 0; /* 20 ms */
-}
-
-static const struct workload wl_nap = { .name = "t-nap", .summary = "sleeps once, briefly",
-	                                .version = WORKLOAD_API_VERSION, .flags = WORKLOAD_SELF_BOUNDED,
-	                                .min_workers = 1, .primary_metric = "ops_per_s", .run = nap_run };
-
 TEST_T(coroutine, a_hundred_thousand_coroutines, 300)
 {
 	/* Twice vm.max_map_count (65530 by default) guarded stacks would not fit; pooled ones
 	 * do, two repetitions in a row (the second reuses the pool). */
 	int san = strcmp(BENCH_SANITIZER, "none") != 0;
 	unsigned n = san ? 20000 : 100000;
-	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_nap, .driver = "coroutine", .workers = n,
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_sleepy, .driver = "coroutine", .workers = n,
 	                                             .reps = 2, .timeout_s = 200, .knobs = { "stack_kb=8" } });
 	json_t *cell = tcell_cell(root);
 	for (unsigned k = 0; k < 2; k++) {
