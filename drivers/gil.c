@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "bench/core/futex.h"
@@ -53,6 +54,12 @@
 #include "drivers/osdrv.h"
 
 enum { GIL_NEW = 0, GIL_LEGACY = 1 };
+
+#ifndef PR_FUTEX_HASH /* Linux 6.16 */
+#define PR_FUTEX_HASH 78
+#define PR_FUTEX_HASH_SET_SLOTS 1
+#define PR_FUTEX_HASH_GET_SLOTS 2
+#endif
 
 /* One worker's GIL state and counters. Written only by its worker; read by the cell process
  * after join. */
@@ -396,8 +403,25 @@ static void gil_cleanup(struct run *r)
 	osdrv_cleanup(r);
 }
 
+/* Since Linux 6.16 a multi-threaded process has a private futex hash sized by the CPUs, not
+ * the threads: 16 buckets on a 2-CPU machine. With thousands of threads blocked (the GIL's
+ * condition and mutex, their sleeps) every futex wake walks hundreds of waiters of other words
+ * in its bucket: sleep-io n=10,000 took 1.3 s or, when the GIL's words shared a bucket with
+ * the crowd, 32 s. Give it 4 slots per worker (at most 65536); nothing to do on older kernels
+ * (EINVAL). */
+static void futex_hash_fit(unsigned nworkers)
+{
+	int cur = prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_GET_SLOTS, 0, 0, 0);
+	unsigned want = 16;
+	while (want < 4u * nworkers && want < 65536)
+		want *= 2;
+	if (cur >= 0 && (unsigned)cur < want) /* 0: none yet (one thread), or the global hash (EBUSY) */
+		(void)prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_SET_SLOTS, want, 0, 0);
+}
+
 static int gil_init(struct run *r)
 {
+	futex_hash_fit(r->nworkers);
 	int rc = osdrv_init(r, 0, sizeof(pthread_t));
 	if (rc)
 		return rc;
