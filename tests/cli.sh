@@ -228,7 +228,7 @@ if "$BENCH" info --json | grep -q '"sanitizer": "none"'; then   # ASan cannot st
 	check "coroutine stacks over RLIMIT_AS: exit $rc (want 1), one reason naming the limit" \
 		eval '[[ $rc -eq 1 ]] && grep -q "address-space limit (RLIMIT_AS" <<<"$out" && ! grep -q max_map_count <<<"$out"'
 	maps=$(cat /proc/sys/vm/max_map_count)
-	if (( maps / 2 + 100 <= 100000 )); then
+	if (( maps / 2 + 100 <= 1000000 )); then
 		expect 1 "vm.max_map_count = [0-9]+, it needs [0-9]+" -- run -w cpu-spin -d coroutine -n $((maps / 2 + 100)) -O guard_every=1 "${Q[@]}" -o maps.json
 	fi
 fi
