@@ -160,14 +160,24 @@ check "github-action-benchmark JSON: name, unit, value, range, extra" python3 -c
 import json, sys; a = json.loads(sys.argv[1])
 sys.exit(not (len(a) == 1 and a[0]['unit'] == 'ops/s' and a[0]['value'] > 0 and a[0]['range'].startswith('\u00b1')
               and a[0]['name'].startswith('cpu-spin/thread/n=1 pin=spread') and 'iters=' in a[0]['name'] and 'extra' in a[0]))" "$out"
-out=$(cd "$tmp" && "$BENCH" export real.json --better lower 2>&1 >/dev/null)
-check "--better lower leaves higher-is-better cells out, says so" grep -q "higher-is-better metric left out" <<<"$out"
+# an empty selection is an error, never "[]" (github-action-benchmark rejects an empty array)
+expect 2 "^bench: export: no cell to export with --better lower: 1 cell has a higher-is-better metric \(--better higher\)" -- export real.json --better lower
+one_line 2 export real.json --better lower
+expect 2 "no cell to export .* 1 cell without an ok result" -- export failed.json
+# both directions: sleep-io's wall_s is lower-is-better (customSmallerIsBetter), cpu-spin's ops/s higher
+(cd "$tmp" && "$BENCH" run -w cpu-spin,sleep-io -d thread -n 1 --reps 2 --warmup 0 --duration 0.02 -o both.json -q >/dev/null) ||
+	{ echo "FAIL cannot make a two-workload results file"; fail=$((fail + 1)); }
+hi=$(cd "$tmp" && "$BENCH" export both.json --better higher 2>/dev/null)
+lo=$(cd "$tmp" && "$BENCH" export both.json --better lower 2>/dev/null)
+check "export both directions: cpu-spin ops/s bigger-is-better, sleep-io wall_s smaller-is-better, nothing lost" python3 -c "
+import json, sys; hi = json.loads(sys.argv[1]); lo = json.loads(sys.argv[2])
+sys.exit(not (len(hi) == 1 and hi[0]['name'].startswith('cpu-spin/') and hi[0]['unit'] == 'ops/s'
+              and len(lo) == 1 and lo[0]['name'].startswith('sleep-io/') and lo[0]['unit'] == 's' and lo[0]['value'] > 0))" "$hi" "$lo"
 out=$(cd "$tmp" && "$BENCH" export walls.json --metric wall_s --better lower 2>/dev/null)
 check "--metric wall_s --better lower exports seconds" python3 -c "
 import json, sys; a = json.loads(sys.argv[1]); sys.exit(not (a[0]['unit'] == 's' and abs(a[0]['value'] - 1.0) < 1e-9))" "$out"
 expect 0 "^\| cell \| metric \| median"                      -- export real.json --format markdown
 expect 0 "boom"                                              -- export failed.json --format markdown
-expect 0 "^\[\]"                                             -- export failed.json
 expect 2 "--format: 'csv'"                                   -- export real.json --format csv
 expect 2 "needs exactly one results file"                    -- export
 expect 2 "v99.json has schema_version 99"                    -- export v99.json

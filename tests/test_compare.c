@@ -777,6 +777,8 @@ TEST(compare, paired_rows_cancel_drift)
 	CHECK_NEAR(r->rows[0].mw.p, 2.0 / 256, 1e-15);                 /* Wilcoxon signed-rank, exact */
 	CHECK(r->rows[0].change_pct < -9.3 && r->rows[0].change_pct > -10.8); /* HL median ratio */
 	CHECK(r->rows[0].ci_hi_pct < -3);
+	/* the geometric mean resamples the pairs: as tight as they are (unpaired it spans the drift) */
+	CHECK(r->geo_lo_pct > -11 && r->geo_hi_pct < -9);
 	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_REGRESSION);
 	compare_result_free(r);
 	/* 5 pairs can never reach alpha 0.01 (2/2^5): too few, with the number of pairs needed */

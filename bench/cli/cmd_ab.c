@@ -819,7 +819,8 @@ static int ab_job(int argc, char **argv, const struct ab_args *a)
 				                    .warmup = sd[s].plan.cfg.warmup, .pin = sd[s].plan.pin };
 			j.doc[s] = results_doc_new(&m, &c);
 		}
-		printf("bench ab: %u cell%s x %u pairs, order %s (seed %llu); base %s, new %s\n", j.ncells,
+		fprintf(a->fmt == COMPARE_JSON ? stderr : stdout, /* stdout: only the JSON */
+		        "bench ab: %u cell%s x %u pairs, order %s (seed %llu); base %s, new %s\n", j.ncells,
 		       j.ncells == 1 ? "" : "s", a->pairs, a->order == AB_ABBA ? "abba" : "random",
 		       (unsigned long long)a->seed, j.path[0], j.path[1]);
 		cmd_stdout_flush();

@@ -579,9 +579,10 @@ static void decide(const struct compare_result *r, struct compare_row *row)
 	} else if (row->mw.p >= o->alpha && row->npairs && (row->ci_lo_pct < -thr || row->ci_hi_pct > thr)) {
 		row->verdict = CMP_UNSTABLE;
 		snprintf(row->note, sizeof row->note,
-		         "the pairs disagree beyond the threshold: p = %.2g >= alpha %g, and the %g%% CI of the "
-		         "change [%+.1f%%, %+.1f%%] reaches beyond +-%g%%: run more pairs (--pairs) or on a quieter "
-		         "machine", row->mw.p, o->alpha, o->confidence * 100, row->ci_lo_pct, row->ci_hi_pct, thr);
+		         "not settled: p = %.2g >= alpha %g while the %g%% CI of the change [%+.1f%%, %+.1f%%] "
+		         "reaches beyond +-%g%% (the pairs disagree beyond what the threshold allows): run more pairs "
+		         "(--pairs) or on a quieter machine", row->mw.p, o->alpha, o->confidence * 100, row->ci_lo_pct,
+		         row->ci_hi_pct, thr);
 	} else if (row->mw.p >= o->alpha) {
 		row->verdict = CMP_UNCHANGED;
 	} else if (isnan(row->ci_lo_pct) || isnan(row->ci_hi_pct)) {
@@ -625,8 +626,18 @@ static int analyze_pairs(const struct compare_result *r, struct compare_row *row
 	}
 	struct paired_result pr;
 	int rc = !x || !y ? -ENOMEM : k ? paired_analyze(x, y, k, r->opts.confidence, &pr) : 0;
-	free(x);
-	free(y);
+	if (!rc && k) { /* the row's values are now the pairs', in pair order (the geomean resamples pairs) */
+		free(row->xbase);
+		free(row->xnew);
+		row->xbase = x;
+		row->xnew = y;
+		row->nbase = row->nnew = k;
+		row->base_median = stats_median(x, k);
+		row->new_median = stats_median(y, k);
+	} else {
+		free(x);
+		free(y);
+	}
 	if (rc || !k) {
 		row->verdict = CMP_NO_DATA;
 		snprintf(row->note, sizeof row->note, "no pair of ok repetitions records %s as a positive number", row->metric);
@@ -749,6 +760,15 @@ static double geomean_resample(const struct compare_result *r, unsigned n, struc
 		const struct compare_row *row = &r->rows[i];
 		if (!in_geomean(row))
 			continue;
+		if (row->npairs) { /* paired: resample the pairs, the median of their log ratios */
+			for (unsigned k = 0; k < row->npairs; k++) {
+				unsigned j = (unsigned)stats_rng_below(rng, row->npairs);
+				buf[k] = log(row->xnew[j] / row->xbase[j]);
+			}
+			double l = stats_median_inplace(buf, row->npairs);
+			s += row->higher_is_better ? l : -l;
+			continue;
+		}
 		for (unsigned k = 0; k < row->nbase; k++)
 			buf[k] = row->xbase[stats_rng_below(rng, row->nbase)];
 		double mb = stats_median_inplace(buf, row->nbase);
@@ -776,7 +796,7 @@ static int geomean(struct compare_result *r)
 			maxn = row->nnew;
 		if (!in_geomean(row))
 			continue;
-		double l = log(row->new_median / row->base_median);
+		double l = row->npairs ? log1p(row->change_pct / 100) : log(row->new_median / row->base_median);
 		sum += row->higher_is_better ? l : -l;
 		n++;
 	}
