@@ -242,6 +242,9 @@ static int ab_parse(int argc, char **argv, struct ab_args *a)
 	}
 	if (!a->max_reruns_set)
 		a->max_reruns = a->pairs;
+	if (a->pairs < paired_min_pairs(a->copts.alpha))
+		log_warn("ab", "--pairs %u can never give p < alpha %g (at least %u pairs): every cell will be too few reps",
+		         a->pairs, a->copts.alpha, paired_min_pairs(a->copts.alpha));
 	a->sel[a->nsel] = NULL;
 	return 0;
 }
