@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/cli/cli_cell.h"
 #include "bench/cli/cmd.h"
 #include "bench/cli/run_plan.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
-#include "bench/machine/topo.h"
 #include "bench/stats/compare.h"
 #include "bench/stats/compare_print.h"
 #include "bench/stats/paired.h"
@@ -610,17 +610,7 @@ static int ab_cell(struct ab_job *j, unsigned ci, struct results_cell *cell[2])
 /* The cell of side s of the job's cell ci, placed as the runner places it. */
 static struct results_cell *side_cell(struct ab_job *j, int s, unsigned ci)
 {
-	const struct cell_spec *cs = &j->sd[s].cells.v[ci];
-	int *pus = calloc(cs->workers, sizeof *pus);
-	struct results_cell *cell = NULL;
-	if (pus && !topo_place(&j->sd[s].plan.cfg.pin, cs->workers, pus)) {
-		struct cell_desc d = { .workload = cs->wl->name, .driver = cs->drv->name, .workers = cs->workers,
-			               .pin = j->sd[s].plan.pin, .placement = pus, .knobs = &cs->knobs,
-			               .primary_metric = cs->wl->primary_metric, .higher_is_better = cs->wl->higher_is_better };
-		cell = results_cell_new(j->doc[s], &d);
-	}
-	free(pus);
-	return cell;
+	return cli_cell_new(j->doc[s], &j->sd[s].cells.v[ci], &j->sd[s].plan.cfg.pin, j->sd[s].plan.pin);
 }
 
 /* ---- the pairs file ---- */

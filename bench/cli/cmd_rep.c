@@ -8,16 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/cli/cli_cell.h"
 #include "bench/cli/cmd.h"
 #include "bench/cli/run_plan.h"
 #include "bench/core/log.h"
 #include "bench/core/runner.h"
 #include "bench/machine/machine.h"
-#include "bench/machine/topo.h"
 #include "bench/store/rep_proto.h"
 #include "bench/store/results.h"
-#include "drivers/driver.h"
-#include "workloads/workload.h"
 
 static void usage(void)
 {
@@ -85,23 +83,6 @@ static int check_plan(const struct run_plan *p)
 	return 0;
 }
 
-/* A new cell of doc for cs, placed as the runner will place it. NULL after one line. */
-static struct results_cell *rep_cell(struct results_doc *doc, const struct run_plan *p, const struct cell_spec *cs)
-{
-	int *pus = calloc(cs->workers, sizeof *pus);
-	struct results_cell *cell = NULL;
-	if (pus && !topo_place(&p->cfg.pin, cs->workers, pus)) {
-		struct cell_desc d = { .workload = cs->wl->name, .driver = cs->drv->name, .workers = cs->workers,
-			               .pin = p->pin, .placement = pus, .knobs = &cs->knobs,
-			               .primary_metric = cs->wl->primary_metric, .higher_is_better = cs->wl->higher_is_better };
-		cell = results_cell_new(doc, &d);
-	}
-	free(pus);
-	if (!cell)
-		log_err("rep", "cannot make the cell (out of memory, or no placement)");
-	return cell;
-}
-
 /* Run the one cell and print its line. The exit status. */
 static int rep_run(int argc, char **argv, struct run_plan *p, struct cell_spec *cs)
 {
@@ -112,8 +93,9 @@ static int rep_run(int argc, char **argv, struct run_plan *p, struct cell_spec *
 	struct results_config rc = { .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
 		                     .timeout_s = p->cfg.timeout_s, .reps = 1, .warmup = p->cfg.warmup, .pin = p->pin };
 	struct results_doc *doc = results_doc_new(&m, &rc);
-	struct results_cell *cell = doc ? rep_cell(doc, p, cs) : NULL;
+	struct results_cell *cell = doc ? cli_cell_new(doc, cs, &p->cfg.pin, p->pin) : NULL;
 	if (!cell) {
+		log_err("rep", "cannot make the cell (out of memory, or no placement)");
 		results_doc_free(doc);
 		return EXIT_FAIL;
 	}
