@@ -69,8 +69,8 @@ ab_job() {
 }
 # seq_job COND TRIAL NAME [NEW_KNOB] [SEL]: run + run + compare; appends to $OUT/seq.tsv
 seq_job() {
-	local cond=$1 t=$2 name=$3 knob=${4:-} sel=${5:-$SEL} t0 t1 p=$OUT/seq-$name-$cond-$t
-	local run="$BENCH run $sel --reps $REPS --duration $DURATION --warmup $WARMUP -q"
+	local cond=$1 t=$2 name=$3 knob=${4:-} sel=${5:-$SEL} t0 t1
+	local p=$OUT/seq-$name-$cond-$t run="$BENCH run $sel --reps $REPS --duration $DURATION --warmup $WARMUP -q"
 	[[ $cond == hog ]] && hog_start
 	t0=$(now)
 	$run -o "$p.base.json" >/dev/null 2>&1
