@@ -37,7 +37,8 @@ one_line 2 rep --protocol 1 -w cpu-spin -d thread,process -n 1
 # protocol PROTO (default: the real one's); its rep calls run the real bench, then the n-th
 # call's ops_per_s becomes (100 + 10 n) x FACTOR (a drift both sides share, as a load change
 # would), times 1 + (n - 3.3)/1000 for a FACTOR other than 1 and for NAME "new" (distinct
-# per-pair ratios, no ties), and call DISTURB_AT is marked disturbed.
+# per-pair ratios, no ties), and call DISTURB_AT is marked disturbed. FACTOR "swing" is 1.08
+# and 1/1.08 in turn: pairs that disagree beyond the threshold for ever.
 fake() {
 	cat >"$tmp/$1" <<EOF
 #!/usr/bin/env bash
@@ -49,7 +50,8 @@ n=\$(cat "$tmp/$1.n" 2>/dev/null || echo 0); echo \$((n + 1)) >"$tmp/$1.n"
 out=\$("$BENCH" "\$@"); rc=\$?
 python3 -c '
 import json, sys
-d = json.loads(sys.argv[1]); n = int(sys.argv[2]); f = float(sys.argv[3]); at = int(sys.argv[4])
+d = json.loads(sys.argv[1]); n = int(sys.argv[2]); at = int(sys.argv[4])
+f = (1.08 if n % 2 else 1 / 1.08) if sys.argv[3] == "swing" else float(sys.argv[3])
 w = 1 + (n - 3.3) / 1000 if (f != 1 or sys.argv[5] == "new") else 1
 d["rep"]["ops_per_s"] = (100 + 10 * n) * f * w
 if n == at: d["rep"]["disturbed"] = True; d["rep"]["disturbed_by"] = "steal"
@@ -151,6 +153,20 @@ fake base 1; fake new 0.8
 expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 6 --alpha 0.05 -o six
 fake base 1; fake new 0.8
 expect 0 "too few reps"                               -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 5 -o few2 --fail-on regression
+
+echo "-- bench ab: --max-pairs runs more pairs while a cell is not settled"
+# used PREFIX: the pairs used in the cell of PREFIX.pairs.json
+used() { python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['cells'][0]['used'])" "$tmp/$1.pairs.json"; }
+fake base 1; fake new swing
+expect 3 "not settled"                                -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --max-pairs 12 -o swing
+check "pairs that never settle: run up to --max-pairs (12), then UNSTABLE" test "$(used swing)" = 12
+fake base 1; fake new 0.8
+expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --max-pairs 12 -o settled
+check "pairs that settle: no more than --pairs (8)" test "$(used settled)" = 8
+fake base 1; fake new 0.8
+expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 5 --max-pairs 9 -o grow
+check "too few pairs for alpha 0.01: grown by two to 9, where p can reach it" test "$(used grow)" = 9
+expect 2 "--max-pairs: 4 is less than --pairs 8"       -- ab --base "$BENCH" --new "$BENCH" --pairs 8 --max-pairs 4 "${SEL[@]}"
 
 echo "-- bench ab: --new-args injects a known slowdown into one side only"
 (cd "$tmp" && "$BENCH" ab --base "$BENCH" --new "$BENCH" "${SEL[@]}" --pairs 2 -o inj --new-args "-O extra_work_pct=10" >/dev/null 2>&1)

@@ -40,7 +40,7 @@ static void usage(void)
 {
 	printf("usage: bench ab --base OLD_BENCH --new NEW_BENCH [--all] [-w W,...] [-d D,...] [-n N,...]\n"
 	       "                [-O knob=value]... [--pin P] [--duration SEC] [--warmup K] [--timeout SEC]\n"
-	       "                [--pairs N] [--order abba|random] [--seed S] [--max-reruns R]\n"
+	       "                [--pairs N] [--max-pairs M] [--order abba|random] [--seed S] [--max-reruns R]\n"
 	       "                [--base-args \"ARGS\"] [--new-args \"ARGS\"] [-o PREFIX] [-q]\n"
 	       "                [compare options: --threshold PCT --alpha A --confidence C --metric M\n"
 	       "                 --fail-on SET --format text|markdown|json]\n\n"
@@ -55,6 +55,9 @@ static void usage(void)
 	       "                      speak rep protocol %d (bench rep --protocol-version)\n"
 	       "  --pairs N           pairs per cell (default %d; at alpha 0.01 at least %u can reach a\n"
 	       "                      verdict, at alpha 0.05 at least %u)\n"
+	       "  --max-pairs M       while a cell's pairs do not settle the change (too few for alpha,\n"
+	       "                      or p >= alpha with a CI reaching beyond the threshold), run two\n"
+	       "                      more pairs, up to M (default: --pairs, i.e. no more)\n"
 	       "  --order abba|random which binary runs first in each pair: ABBA (AB BA AB BA ..., the\n"
 	       "                      sequence ABBAABBA; default) or random (a fair coin per pair from\n"
 	       "                      --seed, default 1: the same seed, the same order)\n"
@@ -90,7 +93,7 @@ struct ab_args {
 	char *side_buf[2];                 /* --base-args, --new-args split in place (strdup'd) */
 	char *side[2][AB_MAX_ARGS];
 	int nside[2];
-	unsigned pairs, max_reruns;
+	unsigned pairs, max_pairs, max_reruns;
 	int max_reruns_set, quiet;
 	enum ab_order order;
 	uint64_t seed;
@@ -101,7 +104,8 @@ struct ab_args {
 
 static const char *const side_name[2] = { "base", "new" };
 
-enum { O_BASE = 500, O_NEW, O_BASE_ARGS, O_NEW_ARGS, O_PAIRS, O_ORDER, O_SEED, O_RERUNS, O_FORMAT, O_SEL };
+enum { O_BASE = 500, O_NEW, O_BASE_ARGS, O_NEW_ARGS, O_PAIRS, O_ORDER, O_SEED, O_RERUNS, O_FORMAT, O_MAX_PAIRS,
+       O_SEL };
 
 /* The selection flags, forwarded to the run plan as given: -w -d -n -O by their letters,
  * the long ones by O_SEL + their index here. */
@@ -146,10 +150,10 @@ static int own_option(struct ab_args *a, int c, const char *arg)
 	switch (c) {
 	case O_BASE: case O_NEW: a->bin[c - O_BASE] = arg; return 0;
 	case O_BASE_ARGS: case O_NEW_ARGS: return split_side(a, c - O_BASE_ARGS, arg);
-	case O_PAIRS:
+	case O_PAIRS: case O_MAX_PAIRS:
 		if (opt_parse_u64(arg, 1, 1000, &v))
 			break;
-		a->pairs = (unsigned)v;
+		*(c == O_PAIRS ? &a->pairs : &a->max_pairs) = (unsigned)v;
 		return 0;
 	case O_RERUNS:
 		if (opt_parse_u64(arg, 0, 10000, &v))
@@ -175,12 +179,13 @@ static int own_option(struct ab_args *a, int c, const char *arg)
 	default: return -ENOENT;
 	}
 	static const char *const what[] = { [O_PAIRS - O_BASE] = "a number of pairs from 1 to 1000",
+		                            [O_MAX_PAIRS - O_BASE] = "a number of pairs from 1 to 1000",
 		                            [O_RERUNS - O_BASE] = "a number of re-runs from 0 to 10000",
 		                            [O_SEED - O_BASE] = "an unsigned integer",
 		                            [O_ORDER - O_BASE] = "abba or random",
 		                            [O_FORMAT - O_BASE] = "text, markdown or json" };
-	log_err("ab", "--%s: '%s' is not %s", c == O_PAIRS ? "pairs" : c == O_RERUNS ? "max-reruns" : c == O_SEED ? "seed"
-	        : c == O_ORDER ? "order" : "format", arg, what[c - O_BASE]);
+	log_err("ab", "--%s: '%s' is not %s", c == O_PAIRS ? "pairs" : c == O_MAX_PAIRS ? "max-pairs" : c == O_RERUNS
+	        ? "max-reruns" : c == O_SEED ? "seed" : c == O_ORDER ? "order" : "format", arg, what[c - O_BASE]);
 	return -EINVAL;
 }
 
@@ -201,6 +206,7 @@ static const struct option ab_long[] = {
 	{ "base", 1, 0, O_BASE }, { "new", 1, 0, O_NEW }, { "base-args", 1, 0, O_BASE_ARGS },
 	{ "new-args", 1, 0, O_NEW_ARGS }, { "pairs", 1, 0, O_PAIRS }, { "order", 1, 0, O_ORDER },
 	{ "seed", 1, 0, O_SEED }, { "max-reruns", 1, 0, O_RERUNS }, { "format", 1, 0, O_FORMAT },
+	{ "max-pairs", 1, 0, O_MAX_PAIRS },
 	{ "output", 1, 0, 'o' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' },
 	{ "all", 0, 0, O_SEL + 0 }, { "pin", 1, 0, O_SEL + 1 }, { "duration", 1, 0, O_SEL + 2 },
 	{ "warmup", 1, 0, O_SEL + 3 }, { "timeout", 1, 0, O_SEL + 4 }, { "workload", 1, 0, 'w' },
@@ -242,9 +248,15 @@ static int ab_parse(int argc, char **argv, struct ab_args *a)
 	}
 	if (!a->max_reruns_set)
 		a->max_reruns = a->pairs;
-	if (a->pairs < paired_min_pairs(a->copts.alpha))
-		log_warn("ab", "--pairs %u can never give p < alpha %g (at least %u pairs): every cell will be too few reps",
-		         a->pairs, a->copts.alpha, paired_min_pairs(a->copts.alpha));
+	if (!a->max_pairs)
+		a->max_pairs = a->pairs;
+	if (a->max_pairs < a->pairs) {
+		log_err("ab", "--max-pairs: %u is less than --pairs %u", a->max_pairs, a->pairs);
+		return -EINVAL;
+	}
+	if (a->max_pairs < paired_min_pairs(a->copts.alpha))
+		log_warn("ab", "%u pairs can never give p < alpha %g (at least %u pairs): every cell will be too few reps",
+		         a->max_pairs, a->copts.alpha, paired_min_pairs(a->copts.alpha));
 	a->sel[a->nsel] = NULL;
 	return 0;
 }
@@ -458,6 +470,7 @@ static int run_rep(const struct ab_args *a, int s, const struct ab_side *sd, con
 
 struct ab_pair {
 	unsigned rep[2];                   /* the repetition of each side, index in its cell's reps */
+	double value[2];                   /* its primary metric */
 	int first;                         /* the side that ran first: 0 base, 1 new */
 	int set_aside;                     /* a repetition was disturbed: not used, run again */
 	char why[160];
@@ -476,7 +489,7 @@ struct ab_job {
 	char path[3][4200];                /* base, new, pairs */
 	struct ab_cell *cells;
 	unsigned ncells;
-	unsigned char *order;              /* ncells x pairs: the side that runs first in each pair */
+	unsigned char *order;              /* ncells x max_pairs: the side that runs first in each pair */
 	unsigned nrep[2];                  /* repetitions added to the current cell of each side */
 	char version[2][64], git[2][64];   /* of each binary, from its first line */
 	int progress;
@@ -485,7 +498,7 @@ struct ab_job {
 /* The order of every pair of the job, drawn before anything runs (reproducible). */
 static int ab_order(struct ab_job *j)
 {
-	unsigned P = j->a->pairs;
+	unsigned P = j->a->max_pairs;
 	struct stats_rng rng = { j->a->seed };
 	if (!(j->order = malloc((size_t)j->ncells * P + 1)))
 		return -ENOMEM;
@@ -534,6 +547,7 @@ static int run_pair(struct ab_job *j, unsigned ci, int first, struct results_cel
 		if (!rc)
 			rc = take_rep(j, s, cell[s], &m[s], why, wlen);
 		p->rep[s] = j->nrep[s] - 1;
+		p->value[s] = m[s].value;
 		rep_proto_free(&m[s]);
 		if (rc)
 			return rc;
@@ -568,35 +582,62 @@ static void progress(const struct ab_job *j, unsigned ci, const struct ab_cell *
 	if (!j->progress)
 		return;
 	results_cell_label(lab, sizeof lab, cs->wl->name, cs->drv->name, cs->workers);
-	fprintf(stderr, "\r\033[K[%u/%u] %s pair %u/%u%s", ci + 1, j->ncells, lab, c->used + 1, j->a->pairs,
+	fprintf(stderr, "\r\033[K[%u/%u] %s pair %u/%u%s", ci + 1, j->ncells, lab, c->used + 1, j->a->max_pairs,
 	        c->set_aside ? " (pairs set aside: " : "");
 	if (c->set_aside)
 		fprintf(stderr, "%u)", c->set_aside);
 }
 
-/* Every pair of cell ci: a disturbed pair is set aside and its slot run again, up to
- * max_reruns (then the cell is unstable). The cells are finished here. 0 or -EPROTO/-ENOMEM. */
-static int ab_cell(struct ab_job *j, unsigned ci, struct results_cell *cell[2])
+/* Do the pairs used so far settle cell c (compare_pairs_settled)? */
+static int settled(const struct ab_job *j, const struct ab_cell *c)
+{
+	double *x = calloc(c->used + 1, sizeof *x), *y = calloc(c->used + 1, sizeof *y);
+	unsigned k = 0;
+	for (unsigned i = 0; x && y && i < c->n; i++)
+		if (!c->v[i].set_aside) {
+			x[k] = c->v[i].value[0];
+			y[k++] = c->v[i].value[1];
+		}
+	int ok = !x || !y || compare_pairs_settled(&j->a->copts, x, y, k); /* out of memory: stop here */
+	free(x);
+	free(y);
+	return ok;
+}
+
+/* Pairs of cell ci until target are used. 0, or run_pair's failure (why, *bad). */
+static int run_pairs(struct ab_job *j, unsigned ci, unsigned target, struct results_cell *cell[2], int *bad, char *why,
+                     size_t wlen)
 {
 	struct ab_cell *c = &j->cells[ci];
-	char why[300] = "";
-	int rc = 0, bad = 0;
-	j->nrep[0] = j->nrep[1] = 0;
-	while (c->used < j->a->pairs && !rc) {
+	int rc = 0;
+	while (c->used < target && !rc && !c->unstable) {
 		struct ab_pair p;
 		progress(j, ci, c);
-		rc = run_pair(j, ci, j->order[(size_t)ci * j->a->pairs + c->used], cell, &p, &bad, why, sizeof why);
+		rc = run_pair(j, ci, j->order[(size_t)ci * j->a->max_pairs + c->used], cell, &p, bad, why, wlen);
 		if (rc)
 			break;
 		if (push_pair(c, &p))
 			rc = -ENOMEM;
 		c->used += !p.set_aside;
 		c->set_aside += p.set_aside;
-		if (c->set_aside > j->a->max_reruns) {
-			c->unstable = 1;
-			break;
-		}
+		c->unstable = c->set_aside > j->a->max_reruns;
 	}
+	return rc;
+}
+
+/* Every pair of cell ci: --pairs, then two more at a time while the pairs do not settle the
+ * change, up to --max-pairs. A disturbed pair is set aside and its slot run again, up to
+ * --max-reruns (then the cell is unstable). The cells are finished here. 0 or -EPROTO/-ENOMEM. */
+static int ab_cell(struct ab_job *j, unsigned ci, struct results_cell *cell[2])
+{
+	struct ab_cell *c = &j->cells[ci];
+	char why[300] = "";
+	int rc, bad = 0;
+	unsigned target = j->a->pairs;
+	j->nrep[0] = j->nrep[1] = 0;
+	while (!(rc = run_pairs(j, ci, target, cell, &bad, why, sizeof why)) && !c->unstable &&
+	       target < j->a->max_pairs && !settled(j, c))
+		target = target + 2 < j->a->max_pairs ? target + 2 : j->a->max_pairs;
 	if (j->progress)
 		fputs("\r\033[K", stderr);
 	for (int s = 0; s < 2; s++)
@@ -639,8 +680,8 @@ static int write_pairs(const struct ab_job *j)
 	if (!f)
 		return -errno;
 	fprintf(f, "{\"ab_pairs\": 1, \"protocol\": %d, \"order\": \"%s\", \"seed\": %llu, \"pairs_per_cell\": %u, "
-	        "\"max_reruns\": %u", REP_PROTOCOL, j->a->order == AB_ABBA ? "abba" : "random",
-	        (unsigned long long)j->a->seed, j->a->pairs, j->a->max_reruns);
+	        "\"max_pairs\": %u, \"max_reruns\": %u", REP_PROTOCOL, j->a->order == AB_ABBA ? "abba" : "random",
+	        (unsigned long long)j->a->seed, j->a->pairs, j->a->max_pairs, j->a->max_reruns);
 	for (int s = 0; s < 2; s++) {
 		fprintf(f, ", \"%s\": {\"bench\": ", side_name[s]);
 		esc_fputs(f, ESC_JSON, j->a->bin[s]);
@@ -696,7 +737,7 @@ static int ab_verdict(const struct ab_job *j)
 	char err[600], msg[800];
 	struct results_file *f[2] = { NULL, NULL };
 	struct compare_pairs *cp = calloc(j->ncells + 1, sizeof *cp);
-	unsigned *idx = calloc(2 * (size_t)j->ncells * j->a->pairs + 1, sizeof *idx), k = 0;
+	unsigned *idx = calloc(2 * (size_t)j->ncells * j->a->max_pairs + 1, sizeof *idx), k = 0;
 	int rc = EXIT_USAGE;
 	for (unsigned ci = 0; cp && idx && ci < j->ncells; ci++) {
 		const struct ab_cell *c = &j->cells[ci];

@@ -560,6 +560,21 @@ static void failed_row(struct compare_row *row, const struct results_file_cell *
 
 /* The verdict of a row with values on both sides, tested: too few repetitions for any p <
  * alpha, unchanged, below the threshold, or a significant change the good or the bad way. */
+/* Paired values that do not settle the change: p >= alpha while the CI of the change (in %)
+ * reaches beyond the threshold (the pairs disagree beyond what it allows). */
+static int pairs_disagree(const struct compare_opts *o, double p, double lo_pct, double hi_pct)
+{
+	return p >= o->alpha && (lo_pct < -o->threshold_pct || hi_pct > o->threshold_pct);
+}
+
+int compare_pairs_settled(const struct compare_opts *o, const double *base, const double *new, unsigned n)
+{
+	struct paired_result pr;
+	if (!n || paired_analyze(base, new, n, o->confidence, &pr))
+		return 0;
+	return pr.wsr.min_p < o->alpha && !pairs_disagree(o, pr.wsr.p, (pr.ratio_lo - 1) * 100, (pr.ratio_hi - 1) * 100);
+}
+
 static void decide(const struct compare_result *r, struct compare_row *row)
 {
 	const struct compare_opts *o = &r->opts;
@@ -576,12 +591,12 @@ static void decide(const struct compare_result *r, struct compare_row *row)
 		         "%u vs %u repetitions: the smallest possible p is %.2g >= alpha %g, so no change can be "
 		         "significant; use at least %u repetitions per run",
 		         row->nbase, row->nnew, row->mw.min_p, o->alpha, r->min_reps_needed);
-	} else if (row->mw.p >= o->alpha && row->npairs && (row->ci_lo_pct < -thr || row->ci_hi_pct > thr)) {
+	} else if (row->npairs && pairs_disagree(o, row->mw.p, row->ci_lo_pct, row->ci_hi_pct)) {
 		row->verdict = CMP_UNSTABLE;
 		snprintf(row->note, sizeof row->note,
 		         "not settled: p = %.2g >= alpha %g while the %g%% CI of the change [%+.1f%%, %+.1f%%] "
 		         "reaches beyond +-%g%% (the pairs disagree beyond what the threshold allows): run more pairs "
-		         "(--pairs) or on a quieter machine", row->mw.p, o->alpha, o->confidence * 100, row->ci_lo_pct,
+		         "(--pairs, --max-pairs) or on a quieter machine", row->mw.p, o->alpha, o->confidence * 100, row->ci_lo_pct,
 		         row->ci_hi_pct, thr);
 	} else if (row->mw.p >= o->alpha) {
 		row->verdict = CMP_UNCHANGED;

@@ -167,6 +167,10 @@ int compare_row_flagged(const struct compare_result *r, const struct compare_row
  * flagged row, see compare_row_flagged), COMPARE_EXIT_UNSTABLE, COMPARE_EXIT_TOO_FEW. */
 int compare_exit_code(const struct compare_result *r);
 
+/* Do n pairs of values (base[i], new[i], all positive) settle the change under o: the paired
+ * test can reach alpha, and its verdict would not be UNSTABLE? 1 or 0 (bench ab --max-pairs
+ * runs more pairs while 0). */
+int compare_pairs_settled(const struct compare_opts *o, const double *base, const double *new, unsigned n);
 /* The smallest number of repetitions per side with which the unpaired test can give p <
  * alpha at all (5 at alpha 0.01, 4 at 0.05); paired_min_pairs() is the paired test's. */
 unsigned compare_min_reps(double alpha);
