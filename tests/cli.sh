@@ -227,7 +227,7 @@ full() {
 full list
 full info --json
 full export sweep.json
-full compare --format json sweep.json sweep.json
+full compare --format json --fail-on regression sweep.json sweep.json   # sweep.json has too few reps (exit 4)
 full run -w cpu-spin -d thread -n 1 "${Q[@]}" -o full.json
 
 # 9. prefixes of --help, grouped -h, help for an unknown command; duplicates are merged

@@ -18,11 +18,13 @@ static void usage(void)
 	printf("usage: bench compare BASE.json NEW.json [--metric M[:higher|:lower]] [--threshold PCT]\n"
 	       "                     [--alpha A] [--confidence C] [--ci-method bootstrap|hl]\n"
 	       "                     [--ignore-knob NAME]... [--format text|markdown|json]\n"
-	       "                     [--fail-on regression|any|never] [-o FILE]\n\n"
+	       "                     [--fail-on SET] [-o FILE]\n\n"
 	       "Matches the cells of two results files by (workload, driver, workers, pin, knobs) and,\n"
 	       "per matched cell, compares the metric over the repetitions: medians, change, a CI of the\n"
 	       "change, and a Mann-Whitney U test. A change is significant only when p < alpha AND the\n"
-	       "whole CI lies beyond the noise threshold. Unmatched cells are listed.\n\n"
+	       "whole CI lies beyond the noise threshold. Unmatched cells are listed. A cell whose status\n"
+	       "is \"unstable\" (too many disturbed repetitions) is shown without a verdict (UNSTABLE).\n"
+	       "(Paired files from bench ab are compared by bench ab itself: a paired test.)\n\n"
 	       "  --metric M[:dir]   metric to compare (default: each cell's primary metric, e.g.\n"
 	       "                     ops_per_s higher-is-better); :higher/:lower for a metric bench\n"
 	       "                     does not know the direction of. ops_per_cpu_s (derived:\n"
@@ -37,13 +39,21 @@ static void usage(void)
 	       "  --ignore-knob K    leave knob K out of the cell identity (repeatable): compare a run\n"
 	       "                     with -O K=a against one with -O K=b\n"
 	       "  --format F         text (default), markdown (for a pull-request comment) or json\n"
-	       "  --fail-on F        what makes the exit status 1: regression (default: a significant\n"
-	       "                     regression or a cell that failed only in NEW), any (also a\n"
-	       "                     significant improvement), never\n"
+	       "  --fail-on SET      the verdicts that make the exit status non-zero, comma-separated:\n"
+	       "                     regression (a significant regression, or a cell that failed only\n"
+	       "                     in NEW), improvement, unstable, too-few; or any (all four), never.\n"
+	       "                     Default: regression,unstable,too-few\n"
 	       "  -o, --output FILE  write the report to FILE instead of stdout\n\n"
-	       "Exit status: 0 nothing flagged, 1 flagged (see --fail-on), 2 usage or input error\n"
-	       "(missing file, malformed JSON, other schema version, no cell in common).\n",
-	       COMPARE_DEFAULT_THRESHOLD, COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_CONFIDENCE);
+	       "Exit status (the first that applies, among the verdicts in --fail-on):\n"
+	       "  1  a significant regression or a cell failed only in NEW (or an improvement, with\n"
+	       "     --fail-on improvement or any)\n"
+	       "  3  a cell is unstable: no verdict could be given\n"
+	       "  4  too few reps: a cell's repetitions can never give p < alpha (at alpha %g: at least\n"
+	       "     %u per run)\n"
+	       "  0  none of these; 2 usage or input error (missing file, malformed JSON, other schema\n"
+	       "     version, no cell in common).\n",
+	       COMPARE_DEFAULT_THRESHOLD, COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_CONFIDENCE, COMPARE_DEFAULT_ALPHA,
+	       compare_min_reps(COMPARE_DEFAULT_ALPHA));
 }
 
 enum { O_FORMAT = 400 };
@@ -105,12 +115,7 @@ int cmd_compare(int argc, char **argv)
 	compare_print(f, &r, fmt);
 	if (fmt == COMPARE_JSON || f != stdout) {
 		/* The report is not on the terminal: say the warnings there too. */
-		char diff[sizeof r.machine_diff];
-		if (r.machine_diff[0])
-			log_warn("compare", "the machines differ: %s", esc_term(diff, sizeof diff, r.machine_diff));
-		if (r.counts[CMP_TOO_FEW])
-			log_warn("compare", "%u cell(s) have too few repetitions for p < %g: use at least %u per run",
-			         r.counts[CMP_TOO_FEW], o.alpha, r.min_reps_needed);
+		compare_warn_verdicts("compare", &r);
 	}
 	rc = compare_exit_code(&r);
 	if (f != stdout && fclose(f)) {
