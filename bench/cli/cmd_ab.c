@@ -65,6 +65,9 @@ static void usage(void)
 	       "                      beyond that the cell is UNSTABLE. A pair is set aside when a\n"
 	       "                      repetition is disturbed or its metric is not a positive number\n"
 	       "                      (a stalled repetition)\n"
+	       "  --keep-disturbed    use a pair with a disturbed repetition as it is (it is still set\n"
+	       "                      aside when its metric is not positive); BENCH_KEEP_DISTURBED=1 in\n"
+	       "                      the environment sets it, as for bench run (the test suite does)\n"
 	       "  --base-args, --new-args \"ARGS\"\n"
 	       "                      more bench rep arguments for one side, split on spaces (no shell):\n"
 	       "                      --new-args \"-O extra_work_pct=10\" makes the new side 10%% slower on\n"
@@ -95,6 +98,7 @@ struct ab_args {
 	int nside[2];
 	unsigned pairs, max_pairs, max_reruns;
 	int max_reruns_set, quiet;
+	int keep_disturbed;                /* use disturbed pairs as they are (no set-aside for that) */
 	enum ab_order order;
 	uint64_t seed;
 	const char *prefix;
@@ -105,7 +109,7 @@ struct ab_args {
 static const char *const side_name[2] = { "base", "new" };
 
 enum { O_BASE = 500, O_NEW, O_BASE_ARGS, O_NEW_ARGS, O_PAIRS, O_ORDER, O_SEED, O_RERUNS, O_FORMAT, O_MAX_PAIRS,
-       O_SEL };
+       O_KEEP, O_SEL };
 
 /* The selection flags, forwarded to the run plan as given: -w -d -n -O by their letters,
  * the long ones by O_SEL + their index here. */
@@ -176,6 +180,7 @@ static int own_option(struct ab_args *a, int c, const char *arg)
 		return 0;
 	case 'o': a->prefix = arg; return 0;
 	case 'q': a->quiet = 1; return 0;
+	case O_KEEP: a->keep_disturbed = 1; return 0;
 	default: return -ENOENT;
 	}
 	static const char *const what[] = { [O_PAIRS - O_BASE] = "a number of pairs from 1 to 1000",
@@ -206,7 +211,7 @@ static const struct option ab_long[] = {
 	{ "base", 1, 0, O_BASE }, { "new", 1, 0, O_NEW }, { "base-args", 1, 0, O_BASE_ARGS },
 	{ "new-args", 1, 0, O_NEW_ARGS }, { "pairs", 1, 0, O_PAIRS }, { "order", 1, 0, O_ORDER },
 	{ "seed", 1, 0, O_SEED }, { "max-reruns", 1, 0, O_RERUNS }, { "format", 1, 0, O_FORMAT },
-	{ "max-pairs", 1, 0, O_MAX_PAIRS },
+	{ "max-pairs", 1, 0, O_MAX_PAIRS }, { "keep-disturbed", 0, 0, O_KEEP },
 	{ "output", 1, 0, 'o' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' },
 	{ "all", 0, 0, O_SEL + 0 }, { "pin", 1, 0, O_SEL + 1 }, { "duration", 1, 0, O_SEL + 2 },
 	{ "warmup", 1, 0, O_SEL + 3 }, { "timeout", 1, 0, O_SEL + 4 }, { "workload", 1, 0, 'w' },
@@ -220,6 +225,7 @@ static int ab_parse(int argc, char **argv, struct ab_args *a)
 	int c, rc = 0;
 	a->pairs = AB_DEFAULT_PAIRS;
 	a->seed = 1;
+	a->keep_disturbed = run_plan_keep_disturbed_env();
 	a->sel[a->nsel++] = "rep";
 	compare_opts_default(&a->copts);
 	opterr = 0;
@@ -554,7 +560,7 @@ static int run_pair(struct ab_job *j, unsigned ci, int first, struct results_cel
 	}
 	for (int s = 0; s < 2; s++) {
 		size_t w = strlen(p->why);
-		if (m[s].disturbed)
+		if (m[s].disturbed && !j->a->keep_disturbed)
 			snprintf(p->why + w, sizeof p->why - w, "%s%s disturbed (%s)", w ? ", " : "", side_name[s],
 			         m[s].disturbed_by[0] ? m[s].disturbed_by : "?");
 		else if (!(m[s].value > 0) || !isfinite(m[s].value)) /* a stalled repetition: no ratio */

@@ -90,8 +90,12 @@ static int rep_run(int argc, char **argv, struct run_plan *p, struct cell_spec *
 	machine_describe(&m);
 	p->cfg.reps = 1;
 	p->cfg.progress = 0;
+	/* One repetition as measured, disturbed or not: bench ab sets a disturbed pair aside and
+	 * runs it again itself (the runner must not re-run inside the rep). */
+	p->cfg.keep_disturbed = 1;
 	struct results_config rc = { .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
-		                     .timeout_s = p->cfg.timeout_s, .reps = 1, .warmup = p->cfg.warmup, .pin = p->pin };
+		                     .timeout_s = p->cfg.timeout_s, .reps = 1, .warmup = p->cfg.warmup, .pin = p->pin,
+		                     .keep_disturbed = 1 };
 	struct results_doc *doc = results_doc_new(&m, &rc);
 	struct results_cell *cell = doc ? cli_cell_new(doc, cs, &p->cfg.pin, p->pin) : NULL;
 	if (!cell) {
