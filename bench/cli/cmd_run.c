@@ -15,6 +15,7 @@
 
 #include "bench/cli/cmd.h"
 #include "bench/store/escape.h"
+#include "bench/store/history.h"
 #include "bench/stats/compare.h"
 #include "bench/stats/compare_print.h"
 #include "bench/stats/fmt.h"
@@ -53,6 +54,8 @@ static void run_usage(void)
 	       "                     new results/<host>-<UTC time, ms>Z.json, and the symlink\n"
 	       "                     results/latest.json then points to it\n"
 	       "  -q, --quiet        no table and no progress; print only the results path\n"
+	       "  --no-store         do not record the run in the history (default: every run is\n"
+	       "                     added to %s, see bench history); --store DB: there\n"
 	       "  --baseline FILE    run the cells of the results file FILE (its workloads, drivers,\n"
 	       "                     workers, pin and knobs; its reps, warmup and duration unless\n"
 	       "                     given), then compare with it as bench compare FILE OUT does\n"
@@ -66,8 +69,10 @@ static void run_usage(void)
 	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
 	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
 	       "not the run. With --baseline: 0 nothing flagged, 1 a significant regression.\n",
-	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
+	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB);
 }
+
+static const char *run_store; /* the history database this run is recorded in (NULL: --no-store) */
 
 /* One batch of cells run into one results file: the cells of the command line, of a
  * --baseline file, or the flagged ones --confirm runs again. */
@@ -461,7 +466,7 @@ static int run_plan_cells(int argc, char **argv, struct run_plan *p)
 	}
 	struct results_config rc = run_config(argc, argv, p, p->pin);
 	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = cells.v, .n = cells.n, .path = path };
-	int sig, ret = run_cells(&batch, &sig);
+	int sig, ret = history_run_record(run_store, path, run_cells(&batch, &sig));
 	free(cells.v);
 	if (!p->output)
 		link_latest(path);
@@ -475,6 +480,8 @@ int cmd_run(int argc, char **argv)
 		run_usage();
 		return EXIT_OK;
 	}
+	if (history_run_args(&argc, argv, &run_store))
+		return EXIT_USAGE;
 	int rc = run_plan_parse(argc, argv, &p);
 	if (!rc && p.help)
 		run_usage();
