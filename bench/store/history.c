@@ -45,7 +45,7 @@ static const char *const migrations[HISTORY_SCHEMA + 1] = {
 	[2] = "ALTER TABLE rep ADD COLUMN disturbed INTEGER NOT NULL DEFAULT 0;",
 };
 
-enum { ST_RUN, ST_KEY_ADD, ST_KEY_GET, ST_MSET_ADD, ST_MSET_GET, ST_CELL, ST_REP, ST_COUNT };
+enum { ST_RUN, ST_KEY_ADD, ST_KEY_GET, ST_MSET_ADD, ST_MSET_GET, ST_CELL, ST_REP, ST_REP_V1, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN] = "INSERT OR IGNORE INTO run(ident, created_utc, revision, host, machine, tool_version, argv,"
 	           " source, interrupted, imported_utc) VALUES(?,?,?,?,?,?,?,?,?,?)",
@@ -57,6 +57,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CELL] = "INSERT INTO cell(run, key, status, error, primary_metric, higher, metricset)"
 	            " VALUES(?,?,?,?,?,?,?)",
 	[ST_REP] = "INSERT INTO rep(cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?)",
+	[ST_REP_V1] = "INSERT INTO rep(cell, idx, ok, vals) VALUES(?,?,?,?)", /* schema 1 (tests) */
 };
 
 struct history {
@@ -160,6 +161,18 @@ static int check_version(sqlite3 *db, const char *path, int *version, char *err,
 	return 0;
 }
 
+/* WAL mode (kept in the file). Changing the journal mode does not wait on the busy handler
+ * when another connection holds a lock (two processes creating the store at once): retry. */
+static int set_wal(sqlite3 *db)
+{
+	for (int waited_ms = 0;; waited_ms += 5) {
+		int rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) || waited_ms >= HISTORY_BUSY_MS)
+			return rc;
+		usleep(5000);
+	}
+}
+
 static int open_db(const char *path, enum history_mode mode, sqlite3 **out, char *err, size_t errlen)
 {
 	struct stat st;
@@ -179,8 +192,9 @@ static int open_db(const char *path, enum history_mode mode, sqlite3 **out, char
 	if (rc == SQLITE_OK)
 		rc = sqlite3_busy_timeout(*out, HISTORY_BUSY_MS);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(*out, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
-		                  NULL, NULL, NULL);
+		rc = set_wal(*out);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(*out, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : db_fail(*out, path, rc, "open", err, errlen);
 }
 
@@ -214,12 +228,16 @@ int history_open(const char *path, enum history_mode mode, struct history **out,
 	return open_at(path, mode, HISTORY_SCHEMA, out, err, errlen);
 }
 
-int history_create_at(const char *path, int version, char *err, size_t errlen)
+int history_create_at(const char *path, int version, const char *const *files, unsigned nfiles, char *err,
+                      size_t errlen)
 {
 	struct history *h;
+	struct history_added a;
 	if (version < 1 || version > HISTORY_SCHEMA)
 		return -EINVAL;
 	int rc = open_at(path, HISTORY_CREATE, version, &h, err, errlen);
+	for (unsigned i = 0; !rc && i < nfiles; i++)
+		rc = history_add_file(h, files[i], NULL, &a, err, errlen);
 	history_close(h);
 	return rc;
 }
@@ -355,8 +373,14 @@ static int find_row(struct history *h, int get, const char *key, long long *id)
 	int rc = stmt(h, get, &s);
 	if (rc == SQLITE_OK && (rc = bind(s, "s", key)) == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
-		return SQLITE_OK;
+		rc = SQLITE_OK;
 	}
+	/* A statement left on a row keeps its read transaction open after COMMIT: the next BEGIN
+	 * IMMEDIATE of this connection would then fail at once (SQLITE_BUSY_SNAPSHOT) as soon as
+	 * another process has written. */
+	sqlite3_reset(s);
+	if (rc == SQLITE_OK)
+		return rc;
 	return rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc;
 }
 
@@ -471,10 +495,12 @@ static int add_cell(struct history *h, const struct results_file *f, unsigned ci
 		return rc;
 	long long cell = sqlite3_last_insert_rowid(h->db);
 	for (unsigned r = 0; r < c->nreps; r++) {
+		int v1 = h->schema < 2;
 		encode_vals(&c->reps[r], names, n, vals);
-		if ((rc = stmt(h, ST_REP, &s)) || (rc = bind(s, "iiii", cell, (long long)r, (long long)c->reps[r].ok,
-		                                             (long long)rep_disturbed(&c->reps[r]))) ||
-		    (rc = sqlite3_bind_blob(s, 5, vals, (int)(n * 8), SQLITE_TRANSIENT)) ||
+		if ((rc = stmt(h, v1 ? ST_REP_V1 : ST_REP, &s)) ||
+		    (rc = bind(s, v1 ? "iii" : "iiii", cell, (long long)r, (long long)c->reps[r].ok,
+		               (long long)rep_disturbed(&c->reps[r]))) ||
+		    (rc = sqlite3_bind_blob(s, v1 ? 4 : 5, vals, (int)(n * 8), SQLITE_TRANSIENT)) ||
 		    (rc = sqlite3_step(s)) != SQLITE_DONE)
 			return rc;
 		(*nreps)++;

@@ -55,8 +55,10 @@ int history_open(const char *path, enum history_mode mode, struct history **out,
 void history_close(struct history *h);
 /* The schema version of an open store (HISTORY_SCHEMA once open). */
 int history_schema(const struct history *h);
-/* Tests: create a new store at schema version (1..HISTORY_SCHEMA), as that bench did. */
-int history_create_at(const char *path, int version, char *err, size_t errlen);
+/* Tests: create a new store at schema version (1..HISTORY_SCHEMA) holding files[0..nfiles), as
+ * the bench of that schema wrote it. */
+int history_create_at(const char *path, int version, const char *const *files, unsigned nfiles, char *err,
+                      size_t errlen);
 
 struct history_added {
 	int added;                  /* 0: the run was already in the store */
