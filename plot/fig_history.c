@@ -67,7 +67,11 @@ int plot_write_history(const struct plot_opts *o, struct plot_set *set, const st
 		snprintf(err, errlen, "cannot create %s: %s", o->dir, strerror(-rc));
 		return rc;
 	}
-	snprintf(title, sizeof title, "%.*s", (int)strcspn(s->identity, " "), s->identity);
+	size_t k = 0; /* workload/driver/n=W -> workload-driver-nW */
+	for (const char *p = s->identity; *p && *p != ' ' && k + 1 < sizeof title; p++)
+		if (*p != '=')
+			title[k++] = *p == '/' ? '-' : *p;
+	title[k] = 0;
 	esc_filename(stem, sizeof stem, title);
 	snprintf(name, sizeof name, "history-%s-%lld", stem, cell);
 	snprintf(title, sizeof title, "%s: %s over %u runs, %u change point(s)", s->identity, s->metric, s->n, nc);
@@ -84,8 +88,8 @@ int plot_write_history(const struct plot_opts *o, struct plot_set *set, const st
 	esc_fputs(g.gp, ESC_GP, ylabel);
 	fprintf(g.gp, "\nset xlabel \"run, oldest first\"\nset key bottom left\nset offsets 0.5, 0.5, 0, 0\n");
 	history_marks(&g, s, c, nc);
-	fprintf(g.gp, "plot '%s' index 0 using 1:($6 ? $3 : NaN):4:5 with yerrorbars pt 7 ps 0.7 lc rgb \"#1f77b4\" "
-	              "title \"run\", \\\n  '' index 0 using 1:($6 ? NaN : $3) with points pt 6 ps 0.9 lc rgb \"#999999\" "
+	fprintf(g.gp, "plot '%s' index 0 using 1:($6 > 0 ? $3 : NaN):4:5 with yerrorbars pt 7 ps 0.7 lc rgb \"#1f77b4\" "
+	              "title \"run\", \\\n  '' index 0 using 1:($6 > 0 ? NaN : $3) with points pt 6 ps 0.9 lc rgb \"#999999\" "
 	              "title \"not used (failed, unstable)\", \\\n  '' index 1 using 1:2 with lines lw 2 lc rgb \"#ff7f0e\" "
 	              "title \"segment mean\"\n",
 	        g.dat_name);

@@ -19,7 +19,7 @@ expect 0 "already stored" -- store add one.json --db other.db
 mk() { # DIR FACTOR [SPIKE]: 30 files in DIR
 	python3 - "$1" "$2" "${3:-0}" <<'EOF'
 import json, os, sys, random
-d, factor, spike = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+d, factor, spike = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]) # spike 2: the step is -O extra_work_pct=10
 os.makedirs(d, exist_ok=True)
 doc = json.load(open("one.json"))
 rng = random.Random(7)
@@ -28,15 +28,17 @@ for i in range(30):
     for c in doc["cells"]:
         for r in c["reps"]:
             f = factor if i >= 20 else 1.0
-            if spike and i == 15:
+            if spike == 1 and i == 15:
                 f = 1.3
             r["ops_per_s"] = 1e6 * f * (1 + rng.gauss(0, 0.01))
         c.pop("summary", None)
+        if spike == 2:
+            c["knobs"]["extra_work_pct"] = 10 if i >= 20 else 0
     json.dump(doc, open("%s/r%02d.json" % (d, i), "w"))
 EOF
 }
-mk slow 0.9; mk fast 1.1; mk flat 1.0; mk spike 1.0 1
-for h in slow fast flat spike; do "$BENCH" store add --db $h.db $h/*.json >/dev/null || echo "FAIL import $h"; done
+mk slow 0.9; mk fast 1.1; mk flat 1.0; mk spike 1.0 1; mk knob 0.9 2
+for h in slow fast flat spike knob; do "$BENCH" store add --db $h.db $h/*.json >/dev/null || echo "FAIL import $h"; done
 expect 1 "check: regression step in cpu-spin/thread/n=1 .* at run 21 .*-1[01]\.[0-9]+%" -- history --db slow.db --check
 expect 0 "check: no new regression step in 1 cell"  -- history --db fast.db --check
 expect 0 "check: no new regression step"             -- history --db flat.db --check
@@ -44,6 +46,8 @@ expect 0 "check: no new regression step"             -- history --db spike.db --
 expect 0 "no change point \(30 runs\)"               -- history --db spike.db
 expect 1 "regression step"                           -- history --db slow.db --check --recent 10
 expect 0 "no new regression step"                    -- history --db slow.db --check --recent 9
+expect 0 "check: no new regression step in 2 cell"   -- history --db knob.db --check
+expect 1 "regression step in cpu-spin/thread/n=1 pin=spread iters=600 ops_per_s at run 21" -- history --db knob.db --check --ignore-knob extra_work_pct
 expect 0 "change at run 21 .*improvement"            -- history --db fast.db cpu-spin/thread/n=1
 expect 2 "direction of nosuch is unknown"            -- history --db slow.db --check --metric nosuch
 expect 0 "^cell,metric,run,revision"                 -- history --db slow.db --csv

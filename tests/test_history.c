@@ -59,7 +59,7 @@ static void series_of(struct history *h, const char *metric, struct history_seri
 	CHECK(history_cells(h, &c, &n, err, sizeof err) == 0);
 	CHECK_EQ_INT(n, 2);
 	CHECK_CONTAINS(c[1].identity, "cpu-spin/thread/n=1");
-	CHECK(history_series_get(h, c[1].id, metric, s, err, sizeof err) == 0);
+	CHECK(history_series_get(h, &c[1].id, 1, metric, s, err, sizeof err) == 0);
 	history_cells_free(c, n);
 }
 
@@ -238,7 +238,7 @@ TEST(history, damaged_database_is_an_error)
 		rc = history_cells(h, &c, &n, err, sizeof err);
 		if (!rc) {
 			for (unsigned i = 0; !rc && i < n; i++) {
-				rc = history_series_get(h, c[i].id, NULL, &s, err, sizeof err);
+				rc = history_series_get(h, &c[i].id, 1, NULL, &s, err, sizeof err);
 				if (!rc)
 					history_series_free(&s);
 			}

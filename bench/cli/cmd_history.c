@@ -23,7 +23,7 @@
 
 static void usage(void)
 {
-	printf("usage: bench history [CELL...] [-w W[,W]] [-d D[,D]] [-n N[,N]] [-O knob=v[,v]]...\n"
+	printf("usage: bench history [CELL...] [-w W[,W]] [-d D[,D]] [-n N[,N]] [-O knob=v[,v]]... [--ignore-knob K]...\n"
 	       "                     [--metric M[:higher|:lower]] [--csv | --json] [--db DB]\n"
 	       "                     [--pvalue P] [--window W] [--min-segment L] [--check [--recent N]]\n"
 	       "       bench plot --history [the same selection] [-o DIR] [--format png|svg|pdf]\n\n"
@@ -38,6 +38,8 @@ static void usage(void)
 	       "  -w, -d, -n, -O     select cells as bench run does (a cell matches when it has one of\n"
 	       "                     the values of each option given); no selection: every cell\n"
 	       "  --metric M[:dir]   the metric (default: each cell's primary, e.g. ops_per_s)\n"
+	       "  --ignore-knob K    leave knob K out of the cell identity (repeatable): the runs with\n"
+	       "                     -O K=a and with -O K=b are one series\n"
 	       "  --csv, --json      one row per run (CSV), or a document (JSON), instead of the table\n"
 	       "  --db DB            the database (default %s)\n"
 	       "  --pvalue P         significance of a change point (default %g)\n"
@@ -64,8 +66,8 @@ struct hopts {
 	enum hformat format;
 	struct cp_opts cp;
 	struct plot_opts plot;
-	const char *w[SEL_MAX], *d[SEL_MAX], *n[SEL_MAX], *o[SEL_MAX], *labels[SEL_MAX];
-	unsigned nw, nd, nn, no, nlabels;
+	const char *w[SEL_MAX], *d[SEL_MAX], *n[SEL_MAX], *o[SEL_MAX], *labels[SEL_MAX], *ignore[SEL_MAX];
+	unsigned nw, nd, nn, no, nlabels, nignore;
 };
 
 /* ---- selection ---- */
@@ -126,6 +128,24 @@ static int selected(const struct hopts *o, const struct history_cell *c)
 		if (label_ok(c->identity, o->labels[i]))
 			return 1;
 	return !o->nlabels;
+}
+
+/* The identity of a cell with the knobs of --ignore-knob left out: cells with the same one
+ * are one series. */
+static void group_key(const struct hopts *o, const char *identity, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (const char *p = identity; *p; p += strcspn(p, " ") + (p[strcspn(p, " ")] == ' ')) {
+		size_t k = strcspn(p, " "), name = strcspn(p, "= ");
+		int skip = 0;
+		for (unsigned i = 0; i < o->nignore && p != identity; i++)
+			skip |= strlen(o->ignore[i]) == name && !strncmp(p, o->ignore[i], name) && p[name] == '=';
+		if (!skip && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%.*s", off ? " " : "", (int)k, p);
+		if (!p[k])
+			break;
+	}
 }
 
 /* ---- output ---- */
@@ -311,7 +331,8 @@ static int metric_opt(const char *arg, struct hopts *o)
 	return 0;
 }
 
-enum { O_DB = 256, O_METRIC, O_CSV, O_JSON, O_PVALUE, O_WINDOW, O_MINSEG, O_CHECK, O_RECENT, O_FORMAT, O_HISTORY };
+enum { O_DB = 256, O_METRIC, O_CSV, O_JSON, O_PVALUE, O_WINDOW, O_MINSEG, O_CHECK, O_RECENT, O_FORMAT, O_HISTORY,
+       O_IGNORE };
 
 static int one_opt(int c, const char *arg, struct hopts *o)
 {
@@ -334,6 +355,7 @@ static int one_opt(int c, const char *arg, struct hopts *o)
 		}
 		return 0;
 	case 'o': o->dir = arg; return 0;
+	case O_IGNORE: return add_sel(o->ignore, &o->nignore, arg, "--ignore-knob");
 	case 'w': return add_sel(o->w, &o->nw, arg, "-w");
 	case 'd': return add_sel(o->d, &o->nd, arg, "-d");
 	case 'n': return add_sel(o->n, &o->nn, arg, "-n");
@@ -354,7 +376,8 @@ static int parse(int argc, char **argv, struct hopts *o)
 		{ "pvalue", 1, 0, O_PVALUE }, { "window", 1, 0, O_WINDOW }, { "min-segment", 1, 0, O_MINSEG },
 		{ "check", 0, 0, O_CHECK }, { "recent", 1, 0, O_RECENT }, { "format", 1, 0, O_FORMAT },
 		{ "history", 0, 0, O_HISTORY }, { "output", 1, 0, 'o' }, { "workload", 1, 0, 'w' },
-		{ "driver", 1, 0, 'd' }, { "workers", 1, 0, 'n' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "driver", 1, 0, 'd' }, { "workers", 1, 0, 'n' }, { "ignore-knob", 1, 0, O_IGNORE },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	char msg[400], err[200];
 	int c;
@@ -404,16 +427,22 @@ static void check_cell(struct hrun *r, const struct history_series *s, const str
 	r->flagged++;
 }
 
-static int one_cell(struct hrun *r, struct history *h, const struct history_cell *cell)
+/* One series: the cells ids[0..n) taken as one, labelled key. */
+static int one_cell(struct hrun *r, struct history *h, const long long *ids, unsigned n, const char *key)
 {
 	char err[1200], msg[1400];
 	struct history_series s;
 	struct cp_change *c = NULL;
 	unsigned nc = 0;
-	int rc = history_series_get(h, cell->id, r->o->metric, &s, err, sizeof err);
+	int rc = history_series_get(h, ids, n, r->o->metric, &s, err, sizeof err);
 	if (rc) {
 		log_err("history", "%s", esc_term(msg, sizeof msg, err));
 		return rc;
+	}
+	char *label = strdup(key);
+	if (label) {
+		free(s.identity);
+		s.identity = label;
 	}
 	if (r->o->better >= 0)
 		s.higher = r->o->better;
@@ -426,7 +455,7 @@ static int one_cell(struct hrun *r, struct history *h, const struct history_cell
 	if ((rc = history_changes(&s, &r->o->cp, &c, &nc))) {
 		log_err("history", "%s: change points: %s", esc_term(msg, sizeof msg, s.identity), strerror(-rc));
 	} else if (r->o->format == H_PLOT) {
-		if ((rc = plot_write_history(&r->o->plot, r->set, &s, cell->id, c, nc, err, sizeof err)))
+		if ((rc = plot_write_history(&r->o->plot, r->set, &s, ids[0], c, nc, err, sizeof err)))
 			log_err("history", "%s", esc_term(msg, sizeof msg, err));
 	} else if (r->o->format == H_TABLE) {
 		if (!r->o->check)
@@ -444,26 +473,63 @@ static int one_cell(struct hrun *r, struct history *h, const struct history_cell
 	return rc;
 }
 
-/* The selected cells of the store, each printed (or drawn). */
+/* The selected cells grouped into series (cells equal but for ignored knobs are one): each
+ * cell's group index in grp, and the number of groups. */
+static unsigned group_cells(const struct hopts *o, const struct history_cell *cells, unsigned n, int *grp,
+                            char (*keys)[1024])
+{
+	unsigned ng = 0;
+	for (unsigned i = 0; i < n; i++) {
+		grp[i] = -1;
+		if (!selected(o, &cells[i]))
+			continue;
+		group_key(o, cells[i].identity, keys[ng], sizeof keys[ng]);
+		unsigned g = 0;
+		while (g < ng && strcmp(keys[g], keys[ng]))
+			g++;
+		grp[i] = (int)g;
+		ng += g == ng;
+	}
+	return ng;
+}
+
+static int print_groups(struct hrun *r, struct history *h, const struct history_cell *cells, unsigned n,
+                        const int *grp, char (*keys)[1024], unsigned ng)
+{
+	long long *ids = malloc((n ? n : 1) * sizeof *ids);
+	int rc = ids ? EXIT_OK : EXIT_USAGE;
+	for (unsigned g = 0; !rc && g < ng; g++) {
+		unsigned m = 0;
+		for (unsigned i = 0; i < n; i++)
+			if (grp[i] == (int)g)
+				ids[m++] = cells[i].id;
+		if (one_cell(r, h, ids, m, keys[g]))
+			rc = EXIT_USAGE;
+	}
+	free(ids);
+	return rc;
+}
+
+/* The selected cells of the store, each series printed (or drawn). */
 static int each_cell(struct hrun *r, struct history *h)
 {
 	char err[1200], msg[1400];
 	struct history_cell *cells;
-	unsigned n, nsel = 0;
+	unsigned n;
 	if (history_cells(h, &cells, &n, err, sizeof err)) {
 		log_err("history", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
-	for (unsigned i = 0; i < n; i++)
-		nsel += selected(r->o, &cells[i]);
+	int *grp = malloc((n ? n : 1) * sizeof *grp);
+	char (*keys)[1024] = malloc((n ? n : 1) * sizeof *keys);
+	unsigned ng = grp && keys ? group_cells(r->o, cells, n, grp, keys) : 0;
 	int rc = EXIT_OK;
-	if (!nsel) {
-		log_err("history", "no cell of %s matches the selection (bench store info lists them)",
-		        esc_term(msg, sizeof msg, r->o->db));
+	if (!ng) {
+		log_err("history", grp && keys ? "no cell of %s matches the selection (bench store info lists them)"
+		                               : "%s: out of memory", esc_term(msg, sizeof msg, r->o->db));
 		rc = EXIT_USAGE;
-	} else if (r->o->format == H_PLOT && nsel > PLOT_MAX_FIGS) {
-		log_err("history", "%u cells selected, a figure each: at most %d (narrow the selection)", nsel,
-		        PLOT_MAX_FIGS);
+	} else if (r->o->format == H_PLOT && ng > PLOT_MAX_FIGS) {
+		log_err("history", "%u cells selected, a figure each: at most %d (narrow the selection)", ng, PLOT_MAX_FIGS);
 		rc = EXIT_USAGE;
 	}
 	if (!rc && r->o->format == H_CSV)
@@ -473,11 +539,12 @@ static int each_cell(struct hrun *r, struct history *h)
 		esc_fputs(stdout, ESC_JSON, r->o->db);
 		printf(",\"cells\":[");
 	}
-	for (unsigned i = 0; !rc && i < n; i++)
-		if (selected(r->o, &cells[i]) && one_cell(r, h, &cells[i]))
-			rc = EXIT_USAGE;
+	if (!rc)
+		rc = print_groups(r, h, cells, n, grp, keys, ng);
 	if (!rc && r->o->format == H_JSON)
 		printf("]}\n");
+	free(grp);
+	free(keys);
 	history_cells_free(cells, n);
 	return rc;
 }

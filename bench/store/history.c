@@ -707,14 +707,15 @@ static void point_stats(struct history_point *p)
 
 /* The cell's identity, and unless out->metric is set, its primary metric in its newest run;
  * the direction of out->metric when it is that primary metric. SQLITE_NOTFOUND: no such cell. */
-static int series_metric(struct history *h, long long cell, struct history_series *out)
+static int series_metric(struct history *h, const char *cells, struct history_series *out)
 {
 	sqlite3_stmt *s;
 	int found = 0, rc = sqlite3_prepare_v2(h->db, "SELECT c.primary_metric, c.higher, k.identity FROM cell c"
 	                                              " JOIN run r ON r.id = c.run JOIN cellkey k ON k.id = c.key"
-	                                              " WHERE c.key = ? ORDER BY r.created_utc DESC, r.id DESC LIMIT 1",
+	                                              " WHERE c.key IN (SELECT value FROM json_each(?))"
+	                                              " ORDER BY r.created_utc DESC, r.id DESC LIMIT 1",
 	                                       -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_bind_int64(s, 1, cell)) == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if (rc == SQLITE_OK && (rc = bind(s, "s", cells)) == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(s, 0);
 		found = 1;
 		if (!out->metric && m)
@@ -728,7 +729,7 @@ static int series_metric(struct history *h, long long cell, struct history_serie
 	return rc == SQLITE_DONE ? (found ? SQLITE_OK : SQLITE_NOTFOUND) : rc;
 }
 
-static int series_rows(struct history *h, long long cell, struct history_series *out)
+static int series_rows(struct history *h, const char *cells, struct history_series *out)
 {
 	sqlite3_stmt *q;
 	long long last = -1;
@@ -736,9 +737,10 @@ static int series_rows(struct history *h, long long cell, struct history_series 
 	int rc = sqlite3_prepare_v2(h->db, "SELECT r.id, r.revision, r.created_utc, r.machine, c.status, p.ok,"
 	                                   " p.disturbed, p.vals, m.names, c.id FROM cell c JOIN run r ON r.id = c.run"
 	                                   " JOIN metricset m ON m.id = c.metricset LEFT JOIN rep p ON p.cell = c.id"
-	                                   " WHERE c.key = ? ORDER BY r.created_utc, r.id, c.id, p.idx", -1, &q, NULL);
+	                                   " WHERE c.key IN (SELECT value FROM json_each(?)) ORDER BY r.created_utc, r.id, c.id, p.idx",
+	                            -1, &q, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(q, 1, cell);
+		rc = bind(q, "s", cells);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (sqlite3_column_int64(q, 9) != last) {
 			last = sqlite3_column_int64(q, 9);
@@ -752,24 +754,32 @@ static int series_rows(struct history *h, long long cell, struct history_series 
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int history_series_get(struct history *h, long long cell, const char *metric, struct history_series *out,
-                       char *err, size_t errlen)
+int history_series_get(struct history *h, const long long *cells, unsigned ncells, const char *metric,
+                       struct history_series *out, char *err, size_t errlen)
 {
+	char *list = malloc(22 * (size_t)ncells + 3);
+	size_t off = 0;
 	*out = (struct history_series){ .higher = metric ? compare_known_direction(metric) : -1 };
-	if (metric && !(out->metric = strdup(metric))) {
+	if (!list || (metric && !(out->metric = strdup(metric)))) {
+		free(list);
 		snprintf(err, errlen, "%s: out of memory", h->path);
 		return -ENOMEM;
 	}
-	int rc = series_metric(h, cell, out);
+	list[off++] = '[';
+	for (unsigned i = 0; i < ncells; i++)
+		off += (size_t)sprintf(list + off, "%s%lld", i ? "," : "", cells[i]);
+	strcpy(list + off, "]");
+	int rc = series_metric(h, list, out);
 	if (rc == SQLITE_OK)
-		rc = series_rows(h, cell, out);
+		rc = series_rows(h, list, out);
+	free(list);
 	for (unsigned i = 0; rc == SQLITE_OK && i < out->n; i++)
 		point_stats(&out->p[i]);
 	if (rc == SQLITE_OK)
 		return 0;
 	history_series_free(out);
 	if (rc == SQLITE_NOTFOUND) {
-		snprintf(err, errlen, "%s: no cell %lld", h->path, cell);
+		snprintf(err, errlen, "%s: no such cell", h->path);
 		return -ENOENT;
 	}
 	return db_fail(h->db, h->path, rc, "reading a series", err, errlen);
@@ -968,7 +978,7 @@ static int write_cells(struct history *h, FILE *out, const struct results_file *
 			continue;
 		if (rc != SQLITE_ROW && rc != SQLITE_OK)
 			return db_fail(h->db, h->path, rc, "finding a cell", err, errlen);
-		if ((rc = history_series_get(h, key, metric, &s, err, errlen)))
+		if ((rc = history_series_get(h, &key, 1, metric, &s, err, errlen)))
 			return rc;
 		series_keep(&s, fp, self);
 		unsigned from = stable_from(&s, o), nvals = 0;

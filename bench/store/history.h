@@ -99,10 +99,12 @@ struct history_series {
 	unsigned n;
 	struct history_point *p;    /* oldest first (created_utc, then import order) */
 };
-/* The series of one cell; metric NULL: the cell's primary metric in its newest run. A run
- * whose repetitions lack the metric has a point without values. */
-int history_series_get(struct history *h, long long cell, const char *metric, struct history_series *out,
-                       char *err, size_t errlen);
+/* The series of a cell (of cells[0..ncells), taken as one: the same cell but for knobs left
+ * out, bench history --ignore-knob), oldest first; metric NULL: the primary metric of the
+ * newest run. identity: the newest run's. A run whose repetitions lack the metric has a point
+ * without values. -ENOENT: no such cell. */
+int history_series_get(struct history *h, const long long *cells, unsigned ncells, const char *metric,
+                       struct history_series *out, char *err, size_t errlen);
 void history_series_free(struct history_series *s);
 
 /* Change points of a series (the medians of the points that have values and whose status is
