@@ -144,3 +144,19 @@ TEST(changepoint, flat_and_bad_input)
 	CHECK(cp_opts_check(&o, err, sizeof err) == -EINVAL);
 	CHECK_CONTAINS(err, "p-value");
 }
+
+/* A short segment quiet by chance: 4 points at 0.977 (almost no spread) before 196 points of
+ * 1 +- 2%: Welch alone trusts the 4 points' tiny variance (t ~ 16) and calls it a change; with
+ * each side's variance at least the pooled one it is 2.3 standard errors, not a change. */
+TEST(changepoint, quiet_short_segment_is_not_a_change)
+{
+	double x[200];
+	struct cp_opts o;
+	struct cp_change *c;
+	unsigned n;
+	cp_opts_default(&o);
+	for (unsigned i = 0; i < 200; i++)
+		x[i] = i < 4 ? 0.977 + 0.0005 * i : 1 + 0.02 * ((int)(i * 37 % 11) - 5) / 5.0;
+	CHECK(cp_detect(x, 200, &o, &c, &n) == 0);
+	CHECK_EQ_INT(n, 0);
+}

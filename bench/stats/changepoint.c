@@ -84,7 +84,9 @@ static void mean_var(const double *x, size_t n, double *mean, double *var)
 	*var = ss / (double)(n - 1);
 }
 
-int cp_welch_test(const double *x, size_t nx, const double *y, size_t ny, double level, struct cp_welch *out)
+/* Welch's test; floor: each side's variance at least the pooled one (see changepoint.h). */
+static int welch(const double *x, size_t nx, const double *y, size_t ny, double level, int floor,
+                 struct cp_welch *out)
 {
 	double vx, vy;
 	if (nx < 2 || ny < 2 || !(level > 0 && level < 1))
@@ -94,6 +96,11 @@ int cp_welch_test(const double *x, size_t nx, const double *y, size_t ny, double
 			return -EINVAL;
 	mean_var(x, nx, &out->mean_x, &vx);
 	mean_var(y, ny, &out->mean_y, &vy);
+	if (floor) {
+		double pooled = ((double)(nx - 1) * vx + (double)(ny - 1) * vy) / (double)(nx + ny - 2);
+		vx = fmax(vx, pooled);
+		vy = fmax(vy, pooled);
+	}
 	double ax = vx / (double)nx, ay = vy / (double)ny, se = sqrt(ax + ay), diff = out->mean_y - out->mean_x;
 	if (se == 0) { /* both sides constant */
 		out->df = (double)(nx + ny - 2);
@@ -109,6 +116,11 @@ int cp_welch_test(const double *x, size_t nx, const double *y, size_t ny, double
 	out->diff_lo = diff - q * se;
 	out->diff_hi = diff + q * se;
 	return 0;
+}
+
+int cp_welch_test(const double *x, size_t nx, const double *y, size_t ny, double level, struct cp_welch *out)
+{
+	return welch(x, nx, y, ny, level, 0, out);
 }
 
 /* ---- Q-hat ---- */
@@ -219,7 +231,7 @@ static void cpl_test(const struct cplist *l, unsigned k, const double *x, unsign
                      double level, struct cp_welch *w)
 {
 	unsigned a = k ? l->v[k - 1] : 0, i = l->v[k], b = k + 1 < l->n ? l->v[k + 1] : n;
-	if (i - a < minseg || b - i < minseg || cp_welch_test(x + a, i - a, x + i, b - i, level, w))
+	if (i - a < minseg || b - i < minseg || welch(x + a, i - a, x + i, b - i, level, 1, w))
 		*w = (struct cp_welch){ .p = 1, .mean_x = NAN, .mean_y = NAN, .diff_lo = NAN, .diff_hi = NAN };
 }
 
@@ -298,6 +310,33 @@ static void merge(struct cplist *l, const double *x, unsigned n, const struct cp
 	}
 }
 
+/* Each change point moved to the least-squares split of the segment between its neighbours
+ * (the split that maximises the between-segments sum of squares n1 n2 / (n1 + n2) (m1 - m2)^2,
+ * the maximum-likelihood location of one mean shift in Gaussian noise), keeping min_segment
+ * points on each side. E-divisive finds the change; its location is then the one that best
+ * explains the means (Q-hat's L1 distances place it less precisely in Gaussian noise). */
+static void refine(struct cplist *l, const double *x, unsigned n, unsigned minseg)
+{
+	for (unsigned k = 0; k < l->n; k++) {
+		unsigned a = k ? l->v[k - 1] : 0, b = k + 1 < l->n ? l->v[k + 1] : n, best = l->v[k];
+		double total = 0, left = 0, score = -1;
+		for (unsigned i = a; i < b; i++)
+			total += x[i];
+		for (unsigned t = a + 1; t + minseg <= b; t++) {
+			left += x[t - 1];
+			unsigned n1 = t - a, n2 = b - t;
+			if (n1 < minseg)
+				continue;
+			double d = left / n1 - (total - left) / n2, sc = (double)n1 * n2 / (n1 + n2) * d * d;
+			if (sc > score) {
+				score = sc;
+				best = t;
+			}
+		}
+		l->v[k] = best;
+	}
+}
+
 void cp_opts_default(struct cp_opts *o)
 {
 	*o = (struct cp_opts){ CP_DEFAULT_PVALUE, CP_DEFAULT_WINDOW, CP_DEFAULT_MIN_SEGMENT, CP_DEFAULT_CONFIDENCE };
@@ -346,8 +385,11 @@ int cp_detect(const double *x, unsigned n, const struct cp_opts *o, struct cp_ch
 			return -EINVAL;
 	double pw = o->pvalue < 0.05 ? o->pvalue * 10 : o->pvalue < 0.5 ? o->pvalue * 2 : o->pvalue;
 	int rc = split(x, n, o, pw, &l);
-	if (!rc)
+	if (!rc) {
 		merge(&l, x, n, o);
+		refine(&l, x, n, o->min_segment);
+		merge(&l, x, n, o);
+	}
 	if (!rc && l.n && !(*out = calloc(l.n, sizeof **out)))
 		rc = -ENOMEM;
 	for (unsigned k = 0; !rc && k < l.n; k++)
