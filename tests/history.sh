@@ -12,6 +12,13 @@ mkdir -p nostore
 (cd nostore && "$BENCH" run -w cpu-spin -d thread -n 1 --reps 1 --warmup 0 --duration 0.02 --no-store -q >/dev/null 2>&1)
 check "--no-store: no database" test ! -e nostore/results/history.db
 expect 0 "already stored as run 1" -- store add one.json
+expect 0 "results:" -- run -w cpu-spin -d thread -n 1 --reps 1 --warmup 0 --duration 0.02 --store=mine.db -o two.json
+expect 0 "already stored as run 1: two.json" -- store add two.json --db mine.db
+mkdir -p broken/results && printf 'not a database%.0s' $(seq 1 500) > broken/results/history.db
+out=$(cd broken && "$BENCH" run -w cpu-spin -d thread -n 1 --reps 1 --warmup 0 --duration 0.02 -o r.json 2>&1); rc=$?
+check "a damaged store: bench run writes its file, says so, exits 2" \
+	eval '[[ $rc -eq 2 && -s broken/r.json ]] && grep -q "not a bench history database.*the results file r.json is written" <<<"$out"'
+one_line 2 run -w cpu-spin --store
 expect 0 "added run 1 \(1 cells, 3 repetitions\)" -- store add one.json --db other.db
 expect 0 "already stored" -- store add one.json --db other.db
 

@@ -1076,7 +1076,7 @@ int history_run_args(int *argc, char **argv, const char **db)
 
 int history_run_record(const char *db, const char *path, int rc)
 {
-	char err[1200], msg[1400];
+	char err[1200], msg[1400], p[1400];
 	struct history *h;
 	struct history_added a;
 	if (!db || (rc != EXIT_OK && rc != EXIT_FAIL))
@@ -1091,6 +1091,6 @@ int history_run_record(const char *db, const char *path, int rc)
 	if (!e)
 		return rc;
 	log_err("history", "%s (the results file %s is written: bench store add it later, or run with --no-store)",
-	        esc_term(msg, sizeof msg, err), path);
+	        esc_term(msg, sizeof msg, err), esc_term(p, sizeof p, path));
 	return rc == EXIT_OK ? EXIT_USAGE : rc;
 }
