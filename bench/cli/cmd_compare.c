@@ -17,10 +17,10 @@
 static void usage(void)
 {
 	printf("usage: bench compare BASE.json NEW.json [--metric M[:higher|:lower]] [--threshold PCT]\n"
-	       "       bench compare --base-from-history[=DB] NEW.json [options]\n"
 	       "                     [--alpha A] [--confidence C] [--ci-method bootstrap|hl]\n"
 	       "                     [--ignore-knob NAME]... [--format text|markdown|json]\n"
-	       "                     [--fail-on regression|any|never] [-o FILE]\n\n"
+	       "                     [--fail-on regression|any|never] [-o FILE]\n"
+	       "       bench compare --base-from-history[=DB] NEW.json [the same options]\n\n"
 	       "Matches the cells of two results files by (workload, driver, workers, pin, knobs) and,\n"
 	       "per matched cell, compares the metric over the repetitions: medians, change, a CI of the\n"
 	       "change, and a Mann-Whitney U test. A change is significant only when p < alpha AND the\n"
