@@ -8,6 +8,7 @@ cd "$tmp" || exit 2
 # bench run records each run in results/history.db, unless --no-store
 expect 0 "results:" -- run -w cpu-spin -d thread -n 1 --reps 3 --warmup 0 --duration 0.02 -o one.json
 expect 0 "cpu-spin/thread/n=1 pin=spread" -- store info
+expect 0 "runs       1"                   -- store info
 mkdir -p nostore
 (cd nostore && "$BENCH" run -w cpu-spin -d thread -n 1 --reps 1 --warmup 0 --duration 0.02 --no-store -q >/dev/null 2>&1)
 check "--no-store: no database" test ! -e nostore/results/history.db

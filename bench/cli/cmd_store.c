@@ -65,11 +65,13 @@ static int store_info(struct history *h, const char *db)
 	char err[1200], msg[1400];
 	struct history_cell *c;
 	unsigned n;
-	if (history_cells(h, &c, &n, err, sizeof err)) {
+	long long runs, reps;
+	if (history_counts(h, &runs, &reps, err, sizeof err) || history_cells(h, &c, &n, err, sizeof err)) {
 		log_err("store", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
-	printf("database   %s\nschema     %d\ncells      %u\n", esc_term(msg, sizeof msg, db), history_schema(h), n);
+	printf("database   %s\nschema     %d\nruns       %lld\nreps       %lld (measured repetitions of cells)\ncells      %u\n",
+	       esc_term(msg, sizeof msg, db), history_schema(h), runs, reps, n);
 	for (unsigned i = 0; i < n; i++)
 		printf("  %s\n", esc_term(msg, sizeof msg, c[i].identity));
 	history_cells_free(c, n);

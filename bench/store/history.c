@@ -580,6 +580,16 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	return t ? strdup((const char *)t) : NULL;
 }
 
+int history_counts(struct history *h, long long *runs, long long *reps, char *err, size_t errlen)
+{
+	int r = 0, p = 0, rc = pragma_int(h->db, "SELECT count(*) FROM run", &r);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(h->db, "SELECT count(*) FROM rep", &p);
+	*runs = r;
+	*reps = p;
+	return rc == SQLITE_OK ? 0 : db_fail(h->db, h->path, rc, "counting", err, errlen);
+}
+
 void history_cells_free(struct history_cell *c, unsigned n)
 {
 	for (unsigned i = 0; c && i < n; i++) {

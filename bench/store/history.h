@@ -82,6 +82,8 @@ struct history_cell {
 	char *identity, *workload, *driver, *pin, *knobs;   /* knobs: "k=v k=v" by name */
 	unsigned workers;
 };
+/* How many runs, and repetitions of cells, the store holds. */
+int history_counts(struct history *h, long long *runs, long long *reps, char *err, size_t errlen);
 /* Every cell identity in the store, sorted. */
 int history_cells(struct history *h, struct history_cell **out, unsigned *n, char *err, size_t errlen);
 void history_cells_free(struct history_cell *c, unsigned n);
