@@ -8,7 +8,8 @@
 #      (-O extra_work_pct) from run AT on: bench history must find the step at run AT in the
 #      cpu-spin cells (the other workloads have no such knob: they must show no change).
 #   3. speed: import of NFILES copies of one results file of the matrix (each with another
-#      created_utc) and a query of one cell over NQUERY runs.
+#      created_utc), split into loading (the validating loader) and storing (store-timing),
+#      and a query of one cell over NQUERY runs.
 # Not part of ctest; run it on a quiet machine:
 #   tests/experiments/changepoint.sh build [OUTDIR]
 # Settings: RUNS (30), AT (20), STEP (10), DURATION (0.05), REPS (3), NFILES (1000), NQUERY
@@ -70,6 +71,8 @@ start=$(date +%s.%N)
 "$BENCH" store add --db speed.db copies/*.json > /dev/null || echo "import failed"
 end=$(date +%s.%N)
 python3 -c "print('import of %d files of %d bytes (one bench store add): %.2f s, %.2f ms per file' % ($NFILES, $(stat -c %s run1.json), $end - $start, ($end - $start) * 1000 / $NFILES))"
+echo "where it goes ($BUILD/tests/store-timing split.db copies/c00*.json, the first 100 again into a new store):"
+rm -f split.db; "$BUILD/tests/store-timing" split.db $(ls copies/*.json | head -100)
 for ((k = NFILES; k < NQUERY; k += NFILES)); do
 	copies $k $((NQUERY - k < NFILES ? NQUERY - k : NFILES))
 	"$BENCH" store add --db speed.db copies/*.json > /dev/null || echo "import failed"
