@@ -31,7 +31,8 @@ static const char *file_at(const char *name, int t, double v, char *path, size_t
 	char ts[32], m[160];
 	snprintf(ts, sizeof ts, "2026-01-01T%02d:%02d:%02dZ", t / 3600, t / 60 % 60, t % 60);
 	json_object_set_new(doc, "created_utc", json_string(ts));
-	snprintf(m, sizeof m, "ops_per_s=%g/%g/%g wall_s=0.1/0.1/0.1", v, v + 1, v - 1);
+	snprintf(m, sizeof m, "ops_per_s=%g/%g/%g wall_s=0.1/0.1/0.1 ops=1000/1000/1000 cpu_user_s=0.01/0.02/0.008 "
+	         "cpu_sys_s=0/0/0.002", v, v + 1, v - 1);
 	syn_cell(doc, "cpu-spin", "thread", 1, "iters=600", m);
 	syn_cell(doc, "cpu-spin", "process", 2, "iters=600", m);
 	snprintf(path, len, "%s/%s", dir, name);
@@ -279,6 +280,12 @@ TEST(history, series_change_point)
 	CHECK_NEAR(c[0].change, -0.10, 0.01);
 	CHECK_STR(history_change_kind(&s, &c[0]), "regression");
 	free(c);
+	history_series_free(&s);
+	/* the derived ops_per_cpu_s (ops / (cpu_user_s + cpu_sys_s)) is stored too: 1e5, 5e4, 1e5 */
+	series_of(h, "ops_per_cpu_s", &s);
+	CHECK_EQ_INT(s.higher, 1);
+	CHECK_EQ_INT(s.p[0].nvals, 3);
+	CHECK_NEAR(s.p[0].median, 1e5, 1e-6);
 	history_series_free(&s);
 	/* wall_s (lower is better, known to compare) is flat */
 	series_of(h, "wall_s", &s);

@@ -406,10 +406,12 @@ static int key_id(struct history *h, const struct results_file *f, unsigned ci, 
 	return SQLITE_OK;
 }
 
-/* The metric names of a cell's repetitions, first-seen order, space-separated. */
+/* The metric names of a cell's repetitions, first-seen order, then the derived metrics
+ * (RESULTS_DERIVED_METRICS, stored as the loader computes them). */
 static int metric_names(const struct results_file_cell *c, const char **names, unsigned max, unsigned *n)
 {
 	*n = 0;
+	names[(*n)++] = RESULTS_DERIVED_METRICS;
 	for (unsigned r = 0; r < c->nreps; r++)
 		for (unsigned m = 0; m < c->reps[r].nmetrics; m++) {
 			const char *name = c->reps[r].metrics[m].name;
@@ -448,12 +450,7 @@ static int mset_id(struct history *h, const char **names, unsigned n, long long 
 static void encode_vals(const struct results_rep *r, const char **names, unsigned n, unsigned char *out)
 {
 	for (unsigned i = 0; i < n; i++) {
-		double v = NAN;
-		for (unsigned m = 0; m < r->nmetrics; m++)
-			if (!strcmp(r->metrics[m].name, names[i])) {
-				v = r->metrics[m].value;
-				break;
-			}
+		double v = results_rep_metric(r, names[i]);
 		uint64_t u;
 		memcpy(&u, &v, 8);
 		for (unsigned b = 0; b < 8; b++)

@@ -144,5 +144,8 @@ const char *results_file_knob(const struct results_file_cell *c, const char *nam
  * the workers actually got (insensitive to being descheduled on a busy machine). */
 #define RESULTS_DERIVED_METRICS "ops_per_cpu_s"
 int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max);
+/* A metric of one repetition (any status): recorded, or derived (RESULTS_DERIVED_METRICS); NAN
+ * if absent. */
+double results_rep_metric(const struct results_rep *r, const char *metric);
 
 #endif
