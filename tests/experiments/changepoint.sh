@@ -39,18 +39,23 @@ for i in $(seq 1 "$RUNS"); do
 		echo "run $i: exit $?"
 	echo "run $i done, load $(load)"
 done
-"$BENCH" history --db $db -w cpu-spin --ignore-knob extra_work_pct | tee real-cpu-spin.txt
-echo "check (bench history --db $db -w cpu-spin --ignore-knob extra_work_pct --check):"
-"$BENCH" history --db $db -w cpu-spin --ignore-knob extra_work_pct --check; echo "exit $?"
-echo "other workloads: change points found (bench history --db $db --csv, not cpu-spin):"
-"$BENCH" history --db $db --ignore-knob extra_work_pct --json | python3 -c '
+for metric in ops_per_s ops_per_cpu_s; do
+	echo "-- metric $metric (bench history --db $db --ignore-knob extra_work_pct --metric $metric)"
+	"$BENCH" history --db $db -w cpu-spin --ignore-knob extra_work_pct --metric $metric > real-cpu-spin-$metric.txt
+	"$BENCH" history --db $db -w cpu-spin --ignore-knob extra_work_pct --metric $metric --check; echo "--check: exit $?"
+	"$BENCH" history --db $db --ignore-knob extra_work_pct --metric $metric --json | python3 -c '
 import json, sys
-d = json.load(sys.stdin)
-n = len(d["cells"]); bad = [(c["cell"], [x["index"] + 1 for x in c["changes"]]) for c in d["cells"] if c["changes"] and not c["cell"].startswith("cpu-spin")]
-cpu = [(c["cell"], [(x["index"] + 1, round(x["change"] * 100, 1)) for x in c["changes"]]) for c in d["cells"] if c["cell"].startswith("cpu-spin")]
-print("cpu-spin cells (run of each change, change %):", cpu)
-print("%d other cells, %d with a change point:" % (n - len(cpu), len(bad)), bad)'
-"$BENCH" plot --history --db $db -w cpu-spin --ignore-knob extra_work_pct -o real-plots | tail -3
+at = int(sys.argv[1]); d = json.load(sys.stdin)
+cpu = [c for c in d["cells"] if c["cell"].startswith("cpu-spin")]
+oth = [c for c in d["cells"] if not c["cell"].startswith("cpu-spin")]
+print("cpu-spin cells with one change, at run %d: %d of %d; their changes (%%): %s" % (at,
+      sum(1 for c in cpu if [x["run"] for x in c["changes"]] == [at]), len(cpu),
+      [round(100 * x["change"], 1) for c in cpu for x in c["changes"]]))
+print("other cells: %d, with data %d, with a change point: %s" % (len(oth),
+      sum(1 for c in oth if any(p["n"] for p in c["points"])),
+      [(c["cell"].split(" ")[0], [x["run"] for x in c["changes"]]) for c in oth if c["changes"]]))' "$AT"
+done
+"$BENCH" plot --history --db $db -w cpu-spin --ignore-knob extra_work_pct --metric ops_per_cpu_s -o real-plots | tail -3
 
 echo "== 3. speed: import $NFILES copies of run1.json, query one cell over $NQUERY runs (load $(load))"
 # copies K..K+N-1 of run1.json, each with its own created_utc, in copies/
