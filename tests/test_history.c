@@ -89,6 +89,19 @@ TEST(history, migrate_from_schema_1_with_backup)
 	CHECK_EQ_INT(s.p[0].ndisturbed, 0);
 	history_series_free(&s);
 	history_close(h);
+	/* a schema-2 store too */
+	char db2[128];
+	snprintf(db2, sizeof db2, "%s/h2.db", dir);
+	CHECK(history_create_at(db2, 2, files, 1, err, sizeof err) == 0);
+	struct history *h2 = open_ok(db2);
+	series_of(h2, NULL, &s);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.p[0].nvals, 3);
+	history_series_free(&s);
+	history_close(h2);
+	snprintf(bak, sizeof bak, "%s.v2.bak", db2);
+	CHECK(access(bak, F_OK) == 0);
+	snprintf(bak, sizeof bak, "%s.v1.bak", db);
 	/* the backup is the schema-1 store: a newer bench upgrades it too */
 	CHECK(history_open(bak, HISTORY_READ, &h, err, sizeof err) == 0);
 	series_of(h, NULL, &s);

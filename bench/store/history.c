@@ -43,9 +43,21 @@ static const char *const migrations[HISTORY_SCHEMA + 1] = {
 	      " ok INTEGER NOT NULL, vals BLOB NOT NULL, PRIMARY KEY(cell, idx)) WITHOUT ROWID;",
 	/* 2: results schema 2 marks disturbed repetitions (contract of issue 15) */
 	[2] = "ALTER TABLE rep ADD COLUMN disturbed INTEGER NOT NULL DEFAULT 0;",
+	/* 3: the repetitions of one cell identity together (clustered by cellkey, then run), and
+	 * the cells of one identity in a covering index: the series of a cell over 10,000 runs
+	 * reads a few contiguous pages instead of a page per repetition */
+	[3] = "CREATE TABLE rep3(key INTEGER NOT NULL, run INTEGER NOT NULL, cell INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	      " ok INTEGER NOT NULL, disturbed INTEGER NOT NULL DEFAULT 0, vals BLOB NOT NULL,"
+	      " PRIMARY KEY(key, run, cell, idx)) WITHOUT ROWID;"
+	      "INSERT INTO rep3 SELECT c.key, c.run, p.cell, p.idx, p.ok, p.disturbed, p.vals FROM rep p"
+	      " JOIN cell c ON c.id = p.cell;"
+	      "DROP TABLE rep;"
+	      "ALTER TABLE rep3 RENAME TO rep;"
+	      "DROP INDEX cell_key;"
+	      "CREATE INDEX cell_key ON cell(key, run, id, status, metricset);",
 };
 
-enum { ST_RUN, ST_KEY_ADD, ST_KEY_GET, ST_MSET_ADD, ST_MSET_GET, ST_CELL, ST_REP, ST_REP_V1, ST_COUNT };
+enum { ST_RUN, ST_KEY_ADD, ST_KEY_GET, ST_MSET_ADD, ST_MSET_GET, ST_CELL, ST_REP, ST_REP_V2, ST_REP_V1, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN] = "INSERT OR IGNORE INTO run(ident, created_utc, revision, host, machine, tool_version, argv,"
 	           " source, interrupted, imported_utc) VALUES(?,?,?,?,?,?,?,?,?,?)",
@@ -56,7 +68,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_MSET_GET] = "SELECT id FROM metricset WHERE names = ?",
 	[ST_CELL] = "INSERT INTO cell(run, key, status, error, primary_metric, higher, metricset)"
 	            " VALUES(?,?,?,?,?,?,?)",
-	[ST_REP] = "INSERT INTO rep(cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?)",
+	[ST_REP] = "INSERT INTO rep(key, run, cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?,?,?)",
+	[ST_REP_V2] = "INSERT INTO rep(cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?)", /* schema 2 (tests) */
 	[ST_REP_V1] = "INSERT INTO rep(cell, idx, ok, vals) VALUES(?,?,?,?)", /* schema 1 (tests) */
 };
 
@@ -492,12 +505,14 @@ static int add_cell(struct history *h, const struct results_file *f, unsigned ci
 		return rc;
 	long long cell = sqlite3_last_insert_rowid(h->db);
 	for (unsigned r = 0; r < c->nreps; r++) {
-		int v1 = h->schema < 2;
+		/* the statement of the store's schema (older ones: tests building an older store) */
+		int v = h->schema < 2 ? 1 : h->schema, nb = v == 1 ? 3 : v == 2 ? 4 : 6;
+		long long ok = c->reps[r].ok, dist = rep_disturbed(&c->reps[r]);
 		encode_vals(&c->reps[r], names, n, vals);
-		if ((rc = stmt(h, v1 ? ST_REP_V1 : ST_REP, &s)) ||
-		    (rc = bind(s, v1 ? "iii" : "iiii", cell, (long long)r, (long long)c->reps[r].ok,
-		               (long long)rep_disturbed(&c->reps[r]))) ||
-		    (rc = sqlite3_bind_blob(s, v1 ? 4 : 5, vals, (int)(n * 8), SQLITE_TRANSIENT)) ||
+		if ((rc = stmt(h, v == 1 ? ST_REP_V1 : v == 2 ? ST_REP_V2 : ST_REP, &s)) ||
+		    (rc = v < 3 ? bind(s, v == 1 ? "iii" : "iiii", cell, (long long)r, ok, dist)
+		                : bind(s, "iiiiii", key, run, cell, (long long)r, ok, dist)) ||
+		    (rc = sqlite3_bind_blob(s, nb + 1, vals, (int)(n * 8), SQLITE_TRANSIENT)) ||
 		    (rc = sqlite3_step(s)) != SQLITE_DONE)
 			return rc;
 		(*nreps)++;
@@ -743,7 +758,7 @@ static int series_rows(struct history *h, const char *cells, struct history_seri
 	unsigned cap = 0, vcap = 0;
 	int rc = sqlite3_prepare_v2(h->db, "SELECT r.id, r.revision, r.created_utc, r.machine, c.status, p.ok,"
 	                                   " p.disturbed, p.vals, m.names, c.id FROM cell c JOIN run r ON r.id = c.run"
-	                                   " JOIN metricset m ON m.id = c.metricset LEFT JOIN rep p ON p.cell = c.id"
+	                                   " JOIN metricset m ON m.id = c.metricset LEFT JOIN rep p ON p.key = c.key AND p.run = c.run AND p.cell = c.id"
 	                                   " WHERE c.key IN (SELECT value FROM json_each(?)) ORDER BY r.created_utc, r.id, c.id, p.idx",
 	                            -1, &q, NULL);
 	if (rc == SQLITE_OK)

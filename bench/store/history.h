@@ -23,7 +23,9 @@
  * with the same argv (parallel CI jobs) stay two. An interrupted run's partial file and its
  * later complete file are two runs (bench run records only the complete one).
  *
- * Schema: PRAGMA user_version = HISTORY_SCHEMA and application_id 'bnch'. A store of an older
+ * Schema: PRAGMA user_version = HISTORY_SCHEMA and application_id 'bnch' (1: runs, cells,
+ * repetitions; 2: + disturbed; 3: repetitions clustered by cell identity and run, so one
+ * cell's series is read from contiguous pages). A store of an older
  * schema is first copied to DB.v<N>.bak (SQLite's backup API) and then migrated, one
  * migration per version, in one transaction; a store of a newer schema is refused with one
  * line (use a newer bench). Concurrency: WAL, a busy timeout of HISTORY_BUSY_MS, one
@@ -41,7 +43,7 @@
 #include "bench/stats/changepoint.h"
 #include "bench/store/results_load.h"
 
-#define HISTORY_SCHEMA 2
+#define HISTORY_SCHEMA 3
 #define HISTORY_DEFAULT_DB "results/history.db"
 #define HISTORY_BUSY_MS 60000
 
