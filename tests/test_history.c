@@ -17,10 +17,18 @@
 
 static char dir[64];
 
+static void rm_tmp(void)
+{
+	char out[64];
+	test_sh(out, sizeof out, "rm -rf '%s'", dir);
+}
+
+/* A scratch directory, removed when the test (a forked child) exits, passed or not. */
 static void mkdir_tmp(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/bench-history-XXXXXX");
 	CHECK(mkdtemp(dir) != NULL);
+	atexit(rm_tmp);
 }
 
 /* A results file at dir/name: one cpu-spin cell whose ops_per_s repetitions are v, v+1, v-1,
