@@ -31,6 +31,10 @@ extern const unsigned cmd_count;
 
 /* Shared by the commands: true if argv has -h/--help before "--". */
 int cmd_wants_help(int argc, char **argv);
+/* The options of a command whose only option is --json (and --help, which prints help):
+ * -1 to go on (*json set), or the exit status to return now (EXIT_OK after the help,
+ * EXIT_USAGE after a one-line error naming cmd). */
+int cmd_json_only(const char *cmd, int argc, char **argv, const char *help, int *json);
 
 /* stdout. main() checks it once for every command: after the command returns, a failed
  * write, flush or close of stdout prints one line, "bench: <cmd>: write to stdout failed:

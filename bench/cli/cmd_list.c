@@ -1,5 +1,4 @@
 /* bench list: workloads and drivers, their knobs, and why one is unavailable. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,30 +25,15 @@ static int list_json(void)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option lo[] = { { "json", no_argument, 0, 'j' }, { "help", no_argument, 0, 'h' }, { 0 } };
-	int json = 0, c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 'h':
-			printf("usage: bench list [--json]\n\nLists every workload and driver with its -O knobs (default, range,\n"
-			       "meaning). A driver that cannot run here is listed with the reason.\n"
-			       "--json prints the same catalogue as one JSON object: workloads (name, summary,\n"
-			       "primary_metric, op_unit, better, min_workers, knobs), drivers (name, summary,\n"
-			       "available, unavailable_reason, knobs) and harness_knobs; a knob is {name, type,\n"
-			       "default, help, min/max or choices}.\n");
-			return EXIT_OK;
-		default:
-			log_err("list", "unknown option '%s' (see bench list --help)", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_err("list", "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	int json, rc = cmd_json_only("list", argc, argv,
+	                             "usage: bench list [--json]\n\nLists every workload and driver with its -O knobs (default, range,\n"
+	                             "meaning). A driver that cannot run here is listed with the reason.\n"
+	                             "--json prints the same catalogue as one JSON object: workloads (name, summary,\n"
+	                             "primary_metric, op_unit, better, min_workers, knobs), drivers (name, summary,\n"
+	                             "available, unavailable_reason, knobs) and harness_knobs; a knob is {name, type,\n"
+	                             "default, help, min/max or choices}.\n", &json);
+	if (rc >= 0)
+		return rc;
 	if (json)
 		return list_json();
 	printf("workloads:\n");
