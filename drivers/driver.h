@@ -123,7 +123,10 @@ struct driver_ops {
 	X(thread)  \
 	X(process) \
 	X(coroutine) \
-	X(gil)
+	X(gil)     \
+	X(py_thread) \
+	X(py_process) \
+	X(py_asyncio)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)
