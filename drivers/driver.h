@@ -33,6 +33,8 @@ enum driver_flags {
 	DRIVER_COOPERATIVE = TASK_CAP_COOPERATIVE,
 	DRIVER_INHERIT_FDS = TASK_CAP_INHERIT_FDS,
 	DRIVER_SELF_ACCOUNTING = 1u << 16, /* the driver fills utime/stime per worker itself */
+	DRIVER_FOREIGN = 1u << 17,         /* workers run the workload's twin in another language (the
+	                                    * python drivers): only workloads with a twin, never a C run() */
 };
 
 /* The concurrency model a driver realises: what the tutorials' claims speak of ("threads",

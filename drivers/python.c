@@ -550,9 +550,10 @@ int python_no_wait(struct task *t, _Atomic unsigned *w, unsigned e, uint64_t ns)
 int python_no_wake(struct task *t, _Atomic unsigned *w, int n) { (void)t, (void)w, (void)n; return 0; }
 
 PY_DRIVER(py_thread, "py-thread", "CPython threads (threading) running the workload's Python twin, under the real GIL",
-          DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING,
+          DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN,
           DRIVER_MODEL_GIL_THREADS, "#9467bd")
 PY_DRIVER(py_process, "py-process", "CPython multiprocessing (fork) running the workload's Python twin",
-          DRIVER_PARALLEL | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING, DRIVER_MODEL_PROCESSES, "#8c564b")
+          DRIVER_PARALLEL | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN, DRIVER_MODEL_PROCESSES, "#8c564b")
 PY_DRIVER(py_asyncio, "py-asyncio", "CPython asyncio tasks on one event loop running the workload's Python twin",
-          DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_SELF_ACCOUNTING, DRIVER_MODEL_COROUTINES, "#e377c2")
+          DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN, DRIVER_MODEL_COROUTINES,
+          "#e377c2")
