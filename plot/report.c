@@ -11,6 +11,7 @@
 
 #include "bench/store/escape.h"
 #include "plot/claims.h"
+#include "plot/fidelity.h"
 #include "plot/names.h"
 #include "bench/stats/stats.h"
 
@@ -398,6 +399,7 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	load_section(o, f);
 	machine_section(o, f);
 	claims_section(o, claims);
+	fidelity_section(o, f);
 	figures_section(o, figs, po, render_note);
 	fprintf(o, "## Results by workload\n\n");
 	const char *wl[PLOT_MAX_WORKLOADS];

@@ -130,6 +130,12 @@ int opt_parse_value(const struct knob *k, const char *text, struct knobval *out,
 			snprintf(err, errlen, "knob %s: '%s' is not a word of letters, digits and . _ + : -", k->name, text);
 			return -EINVAL;
 		}
+		/* num: a 48-bit FNV-1a hash of the word, so that values compare as numbers do (bench
+		 * run drops a value equal to an earlier one) */
+		uint64_t h = 0xcbf29ce484222325ull;
+		for (const char *c = text; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+		out->num = (double)(h >> 16);
 		break;
 	default:
 		snprintf(err, errlen, "knob %s: bad type", k->name);
