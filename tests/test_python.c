@@ -11,6 +11,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/python.h"
+#include "plot/fidelity.h"
 #include "tests/test.h"
 #include "tests/util.h"
 
@@ -235,4 +236,90 @@ TEST_T(python, gil_python_version_decides_lost_updates, 120)
 	rep = tcell_rep0(py_cell(&root, "shared-counter", "gil", 2, 0.1, "gap_us=200", NULL, NULL)); /* default: 3.13 */
 	CHECK(tcell_num(rep, "lost_updates") > 0);
 	json_decref(root);
+}
+
+/* ---- the fidelity table (plot/fidelity.c), on synthetic results files ---- */
+
+static json_t *with_version(json_t *cell, const char *v)
+{
+	json_object_set_new(json_object_get(cell, "knobs"), "python_version", json_string(v));
+	return cell;
+}
+
+static const struct fidelity_row *row_of(const struct fidelity_row *rows, unsigned n, const char *figure,
+                                         const char *real_has)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strstr(rows[i].figure, figure) && strstr(rows[i].real_cell, real_has))
+			return &rows[i];
+	TEST_FAIL("no fidelity row '%s' for a real cell with '%s'", figure, real_has);
+	return NULL;
+}
+
+/* Each row against its mark (1.5x; 10 points for a lost fraction), and the lost fraction of a
+ * CPython paired with the gil cell that models its version, not another one. */
+TEST(python, fidelity_rows_pair_and_mark)
+{
+	json_t *d = syn_new(2);
+	syn_cell(d, "cpu-spin", "gil", 2, "iters=600", "util_cores=0.98");
+	syn_cell(d, "cpu-spin", "py-thread", 2, "iters=600", "util_cores=0.96 py_version=311");
+	syn_cell(d, "sleep-io", "gil", 2, "spinners=1 count=200 wait_us=100", "waiter_wall_s=1.0");
+	syn_cell(d, "sleep-io", "py-thread", 2, "spinners=1 count=200 wait_us=100", "waiter_wall_s=0.6");
+	with_version(syn_cell(d, "shared-counter", "gil", 2, "sync=none gap_us=0", "lost_fraction=0.0"), "3.11");
+	with_version(syn_cell(d, "shared-counter", "gil", 2, "sync=none gap_us=0", "lost_fraction=0.28"), "3.9");
+	syn_cell(d, "shared-counter", "py-thread", 2, "sync=none gap_us=0 python=python3", "lost_fraction=0 py_version=311");
+	syn_cell(d, "shared-counter", "py-thread", 2, "sync=none gap_us=0 python=3.9", "lost_fraction=0.26 py_version=309");
+	with_version(syn_cell(d, "shared-counter", "gil", 2, "sync=none gap_us=100", "lost_fraction=0.30"), "3.11");
+	syn_cell(d, "shared-counter", "py-thread", 2, "sync=none gap_us=100", "lost_fraction=0.50 py_version=311");
+	syn_cell(d, "producer-consumer", "gil", 2, "queue=lock", "ops_per_s=100000");
+	syn_cell(d, "producer-consumer", "process", 2, "queue=pipe", "ops_per_s=50000");
+	syn_cell(d, "producer-consumer", "py-thread", 2, "queue=lock", "ops_per_s=110000");
+	syn_cell(d, "producer-consumer", "py-process", 2, "queue=lock", "ops_per_s=40000");
+	struct results_file *f = syn_load(d);
+	struct fidelity_row rows[FIDELITY_ROWS_MAX];
+	unsigned n = fidelity_rows(f, rows, FIDELITY_ROWS_MAX);
+	const struct fidelity_row *r = row_of(rows, n, "cpu-spin", "py-thread");
+	CHECK(r->mark == FIDELITY_PASS);
+	CHECK_NEAR(r->ratio, 0.98 / 0.96, 1e-9);
+	r = row_of(rows, n, "1 spinner", "py-thread");
+	CHECK(r->mark == FIDELITY_FAIL); /* 5 ms against 3 ms a wait: 1.67x */
+	CHECK_NEAR(r->sim, 0.005, 1e-12);
+	r = row_of(rows, n, "gap 0", "CPython 3.9");
+	CHECK(r->mark == FIDELITY_PASS);
+	CHECK_CONTAINS(r->sim_cell, "CPython 3.9");
+	r = row_of(rows, n, "gap 0", "CPython 3.11");
+	CHECK(r->mark == FIDELITY_PASS);
+	CHECK_CONTAINS(r->sim_cell, "CPython 3.11");
+	r = row_of(rows, n, "gap > 0", "py-thread");
+	CHECK(r->mark == FIDELITY_FAIL); /* 30% against 50%: 20 points apart */
+	r = row_of(rows, n, "2 spinners", "");
+	CHECK(r->mark == FIDELITY_NOT_MEASURED);
+	r = row_of(rows, n, "producer-consumer", "py-process");
+	CHECK(r->mark == FIDELITY_PASS);
+	CHECK_NEAR(r->ratio, 2.0 / 2.75, 1e-9);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&buf, &len);
+	fidelity_section(o, f);
+	fclose(o);
+	CHECK_CONTAINS(buf, "## Fidelity");
+	CHECK_CONTAINS(buf, "| **fail**");
+	free(buf);
+	results_file_free(f);
+}
+
+/* No python driver's cell: no section (a file of simulated drivers reads as before). */
+TEST(python, no_fidelity_section_without_a_python_cell)
+{
+	json_t *d = syn_new(2);
+	syn_cell(d, "cpu-spin", "gil", 2, "iters=600", "util_cores=0.98");
+	struct results_file *f = syn_load(d);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&buf, &len);
+	fidelity_section(o, f);
+	fclose(o);
+	CHECK_EQ_INT(len, 0);
+	free(buf);
+	results_file_free(f);
 }
