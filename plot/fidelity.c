@@ -15,6 +15,7 @@
 #define K_GIL_PYVER "python_version"   /* drivers/gil.c: the CPython whose switch points it models */
 #define M_PY_VERSION "py_version"      /* drivers/python.c: the interpreter's 100 * major + minor */
 #define K_SIO_COUNT "count"
+#define M_SIO_GAVE_UP "spinners_gave_up"
 
 /* A real interpreter's cell: its driver has DRIVER_FOREIGN. */
 static int is_real(const struct results_file_cell *c)
@@ -109,6 +110,9 @@ static unsigned gil_rows(const struct results_file *f, const char *figure, struc
 		if (s) {
 			r->sim = value(s);
 			cell_name(s, r->sim_cell, sizeof r->sim_cell);
+			if (plot_max(s, M_SIO_GAVE_UP) > 0 || plot_max(c[i], M_SIO_GAVE_UP) > 0)
+				snprintf(r->note, sizeof r->note, "a spinner gave up (no wait ended within spin_max_ms), "
+				                                   "so later waits ran beside fewer: raise -O spin_max_ms");
 		} else {
 			snprintf(r->note, sizeof r->note, "no simulated GIL cell with the same workers and knobs");
 		}
