@@ -65,29 +65,43 @@ def progress(s, key):
         b.v[key] += 1
 
 
+class Waits:
+    """One waiter's record (how late each wait returned, its round), shared by run and arun."""
+
+    def __init__(self, w):
+        self.w, self.s, self.over, self.round = w, w.shared, [], 1
+
+    def more(self):
+        return len(self.over) < self.s["count"] and not self.w.stopping()
+
+    def waited(self, t0):
+        self.over.append(time.monotonic_ns() - t0 - self.s["wait_ns"])
+        progress(self.s, 5)
+        self.w.op(len(self.over))
+
+    def result(self):
+        return {"over": self.over, "round": self.round}
+
+
 def run(w):
     s = w.shared
     if w.id >= s["nwaiters"]:
         return spinner(w, s)
-    over, rnd = [], 1
+    me = Waits(w)
     try:
         if s["sem"]:
             s["sem"].acquire()
-            rnd = enter(s)
-        for _ in range(s["count"]):
-            if w.stopping():
-                break
+            me.round = enter(s)
+        while me.more():
             t0 = time.monotonic_ns()
             time.sleep(s["wait_ns"] / 1e9)
-            over.append(time.monotonic_ns() - t0 - s["wait_ns"])
-            progress(s, 5)
-            w.op(len(over))
+            me.waited(t0)
         if s["sem"]:
-            leave(s, rnd)
+            leave(s, me.round)
             s["sem"].release()
     finally:
         progress(s, 4)
-    return {"over": over, "round": rnd}
+    return me.result()
 
 
 def spinner(w, s):
@@ -109,25 +123,21 @@ async def arun(w):
     s = w.shared
     if w.id >= s["nwaiters"]:
         return spinner(w, s)      # never awaits: the waiters wait for it (spin_max_ms bounds it)
-    over, rnd = [], 1
+    me = Waits(w)
     try:
         if s["sem"]:
             await s["sem"].acquire()
-            rnd = enter(s)
-        for _ in range(s["count"]):
-            if w.stopping():
-                break
+            me.round = enter(s)
+        while me.more():
             t0 = time.monotonic_ns()
             await asyncio.sleep(s["wait_ns"] / 1e9)
-            over.append(time.monotonic_ns() - t0 - s["wait_ns"])
-            progress(s, 5)
-            w.op(len(over))
+            me.waited(t0)
         if s["sem"]:
-            leave(s, rnd)
+            leave(s, me.round)
             s["sem"].release()
     finally:
         progress(s, 4)
-    return {"over": over, "round": rnd}
+    return me.result()
 
 
 def quantile(xs, q):
