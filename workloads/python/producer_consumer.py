@@ -6,12 +6,14 @@ under threads), asyncio.Queue (asyncio). After the stop request producers stop; 
 puts one end-of-stream None per consumer; consumers drain the queue. Verification as in C:
 every item's check field (pc_mix of workloads/pc.h), FIFO order per producer, and exactly
 once: per producer, the count and the sum of pc_mix() over the items consumed, which bench
-recomputes in C from the count. Ops = items consumed. defect=lose|dup|reorder injects a bug.
+recomputes in C from the count. Ops = items consumed. defect=lose|dup|reorder injects a bug
+(a consumer drops or doubles its first item, producer 0 sends seq 1 before seq 0).
 """
 import threading
 import time
 
 MASK = (1 << 64) - 1
+MIN_ITEMS = 2      # every producer puts at least these, however early the stop: defect=reorder swaps two
 
 
 def pc_mix(producer, seq):
@@ -74,7 +76,7 @@ class Books:
         if seq < self.next.get(p, 0):
             self.fifo += 1
         self.next[p] = seq + 1
-        copies = 0 if defect == "lose" and self.n == 1 else 2 if defect == "dup" and self.n == 1 else 1
+        copies = 0 if defect == "lose" and self.n == 0 else 2 if defect == "dup" and self.n == 0 else 1
         self.count[p] = self.count.get(p, 0) + copies
         self.sum[p] = (self.sum.get(p, 0) + copies * pc_mix(p, seq)) & MASK
         self.n += 1
@@ -84,7 +86,7 @@ def run(w):
     s = w.shared
     if w.id < s["nprod"]:
         seq = 0
-        while not w.stopping():
+        while seq < MIN_ITEMS or not w.stopping():
             s["q"].put(item(w, seq))
             seq += 1
         if producer_done(s):
@@ -107,7 +109,7 @@ async def arun(w):
     s = w.shared
     if w.id < s["nprod"]:
         seq = 0
-        while not w.stopping():
+        while seq < MIN_ITEMS or not w.stopping():
             await s["q"].put(item(w, seq))
             seq += 1
         if producer_done(s):
