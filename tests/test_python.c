@@ -323,3 +323,23 @@ TEST(python, no_fidelity_section_without_a_python_cell)
 	free(buf);
 	results_file_free(f);
 }
+
+/* -O python= takes a word (a command or a version), never a path (knob values go into results
+ * files, whose loader accepts only a word's characters); distinct words stay distinct values
+ * (bench run drops a value equal to an earlier one). */
+TEST(python, the_python_knob_is_a_word)
+{
+	const struct knob *k = opt_find(driver_find("py-thread")->knobs, "python");
+	struct knobval a, b;
+	char err[200];
+	CHECK(k != NULL);
+	CHECK(opt_parse_value(k, "/usr/bin/python3", &a, err, sizeof err) < 0);
+	CHECK_CONTAINS(err, "knob python: '/usr/bin/python3' is not a word");
+	CHECK(opt_parse_value(k, "", &a, err, sizeof err) < 0);
+	CHECK_EQ_INT(opt_parse_value(k, "python3.12", &a, err, sizeof err), 0);
+	CHECK_STR(a.text, "python3.12");
+	CHECK_EQ_INT(opt_parse_value(k, "3.9", &b, err, sizeof err), 0);
+	CHECK(a.num != b.num);
+	CHECK_EQ_INT(opt_parse_value(k, "python3.12", &b, err, sizeof err), 0);
+	CHECK(a.num == b.num);
+}
