@@ -54,6 +54,7 @@ struct py_line {
 _Static_assert(sizeof(struct py_line) == 256, "harness.py: LINE_WORDS = 32");
 #define PY_HEADER_BYTES 64 /* HEADER_WORDS = 8 */
 enum { PYS_NEW, PYS_READY, PYS_RUNNING, PYS_DONE, PYS_FAILED };
+#define PY_MIN_VERSION 307 /* asyncio.run, time.monotonic_ns */
 #define PY_FD_BLOCK 3
 #define PY_FD_GATE 4
 #define PY_FD_REPORT 5
@@ -126,6 +127,36 @@ int python_find(const char *want, char *out, size_t len, char *why, size_t wlen)
 	return rc;
 }
 
+/* The interpreter's version, 100 * major + minor (it runs once per path and cell process: a
+ * cell's repetitions share the answer). 0 if it could not be asked. */
+static unsigned interpreter_version(const char *python)
+{
+	static char asked[PATH_MAX];
+	static unsigned answer;
+	if (!strcmp(asked, python))
+		return answer;
+	int fd[2];
+	if (pipe2(fd, O_CLOEXEC))
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		execl(python, python, "-E", "-s", "-c", "import sys; print('%d %d' % sys.version_info[:2])", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	char buf[32] = "";
+	ssize_t n = pid > 0 ? read(fd[0], buf, sizeof buf - 1) : -1;
+	close(fd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	unsigned maj = 0, min = 0;
+	buf[n > 0 ? n : 0] = 0;
+	answer = sscanf(buf, "%u %u", &maj, &min) == 2 ? maj * 100 + min : 0;
+	snprintf(asked, sizeof asked, "%s", python);
+	return answer;
+}
+
 /* The directory of harness.py: next to the binary once installed (../share/bench/python),
  * else the source tree (a binary of the build tree), else the compile-time data directory. */
 int python_dir(char *out, size_t len)
@@ -189,6 +220,10 @@ static int py_init(struct run *r)
 	    python_dir(p->dir, sizeof p->dir))
 		snprintf(p->unavailable, sizeof p->unavailable, "workloads/python/harness.py not found (installed or in %s)",
 		         BENCH_PYTHON_SRCDIR);
+	unsigned ver = p->unavailable[0] ? PY_MIN_VERSION : interpreter_version(p->python);
+	if (ver < PY_MIN_VERSION)
+		snprintf(p->unavailable, sizeof p->unavailable, "%s is Python %u.%u; the harness needs %d.%d or later",
+		         p->python, ver / 100, ver % 100, PY_MIN_VERSION / 100, PY_MIN_VERSION % 100);
 	python_adapt(r, p);
 	return 0;
 }
