@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "drivers/driver.h"
 #include "drivers/python.h"
@@ -54,6 +56,27 @@ TEST(python, unavailable_without_an_interpreter)
 	cell = py_cell(&root, "shared-counter", "py-thread", 2, 0.05, "python=3.0", NULL, NULL);
 	expect_status(cell, "skipped", "nor in pyenv");
 	json_decref(root);
+}
+
+/* An interpreter too old for the harness (a fake one here, saying it is 2.7) is unavailable. */
+TEST(python, an_old_interpreter_is_unavailable)
+{
+	char dir[] = "/tmp/bench-oldpy-XXXXXX", path[PATH_MAX], env[PATH_MAX + 8];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/python-old", dir);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("#!/bin/sh\necho 2 7\n", f);
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(env, sizeof env, "%s:%s", dir, getenv("PATH") ? getenv("PATH") : "");
+	setenv("PATH", env, 1);
+	json_t *root;
+	expect_status(py_cell(&root, "cpu-spin", "py-thread", 1, 0.05, "python=python-old", NULL, NULL), "skipped",
+	              "is Python 2.7; the harness needs 3.7 or later");
+	json_decref(root);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* Modes with no Python counterpart, and workloads without a twin, are skipped with the reason. */
