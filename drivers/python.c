@@ -29,6 +29,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,45 +265,49 @@ static void py_cleanup(struct run *r)
 	r->drv_priv = NULL;
 }
 
+/* Append one formatted argument; 0, or -1 when out of memory. */
+static int arg(char **av, size_t *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int arg(char **av, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&av[*k], fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		av[*k] = NULL;
+		return -1;
+	}
+	(*k)++;
+	return 0;
+}
+
+static void argv_free(char **av);
+
 /* argv of the interpreter: the harness, its fds, the cell (model, workload, workers, PUs)
- * and every knob as --knob name=value. */
+ * and every knob as --knob name=value. NULL when out of memory. */
 static char **py_argv(struct run *r, struct py_run *p)
 {
-	size_t cap = 32 + 2 * (size_t)r->knobs->n;
-	char **av = calloc(cap, sizeof *av);
+	char **av = calloc(32 + 2 * (size_t)r->knobs->n, sizeof *av);
 	char *pus = malloc((size_t)r->nworkers * 12 + 2);
-	if (!av || !pus) {
-		free(av);
-		free(pus);
+	size_t k = 0, o = 0;
+	int bad = !av || !pus;
+	for (unsigned i = 0; !bad && i < r->nworkers; i++)
+		o += (size_t)sprintf(pus + o, "%s%d", i ? "," : "", r->pus[i]);
+	bad = bad || arg(av, &k, "%s", p->python) || arg(av, &k, "-E") || arg(av, &k, "-s") || arg(av, &k, "-B") ||
+	      arg(av, &k, "%s/harness.py", p->dir) || arg(av, &k, "--block") || arg(av, &k, "%d", PY_FD_BLOCK) ||
+	      arg(av, &k, "--block-size") || arg(av, &k, "%zu", p->block_size) || arg(av, &k, "--gate") ||
+	      arg(av, &k, "%d", PY_FD_GATE) || arg(av, &k, "--report") || arg(av, &k, "%d", PY_FD_REPORT) ||
+	      arg(av, &k, "--model") || arg(av, &k, "%s", py_model_names[p->model]) || arg(av, &k, "--workload") ||
+	      arg(av, &k, "%s", p->twin->module) || arg(av, &k, "--workers") || arg(av, &k, "%u", r->nworkers) ||
+	      arg(av, &k, "--pus") || arg(av, &k, "%s", pus) || arg(av, &k, "--raise") ||
+	      arg(av, &k, "%lld", (long long)run_knob_int(r, "py_raise"));
+	for (unsigned i = 0; !bad && i < r->knobs->n; i++)
+		bad = arg(av, &k, "--knob") || arg(av, &k, "%s=%s", r->knobs->v[i].k->name, r->knobs->v[i].text);
+	free(pus);
+	if (bad) {
+		argv_free(av);
 		return NULL;
 	}
-	size_t o = 0;
-	for (unsigned i = 0; i < r->nworkers; i++)
-		o += (size_t)sprintf(pus + o, "%s%d", i ? "," : "", r->pus[i]);
-	size_t k = 0;
-	av[k++] = strdup(p->python);
-	av[k++] = strdup("-E");
-	av[k++] = strdup("-s");
-	av[k++] = strdup("-B");
-	asprintf(&av[k++], "%s/harness.py", p->dir);
-	const char *fixed[][2] = { { "--block", "3" }, { "--gate", "4" }, { "--report", "5" },
-		                   { "--model", py_model_names[p->model] }, { "--workload", p->twin->module },
-		                   { "--pus", pus } };
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		av[k++] = strdup(fixed[i][0]);
-		av[k++] = strdup(fixed[i][1]);
-	}
-	av[k++] = strdup("--block-size");
-	asprintf(&av[k++], "%zu", p->block_size);
-	av[k++] = strdup("--workers");
-	asprintf(&av[k++], "%u", r->nworkers);
-	av[k++] = strdup("--raise");
-	asprintf(&av[k++], "%lld", (long long)run_knob_int(r, "py_raise"));
-	for (unsigned i = 0; i < r->knobs->n; i++) {
-		av[k++] = strdup("--knob");
-		asprintf(&av[k++], "%s=%s", r->knobs->v[i].k->name, r->knobs->v[i].text);
-	}
-	free(pus);
 	return av;
 }
 
@@ -386,22 +391,24 @@ static void py_stop(struct run *r)
 		atomic_store(&line_of(p, i)->brk, 1);
 }
 
-/* The last line the interpreter wrote on stderr (a traceback's last line says why). */
+/* The last line the interpreter wrote on stderr (a traceback's last line says why): keeps the
+ * last bytes it wrote. Drained at every reap, so a chatty interpreter never fills the pipe. */
 static void err_tail(struct py_run *p)
 {
 	char buf[4096];
 	ssize_t n;
+	const size_t cap = sizeof p->stderr_tail - 1;
 	while (p->err_fd >= 0 && (n = read(p->err_fd, buf, sizeof buf)) > 0) {
 		size_t old = strlen(p->stderr_tail), add = (size_t)n;
-		if (old + add >= sizeof p->stderr_tail) { /* keep the end */
-			size_t keep = sizeof p->stderr_tail - 1 > add ? sizeof p->stderr_tail - 1 - add : 0;
-			memmove(p->stderr_tail, p->stderr_tail + old - (old < keep ? old : keep), old < keep ? old : keep);
-			old = old < keep ? old : keep;
-			if (add > sizeof p->stderr_tail - 1)
-				buf[0] = 0, add = 0;
+		const char *src = buf;
+		if (add > cap) {
+			src += add - cap;
+			add = cap;
 		}
-		memcpy(p->stderr_tail + old, buf, add);
-		p->stderr_tail[old + add] = 0;
+		size_t keep = old + add > cap ? cap - add : old;
+		memmove(p->stderr_tail, p->stderr_tail + old - keep, keep);
+		memcpy(p->stderr_tail + keep, src, add);
+		p->stderr_tail[keep + add] = 0;
 	}
 }
 
@@ -463,6 +470,7 @@ static void mirror(struct run *r, struct py_run *p, unsigned i, unsigned *ready,
 static void py_reap(struct run *r)
 {
 	struct py_run *p = py_of(r);
+	err_tail(p);
 	if (p->pid > 0 && !p->exited && waitpid(p->pid, &p->status, WNOHANG) == p->pid) {
 		p->exited = 1;
 		err_tail(p);
