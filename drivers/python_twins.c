@@ -148,11 +148,34 @@ static int pcq_check(struct run *r, const struct py_run *p)
 	return 0;
 }
 
+/* pingpong: mode=wait is a Condition per pair; no Python counterpart of a spinning poll. The
+ * twin checks alternation itself (pingpong.c has no check of plain numbers); here, the round
+ * trips the harness counted against the moves. */
+static int pp_supports(struct run *r, enum py_model m)
+{
+	(void)m;
+	if (run_knob_enum(r, "mode") != 0) {
+		run_fail(r, "mode=spin has no Python counterpart (the twin waits on a Condition)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int pp_check(struct run *r, const struct py_run *p)
+{
+	uint64_t pairs = 0;
+	if (count_of(r, p, "pairs", &pairs))
+		return -1;
+	return pairs == r->nworkers / 2 ? 0 : run_fail(r, "%llu pairs for %u workers", (unsigned long long)pairs,
+	                                                r->nworkers);
+}
+
 static const struct py_twin twins[] = {
 	{ "cpu-spin", "cpu_spin", all_modes, spin_check },
 	{ "sleep-io", "sleep_io", all_modes, sio_check },
 	{ "shared-counter", "shared_counter", sc_supports, sc_check },
 	{ "producer-consumer", "producer_consumer", pcq_supports, pcq_check },
+	{ "pingpong", "pingpong", pp_supports, pp_check },
 };
 
 const struct py_twin *python_twin_find(const char *workload)

@@ -91,8 +91,8 @@ TEST(python, modes_without_a_counterpart_are_skipped)
 	expect_status(py_cell(&root, "producer-consumer", "py-asyncio", 2, 0.05, "queue=pipe", NULL, NULL), "skipped",
 	              "queue=pipe has no Python counterpart under py-asyncio");
 	json_decref(root);
-	expect_status(py_cell(&root, "pingpong", "py-process", 2, 0.05, NULL, NULL, NULL), "skipped",
-	              "pingpong has no Python twin");
+	expect_status(py_cell(&root, "task-pool", "py-process", 2, 0.05, NULL, NULL, NULL), "skipped",
+	              "task-pool has no Python twin");
 	json_decref(root);
 }
 
@@ -365,4 +365,27 @@ TEST(python, the_python_knob_is_a_word)
 	CHECK(a.num != b.num);
 	CHECK_EQ_INT(opt_parse_value(k, "python3.12", &b, err, sizeof err), 0);
 	CHECK(a.num == b.num);
+}
+
+/* pingpong (mode=wait): strict alternation checked by the twin, caught when broken; spin has no
+ * Python counterpart. */
+TEST_T(python, pingpong_alternates, 120)
+{
+	if (!have_python())
+		return;
+	static const char *const drivers[] = { "py-thread", "py-process", "py-asyncio" };
+	for (unsigned d = 0; d < 3; d++) {
+		json_t *root;
+		json_t *rep = tcell_rep0(py_cell(&root, "pingpong", drivers[d], 3, 0.1, NULL, NULL, NULL));
+		CHECK_EQ_INT(tcell_num(rep, "pairs"), 1);
+		CHECK(tcell_num(rep, "handoff_ns") > 0);
+		json_decref(root);
+		expect_status(py_cell(&root, "pingpong", drivers[d], 2, 0.1, "defect=skip", NULL, NULL), "failed",
+		              "out of alternation");
+		json_decref(root);
+	}
+	json_t *root;
+	expect_status(py_cell(&root, "pingpong", "py-thread", 2, 0.1, "mode=spin", NULL, NULL), "skipped",
+	              "mode=spin has no Python counterpart");
+	json_decref(root);
 }
