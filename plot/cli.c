@@ -2,17 +2,34 @@
 #include <getopt.h>
 
 #include "bench/core/log.h"
+#include "bench/store/escape.h"
 #include "plot/plot.h"
 
-int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const char **dir, struct plot_opts *o)
+/* --ignore-knob K of bench plot: at most as many as the list holds, each a knob name. */
+static int add_ignore(const char *cmd, const char *k, struct plot_opts *o)
 {
-	enum { O_FORMAT = 256 };
+	if (o->nignore >= sizeof o->ignore / sizeof o->ignore[0]) {
+		log_err(cmd, "--ignore-knob: at most %zu", sizeof o->ignore / sizeof o->ignore[0]);
+		return -1;
+	}
+	if (!esc_name_ok(k)) {
+		log_err(cmd, "--ignore-knob: not a knob name (letters, digits, '_' and '-')");
+		return -1;
+	}
+	o->ignore[o->nignore++] = k;
+	return 0;
+}
+
+int plot_cli_parse(int argc, char **argv, const char *cmd, unsigned flags, const char **dir, struct plot_opts *o)
+{
+	enum { O_FORMAT = 256, O_IGNORE };
 	static const struct option lo[] = { { "output", required_argument, 0, 'o' },
 		                            { "format", required_argument, 0, O_FORMAT },
+		                            { "ignore-knob", required_argument, 0, O_IGNORE },
 		                            { "help", no_argument, 0, 'h' }, { 0 } };
-	int c;
+	int c, allow_pdf = flags & PLOT_CLI_PLOT;
 	*dir = NULL;
-	o->format = PLOT_PNG;
+	*o = (struct plot_opts){ .format = PLOT_PNG };
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
@@ -23,6 +40,14 @@ int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const 
 				log_err(cmd, "--format: '%s' is not %s", optarg, allow_pdf ? "png, svg or pdf" : "png or svg");
 				return -1;
 			}
+			break;
+		case O_IGNORE:
+			if (!(flags & PLOT_CLI_PLOT)) {
+				log_err(cmd, "unknown option '%s' (see bench %s --help)", argv[optind - 1], cmd);
+				return -1;
+			}
+			if (add_ignore(cmd, optarg, o))
+				return -1;
 			break;
 		case ':':
 			log_err(cmd, "option '%s' needs a value", argv[optind - 1]);

@@ -1,8 +1,7 @@
 /* fig_compare: figure 7 of `bench plot BASE NEW`, the change of every matched cell with its
- * confidence interval (see plot.h). The interval is bench compare's own: the same values of
- * the same metric (results_file_values of the baseline's primary metric), the same function
- * (stats_bootstrap_ratio_ci) with compare's defaults (confidence, resamples, seed), so the
- * figure and `bench compare BASE NEW` print one interval for one pair of files. */
+ * confidence interval and verdict (see plot.h). Nothing here decides: the rows are
+ * compare_files()'s (compare's matching, --ignore-knob, change, bootstrap interval and
+ * verdict with its defaults), so the figure and `bench compare BASE NEW` say one thing. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -19,42 +18,10 @@
 
 #define MAXCELLS 4096
 
-/* The change of the median of b's primary metric from b to c in percent, and its confidence
- * interval (NaN when there is none). */
-static void change_ci(const struct results_file_cell *b, const struct results_file_cell *c, double *chg, double *lo,
-                      double *hi)
+/* The row's change drawn: compare's own (a finite change and interval; NAN where none). */
+static int drawn(const struct compare_row *r)
 {
-	double *x = calloc(b->nreps + c->nreps + 2, sizeof *x), rlo, rhi;
-	*chg = *lo = *hi = NAN;
-	if (!x)
-		return;
-	double *y = x + b->nreps + 1;
-	int nb = results_file_values(b, b->primary, x, b->nreps), nc = results_file_values(c, b->primary, y, c->nreps);
-	if (nb > 0 && nc > 0) {
-		double mb = stats_median(x, (size_t)nb), mc = stats_median(y, (size_t)nc);
-		if (mb != 0)
-			*chg = (mc / mb - 1) * 100;
-		if (!stats_bootstrap_ratio_ci(x, (size_t)nb, y, (size_t)nc, COMPARE_DEFAULT_CONFIDENCE, COMPARE_DEFAULT_NBOOT,
-		                              STATS_BOOT_SEED, &rlo, &rhi)) {
-			*lo = (rlo - 1) * 100;
-			*hi = (rhi - 1) * 100;
-		}
-	}
-	free(x);
-}
-
-/* The cell of base that is c (same workload, driver, workers, pin and knobs) when both are ok
- * and record their primary metric; else NULL. */
-static const struct results_file_cell *matched(const struct results_file *base, const struct results_file_cell *c)
-{
-	const struct results_file_cell *b = NULL;
-	for (unsigned j = 0; j < base->ncells && !b; j++)
-		if (plot_same_cell(c, &base->cells[j]))
-			b = &base->cells[j];
-	if (!b || strcmp(b->status, "ok") || strcmp(c->status, "ok") || !results_file_series(b, b->primary) ||
-	    !results_file_series(c, c->primary))
-		return NULL;
-	return b;
+	return isfinite(r->change_pct);
 }
 
 /* workload/driver/n=W and the knobs that vary among the cells of that workload. */
@@ -73,31 +40,28 @@ static void compare_label(const struct results_file *f, const struct results_fil
 		snprintf(buf + off, len - off, "%s%s%s%s", *dk ? " " : "", dk, *wk ? " " : "", wk);
 }
 
-/* A row per matched cell of neu: y, label, change, CI, better/worse/unclear, metric. Returns the rows. */
-static unsigned compare_rows(struct gpfig *g, const struct results_file *base, const struct results_file *neu)
+/* A row per compared cell with a change: y, label, change, CI, verdict (1 improvement, -1
+ * regression, 0 none), metric. Returns the rows. */
+static unsigned compare_rows(struct gpfig *g, const struct compare_result *r)
 {
 	unsigned y = 0;
-	gp_block(g, "columns: y cell change_pct ci_low ci_high better(1)/worse(-1)/unclear(0) metric");
-	for (unsigned i = 0; i < neu->ncells; i++) {
-		const struct results_file_cell *c = &neu->cells[i], *b = matched(base, c);
-		if (!b)
+	gp_block(g, "columns: y cell change_pct ci_low ci_high improvement(1)/regression(-1)/neither(0) metric");
+	for (unsigned i = 0; i < r->nrows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		if (!drawn(row))
 			continue;
-		double chg, lo, hi;
-		change_ci(b, c, &chg, &lo, &hi);
-		int dir = 0;
-		if (isfinite(lo) && isfinite(hi) && (lo > 0 || hi < 0) && lo != hi)
-			dir = ((lo > 0) == (c->higher_is_better != 0)) ? 1 : -1;
 		char lab[400];
-		compare_label(neu, c, lab, sizeof lab);
+		compare_label(r->new, &r->new->cells[row->new_cell], lab, sizeof lab);
 		fprintf(g->dat, "%u ", y++);
 		esc_fputs(g->dat, ESC_GP, lab);
 		fputc(' ', g->dat);
-		gp_num(g->dat, chg);
+		gp_num(g->dat, row->change_pct);
 		fputc(' ', g->dat);
-		gp_num(g->dat, lo);
+		gp_num(g->dat, row->ci_lo_pct);
 		fputc(' ', g->dat);
-		gp_num(g->dat, hi);
-		fprintf(g->dat, " %d %s\n", dir, c->primary);
+		gp_num(g->dat, row->ci_hi_pct);
+		fprintf(g->dat, " %d %s\n", row->verdict == CMP_IMPROVEMENT ? 1 : row->verdict == CMP_REGRESSION ? -1 : 0,
+		        row->metric);
 	}
 	return y;
 }
@@ -107,7 +71,7 @@ static void compare_script(struct gpfig *g, const char *title, unsigned rows)
 {
 	FILE *s = g->gp;
 	char title2[600];
-	snprintf(title2, sizeof title2, "%s\ngreen: better, red: worse (CI excludes 0), grey: unclear", title);
+	snprintf(title2, sizeof title2, "%s\ngreen: improvement, red: regression (bench compare's verdicts), grey: neither", title);
 	fprintf(s, "set title ");
 	esc_fputs(s, ESC_GP, title2);
 	fprintf(s, "\n");
@@ -130,40 +94,54 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* compare_files with compare's defaults and the knobs o ignores. 0, or -EINVAL with err. */
+static int compare_for_plot(const struct results_file *base, const struct results_file *neu,
+                            const struct plot_opts *o, struct compare_result *r, char *err, size_t errlen)
+{
+	struct compare_opts co;
+	compare_opts_default(&co);
+	for (unsigned i = 0; i < o->nignore && i < COMPARE_IGNORE_MAX; i++)
+		co.ignore[co.nignore++] = o->ignore[i];
+	return compare_files(base, neu, &co, r, err, errlen); /* its error names --ignore-knob */
+}
+
 int plot_write_compare(const struct results_file *base, const struct results_file *neu, const struct plot_opts *o,
                        struct plot_set *out, char *err, size_t errlen)
 {
 	static const char *name = "compare";
 	char title[300];
+	struct compare_result r;
 	int rc = plot_mkdirs(o->dir);
 	if (rc) {
 		snprintf(err, errlen, "cannot create %s: %s", o->dir, strerror(-rc));
 		return rc;
 	}
 	memset(out, 0, sizeof *out);
+	if ((rc = compare_for_plot(base, neu, o, &r, err, errlen)))
+		return rc;
 	snprintf(title, sizeof title, "Change per cell: %s -> %s", base_name(base->path), base_name(neu->path));
-	unsigned nmatched = 0;
-	for (unsigned i = 0; i < neu->ncells; i++)
-		nmatched += matched(base, &neu->cells[i]) != NULL;
-	if (!nmatched) {
-		gp_skip(out, name, title, "no cell is in both files with status ok (cells match by workload, "
-		                          "driver, workers, pin and every knob)");
-		return 0;
-	}
+	unsigned ndrawn = 0;
+	for (unsigned i = 0; i < r.nrows; i++)
+		ndrawn += drawn(&r.rows[i]);
 	struct gpfig g;
-	if (gp_begin(&g, o, out, name, title, 1200, 160 + 22 * nmatched, neu->path)) {
+	if (!ndrawn)
+		gp_skip(out, name, title, "no cell in both files has the metric in both (failed or skipped cells)");
+	else if (gp_begin(&g, o, out, name, title, 1200, 160 + 22 * ndrawn, neu->path)) {
 		snprintf(err, errlen, "%s", out->fig[out->n - 1].skipped);
+		compare_result_free(&r);
 		return -EIO;
+	} else {
+		compare_script(&g, title, compare_rows(&g, &r));
+		gp_caption(&g, "Each matched cell (same workload, driver, workers, pin and knobs in both files%s): the change "
+		               "of its primary metric (ops_per_s, or wall_s for sleep-io), with a %g%% percentile-bootstrap "
+		               "confidence interval of the change of medians (%d resamples of the repetitions) and the "
+		               "verdict, as bench compare prints them (Mann-Whitney test, alpha %g, threshold %g%%).",
+		           o->nignore ? ", the ignored knobs left out" : "", COMPARE_DEFAULT_CONFIDENCE * 100,
+		           COMPARE_DEFAULT_NBOOT, COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_THRESHOLD);
+		if (neu->ncells > ndrawn)
+			gp_caption(&g, " %u cells of the new file have no ok counterpart and are not shown.", neu->ncells - ndrawn);
+		gp_end(&g);
 	}
-	compare_script(&g, title, compare_rows(&g, base, neu));
-	gp_caption(&g, "Each matched cell (same workload, driver, workers, pin and knobs in both files): the change "
-	               "of its primary metric (ops_per_s, or wall_s for sleep-io), with a %g%% percentile-bootstrap "
-	               "confidence interval of the change of medians (%d resamples of the repetitions), as bench "
-	               "compare computes it. Green: better and the CI excludes 0; red: worse; grey: unclear. bench "
-	               "compare gives the statistical verdict.",
-	           COMPARE_DEFAULT_CONFIDENCE * 100, COMPARE_DEFAULT_NBOOT);
-	if (neu->ncells > nmatched)
-		gp_caption(&g, " %u cells of the new file have no ok counterpart and are not shown.", neu->ncells - nmatched);
-	gp_end(&g);
+	compare_result_free(&r);
 	return 0;
 }

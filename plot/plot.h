@@ -22,6 +22,9 @@ enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF };
 struct plot_opts {
 	const char *dir;              /* output directory (created) */
 	enum plot_format format;
+	/* bench plot BASE NEW: knobs left out of the cell identity (compare's --ignore-knob) */
+	unsigned nignore;
+	const char *ignore[16];
 };
 
 #define PLOT_MAX_FIGS 48
@@ -44,8 +47,9 @@ struct plot_set {
  * listing skipped ones with their reason. 0, or -errno when DIR cannot be written (err). */
 int plot_write_all(const struct results_file *f, const struct plot_opts *o, struct plot_set *out,
                    char *err, size_t errlen);
-/* Figure 7: the change of every matched cell from base to new, with the confidence interval
- * bench compare prints for it (stats_bootstrap_ratio_ci with compare's defaults). */
+/* Figure 7: the change of every matched cell from base to new, as bench compare BASE NEW
+ * [--ignore-knob K...] computes it (compare_files with compare's defaults: the same matching,
+ * change, confidence interval and verdict). -EINVAL with err when no cell is in common. */
 int plot_write_compare(const struct results_file *base, const struct results_file *neu,
                        const struct plot_opts *o, struct plot_set *out, char *err, size_t errlen);
 /* Run gnuplot on every written script of the set, in DIR. 0 all drawn; -ENOENT gnuplot is not
@@ -55,9 +59,11 @@ int plot_render(const struct plot_opts *o, struct plot_set *s, char *err, size_t
 #define PLOT_GNUPLOT "gnuplot"
 #define PLOT_GNUPLOT_PACKAGE "gnuplot-nox"
 
-/* The options of bench plot/report: -o DIR, --format png|svg[|pdf]. Returns the index of the
- * first operand, or -1 after printing a one-line error (module cmd). */
-int plot_cli_parse(int argc, char **argv, const char *cmd, int allow_pdf, const char **dir, struct plot_opts *o);
+/* The options of bench plot/report: -o DIR, --format png|svg[|pdf], and for plot (flags
+ * PLOT_CLI_PLOT: pdf and --ignore-knob K) the knobs its compare figure leaves out. Returns the
+ * index of the first operand, or -1 after printing a one-line error (module cmd). */
+enum { PLOT_CLI_PLOT = 1 };
+int plot_cli_parse(int argc, char **argv, const char *cmd, unsigned flags, const char **dir, struct plot_opts *o);
 /* One line per figure: its image path, or "skipped NAME: why". */
 void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE *out);
 const char *plot_format_ext(enum plot_format f);

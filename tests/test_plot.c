@@ -488,8 +488,8 @@ TEST(plot, compare_figure_change_and_ci)
 	read_dat(path, &d);
 	CHECK_NEAR(atof(d.cell[0][2]), -10, 1e-9); /* 90 / 100 - 1 */
 	CHECK(atof(d.cell[0][3]) <= -10 && atof(d.cell[0][4]) >= -10);
-	CHECK(atof(d.cell[0][4]) < 0);             /* CI excludes 0: worse */
-	CHECK_STR(d.cell[0][5], "-1");
+	CHECK(atof(d.cell[0][4]) < 0);             /* the CI excludes 0, but */
+	CHECK_STR(d.cell[0][5], "0");              /* 5 vs 5 repetitions: compare's "too few reps" */
 	CHECK_NEAR(atof(d.cell[1][2]), 0, 1e-9);
 	CHECK_STR(d.cell[1][5], "0");
 	CHECK_CONTAINS(fig(&s, "compare")->caption, "1 cells of the new file have no ok counterpart");
@@ -606,6 +606,49 @@ TEST_T(plot, compare_figure_interval_is_bench_compares, 120)
 				          d.cell[i][2 + k], want[k]);
 	}
 	json_decref(root);
+	results_file_free(fa);
+	results_file_free(fb);
+	rmtree(dir);
+}
+
+/* bench plot A B --ignore-knob K matches cells that differ only by K, as compare does, and
+ * draws compare's change; without it, two files with no cell in common are an input error
+ * (exit 2) that names --ignore-knob, not an empty success. */
+TEST_T(plot, compare_figure_ignore_knob_is_compares, 120)
+{
+	char *dir = tmpdir(), err[600], pa[512], pb[512], out[65536];
+	json_t *a = syn_new(2), *b = syn_new(2);
+	syn_cell(a, W_CPU_SPIN, "thread", 1, "extra_work_pct=0", "ops_per_s=100/101/99/100/102/98");
+	syn_cell(b, W_CPU_SPIN, "thread", 1, "extra_work_pct=10", "ops_per_s=90/91/89/90/92/88");
+	snprintf(pa, sizeof pa, "%s/a.json", dir);
+	snprintf(pb, sizeof pb, "%s/b.json", dir);
+	syn_write(a, pa);
+	syn_write(b, pb);
+	struct results_file *fa = syn_load(a), *fb = syn_load(b);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_compare(fa, fb, &o, &s, err, sizeof err) == -EINVAL);
+	CHECK_CONTAINS(err, "--ignore-knob");
+	o.nignore = 1;
+	o.ignore[0] = "extra_work_pct";
+	CHECK(plot_write_compare(fa, fb, &o, &s, err, sizeof err) == 0);
+	struct datf d;
+	char path[512];
+	snprintf(path, sizeof path, "%s/compare.dat", dir);
+	read_dat(path, &d);
+	CHECK_EQ_INT(d.rows[0], 1);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "%s compare %s %s --ignore-knob extra_work_pct --format json 2>/dev/null;"
+	                     " test $? -le 1", test_bench_exe(), pa, pb), 0);
+	json_t *root = json_loads(out, 0, NULL), *c = json_array_get(json_object_get(root, "cells"), 0);
+	CHECK_NEAR(atof(d.cell[0][2]), json_number_value(json_object_get(c, "change_pct")), 1e-7);
+	CHECK_STR(d.cell[0][5], "-1"); /* compare's verdict: a regression */
+	json_decref(root);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "cd %s && %s plot a.json b.json -o p1 >/dev/null 2>&1", dir, test_bench_exe()), 2);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "cd %s && %s plot a.json b.json -o p2 --ignore-knob extra_work_pct", dir,
+	                     test_bench_exe()), 0);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "cd %s && %s plot a.json -o p3 --ignore-knob extra_work_pct 2>&1", dir,
+	                     test_bench_exe()), 2);
+	CHECK_CONTAINS(out, "two files");
 	results_file_free(fa);
 	results_file_free(fb);
 	rmtree(dir);

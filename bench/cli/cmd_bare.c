@@ -15,6 +15,7 @@
 #include "drivers/driver.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
+#include "bench/store/bare_json.h"
 #include "bench/store/results.h"
 #include "bench/core/runner.h"
 #include "bench/stats/stats.h"
@@ -27,12 +28,16 @@ static const struct bare *const bares[] = { BARES(BARE_PTR) };
 
 static void usage(void)
 {
-	printf("usage: bench bare NAME...|all [--reps R] [--duration SEC]\n\n"
+	printf("usage: bench bare NAME...|all [--reps R] [--duration SEC] [--json]\n\n"
 	       "Runs a harness cell and the same work written as a bare C program, interleaved\n"
 	       "R times (after one warm-up round of each), and prints both medians and their ratio.\n"
 	       "Several names run one after the other, in the order given.\n"
 	       "  --reps R          rounds (default 5)\n"
-	       "  --duration SEC    length of each run (default 0.5)\n\nbare programs:\n");
+	       "  --duration SEC    length of each run (default 0.5)\n"
+	       "  --json            print every program's rounds, medians, CVs and ratio as one JSON\n"
+	       "                    object {\"bare\": [...]} at the end instead of the table\n"
+	       "\nExit status: 0 every round ran, 1 a round failed, 2 usage error, 128+S a signal.\n"
+	       "\nbare programs:\n");
 	for (size_t i = 0; i < NBARES; i++)
 		printf("  %-20s %s\n", bares[i]->name, bares[i]->summary);
 }
@@ -80,84 +85,138 @@ static double run_harness(const struct bare *b, const struct runner_config *cfg,
 	return strcmp(br.status, "ok") ? -1 : br.primary;
 }
 
-static int run_one(const struct bare *b, unsigned reps, double dur)
+/* The harness cell of b: its workload, driver, knobs and pinning. 0, or EXIT_FAIL (said). */
+static int bare_spec(const struct bare *b, double dur, struct runner_config *cfg, struct cell_spec *spec)
 {
 	char err[300];
-	struct runner_config cfg = { .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5 };
-	struct cell_spec spec = { .wl = workload_find(b->workload), .drv = driver_find(b->driver),
-		                  .workers = b->workers, .total = 1 };
-	if (!spec.wl || !spec.drv || spec.drv->unsupported) {
+	struct knob_assign as[6];
+	unsigned na = 0;
+	*cfg = (struct runner_config){ .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5 };
+	*spec = (struct cell_spec){ .wl = workload_find(b->workload), .drv = driver_find(b->driver),
+		                    .workers = b->workers, .total = 1 };
+	if (!spec->wl || !spec->drv || spec->drv->unsupported) {
 		log_err("bare", "%s: workload %s or driver %s unavailable", b->name, b->workload, b->driver);
 		return EXIT_FAIL;
 	}
-	if (topo_parse_policy(b->pin, &cfg.pin, err, sizeof err)) {
-		log_err("bare", "%s: %s", b->name, err);
-		return EXIT_FAIL;
-	}
-	struct knob_assign as[6];
-	unsigned na = 0;
+	if (topo_parse_policy(b->pin, &cfg->pin, err, sizeof err))
+		goto bad;
 	for (; na < 6 && b->knobs[na]; na++)
-		if (opt_split_assign(b->knobs[na], &as[na], err, sizeof err)) {
-			log_err("bare", "%s: %s", b->name, err);
-			return EXIT_FAIL;
-		}
-	if (runner_resolve_knobs(spec.wl, spec.drv, as, na, &spec.knobs, err, sizeof err)) {
-		log_err("bare", "%s: %s", b->name, err);
+		if (opt_split_assign(b->knobs[na], &as[na], err, sizeof err))
+			goto bad;
+	if (!runner_resolve_knobs(spec->wl, spec->drv, as, na, &spec->knobs, err, sizeof err))
+		return EXIT_OK;
+bad:
+	log_err("bare", "%s: %s", b->name, err);
+	return EXIT_FAIL;
+}
+
+/* The text lines of one program: its header (before the rounds), or its medians (after). */
+static void print_head(const struct bare *b)
+{
+	printf("bare %s: %s\n  %s/%s n=%u pin %s", b->name, b->summary, b->workload, b->driver, b->workers, b->pin);
+	for (unsigned k = 0; k < 6 && b->knobs[k]; k++)
+		printf(" %s", b->knobs[k]);
+	printf("\n  %-5s %16s %16s %8s\n", "round", "bare", "harness", "ratio");
+}
+
+static void print_medians(const struct bare_outcome *o)
+{
+	const struct bare *b = o->b;
+	struct stats_summary sb, sh;
+	if (stats_summarize(o->bare, o->rounds, &sb) || stats_summarize(o->harness, o->rounds, &sh))
+		return;
+	printf("  median bare %.1f %s (cv %.1f%%), harness %.1f %s (cv %.1f%%): harness/bare = %.3f\n",
+	       sb.median, b->unit, sb.cv * 100, sh.median, b->unit, sh.cv * 100, sh.median / sb.median);
+	if (b->event && sb.median > 0 && sh.median > 0)
+		printf("  per %s (median): bare %.2f ns, harness %.2f ns: harness/bare = %.2fx the time\n",
+		       b->event, 1e9 / (sb.median * b->per_unit), 1e9 / (sh.median * b->per_unit),
+		       sb.median / sh.median);
+}
+
+/* Run program b for `reps` interleaved rounds into o (its arrays allocated here, freed by the
+ * caller); prints the text table unless json. EXIT_OK, or EXIT_FAIL when a round failed. */
+static int run_one(const struct bare *b, unsigned reps, double dur, int json, struct bare_outcome *o)
+{
+	struct runner_config cfg;
+	struct cell_spec spec;
+	double *bare = calloc(reps, sizeof *bare), *harn = calloc(reps, sizeof *harn);
+	int *pus = calloc(b->workers, sizeof *pus);
+	*o = (struct bare_outcome){ .b = b, .bare = bare, .harness = harn, .error = "setup failed" };
+	if (!bare || !harn || !pus || bare_spec(b, dur, &cfg, &spec)) {
+		free(pus);
 		return EXIT_FAIL;
 	}
-	int *pus = calloc(b->workers, sizeof *pus);
 	topo_place(&cfg.pin, b->workers, pus);
 	struct machine m;
 	machine_describe(&m);
 	struct results_config rc = { .reps = 1, .duration_s = dur, .timeout_s = 60, .pin = b->pin };
 	struct results_doc *doc = results_doc_new(&m, &rc);
-	double *bare = calloc(reps, sizeof *bare), *harn = calloc(reps, sizeof *harn);
-	printf("bare %s: %s\n  %s/%s n=%u pin %s", b->name, b->summary, b->workload, b->driver, b->workers, b->pin);
-	for (unsigned k = 0; k < na; k++)
-		printf(" %s", b->knobs[k]);
-	printf("\n  %-5s %16s %16s %8s\n", "round", "bare", "harness", "ratio");
+	if (!json)
+		print_head(b);
 	cmd_stdout_flush();
-	int rc_exit = EXIT_OK;
+	o->error = NULL;
 	run_bare(b, dur, pus); /* warm-up round, discarded */
 	run_harness(b, &cfg, doc, &spec);
 	for (unsigned r = 0; r < reps; r++) {
 		bare[r] = run_bare(b, dur, pus);
 		harn[r] = run_harness(b, &cfg, doc, &spec);
 		if (bare[r] < 0 || harn[r] < 0) {
+			o->error = bare[r] < 0 ? "a bare round failed" : "a harness round failed";
 			log_err("bare", "%s: round %u failed (%s)", b->name, r + 1, bare[r] < 0 ? "bare" : "harness");
-			rc_exit = EXIT_FAIL;
 			break;
 		}
-		printf("  %-5u %16.1f %16.1f %8.3f\n", r + 1, bare[r], harn[r], harn[r] / bare[r]);
+		o->rounds = r + 1;
+		if (!json)
+			printf("  %-5u %16.1f %16.1f %8.3f\n", r + 1, bare[r], harn[r], harn[r] / bare[r]);
 		cmd_stdout_flush();
 	}
-	if (rc_exit == EXIT_OK) {
-		struct stats_summary sb, sh;
-		stats_summarize(bare, reps, &sb);
-		stats_summarize(harn, reps, &sh);
-		printf("  median bare %.1f %s (cv %.1f%%), harness %.1f %s (cv %.1f%%): harness/bare = %.3f\n",
-		       sb.median, b->unit, sb.cv * 100, sh.median, b->unit, sh.cv * 100, sh.median / sb.median);
-		if (b->event && sb.median > 0 && sh.median > 0)
-			printf("  per %s (median): bare %.2f ns, harness %.2f ns: harness/bare = %.2fx the time\n",
-			       b->event, 1e9 / (sb.median * b->per_unit), 1e9 / (sh.median * b->per_unit),
-			       sb.median / sh.median);
-		cmd_stdout_flush();
-	}
-	free(bare);
-	free(harn);
+	if (!o->error && !json)
+		print_medians(o);
+	cmd_stdout_flush();
 	free(pus);
 	results_doc_free(doc);
-	return rc_exit;
+	return o->error ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Run the programs named in argv[first..argc) ("all": every one); with json, print them as
+ * one JSON document at the end. */
+static int run_named(int argc, char **argv, int first, unsigned reps, double dur, int json)
+{
+	struct bare_outcome *out = calloc(NBARES * (size_t)(argc - first), sizeof *out);
+	unsigned n = 0;
+	int rc = out ? EXIT_OK : EXIT_FAIL;
+	for (int a = first; out && a < argc && !runner_signal; a++)
+		for (size_t i = 0; i < NBARES && !runner_signal; i++) {
+			if (strcmp(argv[a], "all") && strcmp(argv[a], bares[i]->name))
+				continue;
+			if (run_one(bares[i], reps, dur, json, &out[n++]) != EXIT_OK)
+				rc = EXIT_FAIL;
+		}
+	if (json && out && !runner_signal) {
+		char *s = bare_json(out, n);
+		if (s)
+			printf("%s\n", s);
+		else
+			rc = EXIT_FAIL;
+		free(s);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		free((void *)out[i].bare);
+		free((void *)out[i].harness);
+	}
+	free(out);
+	return runner_signal ? EXIT_SIGNAL(runner_signal) : rc;
 }
 
 int cmd_bare(int argc, char **argv)
 {
 	static const struct option lo[] = { { "reps", required_argument, 0, 'r' },
 		                            { "duration", required_argument, 0, 'd' },
+		                            { "json", no_argument, 0, 'j' },
 		                            { "help", no_argument, 0, 'h' }, { 0 } };
 	uint64_t reps = 5;
 	double dur = 0.5;
-	int c;
+	int c, json = 0;
 	if (cmd_wants_help(argc, argv)) {
 		usage();
 		return EXIT_OK;
@@ -178,6 +237,7 @@ int cmd_bare(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'j': json = 1; break;
 		case 'h': /* --hel, --he: getopt_long takes an unambiguous prefix */
 			usage();
 			return EXIT_OK;
@@ -204,16 +264,5 @@ int cmd_bare(int argc, char **argv)
 	}
 	runner_init();
 	runner_install_signals();
-	int rc = EXIT_OK;
-	for (int a = optind; a < argc; a++) {
-		for (size_t i = 0; i < NBARES; i++) {
-			if (strcmp(argv[a], "all") && strcmp(argv[a], bares[i]->name))
-				continue;
-			if (run_one(bares[i], (unsigned)reps, dur) != EXIT_OK)
-				rc = EXIT_FAIL;
-			if (runner_signal)
-				return EXIT_SIGNAL(runner_signal);
-		}
-	}
-	return rc;
+	return run_named(argc, argv, optind, (unsigned)reps, dur, json);
 }

@@ -13,17 +13,21 @@
 static void plot_usage(void)
 {
 	printf("usage: bench plot RESULTS.json [-o DIR] [--format png|svg|pdf]\n"
-	       "       bench plot BASE.json NEW.json [-o DIR] [--format png|svg|pdf]\n\n"
+	       "       bench plot BASE.json NEW.json [--ignore-knob K]... [-o DIR] [--format png|svg|pdf]\n\n"
 	       "Writes, for every figure the results support, a data file NAME.dat, a gnuplot script\n"
 	       "NAME.gp and the image NAME.png (gnuplot, run as an external program; edit the script\n"
 	       "and run `gnuplot NAME.gp` in DIR to restyle a figure). Figures: cpu-util (CPU used by\n"
 	       "cpu-spin per model), core-timeline (per-CPU utilization over time), scaling-WORKLOAD\n"
 	       "(ops/s against workers), sleep-io, shared-counter, producer-consumer, pingpong.\n"
 	       "Figures whose cells the file lacks are skipped with a note. With two files: one\n"
-	       "figure, compare, the change of every matched cell with a 95%% bootstrap CI.\n\n"
+	       "figure, compare: the change of every matched cell with its 95%% bootstrap CI and\n"
+	       "its verdict, exactly as `bench compare BASE NEW` prints them.\n\n"
 	       "  -o, --output DIR   where to write (default: next to the results file,\n"
 	       "                     results/NAME-plots for results/NAME.json)\n"
-	       "  --format F         png (default, pngcairo), svg or pdf (pdfcairo)\n\n"
+	       "  --format F         png (default, pngcairo), svg or pdf (pdfcairo)\n"
+	       "  --ignore-knob K    with two files: leave knob K out of the cell identity (repeatable),\n"
+	       "                     as bench compare does: e.g. a run with -O extra_work_pct=10\n"
+	       "                     against one without\n\n"
 	       "Exit status: 0 drawn, 1 gnuplot failed on a script, 2 usage or input error, or\n"
 	       "gnuplot is not installed (the data files and scripts are still written).\n");
 }
@@ -36,13 +40,17 @@ int cmd_plot(int argc, char **argv)
 		plot_usage();
 		return EXIT_OK;
 	}
-	int first = plot_cli_parse(argc, argv, "plot", 1, &dir, &o);
+	int first = plot_cli_parse(argc, argv, "plot", PLOT_CLI_PLOT, &dir, &o);
 	if (first < 0)
 		return EXIT_USAGE;
 	int nfiles = argc - first;
 	if (nfiles < 1 || nfiles > 2) {
 		log_err("plot", nfiles ? "too many arguments: give RESULTS.json, or BASE.json NEW.json"
 		                       : "no results file given (see bench plot --help)");
+		return EXIT_USAGE;
+	}
+	if (nfiles == 1 && o.nignore) {
+		log_err("plot", "--ignore-knob needs two files (BASE.json NEW.json)");
 		return EXIT_USAGE;
 	}
 	char msg[800], err[600], defdir[4096];

@@ -21,7 +21,10 @@ static void usage(FILE *f)
 	           "commands:\n");
 	for (unsigned i = 0; i < cmd_count; i++)
 		fprintf(f, "  %-9s %s\n", cmd_table[i].name, cmd_table[i].summary);
-	fprintf(f, "\n'bench <command> --help' describes one command. Benchmarks: BENCHMARKS.md.\n");
+	fprintf(f, "\noptions:\n"
+	           "  --help    this text ('bench help <command>' or 'bench <command> --help': one command)\n"
+	           "  --version the version of bench\n"
+	           "\nBenchmarks, results schema and the CI recipe: BENCHMARKS.md (man bench: every command's help).\n");
 }
 
 /* The first error of a flush by cmd_stdout_flush() (glibc may drop the data it could not
