@@ -21,12 +21,41 @@
 static struct osdrv *priv(const struct run *r) { return r->drv_priv; }
 static int shared_of(const struct task *t) { return priv(t->run)->shared; }
 
+#define OSDRV_SPIN_MAX_US 1000
+
+const struct knob osdrv_knobs[] = {
+	{ "wait_spin_us", KNOB_INT, "0", 0, OSDRV_SPIN_MAX_US, NULL,
+	  "task_wait polls the word this long before it blocks in the futex (spin-then-block), only when "
+	  "every worker has a PU of its own; burns CPU (util) to skip an idle core's wake-up; 0: block at once" },
+	{ 0 }
+};
+
+uint64_t osdrv_spin_ns(const struct run *r)
+{
+	const struct knobval *v = opt_get(r->knobs, "wait_spin_us");
+	if (!v || v->num <= 0 || r->nworkers < 2)
+		return 0;
+	unsigned distinct = 0;
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		if (r->pus[i] < 0) { /* an unbound worker may run on any PU */
+			distinct = topo_npus() > 0 ? (unsigned)topo_npus() : 1;
+			break;
+		}
+		unsigned seen = 0;
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = r->pus[j] == r->pus[i];
+		distinct += !seen;
+	}
+	return distinct >= 2 && r->nworkers <= distinct ? (uint64_t)v->num * 1000u : 0;
+}
+
 int osdrv_init(struct run *r, int shared, size_t handle_size)
 {
 	struct osdrv *d = calloc(1, sizeof *d);
 	if (!d)
 		return -ENOMEM;
 	d->shared = shared;
+	d->spin_ns = osdrv_spin_ns(r);
 	d->handles = calloc(r->nworkers ? r->nworkers : 1, handle_size);
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!d->handles || d->stop_fd < 0) {
@@ -131,8 +160,45 @@ int osdrv_sleep_ns(struct task *t, uint64_t ns)
 	}
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+#define osdrv_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define osdrv_relax() __asm__ __volatile__("yield")
+#else
+#define osdrv_relax() ((void)0)
+#endif
+
+/* The spin of spin-then-block: poll *word for at most ns. 1 once it is not `expected` any
+ * more, 0 when the time is up or the run is stopping (then the futex wait decides). The
+ * clock is read every 64 polls (a poll with its pause is ~10-40 ns). */
+static int spin_for_change(const struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t ns)
+{
+	uint64_t end = task_now_ns() + ns;
+	for (unsigned i = 1;; i++) {
+		if (atomic_load_explicit(word, memory_order_acquire) != expected)
+			return 1;
+		if (!(i & 63) && (task_should_stop(t) || task_now_ns() >= end))
+			return 0;
+		osdrv_relax();
+	}
+}
+
 int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)
 {
+	uint64_t spin = priv(t->run)->spin_ns;
+	if (spin && atomic_load(word) != expected)
+		return -EAGAIN; /* as the futex would say */
+	if (spin) {
+		uint64_t t0 = task_now_ns();
+		if (spin_for_change(t, word, expected, spin < timeout_ns ? spin : timeout_ns))
+			return 0; /* woken while spinning: the waker's task_wake finds no sleeper */
+		if (timeout_ns != TASK_FOREVER) {
+			uint64_t spun = task_now_ns() - t0;
+			if (spun >= timeout_ns)
+				return -ETIMEDOUT;
+			timeout_ns -= spun;
+		}
+	}
 	/* Publish the word, then look at stop, both seq_cst: osdrv_stop runs after the runner set
 	 * stop and wakes every published word, so either it sees ours or we see the stop. (Only
 	 * the OS drivers need this; the coroutine driver's stop reaches its schedulers itself.) */

@@ -23,7 +23,16 @@ struct osdrv {
 	int stop_fd;                /* eventfd, readable once the run stops: wakes fd waits (made before
 	                             * spawn, so process workers inherit it) */
 	int stop_sent;
+	uint64_t spin_ns;           /* task_wait polls the word this long before blocking (0: never);
+	                             * set by osdrv_init from the knob wait_spin_us */
 };
+
+/* The knobs of the thread and process drivers (their .knobs): wait_spin_us. */
+extern const struct knob osdrv_knobs[];
+/* The spin of task_wait for a run: wait_spin_us (0 if the driver has no such knob), but 0
+ * unless every worker has a PU of its own to spin on (workers <= distinct PUs, at least 2):
+ * a waiter that spins on the PU its waker needs only delays the wake. */
+uint64_t osdrv_spin_ns(const struct run *r);
 
 int osdrv_init(struct run *r, int shared, size_t handle_size);
 void *osdrv_shm_alloc(struct run *r, size_t size);

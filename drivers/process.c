@@ -107,6 +107,7 @@ const struct driver_ops driver_process = {
 	.summary = "one forked process per worker, pinned with hwloc, MAP_SHARED memory, shared futexes",
 	.version = DRIVER_API_VERSION,
 	.flags = DRIVER_PARALLEL | DRIVER_INHERIT_FDS, /* fork inherits the descriptors */
+	.knobs = osdrv_knobs,
 	.model = DRIVER_MODEL_PROCESSES,
 	.color = "#ff7f0e",
 	.init = process_init,

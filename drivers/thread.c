@@ -37,6 +37,7 @@ const struct driver_ops driver_thread = {
 	.summary = "one pthread per worker, pinned with hwloc, private futexes",
 	.version = DRIVER_API_VERSION,
 	.flags = DRIVER_SHARED_AS | DRIVER_PARALLEL | DRIVER_INHERIT_FDS,
+	.knobs = osdrv_knobs,
 	.model = DRIVER_MODEL_THREADS,
 	.color = "#1f77b4",
 	.init = thread_init,

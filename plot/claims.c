@@ -5,8 +5,12 @@
  *   part:  no check -> not measured; all pass -> holds; none -> fails; some -> holds only when
  *          (the setups whose checks passed), except for a strict part (a correctness
  *          guarantee: a lock, a semaphore bound, exactly-once delivery), which one failure fails
- *   claim: every part not measured -> not measured; a part fails -> does not hold; a part
- *          holds only when -> holds only when; else holds (naming parts not measured).
+ *   claim: a cell it used is unreliable (unstable, or its median repetition disturbed:
+ *          plot_cell_unreliable) -> unreliable, naming the other load in each such cell, and
+ *          no verdict; every part not measured -> not measured; a part fails -> does not hold;
+ *          a part holds only when -> holds only when; else holds (naming parts not measured).
+ * Unstable cells are found like ok ones (find); the rules read summaries, which leave
+ * disturbed repetitions out, and per-repetition rules skip them likewise (plot_rep_counts).
  * Metric and knob names: plot/names.h; which model (threads, processes, ...) a cell stands for:
  * its driver's .model in the driver table (drivers/driver.h), never its name. */
 #define _GNU_SOURCE
@@ -61,7 +65,21 @@ struct eval {
 	struct claim_result *r;
 	struct part part[4];
 	unsigned nparts, ncells, more;
+	char unreliable[600];         /* "X cores of other load in cell `Y`", a needed cell each */
 };
+
+/* plot_find for the claims: cells the selection matches, the measured ones (ok, and unstable:
+ * a claim that needs one is unreliable, see use_cell) unless sel asks for any status. */
+static unsigned find(const struct results_file *f, struct plot_sel sel, const struct results_file_cell **c)
+{
+	int any = sel.any_status;
+	sel.any_status = 1;
+	unsigned n = plot_find(f, &sel, c, MAXC), k = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (any || plot_cell_measured(c[i]))
+			c[k++] = c[i];
+	return k;
+}
 
 static void append(char *buf, size_t len, const char *sep, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void append(char *buf, size_t len, const char *sep, const char *fmt, ...)
@@ -86,14 +104,23 @@ static struct part *part_new(struct eval *e, const char *name, const char *needs
 	return p;
 }
 
-/* Record a cell in the claim's cells column (once). */
+/* Record a cell in the claim's cells column (once), and if it is unreliable (an unstable cell,
+ * a disturbed median repetition) what disturbed it: the claim then gets no verdict. */
 static void use_cell(struct eval *e, const struct results_file_cell *c)
 {
 	char lab[200], key[210];
+	double load;
 	results_cell_label(lab, sizeof lab, c->workload, c->driver, c->workers);
 	snprintf(key, sizeof key, "`%s`", lab);
 	if (strstr(e->r->cells, key))
 		return;
+	if (plot_cell_unreliable(c, &load)) {
+		if (isfinite(load))
+			append(e->unreliable, sizeof e->unreliable, "; ", "%.2f cores of other load in cell %s", load, key);
+		else
+			append(e->unreliable, sizeof e->unreliable, "; ", "cell %s %s (other load not recorded)", key,
+			       strcmp(c->status, "unstable") ? "disturbed" : "unstable");
+	}
 	if (e->ncells >= 12) {
 		e->more++;
 		return;
@@ -146,6 +173,11 @@ static void finish(struct eval *e)
 	}
 	if (e->more)
 		append(r->cells, sizeof r->cells, ", ", "and %u more", e->more);
+	if (*e->unreliable) {
+		r->verdict = CLAIM_UNRELIABLE;
+		snprintf(r->verdict_text, sizeof r->verdict_text, "unreliable: %s", e->unreliable);
+		return;
+	}
 	if (!measured) {
 		r->verdict = CLAIM_NOT_MEASURED;
 		snprintf(r->verdict_text, sizeof r->verdict_text, "not measured: %s", missing);
@@ -165,9 +197,33 @@ static void finish(struct eval *e)
 		append(r->verdict_text, sizeof r->verdict_text, " ", "(not measured: %s)", missing);
 }
 
+/* A cell's figure for a rule: the median (or the maximum) of its summary; for an unstable cell
+ * whose summary lacks it (every repetition disturbed), of all its ok repetitions: the claim is
+ * unreliable anyway (use_cell), and its measured column shows what was seen. */
+static double stat_of(const struct results_file_cell *c, const char *m, int max)
+{
+	double v = max ? plot_max(c, m) : plot_med(c, m), x[256], top = -INFINITY;
+	unsigned k = 0;
+	if (isfinite(v) || strcmp(c->status, "unstable"))
+		return v;
+	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
+		double y = plot_rep_metric(&c->reps[r], m);
+		if (c->reps[r].ok && isfinite(y)) {
+			x[k++] = y;
+			top = y > top ? y : top;
+		}
+	}
+	return !k ? NAN : max ? top : stats_median(x, k);
+}
+
 static double med(const struct results_file_cell *c, const char *m)
 {
-	return plot_med(c, m);
+	return stat_of(c, m, 0);
+}
+
+static double max_of(const struct results_file_cell *c, const char *m)
+{
+	return stat_of(c, m, 1);
 }
 
 /* The model a cell's driver realises (from the driver table): the claims speak of models. */
@@ -220,7 +276,7 @@ static void label(const struct results_file_cell *const *set, unsigned n, const 
 static void claim_cpu(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_CPU_SPIN }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_CPU_SPIN }, c);
 	plot_sort_cells(c, n);
 	struct part *one = part_new(e, "one thread", "cpu-spin under thread with 1 worker");
 	struct part *gil_part = part_new(e, "GIL threads", "cpu-spin under gil with 2+ workers");
@@ -251,7 +307,7 @@ static void claim_cpu(struct eval *e)
 static void claim_counter(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_COUNTER, .any_status = 1 }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_COUNTER, .any_status = 1 }, c);
 	plot_sort_cells(c, n);
 	struct part *loses = part_new(e, "unlocked counter loses updates",
 	                              "shared-counter sync=none under thread or process with 2+ workers");
@@ -261,14 +317,14 @@ static void claim_counter(struct eval *e)
 	for (unsigned i = 0; i < n; i++) {
 		const struct results_file_cell *x = c[i];
 		const char *sync = results_file_knob(x, K_SC_SYNC);
-		int ok = !strcmp(x->status, "ok");
+		int ok = plot_cell_measured(x);
 		char lab[300], err[300];
 		if (!sync || x->workers < 2 || (!ok && strcmp(x->status, "failed")))
 			continue;
 		char l0[260];
 		label(c, n, x, K_SC_SYNC, 1, l0, sizeof l0);
 		snprintf(lab, sizeof lab, "%s sync=%s", l0, sync);
-		double lost = med(x, M_SC_LOST_FRACTION), worst = plot_max(x, M_SC_LOST_FRACTION);
+		double lost = med(x, M_SC_LOST_FRACTION), worst = max_of(x, M_SC_LOST_FRACTION);
 		if (!strcmp(sync, V_SC_MUTEX)) {
 			if (ok)
 				check(e, lock, worst == 0, lab, "%.3g%% lost (worst repetition)", worst * 100);
@@ -303,7 +359,7 @@ static void claim_counter(struct eval *e)
 static double spawn_per_worker(const struct results_file *f, enum driver_model m, unsigned workers, struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .model = m, .workers = workers }, c, MAXC), k = 0;
+	unsigned n = find(f, (struct plot_sel){ .model = m, .workers = workers }, c), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
 		double s = med(c[i], M_SPAWN);
@@ -320,7 +376,7 @@ static double spawn_per_worker(const struct results_file *f, enum driver_model m
 static double mem_per_worker(const struct results_file *f, enum driver_model m, unsigned workers)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(f, &(struct plot_sel){ .model = m, .workers = workers }, c, MAXC), k = 0;
+	unsigned n = find(f, (struct plot_sel){ .model = m, .workers = workers }, c), k = 0;
 	double v[MAXC];
 	for (unsigned i = 0; i < n; i++) {
 		double kb = med(c[i], M_MEM_PER_WORKER);
@@ -336,7 +392,7 @@ static unsigned worker_counts(const struct results_file *f, enum driver_model m,
 	unsigned k = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
 		const struct results_file_cell *c = &f->cells[i];
-		if (model(c) != m || strcmp(c->status, "ok"))
+		if (model(c) != m || !plot_cell_measured(c))
 			continue;
 		unsigned j = 0;
 		while (j < k && w[j] != c->workers)
@@ -375,7 +431,7 @@ static void claim_spawn(struct eval *e)
 static void claim_switch(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PINGPONG }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_PINGPONG }, c);
 	struct part *p = part_new(e, "thread switch much cheaper", "pingpong under thread and process, same pinning");
 	for (unsigned i = 0; i < n; i++) {
 		if (model(c[i]) != DRIVER_MODEL_PROCESSES)
@@ -445,7 +501,7 @@ static void coro_cost_at(struct eval *e, struct part *cost, unsigned n)
 static void claim_coroutines(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .model = DRIVER_MODEL_COROUTINES }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .model = DRIVER_MODEL_COROUTINES }, c);
 	plot_sort_cells(c, n);
 	struct part *waits = part_new(e, "many concurrent waits overlap",
 	                              "sleep-io under coroutine with 100+ workers, no limit, no spinners");
@@ -477,7 +533,7 @@ static void claim_coroutines(struct eval *e)
 static void claim_semaphore(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_SLEEP_IO, .knobs = { K_SIO_LIMIT ">0" } }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_SLEEP_IO, .knobs = { K_SIO_LIMIT ">0" } }, c);
 	plot_sort_cells(c, n);
 	struct part *never = part_new(e, "never more than k inside", "sleep-io with -O limit=k and more waiters than k");
 	struct part *k_in = part_new(e, "k inside at once", "sleep-io with -O limit=k and more waiters than k");
@@ -485,7 +541,7 @@ static void claim_semaphore(struct eval *e)
 	for (unsigned i = 0; i < n; i++) {
 		double k = atof(results_file_knob(c[i], K_SIO_LIMIT));
 		double waiters = med(c[i], M_SIO_WAITERS), peak = med(c[i], M_SIO_MAX_INSIDE),
-		       worst = plot_max(c[i], M_SIO_MAX_INSIDE);
+		       worst = max_of(c[i], M_SIO_MAX_INSIDE);
 		if (!isfinite(waiters))
 			waiters = c[i]->workers;
 		if (!isfinite(peak) || waiters <= k)
@@ -516,7 +572,7 @@ static double consumer_fairness(const struct results_file_cell *c, unsigned *nco
 	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
 		const struct results_rep *rep = &c->reps[r];
 		unsigned p = (unsigned)prod, q = (unsigned)cons;
-		if (!rep->ok || p + q > rep->nworkers)
+		if (!plot_rep_counts(c, rep) || p + q > rep->nworkers)
 			continue;
 		v[k++] = stats_jain(rep->worker_ops + p, q);
 	}
@@ -526,8 +582,8 @@ static double consumer_fairness(const struct results_file_cell *c, unsigned *nco
 static void claim_queue(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK },
-	                                                .any_status = 1 }, c, MAXC);
+	struct plot_sel sel = { .workload = W_PC, .knobs = { K_PC_QUEUE "=" V_PC_LOCK }, .any_status = 1 };
+	unsigned n = find(e->f, sel, c);
 	plot_sort_cells(c, n);
 	struct part *once = part_new(e, "every item handed over exactly once", "producer-consumer with -O queue=lock");
 	struct part *share = part_new(e, "consumers share the items",
@@ -535,11 +591,11 @@ static void claim_queue(struct eval *e)
 	once->strict = 1;
 	for (unsigned i = 0; i < n; i++) {
 		char lab[300], err[300];
-		if (strcmp(c[i]->status, "ok") && strcmp(c[i]->status, "failed"))
+		if (!plot_cell_measured(c[i]) && strcmp(c[i]->status, "failed"))
 			continue;
 		label(c, n, c[i], K_PC_QUEUE, 1, lab, sizeof lab);
 		use_cell(e, c[i]);
-		if (strcmp(c[i]->status, "ok")) {
+		if (!plot_cell_measured(c[i])) {
 			check(e, once, 0, lab, "failed: %s", error_md(c[i], err, sizeof err));
 			continue;
 		}
@@ -575,7 +631,7 @@ static const struct results_file_cell *convoy_ref(const struct results_file_cell
 static void claim_convoy(struct eval *e)
 {
 	const struct results_file_cell *c[MAXC];
-	unsigned n = plot_find(e->f, &(struct plot_sel){ .workload = W_SLEEP_IO }, c, MAXC);
+	unsigned n = find(e->f, (struct plot_sel){ .workload = W_SLEEP_IO }, c);
 	plot_sort_cells(c, n);
 	struct part *p = part_new(e, "waiters suffer beside spinners under the GIL",
 	                          "sleep-io -O spinners=1 under gil, and the same under thread");
@@ -684,6 +740,7 @@ const char *claims_verdict_name(enum claim_verdict v)
 	case CLAIM_HOLDS: return "holds";
 	case CLAIM_FAILS: return "does not hold";
 	case CLAIM_HOLDS_WHEN: return "holds only when";
+	case CLAIM_UNRELIABLE: return "unreliable";
 	default: return "not measured";
 	}
 }

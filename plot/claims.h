@@ -11,6 +11,8 @@ enum claim_verdict {
 	CLAIM_HOLDS,
 	CLAIM_FAILS,                  /* does not hold */
 	CLAIM_HOLDS_WHEN,             /* holds only in some of the measured setups */
+	CLAIM_UNRELIABLE,             /* a cell it needs is unstable, or its median repetition was
+	                                 disturbed: no verdict (plot_cell_unreliable) */
 };
 
 #define CLAIMS_N 8

@@ -122,7 +122,34 @@ int plot_same_cell(const struct results_file_cell *a, const struct results_file_
 /* Median of a metric, NaN if absent; max likewise. */
 double plot_med(const struct results_file_cell *c, const char *metric);
 double plot_max(const struct results_file_cell *c, const char *metric);
-/* The ok repetition whose metric is the median one (for timelines); NULL if none. */
+/* The ok repetition whose metric is the median one (for timelines), among those the summary
+ * counts (plot_rep_counts); NULL if none. */
 const struct results_rep *plot_median_rep(const struct results_file_cell *c);
+
+/* ---- noise: the interference fields of schema 2 (absent in schema-1 files: nothing is
+ * disturbed or unstable there, and these say so) ---- */
+
+/* Measured: status ok, or unstable (measured, but too many repetitions were disturbed). */
+int plot_cell_measured(const struct results_file_cell *c);
+/* A metric of one repetition, NaN if it lacks it. */
+double plot_rep_metric(const struct results_rep *r, const char *metric);
+/* Cores of other load while r ran: its other_load_cores, else what its core_util says (all
+ * CPUs' busy time minus the workers' util_cores, at least 0); NaN when neither is there. */
+double plot_rep_other_load(const struct results_rep *r);
+/* Whether c's summary kept its disturbed repetitions (--keep-disturbed): its primary metric
+ * counts every ok repetition. */
+int plot_keeps_disturbed(const struct results_file_cell *c);
+/* Whether r is one of the repetitions c's summary is over: ok, and not disturbed unless the
+ * summary kept the disturbed ones. */
+int plot_rep_counts(const struct results_file_cell *c, const struct results_rep *r);
+/* The median of plot_rep_other_load over c's ok repetitions (disturbed_only: its disturbed
+ * ones), NaN when none records it; *nok and *nd (each may be NULL): how many ok repetitions c
+ * has, and how many of them were disturbed. */
+double plot_cell_other_load(const struct results_file_cell *c, int disturbed_only, unsigned *nok, unsigned *nd);
+/* Whether c's figures cannot be trusted: it is unstable, or the median repetition of its
+ * summary (by the primary metric) was disturbed. *load: the other load behind it, in cores
+ * (unstable: the median over its disturbed repetitions, or over all if none is marked; else
+ * the median repetition's), NaN when not recorded. */
+int plot_cell_unreliable(const struct results_file_cell *c, double *load);
 
 #endif

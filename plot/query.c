@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/stats/stats.h"
 #include "plot/names.h"
 #include "plot/plot.h"
 
@@ -245,7 +246,7 @@ const struct results_rep *plot_median_rep(const struct results_file_cell *c)
 	double med = plot_med(c, M_UTIL), dist = INFINITY;
 	for (unsigned i = 0; i < c->nreps; i++) {
 		const struct results_rep *r = &c->reps[i];
-		if (!r->ok || !r->nsamples)
+		if (!plot_rep_counts(c, r) || !r->nsamples)
 			continue;
 		double d = isfinite(med) && isfinite(r->util_cores) ? fabs(r->util_cores - med) : 0;
 		if (!best || d < dist) {
@@ -254,4 +255,94 @@ const struct results_rep *plot_median_rep(const struct results_file_cell *c)
 		}
 	}
 	return best;
+}
+
+int plot_cell_measured(const struct results_file_cell *c)
+{
+	return !strcmp(c->status, "ok") || !strcmp(c->status, "unstable");
+}
+
+double plot_rep_metric(const struct results_rep *r, const char *metric)
+{
+	for (unsigned i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->metrics[i].name, metric))
+			return r->metrics[i].value;
+	return NAN;
+}
+
+double plot_rep_other_load(const struct results_rep *r)
+{
+	double busy = 0, load = plot_rep_metric(r, "other_load_cores");
+	if (isfinite(load))
+		return load;
+	if (!r->ncpus || !isfinite(r->util_cores))
+		return NAN;
+	for (unsigned i = 0; i < r->ncpus; i++)
+		busy += isfinite(r->core_mean[i]) ? r->core_mean[i] : 0;
+	return busy - r->util_cores > 0 ? busy - r->util_cores : 0;
+}
+
+int plot_keeps_disturbed(const struct results_file_cell *c)
+{
+	const struct results_stat *s = results_file_stat(c, c->primary);
+	unsigned nok = 0;
+	for (unsigned i = 0; i < c->nreps; i++)
+		nok += c->reps[i].ok != 0;
+	return s && s->n >= nok;
+}
+
+int plot_rep_counts(const struct results_file_cell *c, const struct results_rep *r)
+{
+	(void)c;
+	return r->counted; /* the loader's: ok, and not disturbed unless the run kept them */
+}
+
+/* The repetition of c's summary whose primary metric is nearest its median; NULL if none. */
+static const struct results_rep *primary_median_rep(const struct results_file_cell *c)
+{
+	const struct results_rep *best = NULL;
+	double med = plot_med(c, c->primary), dist = INFINITY;
+	for (unsigned i = 0; i < c->nreps && isfinite(med); i++) {
+		double d = fabs(plot_rep_metric(&c->reps[i], c->primary) - med);
+		if (plot_rep_counts(c, &c->reps[i]) && d < dist) {
+			best = &c->reps[i];
+			dist = d;
+		}
+	}
+	return best;
+}
+
+double plot_cell_other_load(const struct results_file_cell *c, int disturbed_only, unsigned *nok, unsigned *nd)
+{
+	double v[256];
+	unsigned k = 0, ok = 0, dist = 0;
+	for (unsigned i = 0; i < c->nreps; i++) {
+		const struct results_rep *r = &c->reps[i];
+		double l = plot_rep_other_load(r);
+		ok += r->ok != 0;
+		dist += r->ok && r->disturbed;
+		if (r->ok && (r->disturbed || !disturbed_only) && isfinite(l) && k < 256)
+			v[k++] = l;
+	}
+	if (nok)
+		*nok = ok;
+	if (nd)
+		*nd = dist;
+	return stats_median(v, k);
+}
+
+int plot_cell_unreliable(const struct results_file_cell *c, double *load)
+{
+	unsigned nd;
+	*load = NAN;
+	if (strcmp(c->status, "unstable")) {
+		const struct results_rep *m = primary_median_rep(c);
+		if (m && m->disturbed)
+			*load = plot_rep_other_load(m);
+		return m && m->disturbed;
+	}
+	*load = plot_cell_other_load(c, 1, NULL, &nd);
+	if (!nd)
+		*load = plot_cell_other_load(c, 0, NULL, NULL);
+	return 1;
 }

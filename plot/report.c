@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench/store/escape.h"
+#include "bench/store/results.h"
 #include "plot/claims.h"
 #include "plot/fidelity.h"
 #include "plot/names.h"
@@ -20,7 +21,9 @@
 static const char *const harness_metrics[] = { "wall_s", "spawn_s", "join_s", "cpu_user_s", "cpu_sys_s",
 	                                       "util_cores", "ops", "ops_per_s", "ctx_voluntary",
 	                                       "ctx_involuntary", "fairness", "mem_delta_kb", M_MEM_PER_WORKER,
-	                                       NULL };
+	                                       /* interference (schema 2) */
+	                                       "steal_s", "other_load_cores", "other_load_pu_cores", "migrations",
+	                                       "run_delay_s", NULL };
 
 static int is_harness(const char *m)
 {
@@ -128,7 +131,9 @@ static void claims_section(FILE *o, const struct claim_result *c)
 {
 	fprintf(o, "## The tutorials' claims\n\nEach verdict is computed from the cells of this file by the rule listed "
 	           "below the table (rules and thresholds: `plot/claims.c`); ✓/✗ mark each check. A claim is *not "
-	           "measured* when the file lacks the cells its rule needs.\n\n"
+	           "measured* when the file lacks the cells its rule needs, and *unreliable* (no verdict) when a "
+	           "cell it needs is unstable or its median repetition was disturbed: the other load in that cell "
+	           "is named instead.\n\n"
 	           "| # | claim | cells | measured | verdict |\n|---|---|---|---|---|\n");
 	for (unsigned i = 0; i < CLAIMS_N; i++) { /* Markdown already (claims.h) */
 		const char *rest = c[i].verdict_text + strlen(claims_verdict_name(c[i].verdict));
@@ -301,54 +306,68 @@ static void workload_section(FILE *o, const struct results_file *f, const char *
 	fprintf(o, "\n");
 }
 
-/* CPU the rest of the machine used while a cell ran: all CPUs' busy time (/proc/stat) minus
- * the workers' own, in cores; the median over its ok repetitions. */
-static double other_load(const struct results_file_cell *c)
+/* A cell with disturbed repetitions, or unstable: one line of the list under "Other load". */
+static void disturbed_line(FILE *o, const struct results_file_cell *c)
 {
-	double v[256];
-	unsigned k = 0;
-	for (unsigned r = 0; r < c->nreps && k < 256; r++) {
-		const struct results_rep *x = &c->reps[r];
-		double busy = 0;
-		if (!x->ok || !x->ncpus || !isfinite(x->util_cores))
-			continue;
-		for (unsigned i = 0; i < x->ncpus; i++)
-			busy += isfinite(x->core_mean[i]) ? x->core_mean[i] : 0;
-		v[k++] = busy - x->util_cores > 0 ? busy - x->util_cores : 0;
-	}
-	return stats_median(v, k);
+	unsigned nok, nd;
+	double load = plot_cell_other_load(c, 1, &nok, &nd);
+	char lab[200];
+	results_cell_label(lab, sizeof lab, c->workload, c->driver, c->workers); /* validated names */
+	fprintf(o, "- `%s`: %s", lab, strcmp(c->status, "unstable") ? "" : "**unstable**, ");
+	fprintf(o, "%u of %u repetitions disturbed", nd, nok);
+	if (isfinite(load))
+		fprintf(o, " (other load %.2f cores)", load);
+	if (nd)
+		fprintf(o, ", %s", plot_keeps_disturbed(c) ? "kept" : "left out");
+	fputs("\n", o);
 }
 
-/* How busy the rest of the machine was: other_load over the cells, its median and maximum. */
+/* How busy the rest of the machine was: other_load over the cells, its median and maximum;
+ * then every cell that is unstable or had disturbed repetitions. */
 static void load_section(FILE *o, const struct results_file *f)
 {
 	double load[4096], max = 0;
-	unsigned nl = 0;
+	unsigned nl = 0, nbad = 0;
 	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
-		double l = other_load(&f->cells[i]);
+		double l = plot_cell_other_load(&f->cells[i], 0, NULL, NULL);
 		if (isfinite(l)) {
 			load[nl++] = l;
 			max = l > max ? l : max;
 		}
 	}
-	if (!nl)
-		return;
-	double med = stats_median(load, nl);
-	fprintf(o, "Other load: besides the workers, the machine's CPUs were busy %.2f cores in the median cell "
-	           "(the most: %.2f), of %d.%s\n\n",
-	        med, max, f->cpus,
-	        med > 0.25 ? " **The machine was not quiet: CPU utilization and timings are lower and noisier "
-	                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
-	                   : "");
+	if (nl) {
+		double med = stats_median(load, nl);
+		fprintf(o, "Other load: besides the workers, the machine's CPUs were busy %.2f cores in the median cell "
+		           "(the most: %.2f), of %d.%s\n\n",
+		        med, max, f->cpus,
+		        med > 0.25 ? " **The machine was not quiet: CPU utilization and timings are lower and noisier "
+		                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
+		                   : "");
+	}
+	for (unsigned i = 0; i < f->ncells; i++) {
+		const struct results_file_cell *c = &f->cells[i];
+		unsigned nd;
+		plot_cell_other_load(c, 1, NULL, &nd);
+		int bad = nd || !strcmp(c->status, "unstable");
+		if (bad && !nbad++)
+			fprintf(o, "**Disturbed cells** (other load, steal, run delay or a stall during repetitions; an "
+			           "unstable cell had too many, and its figures are not trustworthy; a claim that needs "
+			           "one is *unreliable*):\n\n");
+		if (bad)
+			disturbed_line(o, c);
+	}
+	if (nbad)
+		fputs("\n", o);
 }
 
 /* The title and the run: file, when and by what it was made, the command. Untrusted text is
  * never put in a code span: esc_md cannot escape inside one. */
 static void header_section(FILE *o, const struct results_file *f, const struct plot_opts *po)
 {
-	unsigned ok = 0, failed = 0, skipped = 0;
+	unsigned ok = 0, unstable = 0, failed = 0, skipped = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
 		ok += !strcmp(f->cells[i].status, "ok");
+		unstable += !strcmp(f->cells[i].status, "unstable");
 		failed += !strcmp(f->cells[i].status, "failed");
 		skipped += !strcmp(f->cells[i].status, "skipped");
 	}
@@ -370,8 +389,10 @@ static void header_section(FILE *o, const struct results_file *f, const struct p
 	md(o, f->tool_version ? f->tool_version : "?");
 	fputs(" (git ", o);
 	md(o, f->tool_git ? f->tool_git : "?");
-	fprintf(o, ")%s: %u cells, %u ok, %u failed, %u skipped.\n\nCommand: bench ",
-	        f->interrupted ? ", **interrupted**" : "", f->ncells, ok, failed, skipped);
+	fprintf(o, ")%s: %u cells, %u ok, ", f->interrupted ? ", **interrupted**" : "", f->ncells, ok);
+	if (unstable)
+		fprintf(o, "**%u unstable**, ", unstable);
+	fprintf(o, "%u failed, %u skipped.\n\nCommand: bench ", failed, skipped);
 	md(o, f->argv);
 	fprintf(o, " (%u measured repetitions after %u warm-up, %g s each for duration-bound workloads).\n"
 	           "This report: bench report ", f->reps, f->warmup, f->duration_s);

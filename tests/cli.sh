@@ -61,6 +61,25 @@ expect 0 "task-pool/thread/n=2 task_us=10 mode=sync"  -- run -w task-pool -d thr
 if python3 -c "import json,sys; c=json.load(open('$tmp/tpsweep.json'))['cells']; sys.exit(not (len(c)==4 and sorted((x['knobs']['task_us'], x['knobs']['mode']) for x in c)==[(1,'async'),(1,'sync'),(10,'async'),(10,'sync')] and all(x['status']=='ok' and x['reps'][0]['inflight']==(1 if x['knobs']['mode']=='sync' else 2) for x in c)))"; then
 	echo "ok   task-pool sweep expands into four cells"; pass=$((pass + 1))
 else echo "FAIL task-pool sweep cells"; fail=$((fail + 1)); fi
+# the table: the primary metric with its unit, the spread, fair only where the workers do the
+# same job, and the label column as wide as the widest label (issue 15). Where bench has
+# --keep-disturbed, the runs use it: a busy machine then marks repetitions (ok*, a footnote) but
+# cannot leave a cell unstable with an empty summary.
+KD=(); "$BENCH" run --help | grep -q -- --keep-disturbed && KD=(--keep-disturbed)
+out=$(cd "$tmp" && "$BENCH" run -w cpu-spin,producer-consumer -d thread -n 2 --reps 2 --warmup 0 --duration 0.02 -O queue=lock "${KD[@]}" -o table.json 2>/dev/null); rc=$?
+check "table: the run succeeds" test "$rc" -eq 0
+check "table: cpu-spin in spin units/s, its range over 2 repetitions, its fairness" \
+	grep -Eq '^cpu-spin/thread/n=2 +ok\*? +[0-9.]+[kMG]? spin units/s +[0-9.]+[kMG]?\.\.[0-9.]+[kMG]? +[0-9.]+ +[0-9.]+ +[01]\.[0-9]{3}$' <<<"$out"
+check "table: producer-consumer in items/s, no fairness (roles differ)" \
+	grep -Eq '^producer-consumer/thread/n=2 queue=lock +ok\*? +[0-9.]+[kMG]? items/s .* -$' <<<"$out"
+check "table: the status column lines up under its header" python3 -c "
+import sys
+rows = [l for l in sys.argv[1].splitlines() if l and not l.startswith(('results:', '* '))]
+col = rows[0].index('status')
+sys.exit(not (len(rows) == 3 and all(r[col - 1] == ' ' and r[col:col + 2] == 'ok' for r in rows[1:])))" "$out"
+out=$(cd "$tmp" && "$BENCH" run -w sleep-io -d thread -n 2 --reps 1 --warmup 0 -O wait_us=100 -O count=5 "${KD[@]}" -o sio.json 2>/dev/null)
+check "table: sleep-io by its wall time, lower is better, one repetition has no spread" \
+	grep -Eq '^sleep-io/thread/n=2 wait_us=100 count=5 +ok\*? +[0-9.]+ s wall \(lower\) +- ' <<<"$out"
 expect 0 "results: results/"                         -- run -w cpu-spin -d process -n 2 --reps 1 --warmup 0 --duration 0.02 --quiet
 if [[ -L $tmp/results/latest.json && -f $tmp/results/$(readlink "$tmp/results/latest.json") ]]; then
 	echo "ok   results/latest.json points at the run just made"; pass=$((pass + 1))

@@ -206,3 +206,101 @@ TEST(claims, c8_gil_convoy)
 	         "waiters=1 waiter_overshoot_p50_us=55");
 	EXPECT_VERDICT(d, 8, CLAIM_HOLDS);
 }
+
+/* ------------------------------------------------------------ noise (issue 15) */
+
+/* The claims of f (a file changed in memory: the loader of this branch knows neither the
+ * "unstable" status nor "disturbed"), claim id's verdict text and measured column in text. */
+static enum claim_verdict verdict_of(const struct results_file *f, unsigned id, char *text, size_t len)
+{
+	struct claim_result r[CLAIMS_N];
+	claims_evaluate(f, r);
+	snprintf(text, len, "%s | %s", r[id - 1].verdict_text, r[id - 1].measured);
+	return r[id - 1].verdict;
+}
+
+/* c1 with the process cell (the third) measured at util 1.5/1.56/1.6 (its primary metric
+ * likewise) beside other load 0.5/0.42/0.1 cores. */
+static struct results_file *c1_loaded(void)
+{
+	json_t *d = syn_new(2);
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=0.98 other_load_cores=0.01");
+	syn_cell(d, W_CPU_SPIN, "gil", 2, "iters=600 interval_us=5000", "util_cores=1.01 other_load_cores=0.01");
+	syn_cell(d, W_CPU_SPIN, "process", 2, "iters=600", "util_cores=1.5/1.56/1.6 ops_per_s=150/156/160 other_load_cores=0.5/0.42/0.1");
+	struct results_file *f = syn_load(d);
+	CHECK_EQ_INT(f->ncells, 3);
+	CHECK_EQ_INT(f->cells[2].nreps, 3);
+	return f;
+}
+
+TEST(claims, unstable_needed_cell_gives_unreliable_not_a_verdict)
+{
+	char t[3000];
+	struct results_file *f = c1_loaded();
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_FAILS); /* schema 1: as before, 1.56 < 0.8 x 2 */
+	struct results_file_cell *p = &f->cells[2];
+	p->status = "unstable";
+	p->reps[0].disturbed = p->reps[1].disturbed = 1;
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_UNRELIABLE);
+	CHECK_CONTAINS(t, "unreliable: 0.46 cores of other load in cell `cpu-spin/process/n=2`"); /* median of 0.5, 0.42 */
+	CHECK_CONTAINS(t, "1.56 of 2 cores"); /* the measured column still shows what was measured */
+	CHECK_STR(claims_verdict_name(CLAIM_UNRELIABLE), "unreliable");
+	unsigned nstats = p->nstats;
+	p->nstats = 0; /* every repetition disturbed: the summary is empty, the claim still needs the cell */
+	p->reps[2].disturbed = 1;
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_UNRELIABLE);
+	CHECK_CONTAINS(t, "unreliable: 0.42 cores of other load in cell `cpu-spin/process/n=2`");
+	CHECK_CONTAINS(t, "1.56 of 2 cores"); /* its figure from every ok repetition */
+	p->nstats = nstats;
+	p->reps[2].disturbed = 0;
+	struct claim_result r[CLAIMS_N];
+	claims_evaluate(f, r);
+	CHECK_CONTAINS(r[0].cells, "`cpu-spin/process/n=2`");
+	for (unsigned i = 1; i < CLAIMS_N; i++) /* claims that do not need the cell keep their verdict */
+		CHECK(r[i].verdict != CLAIM_UNRELIABLE);
+	results_file_free(f);
+}
+
+TEST(claims, disturbed_median_repetition_makes_a_cell_unreliable)
+{
+	char t[3000];
+	struct results_file *f = c1_loaded();
+	struct results_file_cell *p = &f->cells[2];
+	/* --keep-disturbed: the summary has all 3, and its median repetition (1.56) was disturbed */
+	p->reps[1].disturbed = 1;
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_UNRELIABLE);
+	CHECK_CONTAINS(t, "unreliable: 0.42 cores of other load in cell `cpu-spin/process/n=2`");
+	p->reps[1].disturbed = 0; /* a disturbed repetition that is not the median one */
+	p->reps[0].disturbed = 1;
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_FAILS);
+	for (unsigned k = 0; k < p->nstats; k++) /* the summary left the disturbed one out: it is not the median */
+		p->stats[k].n = 2;
+	p->reps[1].disturbed = 1;
+	p->reps[0].disturbed = 0;
+	CHECK_EQ_INT(verdict_of(f, 1, t, sizeof t), CLAIM_FAILS);
+	results_file_free(f);
+}
+
+TEST(claims, disturbed_repetitions_are_left_out_of_repetition_rules)
+{
+	/* claim 7 reads each repetition's worker_ops: two of three give everything to one consumer */
+	json_t *d = c7((const double[]){ 0, 0, 500, 510 }, NULL);
+	struct results_file *f = syn_load(d);
+	struct results_file_cell *c = &f->cells[0];
+	char t[3000];
+	CHECK_EQ_INT(c->nreps, 1);
+	CHECK_EQ_INT(verdict_of(f, 7, t, sizeof t), CLAIM_HOLDS);
+	struct results_rep *orig = c->reps, reps[3] = { c->reps[0], c->reps[0], c->reps[0] };
+	double skew[4] = { 0, 0, 1000, 0 };
+	reps[1].worker_ops = reps[2].worker_ops = skew;
+	c->reps = reps;
+	c->nreps = 3;
+	CHECK_EQ_INT(verdict_of(f, 7, t, sizeof t), CLAIM_FAILS);  /* all three count: the median is unfair */
+	reps[1].disturbed = reps[2].disturbed = 1;
+	for (unsigned k = 0; k < c->nstats; k++)                   /* and the summary left them out */
+		c->stats[k].n = 1;
+	CHECK_EQ_INT(verdict_of(f, 7, t, sizeof t), CLAIM_HOLDS);
+	c->reps = orig; /* reps is this test's */
+	c->nreps = 1;
+	results_file_free(f);
+}

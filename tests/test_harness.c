@@ -2,13 +2,17 @@
  * and the results file (schema keys, JSON round trip). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/core/cellproc.h"
+#include "bench/core/futex.h"
 #include "bench/core/procmem.h"
 #include "drivers/driver.h"
+#include "drivers/osdrv.h"
 #include "tests/faulty.h"
 #include "bench/store/results.h"
 #include "bench/machine/topo.h"
@@ -347,4 +351,82 @@ TEST(harness, unwritable_output_is_detected)
 	CHECK(results_check_writable("/tmp", err, sizeof err) != 0);
 	CHECK_CONTAINS(err, "is a directory");
 	CHECK(results_check_writable("/tmp/bench-ok.json", err, sizeof err) == 0);
+}
+
+/* ---- spin-then-block in the thread/process drivers' task_wait (knob wait_spin_us) ---- */
+
+static void spin_knob(struct knobset *ks, const char *us)
+{
+	struct knobval v;
+	char err[200];
+	memset(ks, 0, sizeof *ks);
+	CHECK(opt_defaults(ks, osdrv_knobs) == 0);
+	CHECK(opt_parse_value(opt_find(osdrv_knobs, "wait_spin_us"), us, &v, err, sizeof err) == 0);
+	CHECK(opt_set(ks, &v) == 0);
+}
+
+TEST(harness, wait_spin_only_where_every_worker_has_a_pu)
+{
+	struct knobset ks, none = { 0 };
+	spin_knob(&ks, "50");
+	int two[] = { 0, 1 }, one[] = { 0, 0 }, three[] = { 0, 1, 0 }, unbound[] = { -1, -1 };
+	struct run r = { .nworkers = 2, .knobs = &ks, .pus = two };
+	CHECK_EQ_INT(osdrv_spin_ns(&r), 50000);
+	r.pus = one; /* the waker needs the PU the waiter would spin on */
+	CHECK_EQ_INT(osdrv_spin_ns(&r), 0);
+	r.pus = unbound;
+	CHECK_EQ_INT(osdrv_spin_ns(&r), topo_npus() >= 2 ? 50000 : 0);
+	r.pus = three;
+	r.nworkers = 3; /* more workers than PUs */
+	CHECK_EQ_INT(osdrv_spin_ns(&r), 0);
+	r.nworkers = 2;
+	r.pus = two;
+	r.knobs = &none; /* a driver without the knob (gil) */
+	CHECK_EQ_INT(osdrv_spin_ns(&r), 0);
+	spin_knob(&ks, "0");
+	r.knobs = &ks;
+	CHECK_EQ_INT(osdrv_spin_ns(&r), 0);
+	struct knobval v;
+	char err[200];
+	CHECK(opt_parse_value(opt_find(osdrv_knobs, "wait_spin_us"), "1001", &v, err, sizeof err) != 0);
+	CHECK(opt_parse_value(opt_find(osdrv_knobs, "wait_spin_us"), "-1", &v, err, sizeof err) != 0);
+}
+
+struct spin_waker { _Atomic unsigned *word; };
+
+static void *spin_waker_main(void *arg)
+{
+	struct spin_waker *w = arg;
+	usleep(5000); /* past the spin: the waiter is in the futex by now, or about to be */
+	atomic_store(w->word, 6);
+	futex_wake(w->word, INT_MAX, 0);
+	return NULL;
+}
+
+/* osdrv_wait with a spin keeps task_wait's contract: -EAGAIN when the word already differs,
+ * -ETIMEDOUT within the timeout (shorter or longer than the spin), 0 when woken during or
+ * after the spin, no sleep once the run is stopping; the stop kick's word is cleared. */
+TEST(harness, wait_spin_keeps_the_wait_contract)
+{
+	struct osdrv d = { .shared = 0, .spin_ns = 1000000 };
+	struct run r = { .drv_priv = &d };
+	struct task_slot slot = { 0 };
+	_Atomic unsigned stop = 0, word = 5;
+	struct task t = { .run = &r, .slot = &slot, .stop = &stop };
+	CHECK_EQ_INT(osdrv_wait(&t, &word, 4, TASK_FOREVER), -EAGAIN);
+	CHECK_EQ_INT(osdrv_wait(&t, &word, 5, 100000), -ETIMEDOUT);  /* inside the spin */
+	CHECK_EQ_INT(osdrv_wait(&t, &word, 5, 3000000), -ETIMEDOUT); /* spin, then the futex */
+	CHECK_EQ_INT(atomic_load(&slot.wait_addr), 0);
+	pthread_t th;
+	struct spin_waker w = { &word };
+	CHECK(pthread_create(&th, NULL, spin_waker_main, &w) == 0);
+	int rc;
+	while ((rc = osdrv_wait(&t, &word, 5, TASK_FOREVER)) == 0 && atomic_load(&word) == 5)
+		; /* a spurious wake-up: wait again, as every caller does */
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(rc, 0);
+	CHECK_EQ_INT(atomic_load(&word), 6);
+	atomic_store(&stop, 1);
+	CHECK_EQ_INT(osdrv_wait(&t, &word, 6, TASK_FOREVER), 0); /* returns: the test's timeout is the check */
+	CHECK_EQ_INT(atomic_load(&slot.wait_addr), 0);
 }

@@ -6,6 +6,7 @@
 #include "drivers/driver.h"
 #include "bench/core/opt.h"
 #include "bench/cli/run_plan.h"
+#include "bench/machine/topo.h"
 #include "bench/core/task.h"
 #include "tests/test.h"
 #include "workloads/workload.h"
@@ -136,6 +137,25 @@ TEST(opt, plan_cap_is_counted_before_expanding)
 	const char *over[] = { "-w", "cpu-spin", "-d", "thread", "-n", n, "-O", a, "-O", "fault_after_ms=1,2,3", NULL };
 	CHECK_EQ_INT(plan_of(&c, over), -E2BIG);
 	CHECK(c.v == NULL && c.n == 0);
+}
+
+/* --all is every workload under every driver at 1 and the PU count of workers; -w alone
+ * every driver, -d alone every workload. */
+TEST(opt, plan_all_is_every_workload_and_driver)
+{
+	struct run_cells c;
+	unsigned nw = topo_npus() > 1 ? 2 : 1;
+	const char *all[] = { "--all", NULL }, *w[] = { "-w", "pingpong", NULL }, *d[] = { "--all", "-d", "process", NULL };
+	CHECK_EQ_INT(plan_of(&c, all), 0);
+	CHECK_EQ_INT(c.n, workload_count * driver_count * nw);
+	CHECK(c.v[c.n - 1].wl == workload_table[workload_count - 1] && c.v[c.n - 1].drv == driver_table[driver_count - 1]);
+	free(c.v);
+	CHECK_EQ_INT(plan_of(&c, w), 0);
+	CHECK_EQ_INT(c.n, driver_count * nw);
+	free(c.v);
+	CHECK_EQ_INT(plan_of(&c, d), 0);
+	CHECK_EQ_INT(c.n, workload_count * nw);
+	free(c.v);
 }
 
 TEST(opt, plan_merges_duplicates)

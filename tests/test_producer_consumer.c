@@ -307,3 +307,26 @@ TEST(producer_consumer, latency_histogram_percentiles)
 	static struct loghist empty;
 	CHECK(loghist_quantile(&empty, 0.5) == 0);
 }
+
+/* Spin-then-block in task_wait (thread/process, -O wait_spin_us): the lock queue's mutex and
+ * wait words still deliver every item exactly once, across PUs (the spin is on) and on one
+ * PU (off), at capacity 1 (a wait per item) and with producers and consumers out of balance. */
+TEST(producer_consumer, lock_exactly_once_with_wait_spin)
+{
+	static const char *pins[] = { "spread", "pus:0" };
+	double items = 0;
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned p = 0; p < 2; p++) {
+			const char *k[][2] = { { "capacity=1", NULL }, { "capacity=256", NULL }, { "capacity=1", "producers=1" } };
+			for (unsigned i = 0; i < 3; i++) {
+				json_t *root = tcell_run_ok(&(struct tcell){ .workload = "producer-consumer", .driver = drivers[d],
+				                                             .workers = i == 2 ? 3 : 2, .pin = pins[p],
+				                                             .knobs = { "queue=lock", "wait_spin_us=200", k[i][0], k[i][1] } });
+				json_t *r = tcell_rep0(tcell_cell(root));
+				CHECK_EQ_INT(tcell_num(r, "ops"), tcell_num(r, "items"));
+				items += tcell_num(r, "items");
+				json_decref(root);
+			}
+		}
+	CHECK(items > 0);
+}

@@ -287,3 +287,18 @@ TEST(task_pool, pipe_asks_for_a_capability_and_one_worker_is_too_few)
 	CHECK_CONTAINS(tcell_error(tcell_cell(root)), "at least 2 workers");
 	json_decref(root);
 }
+
+/* Spin-then-block in task_wait (thread/process, -O wait_spin_us): every task and result still
+ * crosses exactly once, sync and async, across PUs (spin on) and on one PU (off). */
+TEST_T(task_pool, exactly_once_with_wait_spin, 200)
+{
+	static const char *drivers[] = { "thread", "process" }, *pins[] = { "spread", "pus:0" };
+	static const char *modes[] = { "mode=async", "mode=sync" };
+	double tasks = 0;
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned p = 0; p < 2; p++)
+			for (unsigned m = 0; m < 2; m++)
+				tasks += run_ok(&(struct tcell){ .workload = "task-pool", .driver = drivers[d], .workers = 2,
+				                                 .pin = pins[p], .knobs = { modes[m], "task_us=5", "wait_spin_us=200" } });
+	CHECK(tasks > 0);
+}

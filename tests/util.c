@@ -29,7 +29,8 @@ json_t *tcell_run(const struct tcell *c)
 	struct runner_config cfg = { .duration_s = c->duration_s ? c->duration_s : 0.05,
 		                     .reps = c->reps ? c->reps : 1, .warmup = c->warmup,
 		                     .timeout_s = c->timeout_s ? c->timeout_s : 20,
-		                     .stop_grace_s = c->stop_grace_s ? c->stop_grace_s : 2 };
+		                     .stop_grace_s = c->stop_grace_s ? c->stop_grace_s : 2,
+		                     .keep_disturbed = 1 /* behaviour, not timing: see tests/lib.sh */ };
 	char err[300];
 	if (topo_parse_policy(c->pin ? c->pin : "spread", &cfg.pin, err, sizeof err))
 		TEST_FAIL("pin: %s", err);
@@ -43,7 +44,7 @@ json_t *tcell_run(const struct tcell *c)
 		TEST_FAIL("knobs: %s", err);
 	static struct machine m;
 	machine_describe(&m);
-	struct results_config rc = { .reps = cfg.reps, .warmup = cfg.warmup, .duration_s = cfg.duration_s,
+	struct results_config rc = { .reps = cfg.reps, .warmup = cfg.warmup, .keep_disturbed = 1, .duration_s = cfg.duration_s,
 		                     .timeout_s = cfg.timeout_s, .pin = cfg.pin.text };
 	struct results_doc *doc = results_doc_new(&m, &rc);
 	int *pus = calloc(c->workers, sizeof *pus);

@@ -78,6 +78,7 @@ const struct workload workload_cpu_spin = {
 	.knobs = spin_knobs,
 	.primary_metric = "ops_per_s",
 	.op_unit = "spin units",
+	.symmetric = 1,
 	.higher_is_better = 1,
 	.setup = spin_setup,
 	.run = spin_run,

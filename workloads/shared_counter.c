@@ -217,6 +217,7 @@ const struct workload workload_shared_counter = {
 	.knobs = sc_knobs,
 	.primary_metric = "ops_per_s",
 	.op_unit = "increments",
+	.symmetric = 1,
 	.higher_is_better = 1,
 	.setup = sc_setup,
 	.run = sc_run,

@@ -88,7 +88,8 @@ static int skel_verify(struct run *r)
 }
 
 /* Designated initialisers; workload_check() says what is mandatory. Optional: .flags
- * (WORKLOAD_SELF_BOUNDED: the workers end by themselves), .teardown (close what setup opened;
+ * (WORKLOAD_SELF_BOUNDED: the workers end by themselves), .symmetric (1 when every worker does
+ * the same job: bench run then shows their fairness), .teardown (close what setup opened;
  * task_shm_alloc memory is the driver's to free). */
 const struct workload workload_skeleton = {
 	.name = "skeleton",
@@ -98,6 +99,7 @@ const struct workload workload_skeleton = {
 	.knobs = skel_knobs,
 	.primary_metric = "ops_per_s",
 	.op_unit = "steps",
+	.symmetric = 1,
 	.higher_is_better = 1,
 	.setup = skel_setup,
 	.run = skel_run,

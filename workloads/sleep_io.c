@@ -280,6 +280,7 @@ const struct workload workload_sleep_io = {
 	.knobs = sio_knobs,
 	.primary_metric = "wall_s",
 	.op_unit = "waits",
+	.symmetric = 1, /* with -O spinners=K the last K workers spin instead: two jobs in one index */
 	.higher_is_better = 0,
 	.setup = sio_setup,
 	.run = sio_run,

@@ -46,7 +46,15 @@ struct workload {
 	const char *primary_metric;      /* what compare looks at: "ops_per_s", "wall_s", ... */
 	const char *op_unit;             /* what one task_ops() counts, plural: "items", "round trips"
 	                                  * (the unit of ops/s in tables and figures) */
+	int symmetric;                   /* 1: every worker does the same job, so "fairness" (Jain's
+	                                  * index of the workers' ops) says how evenly they got the
+	                                  * CPU; 0: roles differ (a producer and a consumer, a
+	                                  * submitter and a pool), the index is fixed by the roles
+	                                  * and bench run's table does not show it */
 	int higher_is_better;            /* direction of primary_metric */
+	double ci_target;                /* bench run --reps auto: stop once the 95% CI of the median
+	                                  * of primary_metric is within +-this (relative); 0: the
+	                                  * default, REPS_AUTO_TARGET (1%), see bench/core/reps.h */
 
 	int (*setup)(struct run *r);
 	int (*run)(struct task *t);

@@ -91,7 +91,10 @@ static int bare_spec(const struct bare *b, double dur, struct runner_config *cfg
 	char err[300];
 	struct knob_assign as[6];
 	unsigned na = 0;
-	*cfg = (struct runner_config){ .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5 };
+	/* keep_disturbed: every round counts as it is (the rounds interleave bare and harness, so
+	 * a disturbance hits both; bench/core/reps.h) */
+	*cfg = (struct runner_config){ .duration_s = dur, .reps = 1, .warmup = 0, .timeout_s = 60, .stop_grace_s = 5,
+		                       .keep_disturbed = 1 };
 	*spec = (struct cell_spec){ .wl = workload_find(b->workload), .drv = driver_find(b->driver),
 		                    .workers = b->workers, .total = 1 };
 	if (!spec->wl || !spec->drv || spec->drv->unsupported) {
@@ -149,7 +152,7 @@ static int run_one(const struct bare *b, unsigned reps, double dur, int json, st
 	topo_place(&cfg.pin, b->workers, pus);
 	struct machine m;
 	machine_describe(&m);
-	struct results_config rc = { .reps = 1, .duration_s = dur, .timeout_s = 60, .pin = b->pin };
+	struct results_config rc = { .reps = 1, .duration_s = dur, .timeout_s = 60, .pin = b->pin, .keep_disturbed = 1 };
 	struct results_doc *doc = results_doc_new(&m, &rc);
 	if (!json)
 		print_head(b);

@@ -14,35 +14,57 @@
 #include <unistd.h>
 
 #include "bench/cli/cmd.h"
+#include "bench/cli/run_table.h"
 #include "bench/store/escape.h"
 #include "bench/stats/compare.h"
 #include "bench/stats/compare_print.h"
-#include "bench/stats/fmt.h"
 #include "drivers/driver.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
 #include "bench/store/results.h"
 #include "bench/store/run_baseline.h"
 #include "bench/cli/run_plan.h"
+#include "bench/core/reps.h"
 #include "bench/core/runner.h"
 #include "workloads/workload.h"
 
 static void run_usage(void)
 {
 	printf("usage: bench run [--all] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
-	       "                 [--reps R] [--warmup K] [--duration SEC] [--timeout SEC]\n"
+	       "                 [--reps R|auto] [--cell-budget SEC] [--keep-disturbed]\n"
+	       "                 [--warmup K] [--duration SEC] [--timeout SEC]\n"
 	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet]\n"
 	       "       bench run --baseline BASE.json [--confirm] [-O knob=value]... [--reps R] ...\n"
 	       "                 [compare options: --threshold PCT --alpha A --fail-on F ...]\n\n"
 	       "Runs every cell = workload x driver x workers x knob values, each in its own cell\n"
 	       "process: K warm-up repetitions (discarded) then R measured ones. An entry or value\n"
 	       "given twice is one cell; a plan has at most %u cells.\n\n"
+	       "The table, a row per cell as it ends: the median of its primary metric with its unit\n"
+	       "(\"(lower)\": lower is better); its spread: +-P%% is half the summary's 95%% CI (ci95)\n"
+	       "as a share of the median, min..max for two repetitions, - for one; util (cores);\n"
+	       "wall_s; and fair (Jain's index of the workers' ops) where every worker does the same\n"
+	       "job. A '*' after the status marks a cell with disturbed repetitions or an unstable one;\n"
+	       "a footnote below the table says why.\n\n"
 	       "  --all              every workload under every available driver (-w/-d narrow it)\n"
 	       "  -w, --workload     workloads, comma-separated (bench list)\n"
 	       "  -d, --driver       drivers, comma-separated (default: every available one)\n"
 	       "  -n, --workers      worker counts, comma-separated (default: 1 and the PU count)\n"
 	       "  --pin P            none | compact | spread | pus:0,1,... (default spread)\n"
-	       "  --reps R           measured repetitions per cell (default %d)\n"
+	       "  --reps R|auto      measured repetitions per cell (default %d; with --all: auto).\n"
+	       "                     auto: at least %d, then more until the 95%% CI of the median of\n"
+	       "                     the primary metric is within +-%g%% (+-3%% for the hand-off\n"
+	       "                     workloads) or the cell's time budget is spent; the results say\n"
+	       "                     why it stopped (reps_stop)\n"
+	       "  --cell-budget SEC  with --reps auto: each cell's time budget (default: the cells\n"
+	       "                     left share what is left of %g s, at most %g s each)\n"
+	       "  --keep-disturbed   count disturbed repetitions in the summary and do not run them\n"
+	       "                     again. A repetition is disturbed when steal, other load on the\n"
+	       "                     workers' PUs, the workers' run delay or a stall of the cell\n"
+	       "                     passed a threshold (bench/core/interference.h); by default it\n"
+	       "                     stays in the file, is left out of the summary and run again (at\n"
+	       "                     most as many times as the repetitions asked for); a cell left\n"
+	       "                     with too few is \"unstable\". BENCH_KEEP_DISTURBED=1 in the\n"
+	       "                     environment does the same (the test suite sets it)\n"
 	       "  --warmup K         discarded repetitions before them (default %d)\n"
 	       "  --duration SEC     length of one repetition of a duration-bound workload (default %g)\n"
 	       "  --timeout SEC      watchdog: a repetition that takes longer than duration + SEC\n"
@@ -62,11 +84,12 @@ static void run_usage(void)
 	       "                     matching); the exit status is that of the comparison\n"
 	       "  --confirm          with --baseline: run the flagged cells once more (into\n"
 	       "                     OUT.confirm.json) and fail only if they are flagged again\n\n"
-	       "Exit status: 0 all cells ok or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
+	       "Exit status: 0 all cells ok, unstable or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
 	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
 	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
 	       "not the run. With --baseline: 0 nothing flagged, 1 a significant regression.\n",
-	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
+	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, REPS_AUTO_MIN, REPS_AUTO_TARGET * 100, RUN_DEFAULT_RUN_BUDGET,
+	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
 }
 
 /* One batch of cells run into one results file: the cells of the command line, of a
@@ -152,19 +175,32 @@ static void link_latest(const char *path)
 	}
 }
 
-/* One row of the table, on stdout (a reader that went away stops the table, not the run). */
-static void print_row(const struct cell_spec *cs, const struct run_batch *batch, const struct cell_brief *b)
+/* The table's row of a finished cell, on stdout (a reader that went away stops the table, not
+ * the run). */
+static void print_row(struct run_table *t, const struct cell_spec *cs, const struct run_batch *batch,
+                      const struct cell_brief *b)
 {
-	char label[200], rate[32], cv[16];
+	char label[200];
+	struct run_table_row row;
 	cell_label(cs, batch, label, sizeof label);
-	fmt_si(b->ops_per_s, FMT_SI_COLUMN, rate, sizeof rate);
-	snprintf(cv, sizeof cv, isfinite(b->ops_per_s_cv) ? "%.1f%%" : "-", b->ops_per_s_cv * 100);
-	if (!strcmp(b->status, "ok"))
-		printf("%-44s %-7s %12s %7s %6.2f %8.3f %6.3f\n", label, b->status, rate, cv, b->util_cores, b->wall_s,
-		       b->fairness);
-	else
-		printf("%-44s %-7s %s\n", label, b->status, b->error ? b->error : "");
+	run_table_row_from_brief(&row, b, cs->wl, label);
+	run_table_print(t, &row);
 	cmd_stdout_flush();
+}
+
+/* The table's header, its label column as wide as the batch's widest label. */
+static void table_begin(struct run_table *t, const struct run_batch *b)
+{
+	char label[200];
+	size_t w = 0;
+	for (unsigned i = 0; i < b->n; i++) {
+		struct cell_spec cs = b->cells[i];
+		cs.index = i;
+		cell_label(&cs, b, label, sizeof label);
+		if (run_table_label_width(label) > w)
+			w = run_table_label_width(label);
+	}
+	run_table_begin(t, stdout, w);
 }
 
 /* A new cell of doc for cells[i], with the placement of its workers. NULL after one line. */
@@ -189,7 +225,8 @@ static struct results_cell *cell_begin(struct results_doc *doc, const struct cel
 /* Cell i of the batch into doc, and its row of the table; *failed set if it failed, *sig if
  * a signal stopped the run (doc then says so). 0, or -ENOMEM after one line: the cell could
  * not start. */
-static int run_one(const struct run_batch *b, struct results_doc *doc, unsigned i, int *failed, int *sig)
+static int run_one(const struct run_batch *b, struct run_table *t, struct results_doc *doc, unsigned i, int *failed,
+                   int *sig)
 {
 	struct cell_spec *cs = &b->cells[i];
 	struct runner_config ccfg = b->plan->cfg;
@@ -207,7 +244,7 @@ static int run_one(const struct run_batch *b, struct results_doc *doc, unsigned 
 	results_cell_brief(cell, &brief);
 	*failed |= !strcmp(brief.status, "failed");
 	if (!b->plan->quiet)
-		print_row(cs, b, &brief);
+		print_row(t, cs, b, &brief);
 	if (r == -EINTR) {
 		*sig = runner_signal;
 		results_doc_set_interrupted(doc, *sig);
@@ -230,16 +267,19 @@ static int run_cells(const struct run_batch *b, int *sig)
 	b->plan->cfg.progress = !b->plan->quiet && isatty(2);
 	runner_init();
 	runner_install_signals();
+	struct run_table table = { 0 };
 	if (!b->plan->quiet)
-		printf("%-44s %-7s %12s %7s %6s %8s %6s\n", "cell", "status", "ops/s", "cv", "util", "wall_s", "fair");
+		table_begin(&table, b);
 	cmd_stdout_flush();
 	*sig = 0;
 	int werr = results_doc_write(doc, b->path, err, sizeof err); /* valid (no cells yet) from the start */
 	for (unsigned i = 0; i < b->n && !werr && !*sig; i++) {
-		if (run_one(b, doc, i, &failed, sig))
+		if (run_one(b, &table, doc, i, &failed, sig))
 			break;
 		werr = results_doc_write(doc, b->path, err, sizeof err);
 	}
+	if (!b->plan->quiet)
+		run_table_end(&table);
 	results_doc_free(doc);
 	if (werr) {
 		log_err("run", "%s", err);
@@ -375,6 +415,7 @@ static struct results_config run_config(int argc, char **argv, const struct run_
 {
 	return (struct results_config){ .argc = argc, .argv = argv, .duration_s = p->cfg.duration_s,
 		                        .timeout_s = p->cfg.timeout_s, .reps = p->cfg.reps, .warmup = p->cfg.warmup,
+		                        .reps_auto = p->cfg.reps_auto, .keep_disturbed = p->cfg.keep_disturbed,
 		                        .pin = pin };
 }
 

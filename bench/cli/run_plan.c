@@ -11,6 +11,7 @@
 
 #include "drivers/driver.h"
 #include "bench/core/log.h"
+#include "bench/core/reps.h"
 #include "bench/core/task.h"
 #include "bench/machine/topo.h"
 #include "workloads/workload.h"
@@ -152,7 +153,7 @@ static int add_assign(const char *arg, struct run_plan *p)
 static const struct {
 	const char *name, *what;
 	double min, max;
-} settings[] = { { "--reps", "a count", 1, 10000 }, { "--warmup", "a count", 0, 1000 },
+} settings[] = { { "--reps", "auto or a count", 1, 10000 }, { "--warmup", "a count", 0, 1000 },
 		 { "--duration", "a number of seconds", 0.001, 86400 },
 		 { "--timeout", "a number of seconds", 0.1, 86400 } };
 
@@ -163,10 +164,15 @@ int run_plan_set(struct run_plan *p, enum run_setting which, const char *arg)
 	int rc = which < RUN_SET_DURATION
 	                 ? opt_parse_u64(arg, (uint64_t)settings[which].min, (uint64_t)settings[which].max, &u)
 	                 : opt_parse_double(arg, settings[which].min, settings[which].max, &d);
+	if (which == RUN_SET_REPS && rc && !strcmp(arg, "auto")) {
+		p->cfg.reps_auto = 1;
+		p->cfg.reps = REPS_AUTO_MIN;
+		return 0;
+	}
 	if (rc)
 		return -EINVAL;
 	switch (which) {
-	case RUN_SET_REPS: p->cfg.reps = (unsigned)u; break;
+	case RUN_SET_REPS: p->cfg.reps = (unsigned)u; p->cfg.reps_auto = 0; break;
 	case RUN_SET_WARMUP: p->cfg.warmup = (unsigned)u; break;
 	case RUN_SET_DURATION: p->cfg.duration_s = d; break;
 	default: p->cfg.timeout_s = d;
@@ -186,7 +192,7 @@ static int parse_setting(struct run_plan *p, enum run_setting which, const char 
 	return 0;
 }
 
-enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM };
+enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM, O_KEEP, O_BUDGET };
 static const struct option run_long[] = {
 	{ "all", no_argument, 0, O_ALL }, { "workload", required_argument, 0, 'w' },
 	{ "driver", required_argument, 0, 'd' }, { "workers", required_argument, 0, 'n' },
@@ -195,6 +201,7 @@ static const struct option run_long[] = {
 	{ "timeout", required_argument, 0, O_TIMEOUT }, { "output", required_argument, 0, 'o' },
 	{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
 	{ "baseline", required_argument, 0, O_BASELINE }, { "confirm", no_argument, 0, O_CONFIRM },
+	{ "keep-disturbed", no_argument, 0, O_KEEP }, { "cell-budget", required_argument, 0, O_BUDGET },
 	COMPARE_LONG_OPTIONS, { 0 }
 };
 #define RUN_SHORT ":w:d:n:O:o:qh"
@@ -229,6 +236,13 @@ static int one_option(struct run_plan *p, int c, char **argv)
 	case 'h': p->help = 1; return 1;
 	case O_BASELINE: p->baseline = optarg; return 0;
 	case O_CONFIRM: p->confirm = 1; return 0;
+	case O_KEEP: p->cfg.keep_disturbed = 1; return 0;
+	case O_BUDGET:
+		if (opt_parse_double(optarg, 0.001, 86400, &p->cfg.cell_budget_s)) {
+			log_err("run", "--cell-budget: '%s' is not a number of seconds from 0.001 to 86400", optarg);
+			return -EINVAL;
+		}
+		return 0;
 	case ':': log_err("run", "option '%s' needs a value", argv[optind - 1]); return -EINVAL;
 	case '?': bad_option(argv); return -EINVAL;
 	default:
@@ -245,7 +259,7 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p)
 	memset(p, 0, sizeof *p);
 	p->cfg = (struct runner_config){ .duration_s = RUN_DEFAULT_DURATION, .reps = RUN_DEFAULT_REPS,
 		                         .warmup = RUN_DEFAULT_WARMUP, .timeout_s = RUN_DEFAULT_TIMEOUT,
-		                         .stop_grace_s = 5 };
+		                         .stop_grace_s = 5, .run_budget_s = RUN_DEFAULT_RUN_BUDGET };
 	p->pin = "spread";
 	compare_opts_default(&p->copts);
 	opterr = 0;
@@ -256,6 +270,18 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p)
 		return rc > 0 ? 0 : rc;
 	if (optind < argc) {
 		log_err("run", "unexpected argument '%s' (see bench run --help)", argv[optind]);
+		return -EINVAL;
+	}
+	/* BENCH_KEEP_DISTURBED=1 is --keep-disturbed (the test suite's runs check behaviour, not
+	 * timing, on machines that are anything but quiet) */
+	const char *keep = getenv("BENCH_KEEP_DISTURBED");
+	if (keep && !strcmp(keep, "1"))
+		p->cfg.keep_disturbed = 1;
+	/* --all surveys every cell: --reps auto, unless --reps says otherwise (run_plan.h) */
+	if (p->all && !p->set[RUN_SET_REPS])
+		run_plan_set(p, RUN_SET_REPS, "auto");
+	if (p->cfg.cell_budget_s > 0 && !p->cfg.reps_auto) {
+		log_err("run", "--cell-budget needs --reps auto (the default of --all)");
 		return -EINVAL;
 	}
 	if (p->compare_given && !p->baseline) {
@@ -395,9 +421,11 @@ static int fill_defaults(struct run_plan *p)
 		log_err("run", "nothing to run: give --all or -w WORKLOAD (see bench list)");
 		return -EINVAL;
 	}
-	for (unsigned i = 0; !p->nwl && i < workload_count; i++)
+	/* decided before the loops: each push makes the selection non-empty */
+	int every_wl = !p->nwl, every_drv = !p->ndrv;
+	for (unsigned i = 0; every_wl && i < workload_count; i++)
 		rc = rc ? rc : push_workload(p, workload_table[i]);
-	for (unsigned i = 0; !p->ndrv && i < driver_count; i++)
+	for (unsigned i = 0; every_drv && i < driver_count; i++)
 		rc = rc ? rc : push_driver(p, driver_table[i]);
 	if (!rc && !p->nworkers) {
 		rc = push_workers(p, 1);

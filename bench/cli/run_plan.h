@@ -27,7 +27,14 @@
 #define RUN_PLAN_MAX_ASSIGN KNOBSET_MAX
 
 #define RUN_DEFAULT_DURATION 0.2
+/* Repetitions: `run --all` defaults to --reps auto (bench/core/reps.h: at least 5, more until
+ * the median's 95% CI is within the target, or the cell's share of RUN_DEFAULT_RUN_BUDGET is
+ * spent), so a survey of every cell takes about a minute on a 2-core VM and spends it on the
+ * noisy cells. A plain run defaults to a fixed 5: it is a quick look, or the two sides of an
+ * A/B comparison, where equal, known sample sizes keep the test's power the same from run to
+ * run; --reps auto is one option away. */
 #define RUN_DEFAULT_REPS 5
+#define RUN_DEFAULT_RUN_BUDGET 60.0
 #define RUN_DEFAULT_WARMUP 1
 #define RUN_DEFAULT_TIMEOUT 60.0
 
@@ -67,7 +74,8 @@ int run_plan_expand(struct run_plan *p, struct run_cells *out);
  * file named by source, NULL for the command line): at most RUN_PLAN_MAX_CELLS cells, each
  * with 1..TASK_MAX_WORKERS workers. 0, or -E2BIG after one line on stderr. */
 int run_plan_check(const struct cell_spec *cells, unsigned n, const char *source);
-/* Set p's setting `which` from text, within the range the command line allows (--reps 1..10000,
+/* Set p's setting `which` from text, within the range the command line allows (--reps 1..10000
+ * or auto,
  * --warmup 0..1000, --duration 0.001..86400 s, --timeout 0.1..86400 s). 0, or -EINVAL (p
  * unchanged, nothing printed). */
 int run_plan_set(struct run_plan *p, enum run_setting which, const char *arg);

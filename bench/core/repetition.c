@@ -6,10 +6,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench/core/futex.h"
 #include "bench/core/procmem.h"
@@ -118,10 +121,38 @@ static void hung_list(const struct run *r, unsigned spawned, char *buf, size_t l
 	}
 }
 
+/* -O fault=stall: a helper process (in a process group of its own) stops the cell's process
+ * group (the cell process, its threads and worker processes) with SIGSTOP for
+ * STALL_NS, then continues it: what a VM that is descheduled looks like from inside. Only in
+ * a cell process (the leader of its own group): in-process it would stop the caller's group.
+ * The helper's pid (reaped by rep_stop), or 0. */
+#define STALL_NS 50000000l
+static int repetition_stall_cell(void)
+{
+	pid_t grp = getpgrp();
+	if (grp != getpid())
+		return 0;
+	pid_t h = fork();
+	if (h == 0) {
+		struct timespec ts = { 0, STALL_NS };
+		setpgid(0, 0);
+		kill(-grp, SIGSTOP);
+		nanosleep(&ts, NULL);
+		kill(-grp, SIGCONT);
+		_exit(0);
+	}
+	return h > 0 ? h : 0;
+}
+
 /* Hand the fault to its worker: flag the slot, then raise the worker's checkpoint request
  * (the flag task_checkpoint polls; drivers point t->brk before spawn returns). */
-static void inject_fault(struct run *r, int kind)
+static void inject_fault(struct repetition *p, int kind)
 {
+	struct run *r = &p->run;
+	if (kind == TASK_FAULT_STALL) {
+		p->staller = repetition_stall_cell();
+		return;
+	}
 	unsigned w = (unsigned)run_knob_int(r, "fault_worker");
 	atomic_store(&r->sh->slot[w].fault, (unsigned)kind);
 	atomic_store(r->tasks[w].brk, 1);
@@ -243,6 +274,7 @@ static void rep_spawn(struct repetition *p)
 static void rep_start(struct repetition *p)
 {
 	struct run *r = &p->run;
+	interference_begin(&p->probe, r->sh->slot, p->spawned);
 	sampler_begin(&p->smp);
 	p->t_start = task_now_ns();
 	int rc = p->out.ok ? r->drv->start(r) : 0;
@@ -270,11 +302,12 @@ static void rep_watch(struct repetition *p)
 		if (d >= n || now >= end)
 			break;
 		if (now >= fault_at) {
-			inject_fault(r, fault);
+			inject_fault(p, fault);
 			fault_at = UINT64_MAX;
 		}
 		if (now >= next_tick) {
 			sampler_tick(&p->smp);
+			interference_refresh(&p->probe);
 			if (r->drv->reap)
 				r->drv->reap(r);
 			next_tick += TICK_NS;
@@ -285,10 +318,13 @@ static void rep_watch(struct repetition *p)
 		}
 		uint64_t wake = end < next_tick ? end : next_tick;
 		wake = fault_at < wake ? fault_at : wake;
+		wake = now + INTERFERENCE_POLL_NS < wake ? now + INTERFERENCE_POLL_NS : wake;
 		/* Late (descheduled past the next tick on a busy machine): do not wait. Without
 		 * the check, wake - now wraps around and the cell waits for the watchdog. */
 		futex_wait(&r->sh->done, d, wake > now ? wake - now : 0, 1);
+		interference_woke(&p->probe, wake, task_now_ns());
 	}
+	interference_end(&p->probe);
 	if (bounded && !failed && atomic_load(&r->sh->done) < n)
 		rep_fail(&p->out, "workers did not finish their work within the %.0f s timeout", cfg->timeout_s);
 }
@@ -331,6 +367,28 @@ static void report_hung(struct repetition *p)
 		rep_fail(&p->out, "worker(s) %s did not stop within %.1f s of the stop request (hung)", who, grace_s);
 }
 
+/* The repetition's interference and whether it was disturbed (interference.h). */
+static void judge_rep(struct repetition *p)
+{
+	struct rep_result *o = &p->out;
+	struct interference_in in;
+	struct interference_verdict v;
+	if (p->staller > 0) {
+		waitpid(p->staller, NULL, 0);
+		p->staller = 0;
+	}
+	interference_input(&p->probe, p->cell->pus, p->run.nworkers, o->cpu_user_s + o->cpu_sys_s, o->wall_s, &in);
+	interference_judge(&in, &v);
+	o->steal_s = in.steal_s;
+	o->other_load_cores = in.other_load_cores;
+	o->other_load_pu_cores = in.other_load_pu_cores;
+	o->migrations = in.migrations;
+	o->run_delay_s = in.run_delay_s;
+	o->stall_s = in.stall_s;
+	o->disturbed = v.disturbed;
+	snprintf(o->disturbed_by, sizeof o->disturbed_by, "%s", v.by);
+}
+
 /* stop: every worker is asked to stop and waited for, then measured. -ETIMEDOUT if some hung:
  * the cell is poisoned (hung workers still use the memory: do not join or free it). */
 static int rep_stop(struct repetition *p)
@@ -347,6 +405,7 @@ static int rep_stop(struct repetition *p)
 		r->drv->account(r);
 	sampler_tick(&p->smp);
 	fill_rep(r, o, p->t_start, &p->smp);
+	judge_rep(p);
 	/* Again now that every worker is done and idle (threads and coroutines keep their stacks
 	 * until join; exited processes count nothing, so for them the gate figure stands). Never
 	 * while workers run: with many busy workers the scan would get a sliver of a core. */
@@ -434,4 +493,22 @@ void repetition_release(struct repetition *p)
 	free(r->tasks);
 	r->tasks = NULL;
 	r->drv->cleanup(r);
+}
+
+double repetition_metric(const struct rep_result *o, const char *name)
+{
+	static const struct { const char *name; size_t off; } harness[] = {
+		{ "ops_per_s", offsetof(struct rep_result, ops_per_s) },
+		{ "wall_s", offsetof(struct rep_result, wall_s) },
+		{ "util_cores", offsetof(struct rep_result, util_cores) },
+		{ "ops", offsetof(struct rep_result, ops) },
+		{ "fairness", offsetof(struct rep_result, fairness) },
+	};
+	for (size_t i = 0; i < sizeof harness / sizeof *harness; i++)
+		if (!strcmp(harness[i].name, name))
+			return *(const double *)((const char *)o + harness[i].off);
+	for (unsigned i = 0; i < o->nmetrics; i++)
+		if (!strcmp(o->metrics[i].name, name))
+			return o->metrics[i].value;
+	return NAN;
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "bench/core/interference.h"
 #include "bench/core/sampler.h"
 #include "bench/core/task.h"
 #include "bench/store/results.h"
@@ -30,6 +31,8 @@ struct repetition {
 	struct run run;                /* what the driver and the workload see */
 	struct rep_result out;         /* what the repetition measured; one line to bench */
 	struct sampler smp;            /* per-core utilization while the workers run */
+	struct interference_probe probe; /* what disturbed the repetition */
+	int staller;                   /* -O fault=stall: the helper process that stops the cell, or 0 */
 	unsigned spawned;              /* workers created so far */
 	uint64_t t_start;              /* when the start gate opened */
 	double mem_alive;              /* kB of the cell with every worker alive; NAN: unknown */
@@ -44,5 +47,8 @@ int repetition_run(struct repetition_cell *c, struct repetition *p, int warmup, 
 /* Free what the repetition holds. When c->poisoned, the run, its shared memory and the
  * driver's state stay (hung workers still use them); the cell process must then end. */
 void repetition_release(struct repetition *p);
+/* The value of metric `name` in a measured repetition: a harness figure (ops_per_s, wall_s,
+ * util_cores, ...) or a metric of the workload or driver. NAN if it has none. */
+double repetition_metric(const struct rep_result *o, const char *name);
 
 #endif

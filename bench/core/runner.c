@@ -24,6 +24,8 @@
 
 #include "bench/core/cellproc.h"
 #include "bench/core/repetition.h"
+#include "bench/core/reps.h"
+#include "bench/core/task.h"
 #include "bench/store/results.h"
 #include "drivers/driver.h"
 #include "workloads/workload.h"
@@ -74,8 +76,9 @@ void runner_init(void)
 }
 
 const struct knob runner_knobs[] = {
-	{ "fault", KNOB_ENUM, "none", 0, 0, "none|crash|abort|hang|exit1|oom",
-	  "inject a fault into one worker: segfault, abort(), hang ignoring stop, _exit(1), allocate until OOM" },
+	{ "fault", KNOB_ENUM, "none", 0, 0, "none|crash|abort|hang|exit1|oom|stall",
+	  "inject a fault into one worker: segfault, abort(), hang ignoring stop, _exit(1), allocate until OOM; "
+	  "stall: the whole cell is stopped (SIGSTOP) for 50 ms, a disturbed repetition" },
 	{ "fault_worker", KNOB_INT, "0", 0, TASK_MAX_WORKERS - 1, NULL, "which worker gets the fault" },
 	{ "fault_after_ms", KNOB_INT, "50", 0, 3600000, NULL,
 	  "when: the worker's first task API call after this many ms of the repetition" },
@@ -125,37 +128,102 @@ static void emit_fd(void *ctx, const char *line)
 	fflush(w);
 }
 
-/* The body of the cell process (or of an in-process run): every repetition, one line each. */
+/* What the loop needs of a measured repetition once its line is sent. */
+struct rep_seen {
+	int disturbed;
+	double primary;
+};
+
+/* Run one repetition and send its line. 0: the cell goes on; 1: it ends here (skipped, a
+ * failure). A poisoned cell process ends itself (see below). */
+static int one_rep(struct repetition_cell *c, struct repetition *p, int warmup, unsigned index, emit_fn emit,
+                   void *ctx, struct rep_seen *seen)
+{
+	int rc = repetition_run(c, p, warmup, index);
+	if (rc == -ENOTSUP) {
+		char line[300];
+		snprintf(line, sizeof line, "S %s", p->out.error);
+		emit(ctx, line);
+		repetition_release(p);
+		return 1;
+	}
+	char *line = results_rep_encode(&p->out);
+	emit(ctx, line ? line : "F cannot encode the repetition");
+	free(line);
+	seen->disturbed = p->out.disturbed;
+	seen->primary = repetition_metric(&p->out, c->spec->wl->primary_metric);
+	repetition_release(p);
+	if (c->poisoned && emit == emit_fd) {
+		/* Hung workers still run in this process: end it now, with nothing (atexit
+		 * handlers, sanitizer exit checks) running beside them. bench reports the cell
+		 * from the line just sent and kills the rest of the process group. */
+		fflush(ctx);
+		raise(SIGKILL);
+	}
+	return rc != 0;
+}
+
+/* The stopping rule of the cell (reps.h) from the run's settings. */
+static struct reps_policy cell_policy(const struct runner_config *cfg, const struct cell_spec *spec)
+{
+	double target = cfg->ci_target > 0 ? cfg->ci_target : spec->wl->ci_target > 0 ? spec->wl->ci_target : REPS_AUTO_TARGET;
+	return (struct reps_policy){ .automatic = cfg->reps_auto, .reps = cfg->reps ? cfg->reps : 1,
+		                     .max_reps = REPS_AUTO_MAX, .target = target, .budget_s = cfg->cell_budget_s,
+		                     .keep_disturbed = cfg->keep_disturbed };
+}
+
+/* The last line of a cell that ran to its end: its reps_stop. */
+static void emit_stop(const struct reps_policy *pol, const struct reps_state *st, enum reps_reason why, emit_fn emit,
+                      void *ctx)
+{
+	struct results_reps_stop rs = { .automatic = pol->automatic, .reason = reps_reason_name(why),
+		                        .measured = st->measured, .disturbed = st->disturbed,
+		                        .reruns = st->measured > st->ngood ? st->measured - st->ngood : 0,
+		                        .target_ci = pol->target, .budget_s = pol->budget_s,
+		                        .unstable = reps_unstable(pol, st) };
+	char *json = results_stop_encode(&rs), *line = NULL;
+	if (json && asprintf(&line, "E %s", json) > 0)
+		emit(ctx, line);
+	free(line);
+	free(json);
+}
+
+/* The body of the cell process (or of an in-process run): the warm-up repetitions, then
+ * measured ones until the stopping rule says (reps.h), one line each; then the reps_stop line. */
 static void cell_main(const struct runner_config *cfg, const struct cell_spec *spec, const int *pus,
                       emit_fn emit, void *ctx)
 {
 	struct repetition_cell c = { .cfg = cfg, .spec = spec, .pus = pus, .mem_base = NAN };
-	struct repetition p;
-	unsigned total = cfg->warmup + cfg->reps;
-	for (unsigned i = 0; i < total; i++) {
-		int warmup = i < cfg->warmup;
-		int rc = repetition_run(&c, &p, warmup, warmup ? i : i - cfg->warmup);
-		if (rc == -ENOTSUP) {
-			char line[300];
-			snprintf(line, sizeof line, "S %s", p.out.error);
-			emit(ctx, line);
-			repetition_release(&p);
-			return;
-		}
-		char *line = results_rep_encode(&p.out);
-		emit(ctx, line ? line : "F cannot encode the repetition");
-		free(line);
-		repetition_release(&p);
-		if (c.poisoned && emit == emit_fd) {
-			/* Hung workers still run in this process: end it now, with nothing (atexit
-			 * handlers, sanitizer exit checks) running beside them. bench reports the cell
-			 * from the line just sent and kills the rest of the process group. */
-			fflush(ctx);
-			raise(SIGKILL);
-		}
-		if (rc)
-			return;
+	struct repetition *p = malloc(sizeof *p);
+	struct reps_policy pol = cell_policy(cfg, spec);
+	double *good = calloc(2 * pol.reps + pol.max_reps, sizeof *good);
+	struct reps_state st = { .good = good };
+	struct rep_seen seen;
+	enum reps_reason why = REPS_GO_ON;
+	uint64_t t0 = task_now_ns();
+	if (!p || !good) {
+		emit(ctx, "F out of memory");
+		goto out;
 	}
+	for (unsigned i = 0; i < cfg->warmup; i++)
+		if (one_rep(&c, p, 1, i, emit, ctx, &seen))
+			goto out;
+	while (why == REPS_GO_ON) {
+		uint64_t r0 = task_now_ns();
+		if (one_rep(&c, p, 0, st.measured, emit, ctx, &seen))
+			goto out;
+		st.measured++;
+		st.disturbed += seen.disturbed != 0;
+		if (!seen.disturbed || pol.keep_disturbed)
+			good[st.ngood++] = seen.primary;
+		st.elapsed_s = (double)(task_now_ns() - t0) / 1e9;
+		st.last_rep_s = (double)(task_now_ns() - r0) / 1e9;
+		why = reps_decide(&pol, &st);
+	}
+	emit_stop(&pol, &st, why, emit, ctx);
+out:
+	free(good);
+	free(p);
 }
 
 /* What the cell process runs. */
@@ -215,15 +283,51 @@ static int check_skip(const struct cell_spec *spec, char *why, size_t len)
 /* In bench: what the lines of a cell said so far (the cell's reason to fail or to skip). */
 struct line_sink {
 	struct results_cell *cell;
-	int failed, skipped, nlines;
+	int failed, skipped, nlines, unstable;
 	char error[300];
 	const struct runner_config *cfg;
 	const struct cell_spec *spec;
 };
 
+/* The progress line on stderr: the cell, warm-up or measured repetition, and the time the
+ * run still needs, estimated from the cells done so far (none yet: no estimate). */
+static uint64_t progress_t0, cell_t0;
+
+static void progress(const struct line_sink *s)
+{
+	const struct runner_config *cfg = s->cfg;
+	unsigned done = s->spec->index, total = s->spec->total;
+	char lab[160], rep[48], eta[32] = "";
+	results_cell_label(lab, sizeof lab, s->spec->wl->name, s->spec->drv->name, s->spec->workers);
+	if ((unsigned)s->nlines <= cfg->warmup)
+		snprintf(rep, sizeof rep, "warm-up %d/%u", s->nlines, cfg->warmup);
+	else if (cfg->reps_auto)
+		snprintf(rep, sizeof rep, "rep %u (auto, min %u)", s->nlines - cfg->warmup, cfg->reps);
+	else if (s->nlines - cfg->warmup <= cfg->reps)
+		snprintf(rep, sizeof rep, "rep %u/%u", s->nlines - cfg->warmup, cfg->reps);
+	else
+		snprintf(rep, sizeof rep, "re-run %u (of up to %u) of disturbed ones", s->nlines - cfg->warmup - cfg->reps,
+		         cfg->reps);
+	if (done > 0 && cell_t0 > progress_t0) {
+		double per = (double)(cell_t0 - progress_t0) / 1e9 / done;
+		double left = per * (total - done) - (double)(task_now_ns() - cell_t0) / 1e9;
+		left = left > 0 ? left : 0;
+		snprintf(eta, sizeof eta, "  ETA %u:%02u", (unsigned)left / 60, (unsigned)left % 60);
+	}
+	fprintf(stderr, "\r\033[K[%u/%u] %s %s%s", done + 1, total, lab, rep, eta);
+	fflush(stderr);
+}
+
 static void sink_line(void *ctx, const char *line)
 {
 	struct line_sink *s = ctx;
+	if (!strncmp(line, "E ", 2)) {
+		if (results_cell_set_stop(s->cell, line + 2, &s->unstable)) {
+			s->failed = 1;
+			snprintf(s->error, sizeof s->error, "malformed reps_stop record");
+		}
+		return;
+	}
 	s->nlines++;
 	if (!strncmp(line, "S ", 2)) {
 		s->skipped = 1;
@@ -235,13 +339,8 @@ static void sink_line(void *ctx, const char *line)
 		snprintf(s->error, sizeof s->error, "%s", !strncmp(line, "F ", 2) ? line + 2 : "malformed repetition record");
 		return;
 	}
-	if (s->cfg->progress) {
-		unsigned total = s->cfg->warmup + s->cfg->reps;
-		char lab[160];
-		results_cell_label(lab, sizeof lab, s->spec->wl->name, s->spec->drv->name, s->spec->workers);
-		fprintf(stderr, "\r[%u/%u] %s rep %d/%u ", s->spec->index + 1, s->spec->total, lab, s->nlines, total);
-		fflush(stderr);
-	}
+	if (s->cfg->progress)
+		progress(s);
 }
 
 static void finish(struct line_sink *s)
@@ -258,7 +357,9 @@ static void finish(struct line_sink *s)
 		results_cell_finish(s->cell, "failed", s->error);
 		return;
 	}
-	results_cell_finish(s->cell, "ok", NULL); /* demoted to failed if a repetition failed */
+	/* demoted to failed if a repetition failed */
+	results_cell_finish(s->cell, s->unstable ? "unstable" : "ok",
+	                    s->unstable ? "too many repetitions were disturbed (see reps_stop and each one's disturbed_by)" : NULL);
 }
 
 /* What both entry points do first: skip a cell that cannot run here, place the workers.
@@ -266,6 +367,9 @@ static void finish(struct line_sink *s)
 static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
 {
 	char why[300];
+	cell_t0 = task_now_ns();
+	if (spec->index == 0 || !progress_t0)
+		progress_t0 = cell_t0;
 	if (check_skip(spec, why, sizeof why)) {
 		results_cell_finish(out, "skipped", why);
 		return NULL;
@@ -301,10 +405,27 @@ static void sink_end(struct line_sink *s, const struct cellproc_end *end, double
 	}
 }
 
-int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spec, struct results_cell *out)
+/* The cell's time budget under --reps auto: --cell-budget, or its share of what is left of the
+ * run's budget (the cells left share it evenly, at most RUNNER_CELL_BUDGET_MAX each). */
+static struct runner_config cell_config(const struct runner_config *cfg, const struct cell_spec *spec)
 {
+	struct runner_config c = *cfg;
+	if (c.reps_auto && !(c.cell_budget_s > 0)) {
+		double left = c.run_budget_s - (double)(task_now_ns() - progress_t0) / 1e9;
+		unsigned cells = spec->total > spec->index ? spec->total - spec->index : 1;
+		c.cell_budget_s = left > 0 ? left / cells : 0;
+		if (c.cell_budget_s > RUNNER_CELL_BUDGET_MAX)
+			c.cell_budget_s = RUNNER_CELL_BUDGET_MAX;
+	}
+	return c;
+}
+
+int runner_run_cell(const struct runner_config *run_cfg, const struct cell_spec *spec, struct results_cell *out)
+{
+	int *pus = cell_prepare(run_cfg, spec, out);
+	struct runner_config ccfg = cell_config(run_cfg, spec), *cfg = &ccfg;
 	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
-	struct cell_job job = { .cfg = cfg, .spec = spec, .pus = cell_prepare(cfg, spec, out) };
+	struct cell_job job = { .cfg = cfg, .spec = spec, .pus = pus };
 	if (!job.pus)
 		return 0;
 	/* The watchdog allows duration + timeout + stop grace per repetition. */
@@ -328,11 +449,12 @@ int runner_run_cell(const struct runner_config *cfg, const struct cell_spec *spe
 	return 0;
 }
 
-int runner_run_cell_inproc(const struct runner_config *cfg, const struct cell_spec *spec,
+int runner_run_cell_inproc(const struct runner_config *run_cfg, const struct cell_spec *spec,
                            struct results_cell *out)
 {
+	int *pus = cell_prepare(run_cfg, spec, out);
+	struct runner_config ccfg = cell_config(run_cfg, spec), *cfg = &ccfg;
 	struct line_sink s = { .cell = out, .cfg = cfg, .spec = spec };
-	int *pus = cell_prepare(cfg, spec, out);
 	if (!pus)
 		return 0;
 	cell_main(cfg, spec, pus, sink_line, &s);

@@ -17,12 +17,22 @@ struct driver_ops;
 
 struct runner_config {
 	double duration_s;            /* per repetition, for duration-bound workloads */
-	unsigned reps, warmup;
+	unsigned reps, warmup;        /* reps: the count, or with reps_auto the minimum (reps.h) */
+	int reps_auto;                /* --reps auto */
+	int keep_disturbed;           /* disturbed repetitions count, and are not run again */
+	double ci_target;             /* auto: relative half-width of the median's 95% CI; 0: the
+	                                 workload's ci_target, or REPS_AUTO_TARGET */
+	double cell_budget_s;         /* auto: each cell's time budget; 0: a share of run_budget_s */
+	double run_budget_s;          /* auto without cell_budget_s: the whole run's time, the cells
+	                                 left sharing what is left of it (at most RUNNER_CELL_BUDGET_MAX
+	                                 each), so cells that stop early leave time to noisy ones */
 	double timeout_s;             /* watchdog per repetition (beyond the duration) */
 	double stop_grace_s;          /* how long workers get to return after stop */
 	struct topo_policy pin;
 	int progress;                 /* print progress to stderr */
 };
+
+#define RUNNER_CELL_BUDGET_MAX 10.0
 
 struct cell_spec {
 	const struct workload *wl;
@@ -33,7 +43,7 @@ struct cell_spec {
 };
 
 /* Knobs of the harness itself, valid for every workload and driver (fault injection):
- * -O fault=none|crash|abort|hang|exit1|oom -O fault_worker=I -O fault_after_ms=T.
+ * -O fault=none|crash|abort|hang|exit1|oom|stall -O fault_worker=I -O fault_after_ms=T.
  * They appear in a cell's knobs only when given. */
 extern const struct knob runner_knobs[];
 

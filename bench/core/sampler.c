@@ -8,28 +8,43 @@
 
 #include "bench/core/task.h"
 
-static int snap(struct sampler *s, uint64_t *busy, uint64_t *total)
+int sampler_stat_read(struct sampler_stat *st)
 {
 	FILE *f = fopen("/proc/stat", "r");
 	char line[512];
 	unsigned n = 0;
+	st->ncpus = 0;
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof line, f) && n < SAMPLER_MAX_CPUS) {
 		int cpu;
-		unsigned long long u, ni, sy, id, io, irq, sirq, st;
+		unsigned long long u, ni, sy, id, io, irq, sirq, stl;
 		if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9')
 			continue;
 		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &u, &ni, &sy, &id, &io,
-		           &irq, &sirq, &st) != 9)
+		           &irq, &sirq, &stl) != 9)
 			continue;
-		s->cpus[n] = cpu;
-		busy[n] = u + ni + sy + irq + sirq + st;
-		total[n] = busy[n] + id + io;
+		st->cpus[n] = cpu;
+		st->busy[n] = u + ni + sy + irq + sirq + stl;
+		st->steal[n] = stl;
+		st->total[n] = st->busy[n] + id + io;
 		n++;
 	}
 	fclose(f);
-	s->ncpus = n;
+	st->ncpus = n;
+	return 0;
+}
+
+static int snap(struct sampler *s, uint64_t *busy, uint64_t *total)
+{
+	struct sampler_stat st;
+	int rc = sampler_stat_read(&st);
+	if (rc)
+		return rc;
+	memcpy(s->cpus, st.cpus, st.ncpus * sizeof *st.cpus);
+	memcpy(busy, st.busy, st.ncpus * sizeof *busy);
+	memcpy(total, st.total, st.ncpus * sizeof *total);
+	s->ncpus = st.ncpus;
 	return 0;
 }
 

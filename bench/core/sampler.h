@@ -7,6 +7,17 @@
 #define SAMPLER_MAX_CPUS 256
 #define SAMPLER_MAX_SAMPLES 600
 
+/* One reading of /proc/stat, per CPU, in USER_HZ ticks. busy: user+nice+system+irq+softirq+steal;
+ * total: busy+idle+iowait. */
+struct sampler_stat {
+	unsigned ncpus;
+	int cpus[SAMPLER_MAX_CPUS];
+	uint64_t busy[SAMPLER_MAX_CPUS], steal[SAMPLER_MAX_CPUS], total[SAMPLER_MAX_CPUS];
+};
+
+/* Read /proc/stat into st. 0 or -errno (st->ncpus 0). */
+int sampler_stat_read(struct sampler_stat *st);
+
 struct sampler {
 	unsigned ncpus;
 	int cpus[SAMPLER_MAX_CPUS];

@@ -385,6 +385,7 @@ int task_main(struct task *t)
 	int self_acct = (r->drv->flags & DRIVER_SELF_ACCOUNTING) != 0;
 
 	t->slot->last_cpu = sched_getcpu();
+	t->slot->tid = (int)gettid();
 	atomic_store(&t->slot->state, TASK_READY);
 	atomic_fetch_add(&sh->ready, 1);
 	futex_wake(&sh->ready, 1, 1);

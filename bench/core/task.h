@@ -53,6 +53,8 @@ struct task_slot {
 	uint64_t nvcsw, nivcsw;        /* context switches of this worker's OS thread */
 	int bound_pu;                  /* PU the worker is bound to (-1: unbound, -2: mismatch) */
 	int last_cpu;                  /* CPU it last ran on (sched_getcpu at end) */
+	int tid;                       /* the OS thread running it (gettid at start; for coroutines
+	                                  the scheduler thread): whose schedstat the runner reads */
 	int rc;                        /* the workload's return value */
 	_Atomic unsigned fault;        /* enum task_fault: injected by the runner (-O fault=...) */
 	char err[160];                 /* why the worker failed, if it did */
@@ -61,7 +63,8 @@ struct task_slot {
 /* Faults the runner can inject into one worker (-O fault=KIND fault_worker=I fault_after_ms=T).
  * The worker performs it at its next task_checkpoint/task_sleep_ns/task_wait after T ms. */
 enum task_fault { TASK_FAULT_NONE = 0, TASK_FAULT_CRASH, TASK_FAULT_ABORT, TASK_FAULT_HANG,
-	          TASK_FAULT_EXIT1, TASK_FAULT_OOM };
+	          TASK_FAULT_EXIT1, TASK_FAULT_OOM,
+	          TASK_FAULT_STALL /* performed by the runner: the cell stops for 50 ms (SIGSTOP) */ };
 
 /* The control block of one repetition, in shared memory. */
 struct run_shared {

@@ -397,3 +397,12 @@ int stats_hodges_lehmann_ratio(const double *x, size_t nx, const double *y, size
 	free(d);
 	return 0;
 }
+
+double stats_median_ci95_halfwidth(const double *x, size_t n)
+{
+	struct stats_summary s;
+	if (n < 2 || stats_summarize(x, n, &s))
+		return NAN;
+	/* sqrt(pi/2): the median's standard error over the mean's, for normal data */
+	return stats_t95(n - 1) * 1.2533141373155 * s.stddev / sqrt((double)n);
+}

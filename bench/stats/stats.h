@@ -27,6 +27,14 @@ double stats_median(const double *x, size_t n);
 /* The same, sorting v in place (no allocation: for resampling loops). */
 double stats_median_inplace(double *v, size_t n);
 
+/* Half-width of an approximate 95% confidence interval of the median of x[0..n) (bench run
+ * --reps auto stops on it): t95(n-1) x sqrt(pi/2) x stddev / sqrt(n), the median's standard
+ * error for normal data. The standard deviation, not a robust spread: the MAD is 0 for a
+ * two-valued series (1,2,1,2,1), which would stop a bimodal cell at once; outliers a
+ * disturbance explains are left out before (interference.h). 0 for constant data, NAN for
+ * n < 2. */
+double stats_median_ci95_halfwidth(const double *x, size_t n);
+
 /* ---- two-sample comparison (bench compare) ---- */
 
 /* Standard normal CDF and its inverse (q in (0,1)). */

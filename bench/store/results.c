@@ -19,6 +19,7 @@
 
 struct results_cell {
 	json_t *obj;                   /* borrowed: owned by the document's cells array */
+	int keep_disturbed;            /* the summary counts disturbed repetitions too */
 	struct results_cell *next;
 };
 
@@ -88,6 +89,10 @@ struct results_doc *results_doc_new(const struct machine *m, const struct result
 		free(d);
 		return NULL;
 	}
+	json_t *cfg = json_object_get(d->root, "config");
+	if (c->reps_auto)
+		json_object_set_new(cfg, "reps", json_string("auto"));
+	json_object_set_new(cfg, "keep_disturbed", json_boolean(c->keep_disturbed));
 	return d;
 }
 
@@ -301,6 +306,15 @@ char *results_rep_encode(const struct rep_result *r)
 	SET("ctx_voluntary", num(r->ctx_voluntary));
 	SET("ctx_involuntary", num(r->ctx_involuntary));
 	SET("fairness", num(r->fairness));
+	SET("steal_s", num(r->steal_s));
+	SET("other_load_cores", num(r->other_load_cores));
+	SET("other_load_pu_cores", num(r->other_load_pu_cores));
+	SET("migrations", num(r->migrations));
+	SET("run_delay_s", num(r->run_delay_s));
+	SET("stall_s", num(r->stall_s));
+	SET("disturbed", json_boolean(r->disturbed));
+	if (r->disturbed)
+		SET("disturbed_by", json_string(r->disturbed_by));
 	SET("worker_ops", darr(r->worker_ops, r->nworkers));
 	SET("worker_cpu_s", darr(r->worker_cpu_s, r->nworkers));
 	SET("bound_pu", iarr(r->bound_pu, r->nworkers));
@@ -320,6 +334,36 @@ char *results_rep_encode(const struct rep_result *r)
 	char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(o);
 	return s;
+}
+
+char *results_stop_encode(const struct results_reps_stop *s)
+{
+	json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:b}", "mode", s->automatic ? "auto" : "fixed", "reason",
+	                      s->reason, "measured", (int)s->measured, "disturbed", (int)s->disturbed, "reruns",
+	                      (int)s->reruns, "unstable", s->unstable);
+	if (!o)
+		return NULL;
+	if (s->automatic) {
+		json_object_set_new(o, "target_ci", num(s->target_ci));
+		json_object_set_new(o, "budget_s", num(s->budget_s));
+	}
+	char *line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	json_decref(o);
+	return line;
+}
+
+int results_cell_set_stop(struct results_cell *c, const char *line, int *unstable)
+{
+	json_error_t e;
+	json_t *o = json_loads(line, 0, &e), *u = json_object_get(o, "unstable");
+	if (!json_is_object(o) || !json_is_boolean(u) || !json_is_string(json_object_get(o, "reason"))) {
+		json_decref(o);
+		return -EINVAL;
+	}
+	*unstable = json_is_true(u);
+	json_object_del(o, "unstable");
+	json_object_set_new(c->obj, "reps_stop", o);
+	return 0;
 }
 
 /* ---- cells ---- */
@@ -356,6 +400,7 @@ struct results_cell *results_cell_new(struct results_doc *d, const struct cell_d
 		free(h);
 		return NULL;
 	}
+	h->keep_disturbed = json_is_true(json_object_get(json_object_get(d->root, "config"), "keep_disturbed"));
 	json_array_append_new(json_object_get(d->root, "cells"), h->obj);
 	h->next = d->cells;
 	d->cells = h;
@@ -379,14 +424,21 @@ static int skip_key(const char *k)
 	return !strcmp(k, "index") || !strcmp(k, "warmup");
 }
 
-static void summarize(json_t *cell)
+/* Whether repetition r counts in the summary: ok, and not disturbed unless keep. */
+static int counted(json_t *r, int keep)
+{
+	return !strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok") &&
+	       (keep || !json_is_true(json_object_get(r, "disturbed")));
+}
+
+static void summarize(json_t *cell, int keep)
 {
 	json_t *reps = json_object_get(cell, "reps"), *sum = json_object(), *first = NULL, *r;
 	size_t i, n = json_array_size(reps), k;
 	const char *key;
 	json_t *val;
 	json_array_foreach(reps, i, r) {
-		if (!strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
+		if (counted(r, keep)) {
 			first = r;
 			break;
 		}
@@ -399,7 +451,7 @@ static void summarize(json_t *cell)
 			k = 0;
 			json_array_foreach(reps, i, r) {
 				json_t *v = json_object_get(r, key);
-				if (json_is_number(v) && !strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok"))
+				if (json_is_number(v) && counted(r, keep))
 					x[k++] = json_number_value(v);
 			}
 			struct stats_summary s;
@@ -420,7 +472,7 @@ void results_cell_finish(struct results_cell *c, const char *status, const char 
 {
 	json_t *reps = json_object_get(c->obj, "reps"), *r;
 	size_t i;
-	if (!strcmp(status, "ok")) {
+	if (!strcmp(status, "ok") || !strcmp(status, "unstable")) {
 		json_array_foreach(json_object_get(c->obj, "warmups"), i, r) {
 			if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok")) {
 				status = "failed";
@@ -434,7 +486,7 @@ void results_cell_finish(struct results_cell *c, const char *status, const char 
 				break;
 			}
 		}
-		if (!strcmp(status, "ok") && json_array_size(reps) == 0) {
+		if (strcmp(status, "failed") && json_array_size(reps) == 0) {
 			status = "failed";
 			error = "no repetition completed";
 		}
@@ -443,13 +495,41 @@ void results_cell_finish(struct results_cell *c, const char *status, const char 
 	json_t *err = error ? json_string(error) : json_null();
 	json_object_set_new(c->obj, "status", json_string(status));
 	json_object_set_new(c->obj, "error", err);
-	summarize(c->obj);
+	summarize(c->obj, c->keep_disturbed);
 }
 
 static double med(const json_t *sum, const char *metric, const char *field)
 {
 	json_t *m = json_object_get(json_object_get(sum, metric), field);
 	return json_is_number(m) ? json_number_value(m) : NAN;
+}
+
+static double num_at(const json_t *a, size_t i)
+{
+	json_t *v = json_array_get(a, i);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The measured ok repetitions, those of them marked "disturbed", and the median
+ * other_load_cores of those (NaN: none, or none records it). */
+static void brief_disturbed(const json_t *reps, struct cell_brief *b)
+{
+	size_t i, k = 0;
+	json_t *r;
+	double *load = malloc((json_array_size(reps) + 1) * sizeof *load);
+	json_array_foreach(reps, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok"))
+			continue;
+		b->nok++;
+		if (!json_is_true(json_object_get(r, "disturbed")))
+			continue;
+		b->ndisturbed++;
+		json_t *l = json_object_get(r, "other_load_cores");
+		if (load && json_is_number(l))
+			load[k++] = json_number_value(l);
+	}
+	b->disturbed_load = stats_median(load, load ? k : 0);
+	free(load);
 }
 
 void results_cell_brief(const struct results_cell *c, struct cell_brief *b)
@@ -467,6 +547,13 @@ void results_cell_brief(const struct results_cell *c, struct cell_brief *b)
 	b->fairness = med(sum, "fairness", "median");
 	b->primary = med(sum, pm ? pm : "ops_per_s", "median");
 	b->primary_cv = med(sum, pm ? pm : "ops_per_s", "cv");
+	json_t *ps = json_object_get(sum, pm ? pm : "ops_per_s");
+	b->primary_n = (unsigned)json_integer_value(json_object_get(ps, "n"));
+	b->primary_ci_lo = num_at(json_object_get(ps, "ci95"), 0);
+	b->primary_ci_hi = num_at(json_object_get(ps, "ci95"), 1);
+	b->primary_min = med(sum, pm ? pm : "ops_per_s", "min");
+	b->primary_max = med(sum, pm ? pm : "ops_per_s", "max");
+	brief_disturbed(json_object_get(c->obj, "reps"), b);
 }
 
 unsigned results_cell_failed_reps(const struct results_cell *c)

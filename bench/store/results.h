@@ -12,7 +12,10 @@
 #include "bench/core/opt.h"
 #include "bench/core/task.h"
 
-#define RESULTS_SCHEMA_VERSION 1
+/* 2: interference per repetition, disturbed, reps_stop, status "unstable", config reps "auto"
+ * (BENCHMARKS.md "Results file"). The loader reads RESULTS_SCHEMA_OLDEST.. this. */
+#define RESULTS_SCHEMA_VERSION 2
+#define RESULTS_SCHEMA_OLDEST 1
 
 /* One repetition as measured in the cell process. */
 struct rep_result {
@@ -35,6 +38,10 @@ struct rep_result {
 	int *cpus;
 	double *timeline;
 	double *core_mean;             /* ncpus: mean utilization over the whole repetition */
+	/* interference (bench/core/interference.h): on the workers' PUs / their threads */
+	double steal_s, other_load_cores, other_load_pu_cores, migrations, run_delay_s, stall_s;
+	int disturbed;
+	char disturbed_by[48];         /* reasons, comma-separated ("" when not disturbed) */
 	unsigned nmetrics;
 	const struct run_metric *metrics;
 	unsigned nwmetrics;            /* per-worker metrics: arrays of nworkers values */
@@ -48,7 +55,8 @@ struct results_config {
 	int argc;
 	char **argv;
 	double duration_s, timeout_s;
-	unsigned reps, warmup;
+	unsigned reps, warmup;         /* reps: the count, or with reps_auto the minimum */
+	int reps_auto, keep_disturbed;
 	const char *pin;
 };
 
@@ -69,6 +77,10 @@ struct cell_brief {
 	unsigned nreps;
 	double ops_per_s, ops_per_s_cv, util_cores, wall_s, fairness;
 	double primary, primary_cv;
+	/* the primary metric's summary (n, ci95, min, max) and the measured ok repetitions: how
+	 * many, how many of them "disturbed", the median other_load_cores of those (NaN: none) */
+	unsigned primary_n, nok, ndisturbed;
+	double primary_ci_lo, primary_ci_hi, primary_min, primary_max, disturbed_load;
 };
 
 struct results_doc *results_doc_new(const struct machine *m, const struct results_config *c);
@@ -82,13 +94,30 @@ int results_check_writable(const char *path, char *err, size_t errlen);
 /* Encode a repetition as one JSON line (malloc'd, no newline). */
 char *results_rep_encode(const struct rep_result *r);
 
+/* How a cell's repetition count was decided (the cell's "reps_stop"; bench/core/reps.h). */
+struct results_reps_stop {
+	int automatic;
+	const char *reason;            /* fixed | ci_target | budget | max_reps */
+	unsigned measured, disturbed, reruns;
+	double target_ci, budget_s;    /* auto only */
+	int unstable;                  /* not written: the cell's status says it */
+};
+/* Encode it as one JSON line (malloc'd): "reps_stop" with the unstable flag (cell process ->
+ * bench); results_cell_set_stop() reads it back. */
+char *results_stop_encode(const struct results_reps_stop *s);
+/* Set the cell's reps_stop from such a line. 0, or -EINVAL (*unstable untouched). */
+int results_cell_set_stop(struct results_cell *c, const char *line, int *unstable);
+
 /* The one label of a cell, "workload/driver/n=W" (callers append what varies: pin, knobs).
  * Returns what snprintf returns, so callers can append at buf + the result while < len. */
 size_t results_cell_label(char *buf, size_t len, const char *workload, const char *driver, unsigned workers);
 struct results_cell *results_cell_new(struct results_doc *d, const struct cell_desc *c);
 /* Add a repetition line produced by results_rep_encode. 0 or -EINVAL. */
 int results_cell_add_rep(struct results_cell *c, const char *line);
-/* Finish: status "ok" | "failed" | "skipped", error may be NULL. Computes the summary. */
+/* Finish: status "ok" | "unstable" | "failed" | "skipped", error may be NULL. Computes the
+ * summary over the ok measured repetitions that are not disturbed (all ok ones when the
+ * document's config says keep_disturbed). A failed repetition makes an ok or unstable cell
+ * failed. */
 void results_cell_finish(struct results_cell *c, const char *status, const char *error);
 void results_cell_brief(const struct results_cell *c, struct cell_brief *b);
 /* Number of repetitions (warm-up or measured) added so far whose status is not "ok". */

@@ -272,7 +272,9 @@ static const struct bound rep_bounds[] = {
 	{ "util_cores", 0, DBL_MAX, 0 },  { "ops", 0, DBL_MAX, 0 },          { "ops_per_s", 0, DBL_MAX, 0 },
 	{ "ctx_voluntary", 0, DBL_MAX, 0 }, { "ctx_involuntary", 0, DBL_MAX, 0 }, { "fairness", 0, 1 + 1e-9, 0 },
 	{ "worker_ops", 0, DBL_MAX, 0 },  { "worker_cpu_s", 0, DBL_MAX, 0 }, { "bound_pu", -1, CPU_MAX, 0 },
-	{ "last_cpu", -1, CPU_MAX, 0 },
+	{ "last_cpu", -1, CPU_MAX, 0 },    { "steal_s", 0, DBL_MAX, 0 },      { "other_load_cores", 0, DBL_MAX, 0 },
+	{ "other_load_pu_cores", 0, DBL_MAX, 0 }, { "migrations", 0, DBL_MAX, 0 }, { "run_delay_s", 0, DBL_MAX, 0 },
+	{ "stall_s", 0, DBL_MAX, 0 },
 };
 static const struct bound any_number = { "", -DBL_MAX, DBL_MAX, 0 }, non_negative = { "", 0, DBL_MAX, 0 },
                           positive = { "", 0, DBL_MAX, 1 }, cpu_index = { "", 0, CPU_MAX, 0 },
@@ -348,6 +350,30 @@ static int check_core_util(json_t *cu, const char *p, const char *what, char *er
 	return 0;
 }
 
+/* disturbed_by of repetition r: only in a disturbed one, a list of the rule's reasons
+ * (interference.h), each once, comma-separated. */
+static int check_disturbed_by(json_t *r, json_t *v, const char *p, const char *what, char *err, size_t errlen)
+{
+	static const char *const reasons[] = { "steal", "other_load", "run_delay", "stall" };
+	const char *t = json_string_value(v);
+	unsigned seen = 0;
+	if (!t)
+		BAD("%s: %s should be a string, is %s", p, what, type_name(v));
+	if (!json_is_true(json_object_get(r, "disturbed")))
+		BAD("%s: %s is given, but the repetition is not disturbed", p, what);
+	for (const char *s = t;; s++) {
+		size_t k = strcspn(s, ","), i = 0;
+		while (i < 4 && !(strlen(reasons[i]) == k && !strncmp(s, reasons[i], k)))
+			i++;
+		if (i == 4 || (seen & (1u << i)))
+			BAD("%s: %s should list steal, other_load, run_delay, stall (each once, comma-separated)", p, what);
+		seen |= 1u << i;
+		s += k;
+		if (!*s)
+			return 0;
+	}
+}
+
 /* A repetition: every key a name; status ok|failed; error text or null; warmup a boolean;
  * core_util as above; every other key a number or an array of numbers, within its bounds. */
 static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err, size_t errlen)
@@ -368,7 +394,12 @@ static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err
 		int ints = streq(k, "bound_pu") || streq(k, "last_cpu") || streq(k, "index");
 		if (streq(k, "error") && !json_is_string(v) && !json_is_null(v))
 			BAD("%s: %s should be a string or null, is %s", p, what, type_name(v));
-		if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)))
+		if (streq(k, "disturbed") && !json_is_boolean(v))
+			BAD("%s: %s should be true or false, is %s", p, what, type_name(v));
+		if (streq(k, "disturbed_by") && check_disturbed_by(r, v, p, what, err, errlen))
+			return -EINVAL;
+		if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)) ||
+		    streq(k, "disturbed") || streq(k, "disturbed_by"))
 			continue;
 		if (streq(k, "core_util") ? check_core_util(v, p, what, err, errlen)
 		    : json_is_array(v)    ? check_array(v, b, ints, 0, p, what, err, errlen)
@@ -409,6 +440,44 @@ static int check_summary(json_t *sum, unsigned ci, const char *p, char *err, siz
 	return 0;
 }
 
+/* Whether t is one of words[0..n). */
+static int one_of(const char *t, const char *const *words, unsigned n)
+{
+	for (unsigned i = 0; t && i < n; i++)
+		if (streq(t, words[i]))
+			return 1;
+	return 0;
+}
+
+/* reps_stop (optional): {mode fixed|auto, reason fixed|ci_target|budget|max_reps, measured,
+ * disturbed, reruns counts, target_ci and budget_s numbers above 0}; no other key. */
+static int check_reps_stop(json_t *o, unsigned ci, const char *p, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "fixed", "auto" },
+	                         *const reasons[] = { "fixed", "ci_target", "budget", "max_reps" },
+	                         *const counts[] = { "measured", "disturbed", "reruns" },
+	                         *const reals[] = { "target_ci", "budget_s" };
+	const char *k;
+	json_t *v;
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		BAD("%s: cells[%u].reps_stop should be an object, is %s", p, ci, type_name(o));
+	json_object_foreach(o, k, v) {
+		char what[96];
+		int is_count = one_of(k, counts, 3), real = one_of(k, reals, 2);
+		snprintf(what, sizeof what, "cells[%u].reps_stop.%s", ci, k);
+		if (streq(k, "mode") ? !one_of(json_string_value(v), modes, 2)
+		    : streq(k, "reason") ? !one_of(json_string_value(v), reasons, 4)
+		    : !is_count && !real)
+			BAD("%s: %s is not one of mode (fixed, auto), reason (fixed, ci_target, budget, max_reps), "
+			    "measured, disturbed, reruns, target_ci, budget_s", p, what);
+		if ((is_count || real) && check_value(v, real ? &positive : &count, is_count, 1, p, what, err, errlen))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* The names, pin, status, workers and knobs of a cell (the fields whose type load_cell
  * checked), its repetitions and its summary. */
 static int check_cell(json_t *c, unsigned ci, const char *p, char *err, size_t errlen)
@@ -421,8 +490,11 @@ static int check_cell(json_t *c, unsigned ci, const char *p, char *err, size_t e
 			BAD("%s: cells[%u].%s is not a name (" NAME_RULE ")", p, ci, names[i]);
 	if (!esc_value_ok(json_string_value(json_object_get(c, "pin"))))
 		BAD("%s: cells[%u].pin is not a pin policy (none, compact, spread, pus:0,1,...)", p, ci);
-	if (strcmp(status, "ok") && strcmp(status, "failed") && strcmp(status, "skipped") && strcmp(status, "running"))
-		BAD("%s: cells[%u].status should be ok, failed, skipped or running", p, ci);
+	if (strcmp(status, "ok") && strcmp(status, "unstable") && strcmp(status, "failed") && strcmp(status, "skipped") &&
+	    strcmp(status, "running"))
+		BAD("%s: cells[%u].status should be ok, unstable, failed, skipped or running", p, ci);
+	if (check_reps_stop(json_object_get(c, "reps_stop"), ci, p, err, errlen))
+		return -EINVAL;
 	json_t *w = json_object_get(c, "workers");
 	if (!json_is_integer(w))
 		BAD("%s: cells[%u].workers should be an integer from 1 to %u, is %s", p, ci, TASK_MAX_WORKERS, type_name(w));
@@ -459,7 +531,7 @@ static int check_header(json_t *root, const char *p, char *err, size_t errlen)
 {
 	static const struct { const char *path; const struct bound *b; int ints; } nums[] = {
 		{ "config.duration_s", &positive, 0 },  { "config.timeout_s", &positive, 0 },
-		{ "config.reps", &count, 1 },           { "config.warmup", &count, 1 },
+		{ "config.warmup", &count, 1 },
 		{ "machine.online_cpus", &positive, 1 }, { "machine.topology.pus", &positive, 1 },
 		{ "machine.cgroup.quota_cpus", &non_negative, 0 },
 	};
@@ -473,8 +545,15 @@ static int check_header(json_t *root, const char *p, char *err, size_t errlen)
 		if (v && check_value(v, nums[i].b, nums[i].ints, 1, p, nums[i].path, err, errlen))
 			return -EINVAL;
 	}
-	json_t *argv = json_object_get(json_object_get(root, "config"), "argv"), *v;
+	json_t *cfg = json_object_get(root, "config"), *argv = json_object_get(cfg, "argv"), *v;
 	size_t i;
+	v = json_object_get(cfg, "reps");
+	if (v && !(json_is_string(v) && streq(json_string_value(v), "auto")) &&
+	    check_value(v, &count, 1, 1, p, "config.reps", err, errlen))
+		BAD("%s: config.reps should be a count or \"auto\"", p);
+	v = json_object_get(cfg, "keep_disturbed");
+	if (v && !json_is_boolean(v))
+		BAD("%s: config.keep_disturbed should be true or false, is %s", p, type_name(v));
 	if (argv && !json_is_array(argv))
 		BAD("%s: config.argv should be an array, is %s", p, type_name(argv));
 	json_array_foreach(argv, i, v) {
@@ -591,7 +670,7 @@ static double rep_get(const struct results_rep *r, const char *name)
 
 /* One pass over the repetition's keys (a big file has many repetitions: this is the loader's
  * hot loop), validated before by check_rep(). */
-static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
+static void load_rep(struct arena *a, json_t *r, struct results_rep *o, int keep)
 {
 	static const char *const arrays[] = { "worker_ops", "worker_cpu_s", "bound_pu", "last_cpu" };
 	json_t *arr[4] = { NULL, NULL, NULL, NULL }, *cu = NULL, *status = NULL;
@@ -620,6 +699,11 @@ static void load_rep(struct arena *a, json_t *r, struct results_rep *o)
 		}
 	}
 	o->ok = json_is_string(status) && streq(json_string_value(status), "ok");
+	o->disturbed = json_is_true(json_object_get(r, "disturbed"));
+	o->disturbed_by = json_string_value(json_object_get(r, "disturbed_by"));
+	if (o->disturbed_by)
+		o->disturbed_by = astrdup(a, o->disturbed_by);
+	o->counted = o->ok && (keep || !o->disturbed);
 	o->worker_ops = darr(a, arr[0], &o->nworkers);
 	o->worker_cpu_s = darr(a, arr[1], &n);
 	if (n < o->nworkers)
@@ -734,7 +818,7 @@ static int index_series(struct arena *a, struct scratch *s, const struct results
 	size_t total = 0, k = 0;
 	*nnames = 0;
 	for (unsigned r = 0; r < o->nreps; r++)
-		if (o->reps[r].ok)
+		if (o->reps[r].counted)
 			total += o->reps[r].nmetrics;
 	if (scratch_reserve(s, total + 1)) {
 		s->failed = 1;
@@ -742,7 +826,7 @@ static int index_series(struct arena *a, struct scratch *s, const struct results
 	}
 	for (unsigned r = 0; r < o->nreps; r++) {
 		const struct results_rep *rep = &o->reps[r];
-		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
+		for (unsigned m = 0; rep->counted && m < rep->nmetrics; m++) {
 			if (skip_metric(rep->metrics[m].name))
 				continue;
 			long i = name_find(a, s, cell, nnames, rep->metrics[m].name);
@@ -774,7 +858,7 @@ static int fill_series(struct arena *a, const struct scratch *s, struct results_
 	size_t k = 0;
 	for (unsigned r = 0; r < o->nreps; r++) {
 		const struct results_rep *rep = &o->reps[r];
-		for (unsigned m = 0; rep->ok && m < rep->nmetrics; m++) {
+		for (unsigned m = 0; rep->counted && m < rep->nmetrics; m++) {
 			if (skip_metric(rep->metrics[m].name))
 				continue;
 			struct results_series *se = &o->series[s->idx[k++]];
@@ -878,6 +962,20 @@ static int load_knobs(struct loaded *l, struct scratch *s, unsigned ci, json_t *
 	return 0;
 }
 
+/* reps_stop, validated by check_reps_stop(). */
+static void load_reps_stop(struct arena *a, json_t *o, struct results_reps_stop_info *st)
+{
+	json_t *v;
+	st->present = json_is_object(o);
+	st->automatic = (v = json_object_get(o, "mode")) && streq(json_string_value(v), "auto");
+	st->reason = (v = json_object_get(o, "reason")) ? astrdup(a, json_string_value(v)) : NULL;
+	st->measured = (unsigned)json_integer_value(json_object_get(o, "measured"));
+	st->disturbed = (unsigned)json_integer_value(json_object_get(o, "disturbed"));
+	st->reruns = (unsigned)json_integer_value(json_object_get(o, "reruns"));
+	st->target_ci = numv(json_object_get(o, "target_ci"));
+	st->budget_s = numv(json_object_get(o, "budget_s"));
+}
+
 static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c, char *err, size_t errlen)
 {
 	struct arena *a = &l->arena;
@@ -914,6 +1012,7 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	o->primary = intern(a, s, o->primary);
 	if (load_knobs(l, s, ci, json_object_get(c, "knobs"), err, errlen))
 		return -EINVAL;
+	load_reps_stop(a, json_object_get(c, "reps_stop"), &o->reps_stop);
 
 	json_t *reps = json_object_get(c, "reps"), *r;
 	size_t i;
@@ -922,7 +1021,7 @@ static int load_cell(struct loaded *l, struct scratch *s, unsigned ci, json_t *c
 	o->reps = anew(a, json_array_size(reps), sizeof *o->reps);
 	json_array_foreach(reps, i, r) { /* objects, with a status: check_cell() */
 		if (o->reps)
-			load_rep(a, r, &o->reps[o->nreps++]);
+			load_rep(a, r, &o->reps[o->nreps++], l->file.keep_disturbed);
 	}
 	if (o->reps)
 		load_series(a, s, json_object_get(c, "summary"), o);
@@ -936,7 +1035,6 @@ static void load_header(struct loaded *l)
 	struct results_file *f = &l->file;
 	struct arena *a = &l->arena;
 	json_t *root = l->root, *tool = json_object_get(root, "tool");
-	f->schema_version = RESULTS_SCHEMA_VERSION;
 	f->created_utc = json_string_value(json_object_get(root, "created_utc"));
 	f->tool_version = json_string_value(json_object_get(tool, "version"));
 	f->tool_git = json_string_value(json_object_get(tool, "git"));
@@ -969,6 +1067,8 @@ static void load_header(struct loaded *l)
 	f->duration_s = numv(json_object_get(cfg, "duration_s"));
 	json_t *reps = json_object_get(cfg, "reps"), *warm = json_object_get(cfg, "warmup");
 	f->reps = json_is_integer(reps) ? (unsigned)json_integer_value(reps) : 0;
+	f->reps_auto = json_is_string(reps);
+	f->keep_disturbed = json_is_true(json_object_get(cfg, "keep_disturbed"));
 	f->warmup = json_is_integer(warm) ? (unsigned)json_integer_value(warm) : 0;
 }
 
@@ -983,10 +1083,11 @@ static int load_document(struct loaded *l, char *err, size_t errlen)
 		BAD("%s is not a bench results file: it has no schema_version", p);
 	if (!json_is_integer(v))
 		BAD("%s: schema_version should be an integer, is %s", p, type_name(v));
-	if (json_integer_value(v) != RESULTS_SCHEMA_VERSION)
-		BAD("%s has schema_version %lld, but this bench reads schema_version %d (written by a %s bench)", p,
-		    (long long)json_integer_value(v), RESULTS_SCHEMA_VERSION,
+	if (json_integer_value(v) < RESULTS_SCHEMA_OLDEST || json_integer_value(v) > RESULTS_SCHEMA_VERSION)
+		BAD("%s has schema_version %lld, but this bench reads schema_version %d to %d (written by a %s bench)", p,
+		    (long long)json_integer_value(v), RESULTS_SCHEMA_OLDEST, RESULTS_SCHEMA_VERSION,
 		    json_integer_value(v) > RESULTS_SCHEMA_VERSION ? "newer" : "older");
+	l->file.schema_version = (int)json_integer_value(v);
 	v = json_object_get(json_object_get(root, "tool"), "name");
 	if (!json_is_string(v) || strcmp(json_string_value(v), "bench"))
 		BAD("%s is not a bench results file: tool.name is not \"bench\"", p);
@@ -1189,7 +1290,8 @@ static double rep_metric(const struct results_rep *r, const char *metric)
 	return cpu > 0 ? ops / cpu : ops > 0 ? INFINITY : NAN;
 }
 
-int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+/* The values of metric in the repetitions that count (or, any: in every ok one). */
+static int values_of(const struct results_file_cell *c, const char *metric, double *out, unsigned max, int any)
 {
 	int n = 0, seen = 0;
 	for (unsigned i = 0; i < c->nreps; i++) {
@@ -1197,10 +1299,20 @@ int results_file_values(const struct results_file_cell *c, const char *metric, d
 		if (isnan(d))
 			continue;
 		seen = 1;
-		if (!c->reps[i].ok)
+		if (!(any ? c->reps[i].ok : c->reps[i].counted))
 			continue;
 		if (isfinite(d) && (unsigned)n < max)
 			out[n++] = d;
 	}
 	return seen ? n : -ENOENT;
+}
+
+int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+{
+	return values_of(c, metric, out, max, 0);
+}
+
+int results_file_values_any(const struct results_file_cell *c, const char *metric, double *out, unsigned max)
+{
+	return values_of(c, metric, out, max, 1);
 }

@@ -15,8 +15,8 @@
  *   results_file_free(f);
  *
  * results_file_load() validates the whole file, once: it is a regular file (a FIFO or device
- * is refused without blocking), fits RESULTS_LOAD_MAX_BYTES, parses, has schema_version ==
- * RESULTS_SCHEMA_VERSION and tool.name "bench", and every key the model requires is there with
+ * is refused without blocking), fits RESULTS_LOAD_MAX_BYTES, parses, has a schema_version from
+ * RESULTS_SCHEMA_OLDEST to RESULTS_SCHEMA_VERSION and tool.name "bench", and every key the model requires is there with
  * its type. A results file is untrusted input (CI artifacts, forks): names (workload, driver,
  * knob and metric names) must be names (esc_name_ok), knob values and pins values
  * (esc_value_ok), statuses one of their words, and every number finite and possible (ops_per_s
@@ -68,6 +68,10 @@ struct results_metric {
 /* One measured repetition, ok or not. */
 struct results_rep {
 	int ok;                                 /* its status is "ok" */
+	int disturbed;                          /* "disturbed": true (schema 2; absent: false) */
+	const char *disturbed_by;               /* its reasons ("steal,stall"), NULL when none */
+	int counted;                            /* in the summary, series and values: ok, and not
+	                                           disturbed unless the run kept them */
 	unsigned nmetrics;
 	struct results_metric *metrics;         /* every numeric key, in file order */
 	double wall_s, util_cores;
@@ -82,11 +86,21 @@ struct results_rep {
 	double *core_mean;                      /* ncpus */
 };
 
+/* How a cell's repetition count was decided (schema 2 "reps_stop"; present 0 when absent). */
+struct results_reps_stop_info {
+	int present, automatic;
+	const char *reason;                     /* fixed | ci_target | budget | max_reps */
+	unsigned measured, disturbed, reruns;
+	double target_ci, budget_s;             /* NAN unless auto */
+};
+
 struct results_file_cell {
 	unsigned index;                         /* position in the file's cells array */
 	const char *workload, *driver, *pin;
 	unsigned workers;                       /* 1 .. TASK_MAX_WORKERS */
-	const char *status;                     /* ok | failed | skipped | running (as recorded) */
+	const char *status;                     /* ok | unstable | failed | skipped | running (as
+	                                           recorded); unstable: measured, not trustworthy */
+	struct results_reps_stop_info reps_stop;
 	const char *error;                      /* NULL when none */
 	const char *primary;                    /* primary metric name */
 	int higher_is_better;
@@ -115,7 +129,8 @@ struct results_file {
 	                                           cgroup quota; >= 1 */
 	const char *argv;                       /* config.argv joined by spaces */
 	double duration_s;
-	unsigned reps, warmup;
+	unsigned reps, warmup;                  /* reps 0 with reps_auto */
+	int reps_auto, keep_disturbed;          /* config.reps "auto", config.keep_disturbed */
 	unsigned ncells;
 	struct results_file_cell *cells;
 };
@@ -137,12 +152,16 @@ double results_file_median(const struct results_file_cell *c, const char *metric
 const struct results_series *results_file_series(const struct results_file_cell *c, const char *metric);
 const char *results_file_knob(const struct results_file_cell *c, const char *name);
 
-/* The finite values of metric in the measured repetitions of c whose status is "ok" (at most
+/* The finite values of metric in the measured repetitions of c that count (status "ok", and
+ * not disturbed unless the run kept disturbed ones: results_rep.counted) (at most
  * max, in repetition order). Returns the count, or -ENOENT when no repetition has the metric
  * as a number. Besides the recorded metrics, RESULTS_DERIVED_METRICS are computed from each
  * repetition: ops_per_cpu_s = ops / (cpu_user_s + cpu_sys_s), the throughput per CPU-second
  * the workers actually got (insensitive to being descheduled on a busy machine). */
 #define RESULTS_DERIVED_METRICS "ops_per_cpu_s"
 int results_file_values(const struct results_file_cell *c, const char *metric, double *out, unsigned max);
+/* The same over every ok measured repetition, disturbed or not: what an unstable cell measured
+ * (its other_load_cores, say), when none of its repetitions counts. */
+int results_file_values_any(const struct results_file_cell *c, const char *metric, double *out, unsigned max);
 
 #endif
