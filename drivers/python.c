@@ -48,8 +48,8 @@ static const char *const py_model_names[] = { "thread", "process", "asyncio" };
 
 /* One worker's line of the shared block: WORD_* of harness.py, in order. */
 struct py_line {
-	_Atomic int64_t ops, brk, state, t_begin, t_end, utime, stime, nvcsw, nivcsw, bound, cpu, fault;
-	int64_t spare[4];
+	_Atomic int64_t ops, brk, state, t_begin, t_end, utime, stime, nvcsw, nivcsw, bound, cpu, fault, tid;
+	int64_t spare[3];
 	char err[128];
 };
 _Static_assert(sizeof(struct py_line) == 256, "harness.py: LINE_WORDS = 32");
@@ -462,6 +462,7 @@ static void mirror(struct run *r, struct py_run *p, unsigned i, unsigned *ready,
 		s->rc = st == PYS_FAILED ? -1 : 0;
 		atomic_store(&s->state, st == PYS_FAILED ? TASK_FAILED : TASK_DONE);
 	} else if (st >= PYS_READY && atomic_load(&s->state) == TASK_NEW) {
+		s->tid = (int)atomic_load(&l->tid); /* whose schedstat the runner reads */
 		atomic_store(&s->state, TASK_READY);
 	}
 	*done += st >= PYS_DONE;

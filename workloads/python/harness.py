@@ -34,19 +34,25 @@ LINE_WORDS = 32
 HEADER_WORDS = 8
 WORD_OPS, WORD_BRK, WORD_STATE, WORD_BEGIN, WORD_END = 0, 1, 2, 3, 4
 WORD_UTIME, WORD_STIME, WORD_NVCSW, WORD_NIVCSW = 5, 6, 7, 8
-WORD_BOUND, WORD_CPU, WORD_FAULT = 9, 10, 11
+WORD_BOUND, WORD_CPU, WORD_FAULT, WORD_TID = 9, 10, 11, 12
 WORD_ERR, ERR_BYTES = 16, 128                 # the last 16 words: why the worker failed
 READY, RUNNING, DONE, FAILED = 1, 2, 3, 4
 FAULTS = {1: "crash", 2: "abort", 3: "hang", 4: "exit1", 5: "oom"}  # enum task_fault
 
 
-def last_cpu():
-    """The CPU this thread last ran on (field 39 of /proc/thread-self/stat)."""
+def thread_stat(field):
+    """A field of /proc/thread-self/stat after the command: 36 the CPU it last ran on; -1 before
+    the command is the thread id (bench reads that thread's schedstat)."""
     try:
         with open("/proc/thread-self/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[36])
+            text = f.read()
+        return int(text.split()[0]) if field < 0 else int(text.rsplit(")", 1)[1].split()[field])
     except (OSError, IndexError, ValueError):
         return -1
+
+
+def last_cpu():
+    return thread_stat(36)
 
 
 class Worker:
@@ -88,6 +94,7 @@ def account(line, ru0, ru1):
 def bind(w):
     """Pin the calling thread (or process) to the PU bench placed this worker on."""
     pu = w.ctx.pus[w.id]
+    w.line[WORD_TID] = thread_stat(-1)
     w.line[WORD_BOUND] = -1
     if pu >= 0:
         os.sched_setaffinity(0, {pu})
@@ -211,6 +218,7 @@ def describe_exit(code):
 async def aworker(ctx, wid, gate, mod, results):
     w = Worker(ctx, wid)
     w.line[WORD_BOUND] = ctx.pus[0] if ctx.pus[0] >= 0 else -1   # one thread: the loop's PU
+    w.line[WORD_TID] = thread_stat(-1)
     w.line[WORD_STATE] = READY
     await gate.wait()
     w.line[WORD_STATE] = RUNNING
