@@ -28,9 +28,15 @@
  * registers only); `ucontext` is swapcontext, which also saves and restores the signal mask
  * with a syscall on every switch, so the cost of the classic API can be measured.
  *
- * Stacks: one mmap per coroutine with a PROT_NONE guard region below the stack; a fault in a
- * guard (caught on a per-scheduler alternate signal stack) ends the cell with a message that
- * names the worker and the stack size, and reaches the results through runner_cell_fatal().
+ * Stacks (see "stack pool" below): carved from one large mapping, the pool, which the cell
+ * process keeps from one repetition to the next (Go keeps freed goroutine stacks in its stack
+ * pool, glibc keeps joined threads' stacks), so neither the mapping count nor the syscalls
+ * grow with the coroutines: a spawn writes the first frame and a canary, and that is all.
+ * Overflows: a canary word right below each stack, checked whenever the coroutine switches
+ * away, and a PROT_NONE guard region below every `guard_every`-th stack (and below the
+ * pool); a broken canary or a fault in a guard (caught on a per-scheduler alternate signal
+ * stack) ends the cell with a message that names the worker and the stack size, and reaches
+ * the results through runner_cell_fatal().
  *
  * CPU accounting (DRIVER_SELF_ACCOUNTING): the ticker thread samples which coroutine each
  * scheduler runs, about every millisecond (jittered, so periodic workloads do not alias); at
@@ -99,9 +105,15 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 /* Sanitizer builds have much larger frames: stacks are this many times stack_kb. */
 #define CORO_SAN_STACK_MULT ((CORO_ASAN || CORO_TSAN) ? 4u : 1u)
-/* Guard region below each stack: PROT_NONE, costs address space only. Frames larger than
- * this could jump over it; 64 KiB covers every frame bench has. */
+/* Guard region below every guard_every-th stack and below the pool: PROT_NONE, costs address
+ * space only. Frames larger than this could jump over it; 64 KiB covers every frame bench has. */
 #define CORO_GUARD (64u << 10)
+/* The top line of every stack slot is not stack: it holds the canary of the slot above (the
+ * word an overflow of that stack overwrites first). In the top page, which the coroutine
+ * below touches anyway: the canary costs no memory. */
+#define CORO_TOP_RESERVE 64u
+#define CORO_CANARY 0x5a17c0de0badf00dull
+#define CORO_SPAWN_BATCH 256u
 #define CORO_ALTSTACK (64u << 10)
 #define CORO_SCHED_STACK (CORO_ASAN || CORO_TSAN ? 1u << 20 : 256u << 10)
 
@@ -122,8 +134,8 @@ struct coro {
 	struct sched *s;               /* owner; a coroutine never migrates */
 	void *sp;                      /* backend fast: saved stack pointer */
 	ucontext_t *uc;                /* backend ucontext */
-	char *map;                     /* guard + stack */
-	size_t maplen;
+	char *lo;                      /* lowest byte of its stack (a slot of the pool) */
+	const uint64_t *canary;        /* the word right below the stack (CORO_CANARY while intact) */
 	/* Owner-only fields (touched only by the scheduler thread that runs the coroutine). */
 	unsigned state;                /* enum coro_state */
 	int heap_idx;                  /* index in the timer heap, -1: not in it */
@@ -198,7 +210,8 @@ struct cdrv {
 	struct run *r;
 	unsigned n;                    /* workers */
 	unsigned nsched, backend, slice_us;
-	size_t stack_size, stack_kb;
+	size_t stack_size, stack_kb;   /* stack_size: the slot, page-rounded, with CORO_TOP_RESERVE */
+	unsigned guard_every;          /* a guard region below every this many stacks (0: none) */
 	int mt;                        /* several schedulers: the wait table needs its locks */
 	struct sched *sched;
 	struct coro *coros;
@@ -207,6 +220,7 @@ struct cdrv {
 	void **blocks;                 /* shm_alloc blocks */
 	size_t *bsizes;
 	unsigned nblocks, bcap;
+	unsigned unpoked;              /* spawns since the schedulers were last poked (runner thread) */
 	pthread_t ticker;
 	int ticker_ok;
 	_Atomic unsigned ticker_stop, ticker_sleep;
@@ -217,8 +231,12 @@ static const struct knob coro_knobs[] = {
 	  "OS threads running coroutines (each a scheduler with worker i % threads, pinned)" },
 	{ "backend", KNOB_ENUM, "fast", 0, 0, "fast|ucontext",
 	  "context switch: hand-written asm, or swapcontext (a signal-mask syscall per switch)" },
-	{ "stack_kb", KNOB_INT, "64", 4, 1048576, NULL,
-	  "stack per coroutine in KiB (mmap, guard region below; x4 in sanitizer builds)" },
+	{ "stack_kb", KNOB_INT, "16", 4, 1048576, NULL,
+	  "stack per coroutine in KiB, reserved (only the pages used are memory; x4 in sanitizer builds)" },
+	{ "guard_every", KNOB_INT, "64", 0, 1048576, NULL,
+	  "a PROT_NONE guard region below every Nth stack (1: below each, 2 kernel maps per coroutine, "
+	  "vm.max_map_count caps it near 32k coroutines; 0: none); overflows between guards are caught "
+	  "by a canary checked at every switch" },
 	{ "slice_us", KNOB_INT, "0", 0, 10000000, NULL,
 	  "switch at a checkpoint after this many us if another coroutine is runnable "
 	  "(0: run until blocking or yielding, like gevent)" },
@@ -401,12 +419,17 @@ static void poke(struct sched *s)
 	}
 }
 
-static void inbox_push(struct sched *s, struct coro *c)
+static void inbox_add(struct sched *s, struct coro *c)
 {
 	struct coro *h = atomic_load_explicit(&s->inbox, memory_order_relaxed);
 	do
 		c->in_next = h;
 	while (!atomic_compare_exchange_weak(&s->inbox, &h, c));
+}
+
+static void inbox_push(struct sched *s, struct coro *c)
+{
+	inbox_add(s, c);
 	poke(s);
 }
 
@@ -515,7 +538,7 @@ static inline void san_before(struct sched *s, struct coro *from, struct coro *t
 {
 #if CORO_ASAN
 	__sanitizer_start_switch_fiber(from_exits ? NULL : from ? &from->asan_fake : &s->main_fake,
-	                               to ? to->map + CORO_GUARD : s->main_bottom,
+	                               to ? to->lo : s->main_bottom,
 	                               to ? s->d->stack_size : s->main_size);
 #endif
 #if CORO_TSAN
@@ -559,8 +582,11 @@ static inline __attribute__((always_inline)) void ctx_switch(struct sched *s, st
 
 /* The running coroutine `self` has put itself where it belongs (run queue, wait table, heap):
  * run the next runnable coroutine, or the scheduler's idle loop. */
+static void canary_broken(struct coro *c);
 static inline __attribute__((always_inline)) void park(struct sched *s, struct coro *self)
 {
+	if (task_unlikely(*self->canary != CORO_CANARY))
+		canary_broken(self);
 	struct coro *next = pick_next(s);
 	if (next == self) {
 		self->state = CO_RUNNING;
@@ -576,6 +602,8 @@ static void coro_body(struct coro *c)
 #endif
 	c->t->slot->bound_pu = c->s->bound_pu;
 	c->rc = task_main(c->t);
+	if (task_unlikely(*c->canary != CORO_CANARY))
+		canary_broken(c);
 	struct sched *s = c->s;
 	c->state = CO_DONE;
 	s->ndone++;
@@ -828,6 +856,98 @@ static int coro_wait_fd(struct task *t, int fd, short events, uint64_t timeout_n
 	}
 }
 
+/* ------------------------------------------------------------------ stack pool */
+
+/* The stacks of a cell: one mapping, kept from one repetition to the next (the repetitions of
+ * a cell ask for the same geometry, and a stack's pages are faulted in once: ~2 us each on a
+ * KVM guest, twice the whole spawn budget), laid out in groups [guard][slot]...[slot] of
+ * `every` slots (guard_every=0: one group, so a guard only below the pool). Worker i's stack
+ * is slot i; the top CORO_TOP_RESERVE bytes of a slot hold the canary of the slot above.
+ * The mapping count is 1 + 2 per group, whatever the number of coroutines; the kernel
+ * backs only the pages a stack touches (MAP_NORESERVE), so a stack reserved at 16 KiB that
+ * uses 1.5 KiB costs one page. Freed when the cell process exits or a cell asks for another
+ * geometry. Only one cell runs per process at a time. */
+struct coro_pool {
+	char *base;
+	size_t len, slot, group;       /* bytes: the mapping, one slot, one group (guard + slots) */
+	unsigned cap, every, every_knob;
+};
+static struct coro_pool coro_pool;
+/* The canary of a stack right above a guard region: the guard protects it. */
+static const uint64_t coro_canary_guarded = CORO_CANARY;
+
+static unsigned pool_every(unsigned every_knob, unsigned n)
+{
+	return every_knob ? every_knob : n ? n : 1;
+}
+
+/* Bytes of a pool of n slots of `slot` bytes with a guard below every `every`. */
+static size_t pool_bytes(size_t slot, unsigned every, unsigned n)
+{
+	size_t groups = ((size_t)n + every - 1) / every;
+	return groups * (CORO_GUARD + (size_t)every * slot);
+}
+
+static int pool_fits(const struct cdrv *d)
+{
+	const struct coro_pool *p = &coro_pool;
+	return p->base && p->slot == d->stack_size && p->every_knob == d->guard_every && p->cap >= d->n;
+}
+
+static inline char *pool_slot(unsigned i)
+{
+	const struct coro_pool *p = &coro_pool;
+	return p->base + (size_t)(i / p->every) * p->group + CORO_GUARD + (size_t)(i % p->every) * p->slot;
+}
+
+/* Where slot i's canary lives: the top line of the slot below, or nowhere (a guard is below). */
+static const uint64_t *pool_canary(unsigned i)
+{
+	if (i % coro_pool.every == 0)
+		return &coro_canary_guarded;
+	return (const uint64_t *)(void *)(pool_slot(i) - CORO_TOP_RESERVE);
+}
+
+/* The worker whose guard region holds address a (the slot right above it), or -1. */
+static long pool_guard_owner(uintptr_t a)
+{
+	const struct coro_pool *p = &coro_pool;
+	if (!p->base || a < (uintptr_t)p->base || a >= (uintptr_t)p->base + p->len)
+		return -1;
+	size_t off = a - (uintptr_t)p->base;
+	return off % p->group < CORO_GUARD ? (long)(off / p->group * p->every) : -1;
+}
+
+static void pool_free(void)
+{
+	if (coro_pool.base)
+		munmap(coro_pool.base, coro_pool.len);
+	memset(&coro_pool, 0, sizeof coro_pool);
+}
+
+/* A pool for this repetition: the one kept from the last, if it fits. 0 or -errno. */
+static int pool_get(const struct cdrv *d)
+{
+	if (pool_fits(d))
+		return 0;
+	pool_free();
+	unsigned every = pool_every(d->guard_every, d->n);
+	size_t len = pool_bytes(d->stack_size, every, d->n), group = CORO_GUARD + (size_t)every * d->stack_size;
+	char *b = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (b == MAP_FAILED)
+		return -errno;
+	for (size_t g = 0; g < len / group; g++) {
+		if (mprotect(b + g * group, CORO_GUARD, PROT_NONE)) {
+			int e = errno;
+			munmap(b, len);
+			return -e;
+		}
+	}
+	coro_pool = (struct coro_pool){ .base = b, .len = len, .slot = d->stack_size, .group = group,
+		                        .cap = d->n, .every = every, .every_knob = d->guard_every };
+	return 0;
+}
+
 /* ------------------------------------------------------------------ stack overflow */
 
 static size_t str_add(char *buf, size_t off, size_t cap, const char *s)
@@ -851,10 +971,13 @@ static size_t num_add(char *buf, size_t off, size_t cap, unsigned long v)
 	return off;
 }
 
+/* The scheduler of this thread, for the SIGSEGV handler (which coroutine was running). */
+static __thread struct sched *coro_tls_sched;
+
 /* Async-signal-safe: no stdio, no malloc. */
-static void report_overflow(struct cdrv *d, unsigned worker)
+static void report_overflow(struct cdrv *d, unsigned worker, const char *how)
 {
-	char msg[200];
+	char msg[240];
 	size_t o = 0;
 	o = str_add(msg, o, sizeof msg, "coroutine ");
 	o = num_add(msg, o, sizeof msg, worker);
@@ -866,10 +989,13 @@ static void report_overflow(struct cdrv *d, unsigned worker)
 		o = num_add(msg, o, sizeof msg, CORO_SAN_STACK_MULT);
 		o = str_add(msg, o, sizeof msg, " in this sanitizer build");
 	}
-	o = str_add(msg, o, sizeof msg, "): it hit the guard page; raise -O stack_kb");
+	o = str_add(msg, o, sizeof msg, "): ");
+	o = str_add(msg, o, sizeof msg, how);
+	o = str_add(msg, o, sizeof msg, "; raise -O stack_kb");
 	struct task_slot *slot = &d->r->sh->slot[worker];
 	memcpy(slot->err, msg, o + 1 < sizeof slot->err ? o + 1 : sizeof slot->err - 1);
-	char line[260];
+	slot->err[sizeof slot->err - 1] = 0;
+	char line[300];
 	size_t l = str_add(line, 0, sizeof line, "bench: coroutine: ");
 	l = str_add(line, l, sizeof line, msg);
 	l = str_add(line, l, sizeof line, "\n");
@@ -878,19 +1004,24 @@ static void report_overflow(struct cdrv *d, unsigned worker)
 	runner_cell_fatal(msg);
 }
 
+/* The canary below c's stack was overwritten: c ran deeper than its stack, into the top of
+ * its neighbour's slot. Found when c switches away, before the neighbour runs again. */
+static __attribute__((noinline, cold)) void canary_broken(struct coro *c)
+{
+	report_overflow(c->s->d, c->t->id, "the canary below it was overwritten (found at a switch)");
+	abort();
+}
+
 static void on_segv(int sig, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
 	struct cdrv *d = atomic_load(&coro_active);
-	if (d && si->si_code > 0) { /* a real fault, not kill()/raise() */
-		uintptr_t a = (uintptr_t)si->si_addr;
-		for (unsigned i = 0; i < d->n; i++) {
-			struct coro *c = &d->coros[i];
-			if (c->map && a >= (uintptr_t)c->map && a < (uintptr_t)c->map + CORO_GUARD) {
-				report_overflow(d, i);
-				break;
-			}
-		}
+	long owner = si->si_code > 0 ? pool_guard_owner((uintptr_t)si->si_addr) : -1; /* a real fault */
+	if (d && owner >= 0) {
+		/* The running coroutine overflowed (maybe through the unguarded stacks below it). */
+		struct sched *s = coro_tls_sched;
+		struct coro *cur = s ? atomic_load(&s->cur_pub) : NULL;
+		report_overflow(d, cur ? cur->t->id : (unsigned)owner, "it hit a guard page");
 	}
 	/* Fall back to what was there before: a fault re-executes under it, a raise is re-sent. */
 	sigaction(SIGSEGV, &coro_old_segv, NULL);
@@ -1013,6 +1144,7 @@ static void idle_wait(struct sched *s)
 static void *sched_main(void *arg)
 {
 	struct sched *s = arg;
+	coro_tls_sched = s;
 	s->bound_pu = -1;
 	if (s->pu >= 0 && topo_bind_self(s->pu, 0) == 0)
 		s->bound_pu = topo_bound_pu() == s->pu ? s->pu : -2;
@@ -1149,33 +1281,61 @@ static unsigned long long proc_lines(const char *path)
 	return n;
 }
 
-/* The stacks must fit under the address-space limit (RLIMIT_AS, ulimit -v) and their memory
- * maps (two per coroutine: stack and guard) under vm.max_map_count, beside what the cell
- * process uses already. Checked before the first mmap, so that a cell that cannot fit fails
- * at once with the limit and the value it needs, instead of after mapping thousands of
- * stacks. 0, or -ENOMEM with the reason in r->err. */
+/* MemAvailable of /proc/meminfo in KiB, 0 if unknown. */
+static unsigned long long mem_available_kb(void)
+{
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "MemAvailable: %llu kB", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The stacks must fit under the address-space limit (RLIMIT_AS, ulimit -v), their memory
+ * maps (1 + 2 per guard region) under vm.max_map_count, and their first pages in the memory
+ * available, beside what the cell process uses already. Checked before the pool is mapped,
+ * so that a cell that cannot fit fails at once with the limit and the value it needs, never
+ * with a crash half-way through spawning. A pool kept from the last repetition needs nothing
+ * more. 0, or -ENOMEM with the reason in r->err. */
 static int check_stack_limits(struct run *r, const struct cdrv *d)
 {
-	unsigned long long per_kb = (CORO_GUARD + d->stack_size) >> 10;
-	unsigned long long need_kb = d->n * per_kb + d->nsched * ((CORO_SCHED_STACK + CORO_ALTSTACK) >> 10);
-	unsigned long long need_maps = 2ull * d->n + 3ull * d->nsched; /* + thread stack, guard, altstack */
+	int reuse = pool_fits(d);
+	unsigned every = pool_every(d->guard_every, d->n);
+	unsigned long long groups = ((unsigned long long)d->n + every - 1) / every;
+	unsigned long long pool_kb = reuse ? 0 : pool_bytes(d->stack_size, every, d->n) >> 10;
+	unsigned long long old_kb = reuse ? 0 : coro_pool.len >> 10; /* replaced, so freed first */
+	unsigned long long need_kb = pool_kb + d->nsched * ((CORO_SCHED_STACK + CORO_ALTSTACK) >> 10);
+	unsigned long long need_maps = (reuse ? 0 : 1 + 2 * groups) + 3ull * d->nsched; /* + thread stack, guard, altstack */
 	struct rlimit rl;
 	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
 		unsigned long long limit_kb = (unsigned long long)rl.rlim_cur >> 10;
-		unsigned long long used_kb = procmem_self_vm_bytes() >> 10;
+		unsigned long long used_kb = (procmem_self_vm_bytes() >> 10) - old_kb;
 		if (used_kb + need_kb > limit_kb) {
-			run_fail(r, "%u stacks of %llu KiB need %llu KiB of address space; the address-space limit "
+			run_fail(r, "%u stacks of %zu KiB need %llu KiB of address space; the address-space limit "
 			         "(RLIMIT_AS, ulimit -v) is %llu KiB, %llu in use: it needs %llu KiB, or a lower stack_kb",
-			         d->n, per_kb, need_kb, limit_kb, used_kb, used_kb + need_kb);
+			         d->n, d->stack_size >> 10, need_kb, limit_kb, used_kb, used_kb + need_kb);
 			return -ENOMEM;
 		}
 	}
 	unsigned long long max_maps = proc_number("/proc/sys/vm/max_map_count");
 	unsigned long long used_maps = proc_lines("/proc/self/maps");
 	if (max_maps && used_maps + need_maps > max_maps) {
-		run_fail(r, "%u coroutines need %llu memory maps (stack + guard each), %llu in use: "
-		         "vm.max_map_count = %llu, it needs %llu, or fewer workers",
-		         d->n, need_maps, used_maps, max_maps, used_maps + need_maps);
+		run_fail(r, "%u coroutines with guard_every=%u need %llu memory maps (2 per guard region), %llu in use: "
+		         "vm.max_map_count = %llu, it needs %llu, or a higher guard_every",
+		         d->n, d->guard_every, need_maps, used_maps, max_maps, used_maps + need_maps);
+		return -ENOMEM;
+	}
+	/* At least the top page of every stack and the coroutine's own state become memory. */
+	unsigned long long page_kb = (unsigned long long)sysconf(_SC_PAGESIZE) >> 10, avail = mem_available_kb();
+	unsigned long long mem_kb = reuse ? 0 : d->n * (page_kb + (sizeof(struct coro) + sizeof(struct task) + 1023) / 1024);
+	if (avail && mem_kb > avail) {
+		run_fail(r, "%u coroutines need at least %llu KiB of memory (a stack page and their state each); "
+		         "MemAvailable (/proc/meminfo) is %llu KiB: it needs %llu KiB more, or fewer workers",
+		         d->n, mem_kb, avail, mem_kb - avail);
 		return -ENOMEM;
 	}
 	return 0;
@@ -1197,13 +1357,18 @@ static int coro_init(struct run *r)
 	d->backend = (unsigned)run_knob_enum(r, "backend");
 	d->slice_us = (unsigned)run_knob_int(r, "slice_us");
 	d->stack_kb = (size_t)run_knob_int(r, "stack_kb");
+	d->guard_every = (unsigned)run_knob_int(r, "guard_every");
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	d->stack_size = (d->stack_kb * 1024u * CORO_SAN_STACK_MULT + page - 1) / page * page;
+	d->stack_size = (d->stack_kb * 1024u * CORO_SAN_STACK_MULT + CORO_TOP_RESERVE + page - 1) / page * page;
 	if (d->backend == BACKEND_FAST && !CORO_SWITCH_ASM)
 		return -ENOTSUP; /* no hand-written switch for this architecture: use backend=ucontext */
 	int rc = check_stack_limits(r, d);
 	if (rc)
 		return rc;
+	if ((rc = pool_get(d))) {
+		run_fail(r, "cannot map a pool of %u stacks of %zu KiB: %s", d->n, d->stack_size >> 10, strerror(-rc));
+		return rc;
+	}
 
 	unsigned nb = 64;
 	while (nb < d->n && nb < 65536)
@@ -1300,24 +1465,18 @@ static int coro_spawn(struct run *r, struct task *t)
 	c->s = &d->sched[t->id % d->nsched];
 	c->state = CO_NEW;
 	c->heap_idx = -1;
-	c->maplen = CORO_GUARD + d->stack_size;
-	char *map = mmap(NULL, c->maplen, PROT_READ | PROT_WRITE,
-	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (map == MAP_FAILED)
-		goto nomem;
-	if (mprotect(map, CORO_GUARD, PROT_NONE)) {
-		munmap(map, c->maplen);
-		goto nomem;
-	}
-	c->map = map;
-	char *hi = map + c->maplen;
+	c->lo = pool_slot(t->id);
+	c->canary = pool_canary(t->id);
+	if (c->canary != &coro_canary_guarded)
+		*(uint64_t *)(uintptr_t)c->canary = CORO_CANARY;
+	char *hi = c->lo + d->stack_size - CORO_TOP_RESERVE;
 #if CORO_VALGRIND
-	c->vg_stack = VALGRIND_STACK_REGISTER(map + CORO_GUARD, hi);
+	c->vg_stack = VALGRIND_STACK_REGISTER(c->lo, hi);
 #endif
 #if CORO_ASAN
-	/* The stacks of the previous repetition may have been mapped here: their frames that
-	 * never returned left poisoned shadow behind. */
-	__asan_unpoison_memory_region(map + CORO_GUARD, d->stack_size);
+	/* The pool's stacks were used by the previous repetition: their frames that never
+	 * returned left poisoned shadow behind. */
+	__asan_unpoison_memory_region(c->lo, d->stack_size);
 #endif
 	if (d->backend == BACKEND_FAST) {
 		c->sp = coro_make(hi - stack_color(d, t->id), coro_entry_fast, c);
@@ -1325,8 +1484,8 @@ static int coro_spawn(struct run *r, struct task *t)
 		c->uc = calloc(1, sizeof *c->uc);
 		if (!c->uc || getcontext(c->uc))
 			return -ENOMEM;
-		c->uc->uc_stack.ss_sp = map + CORO_GUARD;
-		c->uc->uc_stack.ss_size = d->stack_size;
+		c->uc->uc_stack.ss_sp = c->lo;
+		c->uc->uc_stack.ss_size = d->stack_size - CORO_TOP_RESERVE;
 		c->uc->uc_link = NULL;
 		uintptr_t p = (uintptr_t)c;
 		makecontext(c->uc, (void (*)(void))coro_entry_uc, 2, (unsigned)(p >> 32), (unsigned)p);
@@ -1339,18 +1498,16 @@ static int coro_spawn(struct run *r, struct task *t)
 		t->wait = coro_wait_st;
 		t->wake = coro_wake_st;
 	}
-	inbox_push(c->s, c);
-	return 0;
-nomem:;
-	int e = errno;
-	c->maplen = 0;
-	if (e == ENOMEM) {
-		static int told;
-		if (!told++)
-			log_warn("coroutine", "cannot map the stack of coroutine %u: out of memory, address space "
-			         "(ulimit -v) or memory maps (vm.max_map_count, 2 per coroutine)", t->id);
+	/* A scheduler runs new coroutines to the gate faster than they are spawned, then sleeps:
+	 * waking it for each would be a futex syscall and an IPI per spawn. It is poked once per
+	 * CORO_SPAWN_BATCH spawns and for the last worker (the runner spawns 0 .. n-1 in order). */
+	inbox_add(c->s, c);
+	if (++d->unpoked >= CORO_SPAWN_BATCH || t->id + 1 == d->n) {
+		d->unpoked = 0;
+		for (unsigned i = 0; i < d->nsched; i++)
+			poke(&d->sched[i]);
 	}
-	return -e;
+	return 0;
 }
 
 static int coro_start(struct run *r)
@@ -1386,28 +1543,30 @@ static int wait_finished(struct cdrv *d, double max_s)
 	return 0;
 }
 
-/* Resident stack memory per coroutine (mincore over each stack), as repetition metrics. */
+/* Resident stack memory per coroutine, as repetition metrics: one mincore over the pool
+ * (which keeps its pages between repetitions: the deepest use so far). */
 static void stack_metrics(struct run *r, struct cdrv *d)
 {
+	if (!d->n || !coro_pool.base)
+		return;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), npages = d->stack_size / page;
-	unsigned char *vec = malloc(npages ? npages : 1);
+	size_t len = (size_t)(pool_slot(d->n - 1) + d->stack_size - coro_pool.base);
+	unsigned char *vec = malloc(len / page);
+	if (!vec || mincore(coro_pool.base, len, vec)) {
+		free(vec);
+		return;
+	}
 	uint64_t total = 0, max = 0;
-	unsigned counted = 0;
-	for (unsigned i = 0; vec && i < d->n; i++) {
-		struct coro *c = &d->coros[i];
-		if (!c->map || mincore(c->map + CORO_GUARD, d->stack_size, vec))
-			continue;
+	for (unsigned i = 0; i < d->n; i++) {
+		const unsigned char *v = vec + (size_t)(pool_slot(i) - coro_pool.base) / page;
 		uint64_t k = 0;
 		for (size_t p = 0; p < npages; p++)
-			k += vec[p] & 1;
+			k += v[p] & 1;
 		total += k;
 		max = k > max ? k : max;
-		counted++;
 	}
 	free(vec);
-	if (!counted)
-		return;
-	run_metric(r, "coro_stack_kb", (double)total * (double)page / 1024.0 / counted);
+	run_metric(r, "coro_stack_kb", (double)total * (double)page / 1024.0 / d->n);
 	run_metric(r, "coro_stack_kb_max", (double)max * (double)page / 1024.0);
 	run_metric(r, "coro_meta_kb", (double)(sizeof(struct coro) + sizeof(struct task) +
 	                                       (d->backend == BACKEND_UCONTEXT ? sizeof(ucontext_t) : 0)) / 1024.0);
@@ -1473,12 +1632,10 @@ static void coro_cleanup(struct run *r)
 	segv_restore();
 	for (unsigned i = 0; d->coros && i < d->n; i++) {
 		struct coro *c = &d->coros[i];
-		if (c->map) {
 #if CORO_VALGRIND
+		if (c->lo)
 			VALGRIND_STACK_DEREGISTER(c->vg_stack);
 #endif
-			munmap(c->map, c->maplen);
-		}
 		free(c->uc);
 #if CORO_TSAN
 		if (c->tsan_fiber)
@@ -1499,7 +1656,7 @@ static void coro_cleanup(struct run *r)
 const struct driver_ops driver_coroutine = {
 	.name = "coroutine",
 	.summary = "coroutines on one OS thread (gevent-like) or on threads=T pinned schedulers; "
-	           "asm or ucontext switch, mmap stacks with guard pages",
+	           "asm or ucontext switch, pooled stacks with canaries and guard pages",
 	.version = DRIVER_API_VERSION,
 	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING,
 	.model = DRIVER_MODEL_COROUTINES,

@@ -9,6 +9,16 @@
  *     sys.setswitchinterval); if it timed out and no switch happened meanwhile
  *     (switch_number unchanged) it sets gil_drop_request, which is the eval breaker: every
  *     task's t->brk points at it, so task_checkpoint() is the eval-breaker check;
+ *   - one difference, for scale: in CPython every waiter arms that timer (take_gil's
+ *     COND_TIMED_WAIT in its loop), so N waiters wake up every interval, together, to find
+ *     that one of them would have been enough; with thousands of threads that is thousands
+ *     of wake-ups and mutex acquisitions per interval, and the cost per wait grew with N
+ *     (sleep-io n=2000: 1 ms per wait; n=10,000 did not finish in 65 s). Here one waiter at
+ *     a time is the timer (`timer`), the others wait on `cond` untimed; a timer that takes
+ *     the GIL hands the role on (a signal wakes a waiter, which becomes the timer). The drop
+ *     request still comes one interval after a waiter began timing the holder without a
+ *     switch, as in CPython, where with many waiters the earliest of their timers decides;
+ *     with one waiter (the convoy) it is exactly CPython's loop;
  *   - the holder honours it at its next checkpoint: drop_gil + take_gil;
  *   - FORCE_SWITCHING: a thread that drops the GIL while a drop request is pending waits on
  *     `switch_cond` until another thread has taken it (last_holder changed), so it cannot
@@ -36,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "bench/core/futex.h"
@@ -43,6 +54,12 @@
 #include "drivers/osdrv.h"
 
 enum { GIL_NEW = 0, GIL_LEGACY = 1 };
+
+#ifndef PR_FUTEX_HASH /* Linux 6.16 */
+#define PR_FUTEX_HASH 78
+#define PR_FUTEX_HASH_SET_SLOTS 1
+#define PR_FUTEX_HASH_GET_SLOTS 2
+#endif
 
 /* One worker's GIL state and counters. Written only by its worker; read by the cell process
  * after join. */
@@ -58,6 +75,7 @@ struct gil_worker {
 	uint64_t handoff_sum_ns, handoff_max_ns; /* requester began its timed wait -> dropped */
 	uint64_t ops_after_max;       /* requester: ops the holder it asked completed after the request */
 	uint64_t futile_wakeups;      /* legacy: woken by a release, found the lock taken again */
+	_Atomic unsigned nap;         /* futex word of its sleeps: 1 once the run stops (gil_stop) */
 } __attribute__((aligned(TASK_CACHELINE)));
 
 struct gil {
@@ -72,6 +90,8 @@ struct gil {
 	pthread_cond_t switch_cond;
 	_Atomic int locked;
 	_Atomic unsigned last_holder;          /* id+1 of the last thread that took it */
+	unsigned waiting;                      /* under mutex: threads in take_new's wait loop */
+	int timer;                             /* under mutex: one of them times the holder */
 	_Atomic unsigned long switch_number;   /* takes by a thread other than last_holder */
 	_Atomic uint64_t drop_requests;
 	/* the last drop request: when, aimed at which holder, after how long a wait */
@@ -171,12 +191,21 @@ static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
 	uint64_t req_ops = 0;
 	unsigned long req_sw = 0;
 	pthread_mutex_lock(&g->mutex);
+	int waited = atomic_load_explicit(&g->locked, memory_order_relaxed);
+	g->waiting += (unsigned)waited;
 	while (atomic_load_explicit(&g->locked, memory_order_relaxed)) {
 		unsigned long saved = atomic_load_explicit(&g->switch_number, memory_order_relaxed);
-		struct timespec dl;
+		int timed_out = 0, timer = !g->timer;
 		uint64_t begin = task_now_ns();
-		deadline_after(&dl, g->interval_ns);
-		int timed_out = pthread_cond_timedwait(&g->cond, &g->mutex, &dl) == ETIMEDOUT;
+		if (timer) { /* nobody times the holder: we do, one interval */
+			struct timespec dl;
+			g->timer = 1;
+			deadline_after(&dl, g->interval_ns);
+			timed_out = pthread_cond_timedwait(&g->cond, &g->mutex, &dl) == ETIMEDOUT;
+			g->timer = 0;
+		} else {
+			pthread_cond_wait(&g->cond, &g->mutex);
+		}
 		/* Timed out and no switch meanwhile: ask the holder to drop the GIL. */
 		if (timed_out && atomic_load_explicit(&g->locked, memory_order_relaxed) &&
 		    atomic_load_explicit(&g->switch_number, memory_order_relaxed) == saved) {
@@ -189,6 +218,10 @@ static void take_new(struct gil *g, struct gil_worker *w, uint64_t t0)
 			}
 		}
 	}
+	g->waiting -= (unsigned)waited;
+	/* Someone still waits and nobody times us: wake one, it becomes the timer. */
+	if (g->waiting && !g->timer)
+		pthread_cond_signal(&g->cond);
 	/* _ready: switch_mutex is taken before last_holder changes (see drop_new). */
 	pthread_mutex_lock(&g->switch_mutex);
 	atomic_store_explicit(&g->locked, 1, memory_order_relaxed);
@@ -318,8 +351,13 @@ static void gil_checkpoint(struct task *t)
 /* Blocking calls: Py_BEGIN_ALLOW_THREADS ... Py_END_ALLOW_THREADS. */
 static int gil_sleep_ns(struct task *t, uint64_t ns)
 {
+	/* On the worker's own futex word, which gil_stop sets and wakes; not on the run's stop
+	 * word, as the thread driver does: with thousands of sleepers on one word, the kernel's
+	 * futex hash bucket of that word holds thousands of entries, and every wake of a futex
+	 * that hashes to the same bucket (the GIL's mutex or condition among them) walks them. */
+	struct gil_worker *w = t->drv;
 	gil_drop(t, 0);
-	int rc = osdrv_sleep_ns(t, ns);
+	int rc = osdrv_sleep_on(t, &w->nap, ns);
 	gil_take(t);
 	return rc;
 }
@@ -368,8 +406,25 @@ static void gil_cleanup(struct run *r)
 	osdrv_cleanup(r);
 }
 
+/* Since Linux 6.16 a multi-threaded process has a private futex hash sized by the CPUs, not
+ * the threads: 16 buckets on a 2-CPU machine. With thousands of threads blocked (the GIL's
+ * condition and mutex, their sleeps) every futex wake walks hundreds of waiters of other words
+ * in its bucket: sleep-io n=10,000 took 1.3 s or, when the GIL's words shared a bucket with
+ * the crowd, 32 s. Give it 4 slots per worker (at most 65536); nothing to do on older kernels
+ * (EINVAL). */
+static void futex_hash_fit(unsigned nworkers)
+{
+	int cur = prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_GET_SLOTS, 0, 0, 0);
+	unsigned want = 16;
+	while (want < 4u * nworkers && want < 65536)
+		want *= 2;
+	if (cur >= 0 && (unsigned)cur < want) /* 0: none yet (one thread), or the global hash (EBUSY) */
+		(void)prctl(PR_FUTEX_HASH, PR_FUTEX_HASH_SET_SLOTS, want, 0, 0);
+}
+
 static int gil_init(struct run *r)
 {
+	futex_hash_fit(r->nworkers);
 	int rc = osdrv_init(r, 0, sizeof(pthread_t));
 	if (rc)
 		return rc;
@@ -450,6 +505,11 @@ static void gil_stop(struct run *r)
 		g->t_stop = task_now_ns();
 	}
 	osdrv_stop(r);
+	/* Once per worker (stop is called until every worker is done): a nap that begins later
+	 * sees nap == 1 and the stop flag. */
+	for (unsigned i = 0; g && i < r->nworkers; i++)
+		if (!atomic_exchange(&g->w[i].nap, 1))
+			futex_wake(&g->w[i].nap, 1, 0);
 }
 
 static void gil_metrics(struct run *r)

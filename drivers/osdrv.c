@@ -146,9 +146,8 @@ void osdrv_yield(struct task *t)
 	sched_yield();
 }
 
-int osdrv_sleep_ns(struct task *t, uint64_t ns)
+int osdrv_sleep_on(struct task *t, _Atomic unsigned *word, uint64_t ns)
 {
-	/* Sleep on the stop word: a stopping run wakes every sleeper at once. */
 	uint64_t deadline = task_now_ns() + ns;
 	for (;;) {
 		if (task_should_stop(t))
@@ -156,7 +155,7 @@ int osdrv_sleep_ns(struct task *t, uint64_t ns)
 		uint64_t now = task_now_ns();
 		if (now >= deadline)
 			return 0;
-		futex_wait(t->stop, 0, deadline - now, shared_of(t));
+		futex_wait(word, 0, deadline - now, shared_of(t));
 	}
 }
 
@@ -181,6 +180,12 @@ static int spin_for_change(const struct task *t, _Atomic unsigned *word, unsigne
 			return 0;
 		osdrv_relax();
 	}
+}
+
+int osdrv_sleep_ns(struct task *t, uint64_t ns)
+{
+	/* Sleep on the stop word: a stopping run wakes every sleeper at once. */
+	return osdrv_sleep_on(t, t->stop, ns);
 }
 
 int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns)

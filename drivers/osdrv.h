@@ -42,6 +42,9 @@ void osdrv_stop(struct run *r);
 void osdrv_checkpoint(struct task *t);
 void osdrv_yield(struct task *t);
 int osdrv_sleep_ns(struct task *t, uint64_t ns);
+/* osdrv_sleep_ns on a futex word of the caller's, 0 until the run stops (whoever stops the run
+ * sets it and wakes it). */
+int osdrv_sleep_on(struct task *t, _Atomic unsigned *word, uint64_t ns);
 int osdrv_wait(struct task *t, _Atomic unsigned *word, unsigned expected, uint64_t timeout_ns);
 int osdrv_wake(struct task *t, _Atomic unsigned *word, int n);
 /* poll() on fd and on the run's stop eventfd, so that stop() ends the wait. */

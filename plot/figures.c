@@ -711,6 +711,150 @@ static void fig_pingpong(struct figctx *x, const struct results_file_cell **c, u
 	             "context switch. " ERRBARS);
 }
 
+/* ------------------------------------------------------------ 8. cost per worker (a sweep of -n) */
+
+/* One quantity of the worker-cost figure for cell c: v = median, min, max over its
+ * repetitions; 0, or -1 when the cell lacks it. */
+struct cost_panel {
+	const char *title, *ylabel;
+	int (*get)(const struct results_file_cell *c, double v[3]);
+};
+
+static int stat3(const struct results_file_cell *c, const char *metric, double scale, double v[3])
+{
+	const struct results_stat *st = results_file_stat(c, metric);
+	if (!st || !(st->median > 0))
+		return -1;
+	v[0] = st->median * scale;
+	v[1] = st->min * scale;
+	v[2] = st->max * scale;
+	return 0;
+}
+
+static int cost_spawn(const struct results_file_cell *c, double v[3])
+{
+	return stat3(c, M_SPAWN, 1e6 / c->workers, v);
+}
+
+static int cost_mem(const struct results_file_cell *c, double v[3])
+{
+	return stat3(c, M_MEM_PER_WORKER, 1, v);
+}
+
+/* Wall time beyond the ideal, per wait: what the driver adds to each wait when the waits of
+ * all workers overlap (flat when that cost grows linearly with the workers). */
+static int cost_wait(const struct results_file_cell *c, double v[3])
+{
+	double ideal = plot_med(c, M_SIO_IDEAL_WALL), ops = plot_med(c, M_OPS);
+	if (stat3(c, M_WALL, 1, v) || !isfinite(ideal) || !(ops > 0))
+		return -1;
+	for (unsigned k = 0; k < 3; k++)
+		v[k] = v[k] > ideal ? (v[k] - ideal) / ops * 1e6 : NAN;
+	return 0;
+}
+
+static const struct cost_panel cost_panels[] = {
+	{ "Spawn cost per worker: create every worker until all wait at the start gate", "spawn / worker (us)",
+	  cost_spawn },
+	{ "Memory per worker (the cell's resident memory with every worker alive, over the workers)",
+	  "memory / worker (KiB)", cost_mem },
+	{ "Time per wait beyond the ideal: (wall - count x wait_us) / waits", "time / wait (us)", cost_wait },
+};
+
+/* One panel: log-log, a line per series (driver and knobs) in the driver's colour. */
+static void cost_plot(struct gpfig *g, const struct scaling *sc, const struct cost_panel *p, const unsigned *w,
+                      unsigned nw)
+{
+	fprintf(g->gp, "set title ");
+	esc_fputs(g->gp, ESC_GP, p->title);
+	fprintf(g->gp, "\nset ylabel ");
+	esc_fputs(g->gp, ESC_GP, p->ylabel);
+	fprintf(g->gp, "\nset xlabel \"workers\"\nset logscale xy\nset format y \"%%g\"\nset xtics (");
+	for (unsigned i = 0; i < nw; i++)
+		fprintf(g->gp, "%s\"%u\" %u", i ? ", " : "", w[i], w[i]);
+	fprintf(g->gp, ")\nset offsets graph 0.05, graph 0.05, 0, 0\nset key outside right top vertical Left reverse\nplot");
+	unsigned drawn = 0;
+	for (unsigned j = 0; j < sc->nser; j++) {
+		if (sc->map[j] == UINT32_MAX)
+			continue;
+		const struct results_file_cell *r0 = sc->c[sc->first[j]];
+		char lab[256];
+		double v[3];
+		unsigned pts = 0;
+		for (unsigned i = 0; i < sc->n; i++)
+			pts += sc->sid[i] == j && !p->get(sc->c[i], v);
+		if (!pts) /* cells without this figure (an old file): no line, and no empty block */
+			continue;
+		group_label(sc->kept, sc->nk, r0, "driver,workers", lab, sizeof lab);
+		unsigned blk = gp_block(g, "%s, series \"%s\"; columns: workers median min max", p->ylabel, lab);
+		for (unsigned i = 0; i < sc->n; i++) {
+			if (sc->sid[i] != j || p->get(sc->c[i], v))
+				continue;
+			fprintf(g->dat, "%u ", sc->c[i]->workers);
+			for (unsigned k = 0; k < 3; k++) {
+				gp_num(g->dat, v[k]);
+				fputc(k < 2 ? ' ' : '\n', g->dat);
+			}
+		}
+		const char *col = plot_driver_color(r0->driver) ? plot_driver_color(r0->driver) : gp_color(j);
+		fprintf(g->gp, "%s \\\n  '%s' index %u using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb \"%s\" title ",
+		        drawn++ ? "," : "", g->dat_name, blk, col);
+		esc_fputs(g->gp, ESC_GP, lab);
+	}
+	fprintf(g->gp, "\n");
+}
+
+/* Points of panel p over the kept series. */
+static unsigned cost_points(const struct scaling *sc, const struct cost_panel *p)
+{
+	unsigned pts = 0;
+	double v[3];
+	for (unsigned i = 0; i < sc->n; i++)
+		pts += sc->map[sc->sid[i]] != UINT32_MAX && !p->get(sc->c[i], v);
+	return pts;
+}
+
+/* What one more worker costs, against the number of workers, per driver: drawn from plain
+ * sleep-io cells (no spinners) run at several worker counts (bench run -w sleep-io -n 1,10,..). */
+static void fig_worker_cost(struct figctx *x, const struct results_file_cell **all, unsigned na)
+{
+	const struct results_file_cell **c = calloc(na ? na : 1, sizeof *c);
+	struct scaling *sc = calloc(1, sizeof *sc);
+	unsigned n = 0;
+	for (unsigned i = 0; c && i < na; i++)
+		if (!spinners_of(all[i]))
+			c[n++] = all[i];
+	if (!c || !sc)
+		goto out;
+	sc->c = c;
+	sc->n = n;
+	scaling_series(sc);
+	unsigned w[64], nw = distinct_workers(sc->kept, sc->nk, w, 64), np = 0;
+	const struct cost_panel *pan[3];
+	for (unsigned p = 0; p < 3; p++)
+		if (cost_points(sc, &cost_panels[p]))
+			pan[np++] = &cost_panels[p];
+	struct gpfig g;
+	if (!sc->nkept) {
+		gp_skip(x->set, x->name, x->title, "no sweep of -n for sleep-io (bench run -w sleep-io -n 10,100,1000,...)");
+	} else if (!np) {
+		gp_skip(x->set, x->name, x->title, "the sleep-io cells have no spawn_s, mem_per_worker_kb or wall_s");
+	} else if (!gp_begin(&g, x->o, x->set, x->name, x->title, 1000, 360 * np + 20, x->f->path)) {
+		fprintf(g.gp, "set multiplot layout %u,1\n", np);
+		for (unsigned p = 0; p < np; p++)
+			cost_plot(&g, sc, pan[p], w, nw);
+		fprintf(g.gp, "unset multiplot\n");
+		gp_caption(&g, "sleep-io (no spinners) at several worker counts, one line per driver and setup, log-log: "
+		               "a flat line is a cost per worker that does not grow with the number of workers. Spawn: "
+		               "spawn_s / workers; memory: mem_per_worker_kb; time per wait: the wall time beyond the "
+		               "ideal, over the waits. Missing points: that cell failed or did not run. " ERRBARS);
+		gp_end(&g);
+	}
+out:
+	free(sc);
+	free(c);
+}
+
 /* ------------------------------------------------------------ the table of figures */
 
 static const struct figdef figures[] = {
@@ -727,6 +871,8 @@ static const struct figdef figures[] = {
 	  "no ok producer-consumer cells (bench run -w producer-consumer)", fig_pc },
 	{ "pingpong", "pingpong: the cost of one handoff (a switch)", W_PINGPONG,
 	  "no ok pingpong cells (bench run -w pingpong -n 2)", fig_pingpong },
+	{ "worker-cost", "What a worker costs as workers grow: spawn, memory, time per wait (sleep-io)", W_SLEEP_IO,
+	  "no ok sleep-io cells (bench run -w sleep-io -n 10,100,1000,10000)", fig_worker_cost },
 };
 
 /* One figure of the table, for one workload (wl: a per-workload figure's, else d->workload). */

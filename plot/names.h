@@ -17,6 +17,7 @@
 #define M_WALL "wall_s"                  /* s, gate open -> last worker done */
 #define M_SPAWN "spawn_s"                /* s, create every worker until all wait at the gate */
 #define M_UTIL "util_cores"              /* (user+sys CPU of the workers) / wall: cores */
+#define M_OPS "ops"                     /* ops of the repetition, all workers */
 #define M_OPS_S "ops_per_s"
 #define M_FAIRNESS "fairness"            /* Jain's index of worker_ops */
 #define M_MEM_PER_WORKER "mem_per_worker_kb" /* KiB per worker (bench/runner.c); optional */

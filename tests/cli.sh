@@ -159,11 +159,11 @@ big = copy.deepcopy(d); big['cells'] = []
 for i in range(10001):
     c = copy.deepcopy(c0); c['knobs']['iters'] = i + 1; big['cells'].append(c)
 json.dump(big, open(sys.argv[2] + '/big.json', 'w'))
-w = copy.deepcopy(d); w['cells'] = [copy.deepcopy(c0)]; w['cells'][0].update(workers=1000000, driver='coroutine', knobs={'iters': 1})  # coroutines: harmless if it ran
+w = copy.deepcopy(d); w['cells'] = [copy.deepcopy(c0)]; w['cells'][0].update(workers=1000001, driver='coroutine', knobs={'iters': 1})  # coroutines: harmless if it ran
 json.dump(w, open(sys.argv[2] + '/million.json', 'w'))
 PY
 refused "plan has 10001 cells, more than the cap of 10000" run --baseline big.json "${Q[@]}" -o big-new.json
-refused "1000000" run --baseline million.json "${Q[@]}" -o million-new.json
+refused "1000001" run --baseline million.json "${Q[@]}" -o million-new.json
 
 # 4. -o: only regular files are replaced; symlinks are written through; the mode is kept
 mkfifo "$tmp/fifo"; mkdir "$tmp/sub"
@@ -247,8 +247,8 @@ if "$BENCH" info --json | grep -q '"sanitizer": "none"'; then   # ASan cannot st
 	check "coroutine stacks over RLIMIT_AS: exit $rc (want 1), one reason naming the limit" \
 		eval '[[ $rc -eq 1 ]] && grep -q "address-space limit (RLIMIT_AS" <<<"$out" && ! grep -q max_map_count <<<"$out"'
 	maps=$(cat /proc/sys/vm/max_map_count)
-	if (( maps / 2 + 100 <= 100000 )); then
-		expect 1 "vm.max_map_count = [0-9]+, it needs [0-9]+" -- run -w cpu-spin -d coroutine -n $((maps / 2 + 100)) "${Q[@]}" -o maps.json
+	if (( maps / 2 + 100 <= 1000000 )); then
+		expect 1 "vm.max_map_count = [0-9]+, it needs [0-9]+" -- run -w cpu-spin -d coroutine -n $((maps / 2 + 100)) -O guard_every=1 "${Q[@]}" -o maps.json
 	fi
 fi
 

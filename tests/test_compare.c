@@ -683,7 +683,7 @@ TEST(compare, loader_refuses_bad_names_and_numbers)
 		{ "cpu-spin", "\"mode\": \"" "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" "\"", "ok", 1, 100,
 		  "cells[0].knobs.mode is not a knob value ([A-Za-z0-9._+:,-], 1 to 47 characters)" },
 		{ "cpu-spin", "", "fine", 1, 100, "cells[0].status should be ok, unstable, failed, skipped or running" },
-		{ "cpu-spin", "", "ok", 100001, 100, "cells[0].workers is 100001, should be from 1 to 100000" },
+		{ "cpu-spin", "", "ok", 1000001, 100, "cells[0].workers is 1000001, should be from 1 to 1000000" },
 		{ "cpu-spin", "", "ok", 1, -1, "cells[0].reps[0].ops_per_s is -1, should be at least 0" },
 		{ "cpu-spin", "", "ok", 1, 1e308 * 10, "not valid JSON" },
 	};

@@ -1,6 +1,6 @@
 /* The coroutine driver: the bare switch primitive, round-robin yields, timers in deadline
  * order, futex-shaped wait/wake (EAGAIN, timeouts, FIFO, counts, cross-thread), stop waking
- * every sleeper and waiter, the stack guard page, many coroutines, starvation without
+ * every sleeper and waiter, the stack guard page and canary, the limits, many coroutines, starvation without
  * slice_us and sharing with it, accounting, crashes. Test workloads are defined here (the
  * crashing and failing ones are shared, in tests/faulty.c); every one uses the task API alone,
  * as real workloads do. */
@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "drivers/coro_switch.h"
@@ -470,15 +472,41 @@ static int deep(int d)
 	return d ? deep(d - 1) + buf[0] : 0;
 }
 
-static int overflow_run(struct task *t)
+/* The others: an op and a 1 ms sleep until the run stops. */
+static int tick_until_stop(struct task *t)
 {
-	if (t->id == 1)
-		task_ops(t, (uint64_t)deep(1 << 22));
 	while (!task_should_stop(t)) {
 		task_ops(t, 1);
 		task_sleep_ns(t, 1000000);
 	}
 	return 0;
+}
+
+/* Runs wl under both backends with knobs; the cell fails with an error holding want and want2. */
+static void expect_overflow(const struct workload *wl, unsigned workers, const char *k1, const char *k2,
+                            const char *want, const char *want2)
+{
+	for (unsigned b = 0; b < 2; b++) {
+		json_t *root = tcell_run(&(struct tcell){ .wl = wl, .driver = "coroutine", .workers = workers,
+		                                          .knobs = { backends[b], k1, k2 } });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), want);
+		CHECK_CONTAINS(tcell_error(cell), want2);
+		json_decref(root);
+		CHECK_EQ_INT(tcount_children(), 0);
+		/* the next cell runs normally */
+		root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
+		                                     .knobs = { backends[b] } });
+		json_decref(root);
+	}
+}
+
+static int overflow_run(struct task *t)
+{
+	if (t->id == 1)
+		task_ops(t, (uint64_t)deep(1 << 22));
+	return tick_until_stop(t);
 }
 
 static const struct workload wl_overflow = { .name = "t-overflow", .summary = "worker 1 recurses forever",
@@ -487,19 +515,48 @@ static const struct workload wl_overflow = { .name = "t-overflow", .summary = "w
 
 TEST(coroutine, stack_overflow_hits_the_guard_page)
 {
-	for (unsigned b = 0; b < 2; b++) {
-		json_t *root = tcell_run(&(struct tcell){ .wl = &wl_overflow, .driver = "coroutine", .workers = 3,
-		                                          .knobs = { backends[b], "stack_kb=16" } });
-		json_t *cell = tcell_cell(root);
-		CHECK_STR(tcell_status(cell), "failed");
-		CHECK_CONTAINS(tcell_error(cell), "coroutine 1 overflowed its 16 KiB stack");
-		json_decref(root);
-		CHECK_EQ_INT(tcount_children(), 0);
-		/* the next cell runs normally */
-		root = tcell_run_ok(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 2,
-		                                     .knobs = { backends[b] } });
-		json_decref(root);
-	}
+	/* A guard below every stack: worker 1 recurses into its own (with guard_every > 1 it would
+	 * run through worker 0's frames first, which ASan builds report themselves). */
+	expect_overflow(&wl_overflow, 3, "stack_kb=16", "guard_every=1", "coroutine 1 overflowed its 16 KiB stack",
+	                "guard page");
+	/* The default: the recursion runs through worker 0's slot into the guard below the pool,
+	 * and the message still names the coroutine that ran (not the slot above the guard). */
+	if (!strcmp(BENCH_SANITIZER, "none"))
+		expect_overflow(&wl_overflow, 3, "stack_kb=16", "guard_every=64", "coroutine 1 overflowed its 16 KiB stack",
+		                "guard page");
+}
+
+/* ---- an overflow between guards breaks the canary below the stack: caught at the switch ---- */
+
+/* Worker 3 (the highest slot) writes a local array larger than its stack, as a real overflow
+ * with a big buffer does, into the slots below it, returns, then blocks: the switch away finds
+ * the canary below its stack overwritten. Not instrumented: ASan would report the write itself
+ * (it knows the coroutine's stack bounds), and this is about the driver's own check. */
+__attribute__((noinline, no_sanitize_address)) static uint64_t big_frame(size_t len)
+{
+	volatile char *buf = __builtin_alloca(len);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = 0x5c;
+	return (uint64_t)buf[len / 2];
+}
+
+static int big_frame_run(struct task *t)
+{
+	if (t->id == 3)
+		task_ops(t, big_frame(strcmp(BENCH_SANITIZER, "none") ? 36u << 10 : 12u << 10));
+	return tick_until_stop(t);
+}
+
+static const struct workload wl_big_frame = { .name = "t-big-frame", .summary = "worker 3 overflows its stack once",
+	                                      .version = WORKLOAD_API_VERSION, .min_workers = 4,
+	                                      .primary_metric = "ops_per_s", .run = big_frame_run };
+
+TEST(coroutine, overflow_between_guards_breaks_the_canary)
+{
+	/* 4 KiB stacks (16 in sanitizer builds), no guard but the pool's: the array lands in the
+	 * slots of workers 2, 1 (and 0), not in a guard. */
+	expect_overflow(&wl_big_frame, 4, "stack_kb=4", "guard_every=0", "coroutine 3 overflowed its 4 KiB stack",
+	                "canary");
 }
 
 /* ---- a worker crashing for another reason is reported as before ---- */
@@ -549,6 +606,65 @@ TEST_T(coroutine, ten_thousand_sleeping_coroutines, 300)
 	double stack_kb = rep_num(cell, "coro_stack_kb");
 	CHECK(stack_kb > 0 && stack_kb < 100);
 	json_decref(root);
+}
+
+/* ---- a hundred thousand coroutines: stacks from a pool, not a mapping each ---- */
+
+TEST_T(coroutine, a_hundred_thousand_coroutines, 300)
+{
+	/* Twice vm.max_map_count (65530 by default) guarded stacks would not fit; pooled ones
+	 * do, two repetitions in a row (the second reuses the pool). */
+	int san = strcmp(BENCH_SANITIZER, "none") != 0;
+	unsigned n = san ? 20000 : 100000;
+	json_t *root = tcell_run_ok(&(struct tcell){ .wl = &wl_sleepy, .driver = "coroutine", .workers = n,
+	                                             .reps = 2, .timeout_s = 200, .knobs = { "stack_kb=8" } });
+	json_t *cell = tcell_cell(root);
+	for (unsigned k = 0; k < 2; k++) {
+		json_t *rep = json_array_get(json_object_get(cell, "reps"), k);
+		CHECK_EQ_INT(tcell_num(rep, "ops"), n);
+		/* one page of stack each, whatever the reservation */
+		CHECK(tcell_num(rep, "coro_stack_kb") <= 8);
+		CHECK(tcell_num(rep, "mem_per_worker_kb") < 16);
+	}
+	json_decref(root);
+}
+
+/* ---- limits: the cell fails at setup, naming the limit and what it needs ---- */
+
+TEST(coroutine, limits_fail_the_cell_with_the_value_needed)
+{
+	/* A guard below every stack: two kernel maps each, over vm.max_map_count. */
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	unsigned long maps = 0;
+	CHECK(f && fscanf(f, "%lu", &maps) == 1);
+	fclose(f);
+	if (maps / 2 + 100 <= 1000000) {
+		char n[32];
+		snprintf(n, sizeof n, "%lu", maps / 2 + 100);
+		json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine",
+		                                          .workers = (unsigned)(maps / 2 + 100), .knobs = { "guard_every=1" } });
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), "vm.max_map_count = ");
+		CHECK_CONTAINS(tcell_error(cell), "or a higher guard_every");
+		json_decref(root);
+	}
+	/* The address-space limit, lowered in this test's process (the cell inherits it); not
+	 * under sanitizers, whose shadow memory needs far more address space. */
+	if (strcmp(BENCH_SANITIZER, "none"))
+		return;
+	struct rlimit rl = { .rlim_cur = 2ul << 30, .rlim_max = RLIM_INFINITY };
+	CHECK(getrlimit(RLIMIT_AS, &rl) == 0);
+	rl.rlim_cur = 2ul << 30;
+	CHECK(setrlimit(RLIMIT_AS, &rl) == 0);
+	json_t *root = tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "coroutine", .workers = 50000,
+	                                          .knobs = { "stack_kb=64" } });
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "failed");
+	CHECK_CONTAINS(tcell_error(cell), "address-space limit (RLIMIT_AS, ulimit -v) is 2097152 KiB");
+	CHECK_CONTAINS(tcell_error(cell), "it needs");
+	json_decref(root);
+	CHECK_EQ_INT(tcount_children(), 0);
 }
 
 /* ---- starvation without slice_us, sharing with it; accounting follows the work ---- */
@@ -622,8 +738,8 @@ TEST(coroutine, knobs_are_declared_and_checked)
 {
 	const struct driver_ops *d = driver_find("coroutine");
 	CHECK(d != NULL);
-	static const char *names[] = { "threads", "backend", "stack_kb", "slice_us" };
-	for (unsigned i = 0; i < 4; i++)
+	static const char *names[] = { "threads", "backend", "stack_kb", "slice_us", "guard_every" };
+	for (unsigned i = 0; i < 5; i++)
 		CHECK(opt_find(d->knobs, names[i]) != NULL);
 	struct knobval v;
 	char err[200];

@@ -405,6 +405,50 @@ TEST_T(plot, every_figure_data_script_and_png, 120)
 	rmtree(dir);
 }
 
+/* The worker-cost figure: drawn only from sleep-io cells at several worker counts, one block
+ * per panel and series, spawn_s / workers in microseconds and (wall - ideal) / ops per wait. */
+TEST(plot, worker_cost_figure_needs_a_sweep_of_workers)
+{
+	char *dir = tmpdir(), err[600];
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	json_t *d = syn_new(2);
+	syn_cellf(d, W_SLEEP_IO, "thread", 10, "count=2", "wall_s=0.01 spawn_s=0.001 ideal_wall_s=0.002 ops=20 "
+	          "mem_per_worker_kb=20");
+	struct results_file *f = syn_load(d);
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	CHECK(!fig(&s, "worker-cost")->written);
+	CHECK_CONTAINS(fig(&s, "worker-cost")->skipped, "no sweep of -n for sleep-io");
+	results_file_free(f);
+
+	d = syn_new(2);
+	static const unsigned n[] = { 10, 1000 };
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned k = 0; k < 2; k++)
+			syn_cellf(d, W_SLEEP_IO, k ? "coroutine" : "thread", n[i], "count=2",
+			          "wall_s=%g spawn_s=%g ideal_wall_s=0.002 ops=%u mem_per_worker_kb=%g", 0.002 + n[i] * 1e-5,
+			          n[i] * (k ? 4e-7 : 3e-5), 2 * n[i], k ? 4.0 : 12.0);
+	f = syn_load(d);
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	CHECK(fig(&s, "worker-cost")->written);
+	/* 3 panels x 2 drivers, a row per worker count: workers median min max */
+	check_dat(dir, "worker-cost", 6, 2, 4);
+	char path[512];
+	struct datf dat;
+	snprintf(path, sizeof path, "%s/worker-cost.dat", dir);
+	read_dat(path, &dat);
+	/* the first block: spawn of the first driver in model order (thread), n=10: 30 us */
+	CHECK_EQ_INT(atoi(dat.cell[0][0]), 10);
+	CHECK_NEAR(atof(dat.cell[0][1]), 30, 1e-6);
+	CHECK_NEAR(atof(dat.cell[1][1]), 30, 1e-6);
+	char out[4096];
+	/* time per wait: (wall - ideal) / ops = 1e-5 * n / (2 n) = 5 us at every n */
+	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '^1000 5 5 5$' %s", path), 0);
+	CHECK_EQ_INT(atoi(out), 2);
+	results_file_free(f);
+	rmtree(dir);
+}
+
 TEST(plot, missing_cells_skip_figures_not_the_command)
 {
 	char *dir = tmpdir(), out[4096], path[512];

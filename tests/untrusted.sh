@@ -90,7 +90,7 @@ num("ops-string", lambda d, c: c["reps"][0].__setitem__("ops_per_s", "fast"))
 num("wall-negative", lambda d, c: c["reps"][1].__setitem__("wall_s", -1.0))
 num("summary-string", lambda d, c: c["summary"]["ops_per_s"].__setitem__("median", "1e6"))
 num("summary-negative-sd", lambda d, c: c["summary"]["ops_per_s"].__setitem__("stddev", -1.0))
-num("workers-million", lambda d, c: c.__setitem__("workers", 1000000))
+num("workers-million", lambda d, c: c.__setitem__("workers", 1000001))
 num("workers-zero", lambda d, c: c.__setitem__("workers", 0))
 num("duration-negative", lambda d, c: d["config"].__setitem__("duration_s", -0.05))
 num("reps-string", lambda d, c: d["config"].__setitem__("reps", "2"))
@@ -213,7 +213,7 @@ refused fifo-e "fifo.json is not a regular file" export fifo.json
 refused fifo-p "fifo.json is not a regular file" plot fifo.json -o out-fifo-p
 refused fifo-r "fifo.json is not a regular file" report fifo.json -o out-fifo-r
 refused zero "/dev/zero is not a regular file"   export /dev/zero
-refused w1m "workers is 1000000, should be from 1 to 100000" run --baseline num-workers-million.json
+refused w1m "workers is 1000001, should be from 1 to 1000000" run --baseline num-workers-million.json
 refused ops-str "ops_per_s should be a number, is a string"  export num-ops-string.json
 refused ops-neg "ops_per_s is -5, should be at least 0"         export num-ops-negative.json
 refused wl-name "workload is not a name"                    export name-1-workload.json

@@ -387,8 +387,11 @@ int task_main(struct task *t)
 	t->slot->last_cpu = sched_getcpu();
 	t->slot->tid = (int)gettid();
 	atomic_store(&t->slot->state, TASK_READY);
-	atomic_fetch_add(&sh->ready, 1);
-	futex_wake(&sh->ready, 1, 1);
+	/* The runner waits for the last one (and looks every 10 ms anyway): one wake per cell,
+	 * not one per worker, so that starting a million coroutines is not a million syscalls
+	 * that each wake the runner. */
+	if (atomic_fetch_add(&sh->ready, 1) + 1 >= r->nworkers)
+		futex_wake(&sh->ready, 1, 1);
 	/* The start gate, through the driver's own wait (a coroutine parks, the GIL is released). */
 	while (!atomic_load(&sh->gate)) {
 		if (task_should_stop(t))
@@ -414,7 +417,9 @@ int task_main(struct task *t)
 	if (rc && !t->slot->err[0])
 		snprintf(t->slot->err, sizeof t->slot->err, "workload returned %d", rc);
 	atomic_store(&t->slot->state, rc ? TASK_FAILED : TASK_DONE);
-	atomic_fetch_add(&sh->done, 1);
-	futex_wake(&sh->done, 1, 1);
+	/* The runner needs to hear of the last worker and of a failure; it looks at the count
+	 * every tick anyway. */
+	if (atomic_fetch_add(&sh->done, 1) + 1 >= r->nworkers || rc)
+		futex_wake(&sh->done, 1, 1);
 	return rc;
 }
