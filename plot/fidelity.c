@@ -10,12 +10,34 @@
 #include "drivers/driver.h"
 #include "plot/names.h"
 #include "plot/plot.h"
+#include "bench/stats/stats.h"
 
 #define MAXC 512
 #define K_GIL_PYVER "python_version"   /* drivers/gil.c: the CPython whose switch points it models */
 #define M_PY_VERSION "py_version"      /* drivers/python.c: the interpreter's 100 * major + minor */
 #define K_SIO_COUNT "count"
 #define M_SIO_GAVE_UP "spinners_gave_up"
+
+/* A cell with figures: ok, or unstable (measured, not trustworthy: its row gets no verdict). */
+static int measured(const struct results_file_cell *c)
+{
+	return !strcmp(c->status, "ok") || !strcmp(c->status, "unstable");
+}
+
+static int unstable(const struct results_file_cell *c) { return !strcmp(c->status, "unstable"); }
+
+/* The cell's median of metric; for an unstable cell (its summary left every disturbed repetition
+ * out) the median over all its repetitions, for a row marked unreliable. NaN if absent. */
+static double med(const struct results_file_cell *c, const char *metric)
+{
+	double v = plot_med(c, metric), all[64];
+	unsigned n = 0;
+	for (unsigned i = 0; !isfinite(v) && i < c->nreps && n < 64; i++)
+		for (unsigned k = 0; k < c->reps[i].nmetrics; k++)
+			if (c->reps[i].ok && !strcmp(c->reps[i].metrics[k].name, metric) && isfinite(c->reps[i].metrics[k].value))
+				all[n++] = c->reps[i].metrics[k].value;
+	return n ? stats_median(all, n) : v;
+}
 
 /* A real interpreter's cell: its driver has DRIVER_FOREIGN. */
 static int is_real(const struct results_file_cell *c)
@@ -28,7 +50,7 @@ static int is_real(const struct results_file_cell *c)
 static void version_of(const struct results_file_cell *c, char *buf, size_t len)
 {
 	const char *k = results_file_knob(c, K_GIL_PYVER);
-	double v = plot_med(c, M_PY_VERSION);
+	double v = med(c, M_PY_VERSION);
 	if (k)
 		snprintf(buf, len, "%s", k);
 	else if (isfinite(v) && v > 0)
@@ -56,12 +78,12 @@ static const struct results_file_cell *sim_for(const struct results_file *f, con
                                                 enum driver_model m, int by_version)
 {
 	const struct results_file_cell *c[MAXC], *best = NULL;
-	unsigned n = plot_find(f, &(struct plot_sel){ .workload = real->workload, .model = m }, c, MAXC);
+	unsigned n = plot_find(f, &(struct plot_sel){ .workload = real->workload, .model = m, .any_status = 1 }, c, MAXC);
 	int best_score = -1;
 	char want[16], ver[16];
 	version_of(real, want, sizeof want);
 	for (unsigned i = 0; i < n; i++) {
-		if (is_real(c[i]) || !plot_same_setup(c[i], real))
+		if (is_real(c[i]) || !measured(c[i]) || !plot_same_setup(c[i], real))
 			continue;
 		version_of(c[i], ver, sizeof ver);
 		int score = !by_version ? 0 : !strcmp(ver, want) ? 2 : *ver && generation(ver) == generation(want) ? 1 : 0;
@@ -75,17 +97,19 @@ static double per_wait(const struct results_file_cell *c)
 {
 	const char *count = results_file_knob(c, K_SIO_COUNT);
 	double n = count ? strtod(count, NULL) : NAN;
-	return n > 0 ? plot_med(c, M_SIO_WAITER_WALL) / n : NAN;
+	return n > 0 ? med(c, M_SIO_WAITER_WALL) / n : NAN;
 }
 
-static double util(const struct results_file_cell *c) { return plot_med(c, M_UTIL); }
-static double lost(const struct results_file_cell *c) { return plot_med(c, M_SC_LOST_FRACTION); }
+static double util(const struct results_file_cell *c) { return med(c, M_UTIL); }
+static double lost(const struct results_file_cell *c) { return med(c, M_SC_LOST_FRACTION); }
 
 static void mark(struct fidelity_row *r)
 {
 	r->ratio = r->real > 0 ? r->sim / r->real : NAN;
 	if (!isfinite(r->sim) || !isfinite(r->real))
 		r->mark = FIDELITY_NOT_MEASURED;
+	else if (r->unstable)
+		r->mark = FIDELITY_UNRELIABLE;
 	else if (r->lost)
 		r->mark = fabs(r->sim - r->real) <= FIDELITY_LOST_PP + 1e-12 ? FIDELITY_PASS : FIDELITY_FAIL;
 	else
@@ -99,14 +123,16 @@ static unsigned gil_rows(const struct results_file *f, const char *figure, struc
 {
 	const struct results_file_cell *c[MAXC];
 	sel.model = DRIVER_MODEL_GIL_THREADS;
+	sel.any_status = 1;
 	unsigned n = plot_find(f, &sel, c, MAXC), k = 0;
 	for (unsigned i = 0; i < n && k < max; i++) {
-		if (!is_real(c[i]))
+		if (!is_real(c[i]) || !measured(c[i]))
 			continue;
 		struct fidelity_row *r = &out[k++];
 		*r = (struct fidelity_row){ .figure = figure, .lost = is_lost, .real = value(c[i]), .sim = NAN };
 		cell_name(c[i], r->real_cell, sizeof r->real_cell);
 		const struct results_file_cell *s = sim_for(f, c[i], DRIVER_MODEL_GIL_THREADS, is_lost);
+		r->unstable = unstable(c[i]) || (s && unstable(s));
 		if (s) {
 			r->sim = value(s);
 			cell_name(s, r->sim_cell, sizeof r->sim_cell);
@@ -135,9 +161,9 @@ static const struct results_file_cell *pc_cell(const struct results_file *f, enu
 	char cond[40];
 	snprintf(cond, sizeof cond, "%s=%s", K_PC_QUEUE, queue ? queue : "");
 	unsigned n = plot_find(f, &(struct plot_sel){ .workload = W_PC, .model = m, .workers = workers,
-	                                              .knobs = { queue ? cond : NULL } }, c, MAXC);
+	                                              .knobs = { queue ? cond : NULL }, .any_status = 1 }, c, MAXC);
 	for (unsigned i = 0; i < n; i++)
-		if (is_real(c[i]) == real)
+		if (is_real(c[i]) == real && measured(c[i]))
 			return c[i];
 	return NULL;
 }
@@ -162,8 +188,9 @@ static void pc_row(const struct results_file *f, struct fidelity_row *r)
 		r->ratio = NAN;
 		return;
 	}
-	r->sim = plot_med(st, M_OPS_S) / plot_med(sp, M_OPS_S);
-	r->real = plot_med(rt, M_OPS_S) / plot_med(rp, M_OPS_S);
+	r->unstable = unstable(rt) || unstable(rp) || unstable(st) || unstable(sp);
+	r->sim = med(st, M_OPS_S) / med(sp, M_OPS_S);
+	r->real = med(rt, M_OPS_S) / med(rp, M_OPS_S);
 	char a[80], b[80];
 	cell_name(st, a, sizeof a);
 	snprintf(r->sim_cell, sizeof r->sim_cell, "%s / %s queue=%s", a, sp->driver, results_file_knob(sp, K_PC_QUEUE));
@@ -236,7 +263,8 @@ void fidelity_section(FILE *o, const struct results_file *f)
 		value(o, r->real, r->lost);
 		fputs(" | ", o);
 		value(o, r->ratio, 0);
-		fprintf(o, " | %s", r->mark == FIDELITY_PASS ? "pass" : r->mark == FIDELITY_FAIL ? "**fail**" : "not measured");
+		fprintf(o, " | %s", r->mark == FIDELITY_PASS ? "pass" : r->mark == FIDELITY_FAIL ? "**fail**" :
+		                    r->mark == FIDELITY_UNRELIABLE ? "unreliable (an unstable cell: no verdict)" : "not measured");
 		if (*r->note) {
 			fputs(": ", o);
 			md(o, r->note);

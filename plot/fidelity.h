@@ -14,12 +14,14 @@
 #define FIDELITY_LOST_PP 0.10     /* lost fractions within 10 percentage points */
 #define FIDELITY_ROWS_MAX 16
 
-enum fidelity_mark { FIDELITY_NOT_MEASURED, FIDELITY_PASS, FIDELITY_FAIL };
+/* UNRELIABLE: measured, but a cell is "unstable" (too many disturbed repetitions): no verdict. */
+enum fidelity_mark { FIDELITY_NOT_MEASURED, FIDELITY_PASS, FIDELITY_FAIL, FIDELITY_UNRELIABLE };
 
 struct fidelity_row {
 	const char *figure;           /* what is compared, in words */
 	double sim, real, ratio;      /* NaN when not measured */
 	int lost;                     /* the mark is FIDELITY_LOST_PP on the difference */
+	int unstable;                 /* a cell of the row is unstable */
 	enum fidelity_mark mark;
 	char sim_cell[160], real_cell[160]; /* which cells (driver n= knobs, CPython version) */
 	char note[240];               /* why not measured, or what differs */

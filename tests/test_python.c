@@ -389,3 +389,19 @@ TEST_T(python, pingpong_alternates, 120)
 	              "mode=spin has no Python counterpart");
 	json_decref(root);
 }
+
+/* An unstable cell (too many disturbed repetitions) gives its figures but no verdict. */
+TEST(python, fidelity_row_of_an_unstable_cell_is_unreliable)
+{
+	json_t *d = syn_new(2);
+	syn_cell(d, "cpu-spin", "gil", 2, "iters=600", "util_cores=0.98");
+	syn_status(syn_cell(d, "cpu-spin", "py-thread", 2, "iters=600", "util_cores=0.5 py_version=311"), "unstable",
+	           "too many repetitions were disturbed");
+	struct results_file *f = syn_load(d);
+	struct fidelity_row rows[FIDELITY_ROWS_MAX];
+	unsigned n = fidelity_rows(f, rows, FIDELITY_ROWS_MAX);
+	const struct fidelity_row *r = row_of(rows, n, "cpu-spin", "py-thread");
+	CHECK(r->mark == FIDELITY_UNRELIABLE); /* 1.96x apart: would fail */
+	CHECK_NEAR(r->real, 0.5, 1e-12);
+	results_file_free(f);
+}
