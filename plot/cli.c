@@ -1,5 +1,6 @@
 /* cli: the options bench plot and bench report share (-o DIR, --format F); see plot.h. */
 #include <getopt.h>
+#include <string.h>
 
 #include "bench/core/log.h"
 #include "bench/store/escape.h"
@@ -58,4 +59,12 @@ int plot_cli_parse(int argc, char **argv, const char *cmd, unsigned flags, const
 		}
 	}
 	return optind;
+}
+
+int plot_cli_history(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--history"))
+			return 1;
+	return 0;
 }

@@ -64,6 +64,8 @@ int plot_render(const struct plot_opts *o, struct plot_set *s, char *err, size_t
  * index of the first operand, or -1 after printing a one-line error (module cmd). */
 enum { PLOT_CLI_PLOT = 1 };
 int plot_cli_parse(int argc, char **argv, const char *cmd, unsigned flags, const char **dir, struct plot_opts *o);
+/* argv (before "--") has --history: bench plot --history is bench history's figure. */
+int plot_cli_history(int argc, char **argv);
 /* One line per figure: its image path, or "skipped NAME: why". */
 void plot_print(const struct plot_set *s, const char *dir, const char *ext, FILE *out);
 const char *plot_format_ext(enum plot_format f);

@@ -213,8 +213,10 @@ check "nohup: an ignored SIGHUP stays ignored (exit $rc, want 0)" eval '[[ $rc -
 mkdir "$tmp/uniq"
 for i in 1 2 3; do (cd "$tmp/uniq" && exec "$BENCH" run -w cpu-spin -d thread -n 1 "${Q[@]}" -q >/dev/null 2>&1) & done
 wait
-check "three runs at once: three results files ($(ls "$tmp/uniq/results" | grep -vc latest) found)" \
-	test "$(ls "$tmp/uniq/results" | grep -v latest.json | wc -l)" -eq 3
+check "three runs at once: three results files ($(ls "$tmp/uniq/results" | grep -v latest | grep -c 'json$') found)" \
+	test "$(ls "$tmp/uniq/results" | grep -v latest.json | grep -c 'json$')" -eq 3
+check "three runs at once: three runs in results/history.db" \
+	test "$(cd "$tmp/uniq" && "$BENCH" history --csv | grep -c '^cpu-spin/thread/n=1')" -eq 3
 check "results/latest.json names one of them" test -f "$tmp/uniq/results/$(readlink "$tmp/uniq/results/latest.json")"
 
 # 7. a failed write to stdout is an error, for every command: exit 1 and one line
@@ -227,7 +229,7 @@ full() {
 full list
 full info --json
 full export sweep.json
-full compare --format json sweep.json sweep.json
+full compare --format json --fail-on regression sweep.json sweep.json   # sweep.json has too few reps (exit 4)
 full run -w cpu-spin -d thread -n 1 "${Q[@]}" -o full.json
 
 # 9. prefixes of --help, grouped -h, help for an unknown command; duplicates are merged

@@ -48,9 +48,25 @@ expect 1 "improvement"               -- compare base.json fast.json --fail-on an
 expect 0 "REGRESSION"                -- compare base.json slow.json --fail-on never
 expect 0 "below threshold"           -- compare base.json small.json
 expect 1 "REGRESSION"                -- compare base.json small.json --threshold 1
-expect 0 "too few reps"              -- compare base4.json four.json
-expect 0 "smallest possible p is 0.029"  -- compare base4.json four.json
-expect 0 "use at least 5 repetitions"    -- compare base4.json four.json
+# too few reps never passes silently: exit 4 (its own status), unless --fail-on leaves it out
+expect 4 "too few reps"              -- compare base4.json four.json
+expect 4 "smallest possible p is 0.029"  -- compare base4.json four.json
+expect 4 "use at least 5 repetitions"    -- compare base4.json four.json
+expect 4 "1 with too few repetitions"    -- compare base4.json four.json --fail-on regression,too-few
+expect 0 "too few reps"              -- compare base4.json four.json --fail-on regression
+expect 0 "too few reps"              -- compare base4.json four.json --fail-on never
+expect 4 "too-few"                   -- compare base4.json four.json --format json
+out=$(cd "$tmp" && "$BENCH" compare base4.json four.json -o r4.txt 2>&1)
+check "too few reps: a warning on stderr when the report goes to a file" grep -q "too few repetitions per run for p < 0.01: use at least 5 (exit 4" <<<"$out"
+mk unst.json 'setvals(c, [100.2, 100.9, 99.1, 100.4, 99.6]); c["status"] = "unstable"'
+if (cd "$tmp" && "$BENCH" compare base.json unst.json >/dev/null 2>&1; [[ $? -ne 2 ]]); then
+	# the loader knows the contract's "unstable" status (schema 2): no verdict, exit 3
+	expect 3 "UNSTABLE"                  -- compare base.json unst.json
+	expect 3 "unstable in the new run"   -- compare base.json unst.json
+	expect 0 "1 unstable"                -- compare base.json unst.json --fail-on regression
+fi
+expect 0 "^  3  a cell is unstable"      -- compare --help
+expect 0 "^  4  too few reps.*at alpha 0.01: at least" -- compare --help
 expect 1 "REGRESSION"                -- compare base4.json four.json --alpha 0.05
 expect 1 "REGRESSION"                -- compare base.json slow.json --ci-method hl
 expect 1 "geomean of 1 cell .* -20"  -- compare base.json slow.json
@@ -126,6 +142,7 @@ expect 2 "--threshold: 'abc'"                                -- compare base.jso
 expect 2 "--alpha: '2'"                                      -- compare base.json same.json --alpha 2
 expect 2 "--format: 'xml'"                                   -- compare base.json same.json --format xml
 expect 2 "--fail-on: 'sometimes'"                            -- compare base.json same.json --fail-on sometimes
+expect 2 "--fail-on: 'regression,,unstable' is not a comma-separated set" -- compare base.json same.json --fail-on regression,,unstable
 expect 2 "--ci-method: 'magic'"                              -- compare base.json same.json --ci-method magic
 expect 2 "--metric: 'x:sideways'"                            -- compare base.json same.json --metric x:sideways
 expect 2 "unknown option '--frob'"                           -- compare base.json same.json --frob
@@ -143,14 +160,24 @@ check "github-action-benchmark JSON: name, unit, value, range, extra" python3 -c
 import json, sys; a = json.loads(sys.argv[1])
 sys.exit(not (len(a) == 1 and a[0]['unit'] == 'ops/s' and a[0]['value'] > 0 and a[0]['range'].startswith('\u00b1')
               and a[0]['name'].startswith('cpu-spin/thread/n=1 pin=spread') and 'iters=' in a[0]['name'] and 'extra' in a[0]))" "$out"
-out=$(cd "$tmp" && "$BENCH" export real.json --better lower 2>&1 >/dev/null)
-check "--better lower leaves higher-is-better cells out, says so" grep -q "higher-is-better metric left out" <<<"$out"
+# an empty selection is an error, never "[]" (github-action-benchmark rejects an empty array)
+expect 2 "^bench: export: no cell to export with --better lower: 1 cell has a higher-is-better metric \(--better higher\)" -- export real.json --better lower
+one_line 2 export real.json --better lower
+expect 2 "no cell to export .* 1 cell without an ok result" -- export failed.json
+# both directions: sleep-io's wall_s is lower-is-better (customSmallerIsBetter), cpu-spin's ops/s higher
+(cd "$tmp" && "$BENCH" run -w cpu-spin,sleep-io -d thread -n 1 --reps 2 --warmup 0 --duration 0.02 -o both.json -q >/dev/null) ||
+	{ echo "FAIL cannot make a two-workload results file"; fail=$((fail + 1)); }
+hi=$(cd "$tmp" && "$BENCH" export both.json --better higher 2>/dev/null)
+lo=$(cd "$tmp" && "$BENCH" export both.json --better lower 2>/dev/null)
+check "export both directions: cpu-spin ops/s bigger-is-better, sleep-io wall_s smaller-is-better, nothing lost" python3 -c "
+import json, sys; hi = json.loads(sys.argv[1]); lo = json.loads(sys.argv[2])
+sys.exit(not (len(hi) == 1 and hi[0]['name'].startswith('cpu-spin/') and hi[0]['unit'] == 'ops/s'
+              and len(lo) == 1 and lo[0]['name'].startswith('sleep-io/') and lo[0]['unit'] == 's' and lo[0]['value'] > 0))" "$hi" "$lo"
 out=$(cd "$tmp" && "$BENCH" export walls.json --metric wall_s --better lower 2>/dev/null)
 check "--metric wall_s --better lower exports seconds" python3 -c "
 import json, sys; a = json.loads(sys.argv[1]); sys.exit(not (a[0]['unit'] == 's' and abs(a[0]['value'] - 1.0) < 1e-9))" "$out"
 expect 0 "^\| cell \| metric \| median"                      -- export real.json --format markdown
 expect 0 "boom"                                              -- export failed.json --format markdown
-expect 0 "^\[\]"                                             -- export failed.json
 expect 2 "--format: 'csv'"                                   -- export real.json --format csv
 expect 2 "needs exactly one results file"                    -- export
 expect 2 "v99.json has schema_version 99"                    -- export v99.json
@@ -178,7 +205,7 @@ expect 2 "takes one value, not a sweep"                      -- run --baseline b
 expect 2 "v99.json has schema_version 99"                    -- run --baseline v99.json
 one_line 2 run --baseline bad_wl.json
 # 2 repetitions against 5 can never reach alpha: deterministic whatever the timing
-expect 0 "too few reps"                                      -- run --baseline real.json --reps 2 --duration 0.02 -o new.json
+expect 4 "too few reps"                                      -- run --baseline real.json --reps 2 --duration 0.02 -o new.json
 check "run --baseline still writes its results file" python3 -c "import json; d = json.load(open('$tmp/new.json')); assert len(d['cells'][0]['reps']) == 2"
 # a baseline no real run can match (1e12 ops/s): a regression, confirmed by the re-run
 expect 1 "confirmed: cpu-spin/thread/n=1"                    -- run --baseline huge_base.json --duration 0.02 --warmup 0 --confirm -o conf.json

@@ -701,3 +701,133 @@ TEST(compare, loader_refuses_bad_names_and_numbers)
 		CHECK(!strchr(err, '\n'));
 	}
 }
+
+/* ---- verdicts that do not lie: their exit statuses, unstable cells, paired rows ---- */
+
+TEST(compare, exit_status_of_every_verdict)
+{
+	struct fake_cell base[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, V5(100.0) },
+		                    { "w", "process", NULL, NULL, NULL, NULL, 1, { 100, 101, 99, 100.5 }, 4 },
+		                    { "w", "coro", NULL, NULL, NULL, NULL, 1, V5(100.0) } };
+	struct fake_cell slow[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, V5(80.0) },
+		                    { "w", "process", NULL, NULL, NULL, NULL, 1, { 100, 101, 99, 100.5 }, 4 },
+		                    { "w", "coro", NULL, NULL, NULL, NULL, 1, V5(100.0) } };
+	struct fake_pair fp;
+	struct compare_result *r = &fp.r;
+	CHECK(fake_compare(&fp, base, 3, slow, 3) == 0);
+	CHECK_EQ_INT(r->rows[1].verdict, CMP_TOO_FEW);
+	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_REGRESSION); /* the regression comes first */
+	fake_pair_free(&fp);
+	CHECK(fake_compare(&fp, base, 3, base, 3) == 0);              /* no regression left */
+	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_TOO_FEW);     /* today's exit 0 */
+	compare_result_free(r);
+	fp.b->cells[2].status = "unstable";                           /* the contract's cell status */
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[2].verdict, CMP_UNSTABLE);
+	CHECK_CONTAINS(r->rows[2].note, "unstable in the new run");
+	CHECK_NEAR(r->rows[2].base_median, 100, 1e-9);                /* what it has is shown */
+	CHECK(isnan(r->rows[2].mw.p));                                /* but not tested */
+	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_UNSTABLE);    /* unstable before too few */
+	compare_result_free(r);
+	static const struct { const char *arg; int exit; } f[] = {
+		{ "regression", 0 }, { "regression,too-few", COMPARE_EXIT_TOO_FEW }, { "too-few", COMPARE_EXIT_TOO_FEW },
+		{ "unstable", COMPARE_EXIT_UNSTABLE }, { "never", 0 }, { "any", COMPARE_EXIT_UNSTABLE },
+		{ "regression,unstable,too-few", COMPARE_EXIT_UNSTABLE },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+		CHECK_EQ_INT(compare_parse_fail_on(f[i].arg, &fp.o.fail_on), 0);
+		CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+		if (compare_exit_code(r) != f[i].exit)
+			TEST_FAIL("--fail-on %s: exit %d, want %d", f[i].arg, compare_exit_code(r), f[i].exit);
+		compare_result_free(r);
+	}
+	unsigned m;
+	CHECK_EQ_INT(compare_parse_fail_on("regression,sometimes", &m), -EINVAL);
+	CHECK_EQ_INT(compare_parse_fail_on("", &m), -EINVAL);
+	CHECK_EQ_INT(compare_parse_fail_on("regression,", &m), -EINVAL);
+	char buf[80];
+	compare_fail_on_text(COMPARE_FAIL_DEFAULT, buf, sizeof buf);
+	CHECK_STR(buf, "regression,unstable,too-few");
+	fake_pair_free(&fp);
+}
+
+/* Eight pairs whose base side drifts from 100 to 170 (a machine getting busier) while new is
+ * 10% slower than the base of its own pair: the unpaired test sees two overlapping samples,
+ * the paired one sees eight pairs all 10% down. */
+TEST(compare, paired_rows_cancel_drift)
+{
+	struct fake_cell a[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 0 }, 8 } };
+	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 0 }, 8 } };
+	for (int i = 0; i < 8; i++) {
+		a[0].vals[i] = 100 + 10 * i;
+		b[0].vals[i] = a[0].vals[i] * (0.9 - 0.001 * i);
+	}
+	struct fake_pair fp;
+	struct compare_result *r = &fp.r;
+	CHECK(fake_compare(&fp, a, 1, b, 1) == 0);
+	CHECK(r->rows[0].verdict != CMP_REGRESSION); /* unpaired: drowned in the drift */
+	compare_result_free(r);
+	unsigned idx[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	struct compare_pairs cp = { .n = 8, .base_rep = idx, .new_rep = idx };
+	struct compare_pairing pairing = { .ncells = 1, .cells = &cp };
+	fp.o.pairing = &pairing;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[0].npairs, 8);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_REGRESSION);
+	CHECK_NEAR(r->rows[0].mw.p, 2.0 / 256, 1e-15);                 /* Wilcoxon signed-rank, exact */
+	CHECK(r->rows[0].change_pct < -9.3 && r->rows[0].change_pct > -10.8); /* HL median ratio */
+	CHECK(r->rows[0].ci_hi_pct < -3);
+	/* the geometric mean resamples the pairs: as tight as they are (unpaired it spans the drift) */
+	CHECK(r->geo_lo_pct > -11 && r->geo_hi_pct < -9);
+	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_REGRESSION);
+	compare_result_free(r);
+	/* 5 pairs can never reach alpha 0.01 (2/2^5): too few, with the number of pairs needed */
+	cp.n = 5;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_TOO_FEW);
+	CHECK_EQ_INT(r->min_reps_needed, 8);
+	CHECK_CONTAINS(r->rows[0].note, "at least 8 pairs");
+	compare_result_free(r);
+	/* ab set the cell aside as unstable (too many disturbed pairs): no verdict */
+	cp.n = 8;
+	cp.unstable = 1;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_UNSTABLE);
+	compare_result_free(r);
+	fake_pair_free(&fp);
+}
+
+/* Pairs that disagree beyond the threshold: half say +8%, half -8% (a ratio CI reaching past
+ * +-3% on both sides, p far from alpha). Not "no change": unstable. Pairs within +-1% are
+ * unchanged. */
+TEST(compare, paired_rows_that_disagree_are_unstable)
+{
+	struct fake_cell a[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 0 }, 10 } };
+	struct fake_cell b[] = { { "w", "thread", NULL, NULL, NULL, NULL, 1, { 0 }, 10 } };
+	for (int i = 0; i < 10; i++) {
+		a[0].vals[i] = 100;
+		b[0].vals[i] = 100 * exp((i % 2 ? 1 : -1) * (0.08 + 0.001 * i));
+	}
+	unsigned idx[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	struct compare_pairs cp = { .n = 10, .base_rep = idx, .new_rep = idx };
+	struct compare_pairing pairing = { .ncells = 1, .cells = &cp };
+	struct fake_pair fp;
+	fp.a = load(fake_file(a, 1, "x"));
+	fp.b = load(fake_file(b, 1, "x"));
+	compare_opts_default(&fp.o);
+	fp.o.pairing = &pairing;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, &fp.r, fp.err, sizeof fp.err) == 0);
+	CHECK(fp.r.rows[0].mw.p > 0.5);
+	CHECK_EQ_INT(fp.r.rows[0].verdict, CMP_UNSTABLE);
+	CHECK_CONTAINS(fp.r.rows[0].note, "disagree");
+	CHECK_EQ_INT(compare_exit_code(&fp.r), COMPARE_EXIT_UNSTABLE);
+	fake_pair_free(&fp);
+	for (int i = 0; i < 10; i++)
+		b[0].vals[i] = 100 * (i % 2 ? 1.008 + 0.0001 * i : 0.992 - 0.0001 * i);
+	fp.a = load(fake_file(a, 1, "x"));
+	fp.b = load(fake_file(b, 1, "x"));
+	CHECK(compare_files(fp.a, fp.b, &fp.o, &fp.r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(fp.r.rows[0].verdict, CMP_UNCHANGED);
+	CHECK_EQ_INT(compare_exit_code(&fp.r), 0);
+	fake_pair_free(&fp);
+}

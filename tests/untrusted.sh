@@ -170,8 +170,10 @@ run_one() {
 # FILE; WANT: accepted or refused.
 every_reader() {
 	local f=$1 want=$2 id=${1%.json} n=0 before=$fail
-	local runs=("plot $f -o @OUT" "report $f -o @OUT" "compare real.json $f" "compare $f $f --format markdown"
-		"compare $f real.json --format json" "export $f" "export $f --format markdown")
+	# (2 repetitions are too few reps for compare's verdict, exit 4: --fail-on regression)
+	local runs=("plot $f -o @OUT" "report $f -o @OUT" "compare real.json $f --fail-on regression"
+		"compare $f $f --format markdown --fail-on regression" "compare $f real.json --format json --fail-on regression"
+		"export $f" "export $f --format markdown")
 	for r in "${runs[@]}"; do
 		n=$((n + 1))
 		r=${r/@OUT/out-$id-$n}

@@ -14,9 +14,13 @@ struct cmd {
 	X(run, "run benchmarks and write a results JSON file") \
 	X(bare, "compare a harness cell with the same work in bare C, in one run") \
 	X(compare, "compare two results files: significant regressions, beyond noise") \
+	X(rep, "run one repetition of one cell and print it as JSON (the protocol of bench ab)") \
+	X(ab, "interleaved A/B of two bench binaries in one job: paired verdicts that load changes cannot fake") \
 	X(export, "export a results file for CI dashboards (github-action-benchmark) or as Markdown") \
 	X(plot, "draw figures from a results file with gnuplot (or the change between two)") \
-	X(report, "write report.md: machine, figures, results tables, the tutorials' claims tested")
+	X(report, "write report.md: machine, figures, results tables, the tutorials' claims tested") \
+	X(store, "the results history database: import results files (bench run records each run)") \
+	X(history, "a cell's metric over the runs of the history, its change points; --check for CI")
 
 #define CMD_DECL(n, s) int cmd_##n(int argc, char **argv);
 CMDS(CMD_DECL)

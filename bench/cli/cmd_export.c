@@ -27,10 +27,15 @@ static void usage(void)
 	       "        customBiggerIsBetter), --better lower the lower-is-better ones (tool:\n"
 	       "        customSmallerIsBetter); the others are left out with a note on stderr.\n"
 	       "        Names are the full cell identity, so they stay the same from run to run.\n"
+	       "        A selection without a cell is an error (exit 2, nothing written): the action\n"
+	       "        rejects an empty array. A dashboard of both directions takes two files:\n"
+	       "          bench export R.json --better higher -o bigger.json   (customBiggerIsBetter)\n"
+	       "          bench export R.json --better lower -o smaller.json   (customSmallerIsBetter)\n"
+	       "        e.g. sleep-io's wall_s is lower-is-better, cpu-spin's ops/s higher.\n"
 	       "  --format markdown\n"
 	       "        a table (cell, metric, median, cv, min, max, n, status) for a comment\n"
 	       "  -o, --output OUT   write to OUT instead of stdout\n\n"
-	       "Exit status: 0 ok, 2 usage or input error.\n");
+	       "Exit status: 0 ok, 2 usage or input error, or nothing to export.\n");
 }
 
 static const char *unit_of(const char *metric)
@@ -88,35 +93,69 @@ static void gab_entry(FILE *out, const struct results_file *f, unsigned i, const
 	fputs("}", out);
 }
 
-/* github-action-benchmark's JSON: the ok cells whose metric goes the direction better, and a
- * note on stderr of what was left out. */
-static void export_gab(FILE *out, const struct results_file *f, const struct compare_opts *mo, int better)
+/* What github-action-benchmark's JSON of direction better holds of f: n cells, and what it
+ * leaves out: cells of the other direction, cells without an ok result. */
+struct gab_count { unsigned n, other, notok; };
+
+static void gab_count(const struct results_file *f, const struct compare_opts *mo, int better, struct gab_count *c)
 {
-	struct gab_source src = { "", "", "" };
-	results_file_scalar(f, "machine.cpu.brand", src.brand, sizeof src.brand);
-	results_file_scalar(f, "machine.topology.pus", src.pus, sizeof src.pus);
-	results_file_scalar(f, "tool.git", src.git, sizeof src.git);
-	unsigned n = 0, other = 0, notok = 0;
-	fputs("[", out);
+	memset(c, 0, sizeof *c);
 	for (unsigned i = 0; i < f->ncells; i++) {
 		struct cellstat cs;
 		cell_stats(f, i, mo, &cs);
 		if (!cs.ok)
-			notok++;
+			c->notok++;
 		else if (cs.direction != better)
-			other++;
+			c->other++;
 		else
+			c->n++;
+	}
+}
+
+/* github-action-benchmark's JSON: the ok cells whose metric goes the direction better (at
+ * least one: checked by the caller), and a note on stderr of what was left out. */
+static void export_gab(FILE *out, const struct results_file *f, const struct compare_opts *mo, int better)
+{
+	struct gab_source src = { "", "", "" };
+	struct gab_count c;
+	results_file_scalar(f, "machine.cpu.brand", src.brand, sizeof src.brand);
+	results_file_scalar(f, "machine.topology.pus", src.pus, sizeof src.pus);
+	results_file_scalar(f, "tool.git", src.git, sizeof src.git);
+	unsigned n = 0;
+	fputs("[", out);
+	for (unsigned i = 0; i < f->ncells; i++) {
+		struct cellstat cs;
+		cell_stats(f, i, mo, &cs);
+		if (cs.ok && cs.direction == better)
 			gab_entry(out, f, i, &cs, &src, !n++);
 	}
-	fputs(n ? "\n]\n" : "]\n", out);
-	if (other)
+	fputs("\n]\n", out);
+	gab_count(f, mo, better, &c);
+	if (c.other)
 		log_warn("export", "%u cell(s) with a %s-is-better metric left out (export them with --better %s, "
-		         "tool customSmallerIsBetter/customBiggerIsBetter)", other, better ? "lower" : "higher",
+		         "tool customSmallerIsBetter/customBiggerIsBetter)", c.other, better ? "lower" : "higher",
 		         better ? "lower" : "higher");
-	if (notok)
-		log_warn("export", "%u cell(s) without an ok result left out", notok);
-	if (!n)
-		log_warn("export", "no cell exported");
+	if (c.notok)
+		log_warn("export", "%u cell(s) without an ok result left out", c.notok);
+}
+
+/* An empty selection is an error (github-action-benchmark rejects an empty array): 0, or
+ * -ENOENT after one line saying what the file has instead. */
+static int gab_check_empty(const struct results_file *f, const struct compare_opts *mo, int better)
+{
+	struct gab_count c;
+	char other[120] = "", notok[64] = "";
+	gab_count(f, mo, better, &c);
+	if (c.n)
+		return 0;
+	if (c.other)
+		snprintf(other, sizeof other, ": %u cell%s a %s-is-better metric (--better %s)", c.other,
+		         c.other == 1 ? " has" : "s have", better ? "lower" : "higher", better ? "lower" : "higher");
+	if (c.notok)
+		snprintf(notok, sizeof notok, "%s%u cell%s without an ok result", c.other ? "; " : ": ", c.notok,
+		         c.notok == 1 ? "" : "s");
+	log_err("export", "no cell to export with --better %s%s%s", better ? "higher" : "lower", other, notok);
+	return -ENOENT;
 }
 
 static void export_markdown(FILE *out, const struct results_file *f, const struct compare_opts *mo)
@@ -213,6 +252,10 @@ int cmd_export(int argc, char **argv)
 	struct results_file *f;
 	if (results_file_load(argv[optind], &f, err, sizeof err)) {
 		log_err("export", "%s", esc_term(msg, sizeof msg, err));
+		return EXIT_USAGE;
+	}
+	if (!a.markdown && gab_check_empty(f, &mo, a.better)) {
+		results_file_free(f);
 		return EXIT_USAGE;
 	}
 	FILE *out = stdout;

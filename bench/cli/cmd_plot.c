@@ -13,7 +13,8 @@
 static void plot_usage(void)
 {
 	printf("usage: bench plot RESULTS.json [-o DIR] [--format png|svg|pdf]\n"
-	       "       bench plot BASE.json NEW.json [--ignore-knob K]... [-o DIR] [--format png|svg|pdf]\n\n"
+	       "       bench plot BASE.json NEW.json [--ignore-knob K]... [-o DIR] [--format png|svg|pdf]\n"
+	       "       bench plot --history [CELL...] [-w W] [-d D] [-n N] [-O k=v] [-o DIR] (bench history --help)\n\n"
 	       "Writes, for every figure the results support, a data file NAME.dat, a gnuplot script\n"
 	       "NAME.gp and the image NAME.png (gnuplot, run as an external program; edit the script\n"
 	       "and run `gnuplot NAME.gp` in DIR to restyle a figure). Figures: cpu-util (CPU used by\n"
@@ -36,6 +37,8 @@ int cmd_plot(int argc, char **argv)
 {
 	const char *dir;
 	struct plot_opts o;
+	if (plot_cli_history(argc, argv))
+		return cmd_history(argc, argv);
 	if (cmd_wants_help(argc, argv)) {
 		plot_usage();
 		return EXIT_OK;

@@ -16,6 +16,7 @@
 #include "bench/cli/cmd.h"
 #include "bench/cli/run_table.h"
 #include "bench/store/escape.h"
+#include "bench/store/history.h"
 #include "bench/stats/compare.h"
 #include "bench/stats/compare_print.h"
 #include "drivers/driver.h"
@@ -75,6 +76,8 @@ static void run_usage(void)
 	       "                     new results/<host>-<UTC time, ms>Z.json, and the symlink\n"
 	       "                     results/latest.json then points to it\n"
 	       "  -q, --quiet        no table and no progress; print only the results path\n"
+	       "  --no-store         do not record the run in the history (default: every run is\n"
+	       "                     added to %s, see bench history); --store DB: there\n"
 	       "  --baseline FILE    run the cells of the results file FILE (its workloads, drivers,\n"
 	       "                     workers, pin and knobs; its reps, warmup and duration unless\n"
 	       "                     given), then compare with it as bench compare FILE OUT does\n"
@@ -87,10 +90,13 @@ static void run_usage(void)
 	       "Exit status: 0 all cells ok, unstable or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
 	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
 	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
-	       "not the run. With --baseline: 0 nothing flagged, 1 a significant regression.\n",
+	       "not the run. With --baseline: the exit status of bench compare (0 nothing flagged, 1 a\n"
+	       "significant regression, 3 unstable, 4 too few reps; see bench compare --help).\n",
 	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, REPS_AUTO_MIN, REPS_AUTO_TARGET * 100, RUN_DEFAULT_RUN_BUDGET,
-	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT);
+	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB);
 }
+
+static const char *run_store; /* the history database this run is recorded in (NULL: --no-store) */
 
 /* One batch of cells run into one results file: the cells of the command line, of a
  * --baseline file, or the flagged ones --confirm runs again. */
@@ -502,7 +508,7 @@ static int run_plan_cells(int argc, char **argv, struct run_plan *p)
 	}
 	struct results_config rc = run_config(argc, argv, p, p->pin);
 	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = cells.v, .n = cells.n, .path = path };
-	int sig, ret = run_cells(&batch, &sig);
+	int sig, ret = history_run_record(run_store, path, run_cells(&batch, &sig));
 	free(cells.v);
 	if (!p->output)
 		link_latest(path);
@@ -516,6 +522,8 @@ int cmd_run(int argc, char **argv)
 		run_usage();
 		return EXIT_OK;
 	}
+	if (history_run_args(&argc, argv, &run_store))
+		return EXIT_USAGE;
 	int rc = run_plan_parse(argc, argv, &p);
 	if (!rc && p.help)
 		run_usage();

@@ -253,6 +253,12 @@ static int one_option(struct run_plan *p, int c, char **argv)
 	}
 }
 
+int run_plan_keep_disturbed_env(void)
+{
+	const char *keep = getenv("BENCH_KEEP_DISTURBED");
+	return keep && !strcmp(keep, "1");
+}
+
 int run_plan_parse(int argc, char **argv, struct run_plan *p)
 {
 	int c, rc = 0;
@@ -272,10 +278,7 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p)
 		log_err("run", "unexpected argument '%s' (see bench run --help)", argv[optind]);
 		return -EINVAL;
 	}
-	/* BENCH_KEEP_DISTURBED=1 is --keep-disturbed (the test suite's runs check behaviour, not
-	 * timing, on machines that are anything but quiet) */
-	const char *keep = getenv("BENCH_KEEP_DISTURBED");
-	if (keep && !strcmp(keep, "1"))
+	if (run_plan_keep_disturbed_env())
 		p->cfg.keep_disturbed = 1;
 	/* --all surveys every cell: --reps auto, unless --reps says otherwise (run_plan.h) */
 	if (p->all && !p->set[RUN_SET_REPS])

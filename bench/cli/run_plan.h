@@ -81,4 +81,9 @@ int run_plan_check(const struct cell_spec *cells, unsigned n, const char *source
 int run_plan_set(struct run_plan *p, enum run_setting which, const char *arg);
 void run_plan_free(struct run_plan *p);
 
+/* BENCH_KEEP_DISTURBED=1 in the environment: --keep-disturbed by default, for `bench run`
+ * and `bench ab` (the test suite's runs check behaviour, not timing, on machines that are
+ * anything but quiet; tests/lib.sh and tests/CMakeLists.txt set it). Any other value: no. */
+int run_plan_keep_disturbed_env(void);
+
 #endif

@@ -10,6 +10,8 @@
 
 #include "bench/core/log.h"
 #include "bench/core/opt.h"
+#include "bench/stats/paired.h"
+#include "bench/store/escape.h"
 #include "bench/store/results.h"
 
 void compare_opts_default(struct compare_opts *o)
@@ -21,7 +23,7 @@ void compare_opts_default(struct compare_opts *o)
 	o->confidence = COMPARE_DEFAULT_CONFIDENCE;
 	o->ci = COMPARE_CI_BOOTSTRAP;
 	o->nboot = COMPARE_DEFAULT_NBOOT;
-	o->fail_on = COMPARE_FAIL_REGRESSION;
+	o->fail_on = COMPARE_FAIL_DEFAULT;
 }
 
 int compare_parse_metric(const char *arg, struct compare_opts *o)
@@ -55,20 +57,47 @@ static int name_index(const char *name, const char *const *names, size_t n)
 	return -1;
 }
 
-static const char *const fail_on_names[] = { "regression", "any", "never" };
+/* The words of --fail-on, bit i of the set for word i; "any" and "never" stand alone. */
+static const char *const fail_on_names[] = { "regression", "improvement", "unstable", "too-few" };
+#define NFAIL_ON (sizeof fail_on_names / sizeof *fail_on_names)
 
-int compare_parse_fail_on(const char *arg, enum compare_fail_on *out)
+int compare_parse_fail_on(const char *arg, unsigned *out)
 {
-	int i = name_index(arg, fail_on_names, sizeof fail_on_names / sizeof *fail_on_names);
-	if (i < 0)
-		return -EINVAL;
-	*out = (enum compare_fail_on)i;
+	unsigned set = 0;
+	if (!strcmp(arg, "any") || !strcmp(arg, "never")) {
+		*out = !strcmp(arg, "any") ? COMPARE_FAIL_ANY : COMPARE_FAIL_NEVER;
+		return 0;
+	}
+	for (const char *s = arg;; s++) {
+		size_t k = strcspn(s, ",");
+		char word[16];
+		if (k == 0 || k >= sizeof word)
+			return -EINVAL;
+		memcpy(word, s, k);
+		word[k] = 0;
+		int i = name_index(word, fail_on_names, NFAIL_ON);
+		if (i < 0)
+			return -EINVAL;
+		set |= 1u << i;
+		s += k;
+		if (!*s)
+			break;
+	}
+	*out = set;
 	return 0;
 }
 
-const char *compare_fail_on_name(enum compare_fail_on f)
+void compare_fail_on_text(unsigned set, char *buf, size_t len)
 {
-	return fail_on_names[f];
+	size_t off = 0;
+	buf[0] = 0;
+	if (set == COMPARE_FAIL_ANY || set == COMPARE_FAIL_NEVER) {
+		snprintf(buf, len, "%s", set ? "any" : "never");
+		return;
+	}
+	for (unsigned i = 0; i < NFAIL_ON && off < len; i++)
+		if (set & (1u << i))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "", fail_on_names[i]);
 }
 
 int compare_parse_format(const char *arg, enum compare_format *out)
@@ -136,7 +165,8 @@ int compare_cli_option(const char *cmd, int c, const char *arg, struct compare_o
 		return 0;
 	case COMPARE_OPT_FAIL_ON:
 		if (compare_parse_fail_on(arg, &o->fail_on)) {
-			log_err(cmd, "--fail-on: '%s' is not regression, any or never", arg);
+			log_err(cmd, "--fail-on: '%s' is not a comma-separated set of regression, improvement, unstable, "
+			        "too-few (or any, never)", arg);
 			return -EINVAL;
 		}
 		return 0;
@@ -175,7 +205,7 @@ int compare_getopt(const char *cmd, int argc, char **argv, const struct option *
 const char *compare_verdict_name(enum compare_verdict v)
 {
 	static const char *n[] = { "regression", "improvement", "unchanged", "below-threshold", "too-few-reps",
-		                   "failed-new", "failed-base", "skipped", "no-data" };
+		                   "failed-new", "failed-base", "skipped", "no-data", "unstable" };
 	return n[v];
 }
 
@@ -530,16 +560,44 @@ static void failed_row(struct compare_row *row, const struct results_file_cell *
 
 /* The verdict of a row with values on both sides, tested: too few repetitions for any p <
  * alpha, unchanged, below the threshold, or a significant change the good or the bad way. */
+/* Paired values that do not settle the change: p >= alpha while the CI of the change (in %)
+ * reaches beyond the threshold (the pairs disagree beyond what it allows). */
+static int pairs_disagree(const struct compare_opts *o, double p, double lo_pct, double hi_pct)
+{
+	return p >= o->alpha && (lo_pct < -o->threshold_pct || hi_pct > o->threshold_pct);
+}
+
+int compare_pairs_settled(const struct compare_opts *o, const double *base, const double *new, unsigned n)
+{
+	struct paired_result pr;
+	if (!n || paired_analyze(base, new, n, o->confidence, &pr))
+		return 0;
+	return pr.wsr.min_p < o->alpha && !pairs_disagree(o, pr.wsr.p, (pr.ratio_lo - 1) * 100, (pr.ratio_hi - 1) * 100);
+}
+
 static void decide(const struct compare_result *r, struct compare_row *row)
 {
 	const struct compare_opts *o = &r->opts;
 	double thr = o->threshold_pct;
-	if (row->mw.min_p >= o->alpha) {
+	if (row->mw.min_p >= o->alpha && row->npairs) {
+		row->verdict = CMP_TOO_FEW;
+		snprintf(row->note, sizeof row->note,
+		         "%u pairs: the smallest possible p is %.2g >= alpha %g, so no change can be significant; "
+		         "use at least %u pairs",
+		         row->npairs, row->mw.min_p, o->alpha, r->min_reps_needed);
+	} else if (row->mw.min_p >= o->alpha) {
 		row->verdict = CMP_TOO_FEW;
 		snprintf(row->note, sizeof row->note,
 		         "%u vs %u repetitions: the smallest possible p is %.2g >= alpha %g, so no change can be "
 		         "significant; use at least %u repetitions per run",
 		         row->nbase, row->nnew, row->mw.min_p, o->alpha, r->min_reps_needed);
+	} else if (row->npairs && pairs_disagree(o, row->mw.p, row->ci_lo_pct, row->ci_hi_pct)) {
+		row->verdict = CMP_UNSTABLE;
+		snprintf(row->note, sizeof row->note,
+		         "not settled: p = %.2g >= alpha %g while the %g%% CI of the change [%+.1f%%, %+.1f%%] "
+		         "reaches beyond +-%g%% (the pairs disagree beyond what the threshold allows): run more pairs "
+		         "(--pairs, --max-pairs) or on a quieter machine", row->mw.p, o->alpha, o->confidence * 100, row->ci_lo_pct,
+		         row->ci_hi_pct, thr);
 	} else if (row->mw.p >= o->alpha) {
 		row->verdict = CMP_UNCHANGED;
 	} else if (isnan(row->ci_lo_pct) || isnan(row->ci_hi_pct)) {
@@ -554,8 +612,88 @@ static void decide(const struct compare_result *r, struct compare_row *row)
 	}
 }
 
+/* The value of metric in a repetition; NAN when it does not record it. */
+static double rep_value(const struct results_rep *rep, const char *metric)
+{
+	for (unsigned i = 0; i < rep->nmetrics; i++)
+		if (!strcmp(rep->metrics[i].name, metric))
+			return rep->metrics[i].value;
+	return NAN;
+}
+
+/* The paired test of a row (bench ab): the pairs whose two repetitions are ok and record the
+ * metric as a positive number, their Wilcoxon signed-rank test and the Hodges-Lehmann
+ * interval of the ratio, then the verdict. 0 or -ENOMEM. */
+static int analyze_pairs(const struct compare_result *r, struct compare_row *row, const struct compare_pairs *cp)
+{
+	const struct results_file_cell *b = &r->base->cells[row->base_cell], *n = &r->new->cells[row->new_cell];
+	double *x = calloc(cp->n + 1, sizeof *x), *y = calloc(cp->n + 1, sizeof *y);
+	unsigned k = 0;
+	for (unsigned i = 0; x && y && i < cp->n; i++) {
+		if (cp->base_rep[i] >= b->nreps || cp->new_rep[i] >= n->nreps)
+			continue;
+		const struct results_rep *rb = &b->reps[cp->base_rep[i]], *rn = &n->reps[cp->new_rep[i]];
+		double vb = rep_value(rb, row->metric), vn = rep_value(rn, row->metric);
+		if (rb->ok && rn->ok && vb > 0 && vn > 0 && isfinite(vb) && isfinite(vn)) {
+			x[k] = vb;
+			y[k++] = vn;
+		}
+	}
+	struct paired_result pr;
+	int rc = !x || !y ? -ENOMEM : k ? paired_analyze(x, y, k, r->opts.confidence, &pr) : 0;
+	if (!rc && k) { /* the row's values are now the pairs', in pair order (the geomean resamples pairs) */
+		free(row->xbase);
+		free(row->xnew);
+		row->xbase = x;
+		row->xnew = y;
+		row->nbase = row->nnew = k;
+		row->base_median = stats_median(x, k);
+		row->new_median = stats_median(y, k);
+	} else {
+		free(x);
+		free(y);
+	}
+	if (rc || !k) {
+		row->verdict = CMP_NO_DATA;
+		snprintf(row->note, sizeof row->note, "no pair of ok repetitions records %s as a positive number", row->metric);
+		return rc == -ENOMEM ? rc : 0;
+	}
+	row->npairs = k;
+	row->mw = (struct stats_mw){ .u = pr.wsr.v, .p = pr.wsr.p, .min_p = pr.wsr.min_p, .z = pr.wsr.z,
+		                     .exact = pr.wsr.exact, .ties = pr.wsr.ties };
+	row->change_pct = (pr.ratio - 1) * 100;
+	row->ci_lo_pct = (pr.ratio_lo - 1) * 100;
+	row->ci_hi_pct = (pr.ratio_hi - 1) * 100;
+	if (cp->unstable) {
+		row->verdict = CMP_UNSTABLE;
+		snprintf(row->note, sizeof row->note, "too many pairs were disturbed (set aside and re-run up to the bound)");
+		return 0;
+	}
+	decide(r, row);
+	return 0;
+}
+
+/* The pairs of a row, when the comparison is paired (cell i with cell i); NULL otherwise. */
+static const struct compare_pairs *row_pairs(const struct compare_result *r, const struct compare_row *row)
+{
+	const struct compare_pairing *pg = r->opts.pairing;
+	if (!pg || row->base_cell != row->new_cell || row->base_cell >= pg->ncells)
+		return NULL;
+	return &pg->cells[row->base_cell];
+}
+
+/* A cell the contract calls "unstable" (too many disturbed repetitions) on either side: its
+ * values are shown, but it gets no verdict. */
+static void unstable_row(struct compare_row *row, const struct results_file_cell *b, const struct results_file_cell *n)
+{
+	int bu = !strcmp(b->status, "unstable"), nu = !strcmp(n->status, "unstable");
+	row->verdict = CMP_UNSTABLE;
+	snprintf(row->note, sizeof row->note, "unstable in %s (too many disturbed repetitions): no verdict",
+	         bu && nu ? "both runs" : bu ? "the baseline" : "the new run");
+}
+
 /* One matched pair of cells: its metric, the repetitions' values, and the verdict (skipped,
- * failed, no data, or the test's). 0 or -ENOMEM. */
+ * failed, no data, unstable, or the test's). 0 or -ENOMEM. */
 static int analyze(struct compare_result *r, struct compare_row *row)
 {
 	const struct compare_opts *o = &r->opts;
@@ -577,7 +715,8 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 	row->xnew = calloc(n->nreps + 1, sizeof *row->xnew);
 	if (!row->xbase || !row->xnew)
 		return -ENOMEM;
-	int bok = !strcmp(b->status, "ok"), nok = !strcmp(n->status, "ok");
+	int bun = !strcmp(b->status, "unstable"), nun = !strcmp(n->status, "unstable");
+	int bok = !strcmp(b->status, "ok") || bun, nok = !strcmp(n->status, "ok") || nun;
 	int kb = bok ? results_file_values(b, row->metric, row->xbase, b->nreps) : 0;
 	int kn = nok ? results_file_values(n, row->metric, row->xnew, n->nreps) : 0;
 	if (!bok || !nok) {
@@ -593,6 +732,12 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 	row_sides(row, kb, kn);
 	if (row->base_median != 0)
 		row->change_pct = (row->new_median / row->base_median - 1) * 100;
+	if (bun || nun) {
+		unstable_row(row, b, n);
+		return 0;
+	}
+	if (row_pairs(r, row))
+		return analyze_pairs(r, row, row_pairs(r, row));
 	if (stats_mann_whitney(row->xbase, row->nbase, row->xnew, row->nnew, &row->mw))
 		return -ENOMEM;
 	ratio_ci(o, row);
@@ -630,6 +775,15 @@ static double geomean_resample(const struct compare_result *r, unsigned n, struc
 		const struct compare_row *row = &r->rows[i];
 		if (!in_geomean(row))
 			continue;
+		if (row->npairs) { /* paired: resample the pairs, the median of their log ratios */
+			for (unsigned k = 0; k < row->npairs; k++) {
+				unsigned j = (unsigned)stats_rng_below(rng, row->npairs);
+				buf[k] = log(row->xnew[j] / row->xbase[j]);
+			}
+			double l = stats_median_inplace(buf, row->npairs);
+			s += row->higher_is_better ? l : -l;
+			continue;
+		}
 		for (unsigned k = 0; k < row->nbase; k++)
 			buf[k] = row->xbase[stats_rng_below(rng, row->nbase)];
 		double mb = stats_median_inplace(buf, row->nbase);
@@ -657,7 +811,7 @@ static int geomean(struct compare_result *r)
 			maxn = row->nnew;
 		if (!in_geomean(row))
 			continue;
-		double l = log(row->new_median / row->base_median);
+		double l = row->npairs ? log1p(row->change_pct / 100) : log(row->new_median / row->base_median);
 		sum += row->higher_is_better ? l : -l;
 		n++;
 	}
@@ -727,8 +881,7 @@ static void check_machines(struct compare_result *r)
 
 /* ---- the whole comparison ---- */
 
-/* The smallest number of repetitions per side with which p < alpha is possible at all. */
-static unsigned min_reps_needed(double alpha)
+unsigned compare_min_reps(double alpha)
 {
 	unsigned n;
 	for (n = 2; n < 1000; n++)
@@ -801,7 +954,7 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 	r->base = base;
 	r->new = new;
 	r->opts = *o;
-	r->min_reps_needed = min_reps_needed(o->alpha);
+	r->min_reps_needed = o->pairing ? paired_min_pairs(o->alpha) : compare_min_reps(o->alpha);
 	int rc = match_files(r, &m, err, errlen);
 	if (!rc)
 		rc = check_direction(r, err, errlen);
@@ -842,18 +995,33 @@ void compare_result_free(struct compare_result *r)
 
 int compare_row_flagged(const struct compare_result *r, const struct compare_row *row)
 {
-	switch (r->opts.fail_on) {
-	case COMPARE_FAIL_NEVER: return 0;
-	case COMPARE_FAIL_ANY: return row->verdict == CMP_REGRESSION || row->verdict == CMP_FAILED_NEW ||
-		                      row->verdict == CMP_IMPROVEMENT;
-	default: return row->verdict == CMP_REGRESSION || row->verdict == CMP_FAILED_NEW;
-	}
+	unsigned f = r->opts.fail_on;
+	return ((f & COMPARE_FAIL_REGRESSION) && (row->verdict == CMP_REGRESSION || row->verdict == CMP_FAILED_NEW)) ||
+	       ((f & COMPARE_FAIL_IMPROVEMENT) && row->verdict == CMP_IMPROVEMENT);
 }
 
 int compare_exit_code(const struct compare_result *r)
 {
 	for (unsigned i = 0; i < r->nrows; i++)
 		if (compare_row_flagged(r, &r->rows[i]))
-			return 1;
+			return COMPARE_EXIT_REGRESSION;
+	if ((r->opts.fail_on & COMPARE_FAIL_UNSTABLE) && r->counts[CMP_UNSTABLE])
+		return COMPARE_EXIT_UNSTABLE;
+	if ((r->opts.fail_on & COMPARE_FAIL_TOO_FEW) && r->counts[CMP_TOO_FEW])
+		return COMPARE_EXIT_TOO_FEW;
 	return 0;
+}
+
+void compare_warn_verdicts(const char *cmd, const struct compare_result *r)
+{
+	char diff[sizeof r->machine_diff];
+	const char *unit = r->opts.pairing ? "pairs" : "repetitions per run";
+	if (r->machine_diff[0])
+		log_warn(cmd, "the machines differ: %s", esc_term(diff, sizeof diff, r->machine_diff));
+	if (r->counts[CMP_UNSTABLE])
+		log_warn(cmd, "%u cell(s) unstable: no verdict (exit %d unless --fail-on leaves out unstable)",
+		         r->counts[CMP_UNSTABLE], COMPARE_EXIT_UNSTABLE);
+	if (r->counts[CMP_TOO_FEW])
+		log_warn(cmd, "%u cell(s) have too few %s for p < %g: use at least %u (exit %d unless --fail-on leaves "
+		         "out too-few)", r->counts[CMP_TOO_FEW], unit, r->opts.alpha, r->min_reps_needed, COMPARE_EXIT_TOO_FEW);
 }

@@ -20,7 +20,36 @@
 #define COMPARE_IGNORE_MAX 16
 
 enum compare_format { COMPARE_TEXT, COMPARE_MARKDOWN, COMPARE_JSON };
-enum compare_fail_on { COMPARE_FAIL_REGRESSION, COMPARE_FAIL_ANY, COMPARE_FAIL_NEVER };
+/* --fail-on: the set of verdicts that make the exit status non-zero. */
+enum {
+	COMPARE_FAIL_REGRESSION = 1,       /* a significant regression, or a cell failed only in the new run */
+	COMPARE_FAIL_IMPROVEMENT = 2,      /* a significant improvement */
+	COMPARE_FAIL_UNSTABLE = 4,         /* a cell without a verdict because it is unstable */
+	COMPARE_FAIL_TOO_FEW = 8,          /* a cell whose repetitions (pairs) can never reach alpha */
+	COMPARE_FAIL_NEVER = 0,
+	COMPARE_FAIL_ANY = 15,
+	COMPARE_FAIL_DEFAULT = COMPARE_FAIL_REGRESSION | COMPARE_FAIL_UNSTABLE | COMPARE_FAIL_TOO_FEW,
+};
+/* The exit statuses of a comparison (bench compare, bench ab, bench run --baseline), one per
+ * kind of outcome, in this order of precedence when several apply: 1 (regression, or an
+ * improvement with --fail-on improvement/any), 3 (unstable), 4 (too few reps); 0 when none of
+ * the verdicts in --fail-on occurred; 2 is a usage or input error. */
+#define COMPARE_EXIT_REGRESSION 1
+#define COMPARE_EXIT_UNSTABLE 3
+#define COMPARE_EXIT_TOO_FEW 4
+
+/* The pairs of one cell (bench ab): the measured repetitions base_rep[i] of the baseline's
+ * cell and new_rep[i] of the new file's cell ran next to each other. */
+struct compare_pairs {
+	unsigned n;
+	const unsigned *base_rep, *new_rep;  /* indexes into the cells' reps (ok or not) */
+	int unstable;                        /* too many pairs were disturbed: no verdict */
+};
+/* Paired files: cell i of the baseline pairs with cell i of the new file. */
+struct compare_pairing {
+	unsigned ncells;
+	const struct compare_pairs *cells;
+};
 enum compare_ci { COMPARE_CI_BOOTSTRAP, COMPARE_CI_HL };
 
 struct compare_opts {
@@ -29,20 +58,23 @@ struct compare_opts {
 	double alpha, threshold_pct, confidence;
 	enum compare_ci ci;
 	unsigned nboot;
-	enum compare_fail_on fail_on;
+	unsigned fail_on;                  /* COMPARE_FAIL_* set (default COMPARE_FAIL_DEFAULT) */
 	unsigned nignore;
 	const char *ignore[COMPARE_IGNORE_MAX]; /* knobs left out of the cell identity */
 	int hide_only_base;                /* don't list baseline cells without a match (confirm runs) */
+	const struct compare_pairing *pairing; /* NULL, or the pairs of bench ab: the paired test */
 };
 
 void compare_opts_default(struct compare_opts *o);
-/* Parse "--metric NAME[:higher|:lower]", "--fail-on", "--format", "--ci-method": 0 or -EINVAL. */
+/* Parse "--metric NAME[:higher|:lower]", "--fail-on", "--format", "--ci-method": 0 or -EINVAL.
+ * --fail-on takes a comma-separated set of regression, improvement, unstable, too-few, or
+ * one of any (all four) and never. */
 int compare_parse_metric(const char *arg, struct compare_opts *o);
-int compare_parse_fail_on(const char *arg, enum compare_fail_on *out);
+int compare_parse_fail_on(const char *arg, unsigned *out);
 int compare_parse_format(const char *arg, enum compare_format *out);
 int compare_parse_ci(const char *arg, enum compare_ci *out);
-/* "regression", "any" or "never", as --fail-on takes it. */
-const char *compare_fail_on_name(enum compare_fail_on f);
+/* The set as --fail-on takes it: "regression,unstable,too-few", "any", "never". */
+void compare_fail_on_text(unsigned set, char *buf, size_t len);
 
 /* The compare options as getopt_long entries, shared by bench compare, bench export (only
  * --metric) and bench run --baseline: COMPARE_LONG_OPTIONS (or COMPARE_LONG_OPTION_METRIC) in
@@ -82,7 +114,11 @@ enum compare_verdict {
 	CMP_FAILED_BASE,       /* failed in the baseline (whatever the new run did) */
 	CMP_SKIPPED,           /* skipped in either */
 	CMP_NO_DATA,           /* the metric is not recorded in one of them */
+	CMP_UNSTABLE,          /* no verdict: a cell is "unstable" (too many disturbed repetitions),
+	                          or its pairs disagree beyond the threshold (p >= alpha and the CI
+	                          of the change reaches beyond +-threshold) */
 };
+#define CMP_NVERDICTS (CMP_UNSTABLE + 1)
 const char *compare_verdict_name(enum compare_verdict v);
 
 struct compare_row {
@@ -95,7 +131,9 @@ struct compare_row {
 	double base_median, new_median;
 	double change_pct;                 /* new vs base median, in the metric's own sense */
 	double ci_lo_pct, ci_hi_pct;       /* CI of the change (NAN if none) */
-	struct stats_mw mw;
+	struct stats_mw mw;                /* the test: Mann-Whitney; with pairs, the Wilcoxon
+	                                      signed-rank test (u = V, its p, min_p, exact) */
+	unsigned npairs;                   /* pairs tested (0: not paired) */
 	enum compare_verdict verdict;
 	char note[300];
 };
@@ -112,8 +150,9 @@ struct compare_result {
 	char warnings[1024];               /* other warnings, one per line */
 	unsigned geo_cells;
 	double geo_pct, geo_lo_pct, geo_hi_pct; /* geometric mean of the performance ratios: + = better */
-	unsigned counts[CMP_NO_DATA + 1];
-	unsigned min_reps_needed;          /* reps per side for p < alpha to be possible at all */
+	unsigned counts[CMP_NVERDICTS];
+	unsigned min_reps_needed;          /* reps per side (pairs, when paired) for p < alpha to be
+	                                      possible at all */
 };
 
 /* Match and test. 0; -EINVAL with err (two cells of one file with the same identity, a
@@ -121,10 +160,23 @@ struct compare_result {
 int compare_files(const struct results_file *base, const struct results_file *new, const struct compare_opts *o,
                   struct compare_result *out, char *err, size_t errlen);
 void compare_result_free(struct compare_result *r);
-/* This row makes the comparison fail under r->opts.fail_on. */
+/* This row is a regression (or a cell failed only in the new run), or an improvement with
+ * COMPARE_FAIL_IMPROVEMENT in r->opts.fail_on: what --confirm runs again. */
 int compare_row_flagged(const struct compare_result *r, const struct compare_row *row);
-/* 0 nothing flagged, 1 something flagged (see compare_row_flagged). */
+/* The exit status of the comparison under r->opts.fail_on: 0, COMPARE_EXIT_REGRESSION (a
+ * flagged row, see compare_row_flagged), COMPARE_EXIT_UNSTABLE, COMPARE_EXIT_TOO_FEW. */
 int compare_exit_code(const struct compare_result *r);
+
+/* Do n pairs of values (base[i], new[i], all positive) settle the change under o: the paired
+ * test can reach alpha, and its verdict would not be UNSTABLE? 1 or 0 (bench ab --max-pairs
+ * runs more pairs while 0). */
+int compare_pairs_settled(const struct compare_opts *o, const double *base, const double *new, unsigned n);
+/* The smallest number of repetitions per side with which the unpaired test can give p <
+ * alpha at all (5 at alpha 0.01, 4 at 0.05); paired_min_pairs() is the paired test's. */
+unsigned compare_min_reps(double alpha);
+/* One warning line on stderr (bench: CMD: ...) for what the exit status alone does not say:
+ * the machines differ, unstable cells, cells with too few repetitions or pairs. */
+void compare_warn_verdicts(const char *cmd, const struct compare_result *r);
 
 /* Helpers shared with bench export. */
 /* Which knobs and pins vary among the cells (of one workload) of a set of files; NULL on out

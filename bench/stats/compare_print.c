@@ -12,13 +12,19 @@
 static const char *verdict_text(enum compare_verdict v)
 {
 	static const char *n[] = { "REGRESSION", "improvement", "no change", "below threshold", "too few reps",
-		                   "FAILED (new)", "failed (base)", "skipped", "no data" };
+		                   "FAILED (new)", "failed (base)", "skipped", "no data", "UNSTABLE" };
 	return n[v];
 }
 
 static const char *ci_name(const struct compare_opts *o)
 {
-	return o->ci == COMPARE_CI_HL ? "Hodges-Lehmann" : "bootstrap";
+	return o->pairing ? "Hodges-Lehmann of the pairs" : o->ci == COMPARE_CI_HL ? "Hodges-Lehmann" : "bootstrap";
+}
+
+/* The test the verdicts use. */
+static const char *test_name(const struct compare_opts *o)
+{
+	return o->pairing ? "Wilcoxon signed-rank (paired)" : "Mann-Whitney";
 }
 
 /* ---- numbers as the text and Markdown reports write them ---- */
@@ -72,8 +78,10 @@ static void summary_line(FILE *f, const struct compare_result *r, const char *bo
 	fprintf(f, "%s%u regression%s, %u improvement%s%s, %u unchanged", bold, c[CMP_REGRESSION],
 	        c[CMP_REGRESSION] == 1 ? "" : "s", c[CMP_IMPROVEMENT], c[CMP_IMPROVEMENT] == 1 ? "" : "s", bold,
 	        c[CMP_UNCHANGED] + c[CMP_BELOW_THRESHOLD]);
+	if (c[CMP_UNSTABLE])
+		fprintf(f, ", %s%u unstable (no verdict)%s", bold, c[CMP_UNSTABLE], bold);
 	if (c[CMP_TOO_FEW])
-		fprintf(f, ", %u with too few repetitions", c[CMP_TOO_FEW]);
+		fprintf(f, ", %s%u with too few %s%s", bold, c[CMP_TOO_FEW], r->opts.pairing ? "pairs" : "repetitions", bold);
 	if (c[CMP_FAILED_NEW])
 		fprintf(f, ", %u failed in the new run", c[CMP_FAILED_NEW]);
 	if (c[CMP_FAILED_BASE])
@@ -141,8 +149,8 @@ static void print_text(FILE *f, const struct compare_result *r)
 	const struct compare_opts *o = &r->opts;
 	put_text(f, ESC_TERM, "baseline: ", r->base->path, 0);
 	put_text(f, ESC_TERM, "new:      ", r->new->path, 0);
-	fprintf(f, "significant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
-	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
+	fprintf(f, "significant = %s p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
+	        test_name(o), o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
 	put_text(f, ESC_TERM, "warning: the machines differ: ", r->machine_diff, 0);
 	put_text(f, ESC_TERM, "warning: the runs' settings differ: ", r->config_diff, 0);
 	put_text(f, ESC_TERM, "warning: ", r->warnings, 1);
@@ -201,8 +209,8 @@ static void print_markdown(FILE *f, const struct compare_result *r)
 	fprintf(f, "### bench compare\n\n");
 	summary_line(f, r, "**");
 	markdown_table(f, r);
-	fprintf(f, "\nSignificant = Mann-Whitney p < %g and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
-	        o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
+	fprintf(f, "\nSignificant = %s p < %g and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
+	        test_name(o), o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
 	put_text(f, ESC_MD, "\n> **Warning:** the machines differ: ", r->machine_diff, 0);
 	put_text(f, ESC_MD, "\n> **Warning:** the runs' settings differ: ", r->config_diff, 0);
 	put_text(f, ESC_MD, "\n> **Warning:** ", r->warnings, 1);
@@ -248,9 +256,12 @@ static void json_settings(FILE *f, const struct compare_result *r)
 		esc_fputs(f, ESC_JSON, o->metric);
 	else
 		fputs("null", f);
+	char fail_on[80];
+	compare_fail_on_text(o->fail_on, fail_on, sizeof fail_on);
 	fprintf(f, ",\"alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
-	        o->threshold_pct, o->confidence, o->ci == COMPARE_CI_HL ? "hodges-lehmann" : "bootstrap",
-	        compare_fail_on_name(o->fail_on));
+	        o->threshold_pct, o->confidence,
+	        o->pairing ? "paired-hodges-lehmann" : o->ci == COMPARE_CI_HL ? "hodges-lehmann" : "bootstrap", fail_on);
+	fprintf(f, ",\"test\":\"%s\"", o->pairing ? "wilcoxon-signed-rank" : "mann-whitney");
 	fputs(",\"ignore_knobs\":", f);
 	json_strings(f, o->ignore, o->nignore);
 	fputs(",\"machine_differs\":", f);
@@ -317,8 +328,10 @@ static void json_row(FILE *f, const struct compare_result *r, const struct compa
 	json_side(f, "new", r->new, row->new_cell, row->nnew, row->new_median);
 	fputc(',', f);
 	json_change(f, "change_pct", row->change_pct, row->ci_lo_pct, row->ci_hi_pct);
-	fputs(",\"u\":", f);
+	fputs(row->npairs ? ",\"v\":" : ",\"u\":", f);
 	fmt_json_number(f, row->nbase && row->nnew ? row->mw.u : NAN);
+	if (row->npairs)
+		fprintf(f, ",\"pairs\":%u", row->npairs);
 	fputs(",\"p\":", f);
 	fmt_json_number(f, row->mw.p);
 	fputs(",\"min_p\":", f);
@@ -344,7 +357,7 @@ static void print_json(FILE *f, const struct compare_result *r)
 	fprintf(f, ",\"geomean\":{\"cells\":%u,", r->geo_cells);
 	json_change(f, "performance_pct", r->geo_pct, r->geo_lo_pct, r->geo_hi_pct);
 	fputs("},\"counts\":{", f);
-	for (int v = 0; v <= CMP_NO_DATA; v++)
+	for (int v = 0; v < CMP_NVERDICTS; v++)
 		fprintf(f, "%s\"%s\":%u", v ? "," : "", compare_verdict_name((enum compare_verdict)v), r->counts[v]);
 	fprintf(f, "},\"exit\":%d}\n", compare_exit_code(r));
 }

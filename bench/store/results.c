@@ -574,3 +574,8 @@ size_t results_cell_label(char *buf, size_t len, const char *workload, const cha
 	int n = snprintf(buf, len, "%s/%s/n=%u", workload, driver, workers);
 	return n < 0 ? 0 : (size_t)n;
 }
+
+char *results_cell_json(const struct results_cell *c)
+{
+	return json_dumps(c->obj, JSON_COMPACT | JSON_REAL_PRECISION(12));
+}

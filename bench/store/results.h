@@ -120,6 +120,9 @@ int results_cell_add_rep(struct results_cell *c, const char *line);
  * failed. */
 void results_cell_finish(struct results_cell *c, const char *status, const char *error);
 void results_cell_brief(const struct results_cell *c, struct cell_brief *b);
+/* The cell as the results file holds it, one line of compact JSON (malloc'd; NULL on out of
+ * memory): what `bench rep` sends (store/rep_proto.h). */
+char *results_cell_json(const struct results_cell *c);
 /* Number of repetitions (warm-up or measured) added so far whose status is not "ok". */
 unsigned results_cell_failed_reps(const struct results_cell *c);
 

@@ -1277,8 +1277,7 @@ const char *results_file_knob(const struct results_file_cell *c, const char *nam
 	return NULL;
 }
 
-/* A metric of one repetition: recorded, or derived (RESULTS_DERIVED_METRICS). NAN if absent. */
-static double rep_metric(const struct results_rep *r, const char *metric)
+double results_rep_metric(const struct results_rep *r, const char *metric)
 {
 	double v = rep_get(r, metric);
 	if (!isnan(v) || strcmp(metric, "ops_per_cpu_s"))
@@ -1295,7 +1294,7 @@ static int values_of(const struct results_file_cell *c, const char *metric, doub
 {
 	int n = 0, seen = 0;
 	for (unsigned i = 0; i < c->nreps; i++) {
-		double d = rep_metric(&c->reps[i], metric);
+		double d = results_rep_metric(&c->reps[i], metric);
 		if (isnan(d))
 			continue;
 		seen = 1;

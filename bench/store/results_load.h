@@ -163,5 +163,8 @@ int results_file_values(const struct results_file_cell *c, const char *metric, d
 /* The same over every ok measured repetition, disturbed or not: what an unstable cell measured
  * (its other_load_cores, say), when none of its repetitions counts. */
 int results_file_values_any(const struct results_file_cell *c, const char *metric, double *out, unsigned max);
+/* A metric of one repetition (any status): recorded, or derived (RESULTS_DERIVED_METRICS); NAN
+ * if absent. */
+double results_rep_metric(const struct results_rep *r, const char *metric);
 
 #endif

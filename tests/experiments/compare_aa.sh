@@ -38,12 +38,12 @@ one() {
 import json, sys
 d = json.load(sys.stdin); c = d["cells"][0]
 f = lambda v: float("nan") if v is None else v
-print("%d %+6.1f%% [%+6.1f%%, %+6.1f%%] p=%-8.2g %-15s" % (d["exit"], f(c["change_pct"]), f(c["ci_pct"][0]), f(c["ci_pct"][1]), f(c["p"]), c["verdict"]))'
+print("%d %+6.1f%% [%+6.1f%%, %+6.1f%%] p=%-8.2g %-15s" % (d["exit"] == 1, f(c["change_pct"]), f(c["ci_pct"][0]), f(c["ci_pct"][1]), f(c["p"]), c["verdict"]))'
 	line=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --format json 2>/dev/null | python3 -c "$summarize")
 	cpu=$("$BENCH" compare "$b" "$n" $ign $COMPARE_OPTS --metric ops_per_cpu_s --format json 2>/dev/null | python3 -c "$summarize")
 	printf "%-8s %2d  %s confirm:%-7s | ops_per_cpu_s %s\n" "$kind" "$i" "${line#* }" \
 		"$([[ $confirmed -eq 1 ]] && echo flagged || echo clear)" "${cpu#* }"
-	# columns: flagged (exit 1), confirmed, flagged on ops_per_cpu_s, any significant verdict
+	# columns: flagged (exit 1: a regression; 3 unstable and 4 too few reps are not counted here), confirmed, flagged on ops_per_cpu_s, any significant verdict
 	# (regression or improvement: wrong in an A/A even where it does not fail CI), same on ops_per_cpu_s
 	local sig=0 sigc=0
 	[[ $line =~ (regression|improvement) ]] && sig=1
