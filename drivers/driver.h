@@ -33,6 +33,8 @@ enum driver_flags {
 	DRIVER_COOPERATIVE = TASK_CAP_COOPERATIVE,
 	DRIVER_INHERIT_FDS = TASK_CAP_INHERIT_FDS,
 	DRIVER_SELF_ACCOUNTING = 1u << 16, /* the driver fills utime/stime per worker itself */
+	DRIVER_FOREIGN = 1u << 17,         /* workers run the workload's twin in another language (the
+	                                    * python drivers): only workloads with a twin, never a C run() */
 };
 
 /* The concurrency model a driver realises: what the tutorials' claims speak of ("threads",
@@ -123,7 +125,10 @@ struct driver_ops {
 	X(thread)  \
 	X(process) \
 	X(coroutine) \
-	X(gil)
+	X(gil)     \
+	X(py_thread) \
+	X(py_process) \
+	X(py_asyncio)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)

@@ -118,6 +118,9 @@ static const struct knob gil_knobs[] = {
 	  "(release + re-acquire every check_interval ticks, no handoff)" },
 	{ "interval_us", KNOB_INT, "5000", 1, 10000000, NULL,
 	  "new GIL switch interval in microseconds (sys.setswitchinterval; CPython default 5000)" },
+	{ "python_version", KNOB_ENUM, "3.13", 0, 0, "3.6|3.7|3.8|3.9|3.10|3.11|3.12|3.13",
+	  "the CPython whose switch points are modelled: before 3.10 between any two bytecodes (`x += 1` can be "
+	  "cut between its load and its store), from 3.10 only at back-edges and calls" },
 	{ "check_interval", KNOB_INT, "100", 1, 100000000, NULL,
 	  "legacy GIL: checkpoints (ticks) between periodic releases (sys.setcheckinterval; default 100)" },
 	{ 0 }
@@ -440,6 +443,8 @@ static int gil_init(struct run *r)
 	g->mode = run_knob_enum(r, "gil_mode");
 	g->interval_ns = (uint64_t)run_knob_int(r, "interval_us") * 1000u;
 	g->check_interval = (int)run_knob_int(r, "check_interval");
+	/* 3.10+ (index 4 of the knob's choices) checks the eval breaker only at back-edges and calls */
+	r->coarse_checkpoints = g->mode == GIL_NEW && run_knob_enum(r, "python_version") >= 4;
 	atomic_store(&g->always_one, 1);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

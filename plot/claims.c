@@ -339,7 +339,15 @@ static void claim_counter(struct eval *e)
 			check(e, loses, lost > L.lost_min, lab, "%.3g%% lost", lost * 100);
 			use_cell(e, x);
 		} else if (model(x) == DRIVER_MODEL_GIL_THREADS) {
-			check(e, gil_part, lost > L.lost_min, lab, "%.3g%% lost", lost * 100);
+			/* Which CPython: the version the gil driver models, or the python driver's interpreter. */
+			const char *ver = results_file_knob(x, "python_version");
+			double pv = med(x, "py_version");
+			char vs[40] = "?";
+			if (ver)
+				snprintf(vs, sizeof vs, "%s, simulated", ver);
+			else if (isfinite(pv))
+				snprintf(vs, sizeof vs, "%.0f.%.0f", floor(pv / 100), fmod(pv, 100));
+			check(e, gil_part, lost > L.lost_min, lab, "%.3g%% lost (CPython %s)", lost * 100, vs);
 			use_cell(e, x);
 		}
 	}

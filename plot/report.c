@@ -12,6 +12,7 @@
 #include "bench/store/escape.h"
 #include "bench/store/results.h"
 #include "plot/claims.h"
+#include "plot/fidelity.h"
 #include "plot/names.h"
 #include "bench/stats/stats.h"
 
@@ -419,6 +420,7 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	load_section(o, f);
 	machine_section(o, f);
 	claims_section(o, claims);
+	fidelity_section(o, f);
 	figures_section(o, figs, po, render_note);
 	fprintf(o, "## Results by workload\n\n");
 	const char *wl[PLOT_MAX_WORKLOADS];

@@ -129,13 +129,14 @@ static inline int sc_gap(struct task *t, const struct sc_shared *s)
 }
 
 /* Load, gap, store: the unprotected read-modify-write of `counter += 1`. The checkpoint
- * between load and store is where CPython can switch threads between the LOAD and the STORE
- * bytecodes: free under threads and processes, a possible switch under the gil and
- * coroutine drivers (with a lock held, in mutex and spin mode, as in Python). */
+ * between load and store is where CPython before 3.10 can switch threads between the LOAD and
+ * the STORE bytecodes: free under threads and processes, a possible switch under the gil
+ * (python_version < 3.10) and coroutine drivers (with a lock held, in mutex and spin mode, as in
+ * Python); 3.10+ switches only at back-edges and calls, so there is none (task_checkpoint_mid). */
 static inline int sc_load_gap_store(struct task *t, struct sc_shared *s)
 {
 	uint64_t v = atomic_load_explicit(&s->counter, memory_order_relaxed);
-	task_checkpoint(t);
+	task_checkpoint_mid(t);
 	if (sc_gap(t, s))
 		return -ECANCELED;
 	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);

@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum knob_type { KNOB_INT = 1, KNOB_DOUBLE, KNOB_ENUM, KNOB_BOOL };
+/* KNOB_TEXT: a word of letters, digits and . _ + : - (a command or version name, never a
+ * path: knob values are recorded in results files, whose loader accepts only these). */
+enum knob_type { KNOB_INT = 1, KNOB_DOUBLE, KNOB_ENUM, KNOB_BOOL, KNOB_TEXT };
 
 struct knob {
 	const char *name;

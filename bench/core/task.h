@@ -111,6 +111,9 @@ struct run {
 	void *wl_shared;               /* the workload's shared state (it sets this in setup) */
 	void *wl_priv;                 /* the workload's parent-only state */
 	void *drv_priv;                /* the driver's per-run state */
+	/* Set by the driver in init: workers switch only at back-edges and calls, not between the
+	 * bytecodes of one statement (CPython 3.10+); task_checkpoint_mid() is then no switch point. */
+	int coarse_checkpoints;
 	/* Filled by verify: extra metrics of this repetition, and a failure reason. */
 	unsigned nmetrics;
 	struct run_metric metrics[TASK_METRICS_MAX];
@@ -146,6 +149,16 @@ static inline void task_checkpoint(struct task *t)
 {
 	if (task_unlikely(atomic_load_explicit(t->brk, memory_order_relaxed)))
 		task_checkpoint_slow(t);
+}
+
+/* A switch point inside one statement of the program a worker models (between the load and
+ * the store of `x += 1`): a checkpoint where the driver switches between any two bytecodes
+ * (CPython before 3.10, gevent's timer), nothing where it switches only at back-edges and
+ * calls (run->coarse_checkpoints: CPython 3.10+). */
+static inline void task_checkpoint_mid(struct task *t)
+{
+	if (!t->run->coarse_checkpoints)
+		task_checkpoint(t);
 }
 
 /* ---- blocking: every call goes through the driver ---- */

@@ -15,6 +15,7 @@ static const char *knob_type_name(enum knob_type t)
 	case KNOB_DOUBLE: return "real";
 	case KNOB_BOOL: return "bool";
 	case KNOB_ENUM: return "enum";
+	case KNOB_TEXT: return "word";
 	}
 	return "unknown";
 }
