@@ -428,8 +428,11 @@ static int fill_defaults(struct run_plan *p)
 	int every_wl = !p->nwl, every_drv = !p->ndrv;
 	for (unsigned i = 0; every_wl && i < workload_count; i++)
 		rc = rc ? rc : push_workload(p, workload_table[i]);
+	/* every driver but the foreign ones (the python drivers start an interpreter per
+	 * repetition: run --all would take twice its minute); -d names them */
 	for (unsigned i = 0; every_drv && i < driver_count; i++)
-		rc = rc ? rc : push_driver(p, driver_table[i]);
+		if (!(driver_table[i]->flags & DRIVER_FOREIGN))
+			rc = rc ? rc : push_driver(p, driver_table[i]);
 	if (!rc && !p->nworkers) {
 		rc = push_workers(p, 1);
 		if (!rc && topo_npus() > 1)

@@ -450,7 +450,7 @@ static int one_of(const char *t, const char *const *words, unsigned n)
 }
 
 /* reps_stop (optional): {mode fixed|auto, reason fixed|ci_target|budget|max_reps, measured,
- * disturbed, reruns counts, target_ci and budget_s numbers above 0}; no other key. */
+ * disturbed, reruns counts, target_ci above 0, budget_s at least 0}; no other key. */
 static int check_reps_stop(json_t *o, unsigned ci, const char *p, char *err, size_t errlen)
 {
 	static const char *const modes[] = { "fixed", "auto" },
@@ -472,7 +472,9 @@ static int check_reps_stop(json_t *o, unsigned ci, const char *p, char *err, siz
 		    : !is_count && !real)
 			BAD("%s: %s is not one of mode (fixed, auto), reason (fixed, ci_target, budget, max_reps), "
 			    "measured, disturbed, reruns, target_ci, budget_s", p, what);
-		if ((is_count || real) && check_value(v, real ? &positive : &count, is_count, 1, p, what, err, errlen))
+		/* budget_s may be 0: a cell that came after the run's budget was spent runs its minimum */
+		const struct bound *b = is_count ? &count : streq(k, "budget_s") ? &non_negative : &positive;
+		if ((is_count || real) && check_value(v, b, is_count, 1, p, what, err, errlen))
 			return -EINVAL;
 	}
 	return 0;
