@@ -54,6 +54,20 @@ TEST(noise, rule_quiet_is_not_disturbed)
 	in.nthreads = 4;
 	in.run_delay_s = 2 * 0.2 + 0.01;
 	CHECK_STR(judge(&in), "");
+	/* a short repetition between busy phases of its own cell (sleep-io with 1000 threads: 24 ms
+	 * of wall right after 30 ms of spawning on both PUs): /proc/stat's ticks at both ends of
+	 * the window carry the cell's own spawn and exit, up to a tick per PU at each end */
+	in = quiet();
+	in.wall_s = 0.024;
+	in.other_load_pu_cores = 1.23;
+	CHECK_STR(judge(&in), "");
+	/* an oversubscribed cell (1000 runnable threads on 2 PUs) starves the supervising thread
+	 * by itself: its late wake-up is no evidence of an outside stall */
+	in = quiet();
+	in.nthreads = 1000;
+	in.run_delay_s = 998 * 0.2;
+	in.stall_s = 0.05;
+	CHECK_STR(judge(&in), "");
 	/* nothing ran: nothing to judge */
 	in = quiet();
 	in.wall_s = 0;
@@ -67,7 +81,7 @@ TEST(noise, rule_each_reason)
 	in.steal_s = 0.02; /* 2 ticks, 5% of 0.4 PU-s */
 	CHECK_STR(judge(&in), "steal");
 	in = quiet();
-	in.other_load_pu_cores = 0.26; /* a pinned spinner is 1.0 */
+	in.other_load_pu_cores = 0.36; /* above 0.15 + 2 ticks per PU over 0.2 s; a pinned spinner is 0.5-1.0 */
 	CHECK_STR(judge(&in), "other_load");
 	in = quiet();
 	in.run_delay_s = 0.06 * 2 * 0.2;

@@ -11,7 +11,7 @@
 /* ---- the rule ---- */
 
 #define STEAL_FRAC 0.02         /* of wall x PUs */
-#define OTHER_LOAD_MIN 0.15     /* cores, on top of one tick per PU over the wall time */
+#define OTHER_LOAD_MIN 0.15     /* cores, on top of a tick per PU at each end of the window */
 #define RUN_DELAY_FRAC 0.05     /* of threads x wall, beyond oversubscription */
 #define STALL_MIN_S 0.020
 #define STALL_FRAC 0.05         /* of wall */
@@ -31,14 +31,17 @@ static unsigned judge_bits(const struct interference_in *in)
 		return 0; /* nothing ran: nothing to judge */
 	if (in->steal_s > STEAL_FRAC * wall * pus && in->steal_s > tick)
 		bits |= INTERFERENCE_STEAL;
-	if (in->other_load_pu_cores > OTHER_LOAD_MIN + pus * tick / wall)
+	if (in->other_load_pu_cores > OTHER_LOAD_MIN + 2 * pus * tick / wall)
 		bits |= INTERFERENCE_OTHER_LOAD;
 	if (in->nthreads) {
 		double over = in->nthreads > pus ? (double)(in->nthreads - pus) * wall : 0;
 		if (in->run_delay_s - over > RUN_DELAY_FRAC * in->nthreads * wall)
 			bits |= INTERFERENCE_RUN_DELAY;
 	}
-	if (in->stall_s >= STALL_MIN_S && in->stall_s >= STALL_FRAC * wall)
+	/* oversubscribed (more worker threads than PUs), the cell itself keeps the supervising
+	 * thread from running: its late wake-ups say nothing about the outside */
+	int over = in->nthreads > pus;
+	if (!over && in->stall_s >= STALL_MIN_S && in->stall_s >= STALL_FRAC * wall)
 		bits |= INTERFERENCE_STALL;
 	return bits;
 }
