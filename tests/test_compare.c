@@ -729,6 +729,14 @@ TEST(compare, exit_status_of_every_verdict)
 	CHECK(isnan(r->rows[2].mw.p));                                /* but not tested */
 	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_UNSTABLE);    /* unstable before too few */
 	compare_result_free(r);
+	/* every repetition of the unstable cell was disturbed: nothing counts, and it is still
+	 * UNSTABLE (exit 3), never "no data" (exit 0: a hog during the new run once passed so) */
+	for (unsigned k = 0; k < fp.b->cells[2].nreps; k++)
+		fp.b->cells[2].reps[k].counted = 0;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[2].verdict, CMP_UNSTABLE);
+	CHECK_EQ_INT(compare_exit_code(r), COMPARE_EXIT_UNSTABLE);
+	compare_result_free(r);
 	static const struct { const char *arg; int exit; } f[] = {
 		{ "regression", 0 }, { "regression,too-few", COMPARE_EXIT_TOO_FEW }, { "too-few", COMPARE_EXIT_TOO_FEW },
 		{ "unstable", COMPARE_EXIT_UNSTABLE }, { "never", 0 }, { "any", COMPARE_EXIT_UNSTABLE },
@@ -791,6 +799,11 @@ TEST(compare, paired_rows_cancel_drift)
 	/* ab set the cell aside as unstable (too many disturbed pairs): no verdict */
 	cp.n = 8;
 	cp.unstable = 1;
+	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
+	CHECK_EQ_INT(r->rows[0].verdict, CMP_UNSTABLE);
+	compare_result_free(r);
+	/* ... also when every pair was set aside (none left to test) */
+	cp.n = 0;
 	CHECK(compare_files(fp.a, fp.b, &fp.o, r, fp.err, sizeof fp.err) == 0);
 	CHECK_EQ_INT(r->rows[0].verdict, CMP_UNSTABLE);
 	compare_result_free(r);

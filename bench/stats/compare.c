@@ -653,6 +653,11 @@ static int analyze_pairs(const struct compare_result *r, struct compare_row *row
 		free(x);
 		free(y);
 	}
+	if (!rc && !k && cp->unstable) { /* every pair set aside: still unstable, not "no data" */
+		row->verdict = CMP_UNSTABLE;
+		snprintf(row->note, sizeof row->note, "too many pairs were disturbed (set aside and re-run up to the bound)");
+		return 0;
+	}
 	if (rc || !k) {
 		row->verdict = CMP_NO_DATA;
 		snprintf(row->note, sizeof row->note, "no pair of ok repetitions records %s as a positive number", row->metric);
@@ -721,6 +726,10 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 	int kn = nok ? results_file_values(n, row->metric, row->xnew, n->nreps) : 0;
 	if (!bok || !nok) {
 		failed_row(row, b, n, kb, kn);
+		return 0;
+	}
+	if ((kb <= 0 || kn <= 0) && (bun || nun)) { /* every repetition disturbed: still unstable */
+		unstable_row(row, b, n);
 		return 0;
 	}
 	if (kb <= 0 || kn <= 0) {
