@@ -1048,10 +1048,13 @@ static void load_header(struct loaded *l)
 	f->machine = kl.v;
 	f->nmachine = kl.n;
 	json_t *oc = json_object_get(m, "online_cpus");
-	f->cpus = json_is_integer(oc) && json_integer_value(oc) > 0 ? (int)json_integer_value(oc) : 0;
+	/* a CPU count from 1 to CPU_MAX, else none (an int cast of 999999999992 was negative) */
+	f->cpus = json_is_integer(oc) && json_integer_value(oc) > 0 && json_integer_value(oc) <= CPU_MAX
+	        ? (int)json_integer_value(oc) : 0;
 	if (!f->cpus) {
 		json_t *pus = json_object_get(json_object_get(m, "topology"), "pus");
-		f->cpus = json_is_integer(pus) && json_integer_value(pus) > 0 ? (int)json_integer_value(pus) : 1;
+		f->cpus = json_is_integer(pus) && json_integer_value(pus) > 0 && json_integer_value(pus) <= CPU_MAX
+		        ? (int)json_integer_value(pus) : 1;
 	}
 	double quota = numv(json_object_get(json_object_get(m, "cgroup"), "quota_cpus"));
 	if (isfinite(quota) && quota >= 1 && quota < f->cpus)
