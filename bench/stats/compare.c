@@ -621,6 +621,13 @@ static double rep_value(const struct results_rep *rep, const char *metric)
 	return NAN;
 }
 
+/* A paired row whose cell bench ab gave up on (too many pairs set aside): no verdict. */
+static void pairs_unstable(struct compare_row *row)
+{
+	row->verdict = CMP_UNSTABLE;
+	snprintf(row->note, sizeof row->note, "too many pairs were disturbed (set aside and re-run up to the bound)");
+}
+
 /* The paired test of a row (bench ab): the pairs whose two repetitions are ok and record the
  * metric as a positive number, their Wilcoxon signed-rank test and the Hodges-Lehmann
  * interval of the ratio, then the verdict. 0 or -ENOMEM. */
@@ -654,8 +661,7 @@ static int analyze_pairs(const struct compare_result *r, struct compare_row *row
 		free(y);
 	}
 	if (!rc && !k && cp->unstable) { /* every pair set aside: still unstable, not "no data" */
-		row->verdict = CMP_UNSTABLE;
-		snprintf(row->note, sizeof row->note, "too many pairs were disturbed (set aside and re-run up to the bound)");
+		pairs_unstable(row);
 		return 0;
 	}
 	if (rc || !k) {
@@ -670,8 +676,7 @@ static int analyze_pairs(const struct compare_result *r, struct compare_row *row
 	row->ci_lo_pct = (pr.ratio_lo - 1) * 100;
 	row->ci_hi_pct = (pr.ratio_hi - 1) * 100;
 	if (cp->unstable) {
-		row->verdict = CMP_UNSTABLE;
-		snprintf(row->note, sizeof row->note, "too many pairs were disturbed (set aside and re-run up to the bound)");
+		pairs_unstable(row);
 		return 0;
 	}
 	decide(r, row);
