@@ -127,6 +127,15 @@ struct scratch {
 
 /* ---- helpers ---- */
 
+/* realloc, freeing p when it fails. */
+static void *realloc_or_free(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (!q)
+		free(p);
+	return q;
+}
+
 /* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
 static int streq(const char *a, const char *b)
 {
@@ -1161,6 +1170,42 @@ static int open_results(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* The whole of the open file fd into *buf (malloc'd): jansson parses a buffer faster than a
+ * FILE (json_loadf takes a byte per getc). A file that grew past RESULTS_LOAD_MAX_BYTES since
+ * it was checked is refused the same way. */
+static int read_all(int fd, const char *path, char **buf, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t cap = !fstat(fd, &st) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536, n = 0;
+	char *b = malloc(cap);
+	int e = 0;
+	while (b && !e) {
+		ssize_t k = read(fd, b + n, cap - n);
+		if (k <= 0) {
+			e = k == 0 ? -1 : errno == EINTR ? 0 : errno;
+			continue;
+		}
+		n += (size_t)k;
+		if (n > (size_t)RESULTS_LOAD_MAX_BYTES)
+			e = EFBIG;
+		else if (n == cap && !(b = realloc_or_free(b, cap *= 2)))
+			break;
+	}
+	if (e == -1) {
+		*buf = b;
+		*len = n;
+		return 0;
+	}
+	free(b);
+	if (!b || e == ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
+	else if (e == EFBIG)
+		snprintf(err, errlen, "%s is more than a results file may have (%ld MiB)", path, RESULTS_LOAD_MAX_BYTES >> 20);
+	else
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+	return !b ? -ENOMEM : -e;
+}
+
 static int load(const char *path, struct results_file **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -1176,24 +1221,24 @@ static int load(const char *path, struct results_file **out, char *err, size_t e
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	FILE *in = fdopen(fd, "rb"); /* buffered: json_loadfd() reads a byte per read() */
-	if (!in) {
-		int e = errno;
-		close(fd);
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = read_all(fd, path, &buf, &len, err, errlen);
+	close(fd);
+	if (rc) {
 		results_file_free(&l->file);
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
-		return -e;
+		return rc;
 	}
 	json_error_t je;
-	l->root = json_loadf(in, JSON_REJECT_DUPLICATES, &je);
-	fclose(in);
+	l->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
 	if (!l->root) {
 		snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
 		         je.text, je.line, je.column);
 		results_file_free(&l->file);
 		return -EINVAL;
 	}
-	int rc = load_document(l, err, errlen);
+	rc = load_document(l, err, errlen);
 	if (rc) {
 		results_file_free(&l->file);
 		return rc;
