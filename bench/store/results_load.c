@@ -333,9 +333,15 @@ static int check_array(json_t *a, const struct bound *b, int ints, int rows, con
 		BAD("%s: %s should be an array, is %s", p, what, type_name(a));
 	json_array_foreach(a, i, v) {
 		char w[160];
+		/* the element's path only for the message: checked again with it when it fails */
+		if (!(rows ? check_array(v, b, ints, 0, p, "", err, errlen) : check_value(v, b, ints, 0, p, "", err, errlen)))
+			continue;
 		snprintf(w, sizeof w, "%s[%zu]", what, i);
-		if (rows ? check_array(v, b, ints, 0, p, w, err, errlen) : check_value(v, b, ints, 0, p, w, err, errlen))
-			return -EINVAL;
+		if (rows)
+			check_array(v, b, ints, 0, p, w, err, errlen);
+		else
+			check_value(v, b, ints, 0, p, w, err, errlen);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -383,6 +389,26 @@ static int check_disturbed_by(json_t *r, json_t *v, const char *p, const char *w
 	}
 }
 
+/* Key k (value v) of repetition r (ok: its status is ok), at path what. */
+static int check_rep_key(json_t *r, const char *k, json_t *v, int ok, const char *p, const char *what, char *err,
+                         size_t errlen)
+{
+	const struct bound *b = bound_of(k);
+	int ints = streq(k, "bound_pu") || streq(k, "last_cpu") || streq(k, "index");
+	if (streq(k, "error") && !json_is_string(v) && !json_is_null(v))
+		BAD("%s: %s should be a string or null, is %s", p, what, type_name(v));
+	if (streq(k, "disturbed") && !json_is_boolean(v))
+		BAD("%s: %s should be true or false, is %s", p, what, type_name(v));
+	if (streq(k, "disturbed_by") && check_disturbed_by(r, v, p, what, err, errlen))
+		return -EINVAL;
+	if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)) ||
+	    streq(k, "disturbed") || streq(k, "disturbed_by"))
+		return 0;
+	return streq(k, "core_util") ? check_core_util(v, p, what, err, errlen)
+	       : json_is_array(v)    ? check_array(v, b, ints, 0, p, what, err, errlen)
+	                             : check_value(v, b, ints, ok, p, what, err, errlen);
+}
+
 /* A repetition: every key a name; status ok|failed; error text or null; warmup a boolean;
  * core_util as above; every other key a number or an array of numbers, within its bounds. */
 static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err, size_t errlen)
@@ -398,22 +424,13 @@ static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err
 		char what[128];
 		if (!esc_name_ok(k))
 			BAD("%s: cells[%u].reps[%zu] has a key that is not a metric name (" NAME_RULE ")", p, ci, ri);
-		snprintf(what, sizeof what, "cells[%u].reps[%zu].%s", ci, ri, k);
-		const struct bound *b = bound_of(k);
-		int ints = streq(k, "bound_pu") || streq(k, "last_cpu") || streq(k, "index");
-		if (streq(k, "error") && !json_is_string(v) && !json_is_null(v))
-			BAD("%s: %s should be a string or null, is %s", p, what, type_name(v));
-		if (streq(k, "disturbed") && !json_is_boolean(v))
-			BAD("%s: %s should be true or false, is %s", p, what, type_name(v));
-		if (streq(k, "disturbed_by") && check_disturbed_by(r, v, p, what, err, errlen))
-			return -EINVAL;
-		if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)) ||
-		    streq(k, "disturbed") || streq(k, "disturbed_by"))
+		/* the key's path only for the message (a repetition has many keys): checked again with
+		 * it when it fails */
+		if (!check_rep_key(r, k, v, ok, p, "", err, errlen))
 			continue;
-		if (streq(k, "core_util") ? check_core_util(v, p, what, err, errlen)
-		    : json_is_array(v)    ? check_array(v, b, ints, 0, p, what, err, errlen)
-		                          : check_value(v, b, ints, ok, p, what, err, errlen))
-			return -EINVAL;
+		snprintf(what, sizeof what, "cells[%u].reps[%zu].%s", ci, ri, k);
+		check_rep_key(r, k, v, ok, p, what, err, errlen);
+		return -EINVAL;
 	}
 	return 0;
 }
