@@ -212,6 +212,28 @@ TEST(history, migrate_from_schema_3)
 	history_close(h);
 }
 
+/* A run's identity is what a newer bench finds an imported run by: it must not change between
+ * versions (%.17g texts of the numbers, hashed). The value was computed by the bench of schema 3. */
+TEST(history, run_identity_is_stable)
+{
+	char a[128], ident[33];
+	mkdir_tmp();
+	json_t *doc = syn_new(2);
+	json_object_set_new(doc, "created_utc", json_string("2026-01-01T00:00:01Z"));
+	syn_cell(doc, "cpu-spin", "thread", 1, "iters=600",
+	         "ops_per_s=100/1e20/123456789012345678/0.1 wall_s=0.1/0.2/0.3/1e-300 ops=1000/0/7/9007199254740993 "
+	         "mem_delta_kb=-3/-0.5/-1e17/-123456789 cpu_user_s=0.01/0.02/0.008/0.01 cpu_sys_s=0/0/0.002/0");
+	snprintf(a, sizeof a, "%s/a.json", dir);
+	syn_write(doc, a);
+	json_decref(doc);
+	char err[600];
+	struct results_file *f;
+	CHECK(results_file_load(a, &f, err, sizeof err) == 0);
+	history_run_ident(f, ident);
+	results_file_free(f);
+	CHECK_STR(ident, "93ec9ebabf877a3d9ff06f81a6572260");
+}
+
 /* user_version is the big-endian 32-bit integer at offset 60 of the database header. */
 static void set_user_version(const char *db, unsigned v)
 {

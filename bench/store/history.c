@@ -317,11 +317,23 @@ static void hput(struct hash2 *h, const char *s)
 	} while (*p++);
 }
 
+/* A number as its %.17g text. An integer of fewer than 18 digits is its digits there (no
+ * exponent, no point): written without printf, the cost of the many counts of a big file. */
 static void hnum(struct hash2 *h, double v)
 {
-	char t[40];
-	snprintf(t, sizeof t, "%.17g", v);
-	hput(h, t);
+	char t[40], *e = t + sizeof t - 1;
+	if (v == floor(v) && fabs(v) < 1e17 && !(v == 0 && signbit(v))) {
+		unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
+		*e = 0;
+		do
+			*--e = (char)('0' + u % 10);
+		while (u /= 10);
+		if (v < 0)
+			*--e = '-';
+	} else {
+		snprintf(e = t, sizeof t, "%.17g", v);
+	}
+	hput(h, e);
 }
 
 static struct hash2 hinit(void)
