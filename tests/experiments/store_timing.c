@@ -1,8 +1,9 @@
 /* store_timing: where the time of `bench store add` goes, and what a history query costs.
  * Run by tests/experiments/changepoint.sh; not a ctest test.
  *   store-timing DB FILE.json...
- *       per file: the validating loader (results_file_load) and the store (history_add),
- *       measured in one process, interleaved file by file
+ *       per file: the validating loader (results_file_load), the store (history_add) and the
+ *       free, measured in one process, and for scale jansson alone on the same file (its
+ *       parse and its json_decref), interleaved file by file
  *   store-timing --fill N DB FILE.json
  *       a store of N runs quickly: FILE loaded once and added N times, each with its own
  *       created_utc (so its own run identity)
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "bench/store/history.h"
 
 static double now(void)
@@ -23,11 +26,33 @@ static double now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* jansson alone on path: the file read and parsed (json_loadb, as results_file_load does), and
+ * the document freed; seconds added to *parse and *decref. */
+static int jansson_only(const char *path, double *parse, double *decref)
+{
+	FILE *in = fopen(path, "rb");
+	char *buf = NULL;
+	long n = in && !fseek(in, 0, SEEK_END) ? ftell(in) : -1;
+	json_error_t je;
+	if (n > 0 && !fseek(in, 0, SEEK_SET) && (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, in) != (size_t)n)
+		n = -1;
+	if (in)
+		fclose(in);
+	double t0 = now();
+	json_t *doc = n > 0 && buf ? json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &je) : NULL;
+	double t1 = now();
+	json_decref(doc);
+	*parse += t1 - t0;
+	*decref += now() - t1;
+	free(buf);
+	return doc ? 0 : -1;
+}
+
 static int split(const char *db, char **files, int nfiles)
 {
 	char err[1200];
 	struct history *h;
-	double tload = 0, tadd = 0;
+	double tload = 0, tadd = 0, tfree = 0, tparse = 0, tdecref = 0;
 	if (history_open(db, HISTORY_CREATE, &h, err, sizeof err)) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
@@ -35,6 +60,10 @@ static int split(const char *db, char **files, int nfiles)
 	for (int i = 0; i < nfiles; i++) {
 		struct results_file *f;
 		struct history_added a;
+		if (jansson_only(files[i], &tparse, &tdecref)) {
+			fprintf(stderr, "%s: not JSON\n", files[i]);
+			return 2;
+		}
 		double t0 = now();
 		if (results_file_load(files[i], &f, err, sizeof err)) {
 			fprintf(stderr, "%s\n", err);
@@ -44,6 +73,7 @@ static int split(const char *db, char **files, int nfiles)
 		int rc = history_add(h, f, NULL, &a, err, sizeof err);
 		double t2 = now();
 		results_file_free(f);
+		tfree += now() - t2;
 		if (rc) {
 			fprintf(stderr, "%s\n", err);
 			return 2;
@@ -52,8 +82,10 @@ static int split(const char *db, char **files, int nfiles)
 		tadd += t2 - t1;
 	}
 	history_close(h);
-	printf("%d files: load (results_file_load) %.2f ms per file, store (history_add) %.2f ms per file\n", nfiles,
-	       tload * 1000 / nfiles, tadd * 1000 / nfiles);
+	double k = 1000.0 / nfiles;
+	printf("%d files, ms per file: import %.2f = load (results_file_load) %.2f + store (history_add) %.2f + free "
+	       "(results_file_free) %.2f; jansson alone: parse (json_loadb) %.2f, json_decref %.2f\n",
+	       nfiles, (tload + tadd + tfree) * k, tload * k, tadd * k, tfree * k, tparse * k, tdecref * k);
 	return 0;
 }
 
