@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +234,44 @@ TEST(history, run_identity_is_stable)
 	history_run_ident(f, ident);
 	results_file_free(f);
 	CHECK_STR(ident, "93ec9ebabf877a3d9ff06f81a6572260");
+}
+
+static void same_text(double v)
+{
+	char want[64], t[40];
+	snprintf(want, sizeof want, "%.17g", v);
+	const char *got = history_num_text(v, t);
+	if (strcmp(got, want))
+		TEST_FAIL("history_num_text(%a) is %s, printf's %%.17g %s", v, got, want);
+}
+
+/* history_num_text is printf's %.17g for every double: random ones over every exponent and
+ * over the range of a results file's values, powers of ten and their neighbours, and the exact
+ * ties of the 17th digit (rounded half to even). */
+TEST(history, number_text_is_printfs)
+{
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 200000; i++) {
+		double v;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memcpy(&v, &x, sizeof v);
+		same_text(v);                                                     /* any bits */
+		same_text((x & 1 ? -1 : 1) * pow(10, (double)(x >> 11) / 0x1p53 * 26 - 7)); /* 1e-7 .. 1e19 */
+		same_text((double)(x >> 40) / 1000);                              /* milliseconds */
+	}
+	for (int e = -8; e <= 18; e++) {
+		double p = pow(10, e);
+		same_text(p);
+		same_text(nextafter(p, 0));
+		same_text(nextafter(p, INFINITY));
+		same_text(-nextafter(p, 0));
+	}
+	for (int k = 0; k < 64; k++)
+		same_text(0x1p50 + 0.25 + 0.5 * k); /* 18 digits ending in 25 or 75: a tie at the 17th */
+	const double special[] = { 0, -0.0, NAN, INFINITY, -INFINITY, 0.1, 0.5, 9.9999999999999995e-5, 1e-4,
+		                   99999999999999984, 1e17, 123456.789, 5e-324, DBL_MAX, 0.30000000000000004 };
+	for (unsigned i = 0; i < sizeof special / sizeof *special; i++)
+		same_text(special[i]);
 }
 
 /* user_version is the big-endian 32-bit integer at offset 60 of the database header. */

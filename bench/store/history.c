@@ -317,23 +317,88 @@ static void hput(struct hash2 *h, const char *s)
 	} while (*p++);
 }
 
-/* A number as its %.17g text. An integer of fewer than 18 digits is its digits there (no
- * exponent, no point): written without printf, the cost of the many counts of a big file. */
-static void hnum(struct hash2 *h, double v)
+/* The 17 significant digits of a (1e-4 <= a < 1e17, finite) as %.17g rounds them, exactly:
+ * a = m 2^e, D = a 10^k rounded half to even in 128-bit integers, k = 16 - X (X the decimal
+ * exponent of a). 0 with *d and *x, or -1 when a is out of reach (the caller uses printf). */
+static int digits17(double a, unsigned long long *d, int *x)
 {
-	char t[40], *e = t + sizeof t - 1;
+	int E;
+	double f = frexp(a, &E);
+	unsigned __int128 m = (unsigned __int128)(unsigned long long)ldexp(f, 53), n, one = 1;
+	int s = 53 - E, X = (int)floor(log10(a));
+	if (s <= 0 || s >= 120)
+		return -1;
+	for (int tries = 0; tries < 3; tries++) {
+		int k = 16 - X;
+		if (k < 0 || k > 21)
+			return -1;
+		n = m;
+		for (int i = 0; i < k; i++)
+			n *= 10;
+		unsigned __int128 q = n >> s, rem = n & ((one << s) - 1), half = one << (s - 1);
+		if (q >= 100000000000000000ull) { /* X was one too small (log10 rounds) */
+			X++;
+			continue;
+		}
+		if (q < 10000000000000000ull) {
+			X--;
+			continue;
+		}
+		if (rem > half || (rem == half && (q & 1)))
+			q++;
+		if (q == 100000000000000000ull) {
+			q = 10000000000000000ull;
+			X++;
+		}
+		*d = (unsigned long long)q;
+		*x = X;
+		return 0;
+	}
+	return -1;
+}
+
+/* v as %.17g writes it, into t (40 bytes); the text. Integers below 1e17 and numbers from 1e-4
+ * up (the values of a results file, nearly all) without printf: the cost of a run's identity. */
+const char *history_num_text(double v, char t[40])
+{
+	char *e = t + 39, dig[18];
+	unsigned long long u;
+	int x;
+	*e = 0;
 	if (v == floor(v) && fabs(v) < 1e17 && !(v == 0 && signbit(v))) {
-		unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
-		*e = 0;
+		u = (unsigned long long)(v < 0 ? -v : v);
 		do
 			*--e = (char)('0' + u % 10);
 		while (u /= 10);
-		if (v < 0)
-			*--e = '-';
+	} else if (fabs(v) >= 1e-4 && fabs(v) < 1e17 && !digits17(fabs(v), &u, &x)) {
+		snprintf(dig, sizeof dig, "%llu", u);   /* 17 digits; the point after x + 1 of them */
+		int last = 16;
+		while (last > x && dig[last] == '0')
+			last--;
+		for (int i = last; i >= 0; i--) {
+			*--e = dig[i];
+			if (i == x + 1 && x >= 0 && i <= last)
+				*--e = '.';
+		}
+		for (int z = x + 1; x < 0 && z < 0; z++)
+			*--e = '0';
+		if (x < 0) {
+			*--e = '.';
+			*--e = '0';
+		}
 	} else {
-		snprintf(e = t, sizeof t, "%.17g", v);
+		snprintf(t, 40, "%.17g", v);
+		return t;
 	}
-	hput(h, e);
+	if (v < 0)
+		*--e = '-';
+	return e;
+}
+
+static void hnum(struct hash2 *h, double v)
+{
+	char t[40];
+	hput(h, history_num_text(v, t));
 }
 
 static struct hash2 hinit(void)
