@@ -874,6 +874,21 @@ int history_add_file(struct history *h, const char *path, const char *rev, struc
 
 /* ---- queries ---- */
 
+/* Room for one more element (of size bytes) in the array at *(void **)arr, n used of *cap
+ * (first: the capacity of a new array). SQLITE_OK or SQLITE_NOMEM. */
+static int grow(void *arr, unsigned n, unsigned *cap, size_t size, unsigned first)
+{
+	void **p = arr, *q;
+	unsigned c = *cap ? 2 * *cap : first;
+	if (n < *cap)
+		return SQLITE_OK;
+	if (!(q = realloc(*p, (size_t)c * size)))
+		return SQLITE_NOMEM;
+	*p = q;
+	*cap = c;
+	return SQLITE_OK;
+}
+
 static char *dup_col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -911,15 +926,8 @@ int history_cells(struct history *h, struct history_cell **out, unsigned *n, cha
 	int rc = sqlite3_prepare_v2(h->db, "SELECT id, identity, workload, driver, workers, pin, knobs FROM cellkey"
 	                                   " ORDER BY identity", -1, &s, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			struct history_cell *nc = realloc(*out, cap * sizeof *nc);
-			if (!nc) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = nc;
-		}
+		if ((rc = grow(out, *n, &cap, sizeof **out, 64)))
+			break;
 		struct history_cell *c = &(*out)[(*n)++];
 		*c = (struct history_cell){ sqlite3_column_int64(s, 0), dup_col(s, 1), dup_col(s, 2), dup_col(s, 3),
 			                    dup_col(s, 5), dup_col(s, 6), (unsigned)sqlite3_column_int(s, 4) };
@@ -980,15 +988,8 @@ static int mset_positions(struct history *h, const char *metric, struct msetpos 
 	*nout = 0;
 	int rc = sqlite3_prepare_v2(h->db, "SELECT id, names FROM metricset", -1, &q, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*nout == cap) {
-			cap = cap ? 2 * cap : 16;
-			struct msetpos *n = realloc(*out, cap * sizeof *n);
-			if (!n) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = n;
-		}
+		if ((rc = grow(out, *nout, &cap, sizeof **out, 16)))
+			break;
 		const char *names = (const char *)sqlite3_column_text(q, 1);
 		struct msetpos *m = &(*out)[(*nout)++];
 		m->id = sqlite3_column_int64(q, 0);
@@ -1002,13 +1003,8 @@ static int mset_positions(struct history *h, const char *metric, struct msetpos 
 /* A new point from a row of the series query (run, revision, created_utc, machine, status). */
 static int point_new(struct history_series *s, sqlite3_stmt *q, unsigned *cap)
 {
-	if (s->n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		struct history_point *np = realloc(s->p, *cap * sizeof *np);
-		if (!np)
-			return SQLITE_NOMEM;
-		s->p = np;
-	}
+	if (grow(&s->p, s->n, cap, sizeof *s->p, 64))
+		return SQLITE_NOMEM;
 	struct history_point *p = &s->p[s->n++];
 	*p = (struct history_point){ sqlite3_column_int64(q, 0), dup_col(q, 1), dup_col(q, 2), dup_col(q, 3),
 		                     dup_col(q, 4), .median = NAN, .ci_lo = NAN, .ci_hi = NAN };
