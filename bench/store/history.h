@@ -78,10 +78,10 @@ int history_add(struct history *h, const struct results_file *f, const char *rev
 int history_add_file(struct history *h, const char *path, const char *rev, struct history_added *a, char *err,
                      size_t errlen);
 /* The identity of a loaded file, as the store computes it (33 bytes with the NUL). */
+void history_run_ident(const struct results_file *f, char out[33]);
 /* v as printf's %.17g writes it (the text of a number in a run's identity), in t; returns the
  * text (within t). */
 const char *history_num_text(double v, char t[40]);
-void history_run_ident(const struct results_file *f, char out[33]);
 
 /* ---- queries ---- */
 
