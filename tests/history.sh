@@ -94,6 +94,18 @@ one_line 2 store add --db garbage.db slow/r00.json
 one_line 2 history --db cut.db
 one_line 2 store info --db cut.db
 check "the results file is untouched" test "$sum" = "$(md5sum slow/r00.json)"
+# a cell row whose blobs do not fit its repetition count (schema 4): damaged, one line
+for col in flags vals stats; do
+	cp flat.db blob-$col.db
+	python3 - blob-$col.db $col <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE cell SET %s = x'00'" % sys.argv[2])
+c.commit()
+EOF
+	expect 2 "blob-$col.db is not a bench history database, or it is damaged" -- history --db blob-$col.db
+	one_line 2 history --db blob-$col.db --check
+done
 cp flat.db newer.db
 python3 -c 'import sys; f = open("newer.db", "r+b"); f.seek(60); f.write((99).to_bytes(4, "big"))'
 expect 2 "schema 99, newer than this bench" -- history --db newer.db

@@ -1,9 +1,12 @@
-/* history: the SQLite results store. Migration from schema 1 (with a backup), a newer schema
+/* history: the SQLite results store. Migration from schemas 1 and 3 (with a backup), a newer schema
  * refused, idempotent import, parallel writers, damaged databases, the series and its change
  * points, --check's exit statuses, compare --base-from-history. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +119,159 @@ TEST(history, migrate_from_schema_1_with_backup)
 	CHECK_EQ_INT(s.n, 1);
 	history_series_free(&s);
 	history_close(h);
+}
+
+/* A results file like file_at whose thread cell has four repetitions: ops_per_s v, v+1 (disturbed),
+ * v-1, v+5 (failed). */
+static const char *file_mixed(const char *name, int t, double v, char *path, size_t len)
+{
+	json_t *doc = syn_new(2);
+	char ts[32], m[200];
+	snprintf(ts, sizeof ts, "2026-01-01T00:00:%02dZ", t);
+	json_object_set_new(doc, "created_utc", json_string(ts));
+	snprintf(m, sizeof m, "ops_per_s=%g/%g/%g/%g wall_s=0.1/0.2/0.3/0.4 ops=1000/1000/1000/1000 "
+	         "cpu_user_s=0.01/0.02/0.008/0.01 cpu_sys_s=0/0/0.002/0", v, v + 1, v - 1, v + 5);
+	json_t *reps = json_object_get(syn_cell(doc, "cpu-spin", "thread", 1, "iters=600", m), "reps");
+	json_object_set_new(json_array_get(reps, 1), "disturbed", json_true());
+	json_object_set_new(json_array_get(reps, 1), "disturbed_by", json_string("steal"));
+	json_object_set_new(json_array_get(reps, 3), "status", json_string("failed"));
+	syn_cell(doc, "cpu-spin", "process", 2, "iters=600", m);
+	snprintf(path, len, "%s/%s", dir, name);
+	syn_write(doc, path);
+	json_decref(doc);
+	return path;
+}
+
+static int same_double(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* The series of the thread cell in stores x and y are the same, point by point. */
+static void same_series(struct history *x, struct history *y, const char *metric)
+{
+	struct history_series a, b;
+	series_of(x, metric, &a);
+	series_of(y, metric, &b);
+	CHECK_STR(a.metric, b.metric);
+	CHECK_EQ_INT(a.higher, b.higher);
+	CHECK_EQ_INT(a.n, b.n);
+	for (unsigned i = 0; i < a.n; i++) {
+		const struct history_point *p = &a.p[i], *q = &b.p[i];
+		CHECK(p->run == q->run && !strcmp(p->status, q->status) && !strcmp(p->created_utc, q->created_utc));
+		CHECK_EQ_INT(p->nvals, q->nvals);
+		CHECK_EQ_INT(p->ndisturbed, q->ndisturbed);
+		CHECK(same_double(p->median, q->median) && same_double(p->ci_lo, q->ci_lo) && same_double(p->ci_hi, q->ci_hi));
+		for (unsigned k = 0; k < p->nvals; k++)
+			CHECK(p->vals[k] == q->vals[k]);
+	}
+	history_series_free(&a);
+	history_series_free(&b);
+}
+
+/* A schema-3 store (a row per repetition) upgraded to one row per cell: a backup first, then
+ * every series as a store made at the newest schema from the same files gives. */
+TEST(history, migrate_from_schema_3)
+{
+	char a[128], b[128], c[128], db3[128], db[128], bak[160], err[1200];
+	mkdir_tmp();
+	snprintf(db3, sizeof db3, "%s/h3.db", dir);
+	snprintf(db, sizeof db, "%s/new.db", dir);
+	const char *files[] = { file_mixed("a.json", 1, 100, a, sizeof a), file_mixed("b.json", 2, 200, b, sizeof b) };
+	CHECK(history_create_at(db3, 3, files, 2, err, sizeof err) == 0);
+	CHECK(history_create_at(db, HISTORY_SCHEMA, files, 2, err, sizeof err) == 0);
+	struct history *h3 = open_ok(db3), *h = open_ok(db);
+	CHECK_EQ_INT(history_schema(h3), 4);
+	snprintf(bak, sizeof bak, "%s.v3.bak", db3);
+	CHECK(access(bak, F_OK) == 0);
+	long long runs, reps;
+	CHECK(history_counts(h3, &runs, &reps, err, sizeof err) == 0);
+	CHECK(runs == 2 && reps == 16);
+	const char *metrics[] = { NULL, "wall_s", "ops_per_cpu_s", "index", "cpu_sys_s", "nosuch" };
+	for (unsigned i = 0; i < sizeof metrics / sizeof *metrics; i++)
+		same_series(h3, h, metrics[i]);
+	/* by hand: v and v-1 count, v+1 is disturbed, v+5 failed */
+	struct history_series s;
+	series_of(h3, NULL, &s);
+	CHECK_EQ_INT(s.n, 2);
+	CHECK_EQ_INT(s.p[1].nvals, 2);
+	CHECK_EQ_INT(s.p[1].ndisturbed, 1);
+	CHECK(s.p[1].vals[0] == 200 && s.p[1].vals[1] == 199);
+	CHECK_NEAR(s.p[1].median, 199.5, 1e-12);
+	CHECK_NEAR(s.p[1].ci_hi - s.p[1].ci_lo, 2 * 12.706 * 0.5, 1e-3); /* 2 t(1) sd / sqrt(2) */
+	history_series_free(&s);
+	/* the same runs again are the same runs; a new one is added */
+	struct history_added ad;
+	CHECK(history_add_file(h3, a, NULL, &ad, err, sizeof err) == 0);
+	CHECK(!ad.added);
+	CHECK(history_add_file(h3, file_mixed("c.json", 3, 300, c, sizeof c), NULL, &ad, err, sizeof err) == 0);
+	CHECK(ad.added);
+	series_of(h3, "ops_per_s", &s);
+	CHECK_EQ_INT(s.n, 3);
+	CHECK_NEAR(s.p[2].median, 299.5, 1e-12);
+	history_series_free(&s);
+	history_close(h3);
+	history_close(h);
+}
+
+/* A run's identity is what a newer bench finds an imported run by: it must not change between
+ * versions (%.17g texts of the numbers, hashed). The value was computed by the bench of schema 3. */
+TEST(history, run_identity_is_stable)
+{
+	char a[128], ident[33];
+	mkdir_tmp();
+	json_t *doc = syn_new(2);
+	json_object_set_new(doc, "created_utc", json_string("2026-01-01T00:00:01Z"));
+	syn_cell(doc, "cpu-spin", "thread", 1, "iters=600",
+	         "ops_per_s=100/1e20/123456789012345678/0.1 wall_s=0.1/0.2/0.3/1e-300 ops=1000/0/7/9007199254740993 "
+	         "mem_delta_kb=-3/-0.5/-1e17/-123456789 cpu_user_s=0.01/0.02/0.008/0.01 cpu_sys_s=0/0/0.002/0");
+	snprintf(a, sizeof a, "%s/a.json", dir);
+	syn_write(doc, a);
+	json_decref(doc);
+	char err[600];
+	struct results_file *f;
+	CHECK(results_file_load(a, &f, err, sizeof err) == 0);
+	history_run_ident(f, ident);
+	results_file_free(f);
+	CHECK_STR(ident, "93ec9ebabf877a3d9ff06f81a6572260");
+}
+
+static void same_text(double v)
+{
+	char want[64], t[40];
+	snprintf(want, sizeof want, "%.17g", v);
+	const char *got = history_num_text(v, t);
+	if (strcmp(got, want))
+		TEST_FAIL("history_num_text(%a) is %s, printf's %%.17g %s", v, got, want);
+}
+
+/* history_num_text is printf's %.17g for every double: random ones over every exponent and
+ * over the range of a results file's values, powers of ten and their neighbours, and the exact
+ * ties of the 17th digit (rounded half to even). */
+TEST(history, number_text_is_printfs)
+{
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 200000; i++) {
+		double v;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memcpy(&v, &x, sizeof v);
+		same_text(v);                                                     /* any bits */
+		same_text((x & 1 ? -1 : 1) * pow(10, (double)(x >> 11) / 0x1p53 * 26 - 7)); /* 1e-7 .. 1e19 */
+		same_text((double)(x >> 40) / 1000);                              /* milliseconds */
+	}
+	for (int e = -8; e <= 18; e++) {
+		double p = pow(10, e);
+		same_text(p);
+		same_text(nextafter(p, 0));
+		same_text(nextafter(p, INFINITY));
+		same_text(-nextafter(p, 0));
+	}
+	for (int k = 0; k < 64; k++)
+		same_text(0x1p50 + 0.25 + 0.5 * k); /* 18 digits ending in 25 or 75: a tie at the 17th */
+	const double special[] = { 0, -0.0, NAN, INFINITY, -INFINITY, 0.1, 0.5, 9.9999999999999995e-5, 1e-4,
+		                   99999999999999984, 1e17, 123456.789, 5e-324, DBL_MAX, 0.30000000000000004 };
+	for (unsigned i = 0; i < sizeof special / sizeof *special; i++)
+		same_text(special[i]);
 }
 
 /* user_version is the big-endian 32-bit integer at offset 60 of the database header. */

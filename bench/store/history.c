@@ -26,8 +26,17 @@
 
 /* ---- schema: one migration per version, applied in order from the store's user_version ---- */
 
-static const char *const migrations[HISTORY_SCHEMA + 1] = {
-	[1] = "CREATE TABLE run(id INTEGER PRIMARY KEY, ident TEXT NOT NULL UNIQUE, created_utc TEXT,"
+static int migrate_cells(sqlite3 *db);
+
+/* A migration: sql, then fill (a step in C, or NULL), then after (or NULL). */
+struct migration {
+	const char *sql;
+	int (*fill)(sqlite3 *db);
+	const char *after;
+};
+
+static const struct migration migrations[HISTORY_SCHEMA + 1] = {
+	[1].sql = "CREATE TABLE run(id INTEGER PRIMARY KEY, ident TEXT NOT NULL UNIQUE, created_utc TEXT,"
 	      " revision TEXT, host TEXT, machine TEXT, tool_version TEXT, argv TEXT, source TEXT,"
 	      " interrupted INTEGER NOT NULL DEFAULT 0, imported_utc TEXT);"
 	      "CREATE INDEX run_time ON run(created_utc, id);"
@@ -42,11 +51,11 @@ static const char *const migrations[HISTORY_SCHEMA + 1] = {
 	      "CREATE TABLE rep(cell INTEGER NOT NULL REFERENCES cell(id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
 	      " ok INTEGER NOT NULL, vals BLOB NOT NULL, PRIMARY KEY(cell, idx)) WITHOUT ROWID;",
 	/* 2: results schema 2 marks disturbed repetitions (contract of issue 15) */
-	[2] = "ALTER TABLE rep ADD COLUMN disturbed INTEGER NOT NULL DEFAULT 0;",
+	[2].sql = "ALTER TABLE rep ADD COLUMN disturbed INTEGER NOT NULL DEFAULT 0;",
 	/* 3: the repetitions of one cell identity together (clustered by cellkey, then run), and
 	 * the cells of one identity in a covering index: the series of a cell over 10,000 runs
 	 * reads a few contiguous pages instead of a page per repetition */
-	[3] = "CREATE TABLE rep3(key INTEGER NOT NULL, run INTEGER NOT NULL, cell INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	[3].sql = "CREATE TABLE rep3(key INTEGER NOT NULL, run INTEGER NOT NULL, cell INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	      " ok INTEGER NOT NULL, disturbed INTEGER NOT NULL DEFAULT 0, vals BLOB NOT NULL,"
 	      " PRIMARY KEY(key, run, cell, idx)) WITHOUT ROWID;"
 	      "INSERT INTO rep3 SELECT c.key, c.run, p.cell, p.idx, p.ok, p.disturbed, p.vals FROM rep p"
@@ -55,9 +64,23 @@ static const char *const migrations[HISTORY_SCHEMA + 1] = {
 	      "ALTER TABLE rep3 RENAME TO rep;"
 	      "DROP INDEX cell_key;"
 	      "CREATE INDEX cell_key ON cell(key, run, id, status, metricset);",
+	/* 4: one row per cell of a run (ids kept: the cells of a run stay in file order), its
+	 * repetitions in blobs and the statistics of every metric precomputed (migrate_cells); a
+	 * series is the range of cell_series for the cell's identity, already in time order */
+	[4] = { "CREATE TABLE cell4(id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES run(id),"
+	        " key INTEGER NOT NULL REFERENCES cellkey(id), created_utc TEXT, status TEXT NOT NULL, error TEXT,"
+	        " primary_metric TEXT NOT NULL, higher INTEGER NOT NULL, metricset INTEGER NOT NULL"
+	        " REFERENCES metricset(id), nreps INTEGER NOT NULL, flags BLOB NOT NULL, vals BLOB NOT NULL,"
+	        " stats BLOB NOT NULL);",
+	        migrate_cells,
+	        "DROP TABLE rep;"
+	        "DROP TABLE cell;"
+	        "ALTER TABLE cell4 RENAME TO cell;"
+	        "CREATE INDEX cell_series ON cell(key, created_utc, run);" },
 };
 
-enum { ST_RUN, ST_KEY_ADD, ST_KEY_GET, ST_MSET_ADD, ST_MSET_GET, ST_CELL, ST_REP, ST_REP_V2, ST_REP_V1, ST_COUNT };
+enum { ST_RUN, ST_KEY_ADD, ST_KEY_GET, ST_MSET_ADD, ST_MSET_GET, ST_CELL, ST_CELL_V3, ST_REP, ST_REP_V2, ST_REP_V1,
+       ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN] = "INSERT OR IGNORE INTO run(ident, created_utc, revision, host, machine, tool_version, argv,"
 	           " source, interrupted, imported_utc) VALUES(?,?,?,?,?,?,?,?,?,?)",
@@ -66,11 +89,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_KEY_GET] = "SELECT id FROM cellkey WHERE identity = ?",
 	[ST_MSET_ADD] = "INSERT INTO metricset(names) VALUES(?)",
 	[ST_MSET_GET] = "SELECT id FROM metricset WHERE names = ?",
-	[ST_CELL] = "INSERT INTO cell(run, key, status, error, primary_metric, higher, metricset)"
-	            " VALUES(?,?,?,?,?,?,?)",
+	[ST_CELL] = "INSERT INTO cell(run, key, status, error, primary_metric, higher, metricset, created_utc, nreps,"
+	            " flags, vals, stats) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	/* schemas 1 to 3 (tests building an older store) */
+	[ST_CELL_V3] = "INSERT INTO cell(run, key, status, error, primary_metric, higher, metricset)"
+	               " VALUES(?,?,?,?,?,?,?)",
 	[ST_REP] = "INSERT INTO rep(key, run, cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?,?,?)",
-	[ST_REP_V2] = "INSERT INTO rep(cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?)", /* schema 2 (tests) */
-	[ST_REP_V1] = "INSERT INTO rep(cell, idx, ok, vals) VALUES(?,?,?,?)", /* schema 1 (tests) */
+	[ST_REP_V2] = "INSERT INTO rep(cell, idx, ok, disturbed, vals) VALUES(?,?,?,?,?)",
+	[ST_REP_V1] = "INSERT INTO rep(cell, idx, ok, vals) VALUES(?,?,?,?)",
 };
 
 struct history {
@@ -84,7 +110,7 @@ struct history {
 static int db_fail(sqlite3 *db, const char *path, int rc, const char *what, char *err, size_t errlen)
 {
 	int code = rc & 0xff;
-	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	const char *msg = db && (sqlite3_errcode(db) & 0xff) == code ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT || code == SQLITE_FORMAT) {
 		snprintf(err, errlen, "%s is not a bench history database, or it is damaged (%s): move it away to start"
 		         " a new one; the results files are untouched", path, msg);
@@ -138,7 +164,12 @@ static int migrate(sqlite3 *db, const char *path, int target, char *err, size_t 
 		rc = pragma_int(db, "PRAGMA user_version", &v);
 	for (int k = v + 1; rc == SQLITE_OK && k <= target; k++) {
 		char sql[96];
-		rc = sqlite3_exec(db, migrations[k], NULL, NULL, NULL);
+		const struct migration *m = &migrations[k];
+		rc = sqlite3_exec(db, m->sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK && m->fill)
+			rc = m->fill(db);
+		if (rc == SQLITE_OK && m->after)
+			rc = sqlite3_exec(db, m->after, NULL, NULL, NULL);
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d", k, HISTORY_APP_ID);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -286,11 +317,88 @@ static void hput(struct hash2 *h, const char *s)
 	} while (*p++);
 }
 
+/* The 17 significant digits of a (1e-4 <= a < 1e17, finite) as %.17g rounds them, exactly:
+ * a = m 2^e, D = a 10^k rounded half to even in 128-bit integers, k = 16 - X (X the decimal
+ * exponent of a). 0 with *d and *x, or -1 when a is out of reach (the caller uses printf). */
+static int digits17(double a, unsigned long long *d, int *x)
+{
+	int E;
+	double f = frexp(a, &E);
+	unsigned __int128 m = (unsigned __int128)(unsigned long long)ldexp(f, 53), n, one = 1;
+	int s = 53 - E, X = (int)floor(log10(a));
+	if (s <= 0 || s >= 120)
+		return -1;
+	for (int tries = 0; tries < 3; tries++) {
+		int k = 16 - X;
+		if (k < 0 || k > 21)
+			return -1;
+		n = m;
+		for (int i = 0; i < k; i++)
+			n *= 10;
+		unsigned __int128 q = n >> s, rem = n & ((one << s) - 1), half = one << (s - 1);
+		if (q >= 100000000000000000ull) { /* X was one too small (log10 rounds) */
+			X++;
+			continue;
+		}
+		if (q < 10000000000000000ull) {
+			X--;
+			continue;
+		}
+		if (rem > half || (rem == half && (q & 1)))
+			q++;
+		if (q == 100000000000000000ull) {
+			q = 10000000000000000ull;
+			X++;
+		}
+		*d = (unsigned long long)q;
+		*x = X;
+		return 0;
+	}
+	return -1;
+}
+
+/* v as %.17g writes it, into t (40 bytes); the text. Integers below 1e17 and numbers from 1e-4
+ * up (the values of a results file, nearly all) without printf: the cost of a run's identity. */
+const char *history_num_text(double v, char t[40])
+{
+	char *e = t + 39, dig[18];
+	unsigned long long u;
+	int x;
+	*e = 0;
+	if (v == floor(v) && fabs(v) < 1e17 && !(v == 0 && signbit(v))) {
+		u = (unsigned long long)(v < 0 ? -v : v);
+		do
+			*--e = (char)('0' + u % 10);
+		while (u /= 10);
+	} else if (fabs(v) >= 1e-4 && fabs(v) < 1e17 && !digits17(fabs(v), &u, &x)) {
+		snprintf(dig, sizeof dig, "%llu", u);   /* 17 digits; the point after x + 1 of them */
+		int last = 16;
+		while (last > x && dig[last] == '0')
+			last--;
+		for (int i = last; i >= 0; i--) {
+			*--e = dig[i];
+			if (i == x + 1 && x >= 0 && i <= last)
+				*--e = '.';
+		}
+		for (int z = x + 1; x < 0 && z < 0; z++)
+			*--e = '0';
+		if (x < 0) {
+			*--e = '.';
+			*--e = '0';
+		}
+	} else {
+		snprintf(t, 40, "%.17g", v);
+		return t;
+	}
+	if (v < 0)
+		*--e = '-';
+	return e;
+}
+
 static void hnum(struct hash2 *h, double v)
 {
 	char t[40];
-	snprintf(t, sizeof t, "%.17g", v);
-	hput(h, t);
+	hput(h, history_num_text(v, t));
 }
 
 static struct hash2 hinit(void)
@@ -419,19 +527,28 @@ static int key_id(struct history *h, const struct results_file *f, unsigned ci, 
 	return SQLITE_OK;
 }
 
+/* The position of name in names[0..n), looked up first at *guess (the repetitions of a cell
+ * list their metrics in the same order, so the guess is nearly always right); n when absent. */
+static unsigned name_index(const char *const *names, unsigned n, const char *name, unsigned *guess)
+{
+	unsigned k = *guess < n && !strcmp(names[*guess], name) ? *guess : 0;
+	while (k < n && strcmp(names[k], name))
+		k++;
+	*guess = k + 1;
+	return k;
+}
+
 /* The metric names of a cell's repetitions, first-seen order, then the derived metrics
  * (RESULTS_DERIVED_METRICS, stored as the loader computes them). */
 static int metric_names(const struct results_file_cell *c, const char **names, unsigned max, unsigned *n)
 {
+	unsigned guess = 1;
 	*n = 0;
 	names[(*n)++] = RESULTS_DERIVED_METRICS;
 	for (unsigned r = 0; r < c->nreps; r++)
 		for (unsigned m = 0; m < c->reps[r].nmetrics; m++) {
 			const char *name = c->reps[r].metrics[m].name;
-			unsigned k = 0;
-			while (k < *n && strcmp(names[k], name))
-				k++;
-			if (k == *n) {
+			if (name_index(names, *n, name, &guess) == *n) {
 				if (*n == max)
 					return -E2BIG;
 				names[(*n)++] = name;
@@ -459,16 +576,27 @@ static int mset_id(struct history *h, const char **names, unsigned n, long long 
 	return SQLITE_OK;
 }
 
-/* A repetition's values in the order of names, each as 8 little-endian bytes (NaN: absent). */
-static void encode_vals(const struct results_rep *r, const char **names, unsigned n, unsigned char *out)
+/* A repetition's values in the order of names, at out[0], out[stride], ... (NaN: absent). */
+static void rep_values(const struct results_rep *r, const char *const *names, unsigned n, double *out,
+                       size_t stride)
 {
-	for (unsigned i = 0; i < n; i++) {
-		double v = results_rep_metric(r, names[i]);
-		uint64_t u;
-		memcpy(&u, &v, 8);
-		for (unsigned b = 0; b < 8; b++)
-			out[i * 8 + b] = (unsigned char)(u >> (8 * b));
+	unsigned guess = 1;
+	for (unsigned i = 0; i < n; i++)
+		out[i * stride] = NAN;
+	out[0] = results_rep_metric(r, names[0]); /* RESULTS_DERIVED_METRICS */
+	for (unsigned m = 0; m < r->nmetrics; m++) {
+		unsigned k = name_index(names, n, r->metrics[m].name, &guess);
+		if (k < n)
+			out[k * stride] = r->metrics[m].value;
 	}
+}
+
+static void put_val(unsigned char *p, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, 8);
+	for (unsigned b = 0; b < 8; b++)
+		p[b] = (unsigned char)(u >> (8 * b));
 }
 
 static double decode_val(const unsigned char *p)
@@ -489,34 +617,195 @@ static int rep_disturbed(const struct results_rep *r)
 	return r->disturbed && !r->counted;
 }
 
+/* ---- a cell of a run as schema 4 keeps it ---- */
+
+#define REP_OK 1
+#define REP_DISTURBED 2
+#define STATS_PER_METRIC 3 /* median, ci_lo, ci_hi */
+
+/* flags: per repetition REP_OK | REP_DISTURBED; vals: per metric (the metric set's order) the
+ * nreps values, NaN when absent; stats: per metric the median and 95% CI of the mean of the
+ * values that count (ok, finite, not disturbed: a point of the series), NaN without values (CI:
+ * with fewer than two). In the blobs every double is 8 little-endian bytes. */
+struct cellrec {
+	unsigned nreps, nmetrics;
+	unsigned char *flags, *vals, *stats;
+};
+
+static int cellrec_init(struct cellrec *c, unsigned nreps, unsigned nmetrics)
+{
+	size_t nv = (size_t)nreps * nmetrics;
+	*c = (struct cellrec){ nreps, nmetrics, malloc(nreps + 1), malloc(nv * 8 + 1),
+		               malloc((size_t)nmetrics * STATS_PER_METRIC * 8 + 1) };
+	return c->flags && c->vals && c->stats ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+static void cellrec_free(struct cellrec *c)
+{
+	free(c->flags);
+	free(c->vals);
+	free(c->stats);
+}
+
+/* Fill c->stats from c->flags and c->vals. */
+static int cellrec_stats(struct cellrec *c)
+{
+	double *x = malloc((c->nreps + 1) * sizeof *x);
+	if (!x)
+		return SQLITE_NOMEM;
+	for (unsigned m = 0; m < c->nmetrics; m++) {
+		struct stats_summary st;
+		size_t n = 0;
+		for (unsigned r = 0; r < c->nreps; r++) {
+			double v = decode_val(c->vals + ((size_t)m * c->nreps + r) * 8);
+			if (c->flags[r] == REP_OK && isfinite(v))
+				x[n++] = v;
+		}
+		int have = n && !stats_summarize(x, n, &st);
+		unsigned char *s = c->stats + (size_t)m * STATS_PER_METRIC * 8;
+		put_val(s, have ? st.median : NAN);
+		put_val(s + 8, have && n > 1 ? st.ci_lo : NAN);
+		put_val(s + 16, have && n > 1 ? st.ci_hi : NAN);
+	}
+	free(x);
+	return SQLITE_OK;
+}
+
+/* Bind nreps, flags, vals and stats to the parameters from col on. */
+static int cellrec_bind(sqlite3_stmt *s, int col, const struct cellrec *c)
+{
+	int rc = sqlite3_bind_int64(s, col, c->nreps);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, col + 1, c->flags, (int)c->nreps, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, col + 2, c->vals, (int)((size_t)c->nreps * c->nmetrics * 8), SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, col + 3, c->stats, (int)((size_t)c->nmetrics * STATS_PER_METRIC * 8),
+		                       SQLITE_STATIC);
+	return rc;
+}
+
+/* The record of loaded cell c, its metrics names[0..n). */
+static int cellrec_of(const struct results_file_cell *c, const char *const *names, unsigned n, struct cellrec *out)
+{
+	double v[MAX_METRICS];
+	int rc = cellrec_init(out, c->nreps, n);
+	for (unsigned r = 0; rc == SQLITE_OK && r < c->nreps; r++) {
+		out->flags[r] = (unsigned char)((c->reps[r].ok ? REP_OK : 0) | (rep_disturbed(&c->reps[r]) ? REP_DISTURBED : 0));
+		rep_values(&c->reps[r], names, n, v, 1);
+		for (unsigned m = 0; m < n; m++)
+			put_val(out->vals + ((size_t)m * c->nreps + r) * 8, v[m]);
+	}
+	return rc == SQLITE_OK ? cellrec_stats(out) : rc;
+}
+
+/* Schemas 1 to 3 (tests building an older store): a row per repetition. */
+static int add_reps_v3(struct history *h, const struct results_file_cell *c, const char *const *names, unsigned n,
+                       long long key, long long run, long long cell)
+{
+	double v[MAX_METRICS];
+	unsigned char vals[MAX_METRICS * 8];
+	int ver = h->schema < 2 ? 1 : h->schema, nb = ver == 1 ? 3 : ver == 2 ? 4 : 6, rc = SQLITE_OK;
+	for (unsigned r = 0; rc == SQLITE_OK && r < c->nreps; r++) {
+		sqlite3_stmt *s;
+		long long ok = c->reps[r].ok, dist = rep_disturbed(&c->reps[r]);
+		rep_values(&c->reps[r], names, n, v, 1);
+		for (unsigned m = 0; m < n; m++)
+			put_val(vals + m * 8, v[m]);
+		if ((rc = stmt(h, ver == 1 ? ST_REP_V1 : ver == 2 ? ST_REP_V2 : ST_REP, &s)) ||
+		    (rc = ver < 3 ? bind(s, ver == 1 ? "iii" : "iiii", cell, (long long)r, ok, dist)
+		                  : bind(s, "iiiiii", key, run, cell, (long long)r, ok, dist)) ||
+		    (rc = sqlite3_bind_blob(s, nb + 1, vals, (int)(n * 8), SQLITE_TRANSIENT)))
+			return rc;
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(h->db);
+	}
+	return rc;
+}
+
 static int add_cell(struct history *h, const struct results_file *f, unsigned ci, long long run, unsigned *nreps)
 {
 	const struct results_file_cell *c = &f->cells[ci];
 	const char *names[MAX_METRICS];
-	unsigned char vals[MAX_METRICS * 8];
+	struct cellrec rec = { 0 };
 	unsigned n;
 	long long key, mset;
 	sqlite3_stmt *s;
-	int rc = metric_names(c, names, MAX_METRICS, &n) ? SQLITE_TOOBIG : key_id(h, f, ci, &key);
-	if (rc || (rc = mset_id(h, names, n, &mset)) || (rc = stmt(h, ST_CELL, &s)) ||
-	    (rc = bind(s, "iisssii", run, key, c->status, c->error, c->primary, (long long)c->higher_is_better, mset)) ||
-	    (rc = sqlite3_step(s)) != SQLITE_DONE)
+	int v4 = h->schema >= 4, rc = metric_names(c, names, MAX_METRICS, &n) ? SQLITE_TOOBIG : key_id(h, f, ci, &key);
+	if (rc || (rc = mset_id(h, names, n, &mset)) || (rc = stmt(h, v4 ? ST_CELL : ST_CELL_V3, &s)) ||
+	    (rc = bind(s, "iisssii", run, key, c->status, c->error, c->primary, (long long)c->higher_is_better, mset)))
 		return rc;
-	long long cell = sqlite3_last_insert_rowid(h->db);
-	for (unsigned r = 0; r < c->nreps; r++) {
-		/* the statement of the store's schema (older ones: tests building an older store) */
-		int v = h->schema < 2 ? 1 : h->schema, nb = v == 1 ? 3 : v == 2 ? 4 : 6;
-		long long ok = c->reps[r].ok, dist = rep_disturbed(&c->reps[r]);
-		encode_vals(&c->reps[r], names, n, vals);
-		if ((rc = stmt(h, v == 1 ? ST_REP_V1 : v == 2 ? ST_REP_V2 : ST_REP, &s)) ||
-		    (rc = v < 3 ? bind(s, v == 1 ? "iii" : "iiii", cell, (long long)r, ok, dist)
-		                : bind(s, "iiiiii", key, run, cell, (long long)r, ok, dist)) ||
-		    (rc = sqlite3_bind_blob(s, nb + 1, vals, (int)(n * 8), SQLITE_TRANSIENT)) ||
-		    (rc = sqlite3_step(s)) != SQLITE_DONE)
-			return rc;
-		(*nreps)++;
+	if (v4 && (rc = cellrec_of(c, names, n, &rec)) == SQLITE_OK &&
+	    (rc = sqlite3_bind_text(s, 8, f->created_utc, -1, SQLITE_STATIC)) == SQLITE_OK)
+		rc = cellrec_bind(s, 9, &rec);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(h->db);
+	sqlite3_clear_bindings(s);
+	cellrec_free(&rec);
+	if (rc == SQLITE_OK && !v4)
+		rc = add_reps_v3(h, c, names, n, key, run, sqlite3_last_insert_rowid(h->db));
+	if (rc == SQLITE_OK)
+		*nreps += c->nreps;
+	return rc;
+}
+
+/* ---- migration 3 -> 4: the repetition rows of each cell into one row ---- */
+
+/* The record of the cell of row q (its id, key, run: columns 0-2; nreps: 10; names: 9) from
+ * its repetition rows (reps: bound to key, run, cell). A value the row lacks is NaN. */
+static int cellrec_from_rows(sqlite3_stmt *q, sqlite3_stmt *reps, struct cellrec *c)
+{
+	const char *names = (const char *)sqlite3_column_text(q, 9);
+	unsigned nm = 1, r = 0;
+	for (const char *p = names ? names : ""; *p; p++)
+		nm += *p == ' ';
+	int rc = cellrec_init(c, (unsigned)sqlite3_column_int(q, 10), nm);
+	if (rc == SQLITE_OK)
+		rc = bind(reps, "iii", sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 0));
+	while (rc == SQLITE_OK && (rc = sqlite3_step(reps)) == SQLITE_ROW && r < c->nreps) {
+		const unsigned char *v = sqlite3_column_blob(reps, 2);
+		unsigned have = (unsigned)sqlite3_column_bytes(reps, 2) / 8;
+		c->flags[r] = (unsigned char)((sqlite3_column_int(reps, 0) ? REP_OK : 0) |
+		                              (sqlite3_column_int(reps, 1) ? REP_DISTURBED : 0));
+		for (unsigned m = 0; m < nm; m++)
+			put_val(c->vals + ((size_t)m * c->nreps + r) * 8, m < have ? decode_val(v + m * 8) : NAN);
+		r++;
+		rc = SQLITE_OK;
 	}
-	return SQLITE_OK;
+	sqlite3_reset(reps);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		rc = r == c->nreps ? SQLITE_OK : SQLITE_CORRUPT;
+	return rc == SQLITE_OK ? cellrec_stats(c) : rc;
+}
+
+static int migrate_cells(sqlite3 *db)
+{
+	sqlite3_stmt *q = NULL, *reps = NULL, *ins = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT c.id, c.run, c.key, r.created_utc, c.status, c.error, c.primary_metric,"
+	                                " c.higher, c.metricset, m.names, (SELECT count(*) FROM rep p WHERE p.key = c.key"
+	                                " AND p.run = c.run AND p.cell = c.id) FROM cell c JOIN run r ON r.id = c.run"
+	                                " JOIN metricset m ON m.id = c.metricset ORDER BY c.id", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT ok, disturbed, vals FROM rep WHERE key = ? AND run = ? AND cell = ?"
+		                            " ORDER BY idx", -1, &reps, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO cell4(id, run, key, created_utc, status, error, primary_metric,"
+		                            " higher, metricset, nreps, flags, vals, stats) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		                        -1, &ins, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct cellrec c;
+		rc = cellrec_from_rows(q, reps, &c);
+		for (int i = 0; rc == SQLITE_OK && i < 9; i++)
+			rc = sqlite3_bind_value(ins, i + 1, sqlite3_column_value(q, i));
+		if (rc == SQLITE_OK && (rc = cellrec_bind(ins, 10, &c)) == SQLITE_OK)
+			rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+		sqlite3_reset(ins);
+		sqlite3_clear_bindings(ins);
+		cellrec_free(&c);
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(reps);
+	sqlite3_finalize(ins);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int add_run(struct history *h, const struct results_file *f, const char *rev, struct history_added *a)
@@ -585,6 +874,21 @@ int history_add_file(struct history *h, const char *path, const char *rev, struc
 
 /* ---- queries ---- */
 
+/* Room for one more element (of size bytes) in the array at *(void **)arr, n used of *cap
+ * (first: the capacity of a new array). SQLITE_OK or SQLITE_NOMEM. */
+static int grow(void *arr, unsigned n, unsigned *cap, size_t size, unsigned first)
+{
+	void **p = arr, *q;
+	unsigned c = *cap ? 2 * *cap : first;
+	if (n < *cap)
+		return SQLITE_OK;
+	if (!(q = realloc(*p, (size_t)c * size)))
+		return SQLITE_NOMEM;
+	*p = q;
+	*cap = c;
+	return SQLITE_OK;
+}
+
 static char *dup_col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -595,7 +899,7 @@ int history_counts(struct history *h, long long *runs, long long *reps, char *er
 {
 	int r = 0, p = 0, rc = pragma_int(h->db, "SELECT count(*) FROM run", &r);
 	if (rc == SQLITE_OK)
-		rc = pragma_int(h->db, "SELECT count(*) FROM rep", &p);
+		rc = pragma_int(h->db, "SELECT coalesce(sum(nreps), 0) FROM cell", &p);
 	*runs = r;
 	*reps = p;
 	return rc == SQLITE_OK ? 0 : db_fail(h->db, h->path, rc, "counting", err, errlen);
@@ -622,15 +926,8 @@ int history_cells(struct history *h, struct history_cell **out, unsigned *n, cha
 	int rc = sqlite3_prepare_v2(h->db, "SELECT id, identity, workload, driver, workers, pin, knobs FROM cellkey"
 	                                   " ORDER BY identity", -1, &s, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			struct history_cell *nc = realloc(*out, cap * sizeof *nc);
-			if (!nc) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = nc;
-		}
+		if ((rc = grow(out, *n, &cap, sizeof **out, 64)))
+			break;
 		struct history_cell *c = &(*out)[(*n)++];
 		*c = (struct history_cell){ sqlite3_column_int64(s, 0), dup_col(s, 1), dup_col(s, 2), dup_col(s, 3),
 			                    dup_col(s, 5), dup_col(s, 6), (unsigned)sqlite3_column_int(s, 4) };
@@ -661,69 +958,95 @@ void history_series_free(struct history_series *s)
 	*s = (struct history_series){ 0 };
 }
 
-/* The position of metric in a space-separated list of names, or -1. */
-static int name_pos(const char *names, const char *metric)
+/* The position of metric in a space-separated list of names, or -1; *count: how many names. */
+static int name_pos(const char *names, const char *metric, unsigned *count)
 {
 	size_t len = strlen(metric);
-	int pos = 0;
-	for (const char *p = names; *p; pos++) {
+	int pos = -1;
+	*count = 0;
+	for (const char *p = names; *p; ++*count) {
 		size_t k = strcspn(p, " ");
-		if (k == len && !memcmp(p, metric, len))
-			return pos;
+		if (pos < 0 && k == len && !memcmp(p, metric, len))
+			pos = (int)*count;
 		p += k + (p[k] == ' ');
 	}
-	return -1;
+	return pos;
+}
+
+/* Where metric is in each metric set: pos (-1: absent) of n names. */
+struct msetpos {
+	long long id;
+	int pos;
+	unsigned n;
+};
+
+static int mset_positions(struct history *h, const char *metric, struct msetpos **out, unsigned *nout)
+{
+	sqlite3_stmt *q;
+	unsigned cap = 0;
+	*out = NULL;
+	*nout = 0;
+	int rc = sqlite3_prepare_v2(h->db, "SELECT id, names FROM metricset", -1, &q, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((rc = grow(out, *nout, &cap, sizeof **out, 16)))
+			break;
+		const char *names = (const char *)sqlite3_column_text(q, 1);
+		struct msetpos *m = &(*out)[(*nout)++];
+		m->id = sqlite3_column_int64(q, 0);
+		m->pos = names ? name_pos(names, metric, &m->n) : -1;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* A new point from a row of the series query (run, revision, created_utc, machine, status). */
 static int point_new(struct history_series *s, sqlite3_stmt *q, unsigned *cap)
 {
-	if (s->n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		struct history_point *np = realloc(s->p, *cap * sizeof *np);
-		if (!np)
-			return SQLITE_NOMEM;
-		s->p = np;
-	}
+	if (grow(&s->p, s->n, cap, sizeof *s->p, 64))
+		return SQLITE_NOMEM;
 	struct history_point *p = &s->p[s->n++];
 	*p = (struct history_point){ sqlite3_column_int64(q, 0), dup_col(q, 1), dup_col(q, 2), dup_col(q, 3),
 		                     dup_col(q, 4), .median = NAN, .ci_lo = NAN, .ci_hi = NAN };
 	return p->created_utc && p->machine && p->status ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-/* Add the metric's value of one repetition row (ok, disturbed, vals, names) to point p. */
-static int point_add(struct history_point *p, sqlite3_stmt *q, const char *metric, unsigned *cap)
+/* The values and statistics of the metric at pos (of nm) in the cell of row q (nreps, flags,
+ * vals, stats: columns 6-9) into p. Blobs of the wrong size: SQLITE_CORRUPT. */
+static int point_fill(struct history_point *p, sqlite3_stmt *q, int pos, unsigned nm)
 {
-	const char *names = (const char *)sqlite3_column_text(q, 8);
-	int pos = names ? name_pos(names, metric) : -1, bytes = sqlite3_column_bytes(q, 7);
-	if (sqlite3_column_type(q, 5) == SQLITE_NULL || !sqlite3_column_int(q, 5) || pos < 0 || (pos + 1) * 8 > bytes)
+	unsigned nreps = (unsigned)sqlite3_column_int(q, 6);
+	const unsigned char *flags = sqlite3_column_blob(q, 7), *vals = sqlite3_column_blob(q, 8),
+	                    *stats = sqlite3_column_blob(q, 9);
+	if ((unsigned)sqlite3_column_bytes(q, 7) != nreps || (size_t)sqlite3_column_bytes(q, 8) != (size_t)nreps * nm * 8 ||
+	    (size_t)sqlite3_column_bytes(q, 9) != (size_t)nm * STATS_PER_METRIC * 8)
+		return SQLITE_CORRUPT;
+	if (pos < 0 || !nreps)
 		return SQLITE_OK;
-	double v = decode_val((const unsigned char *)sqlite3_column_blob(q, 7) + pos * 8);
-	if (!isfinite(v))
-		return SQLITE_OK;
-	if (sqlite3_column_int(q, 6)) {
-		p->ndisturbed++;
-		return SQLITE_OK;
+	if (!(p->vals = malloc(nreps * sizeof *p->vals)))
+		return SQLITE_NOMEM;
+	vals += (size_t)pos * nreps * 8;
+	for (unsigned r = 0; r < nreps; r++) {
+		double v = decode_val(vals + r * 8);
+		if (!(flags[r] & REP_OK) || !isfinite(v))
+			continue;
+		if (flags[r] & REP_DISTURBED)
+			p->ndisturbed++;
+		else
+			p->vals[p->nvals++] = v;
 	}
-	if (p->nvals == *cap) {
-		*cap = *cap ? 2 * *cap : 8;
-		double *nv = realloc(p->vals, *cap * sizeof *nv);
-		if (!nv)
-			return SQLITE_NOMEM;
-		p->vals = nv;
-	}
-	p->vals[p->nvals++] = v;
+	stats += (size_t)pos * STATS_PER_METRIC * 8;
+	p->median = decode_val(stats);
+	p->ci_lo = decode_val(stats + 8);
+	p->ci_hi = decode_val(stats + 16);
 	return SQLITE_OK;
 }
 
-static void point_stats(struct history_point *p)
+/* The condition on c.key for cells: a list of ids "[1,2]", or one id "1" (then the rows come
+ * from the index cell_series in their order: no sort). */
+static const char *key_match(const char *cells)
 {
-	struct stats_summary st;
-	if (p->nvals && !stats_summarize(p->vals, p->nvals, &st)) {
-		p->median = st.median;
-		p->ci_lo = p->nvals > 1 ? st.ci_lo : NAN;
-		p->ci_hi = p->nvals > 1 ? st.ci_hi : NAN;
-	}
+	return cells[0] == '[' ? "c.key IN (SELECT value FROM json_each(?))" : "c.key = CAST(? AS INTEGER)";
 }
 
 /* The cell's identity, and unless out->metric is set, its primary metric in its newest run;
@@ -731,11 +1054,10 @@ static void point_stats(struct history_point *p)
 static int series_metric(struct history *h, const char *cells, struct history_series *out)
 {
 	sqlite3_stmt *s;
-	int found = 0, rc = sqlite3_prepare_v2(h->db, "SELECT c.primary_metric, c.higher, k.identity FROM cell c"
-	                                              " JOIN run r ON r.id = c.run JOIN cellkey k ON k.id = c.key"
-	                                              " WHERE c.key IN (SELECT value FROM json_each(?))"
-	                                              " ORDER BY r.created_utc DESC, r.id DESC LIMIT 1",
-	                                       -1, &s, NULL);
+	char sql[300];
+	snprintf(sql, sizeof sql, "SELECT c.primary_metric, c.higher, k.identity FROM cell c JOIN cellkey k ON k.id = c.key"
+	         " WHERE %s ORDER BY c.created_utc DESC, c.run DESC LIMIT 1", key_match(cells));
+	int found = 0, rc = sqlite3_prepare_v2(h->db, sql, -1, &s, NULL);
 	if (rc == SQLITE_OK && (rc = bind(s, "s", cells)) == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(s, 0);
 		found = 1;
@@ -750,28 +1072,35 @@ static int series_metric(struct history *h, const char *cells, struct history_se
 	return rc == SQLITE_DONE ? (found ? SQLITE_OK : SQLITE_NOTFOUND) : rc;
 }
 
+/* The points: a row of cell per point, in the order of the index cell_series. */
 static int series_rows(struct history *h, const char *cells, struct history_series *out)
 {
 	sqlite3_stmt *q;
-	long long last = -1;
-	unsigned cap = 0, vcap = 0;
-	int rc = sqlite3_prepare_v2(h->db, "SELECT r.id, r.revision, r.created_utc, r.machine, c.status, p.ok,"
-	                                   " p.disturbed, p.vals, m.names, c.id FROM cell c JOIN run r ON r.id = c.run"
-	                                   " JOIN metricset m ON m.id = c.metricset LEFT JOIN rep p ON p.key = c.key AND p.run = c.run AND p.cell = c.id"
-	                                   " WHERE c.key IN (SELECT value FROM json_each(?)) ORDER BY r.created_utc, r.id, c.id, p.idx",
-	                            -1, &q, NULL);
+	struct msetpos *mp;
+	unsigned cap = 0, nmp, k = 0;
+	char sql[300];
+	int rc = mset_positions(h, out->metric, &mp, &nmp);
+	snprintf(sql, sizeof sql, "SELECT r.id, r.revision, r.created_utc, r.machine, c.status, c.metricset, c.nreps,"
+	         " c.flags, c.vals, c.stats FROM cell c JOIN run r ON r.id = c.run WHERE %s"
+	         " ORDER BY c.created_utc, c.run, c.id", key_match(cells));
 	if (rc == SQLITE_OK)
-		rc = bind(q, "s", cells);
+		rc = sqlite3_prepare_v2(h->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		free(mp);
+		return rc;
+	}
+	rc = bind(q, "s", cells);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (sqlite3_column_int64(q, 9) != last) {
-			last = sqlite3_column_int64(q, 9);
-			vcap = 0;
-			rc = point_new(out, q, &cap);
-		}
-		if (rc == SQLITE_ROW || rc == SQLITE_OK)
-			rc = point_add(&out->p[out->n - 1], q, out->metric, &vcap);
+		long long ms = sqlite3_column_int64(q, 5);
+		if (k >= nmp || mp[k].id != ms)
+			for (k = 0; k < nmp && mp[k].id != ms; k++)
+				;
+		rc = point_new(out, q, &cap);
+		if (rc == SQLITE_OK)
+			rc = k < nmp ? point_fill(&out->p[out->n - 1], q, mp[k].pos, mp[k].n) : SQLITE_CORRUPT;
 	}
 	sqlite3_finalize(q);
+	free(mp);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -786,16 +1115,15 @@ int history_series_get(struct history *h, const long long *cells, unsigned ncell
 		snprintf(err, errlen, "%s: out of memory", h->path);
 		return -ENOMEM;
 	}
-	list[off++] = '[';
+	if (ncells != 1)
+		list[off++] = '[';
 	for (unsigned i = 0; i < ncells; i++)
 		off += (size_t)sprintf(list + off, "%s%lld", i ? "," : "", cells[i]);
-	strcpy(list + off, "]");
+	strcpy(list + off, ncells != 1 ? "]" : "");
 	int rc = series_metric(h, list, out);
 	if (rc == SQLITE_OK)
 		rc = series_rows(h, list, out);
 	free(list);
-	for (unsigned i = 0; rc == SQLITE_OK && i < out->n; i++)
-		point_stats(&out->p[i]);
 	if (rc == SQLITE_OK)
 		return 0;
 	history_series_free(out);

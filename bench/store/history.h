@@ -25,7 +25,10 @@
  *
  * Schema: PRAGMA user_version = HISTORY_SCHEMA and application_id 'bnch' (1: runs, cells,
  * repetitions; 2: + disturbed; 3: repetitions clustered by cell identity and run, so one
- * cell's series is read from contiguous pages). A store of an older
+ * cell's series is read from contiguous pages; 4: one row per cell of a run, its repetitions
+ * in blobs (a flag byte each; per metric their values) with the median and CI of every metric
+ * precomputed, and an index by cell identity and time, so a series is one index range and a
+ * row per point, in order, without a sort). A store of an older
  * schema is first copied to DB.v<N>.bak (SQLite's backup API) and then migrated, one
  * migration per version, in one transaction; a store of a newer schema is refused with one
  * line (use a newer bench). Concurrency: WAL, a busy timeout of HISTORY_BUSY_MS, one
@@ -43,7 +46,7 @@
 #include "bench/stats/changepoint.h"
 #include "bench/store/results_load.h"
 
-#define HISTORY_SCHEMA 3
+#define HISTORY_SCHEMA 4
 #define HISTORY_DEFAULT_DB "results/history.db"
 #define HISTORY_BUSY_MS 60000
 
@@ -76,6 +79,9 @@ int history_add_file(struct history *h, const char *path, const char *rev, struc
                      size_t errlen);
 /* The identity of a loaded file, as the store computes it (33 bytes with the NUL). */
 void history_run_ident(const struct results_file *f, char out[33]);
+/* v as printf's %.17g writes it (the text of a number in a run's identity), in t; returns the
+ * text (within t). */
+const char *history_num_text(double v, char t[40]);
 
 /* ---- queries ---- */
 

@@ -127,6 +127,15 @@ struct scratch {
 
 /* ---- helpers ---- */
 
+/* realloc, freeing p when it fails. */
+static void *realloc_or_free(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (!q)
+		free(p);
+	return q;
+}
+
 /* strcmp(a, b) == 0, cheaper when the first letters differ (the loader's hot comparisons) */
 static int streq(const char *a, const char *b)
 {
@@ -324,9 +333,15 @@ static int check_array(json_t *a, const struct bound *b, int ints, int rows, con
 		BAD("%s: %s should be an array, is %s", p, what, type_name(a));
 	json_array_foreach(a, i, v) {
 		char w[160];
+		/* the element's path only for the message: checked again with it when it fails */
+		if (!(rows ? check_array(v, b, ints, 0, p, "", err, errlen) : check_value(v, b, ints, 0, p, "", err, errlen)))
+			continue;
 		snprintf(w, sizeof w, "%s[%zu]", what, i);
-		if (rows ? check_array(v, b, ints, 0, p, w, err, errlen) : check_value(v, b, ints, 0, p, w, err, errlen))
-			return -EINVAL;
+		if (rows)
+			check_array(v, b, ints, 0, p, w, err, errlen);
+		else
+			check_value(v, b, ints, 0, p, w, err, errlen);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -374,6 +389,26 @@ static int check_disturbed_by(json_t *r, json_t *v, const char *p, const char *w
 	}
 }
 
+/* Key k (value v) of repetition r (ok: its status is ok), at path what. */
+static int check_rep_key(json_t *r, const char *k, json_t *v, int ok, const char *p, const char *what, char *err,
+                         size_t errlen)
+{
+	const struct bound *b = bound_of(k);
+	int ints = streq(k, "bound_pu") || streq(k, "last_cpu") || streq(k, "index");
+	if (streq(k, "error") && !json_is_string(v) && !json_is_null(v))
+		BAD("%s: %s should be a string or null, is %s", p, what, type_name(v));
+	if (streq(k, "disturbed") && !json_is_boolean(v))
+		BAD("%s: %s should be true or false, is %s", p, what, type_name(v));
+	if (streq(k, "disturbed_by") && check_disturbed_by(r, v, p, what, err, errlen))
+		return -EINVAL;
+	if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)) ||
+	    streq(k, "disturbed") || streq(k, "disturbed_by"))
+		return 0;
+	return streq(k, "core_util") ? check_core_util(v, p, what, err, errlen)
+	       : json_is_array(v)    ? check_array(v, b, ints, 0, p, what, err, errlen)
+	                             : check_value(v, b, ints, ok, p, what, err, errlen);
+}
+
 /* A repetition: every key a name; status ok|failed; error text or null; warmup a boolean;
  * core_util as above; every other key a number or an array of numbers, within its bounds. */
 static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err, size_t errlen)
@@ -389,22 +424,13 @@ static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err
 		char what[128];
 		if (!esc_name_ok(k))
 			BAD("%s: cells[%u].reps[%zu] has a key that is not a metric name (" NAME_RULE ")", p, ci, ri);
-		snprintf(what, sizeof what, "cells[%u].reps[%zu].%s", ci, ri, k);
-		const struct bound *b = bound_of(k);
-		int ints = streq(k, "bound_pu") || streq(k, "last_cpu") || streq(k, "index");
-		if (streq(k, "error") && !json_is_string(v) && !json_is_null(v))
-			BAD("%s: %s should be a string or null, is %s", p, what, type_name(v));
-		if (streq(k, "disturbed") && !json_is_boolean(v))
-			BAD("%s: %s should be true or false, is %s", p, what, type_name(v));
-		if (streq(k, "disturbed_by") && check_disturbed_by(r, v, p, what, err, errlen))
-			return -EINVAL;
-		if (streq(k, "status") || streq(k, "error") || (streq(k, "warmup") && json_is_boolean(v)) ||
-		    streq(k, "disturbed") || streq(k, "disturbed_by"))
+		/* the key's path only for the message (a repetition has many keys): checked again with
+		 * it when it fails */
+		if (!check_rep_key(r, k, v, ok, p, "", err, errlen))
 			continue;
-		if (streq(k, "core_util") ? check_core_util(v, p, what, err, errlen)
-		    : json_is_array(v)    ? check_array(v, b, ints, 0, p, what, err, errlen)
-		                          : check_value(v, b, ints, ok, p, what, err, errlen))
-			return -EINVAL;
+		snprintf(what, sizeof what, "cells[%u].reps[%zu].%s", ci, ri, k);
+		check_rep_key(r, k, v, ok, p, what, err, errlen);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -1161,6 +1187,42 @@ static int open_results(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* The whole of the open file fd into *buf (malloc'd): jansson parses a buffer faster than a
+ * FILE (json_loadf takes a byte per getc). A file that grew past RESULTS_LOAD_MAX_BYTES since
+ * it was checked is refused the same way. */
+static int read_all(int fd, const char *path, char **buf, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t cap = !fstat(fd, &st) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536, n = 0;
+	char *b = malloc(cap);
+	int e = 0;
+	while (b && !e) {
+		ssize_t k = read(fd, b + n, cap - n);
+		if (k <= 0) {
+			e = k == 0 ? -1 : errno == EINTR ? 0 : errno;
+			continue;
+		}
+		n += (size_t)k;
+		if (n > (size_t)RESULTS_LOAD_MAX_BYTES)
+			e = EFBIG;
+		else if (n == cap && !(b = realloc_or_free(b, cap *= 2)))
+			break;
+	}
+	if (e == -1) {
+		*buf = b;
+		*len = n;
+		return 0;
+	}
+	free(b);
+	if (!b || e == ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
+	else if (e == EFBIG)
+		snprintf(err, errlen, "%s is more than a results file may have (%ld MiB)", path, RESULTS_LOAD_MAX_BYTES >> 20);
+	else
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+	return !b ? -ENOMEM : -e;
+}
+
 static int load(const char *path, struct results_file **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -1176,24 +1238,24 @@ static int load(const char *path, struct results_file **out, char *err, size_t e
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	FILE *in = fdopen(fd, "rb"); /* buffered: json_loadfd() reads a byte per read() */
-	if (!in) {
-		int e = errno;
-		close(fd);
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = read_all(fd, path, &buf, &len, err, errlen);
+	close(fd);
+	if (rc) {
 		results_file_free(&l->file);
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
-		return -e;
+		return rc;
 	}
 	json_error_t je;
-	l->root = json_loadf(in, JSON_REJECT_DUPLICATES, &je);
-	fclose(in);
+	l->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
 	if (!l->root) {
 		snprintf(err, errlen, "%s is not valid JSON (truncated or corrupt?): %s at line %d, column %d", path,
 		         je.text, je.line, je.column);
 		results_file_free(&l->file);
 		return -EINVAL;
 	}
-	int rc = load_document(l, err, errlen);
+	rc = load_document(l, err, errlen);
 	if (rc) {
 		results_file_free(&l->file);
 		return rc;
