@@ -387,7 +387,7 @@ static void workload_section(FILE *o, const struct results_file *f, const char *
 		if (strcmp(all_h[k], primary))
 			h[nh++] = all_h[k];
 	fprintf(o, "### %s\n\nMedians over the measured repetitions; `cv` is the coefficient of variation of the "
-	           "primary metric (%s); an **unstable** cell shows the median of all its repetitions, disturbed "
+	           "primary metric (%s); an unstable cell shows the median of all its repetitions, disturbed "
 	           "ones included.\n\n| cell | status |", wl, primary);
 	metric_head(o, primary);
 	fputs(" cv |", o);

@@ -127,27 +127,14 @@ TEST(claims, c3_process_creation)
 	CHECK_CONTAINS(t, "n=100 (not: n=1)");
 }
 
-/* A cell whose two workers were bound to PU 0 in every repetition (bench run --pin pus:0,0). */
-static json_t *on_one_pu(json_t *cell)
-{
-	size_t i;
-	json_t *r;
-	json_object_set_new(cell, "pin", json_string("pus:0,0"));
-	json_array_foreach(json_object_get(cell, "reps"), i, r) {
-		json_object_set_new(r, "bound_pu", json_pack("[i,i]", 0, 0));
-		json_object_set_new(r, "last_cpu", json_pack("[i,i]", 0, 0));
-	}
-	return cell;
-}
-
 /* pingpong thread and process on one PU (handoff thread_ns, proc_ns; < 0: no such cells), and
  * spread across two PUs (wake_t, wake_p; < 0: none). */
 static json_t *c4(double thread_ns, double proc_ns, double wake_t, double wake_p)
 {
 	json_t *d = syn_new(2);
 	if (thread_ns >= 0) {
-		on_one_pu(syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", thread_ns));
-		on_one_pu(syn_cellf(d, W_PINGPONG, "process", 2, "mode=wait", "handoff_ns=%g", proc_ns));
+		syn_one_pu(syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", thread_ns));
+		syn_one_pu(syn_cellf(d, W_PINGPONG, "process", 2, "mode=wait", "handoff_ns=%g", proc_ns));
 	}
 	if (wake_t >= 0) {
 		syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", wake_t);
