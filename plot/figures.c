@@ -707,8 +707,10 @@ static void fig_pingpong(struct figctx *x, const struct results_file_cell **c, u
 	b->value_fmt = "%.0f";
 	write_panels(x, &b, 1, 900, 480,
 	             "Two workers pass a token back and forth (mode wait: block and wake through the task API; spin: "
-	             "poll). One handoff = one side passing the token to the other: with both on one CPU it is a "
-	             "context switch. " ERRBARS);
+	             "poll). One hand-off = one side passing the token to the other. With both workers on one PU "
+	             "(pin=pus:0,0) it is a context switch (claim 4 is decided there); with them on two PUs "
+	             "(pin=spread) it is a wake-up of another CPU, mostly the idle CPU's wake-up latency, not a "
+	             "switch; coroutines hand off without the kernel. " ERRBARS);
 }
 
 /* ------------------------------------------------------------ 8. cost per worker (a sweep of -n) */
@@ -869,7 +871,7 @@ static const struct figdef figures[] = {
 	  "no ok shared-counter cells (bench run -w shared-counter -O sync=...)", fig_shared_counter },
 	{ "producer-consumer", "producer-consumer: items/s and handoff latency", W_PC,
 	  "no ok producer-consumer cells (bench run -w producer-consumer)", fig_pc },
-	{ "pingpong", "pingpong: the cost of one handoff (a switch)", W_PINGPONG,
+	{ "pingpong", "pingpong: the cost of one hand-off (on one PU a switch; across PUs a wake-up)", W_PINGPONG,
 	  "no ok pingpong cells (bench run -w pingpong -n 2)", fig_pingpong },
 	{ "worker-cost", "What a worker costs as workers grow: spawn, memory, time per wait (sleep-io)", W_SLEEP_IO,
 	  "no ok sleep-io cells (bench run -w sleep-io -n 10,100,1000,10000)", fig_worker_cost },
