@@ -239,6 +239,18 @@ static void metric_head(FILE *o, const char *m)
 		fprintf(o, " %s |", m);
 }
 
+/* The headers of metrics col[0..n), the end of the header row, the separator row: the fixed
+ * columns' part (fixed_sep), then one right-aligned column per metric. */
+static void metric_heads(FILE *o, const char *const *col, unsigned n, const char *fixed_sep)
+{
+	for (unsigned j = 0; j < n; j++)
+		metric_head(o, col[j]);
+	fprintf(o, "\n%s", fixed_sep);
+	for (unsigned j = 0; j < n; j++)
+		fputs("--:|", o);
+	fputs("\n", o);
+}
+
 /* A value of metric m: "94.1 us", "1.74 M/s", "0.98", "-" when absent. */
 static void metric_value(FILE *o, const char *m, double v)
 {
@@ -316,12 +328,7 @@ static void metric_table(FILE *o, const struct results_file_cell *const *c, unsi
 {
 	unsigned shown = ncol < TABLE_COLS - 1 ? ncol : TABLE_COLS - 1;
 	fputs("| cell |", o);
-	for (unsigned j = 0; j < shown; j++)
-		metric_head(o, col[j]);
-	fputs("\n|---|", o);
-	for (unsigned j = 0; j < shown; j++)
-		fputs("--:|", o);
-	fputs("\n", o);
+	metric_heads(o, col, shown, "|---|");
 	for (unsigned i = 0; i < n; i++) {
 		int any = 0;
 		for (unsigned j = 0; j < shown && !any; j++)
@@ -391,12 +398,7 @@ static void workload_section(FILE *o, const struct results_file *f, const char *
 	           "ones included.\n\n| cell | status |", wl, primary);
 	metric_head(o, primary);
 	fputs(" cv |", o);
-	for (unsigned k = 0; k < nh; k++)
-		metric_head(o, h[k]);
-	fputs("\n|---|---|--:|--:|", o);
-	for (unsigned k = 0; k < nh; k++)
-		fputs("--:|", o);
-	fputs("\n", o);
+	metric_heads(o, h, nh, "|---|---|--:|--:|");
 	for (unsigned i = 0; i < n; i++)
 		results_row(o, c, n, c[i], h, nh);
 	fprintf(o, "\n");
