@@ -547,14 +547,17 @@ static void claim_spawn(struct eval *e)
 /* ---- 4. a thread switch is much cheaper than a process switch: on one PU, where a hand-off
  * is a switch; across PUs it is a wake-up of another CPU (reported beside, not judged) */
 
-/* Whether both workers of c ran on one PU: every counted repetition records each worker bound
- * to the same PU (the recorded placement, not the --pin text). */
+/* Whether both workers of c ran on one PU: every repetition the summary counts records each
+ * worker bound to the same PU (the recorded placement, not the --pin text); for an unstable
+ * cell whose repetitions were all disturbed, every ok one (the claim is unreliable then). */
 static int one_pu(const struct results_file_cell *c)
 {
-	int pu = -1, seen = 0;
+	int pu = -1, seen = 0, any_counted = 0;
+	for (unsigned r = 0; r < c->nreps; r++)
+		any_counted |= plot_rep_counts(c, &c->reps[r]);
 	for (unsigned r = 0; r < c->nreps; r++) {
 		const struct results_rep *rep = &c->reps[r];
-		if (!plot_rep_counts(c, rep) || !rep->bound_pu)
+		if (!(any_counted ? plot_rep_counts(c, rep) : rep->ok) || !rep->bound_pu)
 			continue;
 		for (unsigned w = 0; w < rep->nworkers; w++) {
 			if (rep->bound_pu[w] < 0 || (pu >= 0 && rep->bound_pu[w] != pu))

@@ -27,6 +27,8 @@ static enum claim_verdict verdict(json_t *doc, unsigned id, char *text, size_t l
 	return v;
 }
 
+static enum claim_verdict verdict_of(const struct results_file *f, unsigned id, char *text, size_t len);
+
 #define EXPECT_VERDICT(doc, id, want)                                                              \
 	do {                                                                                       \
 		char _t[3000];                                                                     \
@@ -167,6 +169,16 @@ TEST(claims, c4_decided_on_one_pu_cross_pu_beside)
 	CHECK_CONTAINS(r[3].beside, "cross-PU wake-up (not a switch, not judged): thread 28 us, process 29 us");
 	CHECK(!strstr(r[3].headline, "28 us")); /* the wake-up is not the deciding figure */
 	claims_free(r);
+	results_file_free(f);
+	/* an unstable one-PU cell whose every repetition was disturbed is still on one PU: the claim
+	 * is unreliable (no verdict), not "not measured" */
+	f = syn_load(c4(1000, 3000, -1, -1));
+	struct results_file_cell *th = &f->cells[0];
+	th->status = "unstable";
+	th->reps[0].disturbed = 1;
+	th->reps[0].counted = 0;
+	th->nstats = 0;
+	CHECK_EQ_INT(verdict_of(f, 4, t, sizeof t), CLAIM_UNRELIABLE);
 	results_file_free(f);
 }
 
