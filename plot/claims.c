@@ -266,8 +266,10 @@ static void finish(struct eval *e)
 	if (e->unreliable) {
 		r->verdict = CLAIM_UNRELIABLE;
 		sappend(&r->verdict_text, "", "unreliable: %s", e->unreliable);
-		sappend(&r->headline, "", "no verdict: %u cell%s it needs %s unstable or disturbed", e->nunreliable,
-		        e->nunreliable == 1 ? "" : "s", e->nunreliable == 1 ? "is" : "are");
+		sappend(&r->headline, "", "no verdict (%u needed cell%s unstable or disturbed)", e->nunreliable,
+		        e->nunreliable == 1 ? "" : "s");
+		if (t.pm) /* what was seen, not a verdict */
+			sappend(&r->headline, "; ", "seen: %s", t.pm->first_fig);
 	} else if (!t.measured) {
 		r->verdict = CLAIM_NOT_MEASURED;
 		sappend(&r->verdict_text, "", "not measured: %s", t.missing);
@@ -606,7 +608,7 @@ static void claim_switch(struct eval *e)
 			sappend(&e->r->measured, "\n", "%s (a cross-PU wake-up, not judged): %s", lab ? lab : oom_text,
 			        what ? what : oom_text);
 			if (!e->beside)
-				sappend(&e->beside, "", "cross-PU wake-up (not a switch, not judged): %s", what ? what : oom_text);
+				sappend(&e->beside, "", "cross-PU wake-up, not judged: thread %s, process %s", a, b);
 		}
 		free(what);
 		free(lab);
