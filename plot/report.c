@@ -14,6 +14,7 @@
 #include "plot/claims.h"
 #include "plot/fidelity.h"
 #include "plot/names.h"
+#include "bench/core/reps.h"
 #include "bench/stats/fmt.h"
 #include "bench/stats/stats.h"
 
@@ -413,13 +414,25 @@ static void workload_section(FILE *o, const struct results_file *f, const char *
 }
 
 /* A cell with disturbed repetitions, or unstable: one line of the list under "Other load". */
-static void disturbed_line(FILE *o, const struct results_file_cell *c)
+static void disturbed_line(FILE *o, const struct results_file *f, const struct results_file_cell *c)
 {
 	unsigned nok, nd;
 	double load = plot_cell_other_load(c, 1, &nok, &nd);
 	char lab[200];
 	results_cell_label(lab, sizeof lab, c->workload, c->driver, c->workers); /* validated names */
-	fprintf(o, "- `%s`: %s", lab, strcmp(c->status, "unstable") ? "" : "**unstable**, ");
+	fprintf(o, "- `%s`", lab);
+	const struct results_file_cell **same = calloc(f->ncells, sizeof *same);
+	size_t len = 16 + (c->nknobs + 3) * (ESC_NAME_MAX + ESC_VALUE_MAX + 3);
+	char *v = malloc(len);
+	if (same && v) { /* the knobs that tell it from the other cells of its workload */
+		unsigned n = plot_find(f, &(struct plot_sel){ .workload = c->workload, .any_status = 1 }, same, f->ncells);
+		plot_varying(same, n, c, "driver,workers", v, len);
+		fputs(*v ? " " : "", o);
+		md(o, v);
+	}
+	free(same);
+	free(v);
+	fprintf(o, ": %s", strcmp(c->status, "unstable") ? "" : "**unstable**, ");
 	fprintf(o, "%u of %u repetitions disturbed", nd, nok);
 	if (isfinite(load))
 		fprintf(o, " (other load %.2f cores)", load);
@@ -428,12 +441,20 @@ static void disturbed_line(FILE *o, const struct results_file_cell *c)
 	fputs("\n", o);
 }
 
+/* Whether c is unstable or had disturbed repetitions. */
+static int cell_disturbed(const struct results_file_cell *c)
+{
+	unsigned nd;
+	plot_cell_other_load(c, 1, NULL, &nd);
+	return nd || !strcmp(c->status, "unstable");
+}
+
 /* How busy the rest of the machine was: other_load over the cells, its median and maximum;
  * then every cell that is unstable or had disturbed repetitions. */
 static void load_section(FILE *o, const struct results_file *f)
 {
 	double load[4096], max = 0;
-	unsigned nl = 0, nbad = 0;
+	unsigned nl = 0;
 	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
 		double l = plot_cell_other_load(&f->cells[i], 0, NULL, NULL);
 		if (isfinite(l)) {
@@ -450,20 +471,21 @@ static void load_section(FILE *o, const struct results_file *f)
 		                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
 		                   : "");
 	}
+	unsigned nbad = 0, nunstable = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
-		const struct results_file_cell *c = &f->cells[i];
-		unsigned nd;
-		plot_cell_other_load(c, 1, NULL, &nd);
-		int bad = nd || !strcmp(c->status, "unstable");
-		if (bad && !nbad++)
-			fprintf(o, "**Disturbed cells** (other load, steal, run delay or a stall during repetitions; an "
-			           "unstable cell had too many, and its figures are not trustworthy; a claim that needs "
-			           "one is *unreliable*):\n\n");
-		if (bad)
-			disturbed_line(o, c);
+		nbad += cell_disturbed(&f->cells[i]);
+		nunstable += !strcmp(f->cells[i].status, "unstable");
 	}
-	if (nbad)
-		fputs("\n", o);
+	if (!nbad)
+		return;
+	fprintf(o, "**Disturbed cells: %u, %u of them unstable** (other load, steal, run delay or a stall during "
+	           "repetitions; an unstable cell had too many, and its figures are not trustworthy; a claim that "
+	           "needs one is *unreliable*).\n\n<details><summary>The disturbed cells</summary>\n\n",
+	        nbad, nunstable);
+	for (unsigned i = 0; i < f->ncells; i++)
+		if (cell_disturbed(&f->cells[i]))
+			disturbed_line(o, f, &f->cells[i]);
+	fputs("\n</details>\n\n", o);
 }
 
 /* The title and the run: file, when and by what it was made, the command. Untrusted text is
@@ -500,8 +522,11 @@ static void header_section(FILE *o, const struct results_file *f, const struct p
 		fprintf(o, "**%u unstable**, ", unstable);
 	fprintf(o, "%u failed, %u skipped.\n\nCommand: bench ", failed, skipped);
 	md(o, f->argv);
-	fprintf(o, " (%u measured repetitions after %u warm-up, %g s each for duration-bound workloads).\n"
-	           "This report: bench report ", f->reps, f->warmup, f->duration_s);
+	if (f->reps_auto) /* reps "auto": each cell says how many (reps_stop) */
+		fprintf(o, " (measured repetitions: auto, at least %d per cell, after %u warm-up", REPS_AUTO_MIN, f->warmup);
+	else
+		fprintf(o, " (%u measured repetitions after %u warm-up", f->reps, f->warmup);
+	fprintf(o, ", %g s each for duration-bound workloads).\nThis report: bench report ", f->duration_s);
 	md(o, f->path);
 	fputs(" -o ", o);
 	md(o, po->dir);

@@ -826,9 +826,16 @@ TEST(plot, report_header_lists_disturbed_and_unstable_cells)
 	CHECK_CONTAINS(t, "`pingpong/process/n=2`: **unstable**, 2 of 3 repetitions disturbed (other load 0.46 cores)");
 	CHECK(!strstr(t, "`cpu-spin/thread/n=2`:"));
 	CHECK_CONTAINS(t, "4 cells, 3 ok, **1 unstable**, 0 failed");
+	CHECK_CONTAINS(t, "**Disturbed cells: 2, 1 of them unstable**"); /* the list itself is collapsed */
+	CHECK_CONTAINS(t, "<details><summary>The disturbed cells</summary>\n\n- `cpu-spin/thread/n=1`");
+	CHECK_CONTAINS(t, " (3 measured repetitions after 0 warm-up");
 	CHECK_CONTAINS(t, "| **unreliable** | no verdict (1 needed cell unstable or disturbed); seen: n=2 on one PU: "
 	                  "thread 1 us, process 9 us per hand-off (9.00x; the rule needs 2x) |"); /* claim 4 */
 	CHECK_CONTAINS(t, "- **Verdict:** unreliable: 0.46 cores of other load in cell `pingpong/process/n=2`\n");
+	free(t);
+	f->reps_auto = 1; /* run --all, --claims: each cell decided its count */
+	t = report_of(f, dir);
+	CHECK_CONTAINS(t, " (measured repetitions: auto, at least 5 per cell, after 0 warm-up");
 	free(t);
 	results_file_free(f);
 	rmtree(dir);
