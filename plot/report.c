@@ -67,10 +67,10 @@ static void num(FILE *f, double v)
 			k++;
 		}
 		fprintf(f, "%.3g%c", v, sfx[k]);
-	} else if (v != 0 && fabs(v) < 1e-3) {
+	} else if (fabs(v) < 1e3) { /* 0.728, 12.5, 0.000123: three digits */
 		fprintf(f, "%.3g", v);
 	} else {
-		fprintf(f, "%.4g", v);
+		fprintf(f, "%.4g", v); /* 1234 */
 	}
 }
 
@@ -217,6 +217,7 @@ struct unit {
 static const struct unit units[] = {
 	{ "_per_s", "/s", 1, 1 }, { "_ns", "s", 1e-9, 1 }, { "_us", "s", 1e-6, 1 }, { "_ms", "s", 1e-3, 1 },
 	{ "_s", "s", 1, 1 },       { "_kb", "KiB", 1, 0 },  { "_pct", "%", 1, 0 },   { "_cores", "cores", 1, 0 },
+	{ "_fraction", "%", 100, 0 },
 };
 
 static const struct unit *unit_of(const char *m)
@@ -234,7 +235,9 @@ static const struct unit *unit_of(const char *m)
 static void metric_head(FILE *o, const char *m)
 {
 	const struct unit *u = unit_of(m);
-	if (u)
+	if (!strcmp(m, M_MEM_PER_WORKER)) /* the widest harness header, shortened */
+		fputs(" mem/worker (KiB) |", o);
+	else if (u)
 		fprintf(o, " %.*s (%s) |", (int)(strlen(m) - strlen(u->suffix)), m, u->unit);
 	else
 		fprintf(o, " %s |", m);
@@ -263,7 +266,7 @@ static void metric_value(FILE *o, const char *m, double v)
 		fmt_eng(v * u->scale, u->unit, b, sizeof b);
 		fputs(b, o);
 	} else {
-		num(o, v);
+		num(o, u ? v * u->scale : v);
 	}
 }
 

@@ -858,7 +858,7 @@ TEST(plot, report_tables_narrow_short_rows_with_units)
 	char *dir = tmpdir(), knobs[800], v[64];
 	json_t *d = syn_new(2);
 	syn_cell(d, W_PINGPONG, "thread", 2, "mode=wait",
-	         "handoff_ns=94100 rtt_ns=188200 a_s=0.5 b_s=0.25 c_per_s=1744000 d_us=12 e_kb=80 f_pct=3 g=7 h=8 i=9");
+	         "handoff_ns=94100 lost_fraction=0.344 rtt_ns=188200 a_s=0.5 b_s=0.25 c_per_s=1744000 d_us=12 e_kb=80 g=7 h=8 i=9");
 	for (unsigned i = 0; i < 40; i++) {
 		int off = snprintf(knobs, sizeof knobs, "wait_us=%u limit=5 spinners=0", 1000 + i);
 		for (unsigned k = 0; k < 8; k++) {
@@ -899,6 +899,8 @@ TEST(plot, report_tables_narrow_short_rows_with_units)
 	CHECK_CONTAINS(t, " c (/s) |");
 	CHECK_CONTAINS(t, " 1.74 M/s |");
 	CHECK_CONTAINS(t, " 12 us |");
+	CHECK_CONTAINS(t, " lost (%) |");
+	CHECK_CONTAINS(t, " 34.4 |");
 	CHECK_CONTAINS(t, "In the results file, not shown here (`bench export`):");
 	CHECK_CONTAINS(t, "<details><summary>Claim 6 evidence: holds</summary>");
 	CHECK(!strstr(t, "e-0")); /* no 9.41e-05 */
