@@ -908,3 +908,22 @@ TEST(plot, report_tables_narrow_short_rows_with_units)
 	results_file_free(f);
 	rmtree(dir);
 }
+
+/* bench run --claims measures every claim: its report has no claim "not measured" or "partly
+ * measured" (repetitions kept whatever the load: this checks which cells run, not timings). */
+TEST_T(plot, claims_preset_measures_every_claim, 300)
+{
+	char *dir = tmpdir(), out[8192];
+	int rc = test_sh(out, sizeof out, "cd %s && %s run --claims --reps 1 --warmup 0 --duration 0.02 --keep-disturbed "
+	                 "--no-store -q -o c.json >/dev/null && %s report c.json -o rep >/dev/null && grep -c '^| [1-8] | ' rep/report.md",
+	                 dir, test_bench_exe(), test_bench_exe());
+	if (rc)
+		TEST_FAIL("exit %d: %s", rc, out);
+	CHECK_EQ_INT(atoi(out), CLAIMS_N);
+	rc = test_sh(out, sizeof out, "grep -E '^\\| [1-8] \\| .*\\*\\*(not measured|partly measured)\\*\\*' %s/rep/report.md", dir);
+	if (rc == 0)
+		TEST_FAIL("a claim the preset did not measure: %s", out);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -q 'pingpong/thread/n=2 pin=pus:0,0' %s/c.json || "
+	                     "grep -q '\"pin\": *\"pus:0,0\"' %s/c.json", dir, dir), 0);
+	rmtree(dir);
+}
