@@ -367,8 +367,12 @@ TEST_T(plot, every_figure_data_script_and_png, 120)
 		TEST_FAIL("%s", err);
 	/* 1: 4 drivers (categories) x worker counts 1 and 2 (series): a block per series. */
 	check_dat(dir, "cpu-util", 2, 4, 5);
-	/* 2: one panel per cpu-spin cell, rows = samples, columns = time + one per CPU. */
-	check_dat(dir, "core-timeline", 8, 3, 3);
+	/* 2: one panel per cpu-spin cell, rows = samples, columns = time + one per CPU (every
+	 * process) + one per CPU (the workers' own: syn_cell's workers use 0.1 s of CPU in 0.1 s
+	 * on CPU i % 2, so the first cell, one worker, is 100% on CPU 0 and 0 on CPU 1). */
+	check_dat(dir, "core-timeline", 8, 3, 5);
+	char row[256];
+	CHECK_EQ_INT(test_sh(row, sizeof row, "grep -m1 -v '^#' %s/core-timeline.dat | grep -qE '^0.050 100 0 100 0$'", dir), 0);
 	/* 3: every driver at 1 and 2 workers: a block per driver, a row per worker count. */
 	check_dat(dir, "scaling-cpu-spin", 4, 2, 5);
 	check_dat(dir, "scaling-sleep-io", 4, 2, 5);
@@ -512,7 +516,7 @@ TEST_T(plot, real_run_plot_and_report, 120)
 	check_png(rdir, "core-timeline");
 	check_png(rdir, "scaling-cpu-spin");
 	check_dat(rdir, "cpu-util", 2, 2, 5);
-	check_dat(rdir, "core-timeline", 4, 0, 1 + (int)sysconf(_SC_NPROCESSORS_ONLN));
+	check_dat(rdir, "core-timeline", 4, 0, 1 + 2 * (int)sysconf(_SC_NPROCESSORS_ONLN)); /* all, the workers' */
 	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '^| 1 | CPU-bound: ' %s/report.md", rdir), 0);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '](cpu-util.png)' %s/report.md", rdir), 0);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '^### cpu-spin' %s/report.md", rdir), 0);
