@@ -57,7 +57,7 @@ static const struct claim_limits {
 #define MAXC 4096
 
 /* A label longer than this stays out of a headline (the evidence has it in full). */
-#define HEADLINE_LABEL_MAX 60
+#define HEADLINE_LABEL_MAX 48
 
 static char oom_text[] = "(out of memory)";
 
