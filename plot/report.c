@@ -156,7 +156,8 @@ static void claims_section(FILE *o, const struct claim_result *c)
 	           "check failed); **holds only when** (in some setups, not others); **partly measured** (a part of "
 	           "the claim has no cells here, so it is not confirmed); **not measured**; **unreliable** (a cell it "
 	           "needs is unstable or was disturbed: no verdict). The last column is the figure that decides it "
-	           "(✓ passed, ✗ failed); the evidence under the table has every check.\n\n"
+	           "(✓ passed, ✗ failed); the evidence under the table has every check. `bench run --claims` "
+	           "runs the cells every claim needs.\n\n"
 	           "| # | claim | verdict | deciding figure |\n|---|---|---|---|\n");
 	for (unsigned i = 0; i < CLAIMS_N; i++)
 		fprintf(o, "| %u | %s | **%s** | %s%s%s |\n", c[i].id, c[i].brief, claims_verdict_name(c[i].verdict),
