@@ -302,24 +302,46 @@ static void timeline_label(const struct timeline *t, unsigned i, char *lab, size
 	         t->p[i]->workers, t->p[i]->workers == 1 ? "" : "s", on, r->util_cores, busy);
 }
 
-/* Panel i: its data block (time, busy % of each CPU) and its plot command. */
+/* The workers' own CPU on CPU k of r (r->cpus[k]), in % of the repetition's wall time: the CPU
+ * time of each worker bound to it (or, unbound, that last ran there), the mean over the
+ * repetition; NaN when r does not record it. /proc/stat counts every process. */
+static double workers_on_cpu(const struct results_rep *r, unsigned k)
+{
+	double sum = 0;
+	int any = 0;
+	for (unsigned w = 0; w < r->nworkers && r->wall_s > 0; w++) {
+		int pu = r->bound_pu && r->bound_pu[w] >= 0 ? r->bound_pu[w] : r->last_cpu ? r->last_cpu[w] : -1;
+		double cpu = r->worker_cpu_s ? r->worker_cpu_s[w] : NAN;
+		if (pu >= 0 && isfinite(cpu)) {
+			any = 1;
+			sum += pu == r->cpus[k] ? cpu / r->wall_s * 100 : 0;
+		}
+	}
+	return any ? sum : NAN;
+}
+
+/* Panel i: its data block (time, busy % of each CPU, the workers' share of each) and its plot
+ * command. */
 static void timeline_panel(struct gpfig *g, const struct timeline *t, unsigned i)
 {
 	const struct results_rep *r = t->rep[i];
 	char lab[300];
 	timeline_label(t, i, lab, sizeof lab);
 	unsigned blk = gp_block(g, "%s (repetition with the median util_cores); columns: time_s, then "
-	                        "busy %% of each CPU", lab);
+	                        "busy %% of each CPU (every process), then the workers' own %% on each", lab);
 	fprintf(g->dat, "# time_s");
 	for (unsigned k = 0; k < r->ncpus; k++)
 		fprintf(g->dat, " cpu%d", r->cpus[k]);
+	for (unsigned k = 0; k < r->ncpus; k++)
+		fprintf(g->dat, " workers_cpu%d", r->cpus[k]);
 	fputc('\n', g->dat);
 	double dt = sample_interval(r);
 	for (unsigned s = 0; s < r->nsamples; s++) {
 		fprintf(g->dat, "%.3f", (s + 0.5) * dt);
-		for (unsigned k = 0; k < r->ncpus; k++) {
+		for (unsigned k = 0; k < 2 * r->ncpus; k++) {
 			fputc(' ', g->dat);
-			gp_num(g->dat, r->timeline[(size_t)s * r->ncpus + k] * 100);
+			gp_num(g->dat, k < r->ncpus ? r->timeline[(size_t)s * r->ncpus + k] * 100
+			                            : workers_on_cpu(r, k - r->ncpus));
 		}
 		fputc('\n', g->dat);
 	}
@@ -327,8 +349,10 @@ static void timeline_panel(struct gpfig *g, const struct timeline *t, unsigned i
 	esc_fputs(g->gp, ESC_GP, lab);
 	fprintf(g->gp, "\nplot");
 	for (unsigned k = 0; k < r->ncpus; k++)
-		fprintf(g->gp, "%s '%s' index %u using 1:%u lw 2 pt 7 ps 0.5 lc rgb \"%s\" title \"CPU %d\"",
-		        k ? "," : "", g->dat_name, blk, k + 2, gp_color(k), r->cpus[k]);
+		fprintf(g->gp, "%s '%s' index %u using 1:%u lw 2 pt 7 ps 0.5 lc rgb \"%s\" title \"CPU %d\", "
+		               "'' index %u using 1:%u with lines dt 2 lw 2 lc rgb \"%s\" title \"workers on %d\"",
+		        k ? "," : "", g->dat_name, blk, k + 2, gp_color(k), r->cpus[k], blk, r->ncpus + k + 2, gp_color(k),
+		        r->cpus[k]);
 	fprintf(g->gp, "\n");
 }
 
@@ -359,8 +383,9 @@ static void fig_core_timeline(struct figctx *x, const struct results_file_cell *
 	fprintf(g.gp, "unset multiplot\n");
 	gp_caption(&g, "The \"task manager\" view: how busy each CPU of the machine was (from /proc/stat, every "
 	               "%.1f s) during one repetition of each cpu-spin cell (the repetition with the median "
-	               "utilization). It counts every process on the machine, not only the workers: \"all CPUs\" "
-	               "is the machine's total, to compare with the workers' own use.",
+	               "utilization). Solid: every process on the machine (\"all CPUs\" is the machine's total); "
+	               "dashed: the workers' own CPU time on each CPU over the repetition's wall time (their mean: "
+	               "/proc/stat gives no per-process timeline), so the gap is other load.",
 	           t.rep[0]->interval_s > 0 ? t.rep[0]->interval_s : 0.1);
 	gp_end(&g);
 }
@@ -707,8 +732,10 @@ static void fig_pingpong(struct figctx *x, const struct results_file_cell **c, u
 	b->value_fmt = "%.0f";
 	write_panels(x, &b, 1, 900, 480,
 	             "Two workers pass a token back and forth (mode wait: block and wake through the task API; spin: "
-	             "poll). One handoff = one side passing the token to the other: with both on one CPU it is a "
-	             "context switch. " ERRBARS);
+	             "poll). One hand-off = one side passing the token to the other. With both workers on one PU "
+	             "(pin=pus:0,0) it is a context switch (claim 4 is decided there); with them on two PUs "
+	             "(pin=spread) it is a wake-up of another CPU, mostly the idle CPU's wake-up latency, not a "
+	             "switch; coroutines hand off without the kernel. " ERRBARS);
 }
 
 /* ------------------------------------------------------------ 8. cost per worker (a sweep of -n) */
@@ -869,7 +896,7 @@ static const struct figdef figures[] = {
 	  "no ok shared-counter cells (bench run -w shared-counter -O sync=...)", fig_shared_counter },
 	{ "producer-consumer", "producer-consumer: items/s and handoff latency", W_PC,
 	  "no ok producer-consumer cells (bench run -w producer-consumer)", fig_pc },
-	{ "pingpong", "pingpong: the cost of one handoff (a switch)", W_PINGPONG,
+	{ "pingpong", "pingpong: the cost of one hand-off (on one PU a switch; across PUs a wake-up)", W_PINGPONG,
 	  "no ok pingpong cells (bench run -w pingpong -n 2)", fig_pingpong },
 	{ "worker-cost", "What a worker costs as workers grow: spawn, memory, time per wait (sleep-io)", W_SLEEP_IO,
 	  "no ok sleep-io cells (bench run -w sleep-io -n 10,100,1000,10000)", fig_worker_cost },

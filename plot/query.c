@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench/stats/stats.h"
+#include "bench/store/escape.h"
 #include "plot/names.h"
 #include "plot/plot.h"
 
@@ -153,7 +154,7 @@ static int all_have(const struct results_file_cell *const *set, unsigned n, cons
 
 static int field_varies(const struct results_file_cell *const *set, unsigned n, const char *field)
 {
-	char a[128], b[128];
+	char a[ESC_VALUE_MAX + 1], b[ESC_VALUE_MAX + 1]; /* a value is at most ESC_VALUE_MAX: never cut */
 	if (!n || (!is_fixed(field) && !all_have(set, n, field)))
 		return 0;
 	field_text(set[0], field, a, sizeof a);
@@ -170,7 +171,7 @@ void plot_varying(const struct results_file_cell *const *set, unsigned n, const 
 {
 	static const char *fixed[] = { "driver", "workers", "pin" };
 	size_t off = 0;
-	char v[128];
+	char v[ESC_VALUE_MAX + 1];
 	buf[0] = 0;
 	for (unsigned i = 0; i < 3 + c->nknobs && off < len; i++) {
 		const char *field = i < 3 ? fixed[i] : c->knobs[i - 3].key;
@@ -189,7 +190,7 @@ void plot_varying_driver(const struct results_file_cell *const *set, unsigned n,
 	const struct results_file_cell **sub = calloc(n ? n : 1, sizeof *sub);
 	unsigned k = 0;
 	size_t off = 0;
-	char v[128];
+	char v[ESC_VALUE_MAX + 1];
 	buf[0] = 0;
 	if (!sub)
 		return;

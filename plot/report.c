@@ -14,6 +14,8 @@
 #include "plot/claims.h"
 #include "plot/fidelity.h"
 #include "plot/names.h"
+#include "bench/core/reps.h"
+#include "bench/stats/fmt.h"
 #include "bench/stats/stats.h"
 
 /* Harness metrics of every repetition (bench/results.c): the common columns, not repeated
@@ -65,10 +67,10 @@ static void num(FILE *f, double v)
 			k++;
 		}
 		fprintf(f, "%.3g%c", v, sfx[k]);
-	} else if (v != 0 && fabs(v) < 1e-3) {
+	} else if (fabs(v) < 1e3) { /* 0.728, 12.5, 0.000123: three digits */
 		fprintf(f, "%.3g", v);
 	} else {
-		fprintf(f, "%.4g", v);
+		fprintf(f, "%.4g", v); /* 1234 */
 	}
 }
 
@@ -127,23 +129,42 @@ static void machine_section(FILE *o, const struct results_file *f)
 	fprintf(o, "\n</details>\n\n");
 }
 
+/* One claim's evidence, collapsed under the table: the claim, its full verdict, each check on
+ * a line, the cells, the rule (Markdown already: claims.h). */
+static void claim_evidence(FILE *o, const struct claim_result *c)
+{
+	fprintf(o, "<details><summary>Claim %u evidence: %s</summary>\n\n", c->id, claims_verdict_name(c->verdict));
+	fprintf(o, "- **Claim:** %s\n- **Verdict:** %s\n", c->claim, c->verdict_text);
+	if (*c->measured) {
+		fputs("- **Checks** (✓ passed, ✗ failed):\n", o);
+		for (const char *l = c->measured; *l;) {
+			size_t k = strcspn(l, "\n");
+			fprintf(o, "  - %.*s\n", (int)k, l);
+			l += k + (l[k] == '\n');
+		}
+	}
+	fprintf(o, "- **Cells:** %s\n- **Rule:** %s\n", *c->cells ? c->cells : "none", c->rule);
+	if (c->figure)
+		fprintf(o, "- **Figure:** %s\n", c->figure);
+	fputs("\n</details>\n\n", o);
+}
+
 static void claims_section(FILE *o, const struct claim_result *c)
 {
-	fprintf(o, "## The tutorials' claims\n\nEach verdict is computed from the cells of this file by the rule listed "
-	           "below the table (rules and thresholds: `plot/claims.c`); ✓/✗ mark each check. A claim is *not "
-	           "measured* when the file lacks the cells its rule needs, and *unreliable* (no verdict) when a "
-	           "cell it needs is unstable or its median repetition was disturbed: the other load in that cell "
-	           "is named instead.\n\n"
-	           "| # | claim | cells | measured | verdict |\n|---|---|---|---|---|\n");
-	for (unsigned i = 0; i < CLAIMS_N; i++) { /* Markdown already (claims.h) */
-		const char *rest = c[i].verdict_text + strlen(claims_verdict_name(c[i].verdict));
-		fprintf(o, "| %u | %s | %s | %s | **%s**%s |\n", c[i].id, c[i].claim, *c[i].cells ? c[i].cells : "-",
-		        *c[i].measured ? c[i].measured : "-", claims_verdict_name(c[i].verdict), rest);
-	}
-	fprintf(o, "\nRules:\n\n");
+	fprintf(o, "## The tutorials' claims\n\nEach verdict is computed from the cells of this file by the claim's "
+	           "rule (in its evidence; thresholds: `plot/claims.c`). Verdicts: **holds**; **does not hold** (a "
+	           "check failed); **holds only when** (in some setups, not others); **partly measured** (a part of "
+	           "the claim has no cells here, so it is not confirmed); **not measured**; **unreliable** (a cell it "
+	           "needs is unstable or was disturbed: no verdict). The last column is the figure that decides it "
+	           "(✓ passed, ✗ failed); the evidence under the table has every check. `bench run --claims` "
+	           "runs the cells every claim needs.\n\n"
+	           "| # | claim | verdict | deciding figure |\n|---|---|---|---|\n");
 	for (unsigned i = 0; i < CLAIMS_N; i++)
-		fprintf(o, "%u. %s\n", c[i].id, c[i].rule);
-	fprintf(o, "\n");
+		fprintf(o, "| %u | %s | **%s** | %s%s%s |\n", c[i].id, c[i].brief, claims_verdict_name(c[i].verdict),
+		        c[i].headline, *c[i].beside ? "; " : "", c[i].beside);
+	fputs("\n", o);
+	for (unsigned i = 0; i < CLAIMS_N; i++)
+		claim_evidence(o, &c[i]);
 }
 
 static void figures_section(FILE *o, const struct plot_set *s, const struct plot_opts *po, const char *note)
@@ -183,18 +204,105 @@ static void figures_section(FILE *o, const struct plot_set *s, const struct plot
 	}
 }
 
-/* The knobs of a cell that vary among the cells of its workload, for the table. */
-static void table_row_label(const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c,
-                            char *buf, size_t len)
+/* At most this many columns in a table of report.md; the other metrics stay in the JSON. */
+#define TABLE_COLS 8
+
+/* How a metric is shown: the unit its name ends with (_s, _ns, _us, _ms, _per_s, _kb, _pct), the
+ * name without it for the header, and its values in engineering notation with the unit
+ * ("94.1 us"); a count or ratio without a unit is printed plainly. */
+struct unit {
+	const char *suffix, *unit;
+	double scale;                 /* to the unit: 1e-9 for _ns */
+	int eng;                      /* engineering notation with SI prefixes (fmt_eng) */
+};
+static const struct unit units[] = {
+	{ "_per_s", "/s", 1, 1 }, { "_ns", "s", 1e-9, 1 }, { "_us", "s", 1e-6, 1 }, { "_ms", "s", 1e-3, 1 },
+	{ "_s", "s", 1, 1 },       { "_kb", "KiB", 1, 0 },  { "_pct", "%", 1, 0 },   { "_cores", "cores", 1, 0 },
+	{ "_fraction", "%", 100, 0 },
+};
+
+static const struct unit *unit_of(const char *m)
 {
-	char v[256], dk[160];
-	plot_varying(set, n, c, "driver,workers", v, sizeof v);
-	plot_varying_driver(set, n, c, dk, sizeof dk);
-	snprintf(buf, len, "%s%s%s", dk, *dk && *v ? " " : "", v);
+	size_t n = strlen(m);
+	for (unsigned i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t k = strlen(units[i].suffix);
+		if (n > k && !strcmp(m + n - k, units[i].suffix))
+			return &units[i];
+	}
+	return NULL;
 }
 
-/* The metrics of a workload's cells beyond the harness's: its own (cols) and its drivers'
- * (dcols), in first-seen order, at most 64 each. */
+/* A table header for metric m: "handoff (s)", "ops (/s)", "rounds". */
+static void metric_head(FILE *o, const char *m)
+{
+	const struct unit *u = unit_of(m);
+	if (!strcmp(m, M_MEM_PER_WORKER)) /* the widest harness header, shortened */
+		fputs(" mem/worker (KiB) |", o);
+	else if (u)
+		fprintf(o, " %.*s (%s) |", (int)(strlen(m) - strlen(u->suffix)), m, u->unit);
+	else
+		fprintf(o, " %s |", m);
+}
+
+/* The headers of metrics col[0..n), the end of the header row, the separator row: the fixed
+ * columns' part (fixed_sep), then one right-aligned column per metric. */
+static void metric_heads(FILE *o, const char *const *col, unsigned n, const char *fixed_sep)
+{
+	for (unsigned j = 0; j < n; j++)
+		metric_head(o, col[j]);
+	fprintf(o, "\n%s", fixed_sep);
+	for (unsigned j = 0; j < n; j++)
+		fputs("--:|", o);
+	fputs("\n", o);
+}
+
+/* A value of metric m: "94.1 us", "1.74 M/s", "0.98", "-" when absent. */
+static void metric_value(FILE *o, const char *m, double v)
+{
+	const struct unit *u = unit_of(m);
+	char b[FMT_ENG_LEN];
+	if (!isfinite(v))
+		fputs("-", o);
+	else if (u && u->eng) {
+		fmt_eng(v * u->scale, u->unit, b, sizeof b);
+		fputs(b, o);
+	} else {
+		num(o, u ? v * u->scale : v);
+	}
+}
+
+/* The median of a metric in a cell: its summary's; for an unstable cell whose summary lacks it
+ * (every repetition disturbed), over all its ok repetitions (the status column says unstable). */
+static double cell_med(const struct results_file_cell *c, const char *m)
+{
+	double v = plot_med(c, m), x[256];
+	if (isfinite(v) || strcmp(c->status, "unstable"))
+		return v;
+	int k = results_file_values_any(c, m, x, 256);
+	return k > 0 ? stats_median(x, (unsigned)k) : NAN;
+}
+
+/* A cell in a row: "thread n=2 sync=mutex" (the driver, n, the knobs that vary, Markdown). */
+static void cell_name(FILE *o, const struct results_file_cell *const *set, unsigned n, const struct results_file_cell *c)
+{
+	size_t len = 16 + (c->nknobs + 3) * (ESC_NAME_MAX + ESC_VALUE_MAX + 3);
+	char *v = malloc(len), *dk = malloc(len);
+	fprintf(o, "| %s n=%u", c->driver, c->workers);
+	if (v && dk) {
+		plot_varying(set, n, c, "driver,workers", v, len);
+		plot_varying_driver(set, n, c, dk, len);
+		fputs(*dk ? " " : "", o);
+		md(o, dk);
+		fputs(*v ? " " : "", o);
+		md(o, v);
+	}
+	free(v);
+	free(dk);
+	fputs(" |", o);
+}
+
+/* The metrics of a workload's cells beyond the harness's: its own (col) and its drivers'
+ * (dcol), in first-seen order, at most 64 each. */
 struct wl_columns {
 	const char *col[64], *dcol[64];
 	unsigned ncol, ndcol;
@@ -218,102 +326,117 @@ static void wl_columns(const struct results_file_cell *const *c, unsigned n, str
 		}
 }
 
-/* The header of a table: the fixed part, then a column per metric; the separator likewise. */
-static void table_head(FILE *o, const char *fixed, const char *fixed_sep, const char *const *col, unsigned ncol)
+/* A table of metrics col[0..ncol) (at most TABLE_COLS - 1 of them), a row per cell that has
+ * one of them; the metrics left out are named below it. */
+static void metric_table(FILE *o, const struct results_file_cell *const *c, unsigned n, const char *const *col,
+                         unsigned ncol)
 {
-	fputs(fixed, o);
-	for (unsigned j = 0; j < ncol; j++)
-		fprintf(o, " %s |", col[j]);
-	fprintf(o, "\n%s", fixed_sep);
-	for (unsigned j = 0; j < ncol; j++)
-		fprintf(o, "--:|");
-	fprintf(o, "\n");
-}
-
-/* The start of a row: "| driver | n | setup" (setup: the knobs that vary, Markdown-escaped). */
-static void row_start(FILE *o, const struct results_file_cell *const *c, unsigned n, const struct results_file_cell *x)
-{
-	char lab[400];
-	table_row_label(c, n, x, lab, sizeof lab);
-	fprintf(o, "| %s | %u | ", x->driver, x->workers);
-	md(o, lab);
-}
-
-/* The medians of metrics col[0..ncol) of a cell, " | v" each, and the row's end. */
-static void row_values(FILE *o, const struct results_file_cell *x, const char *const *col, unsigned ncol)
-{
-	for (unsigned j = 0; j < ncol; j++) {
-		fprintf(o, " | ");
-		num(o, plot_med(x, col[j]));
+	unsigned shown = ncol < TABLE_COLS - 1 ? ncol : TABLE_COLS - 1;
+	fputs("| cell |", o);
+	metric_heads(o, col, shown, "|---|");
+	for (unsigned i = 0; i < n; i++) {
+		int any = 0;
+		for (unsigned j = 0; j < shown && !any; j++)
+			any = isfinite(cell_med(c[i], col[j]));
+		if (!any)
+			continue;
+		cell_name(o, c, n, c[i]);
+		for (unsigned j = 0; j < shown; j++) {
+			fputs(" ", o);
+			metric_value(o, col[j], cell_med(c[i], col[j]));
+			fputs(" |", o);
+		}
+		fputs("\n", o);
 	}
-	fprintf(o, " |\n");
+	if (shown < ncol) {
+		fputs("\nIn the results file, not shown here (`bench export`):", o);
+		for (unsigned j = shown; j < ncol; j++)
+			fprintf(o, "%s %s", j > shown ? "," : "", col[j]);
+		fputs(".\n", o);
+	}
+	fputs("\n", o);
 }
 
-/* One row of a workload's results table: setup, status, primary metric, harness metrics, its own. */
+/* One row of a workload's main table: cell, status, primary metric and its cv, harness metrics. */
 static void results_row(FILE *o, const struct results_file_cell *const *c, unsigned n, const struct results_file_cell *x,
-                        const struct wl_columns *w)
+                        const char *const *h, unsigned nh)
 {
-	static const char *const h[] = { M_OPS_S, M_UTIL, M_WALL, M_SPAWN, M_MEM_PER_WORKER, M_FAIRNESS };
-	row_start(o, c, n, x);
-	fprintf(o, " | %s", x->status);
-	if (x->error) {
+	cell_name(o, c, n, x);
+	fprintf(o, " %s", strcmp(x->status, "unstable") ? x->status : "**unstable**");
+	if (x->error && strcmp(x->status, "unstable")) {
 		fprintf(o, ": ");
 		md(o, x->error);
 	}
 	const struct results_stat *p = results_file_stat(x, x->primary);
-	fprintf(o, " | %s ", x->primary);
-	num(o, p ? p->median : NAN);
-	fprintf(o, " | ");
+	fputs(" | ", o);
+	metric_value(o, x->primary, cell_med(x, x->primary));
 	if (p && isfinite(p->cv))
-		fprintf(o, "%.1f%%", p->cv * 100);
+		fprintf(o, " | %.1f%%", p->cv * 100);
 	else
-		fprintf(o, "-");
-	for (unsigned k = 0; k < 6; k++) {
-		fprintf(o, " | ");
-		num(o, plot_med(x, h[k]));
+		fprintf(o, " | -");
+	for (unsigned k = 0; k < nh; k++) {
+		fputs(" | ", o);
+		metric_value(o, h[k], cell_med(x, h[k]));
 	}
-	row_values(o, x, w->col, w->ncol);
+	fprintf(o, " |\n");
 }
 
-/* A workload's section of "Results by workload": a row per cell, then its drivers' metrics. */
+/* A workload's section of "Results by workload": a table of the cells (status, primary metric,
+ * the harness's main metrics), one of its own metrics, one of its drivers' metrics; each at
+ * most TABLE_COLS columns. */
 static void workload_section(FILE *o, const struct results_file *f, const char *wl)
 {
+	static const char *const all_h[] = { M_UTIL, M_WALL, M_SPAWN, M_MEM_PER_WORKER };
+	const char *h[4];
+	unsigned nh = 0;
 	const struct results_file_cell *c[4096];
 	unsigned n = plot_find(f, &(struct plot_sel){ .workload = wl, .any_status = 1 }, c, 4096);
 	struct wl_columns w;
 	plot_sort_cells(c, n);
 	wl_columns(c, n, &w);
+	const char *primary = n ? c[0]->primary : M_OPS_S;
+	for (unsigned k = 0; k < 4; k++) /* the primary metric is not shown twice */
+		if (strcmp(all_h[k], primary))
+			h[nh++] = all_h[k];
 	fprintf(o, "### %s\n\nMedians over the measured repetitions; `cv` is the coefficient of variation of the "
-	           "primary metric.\n\n", wl);
-	table_head(o, "| driver | n | setup | status | primary | cv | ops/s | util (cores) | wall (s) | spawn (s) | "
-	              "KiB/worker | fairness |", "|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|", w.col, w.ncol);
+	           "primary metric (%s); an unstable cell shows the median of all its repetitions, disturbed "
+	           "ones included.\n\n| cell | status |", wl, primary);
+	metric_head(o, primary);
+	fputs(" cv |", o);
+	metric_heads(o, h, nh, "|---|---|--:|--:|");
 	for (unsigned i = 0; i < n; i++)
-		results_row(o, c, n, c[i], &w);
+		results_row(o, c, n, c[i], h, nh);
 	fprintf(o, "\n");
-	if (!w.ndcol)
-		return;
-	fprintf(o, "Driver metrics of these cells:\n\n");
-	table_head(o, "| driver | n | setup |", "|---|--:|---|", w.dcol, w.ndcol);
-	for (unsigned i = 0; i < n; i++) {
-		int any = 0;
-		for (unsigned j = 0; j < w.ndcol && !any; j++)
-			any = results_file_stat(c[i], w.dcol[j]) != NULL;
-		if (!any)
-			continue;
-		row_start(o, c, n, c[i]);
-		row_values(o, c[i], w.dcol, w.ndcol);
+	if (w.ncol) {
+		fprintf(o, "Metrics of %s:\n\n", wl);
+		metric_table(o, c, n, w.col, w.ncol);
 	}
-	fprintf(o, "\n");
+	if (w.ndcol) {
+		fprintf(o, "Driver metrics of these cells:\n\n");
+		metric_table(o, c, n, w.dcol, w.ndcol);
+	}
 }
 
 /* A cell with disturbed repetitions, or unstable: one line of the list under "Other load". */
-static void disturbed_line(FILE *o, const struct results_file_cell *c)
+static void disturbed_line(FILE *o, const struct results_file *f, const struct results_file_cell *c)
 {
 	unsigned nok, nd;
 	double load = plot_cell_other_load(c, 1, &nok, &nd);
 	char lab[200];
 	results_cell_label(lab, sizeof lab, c->workload, c->driver, c->workers); /* validated names */
-	fprintf(o, "- `%s`: %s", lab, strcmp(c->status, "unstable") ? "" : "**unstable**, ");
+	fprintf(o, "- `%s`", lab);
+	const struct results_file_cell **same = calloc(f->ncells, sizeof *same);
+	size_t len = 16 + (c->nknobs + 3) * (ESC_NAME_MAX + ESC_VALUE_MAX + 3);
+	char *v = malloc(len);
+	if (same && v) { /* the knobs that tell it from the other cells of its workload */
+		unsigned n = plot_find(f, &(struct plot_sel){ .workload = c->workload, .any_status = 1 }, same, f->ncells);
+		plot_varying(same, n, c, "driver,workers", v, len);
+		fputs(*v ? " " : "", o);
+		md(o, v);
+	}
+	free(same);
+	free(v);
+	fprintf(o, ": %s", strcmp(c->status, "unstable") ? "" : "**unstable**, ");
 	fprintf(o, "%u of %u repetitions disturbed", nd, nok);
 	if (isfinite(load))
 		fprintf(o, " (other load %.2f cores)", load);
@@ -322,12 +445,20 @@ static void disturbed_line(FILE *o, const struct results_file_cell *c)
 	fputs("\n", o);
 }
 
+/* Whether c is unstable or had disturbed repetitions. */
+static int cell_disturbed(const struct results_file_cell *c)
+{
+	unsigned nd;
+	plot_cell_other_load(c, 1, NULL, &nd);
+	return nd || !strcmp(c->status, "unstable");
+}
+
 /* How busy the rest of the machine was: other_load over the cells, its median and maximum;
  * then every cell that is unstable or had disturbed repetitions. */
 static void load_section(FILE *o, const struct results_file *f)
 {
 	double load[4096], max = 0;
-	unsigned nl = 0, nbad = 0;
+	unsigned nl = 0;
 	for (unsigned i = 0; i < f->ncells && nl < 4096; i++) {
 		double l = plot_cell_other_load(&f->cells[i], 0, NULL, NULL);
 		if (isfinite(l)) {
@@ -344,20 +475,21 @@ static void load_section(FILE *o, const struct results_file *f)
 		                     "than on an idle machine; re-run on a quiet machine before trusting the verdicts.**"
 		                   : "");
 	}
+	unsigned nbad = 0, nunstable = 0;
 	for (unsigned i = 0; i < f->ncells; i++) {
-		const struct results_file_cell *c = &f->cells[i];
-		unsigned nd;
-		plot_cell_other_load(c, 1, NULL, &nd);
-		int bad = nd || !strcmp(c->status, "unstable");
-		if (bad && !nbad++)
-			fprintf(o, "**Disturbed cells** (other load, steal, run delay or a stall during repetitions; an "
-			           "unstable cell had too many, and its figures are not trustworthy; a claim that needs "
-			           "one is *unreliable*):\n\n");
-		if (bad)
-			disturbed_line(o, c);
+		nbad += cell_disturbed(&f->cells[i]);
+		nunstable += !strcmp(f->cells[i].status, "unstable");
 	}
-	if (nbad)
-		fputs("\n", o);
+	if (!nbad)
+		return;
+	fprintf(o, "**Disturbed cells: %u, %u of them unstable** (other load, steal, run delay or a stall during "
+	           "repetitions; an unstable cell had too many, and its figures are not trustworthy; a claim that "
+	           "needs one is *unreliable*).\n\n<details><summary>The disturbed cells</summary>\n\n",
+	        nbad, nunstable);
+	for (unsigned i = 0; i < f->ncells; i++)
+		if (cell_disturbed(&f->cells[i]))
+			disturbed_line(o, f, &f->cells[i]);
+	fputs("\n</details>\n\n", o);
 }
 
 /* The title and the run: file, when and by what it was made, the command. Untrusted text is
@@ -394,8 +526,11 @@ static void header_section(FILE *o, const struct results_file *f, const struct p
 		fprintf(o, "**%u unstable**, ", unstable);
 	fprintf(o, "%u failed, %u skipped.\n\nCommand: bench ", failed, skipped);
 	md(o, f->argv);
-	fprintf(o, " (%u measured repetitions after %u warm-up, %g s each for duration-bound workloads).\n"
-	           "This report: bench report ", f->reps, f->warmup, f->duration_s);
+	if (f->reps_auto) /* reps "auto": each cell says how many (reps_stop) */
+		fprintf(o, " (measured repetitions: auto, at least %d per cell, after %u warm-up", REPS_AUTO_MIN, f->warmup);
+	else
+		fprintf(o, " (%u measured repetitions after %u warm-up", f->reps, f->warmup);
+	fprintf(o, ", %g s each for duration-bound workloads).\nThis report: bench report ", f->duration_s);
 	md(o, f->path);
 	fputs(" -o ", o);
 	md(o, po->dir);
@@ -420,6 +555,7 @@ int report_write(const struct results_file *f, const struct plot_set *figs, cons
 	load_section(o, f);
 	machine_section(o, f);
 	claims_section(o, claims);
+	claims_free(claims);
 	fidelity_section(o, f);
 	figures_section(o, figs, po, render_note);
 	fprintf(o, "## Results by workload\n\n");

@@ -5,6 +5,9 @@
 #include <jansson.h>
 
 #include "plot/claims.h"
+#include "bench/core/opt.h"
+
+#define KNOB_TEXT_MAX (sizeof ((struct knobval *)0)->text - 1) /* the longest knob value a results file holds */
 #include "plot/names.h"
 #include "bench/store/results_load.h"
 #include "tests/test.h"
@@ -19,8 +22,12 @@ static enum claim_verdict verdict(json_t *doc, unsigned id, char *text, size_t l
 	claims_evaluate(f, r);
 	results_file_free(f);
 	snprintf(text, len, "%s | %s", r[id - 1].verdict_text, r[id - 1].measured);
-	return r[id - 1].verdict;
+	enum claim_verdict v = r[id - 1].verdict;
+	claims_free(r);
+	return v;
 }
+
+static enum claim_verdict verdict_of(const struct results_file *f, unsigned id, char *text, size_t len);
 
 #define EXPECT_VERDICT(doc, id, want)                                                              \
 	do {                                                                                       \
@@ -43,6 +50,7 @@ TEST(claims, every_claim_not_measured_on_an_empty_file)
 		CHECK_CONTAINS(r[i].verdict_text, "needs ");
 		CHECK(*r[i].rule && r[i].claim);
 	}
+	claims_free(r);
 	results_file_free(f);
 }
 
@@ -64,11 +72,15 @@ TEST(claims, c1_cpu_bound_utilization)
 	json_t *d = c1(0.98, 1.0, 1.96);                       /* legacy GIL thrashes: only when new */
 	syn_cell(d, W_CPU_SPIN, "gil", 2, "iters=600 interval_us=100", "util_cores=1.7");
 	EXPECT_VERDICT(d, 1, CLAIM_HOLDS_WHEN);
-	d = syn_new(2);                                        /* one part measured: holds, says what is not */
+	d = syn_new(2);                      /* one part measured: partly measured, not holds, and says what is not */
 	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=1");
 	char t[3000];
-	CHECK_EQ_INT(verdict(d, 1, t, sizeof t), CLAIM_HOLDS);
-	CHECK_CONTAINS(t, "not measured: GIL threads");
+	CHECK_EQ_INT(verdict(d, 1, t, sizeof t), CLAIM_PARTLY);
+	CHECK_CONTAINS(t, "partly measured: not measured: GIL threads");
+	CHECK_STR(claims_verdict_name(CLAIM_PARTLY), "partly measured");
+	d = syn_new(2);                      /* a measured part that fails decides: does not hold */
+	syn_cell(d, W_CPU_SPIN, "thread", 1, "iters=600", "util_cores=0.4");
+	EXPECT_VERDICT(d, 1, CLAIM_FAILS);
 }
 
 static json_t *c2(double thread_none, double mutex_worst, double gil_none)
@@ -117,19 +129,57 @@ TEST(claims, c3_process_creation)
 	CHECK_CONTAINS(t, "n=100 (not: n=1)");
 }
 
-static json_t *c4(double thread_ns, double proc_ns)
+/* pingpong thread and process on one PU (handoff thread_ns, proc_ns; < 0: no such cells), and
+ * spread across two PUs (wake_t, wake_p; < 0: none). */
+static json_t *c4(double thread_ns, double proc_ns, double wake_t, double wake_p)
 {
 	json_t *d = syn_new(2);
-	syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", thread_ns);
-	syn_cellf(d, W_PINGPONG, "process", 2, "mode=wait", "handoff_ns=%g", proc_ns);
+	if (thread_ns >= 0) {
+		syn_one_pu(syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", thread_ns));
+		syn_one_pu(syn_cellf(d, W_PINGPONG, "process", 2, "mode=wait", "handoff_ns=%g", proc_ns));
+	}
+	if (wake_t >= 0) {
+		syn_cellf(d, W_PINGPONG, "thread", 2, "mode=wait", "handoff_ns=%g", wake_t);
+		syn_cellf(d, W_PINGPONG, "process", 2, "mode=wait", "handoff_ns=%g", wake_p);
+	}
 	syn_cell(d, W_PINGPONG, "process", 2, "mode=spin", "handoff_ns=1"); /* no thread twin: unused */
 	return d;
 }
 
 TEST(claims, c4_switch_cost)
 {
-	EXPECT_VERDICT(c4(1000, 3000), 4, CLAIM_HOLDS);
-	EXPECT_VERDICT(c4(1000, 1200), 4, CLAIM_FAILS);
+	EXPECT_VERDICT(c4(1000, 3000, -1, -1), 4, CLAIM_HOLDS);
+	EXPECT_VERDICT(c4(1000, 1200, -1, -1), 4, CLAIM_FAILS);
+}
+
+/* Claim 4 is decided on one PU, where a hand-off is a switch; the cross-PU wake-up is shown
+ * beside the verdict, and never decides it. */
+TEST(claims, c4_decided_on_one_pu_cross_pu_beside)
+{
+	char t[3000];
+	EXPECT_VERDICT(c4(-1, -1, 1000, 3000), 4, CLAIM_NOT_MEASURED); /* cross-PU only: no switch measured */
+	EXPECT_VERDICT(c4(1000, 1200, 28000, 90000), 4, CLAIM_FAILS);  /* a 3x wake-up does not make it hold */
+	EXPECT_VERDICT(c4(1000, 3000, 28000, 28500), 4, CLAIM_HOLDS);  /* nor a 1x wake-up fail it */
+	struct results_file *f = syn_load(c4(3100, 3400, 28000, 29000));
+	struct claim_result r[CLAIMS_N];
+	claims_evaluate(f, r);
+	snprintf(t, sizeof t, "%s | %s | %s", r[3].headline, r[3].beside, r[3].measured);
+	CHECK_EQ_INT(r[3].verdict, CLAIM_FAILS);
+	CHECK_CONTAINS(r[3].headline, "on one PU: thread 3.1 us, process 3.4 us per hand-off (1.10x; the rule needs 2x) ✗");
+	CHECK_STR(r[3].beside, "cross-PU wake-up, not judged: thread 28 us, process 29 us");
+	CHECK(!strstr(r[3].headline, "28 us")); /* the wake-up is not the deciding figure */
+	claims_free(r);
+	results_file_free(f);
+	/* an unstable one-PU cell whose every repetition was disturbed is still on one PU: the claim
+	 * is unreliable (no verdict), not "not measured" */
+	f = syn_load(c4(1000, 3000, -1, -1));
+	struct results_file_cell *th = &f->cells[0];
+	th->status = "unstable";
+	th->reps[0].disturbed = 1;
+	th->reps[0].counted = 0;
+	th->nstats = 0;
+	CHECK_EQ_INT(verdict_of(f, 4, t, sizeof t), CLAIM_UNRELIABLE);
+	results_file_free(f);
 }
 
 static json_t *c5(double overlap, double coro_spawn, double coro_mem)
@@ -216,7 +266,9 @@ static enum claim_verdict verdict_of(const struct results_file *f, unsigned id, 
 	struct claim_result r[CLAIMS_N];
 	claims_evaluate(f, r);
 	snprintf(text, len, "%s | %s", r[id - 1].verdict_text, r[id - 1].measured);
-	return r[id - 1].verdict;
+	enum claim_verdict v = r[id - 1].verdict;
+	claims_free(r);
+	return v;
 }
 
 /* c1 with the process cell (the third) measured at util 1.5/1.56/1.6 (its primary metric
@@ -258,6 +310,7 @@ TEST(claims, unstable_needed_cell_gives_unreliable_not_a_verdict)
 	CHECK_CONTAINS(r[0].cells, "`cpu-spin/process/n=2`");
 	for (unsigned i = 1; i < CLAIMS_N; i++) /* claims that do not need the cell keep their verdict */
 		CHECK(r[i].verdict != CLAIM_UNRELIABLE);
+	claims_free(r);
 	results_file_free(f);
 }
 
@@ -304,5 +357,74 @@ TEST(claims, disturbed_repetitions_are_left_out_of_repetition_rules)
 	CHECK_EQ_INT(verdict_of(f, 7, t, sizeof t), CLAIM_HOLDS);
 	c->reps = orig; /* reps is this test's */
 	c->nreps = 1;
+	results_file_free(f);
+}
+
+/* Claims 2, 5 and 7 with a part not measured say so: partly measured, not holds. */
+TEST(claims, missing_cells_give_partly_measured)
+{
+	char t[3000];
+	json_t *d = syn_new(2); /* 2: no gil cell */
+	syn_cell(d, W_COUNTER, "thread", 2, "sync=none gap_us=0", "lost_fraction=0.3");
+	syn_cell(d, W_COUNTER, "thread", 2, "sync=mutex gap_us=0", "lost_fraction=0");
+	CHECK_EQ_INT(verdict(d, 2, t, sizeof t), CLAIM_PARTLY);
+	CHECK_CONTAINS(t, "not measured: the GIL alone does not fix it (needs shared-counter sync=none under gil");
+	d = syn_new(2); /* 5: the waits, not the cost per task */
+	syn_cell(d, W_SLEEP_IO, "coroutine", 1000, "wait_us=1000 limit=0 spinners=0", "waiters=1000 overlap_efficiency=0.95");
+	CHECK_EQ_INT(verdict(d, 5, t, sizeof t), CLAIM_PARTLY);
+	CHECK_CONTAINS(t, "not measured: least cost per task");
+	d = syn_new(2); /* 7: one consumer: exactly once, but not the sharing */
+	syn_cell(d, W_PC, "thread", 2, "queue=lock capacity=4", "producers=1 consumers=1 ops_per_s=1000");
+	CHECK_EQ_INT(verdict(d, 7, t, sizeof t), CLAIM_PARTLY);
+	CHECK_CONTAINS(t, "not measured: consumers share the items");
+	struct results_file *f = syn_load(c7((const double[]){ 0, 0, 500, 510 }, NULL)); /* both parts: holds */
+	struct claim_result r[CLAIMS_N];
+	claims_evaluate(f, r);
+	CHECK_EQ_INT(r[6].verdict, CLAIM_HOLDS);
+	CHECK(!strstr(r[6].headline, "not measured"));
+	claims_free(r);
+	results_file_free(f);
+}
+
+/* A knob value as long as the loader allows (KNOB_TEXT_MAX), different in each cell. */
+static const char *long_value(unsigned i, unsigned k, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "v%u-%u-", i, k);
+	while ((size_t)n < KNOB_TEXT_MAX && (size_t)n < len - 1)
+		buf[n++] = 'x';
+	buf[n] = 0;
+	return buf;
+}
+
+/* Nothing is cut: 300 semaphore cells, each with ten knobs of the longest value the loader takes
+ * (labels of over 500 characters, where the old code cut at 256), are every one in claim 6's
+ * evidence, in full; the headline stays short and holds none of them. */
+TEST(claims, huge_cells_are_not_truncated)
+{
+	enum { N = 300, K = 10 };
+	char v[KNOB_TEXT_MAX + 1], knobs[K * (KNOB_TEXT_MAX + 8) + 80];
+	json_t *d = syn_new(2);
+	for (unsigned i = 0; i < N; i++) {
+		int off = snprintf(knobs, sizeof knobs, "wait_us=%u limit=5 spinners=0", 1000 + i);
+		for (unsigned k = 0; k < K; k++)
+			off += snprintf(knobs + off, sizeof knobs - (size_t)off, " note%u=%s", k, long_value(i, k, v, sizeof v));
+		syn_cell(d, W_SLEEP_IO, "thread", 20, knobs, "waiters=20 max_inside=5 rounds=4 ideal_rounds=4");
+	}
+	struct results_file *f = syn_load(d);
+	struct claim_result r[CLAIMS_N];
+	claims_evaluate(f, r);
+	CHECK_EQ_INT(r[5].verdict, CLAIM_HOLDS);
+	unsigned lines = 1;
+	for (const char *p = r[5].measured; *p; p++)
+		lines += *p == '\n';
+	CHECK_EQ_INT(lines, 2 * N); /* two checks per cell: never more than k, and k inside */
+	CHECK_CONTAINS(r[5].measured, long_value(N - 1, K - 1, v, sizeof v)); /* the last cell's last knob, whole */
+	CHECK_CONTAINS(r[5].measured, "wait_us=1299");
+	CHECK(strlen(r[5].headline) <= 200);
+	CHECK(!strstr(r[5].headline, "xxxxxxxxxx"));
+	CHECK_CONTAINS(r[5].headline, "✓ (all 600 checks ✓)");
+	for (unsigned i = 0; i < CLAIMS_N; i++)
+		CHECK(strlen(r[i].headline) + strlen(r[i].beside) + strlen(r[i].brief) <= 280);
+	claims_free(r);
 	results_file_free(f);
 }

@@ -367,8 +367,12 @@ TEST_T(plot, every_figure_data_script_and_png, 120)
 		TEST_FAIL("%s", err);
 	/* 1: 4 drivers (categories) x worker counts 1 and 2 (series): a block per series. */
 	check_dat(dir, "cpu-util", 2, 4, 5);
-	/* 2: one panel per cpu-spin cell, rows = samples, columns = time + one per CPU. */
-	check_dat(dir, "core-timeline", 8, 3, 3);
+	/* 2: one panel per cpu-spin cell, rows = samples, columns = time + one per CPU (every
+	 * process) + one per CPU (the workers' own: syn_cell's workers use 0.1 s of CPU in 0.1 s
+	 * on CPU i % 2, so the first cell, one worker, is 100% on CPU 0 and 0 on CPU 1). */
+	check_dat(dir, "core-timeline", 8, 3, 5);
+	char row[256];
+	CHECK_EQ_INT(test_sh(row, sizeof row, "grep -m1 -v '^#' %s/core-timeline.dat | grep -qE '^0.050 100 0 100 0$'", dir), 0);
 	/* 3: every driver at 1 and 2 workers: a block per driver, a row per worker count. */
 	check_dat(dir, "scaling-cpu-spin", 4, 2, 5);
 	check_dat(dir, "scaling-sleep-io", 4, 2, 5);
@@ -512,8 +516,8 @@ TEST_T(plot, real_run_plot_and_report, 120)
 	check_png(rdir, "core-timeline");
 	check_png(rdir, "scaling-cpu-spin");
 	check_dat(rdir, "cpu-util", 2, 2, 5);
-	check_dat(rdir, "core-timeline", 4, 0, 1 + (int)sysconf(_SC_NPROCESSORS_ONLN));
-	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '^| 1 | A CPU-bound loop' %s/report.md", rdir), 0);
+	check_dat(rdir, "core-timeline", 4, 0, 1 + 2 * (int)sysconf(_SC_NPROCESSORS_ONLN)); /* all, the workers' */
+	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '^| 1 | CPU-bound: ' %s/report.md", rdir), 0);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '](cpu-util.png)' %s/report.md", rdir), 0);
 	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -c '^### cpu-spin' %s/report.md", rdir), 0);
 	rmtree(dir);
@@ -804,15 +808,16 @@ TEST(plot, report_header_lists_disturbed_and_unstable_cells)
 	char *dir = tmpdir();
 	json_t *d = syn_new(2);
 	syn_cell(d, W_CPU_SPIN, "thread", 1, "", "ops_per_s=100/101/99 util_cores=1 other_load_cores=0.01/0.6/0.02");
-	syn_cell(d, W_PINGPONG, "process", 2, "mode=wait", "ops_per_s=50/20/30 handoff_ns=9000 other_load_cores=0.05/0.42/0.5");
+	syn_one_pu(syn_cell(d, W_PINGPONG, "process", 2, "mode=wait",
+	                    "ops_per_s=50/20/30 handoff_ns=9000 other_load_cores=0.05/0.42/0.5"));
 	syn_cell(d, W_CPU_SPIN, "thread", 2, "", "ops_per_s=200/201/199 util_cores=2 other_load_cores=0.01/0.02/0.01");
-	syn_cell(d, W_PINGPONG, "thread", 2, "mode=wait", "ops_per_s=500 handoff_ns=1000 other_load_cores=0.01");
+	syn_one_pu(syn_cell(d, W_PINGPONG, "thread", 2, "mode=wait", "ops_per_s=500 handoff_ns=1000 other_load_cores=0.01"));
 	struct results_file *f = syn_load(d);
 	char *t = report_of(f, dir);
 	CHECK(!strstr(t, "Disturbed cells")); /* a schema-1 file: no repetition is marked, nothing listed */
 	CHECK(!strstr(t, "repetitions disturbed"));
 	CHECK(!strstr(t, "**unstable**"));
-	CHECK(!strstr(t, "unreliable**"));
+	CHECK(!strstr(t, "| **unreliable** |")); /* no claim is */
 	free(t);
 	struct results_file_cell *spin = &f->cells[0], *pp = &f->cells[1];
 	spin->reps[1].disturbed = 1;
@@ -825,8 +830,104 @@ TEST(plot, report_header_lists_disturbed_and_unstable_cells)
 	CHECK_CONTAINS(t, "`pingpong/process/n=2`: **unstable**, 2 of 3 repetitions disturbed (other load 0.46 cores)");
 	CHECK(!strstr(t, "`cpu-spin/thread/n=2`:"));
 	CHECK_CONTAINS(t, "4 cells, 3 ok, **1 unstable**, 0 failed");
-	CHECK_CONTAINS(t, "| **unreliable**: 0.46 cores of other load in cell `pingpong/process/n=2` |"); /* claim 4 */
+	CHECK_CONTAINS(t, "**Disturbed cells: 2, 1 of them unstable**"); /* the list itself is collapsed */
+	CHECK_CONTAINS(t, "<details><summary>The disturbed cells</summary>\n\n- `cpu-spin/thread/n=1`");
+	CHECK_CONTAINS(t, " (3 measured repetitions after 0 warm-up");
+	CHECK_CONTAINS(t, "| **unreliable** | no verdict (1 needed cell unstable or disturbed); seen: n=2 on one PU: "
+	                  "thread 1 us, process 9 us per hand-off (9.00x; the rule needs 2x) |"); /* claim 4 */
+	CHECK_CONTAINS(t, "- **Verdict:** unreliable: 0.46 cores of other load in cell `pingpong/process/n=2`\n");
+	free(t);
+	f->reps_auto = 1; /* run --all, --claims: each cell decided its count */
+	t = report_of(f, dir);
+	CHECK_CONTAINS(t, " (measured repetitions: auto, at least 5 per cell, after 0 warm-up");
 	free(t);
 	results_file_free(f);
+	rmtree(dir);
+}
+
+/* The columns of a Markdown table row: its '|' not escaped, less one. */
+static unsigned md_columns(const char *line, size_t len)
+{
+	unsigned bars = 0;
+	for (size_t i = 0; i < len; i++)
+		bars += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+	return bars ? bars - 1 : 0;
+}
+
+/* Every table of report.md at most 8 columns, every claims row at most 300 characters (UTF-8
+ * characters, not bytes), values with units in engineering notation: on a file with a workload
+ * of many metrics, long knob values in many cells, and a claim's evidence of 600 checks. */
+TEST(plot, report_tables_narrow_short_rows_with_units)
+{
+	char *dir = tmpdir(), knobs[800], v[64];
+	json_t *d = syn_new(2);
+	syn_cell(d, W_PINGPONG, "thread", 2, "mode=wait",
+	         "handoff_ns=94100 lost_fraction=0.344 rtt_ns=188200 a_s=0.5 b_s=0.25 c_per_s=1744000 d_us=12 e_kb=80 g=7 h=8 i=9");
+	for (unsigned i = 0; i < 40; i++) {
+		int off = snprintf(knobs, sizeof knobs, "wait_us=%u limit=5 spinners=0", 1000 + i);
+		for (unsigned k = 0; k < 8; k++) {
+			int n = snprintf(v, sizeof v, "v%u-%u-", i, k);
+			while (n < 47)
+				v[n++] = 'x';
+			v[n] = 0;
+			off += snprintf(knobs + off, sizeof knobs - (size_t)off, " note%u=%s", k, v);
+		}
+		syn_cell(d, W_SLEEP_IO, "thread", 20, knobs, "waiters=20 max_inside=5 rounds=4 ideal_rounds=4");
+	}
+	struct results_file *f = syn_load(d);
+	char *t = report_of(f, dir);
+	unsigned rows = 0, claim_rows = 0, in_claims = 0;
+	for (char *l = t; *l;) {
+		size_t len = strcspn(l, "\n");
+		if (!strncmp(l, "| # | claim |", 12))
+			in_claims = 1;
+		if (in_claims && len == 0)
+			in_claims = 0;
+		if (*l == '|') {
+			rows++;
+			if (md_columns(l, len) > 8)
+				TEST_FAIL("a row of %u columns: %.*s", md_columns(l, len), (int)(len < 300 ? len : 300), l);
+			size_t chars = 0; /* UTF-8 characters */
+			for (size_t i = 0; i < len; i++)
+				chars += ((unsigned char)l[i] & 0xc0) != 0x80;
+			if (in_claims && chars > 300)
+				TEST_FAIL("a claims row of %zu characters: %.*s", chars, (int)len, l);
+			claim_rows += in_claims && l[2] != '#' && l[2] != '-';
+		}
+		l += len + (l[len] == '\n');
+	}
+	CHECK_EQ_INT(claim_rows, CLAIMS_N);
+	CHECK(rows > 20);
+	CHECK_CONTAINS(t, " handoff (s) |");
+	CHECK_CONTAINS(t, " 94.1 us |");
+	CHECK_CONTAINS(t, " c (/s) |");
+	CHECK_CONTAINS(t, " 1.74 M/s |");
+	CHECK_CONTAINS(t, " 12 us |");
+	CHECK_CONTAINS(t, " lost (%) |");
+	CHECK_CONTAINS(t, " 34.4 |");
+	CHECK_CONTAINS(t, "In the results file, not shown here (`bench export`):");
+	CHECK_CONTAINS(t, "<details><summary>Claim 6 evidence: holds</summary>");
+	CHECK(!strstr(t, "e-0")); /* no 9.41e-05 */
+	free(t);
+	results_file_free(f);
+	rmtree(dir);
+}
+
+/* bench run --claims measures every claim: its report has no claim "not measured" or "partly
+ * measured" (repetitions kept whatever the load: this checks which cells run, not timings). */
+TEST_T(plot, claims_preset_measures_every_claim, 300)
+{
+	char *dir = tmpdir(), out[8192];
+	int rc = test_sh(out, sizeof out, "cd %s && %s run --claims --reps 1 --warmup 0 --duration 0.02 --keep-disturbed "
+	                 "--no-store -q -o c.json >/dev/null && %s report c.json -o rep >/dev/null && grep -c '^| [1-8] | ' rep/report.md",
+	                 dir, test_bench_exe(), test_bench_exe());
+	if (rc)
+		TEST_FAIL("exit %d: %s", rc, out);
+	CHECK_EQ_INT(atoi(out), CLAIMS_N);
+	rc = test_sh(out, sizeof out, "grep -E '^\\| [1-8] \\| .*\\*\\*(not measured|partly measured)\\*\\*' %s/rep/report.md", dir);
+	if (rc == 0)
+		TEST_FAIL("a claim the preset did not measure: %s", out);
+	CHECK_EQ_INT(test_sh(out, sizeof out, "grep -q 'pingpong/thread/n=2 pin=pus:0,0' %s/c.json || "
+	                     "grep -q '\"pin\": *\"pus:0,0\"' %s/c.json", dir, dir), 0);
 	rmtree(dir);
 }

@@ -254,6 +254,24 @@ void syn_status(json_t *cell, const char *status, const char *error)
 	json_object_set_new(cell, "error", json_string(error));
 }
 
+json_t *syn_one_pu(json_t *cell)
+{
+	size_t i;
+	json_t *r;
+	json_object_set_new(cell, "pin", json_string("pus:0,0"));
+	json_array_foreach(json_object_get(cell, "reps"), i, r) {
+		size_t n = json_array_size(json_object_get(r, "bound_pu"));
+		json_t *pu = json_array(), *cl = json_array();
+		for (size_t k = 0; k < n; k++) {
+			json_array_append_new(pu, json_integer(0));
+			json_array_append_new(cl, json_integer(0));
+		}
+		json_object_set_new(r, "bound_pu", pu);
+		json_object_set_new(r, "last_cpu", cl);
+	}
+	return cell;
+}
+
 void syn_worker_ops(json_t *cell, const double *ops, unsigned n)
 {
 	size_t i;

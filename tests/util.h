@@ -52,6 +52,9 @@ json_t *syn_cellf(json_t *doc, const char *wl, const char *drv, unsigned n, cons
                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void syn_status(json_t *cell, const char *status, const char *error);
 /* Sets every repetition's worker_ops to ops[0..n). */
+/* Every worker of the cell bound to PU 0 in every repetition, as bench run --pin pus:0,0 records
+ * it (claim 4 is decided on such cells). Returns cell. */
+json_t *syn_one_pu(json_t *cell);
 void syn_worker_ops(json_t *cell, const double *ops, unsigned n);
 /* Writes doc to path (doc stays the caller's); returns path. The test fails if it cannot. */
 const char *syn_write(json_t *doc, const char *path);

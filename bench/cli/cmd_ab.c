@@ -374,6 +374,10 @@ static int side_plan(const struct ab_args *a, int s, struct ab_side *sd)
 		log_err("ab", "--%s-args: --help is not an argument of a side", side_name[s]);
 		rc = -EINVAL;
 	}
+	if (!rc && sd->plan.claims) { /* its cells each have their own pin, which ab does not carry */
+		log_err("ab", "--claims is a preset of bench run, not of ab: select the cells with -w -d -n -O --pin");
+		rc = -EINVAL;
+	}
 	if (!rc)
 		rc = run_plan_expand(&sd->plan, &sd->cells);
 	return rc ? -EINVAL : 0;

@@ -74,7 +74,7 @@ static int split_protocol(int argc, char **argv, char **rest, int *nrest, long *
 /* What bench rep does not take of bench run's command line. 0, or -EINVAL after one line. */
 static int check_plan(const struct run_plan *p)
 {
-	const char *bad = p->baseline ? "--baseline" : p->all ? "--all" : p->set[RUN_SET_REPS] ? "--reps"
+	const char *bad = p->baseline ? "--baseline" : p->all ? "--all" : p->claims ? "--claims" : p->set[RUN_SET_REPS] ? "--reps"
 	                : p->output ? "-o" : p->quiet ? "--quiet" : NULL;
 	if (bad) {
 		log_err("rep", "%s: bench rep runs one repetition of one cell and prints it (see bench rep --help)", bad);

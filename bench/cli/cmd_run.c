@@ -31,7 +31,7 @@
 
 static void run_usage(void)
 {
-	printf("usage: bench run [--all] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
+	printf("usage: bench run [--all | --claims] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
 	       "                 [--reps R|auto] [--cell-budget SEC] [--keep-disturbed]\n"
 	       "                 [--warmup K] [--duration SEC] [--timeout SEC]\n"
 	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet]\n"
@@ -47,6 +47,9 @@ static void run_usage(void)
 	       "job. A '*' after the status marks a cell with disturbed repetitions or an unstable one;\n"
 	       "a footnote below the table says why.\n\n"
 	       "  --all              every workload under every available driver but py-* (-w/-d narrow it)\n"
+	       "  --claims           the cells every claim of bench report needs, and its figures: each\n"
+	       "                     claim measured (pingpong also on one PU, --pin pus:0,0, where a\n"
+	       "                     hand-off is a switch); --reps auto. Alone: not with -w -d -n -O --pin\n"
 	       "  -w, --workload     workloads, comma-separated (bench list)\n"
 	       "  -d, --driver       drivers, comma-separated (default: every available one but the\n"
 	       "                     python drivers py-*, which start a real interpreter per\n"
@@ -505,13 +508,14 @@ static int run_plan_cells(int argc, char **argv, struct run_plan *p)
 	struct machine m;
 	machine_describe(&m);
 	if (output_path(p, &m, path, sizeof path)) {
-		free(cells.v);
+		run_cells_free(&cells);
 		return EXIT_USAGE;
 	}
 	struct results_config rc = run_config(argc, argv, p, p->pin);
-	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = cells.v, .n = cells.n, .path = path };
+	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = cells.v, .n = cells.n, .pins = cells.pins,
+		                   .labels = cells.labels, .path = path }; /* pins, labels: --claims */
 	int sig, ret = history_run_record(run_store, path, run_cells(&batch, &sig));
-	free(cells.v);
+	run_cells_free(&cells);
 	if (!p->output)
 		link_latest(path);
 	return ret;

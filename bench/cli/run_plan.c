@@ -192,7 +192,7 @@ static int parse_setting(struct run_plan *p, enum run_setting which, const char 
 	return 0;
 }
 
-enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM, O_KEEP, O_BUDGET };
+enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM, O_KEEP, O_BUDGET, O_CLAIMS };
 static const struct option run_long[] = {
 	{ "all", no_argument, 0, O_ALL }, { "workload", required_argument, 0, 'w' },
 	{ "driver", required_argument, 0, 'd' }, { "workers", required_argument, 0, 'n' },
@@ -202,7 +202,7 @@ static const struct option run_long[] = {
 	{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
 	{ "baseline", required_argument, 0, O_BASELINE }, { "confirm", no_argument, 0, O_CONFIRM },
 	{ "keep-disturbed", no_argument, 0, O_KEEP }, { "cell-budget", required_argument, 0, O_BUDGET },
-	COMPARE_LONG_OPTIONS, { 0 }
+	{ "claims", no_argument, 0, O_CLAIMS }, COMPARE_LONG_OPTIONS, { 0 }
 };
 #define RUN_SHORT ":w:d:n:O:o:qh"
 
@@ -225,6 +225,7 @@ static int one_option(struct run_plan *p, int c, char **argv)
 {
 	switch (c) {
 	case O_ALL: p->all = 1; return 0;
+	case O_CLAIMS: p->claims = 1; return 0;
 	case 'w': return each_item(optarg, "-w", add_workload, p);
 	case 'd': return each_item(optarg, "-d", add_driver, p);
 	case 'n': return each_item(optarg, "-n", add_workers, p);
@@ -280,8 +281,13 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p)
 	}
 	if (run_plan_keep_disturbed_env())
 		p->cfg.keep_disturbed = 1;
-	/* --all surveys every cell: --reps auto, unless --reps says otherwise (run_plan.h) */
-	if (p->all && !p->set[RUN_SET_REPS])
+	if (p->claims && (p->all || p->nwl || p->ndrv || p->nworkers || p->nassign || p->pin_set || p->baseline)) {
+		log_err("run", "--claims runs its own cells: it cannot be combined with --all, -w, -d, -n, -O, --pin or "
+		               "--baseline");
+		return -EINVAL;
+	}
+	/* --all and --claims survey many cells: --reps auto, unless --reps says otherwise (run_plan.h) */
+	if ((p->all || p->claims) && !p->set[RUN_SET_REPS])
 		run_plan_set(p, RUN_SET_REPS, "auto");
 	if (p->cfg.cell_budget_s > 0 && !p->cfg.reps_auto) {
 		log_err("run", "--cell-budget needs --reps auto (the default of --all)");
@@ -491,9 +497,115 @@ static int expand_one(const struct run_plan *p, struct cell_spec c, struct knob_
 	}
 }
 
+/* ------------------------------------------------------------ --claims */
+
+/* The rows of --claims, each a plan of its own (P: the PU count, P1: one more): the claims
+ * each row measures (plot/claims.c), and the figures it feeds (plot/figures.c). */
+static const char *const claims_rows[] = {
+	"-w cpu-spin -n 1,P",                        /* 1, 3; cpu-util, core-timeline, scaling */
+	"-w shared-counter -d thread,gil,process -n 2 -O sync=none,atomic,mutex,spin,local", /* 2; the price of each fix */
+	"-w shared-counter -d gil -n 2 -O python_version=3.9", /* 2: a CPython that switches mid-statement */
+	"-w pingpong -d thread,process -n 2 --pin pus:0,0", /* 4: a hand-off on one PU is a switch */
+	"-w pingpong -n 2",                          /* beside 4: across PUs, a wake-up of another CPU */
+	"-w sleep-io -n 100 -O count=20",            /* 5: many concurrent waits, cost per task; worker-cost */
+	"-w sleep-io -d thread,coroutine -n 20 -O limit=5 -O count=10", /* 6 */
+	"-w producer-consumer -d thread,process -n 4", /* 7: two producers, two consumers */
+	"-w sleep-io -d gil,thread -n 2 -O spinners=1 -O count=20", /* 8: a waiter beside a spinner */
+	"-w task-pool -d thread,process -n 2,P1",    /* a pool of 1, and of P workers */
+};
+
+/* A row of claims_rows as an argv ("run" first) with P and P1 replaced; *buf to free. */
+static int row_argv(const char *row, char **buf, char **argv, int max)
+{
+	char p[16], p1[16];
+	int argc = 0;
+	snprintf(p, sizeof p, "%d", topo_npus() > 1 ? topo_npus() : 2);
+	snprintf(p1, sizeof p1, "%d", (topo_npus() > 1 ? topo_npus() : 2) + 1);
+	size_t len = strlen(row) * 2 + 64;
+	if (!(*buf = malloc(len)))
+		return oom();
+	char *o = *buf;
+	for (const char *s = row; *s;) { /* P1 and P are whole items of a -n list */
+		int at_item = s == row || s[-1] == ',' || s[-1] == ' ';
+		if (at_item && !strncmp(s, "P1", 2))
+			o += sprintf(o, "%s", p1), s += 2;
+		else if (at_item && *s == 'P' && (s[1] == ',' || s[1] == ' ' || !s[1]))
+			o += sprintf(o, "%s", p), s++;
+		else
+			*o++ = *s++;
+	}
+	*o = 0;
+	argv[argc++] = "run";
+	for (char *save, *t = strtok_r(*buf, " ", &save); t && argc < max - 1; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* The label of a --claims cell: what sets it apart, e.g. "shared-counter/thread/n=2 sync=mutex
+ * pin=pus:0,0" (the knobs and the pin its row sets). */
+static void claims_label(const struct run_plan *sub, const struct cell_spec *c, char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "%s/%s/n=%u", c->wl->name, c->drv->name, c->workers);
+	for (unsigned a = 0; a < sub->nassign && off < len; a++) {
+		const struct knobval *v = opt_get(&c->knobs, sub->assign[a].name);
+		if (v && strcmp(v->k->name, "count"))
+			off += (size_t)snprintf(buf + off, len - off, " %s=%s", v->k->name, v->text);
+	}
+	if (sub->pin_set && off < len)
+		snprintf(buf + off, len - off, " pin=%s", sub->pin);
+}
+
+/* Append the cells of row (one plan) to out, with the row's pin and a label each. */
+static int claims_row(const char *row, struct run_cells *out, unsigned *cap)
+{
+	char *buf = NULL, *argv[32];
+	struct run_plan sub;
+	struct run_cells rc = { 0 };
+	int argc = row_argv(row, &buf, argv, 32), err = argc < 0 ? argc : 0;
+	if (!err && !(err = run_plan_parse(argc, argv, &sub)))
+		err = run_plan_expand(&sub, &rc);
+	if (!err && out->n + rc.n > *cap) {
+		unsigned ncap = (out->n + rc.n) * 2;
+		struct cell_spec *v = realloc(out->v, ncap * sizeof *v);
+		struct topo_policy *pins = v ? realloc(out->pins, ncap * sizeof *pins) : NULL;
+		char(*labels)[200] = pins ? realloc(out->labels, ncap * sizeof *labels) : NULL;
+		out->v = v ? v : out->v;
+		out->pins = pins ? pins : out->pins;
+		out->labels = labels ? labels : out->labels;
+		err = labels ? 0 : oom();
+		*cap = labels ? ncap : *cap;
+	}
+	for (unsigned i = 0; !err && i < rc.n; i++, out->n++) {
+		out->v[out->n] = rc.v[i];
+		out->pins[out->n] = sub.cfg.pin;
+		claims_label(&sub, &rc.v[i], out->labels[out->n], sizeof out->labels[0]);
+	}
+	run_cells_free(&rc);
+	if (argc >= 0)
+		run_plan_free(&sub);
+	free(buf);
+	return err;
+}
+
+static int claims_expand(struct run_cells *out)
+{
+	unsigned cap = 0;
+	int rc = 0;
+	for (unsigned i = 0; !rc && i < sizeof claims_rows / sizeof claims_rows[0]; i++)
+		rc = claims_row(claims_rows[i], out, &cap);
+	if (!rc)
+		rc = run_plan_check(out->v, out->n, "--claims");
+	if (rc)
+		run_cells_free(out);
+	return rc;
+}
+
 int run_plan_expand(struct run_plan *p, struct run_cells *out)
 {
 	memset(out, 0, sizeof *out);
+	if (p->claims)
+		return claims_expand(out);
 	int rc = fill_defaults(p);
 	if (!rc)
 		rc = check_assignments(p);
@@ -518,6 +630,14 @@ int run_plan_expand(struct run_plan *p, struct run_cells *out)
 		memset(out, 0, sizeof *out);
 	}
 	return rc;
+}
+
+void run_cells_free(struct run_cells *c)
+{
+	free(c->v);
+	free(c->pins);
+	free(c->labels);
+	memset(c, 0, sizeof *c);
 }
 
 void run_plan_free(struct run_plan *p)

@@ -17,6 +17,7 @@
 #include "bench/stats/compare.h"
 #include "bench/core/opt.h"
 #include "bench/core/runner.h"
+#include "bench/machine/topo.h"
 
 /* A cell is a cell process with warm-up + reps repetitions: at the defaults (1 + 5 x 0.2 s,
  * plus fork, spawn and join) 10,000 cells take some 4 hours and make a results file of about
@@ -52,7 +53,7 @@ struct run_plan {
 	unsigned nassign;
 	struct runner_config cfg;      /* reps, warmup, duration, timeout; pin by run_plan_expand */
 	const char *pin, *output, *baseline;
-	int all, quiet, confirm, help, pin_set, compare_given;
+	int all, claims, quiet, confirm, help, pin_set, compare_given;
 	int set[RUN_NSETTINGS];        /* given on the command line, by enum run_setting */
 	struct compare_opts copts;     /* with --baseline */
 };
@@ -60,7 +61,15 @@ struct run_plan {
 struct run_cells {
 	struct cell_spec *v;
 	unsigned n, cap;
+	struct topo_policy *pins;      /* --claims: a pin policy per cell; NULL: the plan's cfg.pin */
+	char (*labels)[200];           /* --claims: a label per cell (what sets it apart); NULL: none */
 };
+
+/* --claims: the cells every claim of bench report needs (plot/claims.c) and the figures that
+ * show them, each row of run_plan.c's claims_rows[] a small plan of its own (its own -d, -n,
+ * -O and --pin: pingpong on one PU for the switch, beside it spread for the wake-up), with
+ * --reps auto like --all. run_plan_expand returns them with a pin and a label per cell. It
+ * runs alone: not with --all, -w, -d, -n, -O, --pin or --baseline. */
 
 /* Parse argv (argv[0] = "run") into p (zeroed first). 0, with p->help set if --help (or a
  * prefix of it, or -h in a group) was given; or -EINVAL / -ENOMEM after one line on stderr. */
@@ -70,6 +79,7 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p);
  * merged, the cell count checked against the cap before expanding. 0 (out->v malloc'd), or
  * -EINVAL / -ENOMEM after one line on stderr. */
 int run_plan_expand(struct run_plan *p, struct run_cells *out);
+void run_cells_free(struct run_cells *c);
 /* The limits every plan obeys, whatever made its cells (the command line or a --baseline
  * file named by source, NULL for the command line): at most RUN_PLAN_MAX_CELLS cells, each
  * with 1..TASK_MAX_WORKERS workers. 0, or -E2BIG after one line on stderr. */

@@ -23,6 +23,28 @@ void fmt_si(double v, enum fmt_si_style style, char *buf, size_t len)
 		snprintf(buf, len, "%.3f%s", v / scale, prefix);
 }
 
+void fmt_eng(double v, const char *unit, char *buf, size_t len)
+{
+	static const char *const prefix[] = { "p", "n", "u", "m", "", "k", "M", "G", "T" };
+	int k = 4; /* prefix[4]: none */
+	double a = fabs(v);
+	if (!isfinite(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	while (a != 0 && a < 0.9995 && k > 0) { /* 0.9995 rounds to 1.00, not 1e+03 m */
+		a *= 1e3;
+		v *= 1e3;
+		k--;
+	}
+	while (a >= 999.5 && k < 8) {
+		a /= 1e3;
+		v /= 1e3;
+		k++;
+	}
+	snprintf(buf, len, "%.3g%s%s%s", v, *unit ? " " : "", prefix[k], unit);
+}
+
 void fmt_json_number(FILE *f, double v)
 {
 	if (isfinite(v))

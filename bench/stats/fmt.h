@@ -16,6 +16,13 @@ enum fmt_si_style {
 
 /* v with its SI prefix into buf; "-" when v is not finite. */
 void fmt_si(double v, enum fmt_si_style style, char *buf, size_t len);
+/* v in engineering notation with its unit, for people: 3 significant digits and the SI prefix
+ * (p n u m, none, k M G T) that puts the mantissa in [1, 1000): fmt_eng(9.41e-05, "s") is
+ * "94.1 us", fmt_eng(1.744e6, "/s") "1.74 M/s"; unit "" gives "94.1u". For a count that is
+ * not a physical unit (cores, a fraction) callers print the number plainly. "-" when v is not
+ * finite; 0 is "0 s". At most FMT_ENG_LEN bytes with its NUL for a unit of up to 8 bytes. */
+#define FMT_ENG_LEN 24
+void fmt_eng(double v, const char *unit, char *buf, size_t len);
 /* v as a JSON number (%.12g), or null when it is not finite. */
 void fmt_json_number(FILE *f, double v);
 

@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		results_file_machine(f, "cpu.brand");
 		struct claim_result claims[CLAIMS_N];
 		claims_evaluate(f, claims);
+		claims_free(claims);
 		struct compare_opts o;
 		struct compare_result r;
 		compare_opts_default(&o);
