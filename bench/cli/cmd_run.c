@@ -34,7 +34,7 @@ static void run_usage(void)
 	printf("usage: bench run [--all] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
 	       "                 [--reps R|auto] [--cell-budget SEC] [--keep-disturbed]\n"
 	       "                 [--warmup K] [--duration SEC] [--timeout SEC]\n"
-	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet]\n"
+	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet] [--dry-run [--json]]\n"
 	       "       bench run --baseline BASE.json [--confirm] [-O knob=value]... [--reps R] ...\n"
 	       "                 [compare options: --threshold PCT --alpha A --fail-on F ...]\n\n"
 	       "Runs every cell = workload x driver x workers x knob values, each in its own cell\n"
@@ -88,14 +88,23 @@ static void run_usage(void)
 	       "                     -O knob=value overrides a knob in every cell (left out of the\n"
 	       "                     matching); the exit status is that of the comparison\n"
 	       "  --confirm          with --baseline: run the flagged cells once more (into\n"
-	       "                     OUT.confirm.json) and fail only if they are flagged again\n\n"
+	       "                     OUT.confirm.json) and fail only if they are flagged again\n"
+	       "  --dry-run          print the plan, run nothing and write no file: every cell as the\n"
+	       "                     table labels it, in the run's order (with --all, sweeps and\n"
+	       "                     --baseline alike), its repetitions and estimated time, and the\n"
+	       "                     total. A repetition costs --duration + %g ms (%g ms under a\n"
+	       "                     py-* driver), a cell %g ms more; the most: every disturbed\n"
+	       "                     repetition run again, or --reps auto's budget spent\n"
+	       "  --json             with --dry-run: the plan as one JSON object (settings, overhead_s,\n"
+	       "                     cells with label, identity, reps and estimate_s, the total)\n\n"
 	       "Exit status: 0 all cells ok, unstable or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
 	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
 	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
 	       "not the run. With --baseline: the exit status of bench compare (0 nothing flagged, 1 a\n"
 	       "significant regression, 3 unstable, 4 too few reps; see bench compare --help).\n",
 	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, REPS_AUTO_MIN, REPS_AUTO_TARGET * 100, RUN_DEFAULT_RUN_BUDGET,
-	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB);
+	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB,
+	       RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_CELL_OVERHEAD_S * 1e3);
 }
 
 static const char *run_store; /* the history database this run is recorded in (NULL: --no-store) */
@@ -300,6 +309,30 @@ static int run_cells(const struct run_batch *b, int *sig)
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* --dry-run: the batch's cells labelled as the run's table labels them, with their estimated
+ * time (run_plan_print); nothing is run or written. EXIT_OK, or EXIT_FAIL when out of memory. */
+static int dry_run(const struct run_batch *b)
+{
+	char (*text)[200] = calloc(b->n + 1, sizeof *text);
+	const char **labels = calloc(b->n + 1, sizeof *labels), **pins = calloc(b->n + 1, sizeof *pins);
+	int rc = text && labels && pins ? EXIT_OK : EXIT_FAIL;
+	for (unsigned i = 0; !rc && i < b->n; i++) {
+		struct cell_spec cs = b->cells[i];
+		cs.index = i;
+		cell_label(&cs, b, text[i], sizeof text[i]);
+		labels[i] = text[i];
+		pins[i] = b->pins ? b->pins[i].text : b->plan->pin;
+	}
+	if (rc)
+		log_err("run", "out of memory");
+	else
+		run_plan_print(stdout, b->plan, b->cells, labels, pins, b->n);
+	free(text);
+	free(labels);
+	free(pins);
+	return rc;
+}
+
 /* Load a results file just written and compare it with the baseline; prints the report.
  * Returns the comparison's exit code (0/1), or EXIT_USAGE; *res keeps the result. */
 static int compare_with(const struct results_file *base, const char *path, const struct compare_opts *o,
@@ -442,7 +475,7 @@ static int baseline_plan(struct run_plan *p, struct machine *m, struct baseline_
 		return EXIT_USAGE;
 	snprintf(source, sizeof source, "--baseline %s", p->baseline);
 	machine_describe(m);
-	if (run_plan_check(b->cells, b->n, source) || output_path(p, m, path, len)) {
+	if (run_plan_check(b->cells, b->n, source) || (!p->dry_run && output_path(p, m, path, len))) {
 		run_baseline_free(b);
 		return EXIT_USAGE;
 	}
@@ -458,7 +491,7 @@ static int run_with_baseline(int argc, char **argv, struct run_plan *p)
 {
 	struct baseline_cells b;
 	struct machine m;
-	char path[4096], cpath[4200];
+	char path[4096] = "", cpath[4200];
 	if (baseline_plan(p, &m, &b, path, sizeof path))
 		return EXIT_USAGE;
 	size_t plen = strlen(path);
@@ -467,6 +500,11 @@ static int run_with_baseline(int argc, char **argv, struct run_plan *p)
 	struct results_config rc = run_config(argc, argv, p, b.pins[0].text);
 	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = b.cells, .n = b.n, .pins = b.pins,
 		                   .labels = b.labels, .path = path };
+	if (p->dry_run) {
+		int dr = dry_run(&batch);
+		run_baseline_free(&b);
+		return dr;
+	}
 	int sig, ret = run_cells(&batch, &sig);
 	if (sig) {
 		run_baseline_free(&b);
@@ -502,6 +540,12 @@ static int run_plan_cells(int argc, char **argv, struct run_plan *p)
 	struct run_cells cells;
 	if (run_plan_expand(p, &cells))
 		return EXIT_USAGE;
+	if (p->dry_run) {
+		struct run_batch plan = { .plan = p, .cells = cells.v, .n = cells.n };
+		int dr = dry_run(&plan);
+		free(cells.v);
+		return dr;
+	}
 	struct machine m;
 	machine_describe(&m);
 	if (output_path(p, &m, path, sizeof path)) {
