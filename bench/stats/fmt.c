@@ -24,6 +24,19 @@ void fmt_si(double v, enum fmt_si_style style, char *buf, size_t len)
 		snprintf(buf, len, "%.3f%s", v / scale, prefix);
 }
 
+/* Does unit start with a symbol that takes an SI prefix (s, B, Hz, W), so that the prefix
+ * joins it ("94.1 us", "201 ms wall", "171 kB")? */
+static int si_symbol(const char *unit)
+{
+	static const char *const sym[] = { "s", "B", "Hz", "W" };
+	for (size_t i = 0; i < sizeof sym / sizeof *sym; i++) {
+		size_t n = strlen(sym[i]);
+		if (!strncmp(unit, sym[i], n) && (!unit[n] || unit[n] == ' ' || unit[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
 void fmt_si_unit(double v, const char *unit, char *buf, size_t len)
 {
 	static const char *const prefix[] = { "n", "u", "m", "", "k", "M", "G", "T" };
@@ -37,17 +50,41 @@ void fmt_si_unit(double v, const char *unit, char *buf, size_t len)
 		g = 3 + (int)floor(log10(fabs(v)) / 3);
 		g = g < 0 ? 0 : g > 7 ? 7 : g;
 		m = v / pow(1000, g - 3);
-		if (fabs(m) >= 999.5 && g < 7) /* 999.6 us rounds to 1.00 ms, not "1e+03 us" */
+		if (fabs(m) >= 999.5 && g < 7) /* 999.6 us rounds to 1 ms, not "1e+03 us" */
 			m /= 1000, g++;
 	}
-	char num[32];
-	snprintf(num, sizeof num, "%.3g", m);
 	if (!unit || !*unit)
-		snprintf(buf, len, "%s%s", num, prefix[g]);
-	else if (strchr(unit, ' ') && *prefix[g])
-		snprintf(buf, len, "%s %s %s", num, prefix[g], unit);
+		snprintf(buf, len, "%.3g%s", m, prefix[g]);
+	else if (si_symbol(unit))
+		snprintf(buf, len, "%.3g %s%s", m, prefix[g], unit);
 	else
-		snprintf(buf, len, "%s %s%s", num, prefix[g], unit);
+		snprintf(buf, len, "%.3g%s %s", m, prefix[g], unit);
+}
+
+void fmt_metric(double v, const char *metric, char *buf, size_t len)
+{
+	static const struct {
+		const char *suffix, *unit;
+		double scale;
+	} u[] = { { "_per_s", NULL, 1 }, { "_ns", "s", 1e-9 }, { "_us", "s", 1e-6 }, { "_ms", "s", 1e-3 },
+		  { "_s", "s", 1 },         { "_cores", "cores", 1 }, { "_kb", "B", 1e3 } };
+	size_t n = metric ? strlen(metric) : 0;
+	for (size_t i = 0; i < sizeof u / sizeof *u; i++) {
+		size_t k = strlen(u[i].suffix);
+		if (n <= k || strcmp(metric + n - k, u[i].suffix))
+			continue;
+		if (u[i].unit) {
+			fmt_si_unit(v * u[i].scale, u[i].unit, buf, len);
+			return;
+		}
+		char what[64]; /* items_per_s: "items/s", round_trips_per_s: "round trips/s" */
+		snprintf(what, sizeof what, "%.*s/s", (int)(n - k), metric);
+		for (char *p = what; *p; p++)
+			*p = *p == '_' ? ' ' : *p;
+		fmt_si_unit(v, what, buf, len);
+		return;
+	}
+	fmt_si_unit(v, NULL, buf, len);
 }
 
 void fmt_json_number(FILE *f, double v)

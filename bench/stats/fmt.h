@@ -18,10 +18,14 @@ enum fmt_si_style {
 void fmt_si(double v, enum fmt_si_style style, char *buf, size_t len);
 /* v in engineering notation with its unit, for the tables people read (bench run, bench
  * compare, bench run --dry-run): 3 significant digits and a prefix n u m (below 1) k M G T
- * chosen after rounding, so that the number is 1..999: "94.1 us", "201 ms", "1.74 Mops/s",
- * "0 s". A unit with a space keeps its prefix apart: "874 k round trips/s". "-" when v is not
- * finite; unit NULL or "": the number and prefix alone ("874k"). */
+ * chosen after rounding, so that the number is 1..999. The prefix joins a unit that starts
+ * with an SI symbol (s, B, Hz, W): "94.1 us", "201 ms wall", "171 kB", "0 s"; any other unit
+ * keeps it on the number: "874k ops/s", "1.74M round trips/s". "-" when v is not finite; unit
+ * NULL or "": the number and prefix alone ("874k"). */
 void fmt_si_unit(double v, const char *unit, char *buf, size_t len);
+/* A value of a metric whose name ends in its unit, so: _s, _ms, _us, _ns (seconds), _per_s
+ * (ops_per_s: ops/s), _cores, _kb (kB); any other metric is a count ("12"). */
+void fmt_metric(double v, const char *metric, char *buf, size_t len);
 /* v as a JSON number (%.12g), or null when it is not finite. */
 void fmt_json_number(FILE *f, double v);
 
