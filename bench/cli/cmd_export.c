@@ -34,7 +34,8 @@ static void usage(void)
 	       "          bench export R.json --better lower -o smaller.json   (customSmallerIsBetter)\n"
 	       "        e.g. sleep-io's wall_s is lower-is-better, cpu-spin's ops/s higher.\n"
 	       "  --format markdown\n"
-	       "        a table (cell, metric, median, cv, min, max, n, status) for a comment\n"
+	       "        a table (cell, metric, median, cv, min, max, n, status) for a comment, values\n"
+	       "        in engineering notation with their units (94.1 us, 455k ops/s)\n"
 	       "  --format csv\n"
 	       "        RFC 4180 (CRLF line ends; text fields quoted, \" doubled, line breaks kept inside\n"
 	       "        the quotes, other control characters as \\xNN), for a spreadsheet or pandas:\n"
@@ -179,7 +180,7 @@ static void export_markdown(FILE *out, const struct results_file *f, const struc
 	for (unsigned i = 0; i < f->ncells; i++) {
 		const struct results_file_cell *c = &f->cells[i];
 		struct cellstat cs;
-		char label[320], med[24], mn[24], mx[24];
+		char label[320], med[48], mn[48], mx[48];
 		cell_stats(f, i, mo, &cs);
 		compare_cell_label(vary, f, i, label, sizeof label);
 		fputs("| ", out);
@@ -188,9 +189,9 @@ static void export_markdown(FILE *out, const struct results_file *f, const struc
 		esc_fputs(out, ESC_MD, cs.metric);
 		fprintf(out, " %s |", cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
 		if (cs.ok) {
-			fmt_si(cs.s.median, FMT_SI_SHORT, med, sizeof med);
-			fmt_si(cs.s.min, FMT_SI_SHORT, mn, sizeof mn);
-			fmt_si(cs.s.max, FMT_SI_SHORT, mx, sizeof mx);
+			fmt_metric(cs.s.median, cs.metric, med, sizeof med); /* 94.1 us, 455k ops/s */
+			fmt_metric(cs.s.min, cs.metric, mn, sizeof mn);
+			fmt_metric(cs.s.max, cs.metric, mx, sizeof mx);
 			fprintf(out, " %s | %.1f%% | %s | %s | %zu |", med, cs.s.cv * 100, mn, mx, cs.s.n);
 		} else {
 			fprintf(out, " - | - | - | - | 0 |");
