@@ -98,6 +98,45 @@ import sys
 hdr = next(l for l in sys.argv[1].splitlines() if l.startswith('| cell'))
 row = next(l for l in sys.argv[1].splitlines() if l.startswith('| cpu-spin'))
 sys.exit(not (hdr.count('|') == 9 and 'change [95% CI]' in hdr and 'spin units/s' not in row and ' ops/s |' in row))" "$out"
+# every command's --help names every long option its option table accepts (read from the
+# sources: run_plan.c, cmd_*.c, plot/cli.c, the compare options macro), and bench --help lists
+# --version
+check "--help: every accepted option is documented; --version listed" python3 - "$(dirname "${BASH_SOURCE[0]}")/.." "$BENCH" <<'PYEOF'
+import re, subprocess, sys
+src, bench = sys.argv[1], sys.argv[2]
+def table_names(path):
+    text = open(f"{src}/{path}").read()
+    names = set()
+    for block in re.findall(r"struct option \w+\[\] = \{(.*?)\n\s*\};|struct option \w+\[\] = \{(.*?)\};", text, re.S):
+        b = "".join(block)
+        names |= set(re.findall(r'\{\s*"([a-z][a-z0-9-]*)"', b))
+        if "COMPARE_LONG_OPTIONS" in b:
+            names |= {"metric", "threshold", "alpha", "confidence", "ci-method", "ignore-knob", "fail-on"}
+        elif "COMPARE_LONG_OPTION_METRIC" in b:
+            names.add("metric")
+    return names
+cmds = {"run": ["bench/cli/run_plan.c"], "compare": ["bench/cli/cmd_compare.c"], "export": ["bench/cli/cmd_export.c"],
+        "bare": ["bench/cli/cmd_bare.c"], "store": ["bench/cli/cmd_store.c"], "history": ["bench/cli/cmd_history.c"],
+        "ab": ["bench/cli/cmd_ab.c"], "plot": ["plot/cli.c"], "report": ["plot/cli.c"],
+        "list": ["bench/cli/cmd_help.c"], "info": ["bench/cli/cmd_help.c"]}
+extra = {"run": {"no-store", "store"}, "rep": {"protocol-version", "protocol"}, "plot": {"history"}}
+# plot/cli.c parses both; bench report refuses --ignore-knob (a plot-only option)
+refused = {"report": {"ignore-knob"}}
+bad = 0
+for cmd in sorted(set(cmds) | set(extra)):
+    opts = set().union(*(table_names(p) for p in cmds.get(cmd, []))) | extra.get(cmd, set())
+    opts -= refused.get(cmd, set()) | {"help"}
+    h = subprocess.run([bench, "help", cmd], capture_output=True, text=True).stdout
+    missing = sorted(o for o in opts if not re.search(r"--" + re.escape(o) + r"\b", h))
+    if missing:
+        bad += 1
+        print(f"bench {cmd} --help does not mention: " + ", ".join("--" + m for m in missing))
+top = subprocess.run([bench, "--help"], capture_output=True, text=True).stdout
+if "--version" not in top:
+    bad += 1
+    print("bench --help does not list --version")
+sys.exit(1 if bad else 0)
+PYEOF
 expect 0 "results: results/"                         -- run -w cpu-spin -d process -n 2 --reps 1 --warmup 0 --duration 0.02 --quiet
 if [[ -L $tmp/results/latest.json && -f $tmp/results/$(readlink "$tmp/results/latest.json") ]]; then
 	echo "ok   results/latest.json points at the run just made"; pass=$((pass + 1))
