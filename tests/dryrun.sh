@@ -60,6 +60,11 @@ check "dry run: the real run's cells, labels and order (-w/-d/-n/-O sweeps)" \
 (cd "$tmp" && "$BENCH" run --baseline real.json -O iters=50 "${FAST[@]}" -o again.json >btable.txt 2>&1)
 check "dry run --baseline: the real run's cells and labels" same_cells "$tmp/bplan.json" "$tmp/again.json" "$tmp/btable.txt"
 
+# nothing written, not even the history or a default results file of --baseline
+mkdir "$tmp/empty"
+(cd "$tmp/empty" && "$BENCH" run --dry-run -w cpu-spin >/dev/null && "$BENCH" run --dry-run --baseline ../real.json >/dev/null)
+check "dry run (and --baseline): the directory stays empty" test -z "$(ls -A "$tmp/empty")"
+
 # --all: every cell of the survey (a real --all with one short repetition per cell)
 (cd "$tmp" && "$BENCH" run --dry-run --json --all "${FAST[@]}" >aplan.json)
 (cd "$tmp" && "$BENCH" run --all "${FAST[@]}" -o all.json >atable.txt 2>&1)
