@@ -632,7 +632,7 @@ static void print_cell(FILE *f, int json, unsigned i, const struct cell_spec *c,
 	}
 	snprintf(reps, sizeof reps, e->reps_min == e->reps_max ? "%u" : "%u..%u", e->reps_min, e->reps_max);
 	range_text(e->min_s, e->max_s, "s", est, sizeof est);
-	fprintf(f, "%-*s %-8s %s%s\n", label_w, lab, reps, est, e->self_bounded ? " (runs its own length)" : "");
+	fprintf(f, "%-*s %-8s %s%s\n", label_w, lab, reps, est, e->self_bounded ? " (ends by itself: --duration assumed)" : "");
 }
 
 void run_plan_print(FILE *f, const struct run_plan *p, const struct cell_spec *cells, const char *const *labels,
