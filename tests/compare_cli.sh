@@ -80,6 +80,16 @@ expect 0 "wall_s \(lower\).*improvement" -- compare walls2.json walls.json --met
 expect 1 "wall_s \(higher\).*REGRESSION" -- compare walls2.json walls.json --metric wall_s:higher
 expect 2 "is higher or lower better"  -- compare base.json same.json --metric util_cores
 expect 2 "no matched cell records"    -- compare base.json same.json --metric nope:higher
+# a metric the baseline records and the new run does not: not a pass (exit 4), with its line
+# (two cells: the other one records it on both sides, else the metric is refused as unknown)
+mk fair2.json   'import copy; c2 = copy.deepcopy(c); c2["knobs"]["iters"] = 601; d["cells"].append(c2)'
+mk nofair2.json 'import copy; c2 = copy.deepcopy(c); c2["knobs"]["iters"] = 601; d["cells"].append(c2)
+for r in c2["reps"]: r.pop("fairness", None)
+c2["summary"].pop("fairness", None)'
+expect 4 "fairness is not recorded in the new run" -- compare fair2.json nofair2.json --metric fairness:higher
+expect 0 "not recorded in the baseline"  -- compare nofair2.json fair2.json --metric fairness:higher
+expect 0 "not recorded in the new run"   -- compare fair2.json nofair2.json --metric fairness:higher --fail-on regression
+expect 4 "record their metric in the baseline but not in the new run" -- compare fair2.json nofair2.json --metric fairness:higher --format json
 expect 1 "100 ops/s +- +- .*FAILED \(new\)" -- compare base.json failed.json
 expect 1 "failed in the new run: worker 0: boom" -- compare base.json failed.json
 expect 0 "failed \(base\)"            -- compare failed.json base.json

@@ -19,7 +19,8 @@ expect() {
 	local out rc
 	out=$(cd "$tmp" && timeout 120 "$BENCH" "$@" 2>&1); rc=$?
 	if [[ $rc -ne $code ]] || ! grep -Eq -- "$re" <<<"$out"; then
-		echo "FAIL bench $*: exit $rc (want $code), output:"; echo "$out" | head -8 | sed 's/^/    /'
+		echo "FAIL bench $*: exit $rc (want $code), output (first 8 and last 8 lines):"
+		{ echo "$out" | head -8; [[ $(wc -l <<<"$out") -gt 16 ]] && echo "..."; echo "$out" | tail -n +9 | tail -8; } | sed 's/^/    /'
 		fail=$((fail + 1))
 	else
 		echo "ok   bench $*"

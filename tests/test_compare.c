@@ -112,23 +112,48 @@ TEST(compare, r_wilcox_test_example)
 	CHECK_NEAR(mw.p, 0.2544122544122544, 1e-12);
 }
 
-TEST(compare, normal_approximation_with_ties)
+TEST(compare, exact_with_ties)
 {
-	/* Ties: normal approximation, tie-corrected variance, continuity correction. Reference
-	 * from an independent Python implementation of R's formula: U = 14, z = -2.0842203750051267,
-	 * p = 0.037140126234395325. */
+	/* Ties, 17 values: the exact permutation p of the mid-rank sum. Reference from an
+	 * independent Python enumeration of all C(17, 8) = 24310 splits with exact fractions:
+	 * 821 of them are at least as far from the mean, p = 821/24310. (The normal
+	 * approximation, R's wilcox.test here, gives 0.0371.) */
 	double x[] = { 1, 2, 2, 3, 4, 5, 5, 6 }, y[] = { 3, 4, 4, 5, 6, 7, 7, 8, 9 };
 	struct stats_mw mw;
 	CHECK(stats_mann_whitney(x, 8, y, 9, &mw) == 0);
-	CHECK(!mw.exact);
+	CHECK(mw.exact);
 	CHECK_EQ_INT(mw.ties, 14); /* values in tie groups: 2x2 3x2 4x3 5x3 6x2 7x2 */
 	CHECK_NEAR(mw.u, 14, 0);
-	CHECK_NEAR(mw.z, -2.0842203750051267, 1e-12);
-	CHECK_NEAR(mw.p, 0.037140126234395325, 1e-12);
+	CHECK_NEAR(mw.p, 821.0 / 24310, 1e-12);
+	/* 5 against 5, completely apart, two tied values on one side (repetitions that did no
+	 * op): p = 2/252 as without ties, below 0.01 (the approximation said 0.012: no verdict) */
+	double big[] = { 1e12, 1.01e12, 0.99e12, 1.005e12, 0.995e12 }, zero[] = { 0, 0, 9e4, 9.2e4, 9.5e4 };
+	CHECK(stats_mann_whitney(big, 5, zero, 5, &mw) == 0);
+	CHECK(mw.exact);
+	CHECK_NEAR(mw.p, 2.0 / 252, 1e-12);
 	/* every value tied: no evidence at all */
 	double c1[] = { 5, 5, 5 }, c2[] = { 5, 5, 5, 5 };
 	CHECK(stats_mann_whitney(c1, 3, c2, 4, &mw) == 0);
 	CHECK_NEAR(mw.p, 1, 0);
+}
+
+TEST(compare, normal_approximation_with_ties)
+{
+	/* Ties in more than STATS_MW_EXACT_TIES_MAX values: normal approximation, tie-corrected
+	 * variance, continuity correction. The 17 values above, each three times (51): U = 126,
+	 * reference from an independent Python implementation of R's formula. */
+	double b[] = { 1, 2, 2, 3, 4, 5, 5, 6 }, c[] = { 3, 4, 4, 5, 6, 7, 7, 8, 9 }, x[24], y[27];
+	for (int i = 0; i < 24; i++)
+		x[i] = b[i % 8];
+	for (int i = 0; i < 27; i++)
+		y[i] = c[i % 9];
+	struct stats_mw mw;
+	CHECK(stats_mann_whitney(x, 24, y, 27, &mw) == 0);
+	CHECK(!mw.exact);
+	CHECK_EQ_INT(mw.ties, 51);
+	CHECK_NEAR(mw.u, 126, 0);
+	CHECK_NEAR(mw.z, -3.760579537842708, 1e-12);
+	CHECK_NEAR(mw.p, 0.00016952016206359913, 1e-12);
 }
 
 TEST(compare, normal_approximation_close_to_exact)

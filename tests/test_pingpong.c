@@ -94,32 +94,53 @@ TEST(pingpong, verify_catches_broken_alternation)
 		}
 }
 
+/* One run of the spin test: voluntary switches per handoff (across PUs) or round trips/s
+ * (on one PU); *disturbed: the repetition's interference record says other load took the
+ * PUs (then a spinning waiter is preempted and the figure says nothing about the spin). */
+static double spin_run(const char *drv, unsigned one_pu, unsigned spin, int *disturbed)
+{
+	json_t *root = run(drv, 2, one_pu ? "pus:0" : "spread", "mode=wait", spin ? "wait_spin_us=1000" : "wait_spin_us=0");
+	json_t *cell = tcell_cell(root);
+	if (strcmp(tcell_status(cell), "ok")) {
+		fprintf(stderr, "    %s %s spin %u: %s\n", drv, one_pu ? "pus:0" : "spread", spin, tcell_error(cell));
+		json_decref(root);
+		return NAN;
+	}
+	json_t *r = tcell_rep0(cell);
+	double handoffs = 2 * tcell_num(r, "ops") + 1;
+	double v = one_pu ? tcell_num(r, "ops_per_s") : tcell_num(r, "ctx_voluntary") / handoffs;
+	*disturbed |= json_is_true(json_object_get(r, "disturbed"));
+	json_decref(root);
+	return v;
+}
+
 /* Spin-then-block (-O wait_spin_us, thread and process drivers): the token still alternates
  * (verify), and across PUs the waiter mostly catches the token while it spins: far fewer
  * voluntary context switches per handoff than without the spin (a generous bound: blocking
  * costs about one per handoff, each side). On one PU the spin is off (no second core to spin
- * against): the handoffs stay as fast as without the knob, not a spin timeout each. */
+ * against): the handoffs stay as fast as without the knob, not a spin timeout each.
+ * Across PUs the check needs the PUs: a pair of runs where either repetition was disturbed
+ * (a fresh-clone CI run at load average 20: 0.89 switches per handoff with the spin) is run
+ * again, up to 5 times; if every pair was disturbed the check is reported as not made. */
 TEST(pingpong, wait_spin_hands_off_without_blocking_across_pus)
 {
 	for (unsigned d = 0; d < 2; d++) {
-		double per[2][2]; /* [pin][spin]: voluntary switches per handoff, or ops/s on one PU */
-		for (unsigned p = 0; p < 2; p++)
-			for (unsigned s = 0; s < 2; s++) {
-				json_t *root = run(drivers[d], 2, p ? "pus:0" : "spread", "mode=wait",
-				                   s ? "wait_spin_us=1000" : "wait_spin_us=0");
-				json_t *cell = tcell_cell(root);
-				if (strcmp(tcell_status(cell), "ok"))
-					TEST_FAIL("%s %s spin %u: %s", drivers[d], p ? "pus:0" : "spread", s, tcell_error(cell));
-				json_t *r = tcell_rep0(cell);
-				double handoffs = 2 * tcell_num(r, "ops") + 1;
-				per[p][s] = p ? tcell_num(r, "ops_per_s") : tcell_num(r, "ctx_voluntary") / handoffs;
-				json_decref(root);
-			}
-		if (topo_npus() > 1 && !(per[0][1] < 0.25 * per[0][0]))
+		int disturbed = 1;
+		double with = NAN, without = NAN;
+		for (unsigned attempt = 0; attempt < 5 && disturbed && topo_npus() > 1; attempt++) {
+			disturbed = 0;
+			with = spin_run(drivers[d], 0, 1, &disturbed);
+			without = spin_run(drivers[d], 0, 0, &disturbed);
+		}
+		if (topo_npus() > 1 && disturbed)
+			fprintf(stderr, "    %s across PUs: every attempt disturbed, check not made\n", drivers[d]);
+		else if (topo_npus() > 1 && !(with < 0.25 * without))
 			TEST_FAIL("%s across PUs: %.3f voluntary switches per handoff with the spin, %.3f without",
-			          drivers[d], per[0][1], per[0][0]);
-		if (!(per[1][1] > 0.2 * per[1][0]))
+			          drivers[d], with, without);
+		int ignored = 0;
+		double one_with = spin_run(drivers[d], 1, 1, &ignored), one_without = spin_run(drivers[d], 1, 0, &ignored);
+		if (!(one_with > 0.2 * one_without))
 			TEST_FAIL("%s on one PU: %.0f round trips/s with wait_spin_us=1000, %.0f without", drivers[d],
-			          per[1][1], per[1][0]);
+			          one_with, one_without);
 	}
 }

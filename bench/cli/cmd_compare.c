@@ -55,7 +55,7 @@ static void usage(void)
 	       "     --fail-on improvement or any)\n"
 	       "  3  a cell is unstable: no verdict could be given\n"
 	       "  4  too few reps: a cell's repetitions can never give p < alpha (at alpha %g: at least\n"
-	       "     %u per run)\n"
+	       "     %u per run), or a cell's metric is in BASE but not in NEW\n"
 	       "  0  none of these; 2 usage or input error (missing file, malformed JSON, other schema\n"
 	       "     version, no cell in common).\n",
 	       COMPARE_DEFAULT_THRESHOLD, COMPARE_DEFAULT_ALPHA, COMPARE_DEFAULT_CONFIDENCE, HISTORY_DEFAULT_DB,

@@ -739,6 +739,7 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 	}
 	if (kb <= 0 || kn <= 0) {
 		row->verdict = CMP_NO_DATA;
+		row->nbase = kb > 0 ? (unsigned)kb : 0; /* > 0: the new run lost it (compare_lost_in_new) */
 		snprintf(row->note, sizeof row->note, "%s is not recorded in %s", row->metric,
 		         kb <= 0 ? "the baseline" : "the new run");
 		return 0;
@@ -1014,6 +1015,16 @@ int compare_row_flagged(const struct compare_result *r, const struct compare_row
 	       ((f & COMPARE_FAIL_IMPROVEMENT) && row->verdict == CMP_IMPROVEMENT);
 }
 
+/* Rows whose metric the baseline records and the new run does not: nothing to judge, and
+ * not a pass either (a new build that stops recording the metric must not go green). */
+static unsigned compare_lost_in_new(const struct compare_result *r)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < r->nrows; i++)
+		k += r->rows[i].verdict == CMP_NO_DATA && r->rows[i].nbase > 0;
+	return k;
+}
+
 int compare_exit_code(const struct compare_result *r)
 {
 	for (unsigned i = 0; i < r->nrows; i++)
@@ -1021,7 +1032,7 @@ int compare_exit_code(const struct compare_result *r)
 			return COMPARE_EXIT_REGRESSION;
 	if ((r->opts.fail_on & COMPARE_FAIL_UNSTABLE) && r->counts[CMP_UNSTABLE])
 		return COMPARE_EXIT_UNSTABLE;
-	if ((r->opts.fail_on & COMPARE_FAIL_TOO_FEW) && r->counts[CMP_TOO_FEW])
+	if ((r->opts.fail_on & COMPARE_FAIL_TOO_FEW) && (r->counts[CMP_TOO_FEW] || compare_lost_in_new(r)))
 		return COMPARE_EXIT_TOO_FEW;
 	return 0;
 }
@@ -1038,4 +1049,8 @@ void compare_warn_verdicts(const char *cmd, const struct compare_result *r)
 	if (r->counts[CMP_TOO_FEW])
 		log_warn(cmd, "%u cell(s) have too few %s for p < %g: use at least %u (exit %d unless --fail-on leaves "
 		         "out too-few)", r->counts[CMP_TOO_FEW], unit, r->opts.alpha, r->min_reps_needed, COMPARE_EXIT_TOO_FEW);
+	unsigned lost = compare_lost_in_new(r);
+	if (lost)
+		log_warn(cmd, "%u cell(s) record their metric in the baseline but not in the new run: nothing to judge "
+		         "(exit %d unless --fail-on leaves out too-few)", lost, COMPARE_EXIT_TOO_FEW);
 }

@@ -220,6 +220,33 @@ static int cmp_ranked(const void *a, const void *b)
 	return stats_cmp_double(&((const struct ranked *)a)->v, &((const struct ranked *)b)->v);
 }
 
+/* Exact two-sided p-value with ties: the permutation distribution of the rank sum of x, by
+ * counting. r2 holds the N values' doubled mid-ranks (integers), s2 the doubled rank sum of x;
+ * ways[k][s]: the ways k of the values seen so far have the doubled rank sum s. Two-sided:
+ * the probability of a sum at least as far from its mean, nx (N + 1), as the one observed.
+ * Exact because C(N, nx) < 2^53 for N <= STATS_MW_EXACT_TIES_MAX. NAN when out of memory. */
+static double mw_exact_ties_p(const unsigned *r2, size_t N, size_t nx, unsigned s2)
+{
+	size_t smax = N * (N + 1), w = smax + 1;
+	double *ways = calloc((nx + 1) * w, sizeof *ways);
+	if (!ways)
+		return NAN;
+	ways[0] = 1;
+	for (size_t i = 0; i < N; i++)
+		for (size_t k = i + 1 < nx ? i + 1 : nx; k >= 1; k--)
+			for (size_t s = smax; s >= r2[i]; s--)
+				ways[k * w + s] += ways[(k - 1) * w + s - r2[i]];
+	long mean = (long)(nx * (N + 1)), far = labs((long)s2 - mean);
+	double hit = 0, all = 0;
+	for (size_t s = 0; s <= smax; s++) {
+		all += ways[nx * w + s];
+		if (labs((long)s - mean) >= far)
+			hit += ways[nx * w + s];
+	}
+	free(ways);
+	return fmin(1, hit / all);
+}
+
 int stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, struct stats_mw *o)
 {
 	memset(o, 0, sizeof *o);
@@ -240,7 +267,9 @@ int stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, s
 		}
 	}
 	qsort(r, N, sizeof *r, cmp_ranked);
-	/* Mid-ranks (1-based) for ties; the rank sum of x gives U. */
+	/* Mid-ranks (1-based) for ties; the rank sum of x gives U. r2: the doubled mid-ranks, for
+	 * the exact test with ties (N <= STATS_MW_EXACT_TIES_MAX). */
+	unsigned r2[STATS_MW_EXACT_TIES_MAX], s2 = 0;
 	double rank_sum_x = 0, tie_term = 0;
 	for (size_t a = 0; a < N;) {
 		size_t b = a + 1;
@@ -251,14 +280,26 @@ int stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, s
 			o->ties += (unsigned)(b - a);
 			tie_term += t * t * t - t;
 		}
-		for (size_t k = a; k < b; k++)
-			if (r[k].i < nx)
+		for (size_t k = a; k < b; k++) {
+			if (N <= STATS_MW_EXACT_TIES_MAX)
+				r2[k] = (unsigned)(a + 1 + b);
+			if (r[k].i < nx) {
 				rank_sum_x += mid;
+				s2 += (unsigned)(a + 1 + b);
+			}
+		}
 		a = b;
 	}
 	free(r);
 	o->u = rank_sum_x - (double)nx * (double)(nx + 1) / 2;
 	o->min_p = stats_mw_min_p((unsigned)nx, (unsigned)ny);
+	if (o->ties && N <= STATS_MW_EXACT_TIES_MAX) {
+		o->p = mw_exact_ties_p(r2, N, nx, s2);
+		if (isnan(o->p))
+			return -ENOMEM;
+		o->exact = 1;
+		return 0;
+	}
 	if (!o->ties && nx < STATS_MW_EXACT_MAX && ny < STATS_MW_EXACT_MAX) {
 		unsigned m = (unsigned)nx, n = (unsigned)ny;
 		double p = o->u > (double)m * n / 2 ? 1 - stats_mw_cdf(m, n, o->u - 1) : stats_mw_cdf(m, n, o->u);

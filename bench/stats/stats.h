@@ -44,11 +44,17 @@ double stats_norm_quantile(double q);
 /* Mann-Whitney U test (two-sided) of x[0..nx) against y[0..ny).
  * u is U of x: the number of pairs (x_i, y_j) with x_i > y_j, plus half the ties. The p-value
  * is exact (the null distribution by the counting recursion) when there are no ties and both
- * samples have fewer than STATS_MW_EXACT_MAX values, as R's wilcox.test does; otherwise the
- * normal approximation with the tie correction of the variance and a continuity correction.
+ * samples have fewer than STATS_MW_EXACT_MAX values, as R's wilcox.test does; with ties it is
+ * exact too when the two have at most STATS_MW_EXACT_TIES_MAX values together (the
+ * permutation distribution of the mid-rank sum, as R's coin::wilcox_test(distribution =
+ * "exact") gives; R's wilcox.test falls back to the approximation there, and for 5 against 5
+ * repetitions with two tied values that turned p = 0.0079 into 0.012 and a -100% change into
+ * "no change"); otherwise the normal approximation with the tie correction of the variance
+ * and a continuity correction.
  * min_p is the smallest two-sided p-value that samples of these sizes can give at all (when
  * it is >= alpha, no data can be significant at alpha). */
 #define STATS_MW_EXACT_MAX 50
+#define STATS_MW_EXACT_TIES_MAX 40
 struct stats_mw {
 	double u, p, min_p;
 	double z;                     /* normal score (continuity-corrected); NAN when exact */
