@@ -68,8 +68,8 @@ else echo "FAIL task-pool sweep cells"; fail=$((fail + 1)); fi
 KD=(); "$BENCH" run --help | grep -q -- --keep-disturbed && KD=(--keep-disturbed)
 out=$(cd "$tmp" && "$BENCH" run -w cpu-spin,producer-consumer -d thread -n 2 --reps 2 --warmup 0 --duration 0.02 -O queue=lock "${KD[@]}" -o table.json 2>/dev/null); rc=$?
 check "table: the run succeeds" test "$rc" -eq 0
-check "table: cpu-spin in spin units/s, its range over 2 repetitions, its fairness" \
-	grep -Eq '^cpu-spin/thread/n=2 +ok\*? +[0-9.]+[kMG]? spin units/s +[0-9.]+[kMG]?\.\.[0-9.]+[kMG]? +[0-9.]+ +[0-9.]+ +[01]\.[0-9]{3}$' <<<"$out"
+check "table: cpu-spin in spin units/s, its range over 2 repetitions, its wall with its unit, its fairness" \
+	grep -Eq '^cpu-spin/thread/n=2 +ok\*? +[0-9.]+[kMG]? spin units/s +[0-9.]+[kMG]?\.\.[0-9.]+[kMG]? +[0-9.]+ +[0-9.]+ [mun]?s +[01]\.[0-9]{3}$' <<<"$out"
 check "table: producer-consumer in items/s, no fairness (roles differ)" \
 	grep -Eq '^producer-consumer/thread/n=2 queue=lock +ok\*? +[0-9.]+[kMG]? items/s .* -$' <<<"$out"
 check "table: the status column lines up under its header" python3 -c "
@@ -79,7 +79,64 @@ col = rows[0].index('status')
 sys.exit(not (len(rows) == 3 and all(r[col - 1] == ' ' and r[col:col + 2] == 'ok' for r in rows[1:])))" "$out"
 out=$(cd "$tmp" && "$BENCH" run -w sleep-io -d thread -n 2 --reps 1 --warmup 0 -O wait_us=100 -O count=5 "${KD[@]}" -o sio.json 2>/dev/null)
 check "table: sleep-io by its wall time, lower is better, one repetition has no spread" \
-	grep -Eq '^sleep-io/thread/n=2 wait_us=100 count=5 +ok\*? +[0-9.]+ s wall \(lower\) +- ' <<<"$out"
+	grep -Eq '^sleep-io/thread/n=2 wait_us=100 count=5 +ok\*? +[0-9.]+ [mun]?s wall \(lower\) +- ' <<<"$out"
+# bench compare's table: at most 8 columns, values in engineering notation with their units
+# (wall_s: "20.1 ms", not 0.0201), the change and its CI in one column
+out=$(cd "$tmp" && "$BENCH" compare table.json table.json --metric wall_s 2>/dev/null)
+check "compare table: units, engineering notation, at most 8 columns" python3 -c "
+import re, sys
+lines = sys.argv[1].splitlines()
+hdr = next(l for l in lines if l.startswith('cell '))
+cols = re.split(r'\s{2,}', hdr.strip())
+rows = [l for l in lines if 'wall_s (lower)' in l]
+ok = len(cols) <= 8 and 'change [95% CI]' in cols and len(rows) == 2
+ok = ok and all(len(re.findall(r' [0-9.]+ [mun]?s ', r)) == 2 and 'e-0' not in r for r in rows)
+sys.exit(not ok)" "$out"
+out=$(cd "$tmp" && "$BENCH" compare table.json table.json --format markdown 2>/dev/null)
+check "compare markdown: 8 columns, units in the values" python3 -c "
+import sys
+hdr = next(l for l in sys.argv[1].splitlines() if l.startswith('| cell'))
+row = next(l for l in sys.argv[1].splitlines() if l.startswith('| cpu-spin'))
+sys.exit(not (hdr.count('|') == 9 and 'change [95% CI]' in hdr and 'spin units/s' not in row and ' ops/s |' in row))" "$out"
+# every command's --help names every long option its option table accepts (read from the
+# sources: run_plan.c, cmd_*.c, plot/cli.c, the compare options macro), and bench --help lists
+# --version
+check "--help: every accepted option is documented; --version listed" python3 - "$(dirname "${BASH_SOURCE[0]}")/.." "$BENCH" <<'PYEOF'
+import re, subprocess, sys
+src, bench = sys.argv[1], sys.argv[2]
+def table_names(path):
+    text = open(f"{src}/{path}").read()
+    names = set()
+    for block in re.findall(r"struct option \w+\[\] = \{(.*?)\n\s*\};|struct option \w+\[\] = \{(.*?)\};", text, re.S):
+        b = "".join(block)
+        names |= set(re.findall(r'\{\s*"([a-z][a-z0-9-]*)"', b))
+        if "COMPARE_LONG_OPTIONS" in b:
+            names |= {"metric", "threshold", "alpha", "confidence", "ci-method", "ignore-knob", "fail-on"}
+        elif "COMPARE_LONG_OPTION_METRIC" in b:
+            names.add("metric")
+    return names
+cmds = {"run": ["bench/cli/run_plan.c"], "compare": ["bench/cli/cmd_compare.c"], "export": ["bench/cli/cmd_export.c"],
+        "bare": ["bench/cli/cmd_bare.c"], "store": ["bench/cli/cmd_store.c"], "history": ["bench/cli/cmd_history.c"],
+        "ab": ["bench/cli/cmd_ab.c"], "plot": ["plot/cli.c"], "report": ["plot/cli.c"],
+        "list": ["bench/cli/cmd_help.c"], "info": ["bench/cli/cmd_help.c"]}
+extra = {"run": {"no-store", "store"}, "rep": {"protocol-version", "protocol"}, "plot": {"history"}}
+# plot/cli.c parses both; bench report refuses --ignore-knob (a plot-only option)
+refused = {"report": {"ignore-knob"}}
+bad = 0
+for cmd in sorted(set(cmds) | set(extra)):
+    opts = set().union(*(table_names(p) for p in cmds.get(cmd, []))) | extra.get(cmd, set())
+    opts -= refused.get(cmd, set()) | {"help"}
+    h = subprocess.run([bench, "help", cmd], capture_output=True, text=True).stdout
+    missing = sorted(o for o in opts if not re.search(r"--" + re.escape(o) + r"\b", h))
+    if missing:
+        bad += 1
+        print(f"bench {cmd} --help does not mention: " + ", ".join("--" + m for m in missing))
+top = subprocess.run([bench, "--help"], capture_output=True, text=True).stdout
+if "--version" not in top:
+    bad += 1
+    print("bench --help does not list --version")
+sys.exit(1 if bad else 0)
+PYEOF
 expect 0 "results: results/"                         -- run -w cpu-spin -d process -n 2 --reps 1 --warmup 0 --duration 0.02 --quiet
 if [[ -L $tmp/results/latest.json && -f $tmp/results/$(readlink "$tmp/results/latest.json") ]]; then
 	echo "ok   results/latest.json points at the run just made"; pass=$((pass + 1))

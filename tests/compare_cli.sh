@@ -90,7 +90,7 @@ expect 4 "fairness is not recorded in the new run" -- compare fair2.json nofair2
 expect 0 "not recorded in the baseline"  -- compare nofair2.json fair2.json --metric fairness:higher
 expect 0 "not recorded in the new run"   -- compare fair2.json nofair2.json --metric fairness:higher --fail-on regression
 expect 4 "record their metric in the baseline but not in the new run" -- compare fair2.json nofair2.json --metric fairness:higher --format json
-expect 1 "100 +- +- .*FAILED \(new\)" -- compare base.json failed.json
+expect 1 "100 ops/s +- +- .*FAILED \(new\)" -- compare base.json failed.json
 expect 1 "failed in the new run: worker 0: boom" -- compare base.json failed.json
 expect 0 "failed \(base\)"            -- compare failed.json base.json
 expect 1 '\*\*REGRESSION\*\*'          -- compare base.json slow.json --format markdown
@@ -188,7 +188,7 @@ check "--metric wall_s --better lower exports seconds" python3 -c "
 import json, sys; a = json.loads(sys.argv[1]); sys.exit(not (a[0]['unit'] == 's' and abs(a[0]['value'] - 1.0) < 1e-9))" "$out"
 expect 0 "^\| cell \| metric \| median"                      -- export real.json --format markdown
 expect 0 "boom"                                              -- export failed.json --format markdown
-expect 2 "--format: 'csv'"                                   -- export real.json --format csv
+expect 2 "--format: 'xml' is not github-action-benchmark, markdown or csv" -- export real.json --format xml
 expect 2 "needs exactly one results file"                    -- export
 expect 2 "v99.json has schema_version 99"                    -- export v99.json
 expect 2 "is higher or lower better"                         -- export real.json --metric util_cores

@@ -10,6 +10,7 @@
 
 #include "bench/cli/run_table.h"
 #include "bench/machine/machine.h"
+#include "bench/stats/fmt.h"
 #include "bench/store/results.h"
 #include "tests/test.h"
 #include "workloads/workload.h"
@@ -61,14 +62,15 @@ TEST(run_table, primary_metric_with_its_unit_and_ci)
 	struct run_table_row r = spin_row("cpu-spin/thread/n=1");
 	char *t = table(&r, 1), l[300];
 	line(t, 1, l, sizeof l);
-	CHECK_CONTAINS(l, "874.484k spin units/s");
+	CHECK_CONTAINS(l, "874k spin units/s");
 	CHECK_CONTAINS(l, "+-0.5%"); /* the CI's half-width, 4372 of 874484 */
 	CHECK_CONTAINS(l, " 1.000"); /* fairness: cpu-spin's workers do the same job */
+	CHECK_CONTAINS(l, " 200 ms "); /* wall, with its unit */
 	CHECK(!strchr(t, '*'));      /* nothing disturbed: no mark, no footnote */
 	free(t);
 	r.op_unit = NULL;            /* a workload this build does not know: plain ops */
 	t = table(&r, 1);
-	CHECK_CONTAINS(t, "874.484k ops/s");
+	CHECK_CONTAINS(t, "874k ops/s");
 	free(t);
 }
 
@@ -88,7 +90,7 @@ TEST(run_table, spread_of_one_and_two_repetitions)
 	p += strspn(p, " ");
 	CHECK(!strncmp(p, "- ", 2));
 	line(t, 2, l, sizeof l);
-	CHECK_CONTAINS(l, "860.000k..880.000k"); /* two: the range, not a 12.7 t-factor CI */
+	CHECK_CONTAINS(l, "860k..880k"); /* two: the range, not a 12.7 t-factor CI */
 	free(t);
 }
 
@@ -99,7 +101,7 @@ TEST(run_table, lower_is_better_metric_in_seconds)
 		                   .ci_lo = 0.2003, .ci_hi = 0.2023, .min = 0.2, .max = 0.203, .util_cores = 0.01,
 		                   .wall_s = 0.2013, .fairness = 1, .nok = 3, .disturbed_load = NAN };
 	char *t = table(&r, 1);
-	CHECK_CONTAINS(t, "0.201 s wall (lower)");
+	CHECK_CONTAINS(t, "201 ms wall (lower)");
 	CHECK(!strstr(t, "waits/s"));
 	CHECK_CONTAINS(t, "+-0.5%");
 	free(t);
@@ -142,7 +144,7 @@ TEST(run_table, unstable_cell_is_marked)
 	char *t = table(&r, 1), l[300];
 	line(t, 1, l, sizeof l);
 	CHECK_CONTAINS(l, " unstable* ");
-	CHECK_CONTAINS(l, "874.484k round trips/s"); /* what it has is still shown */
+	CHECK_CONTAINS(l, "874k round trips/s"); /* what it has is still shown */
 	CHECK_CONTAINS(t, "* pingpong/process/n=2: unstable, 5 of 7 repetitions disturbed (other load 0.43 cores), "
 	                  "left out; not trustworthy");
 	free(t);
@@ -196,11 +198,11 @@ TEST(run_table, fairness_only_where_workers_do_the_same_job)
 	run_table_row_from_brief(&r[1], &b, &workload_cpu_spin, "cpu-spin/thread/n=2");
 	char *t = table(r, 2), l[300];
 	line(t, 1, l, sizeof l);
-	CHECK_CONTAINS(l, "1.744M items/s");
+	CHECK_CONTAINS(l, "1.74M items/s");
 	CHECK(!strstr(l, "0.500"));
 	CHECK(l[strlen(l) - 1] == '-');
 	line(t, 2, l, sizeof l);
-	CHECK_CONTAINS(l, "1.744M spin units/s");
+	CHECK_CONTAINS(l, "1.74M spin units/s");
 	CHECK_CONTAINS(l, "0.500");
 	free(t);
 }
@@ -273,4 +275,64 @@ TEST(run_table, a_cell_without_summary_shows_dashes_not_nan)
 	CHECK_EQ_INT(dashes, 5); /* median, spread, util, wall_s, fair: "-" each */
 	CHECK_CONTAINS(t, "unstable, 4 of 4 repetitions disturbed (other load 1.72 cores), left out");
 	free(t);
+}
+
+TEST(run_table, header_has_units_and_at_most_eight_columns)
+{
+	struct run_table_row r = spin_row("cpu-spin/thread/n=1");
+	r.wall_s = 9.41e-05;
+	char *t = table(&r, 1), l[300];
+	line(t, 0, l, sizeof l);
+	CHECK_CONTAINS(l, "util (cores)");
+	CHECK_CONTAINS(l, " wall ");
+	CHECK(!strstr(l, "wall_s")); /* the unit is in the value: 94.1 us */
+	unsigned cols = 0;
+	for (const char *p = l; *p; p++) /* a column starts after a run of 2+ blanks, or at 0 */
+		cols += p == l || (p[0] != ' ' && p[-1] == ' ' && p - l >= 2 && p[-2] == ' ');
+	CHECK(cols >= 6 && cols <= 8);
+	line(t, 1, l, sizeof l);
+	CHECK_CONTAINS(l, " 94.1 us ");
+	CHECK(!strstr(l, "e-0")); /* no 9.41e-05 anywhere */
+	free(t);
+}
+
+/* fmt_si_unit: engineering notation with the unit, 3 significant digits, a prefix after
+ * rounding; a unit that is not an SI symbol keeps the prefix on the number. */
+TEST(run_table, engineering_notation_with_units)
+{
+	static const struct {
+		double v;
+		const char *unit, *want;
+	} t[] = {
+		{ 9.41e-05, "s", "94.1 us" },         { 0.2013, "s", "201 ms" },
+		{ 0.2013, "s wall", "201 ms wall" },  { 1.5, "s", "1.5 s" },
+		{ 19e-9, "s", "19 ns" },              { 999.6e-6, "s", "1 ms" },
+		{ -0.0123, "s", "-12.3 ms" },         { 0, "s", "0 s" },
+		{ 874484, "ops/s", "874k ops/s" },    { 1.744e6, "round trips/s", "1.74M round trips/s" },
+		{ 999.7, "ops/s", "1k ops/s" },       { 12, NULL, "12" },
+		{ 874484, NULL, "874k" },             { 3.2e-3, "cores", "3.2m cores" },
+		{ NAN, "s", "-" },                    { INFINITY, "ops/s", "-" },
+	};
+	char buf[64];
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		fmt_si_unit(t[i].v, t[i].unit, buf, sizeof buf);
+		CHECK_STR(buf, t[i].want);
+	}
+	fmt_si_unit(9.41e-05, "s", buf, 4); /* bounded */
+	CHECK_STR(buf, "94.");
+	/* a metric by its name's unit suffix */
+	static const struct {
+		const char *metric;
+		double v;
+		const char *want;
+	} m[] = {
+		{ "wall_s", 9.41e-05, "94.1 us" },     { "handoff_ns", 19, "19 ns" },
+		{ "spawn_us", 510, "510 us" },         { "ops_per_s", 874484, "874k ops/s" },
+		{ "items_per_s", 1.744e6, "1.74M items/s" }, { "util_cores", 1.5, "1.5 cores" },
+		{ "mem_delta_kb", 171, "171 kB" },     { "ctx_voluntary", 12, "12" },
+	};
+	for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+		fmt_metric(m[i].v, m[i].metric, buf, sizeof buf);
+		CHECK_STR(buf, m[i].want);
+	}
 }

@@ -11,12 +11,12 @@ struct cmd {
 #define CMDS(X) \
 	X(list, "list workloads and drivers, their knobs, and why one is unavailable") \
 	X(info, "describe this machine (libcpuid + hwloc + system); --json for the results object") \
-	X(run, "run benchmarks and write a results JSON file") \
+	X(run, "run benchmarks and write a results JSON file (--dry-run: the plan, nothing run)") \
 	X(bare, "compare a harness cell with the same work in bare C, in one run") \
 	X(compare, "compare two results files: significant regressions, beyond noise") \
 	X(rep, "run one repetition of one cell and print it as JSON (the protocol of bench ab)") \
 	X(ab, "interleaved A/B of two bench binaries in one job: paired verdicts that load changes cannot fake") \
-	X(export, "export a results file for CI dashboards (github-action-benchmark) or as Markdown") \
+	X(export, "export a results file for CI dashboards (github-action-benchmark), as Markdown or CSV") \
 	X(plot, "draw figures from a results file with gnuplot (or the change between two)") \
 	X(report, "write report.md: machine, figures, results tables, the tutorials' claims tested") \
 	X(store, "the results history database: import results files (bench run records each run)") \

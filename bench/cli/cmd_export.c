@@ -17,9 +17,10 @@
 
 static void usage(void)
 {
-	printf("usage: bench export FILE.json [--format github-action-benchmark|markdown]\n"
-	       "                    [--metric M[:higher|:lower]] [--better higher|lower] [-o OUT]\n\n"
-	       "Writes the median of every ok cell's metric (default: its primary metric).\n"
+	printf("usage: bench export FILE.json [--format github-action-benchmark|markdown|csv]\n"
+	       "                    [--metric M[:higher|:lower]] [--better higher|lower] [--per-rep] [-o OUT]\n\n"
+	       "Writes the median of every ok cell's metric (default: its primary metric), or (csv)\n"
+	       "every value of every cell.\n"
 	       "  --format github-action-benchmark (default)\n"
 	       "        a JSON array of {name, unit, value, range, extra} for the\n"
 	       "        benchmark-action/github-action-benchmark action. One file holds one direction:\n"
@@ -33,9 +34,22 @@ static void usage(void)
 	       "          bench export R.json --better lower -o smaller.json   (customSmallerIsBetter)\n"
 	       "        e.g. sleep-io's wall_s is lower-is-better, cpu-spin's ops/s higher.\n"
 	       "  --format markdown\n"
-	       "        a table (cell, metric, median, cv, min, max, n, status) for a comment\n"
+	       "        a table (cell, metric, median, cv, min, max, n, status) for a comment, values\n"
+	       "        in engineering notation with their units (94.1 us, 455k ops/s)\n"
+	       "  --format csv\n"
+	       "        RFC 4180 (CRLF line ends; text fields quoted, \" doubled, line breaks kept inside\n"
+	       "        the quotes, other control characters as \\xNN), for a spreadsheet or pandas:\n"
+	       "        a row per cell, every cell whatever its status, with cell (its full identity),\n"
+	       "        workload, driver, workers, pin, knobs (k=v separated by spaces), status, error,\n"
+	       "        primary_metric, higher_is_better (1/0), n_reps (repetitions in the summary),\n"
+	       "        then a column per metric of the file, named by it with its unit (ops_per_s,\n"
+	       "        wall_s, util_cores, mem_delta_kb, ...): the median of its summary (empty: the\n"
+	       "        cell has none). Numbers read back exactly (up to 17 digits)\n"
+	       "  --per-rep          with --format csv: a row per measured repetition instead, with\n"
+	       "                     rep (its index), counted (1: in the summary), disturbed (1/0),\n"
+	       "                     disturbed_by, then that repetition's value of each metric\n"
 	       "  -o, --output OUT   write to OUT instead of stdout\n\n"
-	       "Exit status: 0 ok, 2 usage or input error, or nothing to export.\n");
+	       "Exit status: 0 ok, 1 out of memory, 2 usage or input error, or nothing to export.\n");
 }
 
 static const char *unit_of(const char *metric)
@@ -166,7 +180,7 @@ static void export_markdown(FILE *out, const struct results_file *f, const struc
 	for (unsigned i = 0; i < f->ncells; i++) {
 		const struct results_file_cell *c = &f->cells[i];
 		struct cellstat cs;
-		char label[320], med[24], mn[24], mx[24];
+		char label[320], med[48], mn[48], mx[48];
 		cell_stats(f, i, mo, &cs);
 		compare_cell_label(vary, f, i, label, sizeof label);
 		fputs("| ", out);
@@ -175,9 +189,9 @@ static void export_markdown(FILE *out, const struct results_file *f, const struc
 		esc_fputs(out, ESC_MD, cs.metric);
 		fprintf(out, " %s |", cs.direction == 1 ? "&uarr;" : cs.direction == 0 ? "&darr;" : "");
 		if (cs.ok) {
-			fmt_si(cs.s.median, FMT_SI_SHORT, med, sizeof med);
-			fmt_si(cs.s.min, FMT_SI_SHORT, mn, sizeof mn);
-			fmt_si(cs.s.max, FMT_SI_SHORT, mx, sizeof mx);
+			fmt_metric(cs.s.median, cs.metric, med, sizeof med); /* 94.1 us, 455k ops/s */
+			fmt_metric(cs.s.min, cs.metric, mn, sizeof mn);
+			fmt_metric(cs.s.max, cs.metric, mx, sizeof mx);
 			fprintf(out, " %s | %.1f%% | %s | %s | %zu |", med, cs.s.cv * 100, mn, mx, cs.s.n);
 		} else {
 			fprintf(out, " - | - | - | - | 0 |");
@@ -189,10 +203,158 @@ static void export_markdown(FILE *out, const struct results_file *f, const struc
 	compare_vary_free(vary);
 }
 
-enum { O_FORMAT = 256, O_BETTER };
+/* ---- CSV ---- */
+
+/* The metric columns: every metric of the cells' summaries (per repetition: of their
+ * repetitions), in the order they first appear. */
+struct csv_cols {
+	unsigned n, cap;
+	const char **name;
+};
+
+static int csv_add(struct csv_cols *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (!strcmp(c->name[i], name))
+			return 0;
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 32;
+		const char **v = realloc(c->name, cap * sizeof *v);
+		if (!v)
+			return -ENOMEM;
+		c->name = v;
+		c->cap = cap;
+	}
+	c->name[c->n++] = name;
+	return 0;
+}
+
+static int csv_columns(const struct results_file *f, int per_rep, struct csv_cols *cols)
+{
+	int rc = 0;
+	memset(cols, 0, sizeof *cols);
+	for (unsigned i = 0; !rc && i < f->ncells; i++) {
+		const struct results_file_cell *c = &f->cells[i];
+		for (unsigned k = 0; !rc && !per_rep && k < c->nstats; k++)
+			rc = csv_add(cols, c->stats[k].metric);
+		for (unsigned r = 0; per_rep && r < c->nreps; r++)
+			for (unsigned k = 0; !rc && k < c->reps[r].nmetrics; k++)
+				rc = csv_add(cols, c->reps[r].metrics[k].name);
+	}
+	return rc;
+}
+
+/* A number in the fewest digits that read back as the same double (15 to 17), or an empty
+ * field when not finite. */
+static void csv_num(FILE *out, double v)
+{
+	char b[40];
+	if (!isfinite(v)) {
+		fputc(',', out);
+		return;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(b, sizeof b, "%.*g", digits, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	fprintf(out, ",%s", b);
+}
+
+/* The knobs of a cell as "k=v k=v" (file order) into a malloc'd string; NULL on out of memory. */
+static char *knobs_text(const struct results_file_cell *c)
+{
+	size_t len = 1, off = 0;
+	for (unsigned k = 0; k < c->nknobs; k++)
+		len += strlen(c->knobs[k].key) + strlen(c->knobs[k].value) + 2;
+	char *t = malloc(len);
+	for (unsigned k = 0; t && k < c->nknobs; k++)
+		off += (size_t)snprintf(t + off, len - off, "%s%s=%s", k ? " " : "", c->knobs[k].key, c->knobs[k].value);
+	if (t)
+		t[off] = 0;
+	return t;
+}
+
+/* The identity and status of cell i: cell,workload,driver,workers,pin,knobs,status,error,
+ * primary_metric,higher_is_better. Text through esc (ESC_CSV). */
+static int csv_identity(FILE *out, const struct results_file *f, unsigned i)
+{
+	const struct results_file_cell *c = &f->cells[i];
+	char id[1024], *knobs = knobs_text(c);
+	if (!knobs)
+		return -ENOMEM;
+	compare_cell_identity(f, i, id, sizeof id);
+	const char *text[] = { id, c->workload, c->driver };
+	for (unsigned k = 0; k < 3; k++) {
+		if (k)
+			fputc(',', out);
+		esc_fputs(out, ESC_CSV, text[k]);
+	}
+	fprintf(out, ",%u,", c->workers);
+	const char *more[] = { c->pin, knobs, c->status, c->error ? c->error : "", c->primary };
+	for (unsigned k = 0; k < 5; k++) {
+		esc_fputs(out, ESC_CSV, more[k]);
+		fputc(',', out);
+	}
+	fprintf(out, "%d", c->higher_is_better);
+	free(knobs);
+	return 0;
+}
+
+/* The value of metric name in repetition r (NaN when it lacks it). */
+static double rep_value(const struct results_rep *r, const char *name)
+{
+	for (unsigned k = 0; k < r->nmetrics; k++)
+		if (!strcmp(r->metrics[k].name, name))
+			return r->metrics[k].value;
+	return NAN;
+}
+
+/* One row per cell (the medians of its summary), or per_rep one per measured repetition (its
+ * values). 0, or -ENOMEM after one line. */
+static int export_csv(FILE *out, const struct results_file *f, int per_rep)
+{
+	struct csv_cols cols;
+	int rc = csv_columns(f, per_rep, &cols);
+	fputs("cell,workload,driver,workers,pin,knobs,status,error,primary_metric,higher_is_better", out);
+	fputs(per_rep ? ",rep,counted,disturbed,disturbed_by" : ",n_reps", out);
+	for (unsigned k = 0; !rc && k < cols.n; k++) {
+		fputc(',', out);
+		esc_fputs(out, ESC_CSV, cols.name[k]);
+	}
+	fputs("\r\n", out);
+	for (unsigned i = 0; !rc && i < f->ncells; i++) {
+		const struct results_file_cell *c = &f->cells[i];
+		const struct results_stat *ps = results_file_stat(c, c->primary);
+		for (unsigned r = 0; !rc && r < (per_rep ? c->nreps : 1); r++) {
+			if ((rc = csv_identity(out, f, i)))
+				break;
+			if (per_rep) {
+				const struct results_rep *rp = &c->reps[r];
+				fprintf(out, ",%u,%d,%d,", r, rp->counted, rp->disturbed); /* r: the file's index */
+				esc_fputs(out, ESC_CSV, rp->disturbed_by ? rp->disturbed_by : "");
+			} else {
+				fprintf(out, ",%u", ps ? ps->n : 0);
+			}
+			for (unsigned k = 0; k < cols.n; k++) {
+				const struct results_stat *st = per_rep ? NULL : results_file_stat(c, cols.name[k]);
+				csv_num(out, per_rep ? rep_value(&c->reps[r], cols.name[k]) : st ? st->median : NAN);
+			}
+			fputs("\r\n", out);
+		}
+	}
+	free(cols.name);
+	if (rc)
+		log_err("export", "out of memory");
+	return rc;
+}
+
+enum { O_FORMAT = 256, O_BETTER, O_PER_REP };
+enum export_format { EXPORT_GAB, EXPORT_MARKDOWN, EXPORT_CSV };
 
 struct export_args {
-	int markdown, better;
+	enum export_format format;
+	int better, per_rep;
 };
 
 /* --format and --better: the options of bench export that are not compare options. */
@@ -202,13 +364,18 @@ static int export_own_option(int code, const char *arg, void *ctx)
 	switch (code) {
 	case O_FORMAT:
 		if (!strcmp(arg, "markdown"))
-			a->markdown = 1;
+			a->format = EXPORT_MARKDOWN;
 		else if (!strcmp(arg, "github-action-benchmark"))
-			a->markdown = 0;
+			a->format = EXPORT_GAB;
+		else if (!strcmp(arg, "csv"))
+			a->format = EXPORT_CSV;
 		else {
-			log_err("export", "--format: '%s' is not github-action-benchmark or markdown", arg);
+			log_err("export", "--format: '%s' is not github-action-benchmark, markdown or csv", arg);
 			return -EINVAL;
 		}
+		return 0;
+	case O_PER_REP:
+		a->per_rep = 1;
 		return 0;
 	case O_BETTER:
 		if (strcmp(arg, "higher") && strcmp(arg, "lower")) {
@@ -225,11 +392,12 @@ int cmd_export(int argc, char **argv)
 {
 	static const struct option lo[] = { { "format", required_argument, 0, O_FORMAT },
 		                            { "better", required_argument, 0, O_BETTER },
+		                            { "per-rep", no_argument, 0, O_PER_REP },
 		                            COMPARE_LONG_OPTION_METRIC,
 		                            { "output", required_argument, 0, 'o' },
 		                            { "help", no_argument, 0, 'h' },
 		                            { 0 } };
-	struct export_args a = { .markdown = 0, .better = 1 };
+	struct export_args a = { .format = EXPORT_GAB, .better = 1 };
 	const char *output = NULL;
 	struct compare_opts mo;
 	compare_opts_default(&mo);
@@ -243,7 +411,11 @@ int cmd_export(int argc, char **argv)
 		log_err("export", "needs exactly one results file: bench export FILE.json");
 		return EXIT_USAGE;
 	}
-	if (mo.metric && mo.metric_better < 0 && compare_known_direction(mo.metric) < 0 && !a.markdown) {
+	if (a.per_rep && a.format != EXPORT_CSV) {
+		log_err("export", "--per-rep needs --format csv");
+		return EXIT_USAGE;
+	}
+	if (mo.metric && mo.metric_better < 0 && compare_known_direction(mo.metric) < 0 && a.format == EXPORT_GAB) {
 		log_err("export", "--metric %s: is higher or lower better? Say --metric %s:higher or %s:lower", mo.metric,
 		        mo.metric, mo.metric);
 		return EXIT_USAGE;
@@ -254,7 +426,7 @@ int cmd_export(int argc, char **argv)
 		log_err("export", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
-	if (!a.markdown && gab_check_empty(f, &mo, a.better)) {
+	if (a.format == EXPORT_GAB && gab_check_empty(f, &mo, a.better)) {
 		results_file_free(f);
 		return EXIT_USAGE;
 	}
@@ -264,12 +436,14 @@ int cmd_export(int argc, char **argv)
 		results_file_free(f);
 		return EXIT_USAGE;
 	}
-	if (a.markdown)
+	int rc = EXIT_OK;
+	if (a.format == EXPORT_MARKDOWN)
 		export_markdown(out, f, &mo);
+	else if (a.format == EXPORT_CSV)
+		rc = export_csv(out, f, a.per_rep) ? EXIT_FAIL : EXIT_OK;
 	else
 		export_gab(out, f, &mo, a.better);
-	int rc = EXIT_OK;
-	if (out != stdout && fclose(out)) {
+	if (out != stdout && fclose(out) && !rc) {
 		log_errno("export", errno, "write %s", output);
 		rc = EXIT_USAGE;
 	}

@@ -34,18 +34,20 @@ static void run_usage(void)
 	printf("usage: bench run [--all | --claims] [-w W[,W...]] [-d D[,D...]] [-n N[,N...]] [--pin P]\n"
 	       "                 [--reps R|auto] [--cell-budget SEC] [--keep-disturbed]\n"
 	       "                 [--warmup K] [--duration SEC] [--timeout SEC]\n"
-	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet]\n"
+	       "                 [-O knob=value[,value...]]... [-o FILE] [--quiet] [--dry-run [--json]]\n"
 	       "       bench run --baseline BASE.json [--confirm] [-O knob=value]... [--reps R] ...\n"
 	       "                 [compare options: --threshold PCT --alpha A --fail-on F ...]\n\n"
 	       "Runs every cell = workload x driver x workers x knob values, each in its own cell\n"
 	       "process: K warm-up repetitions (discarded) then R measured ones. An entry or value\n"
 	       "given twice is one cell; a plan has at most %u cells.\n\n"
-	       "The table, a row per cell as it ends: the median of its primary metric with its unit\n"
-	       "(\"(lower)\": lower is better); its spread: +-P%% is half the summary's 95%% CI (ci95)\n"
-	       "as a share of the median, min..max for two repetitions, - for one; util (cores);\n"
-	       "wall_s; and fair (Jain's index of the workers' ops) where every worker does the same\n"
-	       "job. A '*' after the status marks a cell with disturbed repetitions or an unstable one;\n"
-	       "a footnote below the table says why.\n\n"
+	       "The table, a row per cell as it ends, numbers in engineering notation with their units\n"
+	       "(874k spin units/s, 94.1 us): the median of its primary metric (\"(lower)\": lower is\n"
+	       "better); its spread: +-P%% is half the summary's 95%% CI (ci95) as a share of the\n"
+	       "median, min..max for two repetitions, - for one; util (cores busy); wall (a\n"
+	       "repetition's wall time, median); and fair (Jain's index of the workers' ops) where\n"
+	       "every worker does the same job. A '*' after the status marks a cell with disturbed\n"
+	       "repetitions or an unstable one; a footnote below the table says why. Every value is\n"
+	       "in the results file (bench export --format csv for a spreadsheet).\n\n"
 	       "  --all              every workload under every available driver but py-* (-w/-d narrow it)\n"
 	       "  --claims           the cells every claim of bench report needs, and its figures: each\n"
 	       "                     claim measured (pingpong also on one PU, --pin pus:0,0, where a\n"
@@ -91,14 +93,23 @@ static void run_usage(void)
 	       "                     -O knob=value overrides a knob in every cell (left out of the\n"
 	       "                     matching); the exit status is that of the comparison\n"
 	       "  --confirm          with --baseline: run the flagged cells once more (into\n"
-	       "                     OUT.confirm.json) and fail only if they are flagged again\n\n"
+	       "                     OUT.confirm.json) and fail only if they are flagged again\n"
+	       "  --dry-run          print the plan, run nothing and write no file: every cell as the\n"
+	       "                     table labels it, in the run's order (with --all, sweeps and\n"
+	       "                     --baseline alike), its repetitions and estimated time, and the\n"
+	       "                     total. A repetition costs --duration + %g ms (%g ms under a\n"
+	       "                     py-* driver), a cell %g ms more; the most: every disturbed\n"
+	       "                     repetition run again, or --reps auto's budget spent\n"
+	       "  --json             with --dry-run: the plan as one JSON object (settings, overhead_s,\n"
+	       "                     cells with label, identity, reps and estimate_s, the total)\n\n"
 	       "Exit status: 0 all cells ok, unstable or skipped, 1 a cell failed (or stdout failed), 2 usage\n"
 	       "error, 128+S stopped by signal S: SIGINT 130, SIGTERM 143, SIGHUP 129, SIGQUIT 131\n"
 	       "(partial results are written). A reader of stdout that goes away stops the table,\n"
 	       "not the run. With --baseline: the exit status of bench compare (0 nothing flagged, 1 a\n"
 	       "significant regression, 3 unstable, 4 too few reps; see bench compare --help).\n",
 	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, REPS_AUTO_MIN, REPS_AUTO_TARGET * 100, RUN_DEFAULT_RUN_BUDGET,
-	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB);
+	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB,
+	       RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_CELL_OVERHEAD_S * 1e3);
 }
 
 static const char *run_store; /* the history database this run is recorded in (NULL: --no-store) */
@@ -303,6 +314,30 @@ static int run_cells(const struct run_batch *b, int *sig)
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* --dry-run: the batch's cells labelled as the run's table labels them, with their estimated
+ * time (run_plan_print); nothing is run or written. EXIT_OK, or EXIT_FAIL when out of memory. */
+static int dry_run(const struct run_batch *b)
+{
+	char (*text)[200] = calloc(b->n + 1, sizeof *text);
+	const char **labels = calloc(b->n + 1, sizeof *labels), **pins = calloc(b->n + 1, sizeof *pins);
+	int rc = text && labels && pins ? EXIT_OK : EXIT_FAIL;
+	for (unsigned i = 0; !rc && i < b->n; i++) {
+		struct cell_spec cs = b->cells[i];
+		cs.index = i;
+		cell_label(&cs, b, text[i], sizeof text[i]);
+		labels[i] = text[i];
+		pins[i] = b->pins ? b->pins[i].text : b->plan->pin;
+	}
+	if (rc)
+		log_err("run", "out of memory");
+	else
+		run_plan_print(stdout, b->plan, b->cells, labels, pins, b->n);
+	free(text);
+	free(labels);
+	free(pins);
+	return rc;
+}
+
 /* Load a results file just written and compare it with the baseline; prints the report.
  * Returns the comparison's exit code (0/1), or EXIT_USAGE; *res keeps the result. */
 static int compare_with(const struct results_file *base, const char *path, const struct compare_opts *o,
@@ -445,7 +480,7 @@ static int baseline_plan(struct run_plan *p, struct machine *m, struct baseline_
 		return EXIT_USAGE;
 	snprintf(source, sizeof source, "--baseline %s", p->baseline);
 	machine_describe(m);
-	if (run_plan_check(b->cells, b->n, source) || output_path(p, m, path, len)) {
+	if (run_plan_check(b->cells, b->n, source) || (!p->dry_run && output_path(p, m, path, len))) {
 		run_baseline_free(b);
 		return EXIT_USAGE;
 	}
@@ -461,7 +496,7 @@ static int run_with_baseline(int argc, char **argv, struct run_plan *p)
 {
 	struct baseline_cells b;
 	struct machine m;
-	char path[4096], cpath[4200];
+	char path[4096] = "", cpath[4200];
 	if (baseline_plan(p, &m, &b, path, sizeof path))
 		return EXIT_USAGE;
 	size_t plen = strlen(path);
@@ -470,6 +505,11 @@ static int run_with_baseline(int argc, char **argv, struct run_plan *p)
 	struct results_config rc = run_config(argc, argv, p, b.pins[0].text);
 	struct run_batch batch = { .plan = p, .rc = &rc, .m = &m, .cells = b.cells, .n = b.n, .pins = b.pins,
 		                   .labels = b.labels, .path = path };
+	if (p->dry_run) {
+		int dr = dry_run(&batch);
+		run_baseline_free(&b);
+		return dr;
+	}
 	int sig, ret = run_cells(&batch, &sig);
 	if (sig) {
 		run_baseline_free(&b);
@@ -505,6 +545,12 @@ static int run_plan_cells(int argc, char **argv, struct run_plan *p)
 	struct run_cells cells;
 	if (run_plan_expand(p, &cells))
 		return EXIT_USAGE;
+	if (p->dry_run) { /* the pins and labels of --claims' cells too: the plan is the run's */
+		struct run_batch plan = { .plan = p, .cells = cells.v, .n = cells.n, .pins = cells.pins, .labels = cells.labels };
+		int dr = dry_run(&plan);
+		run_cells_free(&cells);
+		return dr;
+	}
 	struct machine m;
 	machine_describe(&m);
 	if (output_path(p, &m, path, sizeof path)) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@
 #include "bench/core/log.h"
 #include "bench/core/reps.h"
 #include "bench/core/task.h"
+#include "bench/stats/fmt.h"
+#include "bench/store/escape.h"
+#include "bench/store/results.h"
 #include "bench/machine/topo.h"
 #include "workloads/workload.h"
 
@@ -192,7 +196,7 @@ static int parse_setting(struct run_plan *p, enum run_setting which, const char 
 	return 0;
 }
 
-enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM, O_KEEP, O_BUDGET, O_CLAIMS };
+enum { O_PIN = 256, O_REPS, O_WARMUP, O_DURATION, O_TIMEOUT, O_ALL, O_BASELINE, O_CONFIRM, O_KEEP, O_BUDGET, O_CLAIMS, O_DRY_RUN, O_JSON };
 static const struct option run_long[] = {
 	{ "all", no_argument, 0, O_ALL }, { "workload", required_argument, 0, 'w' },
 	{ "driver", required_argument, 0, 'd' }, { "workers", required_argument, 0, 'n' },
@@ -202,7 +206,8 @@ static const struct option run_long[] = {
 	{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' },
 	{ "baseline", required_argument, 0, O_BASELINE }, { "confirm", no_argument, 0, O_CONFIRM },
 	{ "keep-disturbed", no_argument, 0, O_KEEP }, { "cell-budget", required_argument, 0, O_BUDGET },
-	{ "claims", no_argument, 0, O_CLAIMS }, COMPARE_LONG_OPTIONS, { 0 }
+	{ "claims", no_argument, 0, O_CLAIMS }, { "dry-run", no_argument, 0, O_DRY_RUN },
+	{ "json", no_argument, 0, O_JSON }, COMPARE_LONG_OPTIONS, { 0 }
 };
 #define RUN_SHORT ":w:d:n:O:o:qh"
 
@@ -238,6 +243,8 @@ static int one_option(struct run_plan *p, int c, char **argv)
 	case O_BASELINE: p->baseline = optarg; return 0;
 	case O_CONFIRM: p->confirm = 1; return 0;
 	case O_KEEP: p->cfg.keep_disturbed = 1; return 0;
+	case O_DRY_RUN: p->dry_run = 1; return 0;
+	case O_JSON: p->json = 1; return 0;
 	case O_BUDGET:
 		if (opt_parse_double(optarg, 0.001, 86400, &p->cfg.cell_budget_s)) {
 			log_err("run", "--cell-budget: '%s' is not a number of seconds from 0.001 to 86400", optarg);
@@ -295,6 +302,10 @@ int run_plan_parse(int argc, char **argv, struct run_plan *p)
 	}
 	if (p->compare_given && !p->baseline) {
 		log_err("run", "compare options need --baseline FILE");
+		return -EINVAL;
+	}
+	if (p->json && !p->dry_run) {
+		log_err("run", "--json needs --dry-run (a run's results file is JSON already)");
 		return -EINVAL;
 	}
 	if (p->confirm && !p->baseline) {
@@ -647,4 +658,144 @@ void run_plan_free(struct run_plan *p)
 	free(p->workers);
 	free(p->assign);
 	memset(p, 0, sizeof *p);
+}
+
+/* ---- bench run --dry-run ---- */
+
+void run_plan_estimate(const struct runner_config *cfg, const struct cell_spec *c, struct run_plan_estimate *e)
+{
+	memset(e, 0, sizeof *e);
+	if (runner_skip_reason(c, e->skipped, sizeof e->skipped))
+		return;
+	e->foreign = !!(c->drv->flags & DRIVER_FOREIGN);
+	e->self_bounded = !!(c->wl->flags & WORKLOAD_SELF_BOUNDED);
+	double rep = cfg->duration_s + (e->foreign ? RUN_PLAN_FOREIGN_REP_OVERHEAD_S : RUN_PLAN_REP_OVERHEAD_S);
+	double fixed = RUN_PLAN_CELL_OVERHEAD_S + cfg->warmup * rep;
+	if (cfg->reps_auto) {
+		/* a cell's budget: --cell-budget, or its share of the run's (at most the cap; the
+		 * first cells' share is the run's budget over the cells, a later one can get more) */
+		double budget = cfg->cell_budget_s > 0 ? cfg->cell_budget_s : fmin(RUNNER_CELL_BUDGET_MAX, cfg->run_budget_s);
+		double most = floor(budget / rep);
+		e->reps_min = REPS_AUTO_MIN;
+		e->reps_max = most > REPS_AUTO_MAX ? REPS_AUTO_MAX : most < REPS_AUTO_MIN ? REPS_AUTO_MIN : (unsigned)most;
+	} else {
+		e->reps_min = cfg->reps;
+		e->reps_max = cfg->keep_disturbed ? cfg->reps : 2 * cfg->reps;
+	}
+	e->min_s = fixed + e->reps_min * rep;
+	e->max_s = fixed + e->reps_max * rep;
+}
+
+/* The plan's settings as the text header says them and JSON holds them. */
+static void print_settings(FILE *f, const struct run_plan *p, int json)
+{
+	const struct runner_config *c = &p->cfg;
+	char reps[16];
+	snprintf(reps, sizeof reps, c->reps_auto ? "\"auto\"" : "%u", c->reps);
+	if (json) {
+		fprintf(f, "\"settings\":{\"reps\":%s,\"warmup\":%u,\"duration_s\":%.12g,\"timeout_s\":%.12g,"
+		        "\"keep_disturbed\":%s,\"run_budget_s\":%.12g,\"cell_budget_s\":",
+		        reps, c->warmup, c->duration_s, c->timeout_s, c->keep_disturbed ? "true" : "false", c->run_budget_s);
+		fmt_json_number(f, c->reps_auto && c->cell_budget_s > 0 ? c->cell_budget_s : NAN);
+		fprintf(f, "},\"overhead_s\":{\"repetition\":%g,\"foreign_repetition\":%g,\"cell\":%g}",
+		        RUN_PLAN_REP_OVERHEAD_S, RUN_PLAN_FOREIGN_REP_OVERHEAD_S, RUN_PLAN_CELL_OVERHEAD_S);
+		return;
+	}
+	fprintf(f, "settings: --reps %s --warmup %u --duration %g --timeout %g%s\n", c->reps_auto ? "auto" : reps,
+	        c->warmup, c->duration_s, c->timeout_s, c->keep_disturbed ? " --keep-disturbed" : "");
+}
+
+/* "1.23 s" or "1.23 s..4.56 s" */
+static void range_text(double lo, double hi, const char *unit, char *buf, size_t len)
+{
+	char a[32], b[32];
+	fmt_si_unit(lo, unit, a, sizeof a);
+	fmt_si_unit(hi, unit, b, sizeof b);
+	if (!strcmp(a, b))
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s..%s", a, b);
+}
+
+/* One cell of the plan: a JSON object, or a line of the text table. */
+static void print_cell(FILE *f, int json, unsigned i, const struct cell_spec *c, const char *label, const char *pin,
+                       const struct run_plan_estimate *e, int label_w)
+{
+	if (json) {
+		fprintf(f, "%s\n{\"index\":%u,\"label\":", i ? "," : "", i);
+		esc_fputs(f, ESC_JSON, label);
+		fprintf(f, ",\"workload\":\"%s\",\"driver\":\"%s\",\"workers\":%u,\"pin\":", c->wl->name, c->drv->name,
+		        c->workers);
+		esc_fputs(f, ESC_JSON, pin);
+		char *knobs = results_knobs_json(&c->knobs);
+		fprintf(f, ",\"knobs\":%s,\"skipped\":", knobs ? knobs : "null");
+		free(knobs);
+		if (*e->skipped)
+			esc_fputs(f, ESC_JSON, e->skipped);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"foreign\":%s,\"self_bounded\":%s,\"reps\":{\"min\":%u,\"max\":%u},\"estimate_s\":{\"min\":",
+		        e->foreign ? "true" : "false", e->self_bounded ? "true" : "false", e->reps_min, e->reps_max);
+		fmt_json_number(f, e->min_s);
+		fputs(",\"max\":", f);
+		fmt_json_number(f, e->max_s);
+		fputs("}}", f);
+		return;
+	}
+	char lab[1024], reps[32], est[64];
+	esc_term(lab, sizeof lab, label);
+	if (*e->skipped) {
+		fprintf(f, "%-*s skipped: ", label_w, lab);
+		esc_fputs(f, ESC_TERM, e->skipped);
+		fputc('\n', f);
+		return;
+	}
+	snprintf(reps, sizeof reps, e->reps_min == e->reps_max ? "%u" : "%u..%u", e->reps_min, e->reps_max);
+	range_text(e->min_s, e->max_s, "s", est, sizeof est);
+	fprintf(f, "%-*s %-8s %s%s\n", label_w, lab, reps, est, e->self_bounded ? " (ends by itself: --duration assumed)" : "");
+}
+
+void run_plan_print(FILE *f, const struct run_plan *p, const struct cell_spec *cells, const char *const *labels,
+                    const char *const *pins, unsigned n)
+{
+	double lo = 0, hi = 0;
+	size_t w = 4;
+	for (unsigned i = 0; i < n; i++) {
+		char lab[1024];
+		size_t l = strlen(esc_term(lab, sizeof lab, labels[i]));
+		w = l > w ? l : w;
+	}
+	if (p->json) {
+		fputs("{\"dry_run\":true,", f);
+		print_settings(f, p, 1);
+		fputs(",\"cells\":[", f);
+	} else {
+		fprintf(f, "plan: %u cell%s, nothing run\n", n, n == 1 ? "" : "s");
+		print_settings(f, p, 0);
+		fprintf(f, "%-*s %-8s %s\n", (int)w, "cell", "reps", "estimate");
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct run_plan_estimate e;
+		run_plan_estimate(&p->cfg, &cells[i], &e);
+		print_cell(f, p->json, i, &cells[i], labels[i], pins[i], &e, (int)w);
+		lo += e.min_s;
+		hi += e.max_s;
+	}
+	/* under --reps auto without --cell-budget the run's budget bounds what the cells add to
+	 * their minimum (a cell left no budget runs its minimum) */
+	if (p->cfg.reps_auto && !(p->cfg.cell_budget_s > 0))
+		hi = fmin(hi, fmax(lo, lo + p->cfg.run_budget_s));
+	if (p->json) {
+		fputs("],\"estimate_s\":{\"min\":", f);
+		fmt_json_number(f, lo);
+		fputs(",\"max\":", f);
+		fmt_json_number(f, hi);
+		fputs("}}\n", f);
+		return;
+	}
+	char est[80];
+	range_text(lo, hi, "s", est, sizeof est);
+	fprintf(f, "estimated time: %s (the most: every disturbed repetition run again, or --reps auto's budget\n"
+	        "spent; a repetition costs --duration + %g ms, %g ms under a py-* driver, a cell %g ms more)\n",
+	        est, RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_CELL_OVERHEAD_S * 1e3);
 }

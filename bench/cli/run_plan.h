@@ -14,6 +14,8 @@
 #ifndef BENCH_RUN_PLAN_H
 #define BENCH_RUN_PLAN_H
 
+#include <stdio.h>
+
 #include "bench/stats/compare.h"
 #include "bench/core/opt.h"
 #include "bench/core/runner.h"
@@ -54,6 +56,7 @@ struct run_plan {
 	struct runner_config cfg;      /* reps, warmup, duration, timeout; pin by run_plan_expand */
 	const char *pin, *output, *baseline;
 	int all, claims, quiet, confirm, help, pin_set, compare_given;
+	int dry_run, json;             /* --dry-run: print the plan (--json: as JSON), run nothing */
 	int set[RUN_NSETTINGS];        /* given on the command line, by enum run_setting */
 	struct compare_opts copts;     /* with --baseline */
 };
@@ -90,6 +93,38 @@ int run_plan_check(const struct cell_spec *cells, unsigned n, const char *source
  * unchanged, nothing printed). */
 int run_plan_set(struct run_plan *p, enum run_setting which, const char *arg);
 void run_plan_free(struct run_plan *p);
+
+/* bench run --dry-run: the estimate of a cell's time, from the settings and these overheads,
+ * measured here (2-vCPU VM, load 9-10, bench run -w cpu-spin -d thread|process -n 1|2
+ * --warmup 0 --duration 0.05 --reps 2 vs --reps 12, wall time by date: 62 ms per extra
+ * repetition of 50 ms; py-thread 204 ms; the 2-rep run 160-190 ms): a repetition costs its
+ * duration plus RUN_PLAN_REP_OVERHEAD_S (spawn, gate, join, sampling; a foreign driver's
+ * interpreter start RUN_PLAN_FOREIGN_REP_OVERHEAD_S), a cell RUN_PLAN_CELL_OVERHEAD_S (its
+ * cell process). A self-bounded workload (sleep-io) takes its own time, not --duration: its
+ * estimate uses --duration and says so. */
+#define RUN_PLAN_REP_OVERHEAD_S 0.015
+#define RUN_PLAN_FOREIGN_REP_OVERHEAD_S 0.15
+#define RUN_PLAN_CELL_OVERHEAD_S 0.04
+
+/* What the run would spend on one cell: repetitions (warm-ups not included) and seconds, from
+ * the fewest (nothing disturbed; auto: REPS_AUTO_MIN) to the most (fixed: every disturbed
+ * repetition run again, 2 x reps; auto: REPS_AUTO_MAX, bounded by the cell's budget). A cell
+ * the run would skip costs nothing (skipped: its reason). */
+struct run_plan_estimate {
+	unsigned reps_min, reps_max;
+	double min_s, max_s;
+	int foreign, self_bounded;
+	char skipped[160];            /* "" when the cell runs */
+};
+/* The estimate of cell c under cfg (reps, warmup, duration, budgets, keep_disturbed). */
+void run_plan_estimate(const struct runner_config *cfg, const struct cell_spec *c, struct run_plan_estimate *e);
+/* The plan as --dry-run prints it: a line per cell (labels[i], as the run's table labels it;
+ * pins[i] its pin policy) with its estimate, then the total; with p->json one JSON object
+ * {"settings", "overhead_s", "cells": [{index, label, workload, driver, workers, pin, knobs,
+ * skipped, foreign, self_bounded, reps {min,max}, estimate_s {min,max}}], "estimate_s"}. Labels
+ * and reasons go through escape.h. */
+void run_plan_print(FILE *f, const struct run_plan *p, const struct cell_spec *cells, const char *const *labels,
+                    const char *const *pins, unsigned n);
 
 /* BENCH_KEEP_DISTURBED=1 in the environment: --keep-disturbed by default, for `bench run`
  * and `bench ab` (the test suite's runs check behaviour, not timing, on machines that are

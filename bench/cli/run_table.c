@@ -11,11 +11,14 @@
 #include "bench/store/results.h"
 #include "workloads/workload.h"
 
-/* Column widths after the label: status ("unstable*"), median with unit ("874.484k round
- * trips/s"), spread ("860.000k..880.000k"). */
+/* Column widths after the label: status ("unstable*"), median with unit ("874k round
+ * trips/s (lower)"), spread ("860k..880k", "200 ms..203 ms"), util ("util (cores)"), wall
+ * ("94.1 us"). */
 #define W_STATUS 9
 #define W_MEDIAN 24
-#define W_SPREAD 18
+#define W_SPREAD 16
+#define W_UTIL 12
+#define W_WALL 8
 
 size_t run_table_label_width(const char *label)
 {
@@ -28,26 +31,29 @@ void run_table_begin(struct run_table *t, FILE *out, size_t label_w)
 	memset(t, 0, sizeof *t);
 	t->out = out;
 	t->label_w = (int)(label_w > 4 ? label_w : 4);
-	fprintf(out, "%-*s %-*s %-*s %-*s %5s %7s %5s\n", t->label_w, "cell", W_STATUS, "status", W_MEDIAN, "median",
-	        W_SPREAD, "spread", "util", "wall_s", "fair");
+	fprintf(out, "%-*s %-*s %-*s %-*s %*s %*s %5s\n", t->label_w, "cell", W_STATUS, "status", W_MEDIAN, "median",
+	        W_SPREAD, "spread", W_UTIL, "util (cores)", W_WALL, "wall", "fair");
 }
 
-/* The median of the primary metric with its unit: "874.484k spin units/s", "0.201 s wall (lower)". */
+/* The median of the primary metric with its unit (fmt.h): "874k spin units/s", "201 ms wall
+ * (lower)". */
 static void median_text(const struct run_table_row *r, char *buf, size_t len)
 {
-	char v[32], unit[80];
-	fmt_si(r->median, FMT_SI_COLUMN, v, sizeof v);
+	char v[96], unit[80];
+	const char *metric = r->metric ? r->metric : "?";
 	if (!isfinite(r->median)) { /* no repetition in the summary */
-		snprintf(buf, len, "%9s", "-");
+		snprintf(buf, len, "-");
 		return;
 	}
-	if (!strcmp(r->metric ? r->metric : "", "ops_per_s"))
+	if (!strcmp(metric, "ops_per_s")) {
 		snprintf(unit, sizeof unit, "%s/s", r->op_unit ? r->op_unit : "ops");
-	else if (!strcmp(r->metric ? r->metric : "", "wall_s"))
-		snprintf(unit, sizeof unit, "s wall");
-	else
-		snprintf(unit, sizeof unit, "%s", r->metric ? r->metric : "?");
-	snprintf(buf, len, "%9s %s%s", v, unit, r->higher_is_better ? "" : " (lower)");
+		fmt_si_unit(r->median, unit, v, sizeof v);
+	} else if (!strcmp(metric, "wall_s")) {
+		fmt_si_unit(r->median, "s wall", v, sizeof v);
+	} else {
+		fmt_metric(r->median, metric, v, sizeof v);
+	}
+	snprintf(buf, len, "%s%s", v, r->higher_is_better ? "" : " (lower)");
 }
 
 /* Over the repetitions of the summary: "-" for one; "min..max" for two (a 95% CI from two
@@ -56,14 +62,15 @@ static void median_text(const struct run_table_row *r, char *buf, size_t len)
 static void spread_text(const struct run_table_row *r, char *buf, size_t len)
 {
 	double half = (r->ci_hi - r->ci_lo) / 2;
-	char lo[32], hi[32];
+	char lo[48], hi[48];
 	if (r->n <= 1)
 		snprintf(buf, len, "-");
 	else if (r->n >= 3 && isfinite(half) && r->median != 0)
 		snprintf(buf, len, "+-%.1f%%", 100 * half / fabs(r->median));
 	else {
-		fmt_si(r->min, FMT_SI_COLUMN, lo, sizeof lo);
-		fmt_si(r->max, FMT_SI_COLUMN, hi, sizeof hi);
+		const char *unit = r->metric && !strcmp(r->metric, "wall_s") ? "s" : NULL; /* 200 ms..203 ms */
+		fmt_si_unit(r->min, unit, lo, sizeof lo);
+		fmt_si_unit(r->max, unit, hi, sizeof hi);
 		snprintf(buf, len, "%s..%s", lo, hi);
 	}
 }
@@ -109,7 +116,7 @@ static void add_note(struct run_table *t, const char *note)
 
 void run_table_print(struct run_table *t, const struct run_table_row *r)
 {
-	char label[1024], status[32], med[128], spread[64], note[1400];
+	char label[1024], status[32], med[128], spread[112], wall[32], note[1400];
 	esc_term(label, sizeof label, r->label);
 	if (strcmp(r->status, "ok") && strcmp(r->status, "unstable")) {
 		fprintf(t->out, "%-*s %-*s ", t->label_w, label, W_STATUS, r->status);
@@ -122,10 +129,9 @@ void run_table_print(struct run_table *t, const struct run_table_row *r)
 	median_text(r, med, sizeof med);
 	spread_text(r, spread, sizeof spread);
 	fprintf(t->out, "%-*s %-*s %-*s %-*s ", t->label_w, label, W_STATUS, status, W_MEDIAN, med, W_SPREAD, spread);
-	number(t->out, 5, 2, r->util_cores);
-	fputc(' ', t->out);
-	number(t->out, 7, 3, r->wall_s);
-	fputc(' ', t->out);
+	number(t->out, W_UTIL, 2, r->util_cores);
+	fmt_si_unit(r->wall_s, "s", wall, sizeof wall);
+	fprintf(t->out, " %*s ", W_WALL, wall);
 	number(t->out, 5, 3, r->symmetric ? r->fairness : NAN);
 	fputc('\n', t->out);
 	if (*note)

@@ -1,7 +1,8 @@
 /* run_table: the table bench run prints on stdout, a row per cell as it finishes, then the
- * footnotes. A row shows the cell's primary metric with its unit (874.484k spin units/s;
- * wall_s in seconds, marked "(lower)" where lower is better), its spread over the repetitions
- * in the summary, util, wall and, for workloads whose workers all do the same job
+ * footnotes; seven columns, numbers in engineering notation with their units (fmt_si_unit:
+ * 874k spin units/s, 201 ms wall, marked "(lower)" where lower is better). A row shows the
+ * cell's primary metric, its spread over the repetitions in the summary, util (cores), wall
+ * and, for workloads whose workers all do the same job
  * (workload.symmetric), the fairness of their ops. A cell with disturbed repetitions gets a
  * '*' after its status and a footnote (how many, the other load, left out or kept); an
  * unstable cell likewise. Labels reach the terminal through esc_term (escape.h); the label

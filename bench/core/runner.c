@@ -267,7 +267,7 @@ void runner_cell_fatal(const char *msg)
 
 /* ------------------------------------------------------------------ bench side */
 
-static int check_skip(const struct cell_spec *spec, char *why, size_t len)
+int runner_skip_reason(const struct cell_spec *spec, char *why, size_t len)
 {
 	if (spec->drv->unsupported) {
 		snprintf(why, len, "driver %s unavailable: %s", spec->drv->name, spec->drv->unsupported);
@@ -370,7 +370,7 @@ static int *cell_prepare(const struct runner_config *cfg, const struct cell_spec
 	cell_t0 = task_now_ns();
 	if (spec->index == 0 || !progress_t0)
 		progress_t0 = cell_t0;
-	if (check_skip(spec, why, sizeof why)) {
+	if (runner_skip_reason(spec, why, sizeof why)) {
 		results_cell_finish(out, "skipped", why);
 		return NULL;
 	}

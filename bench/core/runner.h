@@ -60,6 +60,10 @@ void runner_init(void);
  * coroutine stack overflow). Does nothing outside a cell process. */
 void runner_cell_fatal(const char *msg);
 
+/* Whether the cell cannot run here (its driver is unavailable, or it has fewer workers than
+ * its workload needs): 1 with the reason in why (the cell's "skipped" error), or 0. bench run
+ * skips such a cell; bench run --dry-run shows it. */
+int runner_skip_reason(const struct cell_spec *spec, char *why, size_t len);
 /* Run one cell in a cell process, adding its repetitions to out and finishing it.
  * Returns 0 if the cell ran (ok, failed or skipped), -EINTR if a signal interrupted it
  * (out is finished as failed/"interrupted"). */

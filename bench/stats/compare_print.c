@@ -53,23 +53,35 @@ static void fmt_p(double p, char *buf, size_t len)
 		snprintf(buf, len, "%.2g", p);
 }
 
-/* The numbers of a row: baseline and new medians, change, its CI, p. */
-struct row_text { char b[24], n[24], ch[16], ci[40], p[16]; };
+/* The numbers of a row: baseline and new medians in engineering notation with the metric's
+ * unit (fmt_metric: "94.1 us", "455k ops/s"), the change with its CI ("+3.4% [+1.2%, +5.6%]",
+ * one column), p. */
+struct row_text { char b[48], n[48], ch[64], p[16]; };
+
+/* "+3.4% [+1.2%, +5.6%]", or "-" without a change */
+static void change_text(double pct, double lo, double hi, char *buf, size_t len)
+{
+	char ch[16], ci[40];
+	fmt_pct(pct, ch, sizeof ch);
+	fmt_ci(lo, hi, ci, sizeof ci);
+	if (!isfinite(pct))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s %s", ch, ci);
+}
 
 static void row_text(const struct compare_row *row, struct row_text *t)
 {
-	fmt_si(row->base_median, FMT_SI_SHORT, t->b, sizeof t->b);
-	fmt_si(row->new_median, FMT_SI_SHORT, t->n, sizeof t->n);
-	fmt_pct(row->change_pct, t->ch, sizeof t->ch);
-	fmt_ci(row->ci_lo_pct, row->ci_hi_pct, t->ci, sizeof t->ci);
+	fmt_metric(row->base_median, row->metric, t->b, sizeof t->b);
+	fmt_metric(row->new_median, row->metric, t->n, sizeof t->n);
+	change_text(row->change_pct, row->ci_lo_pct, row->ci_hi_pct, t->ch, sizeof t->ch);
 	fmt_p(row->mw.p, t->p, sizeof t->p);
 }
 
 /* The geometric mean's change and CI. */
 static void geo_text(const struct compare_result *r, struct row_text *t)
 {
-	fmt_pct(r->geo_pct, t->ch, sizeof t->ch);
-	fmt_ci(r->geo_lo_pct, r->geo_hi_pct, t->ci, sizeof t->ci);
+	change_text(r->geo_pct, r->geo_lo_pct, r->geo_hi_pct, t->ch, sizeof t->ch);
 }
 
 static void summary_line(FILE *f, const struct compare_result *r, const char *bold)
@@ -111,15 +123,18 @@ static void put_text(FILE *f, enum esc_sink sink, const char *prefix, const char
 
 /* ---- text ---- */
 
-/* The table of the text report: a row per matched cell, then the geometric mean. */
+/* The table of the text report: a row per matched cell, then the geometric mean; eight
+ * columns (the change and its CI in one). */
 static void text_table(FILE *f, const struct compare_result *r)
 {
 	int w = 24;
+	char chci[32];
 	for (unsigned i = 0; i < r->nrows; i++)
 		if ((int)strlen(r->rows[i].label) > w)
 			w = (int)strlen(r->rows[i].label);
-	fprintf(f, "\n%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, "cell", "metric", "baseline", "new", "change",
-	        "CI", "p", "n", "verdict");
+	snprintf(chci, sizeof chci, "change [%g%% CI]", r->opts.confidence * 100);
+	fprintf(f, "\n%-*s  %-18s  %12s  %12s  %-26s  %6s  %7s  %s\n", w, "cell", "metric", "baseline", "new", chci, "p",
+	        "n", "verdict");
 	for (unsigned i = 0; i < r->nrows; i++) {
 		const struct compare_row *row = &r->rows[i];
 		struct row_text t;
@@ -129,7 +144,7 @@ static void text_table(FILE *f, const struct compare_result *r)
 		         row->higher_is_better ? "higher" : "lower");
 		row_text(row, &t);
 		snprintf(reps, sizeof reps, "%u/%u", row->nbase, row->nnew);
-		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-20s %8s %7s  %s\n", w, lab, m, t.b, t.n, t.ch, t.ci, t.p, reps,
+		fprintf(f, "%-*s  %-18s  %12s  %12s  %-26s  %6s  %7s  %s\n", w, lab, m, t.b, t.n, t.ch, t.p, reps,
 		        verdict_text(row->verdict));
 	}
 	if (r->geo_cells) {
@@ -137,7 +152,7 @@ static void text_table(FILE *f, const struct compare_result *r)
 		char lab[64];
 		snprintf(lab, sizeof lab, "geomean of %u cell%s", r->geo_cells, r->geo_cells == 1 ? "" : "s");
 		geo_text(r, &t);
-		fprintf(f, "%-*s  %-18s %10s %10s %8s  %-18s\n", w, lab, "perf. (+ = better)", "", "", t.ch, t.ci);
+		fprintf(f, "%-*s  %-18s  %12s  %12s  %s\n", w, lab, "perf. (+ = better)", "", "", t.ch);
 	}
 }
 
@@ -179,9 +194,9 @@ static void print_text(FILE *f, const struct compare_result *r)
  * geometric mean. */
 static void markdown_table(FILE *f, const struct compare_result *r)
 {
-	fprintf(f, ".\n\n| cell | metric | baseline | new | change | %g%% CI | p | n | verdict |\n",
+	fprintf(f, ".\n\n| cell | metric | baseline | new | change [%g%% CI] | p | n | verdict |\n",
 	        r->opts.confidence * 100);
-	fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|\n");
+	fprintf(f, "|---|---|---:|---:|---:|---:|---:|---|\n");
 	for (unsigned i = 0; i < r->nrows; i++) {
 		const struct compare_row *row = &r->rows[i];
 		struct row_text t;
@@ -191,15 +206,15 @@ static void markdown_table(FILE *f, const struct compare_result *r)
 		esc_fputs(f, ESC_MD, row->label);
 		fputs(" | ", f);
 		esc_fputs(f, ESC_MD, row->metric);
-		fprintf(f, " %s | %s | %s | %s%s%s | %s | %s | %u/%u | %s%s%s |\n",
-		        row->higher_is_better ? "&uarr;" : "&darr;", t.b, t.n, flag ? "**" : "", t.ch, flag ? "**" : "", t.ci,
-		        t.p, row->nbase, row->nnew, flag ? "**" : "", verdict_text(row->verdict), flag ? "**" : "");
+		fprintf(f, " %s | %s | %s | %s%s%s | %s | %u/%u | %s%s%s |\n", row->higher_is_better ? "&uarr;" : "&darr;",
+		        t.b, t.n, flag ? "**" : "", t.ch, flag ? "**" : "", t.p, row->nbase, row->nnew, flag ? "**" : "",
+		        verdict_text(row->verdict), flag ? "**" : "");
 	}
 	if (r->geo_cells) {
 		struct row_text t;
 		geo_text(r, &t);
-		fprintf(f, "| *geomean of %u cell%s* | performance, + = better | | | %s | %s | | | |\n", r->geo_cells,
-		        r->geo_cells == 1 ? "" : "s", t.ch, t.ci);
+		fprintf(f, "| *geomean of %u cell%s* | performance, + = better | | | %s | | | |\n", r->geo_cells,
+		        r->geo_cells == 1 ? "" : "s", t.ch);
 	}
 }
 

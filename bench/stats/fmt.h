@@ -16,13 +16,22 @@ enum fmt_si_style {
 
 /* v with its SI prefix into buf; "-" when v is not finite. */
 void fmt_si(double v, enum fmt_si_style style, char *buf, size_t len);
-/* v in engineering notation with its unit, for people: 3 significant digits and the SI prefix
- * (p n u m, none, k M G T) that puts the mantissa in [1, 1000): fmt_eng(9.41e-05, "s") is
- * "94.1 us", fmt_eng(1.744e6, "/s") "1.74 M/s"; unit "" gives "94.1u". For a count that is
- * not a physical unit (cores, a fraction) callers print the number plainly. "-" when v is not
- * finite; 0 is "0 s". At most FMT_ENG_LEN bytes with its NUL for a unit of up to 8 bytes. */
+/* v in engineering notation with its unit, for the tables people read (bench run, bench
+ * compare, bench run --dry-run): 3 significant digits and a prefix n u m (below 1) k M G T
+ * chosen after rounding, so that the number is 1..999. The prefix joins a unit that starts
+ * with an SI symbol (s, B, Hz, W): "94.1 us", "201 ms wall", "171 kB", "0 s"; any other unit
+ * keeps it on the number: "874k ops/s", "1.74M round trips/s". "-" when v is not finite; unit
+ * NULL or "": the number and prefix alone ("874k"). */
+void fmt_si_unit(double v, const char *unit, char *buf, size_t len);
+/* The same choice of prefix (down to p), printed for the report's tables: the prefix always
+ * joins the unit after a space, fmt_eng(9.41e-05, "s") "94.1 us", fmt_eng(1.744e6, "/s")
+ * "1.74 M/s"; unit "" gives "94.1u". "-" when v is not finite. At most FMT_ENG_LEN bytes with
+ * its NUL for a unit of up to 8 bytes. */
 #define FMT_ENG_LEN 24
 void fmt_eng(double v, const char *unit, char *buf, size_t len);
+/* A value of a metric whose name ends in its unit, so: _s, _ms, _us, _ns (seconds), _per_s
+ * (ops_per_s: ops/s), _cores, _kb (kB); any other metric is a count ("12"). */
+void fmt_metric(double v, const char *metric, char *buf, size_t len);
 /* v as a JSON number (%.12g), or null when it is not finite. */
 void fmt_json_number(FILE *f, double v);
 

@@ -130,6 +130,16 @@ static int escaped(struct out *o, enum esc_sink sink, const unsigned char *s, si
 			return 0;
 		return 1;
 	}
+	case ESC_CSV:
+		if (n && (cp == '\n' || cp == '\r' || cp == '\t'))
+			return 0; /* inside the quotes, as RFC 4180 allows */
+		if (cp == '"' && n)
+			put(o, "\"\"", 2);
+		else if (bad)
+			put_hex(o, s, n ? n : 1);
+		else
+			return 0;
+		return 1;
 	case ESC_FILENAME: {
 		int keep = ascii && ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
 		                     cp == '-' || cp == '_' || (cp == '.' && o->written));
@@ -144,7 +154,7 @@ static int escaped(struct out *o, enum esc_sink sink, const unsigned char *s, si
 static void walk(struct out *o, enum esc_sink sink, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	int quoted = sink == ESC_GP || sink == ESC_JSON;
+	int quoted = sink == ESC_GP || sink == ESC_JSON || sink == ESC_CSV;
 	if (quoted) {
 		put(o, "\"", 1);
 		o->reserve = 1;
@@ -171,7 +181,7 @@ static const char *to_buf(char *buf, size_t len, enum esc_sink sink, const char 
 	if (!len)
 		return buf;
 	buf[0] = 0;
-	if ((sink == ESC_GP || sink == ESC_JSON) && len < 3)
+	if ((sink == ESC_GP || sink == ESC_JSON || sink == ESC_CSV) && len < 3)
 		return buf; /* not even "" fits */
 	walk(&o, sink, s);
 	return buf;
@@ -188,6 +198,7 @@ ESC_TO_BUF(esc_gp_comment, ESC_GP_COMMENT)
 ESC_TO_BUF(esc_term, ESC_TERM)
 ESC_TO_BUF(esc_md, ESC_MD)
 ESC_TO_BUF(esc_json, ESC_JSON)
+ESC_TO_BUF(esc_csv, ESC_CSV)
 ESC_TO_BUF(esc_filename, ESC_FILENAME)
 #undef ESC_TO_BUF
 

@@ -18,6 +18,9 @@
  *                                       UTF-8 -> ?
  *   JSON string           esc_json      " \ -> \" \\; controls -> \n \t \r or \u00NN; invalid
  *                                       UTF-8 -> \ufffd (RFC 8259, and nothing raw for a terminal)
+ *   CSV field (RFC 4180)  esc_csv       always quoted, " -> ""; newline, CR, tab kept (inside the
+ *                                       quotes); other controls and invalid UTF-8 -> \xNN per
+ *                                       byte, as the terminal
  *   file-name component   esc_filename  [A-Za-z0-9._-] kept, any other character -> _; a leading
  *                                       dot -> _; never empty; at most len - 1 bytes
  * Names (checked by the loader, so that they reach file names and scripts as they are):
@@ -41,7 +44,7 @@
 #define ESC_NAME_MAX 47
 #define ESC_VALUE_MAX 299
 
-enum esc_sink { ESC_GP, ESC_GP_COMMENT, ESC_TERM, ESC_MD, ESC_JSON, ESC_FILENAME };
+enum esc_sink { ESC_GP, ESC_GP_COMMENT, ESC_TERM, ESC_MD, ESC_JSON, ESC_FILENAME, ESC_CSV };
 
 const char *esc_gp(char *buf, size_t len, const char *s);
 const char *esc_gp_comment(char *buf, size_t len, const char *s);
@@ -49,6 +52,7 @@ const char *esc_term(char *buf, size_t len, const char *s);
 const char *esc_md(char *buf, size_t len, const char *s);
 const char *esc_json(char *buf, size_t len, const char *s);
 const char *esc_filename(char *buf, size_t len, const char *s);
+const char *esc_csv(char *buf, size_t len, const char *s);
 /* The same rules, written to f whatever the length (s NULL: as ""). */
 void esc_fputs(FILE *f, enum esc_sink sink, const char *s);
 

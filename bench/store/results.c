@@ -385,6 +385,14 @@ static json_t *knobs_obj(const struct knobset *k)
 	return o;
 }
 
+char *results_knobs_json(const struct knobset *k)
+{
+	json_t *o = knobs_obj(k);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	return s;
+}
+
 struct results_cell *results_cell_new(struct results_doc *d, const struct cell_desc *c)
 {
 	struct results_cell *h = calloc(1, sizeof *h);

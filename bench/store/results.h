@@ -108,6 +108,9 @@ char *results_stop_encode(const struct results_reps_stop *s);
 /* Set the cell's reps_stop from such a line. 0, or -EINVAL (*unstable untouched). */
 int results_cell_set_stop(struct results_cell *c, const char *line, int *unstable);
 
+/* A cell's knobs as the results file writes them (a JSON object, typed by each knob's type),
+ * malloc'd; NULL when out of memory. bench run --dry-run shows its cells so. */
+char *results_knobs_json(const struct knobset *k);
 /* The one label of a cell, "workload/driver/n=W" (callers append what varies: pin, knobs).
  * Returns what snprintf returns, so callers can append at buf + the result while < len. */
 size_t results_cell_label(char *buf, size_t len, const char *workload, const char *driver, unsigned workers);
