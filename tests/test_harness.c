@@ -424,7 +424,10 @@ TEST(harness, wait_spin_keeps_the_wait_contract)
 	while ((rc = osdrv_wait(&t, &word, 5, TASK_FOREVER)) == 0 && atomic_load(&word) == 5)
 		; /* a spurious wake-up: wait again, as every caller does */
 	pthread_join(th, NULL);
-	CHECK_EQ_INT(rc, 0);
+	/* 0 (woken), or -EAGAIN: the waker's 5 ms passed before the main thread reached the wait
+	 * (a fresh-clone CI run under TSan at load 12), which is the contract too */
+	if (rc != 0 && rc != -EAGAIN)
+		TEST_FAIL("osdrv_wait returned %d, want 0 or -EAGAIN", rc);
 	CHECK_EQ_INT(atomic_load(&word), 6);
 	atomic_store(&stop, 1);
 	CHECK_EQ_INT(osdrv_wait(&t, &word, 6, TASK_FOREVER), 0); /* returns: the test's timeout is the check */
