@@ -128,7 +128,8 @@ struct driver_ops {
 	X(gil)     \
 	X(py_thread) \
 	X(py_process) \
-	X(py_asyncio)
+	X(py_asyncio) \
+	X(mpi)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)
