@@ -142,14 +142,34 @@ static void *mpi_shm_alloc(struct run *r, size_t size)
 
 static void mpi_cleanup(struct run *r);
 
-static int mpi_init(struct run *r)
+/* Without mpirun or the rank program the cell is skipped with the reason (as a python driver
+ * without its interpreter): the workload's setup is replaced by one that says why. */
+static struct workload skip_wl;
+static char skip_why[200];
+
+static int skip_setup(struct run *r)
+{
+	run_fail(r, "%s", skip_why);
+	return -ENOTSUP;
+}
+
+static void skip_if_cannot_run(struct run *r)
 {
 	char path[PATH_MAX];
 	if (find_on_path("mpirun", path, sizeof path))
-		return run_fail(r, "mpirun not found on PATH (Debian: apt-get install openmpi-bin)"), -ENOENT;
-	if (find_rank_exe(path, sizeof path))
-		return run_fail(r, "the rank program %s was not found beside bench (set BENCH_MPI_RANK)", MPI_RANK_EXE),
-		       -ENOENT;
+		snprintf(skip_why, sizeof skip_why, "mpirun is not on PATH (Debian: apt-get install openmpi-bin)");
+	else if (find_rank_exe(path, sizeof path))
+		snprintf(skip_why, sizeof skip_why, "the rank program %s is neither beside bench nor where it was built "
+		         "or installed (set BENCH_MPI_RANK)", MPI_RANK_EXE);
+	else
+		return;
+	skip_wl = *r->wl;
+	skip_wl.setup = skip_setup;
+	r->wl = &skip_wl;
+}
+
+static int mpi_init(struct run *r)
+{
 	int rc = osdrv_init(r, 1, 1);
 	if (rc)
 		return rc;
@@ -158,6 +178,7 @@ static int mpi_init(struct run *r)
 		return -ENOMEM;
 	((struct osdrv *)r->drv_priv)->ext = s;
 	s->fd = s->out_fd = -1;
+	skip_if_cannot_run(r);
 	rc = arena_open(s);
 	if (!rc && !mpi_shm_alloc(r, sizeof *s->hdr))
 		rc = -ENOMEM;

@@ -1,0 +1,132 @@
+/* The mpi driver: workers are ranks of an mpirun job. cpu-spin verifies at 2 and 4 ranks
+ * with ops and CPU time from every rank; a crashed or exiting rank fails its cell naming it;
+ * a hung rank is failed by the stop grace; no rank and no mpirun is left afterwards; without
+ * mpirun a cell is skipped with the reason. The suite skips (saying so) where the driver is
+ * unavailable or mpirun is not installed. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "drivers/driver.h"
+#include "tests/test.h"
+#include "tests/util.h"
+
+/* 1 if the driver can run here; else prints why the test is skipped. */
+static int mpi_here(void)
+{
+	char out[256];
+	const char *why = NULL;
+	if (driver_mpi.unsupported)
+		why = driver_mpi.unsupported;
+	else if (test_sh(out, sizeof out, "command -v mpirun") != 0)
+		why = "mpirun is not installed (openmpi-bin)";
+	if (why)
+		printf("    skipped: %s\n", why);
+	return !why;
+}
+
+/* Processes of this build's rank program, and mpirun jobs running it: the ranks die with
+ * mpirun (PDEATHSIG), asynchronously, so wait up to 10 s for them to go (a bound on a hang,
+ * not a timing). Returns how many are left. */
+static int leftovers(void)
+{
+	char out[4096];
+	int n = 0;
+	for (int i = 0; i < 100; i++) {
+#ifdef BENCH_MPI_RANK_BUILD
+		/* ...ran[k]: the regex does not match the shell that runs pgrep */
+		test_sh(out, sizeof out, "pgrep -f '%.*s[%c]' | wc -l", (int)strlen(BENCH_MPI_RANK_BUILD) - 1,
+		        BENCH_MPI_RANK_BUILD, BENCH_MPI_RANK_BUILD[strlen(BENCH_MPI_RANK_BUILD) - 1]);
+#else
+		test_sh(out, sizeof out, "echo 0");
+#endif
+		n = atoi(out);
+		if (!n)
+			break;
+		usleep(100000);
+	}
+	if (n) {
+		test_sh(out, sizeof out, "ps -eo pid,ppid,pgid,stat,args | grep -e mpirun -e bench-mpi-rank | grep -v grep");
+		printf("    left over:\n%s", out);
+	}
+	return n;
+}
+
+static json_t *spin(unsigned n, const char *fault, double grace)
+{
+	char fk[40];
+	snprintf(fk, sizeof fk, "fault=%s", fault ? fault : "none");
+	return tcell_run(&(struct tcell){ .workload = "cpu-spin", .driver = "mpi", .workers = n, .duration_s = 0.3,
+	                                  .stop_grace_s = grace,
+	                                  .knobs = { fk, "fault_worker=1", "fault_after_ms=30" } });
+}
+
+TEST_T(mpi, cpu_spin_verifies_with_ops_and_cpu_of_every_rank, 300)
+{
+	if (!mpi_here())
+		return;
+	for (unsigned n = 2; n <= 4; n += 2) {
+		json_t *root = spin(n, NULL, 0);
+		json_t *cell = tcell_cell(root);
+		if (strcmp(tcell_status(cell), "ok") && strcmp(tcell_status(cell), "unstable"))
+			TEST_FAIL("cpu-spin/mpi/n=%u: %s: %s", n, tcell_status(cell), tcell_error(cell));
+		json_t *rep = tcell_rep0(cell);
+		json_t *ops = json_object_get(rep, "worker_ops"), *cpu = json_object_get(rep, "worker_cpu_s");
+		CHECK_EQ_INT(json_array_size(ops), n);
+		CHECK_EQ_INT(json_array_size(cpu), n);
+		for (unsigned i = 0; i < n; i++) {
+			CHECK(json_number_value(json_array_get(ops, i)) > 0);
+			CHECK(json_number_value(json_array_get(cpu, i)) > 0);
+		}
+		json_decref(root);
+	}
+	CHECK_EQ_INT(leftovers(), 0);
+}
+
+TEST_T(mpi, a_crashed_or_exiting_rank_fails_its_cell_and_leaves_nothing, 300)
+{
+	if (!mpi_here())
+		return;
+	static const struct { const char *fault, *reason; } f[] = {
+		{ "crash", "killed by signal 11" }, { "abort", "killed by signal 6" }, { "exit1", "exited with status 1" } };
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		json_t *root = spin(2, f[i].fault, 10);
+		json_t *cell = tcell_cell(root);
+		CHECK_STR(tcell_status(cell), "failed");
+		CHECK_CONTAINS(tcell_error(cell), "worker 1");
+		if (!strcmp(BENCH_SANITIZER, "none")) /* ASan reports a SEGV and exits 1 */
+			CHECK_CONTAINS(tcell_error(cell), f[i].reason);
+		json_decref(root);
+		CHECK_EQ_INT(leftovers(), 0);
+	}
+	/* the next cell is fine */
+	json_t *root = spin(2, NULL, 0);
+	CHECK(strcmp(tcell_status(tcell_cell(root)), "failed"));
+	json_decref(root);
+}
+
+TEST_T(mpi, a_hung_rank_fails_its_cell_and_is_killed, 300)
+{
+	if (!mpi_here())
+		return;
+	json_t *root = spin(2, "hang", 0.5);
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "failed");
+	CHECK_CONTAINS(tcell_error(cell), "did not stop");
+	json_decref(root);
+	CHECK_EQ_INT(leftovers(), 0);
+}
+
+TEST_T(mpi, without_mpirun_the_cell_is_skipped_with_the_reason, 120)
+{
+	if (driver_mpi.unsupported) {
+		printf("    skipped: %s\n", driver_mpi.unsupported);
+		return;
+	}
+	setenv("PATH", "/nonexistent", 1);
+	json_t *root = spin(2, NULL, 0);
+	json_t *cell = tcell_cell(root);
+	CHECK_STR(tcell_status(cell), "skipped");
+	CHECK_CONTAINS(tcell_error(cell), "mpirun is not on PATH");
+	json_decref(root);
+}
