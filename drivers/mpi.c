@@ -158,6 +158,9 @@ static void skip_if_cannot_run(struct run *r)
 	char path[PATH_MAX];
 	if (find_on_path("mpirun", path, sizeof path))
 		snprintf(skip_why, sizeof skip_why, "mpirun is not on PATH (Debian: apt-get install openmpi-bin)");
+	else if (workload_find(r->wl->name) != r->wl && strcmp(r->wl->name, workload_skeleton.name))
+		snprintf(skip_why, sizeof skip_why, "workload %s is not registered: the ranks (%s) run the registered "
+		         "workloads only", r->wl->name, MPI_RANK_EXE);
 	else if (find_rank_exe(path, sizeof path))
 		snprintf(skip_why, sizeof skip_why, "the rank program %s is neither beside bench nor where it was built "
 		         "or installed (set BENCH_MPI_RANK)", MPI_RANK_EXE);
@@ -229,6 +232,7 @@ static int fill_header(struct run *r)
 	h->sh = r->sh;
 	h->wl_shared = r->wl_shared;
 	h->pus = pus;
+	h->msg = r->msg;
 	return header_knobs(r, h);
 }
 
@@ -426,12 +430,12 @@ const struct driver_ops driver_mpi = {
 	.name = "mpi",
 	.summary = "one Open MPI rank per worker (mpirun, one host), pinned by bench with hwloc, start gate MPI_Barrier",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_PARALLEL,
+	.flags = DRIVER_PARALLEL | DRIVER_EXEC | DRIVER_MESSAGES,
 #ifndef BENCH_HAVE_MPI
 	.unsupported = "built without MPI (libopenmpi-dev was not found at build time)",
 #endif
 	.model = DRIVER_MODEL_PROCESSES,
-	.color = "#8c564b",
+	.color = "#17becf",
 	.init = mpi_init,
 	.shm_alloc = mpi_shm_alloc,
 	.spawn = mpi_spawn,

@@ -32,7 +32,7 @@ struct mpi_arena_hdr {
 	struct run_shared *sh;
 	void *wl_shared;
 	int *pus;                        /* nworkers PUs (-1 unbound), in the arena */
-	void *msg;                       /* the message-passing objects' shared part (task.c), or NULL */
+	struct task_msg_reg *msg;        /* the messages style's objects (task.h), or NULL */
 	/* The cell's knobs, the knob descriptions copied into the arena too. */
 	struct knobset knobs;
 	struct knob kn[KNOBSET_MAX];

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,11 +59,170 @@ static void *map_arena(const char *path, const char *addr_text)
 	return h->magic == MPI_ARENA_MAGIC ? p : NULL;
 }
 
+/* ---- the messages style over MPI (task.h): channels are point-to-point messages tagged with
+ * the channel's id, counters live in one RMA window on rank 0 ---- */
+
+struct chan_state { MPI_Request *req; unsigned n, head; };
+static struct chan_state chans[TASK_MSG_OBJS];
+static MPI_Win win = MPI_WIN_NULL;
+static int win_locked;                   /* this rank holds the exclusive lock (counter_lock) */
+static int oversubscribed;               /* more ranks than PUs: give the PU away while polling */
+
+/* Complete a request, polling (the workload's faults, the stop request and, oversubscribed,
+ * the other ranks get their turn every 64 polls). 0, or -ECANCELED (still pending). */
+static int poll_req(struct task *t, MPI_Request *rq, MPI_Status *st)
+{
+	for (unsigned i = 1;; i++) {
+		int done = 0;
+		MPI_Test(rq, &done, st);
+		if (done)
+			return 0;
+		if (i & 63)
+			continue;
+		task_checkpoint(t);
+		if (task_should_stop(t))
+			return -ECANCELED;
+		if (oversubscribed)
+			sched_yield();
+	}
+}
+
+/* Capacity: at most cap synchronous sends of this rank not yet matched by the receiver. */
+static int mpi_send(struct task *t, struct task_chan *c, const void *msg, size_t len)
+{
+	struct chan_state *s = &chans[c->id];
+	if (!s->req && !(s->req = calloc(c->cap, sizeof *s->req)))
+		return -ENOMEM;
+	if (s->n == c->cap) {
+		if (poll_req(t, &s->req[s->head], MPI_STATUS_IGNORE))
+			return -ECANCELED;
+		s->head = (s->head + 1) % c->cap;
+		s->n--;
+	}
+	MPI_Issend(msg, (int)len, MPI_BYTE, (int)c->owner, (int)c->id, MPI_COMM_WORLD, &s->req[(s->head + s->n) % c->cap]);
+	s->n++;
+	return 0;
+}
+
+static int mpi_recv(struct task *t, struct task_chan *c, void *buf, size_t len)
+{
+	MPI_Request rq;
+	MPI_Status st;
+	MPI_Irecv(buf, (int)len, MPI_BYTE, MPI_ANY_SOURCE, (int)c->id, MPI_COMM_WORLD, &rq);
+	if (poll_req(t, &rq, &st)) {
+		MPI_Cancel(&rq);
+		MPI_Wait(&rq, &st);
+		int cancelled = 0;
+		MPI_Test_cancelled(&st, &cancelled);
+		if (cancelled)
+			return -ECANCELED;
+	}
+	int n = 0;
+	MPI_Get_count(&st, MPI_BYTE, &n);
+	return n;
+}
+
+/* get/put: each in its own shared-lock epoch (two separate accesses: the racy x += 1), or
+ * flushed inside the exclusive epoch of counter_lock (the critical section). */
+static uint64_t mpi_get(struct task *t, struct task_counter *c)
+{
+	uint64_t v = 0;
+	if (!win_locked)
+		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+	MPI_Get(&v, 1, MPI_UINT64_T, 0, c->id, 1, MPI_UINT64_T, win);
+	if (win_locked)
+		MPI_Win_flush(0, win);
+	else
+		MPI_Win_unlock(0, win);
+	return v;
+}
+
+static void mpi_put(struct task *t, struct task_counter *c, uint64_t v)
+{
+	if (!win_locked)
+		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+	MPI_Put(&v, 1, MPI_UINT64_T, 0, c->id, 1, MPI_UINT64_T, win);
+	if (win_locked)
+		MPI_Win_flush(0, win);
+	else
+		MPI_Win_unlock(0, win);
+}
+
+static uint64_t mpi_fetch_add(struct task *t, struct task_counter *c, uint64_t d)
+{
+	uint64_t old = 0;
+	if (!win_locked)
+		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+	MPI_Fetch_and_op(&d, &old, MPI_UINT64_T, 0, c->id, MPI_SUM, win);
+	if (win_locked)
+		MPI_Win_flush(0, win);
+	else
+		MPI_Win_unlock(0, win);
+	return old;
+}
+
+static void mpi_lock(struct task *t, struct task_counter *c)
+{
+	MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win);
+	win_locked = 1;
+}
+
+static void mpi_unlock(struct task *t, struct task_counter *c)
+{
+	win_locked = 0;
+	MPI_Win_unlock(0, win);
+}
+
+static const struct task_msg_ops mpi_msg_ops = {
+	.send = mpi_send, .recv = mpi_recv, .get = mpi_get, .put = mpi_put,
+	.fetch_add = mpi_fetch_add, .lock = mpi_lock, .unlock = mpi_unlock,
+};
+
+/* Collective, before the gate: the counters' window on rank 0, with their initial values. */
+static void counters_open(const struct task_msg_reg *g, int rank)
+{
+	unsigned n = g ? g->ncounter : 0;
+	uint64_t *base = NULL;
+	MPI_Win_allocate(rank == 0 ? (MPI_Aint)(n ? n : 1) * 8 : 0, 8, MPI_INFO_NULL, MPI_COMM_WORLD, &base, &win);
+	if (rank == 0 && n) {
+		MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win);
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t v = atomic_load(&g->counter[i]->v);
+			MPI_Put(&v, 1, MPI_UINT64_T, 0, i, 1, MPI_UINT64_T, win);
+			MPI_Win_flush(0, win);
+		}
+		MPI_Win_unlock(0, win);
+	}
+	MPI_Barrier(MPI_COMM_WORLD);
+}
+
+/* Collective, after every rank's run: the final values back into the arena for verify. */
+static void counters_close(const struct task_msg_reg *g, int rank)
+{
+	for (unsigned i = 0; i < TASK_MSG_OBJS; i++)
+		for (; chans[i].n; chans[i].n--, chans[i].head = (chans[i].head + 1) % g->chan[i]->cap)
+			MPI_Request_free(&chans[i].req[chans[i].head]);
+	MPI_Barrier(MPI_COMM_WORLD);
+	if (rank == 0 && g && g->ncounter) {
+		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+		for (unsigned i = 0; i < g->ncounter; i++) {
+			uint64_t v = 0;
+			MPI_Get(&v, 1, MPI_UINT64_T, 0, i, 1, MPI_UINT64_T, win);
+			MPI_Win_flush(0, win);
+			atomic_store(&g->counter[i]->v, v);
+		}
+		MPI_Win_unlock(0, win);
+	}
+	MPI_Win_free(&win);
+}
+
 /* The worker: the run as the cell process set it up, rebuilt from the header. */
 static int rank_run(struct mpi_arena_hdr *h, unsigned rank)
 {
 	static struct osdrv od = { .shared = 1, .stop_fd = -1 };
 	const struct workload *wl = workload_find(h->workload);
+	if (!wl && !strcmp(h->workload, workload_skeleton.name))
+		wl = &workload_skeleton;
 	if (wl) {
 		rank_wl = *wl;
 		wl_run = wl->run;
@@ -79,11 +239,16 @@ static int rank_run(struct mpi_arena_hdr *h, unsigned rank)
 		snprintf(t.slot->err, sizeof t.slot->err, "rank %u: unknown workload %s", rank, h->workload);
 		return 1;
 	}
+	r.msg = h->msg;
 	topo_init();
+	oversubscribed = topo_npus() > 0 && h->nworkers > (unsigned)topo_npus();
 	int rc = osdrv_bind_worker(&t, 1);
 	if (rc)
 		snprintf(t.slot->err, sizeof t.slot->err, "binding to PU %d failed: %s", h->pus[rank], strerror(-rc));
-	return task_main(&t) ? 1 : 0;
+	counters_open(h->msg, (int)rank);
+	rc = task_main(&t) ? 1 : 0;
+	counters_close(h->msg, (int)rank);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -111,6 +276,7 @@ int main(int argc, char **argv)
 		MPI_Abort(MPI_COMM_WORLD, 1);
 	}
 	rank_ops = driver_mpi;
+	rank_ops.msg = &mpi_msg_ops;
 	int rc = rank_run(h, (unsigned)rank);
 	MPI_Finalize();
 	return rc;
