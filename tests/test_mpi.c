@@ -130,3 +130,58 @@ TEST_T(mpi, without_mpirun_the_cell_is_skipped_with_the_reason, 120)
 	CHECK_CONTAINS(tcell_error(cell), "mpirun is not on PATH");
 	json_decref(root);
 }
+
+/* shared-counter over the messages style under mpi: get/put (MPI_Get, MPI_Put in separate
+ * epochs) loses updates, fetch-add (MPI_Fetch_and_op) and lock (exclusive MPI_Win_lock) lose
+ * none. A gap between get and put makes the race a certainty, not a matter of timing. */
+TEST_T(mpi, shared_counter_rma_none_loses_updates_atomic_and_mutex_none, 300)
+{
+	if (!mpi_here())
+		return;
+	static const char *const sync[] = { "sync=none", "sync=atomic", "sync=mutex" };
+	for (unsigned i = 0; i < 3; i++) {
+		json_t *root = tcell_run(&(struct tcell){ .workload = "shared-counter", .driver = "mpi", .workers = 2,
+		                                          .duration_s = 0.3,
+		                                          .knobs = { "share=messages", sync[i], "gap_us=20" } });
+		json_t *cell = tcell_cell(root);
+		if (strcmp(tcell_status(cell), "ok") && strcmp(tcell_status(cell), "unstable"))
+			TEST_FAIL("shared-counter/mpi %s: %s: %s", sync[i], tcell_status(cell), tcell_error(cell));
+		json_t *rep = tcell_rep0(cell);
+		double lost = tcell_num(rep, "lost_updates"), expected = tcell_num(rep, "expected");
+		printf("    %s: %.0f of %.0f updates lost\n", sync[i], lost, expected);
+		CHECK(expected > 0);
+		if (i == 0)
+			CHECK(lost > 0);
+		else
+			CHECK_EQ_INT(lost, 0);
+		json_decref(root);
+	}
+}
+
+/* Every workload enabled under mpi verifies with 2, 4 and 8 ranks (8 oversubscribed here),
+ * the messages style where the workload has one. */
+TEST_T(mpi, workloads_verify_with_2_4_and_8_ranks, 900)
+{
+	if (!mpi_here())
+		return;
+	static const struct { const char *wl, *k0, *k1; } w[] = {
+		{ "cpu-spin", NULL, NULL },
+		{ "pingpong", "share=messages", NULL },
+		{ "shared-counter", "share=messages", "sync=atomic" },
+		{ "shared-counter", "share=messages", "sync=mutex" },
+		{ "sleep-io", NULL, NULL },
+		{ "producer-consumer", NULL, NULL },
+		{ "task-pool", NULL, NULL },
+	};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		for (unsigned n = 2; n <= 8; n *= 2) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = w[i].wl, .driver = "mpi", .workers = n,
+			                                          .duration_s = 0.2, .knobs = { w[i].k0, w[i].k1 } });
+			json_t *cell = tcell_cell(root);
+			if (strcmp(tcell_status(cell), "ok") && strcmp(tcell_status(cell), "unstable"))
+				TEST_FAIL("%s/mpi n=%u %s %s: %s: %s", w[i].wl, n, w[i].k0 ? w[i].k0 : "",
+				          w[i].k1 ? w[i].k1 : "", tcell_status(cell), tcell_error(cell));
+			json_decref(root);
+		}
+	CHECK_EQ_INT(leftovers(), 0);
+}
