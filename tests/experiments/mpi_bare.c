@@ -1,0 +1,75 @@
+/* mpi_bare: the bare MPI programs bench's mpi cells are compared with (the osu_latency
+ * method), written without the harness. Run under mpirun with 2 ranks:
+ *   mpirun -np 2 mpi_bare pingpong ITERS   one-way latency of an 8-byte MPI_Send/MPI_Recv
+ *                                          ping-pong between rank 0 and 1 (warm-up ITERS/10)
+ *   mpirun -np N mpi_bare fop ITERS        every rank MPI_Fetch_and_op(+1) on rank 0's
+ *                                          window, each in its own shared-lock epoch (as
+ *                                          bench's counter does), ITERS per rank
+ * Prints one line on rank 0: "<mode> ns_per_op=<ns> iters=<n>" (pingpong: per one-way
+ * hand-off; fop: per operation of one rank). */
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double pingpong(int rank, long iters)
+{
+	uint64_t v = 0;
+	double t0 = 0;
+	long warm = iters / 10;
+	for (long i = 0; i < warm + iters; i++) {
+		if (i == warm) {
+			MPI_Barrier(MPI_COMM_WORLD);
+			t0 = MPI_Wtime();
+		}
+		if (rank == 0) {
+			MPI_Send(&v, 8, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+			MPI_Recv(&v, 8, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		} else if (rank == 1) {
+			MPI_Recv(&v, 8, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			v++;
+			MPI_Send(&v, 8, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+		}
+	}
+	return (MPI_Wtime() - t0) * 1e9 / (2.0 * (double)iters);
+}
+
+static double fop(int rank, long iters)
+{
+	uint64_t *base, one = 1, old;
+	MPI_Win win;
+	MPI_Win_allocate(rank == 0 ? 8 : 0, 8, MPI_INFO_NULL, MPI_COMM_WORLD, &base, &win);
+	MPI_Barrier(MPI_COMM_WORLD);
+	double t0 = MPI_Wtime();
+	for (long i = 0; i < iters; i++) {
+		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+		MPI_Fetch_and_op(&one, &old, MPI_UINT64_T, 0, 0, MPI_SUM, win);
+		MPI_Win_unlock(0, win);
+	}
+	double ns = (MPI_Wtime() - t0) * 1e9 / (double)iters;
+	MPI_Barrier(MPI_COMM_WORLD);
+	MPI_Win_free(&win);
+	return ns;
+}
+
+int main(int argc, char **argv)
+{
+	MPI_Init(&argc, &argv);
+	int rank, size;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	long iters = argc > 2 ? atol(argv[2]) : 0;
+	int pp = argc > 2 && !strcmp(argv[1], "pingpong"), fo = argc > 2 && !strcmp(argv[1], "fop");
+	if ((!pp && !fo) || iters < 1 || (pp && size != 2)) {
+		if (rank == 0)
+			fprintf(stderr, "usage: mpirun -np 2 mpi_bare pingpong|fop ITERS\n");
+		MPI_Finalize();
+		return 2;
+	}
+	double ns = pp ? pingpong(rank, iters) : fop(rank, iters);
+	if (rank == 0)
+		printf("%s ns_per_op=%.1f iters=%ld\n", argv[1], ns, iters);
+	MPI_Finalize();
+	return 0;
+}
