@@ -8,8 +8,13 @@
 #include <unistd.h>
 
 #include "drivers/driver.h"
+#include "drivers/mpi.h"
 #include "tests/test.h"
 #include "tests/util.h"
+
+#ifndef BENCH_MPI_RANK_BUILD /* built without MPI: every test skips */
+#define BENCH_MPI_RANK_BUILD MPI_RANK_EXE
+#endif
 
 /* 1 if the driver can run here; else prints why the test is skipped. */
 static int mpi_here(void)
@@ -33,13 +38,9 @@ static int leftovers(void)
 	char out[4096];
 	int n = 0;
 	for (int i = 0; i < 100; i++) {
-#ifdef BENCH_MPI_RANK_BUILD
 		/* ...ran[k]: the regex does not match the shell that runs pgrep */
 		test_sh(out, sizeof out, "pgrep -f '%.*s[%c]' | wc -l", (int)strlen(BENCH_MPI_RANK_BUILD) - 1,
 		        BENCH_MPI_RANK_BUILD, BENCH_MPI_RANK_BUILD[strlen(BENCH_MPI_RANK_BUILD) - 1]);
-#else
-		test_sh(out, sizeof out, "echo 0");
-#endif
 		n = atoi(out);
 		if (!n)
 			break;
@@ -183,5 +184,38 @@ TEST_T(mpi, workloads_verify_with_2_4_and_8_ranks, 900)
 				          w[i].k1 ? w[i].k1 : "", tcell_status(cell), tcell_error(cell));
 			json_decref(root);
 		}
+	CHECK_EQ_INT(leftovers(), 0);
+}
+
+/* SIGINT to bench while an mpi cell runs: exit 130, a valid results file that says so, and
+ * no rank or mpirun left (bench kills the cell's group with mpirun in it; the ranks die with
+ * mpirun). */
+TEST_T(mpi, sigint_during_a_cell_leaves_valid_results_and_no_process, 300)
+{
+	if (!mpi_here())
+		return;
+	char dir[] = "/tmp/bench-mpi-XXXXXX", out[4096];
+	CHECK(mkdtemp(dir));
+	const char *rank = BENCH_MPI_RANK_BUILD;
+	size_t n = strlen(rank);
+	int rc = test_sh(out, sizeof out,
+	                 "'%s' run -d mpi -w cpu-spin -n 2 --duration 3 --reps 5 -o %s/r.json >/dev/null 2>&1 & p=$!; "
+	                 "for i in $(seq 300); do pgrep -f '%.*s[%c]' >/dev/null && break; sleep 0.1; done; sleep 0.5; "
+	                 "kill -INT $p; wait $p; echo rc=$?",
+	                 test_bench_exe(), dir, (int)n - 1, rank, rank[n - 1]);
+	CHECK_EQ_INT(rc, 0);
+	CHECK_CONTAINS(out, "rc=130");
+	char path[300];
+	snprintf(path, sizeof path, "%s/r.json", dir);
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e);
+	if (!root)
+		TEST_FAIL("results after SIGINT: %s", e.text);
+	json_t *cell = json_array_get(json_object_get(root, "cells"), 0);
+	CHECK_STR(tcell_status(cell), "failed");
+	CHECK_CONTAINS(tcell_error(cell), "interrupted");
+	json_decref(root);
+	unlink(path);
+	rmdir(dir);
 	CHECK_EQ_INT(leftovers(), 0);
 }
