@@ -171,7 +171,9 @@ TEST_T(mpi, workloads_verify_with_2_4_and_8_ranks, 900)
 		{ "shared-counter", "share=messages", "sync=atomic" },
 		{ "shared-counter", "share=messages", "sync=mutex" },
 		{ "sleep-io", NULL, NULL },
+		{ "producer-consumer", "share=messages", NULL },
 		{ "producer-consumer", NULL, NULL },
+		{ "task-pool", "share=messages", NULL },
 		{ "task-pool", NULL, NULL },
 	};
 	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
