@@ -127,42 +127,44 @@ static int mpi_recv(struct task *t, struct task_chan *c, void *buf, size_t len)
 	return n;
 }
 
-/* get/put: each in its own shared-lock epoch (two separate accesses: the racy x += 1), or
- * flushed inside the exclusive epoch of counter_lock (the critical section). */
-static uint64_t mpi_get(struct task *t, struct task_counter *c)
+/* get/put/fetch-add: each in its own shared-lock epoch (two separate accesses: the racy
+ * x += 1), or flushed inside the exclusive epoch of counter_lock (the critical section). */
+static void op_begin(void)
 {
-	uint64_t v = 0;
 	if (!win_locked)
 		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
-	MPI_Get(&v, 1, MPI_UINT64_T, 0, c->id, 1, MPI_UINT64_T, win);
+}
+
+static void op_end(void)
+{
 	if (win_locked)
 		MPI_Win_flush(0, win);
 	else
 		MPI_Win_unlock(0, win);
+}
+
+static uint64_t mpi_get(struct task *t, struct task_counter *c)
+{
+	uint64_t v = 0;
+	op_begin();
+	MPI_Get(&v, 1, MPI_UINT64_T, 0, c->id, 1, MPI_UINT64_T, win);
+	op_end();
 	return v;
 }
 
 static void mpi_put(struct task *t, struct task_counter *c, uint64_t v)
 {
-	if (!win_locked)
-		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+	op_begin();
 	MPI_Put(&v, 1, MPI_UINT64_T, 0, c->id, 1, MPI_UINT64_T, win);
-	if (win_locked)
-		MPI_Win_flush(0, win);
-	else
-		MPI_Win_unlock(0, win);
+	op_end();
 }
 
 static uint64_t mpi_fetch_add(struct task *t, struct task_counter *c, uint64_t d)
 {
 	uint64_t old = 0;
-	if (!win_locked)
-		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+	op_begin();
 	MPI_Fetch_and_op(&d, &old, MPI_UINT64_T, 0, c->id, MPI_SUM, win);
-	if (win_locked)
-		MPI_Win_flush(0, win);
-	else
-		MPI_Win_unlock(0, win);
+	op_end();
 	return old;
 }
 
