@@ -16,7 +16,13 @@
 #include "bench/core/opt.h"
 #include "bench/core/task.h"
 
-#define MPI_ARENA_ADDR 0x300000000000ul  /* far from the heap, the libraries and ASan's shadow */
+/* Far from the heap and the libraries, and application memory for the sanitizers: above
+ * ASan's shadow; under TSan (whose metainfo is at 0x3000'0000'0000) in its low range. */
+#ifdef __SANITIZE_THREAD__
+#define MPI_ARENA_ADDR 0x7000000000ul
+#else
+#define MPI_ARENA_ADDR 0x300000000000ul
+#endif
 #define MPI_ARENA_SIZE (1ul << 30)       /* address space reserved; the memfd grows as used */
 #define MPI_ARENA_MAGIC 0x62656e63686d7069ull
 #define MPI_RANK_EXE "bench-mpi-rank"

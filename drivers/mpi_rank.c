@@ -22,11 +22,6 @@
 #include "drivers/osdrv.h"
 #include "workloads/workload.h"
 
-/* Under ASan the ranks do not report Open MPI's allocations still held at exit as leaks (a
- * leak report would make the rank exit 1 and fail the cell). */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; }
-
 static struct driver_ops rank_ops;
 static struct workload rank_wl;
 static int (*wl_run)(struct task *t);
