@@ -221,3 +221,36 @@ TEST_T(mpi, sigint_during_a_cell_leaves_valid_results_and_no_process, 300)
 	rmdir(dir);
 	CHECK_EQ_INT(leftovers(), 0);
 }
+
+/* The messages style under every driver that declares it (over shared memory, or MPI): the
+ * hand-off workloads verify, so one figure can compare a queue of messages across the models;
+ * a driver without it skips the cell naming the capability. Needs no MPI for the others. */
+TEST_T(mpi, messages_style_verifies_under_every_driver_that_has_it, 600)
+{
+	static const struct { const char *wl, *k1; } w[] = {
+		{ "pingpong", NULL }, { "shared-counter", "sync=atomic" }, { "producer-consumer", NULL }, { "task-pool", NULL } };
+	unsigned with = 0;
+	for (unsigned d = 0; d < driver_count; d++) {
+		const struct driver_ops *drv = driver_table[d];
+		if (drv->unsupported || (drv == &driver_mpi && !mpi_here()))
+			continue;
+		for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+			json_t *root = tcell_run(&(struct tcell){ .workload = w[i].wl, .drv = drv, .workers = 4, .duration_s = 0.1,
+			                                          .knobs = { "share=messages", w[i].k1 } });
+			json_t *cell = tcell_cell(root);
+			const char *st = tcell_status(cell);
+			if (drv->flags & DRIVER_MESSAGES) {
+				if (strcmp(st, "ok") && strcmp(st, "unstable"))
+					TEST_FAIL("%s/%s share=messages: %s: %s", w[i].wl, drv->name, st, tcell_error(cell));
+				with++;
+			} else if (!strcmp(st, "skipped")) {
+				/* a python driver: no twin at all, or the twin has no messages style */
+				CHECK(strstr(tcell_error(cell), "messages") || strstr(tcell_error(cell), "twin") ||
+				      strstr(tcell_error(cell), "python"));
+			} else
+				TEST_FAIL("%s/%s share=messages: %s, expected skipped", w[i].wl, drv->name, st);
+			json_decref(root);
+		}
+	}
+	CHECK(with >= 4 * 4); /* thread, process, coroutine, gil at least */
+}

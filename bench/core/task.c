@@ -249,11 +249,7 @@ static const struct { unsigned cap; const char *name, *what; } task_cap_names[] 
 
 unsigned run_caps(const struct run *r)
 {
-	unsigned caps = r->drv->flags & TASK_CAPS_ALL;
-	/* the messages style over shared memory: every driver whose workers run C code */
-	if (!(r->drv->flags & DRIVER_FOREIGN))
-		caps |= TASK_CAP_MESSAGES;
-	return caps;
+	return r->drv->flags & TASK_CAPS_ALL;
 }
 
 int run_need_caps(struct run *r, unsigned need, const char *what)

@@ -298,9 +298,9 @@ enum task_cap {
 	                                  * checkpoints and blocking task-API calls */
 	TASK_CAP_INHERIT_FDS = 1u << 3,  /* descriptors setup opened (pipes, sockets) are open in
 	                                  * every worker */
-	TASK_CAP_MESSAGES = 1u << 4,     /* the messages style below (channels, counters); every driver
-	                                  * whose workers run C code has it over shared memory, a driver
-	                                  * with its own implementation (mpi) declares it */
+	TASK_CAP_MESSAGES = 1u << 4,     /* the messages style below (channels, counters): over shared
+	                                  * memory (thread, process, coroutine, gil) or the driver's own
+	                                  * (driver_ops.msg: mpi); the python drivers have none */
 };
 #define TASK_CAPS_ALL (TASK_CAP_SHARED_AS | TASK_CAP_PARALLEL | TASK_CAP_COOPERATIVE | TASK_CAP_INHERIT_FDS | \
                        TASK_CAP_MESSAGES)
