@@ -62,7 +62,14 @@ static void *map_arena(const char *path, const char *addr_text)
 /* ---- the messages style over MPI (task.h): channels are point-to-point messages tagged with
  * the channel's id, counters live in one RMA window on rank 0 ---- */
 
-struct chan_state { MPI_Request *req; unsigned n, head; };
+/* Capacity by credits: a sender has at most cap messages on a channel that its owner has not
+ * received; the owner gives credits back every cap/2 messages (at least 1) from a sender, in
+ * one small message on tag TASK_MSG_OBJS + id. Synchronous sends would bound it too, but each
+ * costs an acknowledgement on the critical path: twice the latency of a ping-pong. */
+struct chan_state {
+	uint64_t sent, credited;          /* as a sender: messages sent, credits received */
+	uint64_t *owed;                   /* as the owner: per sender, received and not yet credited */
+};
 static struct chan_state chans[TASK_MSG_OBJS];
 static MPI_Win win = MPI_WIN_NULL;
 static int win_locked;                   /* this rank holds the exclusive lock (counter_lock) */
@@ -87,38 +94,53 @@ static int poll_req(struct task *t, MPI_Request *rq, MPI_Status *st)
 	}
 }
 
-/* Capacity: at most cap synchronous sends of this rank not yet matched by the receiver. */
+/* Receive one message, polled; on a stop the receive is cancelled. Its length, or -ECANCELED. */
+static int recv_polled(struct task *t, void *buf, size_t len, int src, int tag, MPI_Status *st)
+{
+	MPI_Request rq;
+	MPI_Irecv(buf, (int)len, MPI_BYTE, src, tag, MPI_COMM_WORLD, &rq);
+	if (poll_req(t, &rq, st)) {
+		MPI_Cancel(&rq);
+		MPI_Wait(&rq, st);
+		int cancelled = 0;
+		MPI_Test_cancelled(st, &cancelled);
+		if (cancelled)
+			return -ECANCELED;
+	}
+	int n = 0;
+	MPI_Get_count(st, MPI_BYTE, &n);
+	return n;
+}
+
 static int mpi_send(struct task *t, struct task_chan *c, const void *msg, size_t len)
 {
 	struct chan_state *s = &chans[c->id];
-	if (!s->req && !(s->req = calloc(c->cap, sizeof *s->req)))
-		return -ENOMEM;
-	if (s->n == c->cap) {
-		if (poll_req(t, &s->req[s->head], MPI_STATUS_IGNORE))
+	while (s->sent - s->credited >= c->cap) {
+		uint64_t credit;
+		MPI_Status st;
+		if (recv_polled(t, &credit, sizeof credit, (int)c->owner, TASK_MSG_OBJS + (int)c->id, &st) < 0)
 			return -ECANCELED;
-		s->head = (s->head + 1) % c->cap;
-		s->n--;
+		s->credited += credit;
 	}
-	MPI_Issend(msg, (int)len, MPI_BYTE, (int)c->owner, (int)c->id, MPI_COMM_WORLD, &s->req[(s->head + s->n) % c->cap]);
-	s->n++;
+	MPI_Send(msg, (int)len, MPI_BYTE, (int)c->owner, (int)c->id, MPI_COMM_WORLD);
+	s->sent++;
 	return 0;
 }
 
 static int mpi_recv(struct task *t, struct task_chan *c, void *buf, size_t len)
 {
-	MPI_Request rq;
+	struct chan_state *s = &chans[c->id];
+	if (!s->owed && !(s->owed = calloc(t->run->nworkers, sizeof *s->owed)))
+		return -ENOMEM;
 	MPI_Status st;
-	MPI_Irecv(buf, (int)len, MPI_BYTE, MPI_ANY_SOURCE, (int)c->id, MPI_COMM_WORLD, &rq);
-	if (poll_req(t, &rq, &st)) {
-		MPI_Cancel(&rq);
-		MPI_Wait(&rq, &st);
-		int cancelled = 0;
-		MPI_Test_cancelled(&st, &cancelled);
-		if (cancelled)
-			return -ECANCELED;
+	int n = recv_polled(t, buf, len, MPI_ANY_SOURCE, (int)c->id, &st);
+	if (n < 0)
+		return n;
+	uint64_t *owed = &s->owed[st.MPI_SOURCE];
+	if (++*owed >= (c->cap / 2 ? c->cap / 2 : 1)) {
+		MPI_Send(owed, 1, MPI_UINT64_T, st.MPI_SOURCE, TASK_MSG_OBJS + (int)c->id, MPI_COMM_WORLD);
+		*owed = 0;
 	}
-	int n = 0;
-	MPI_Get_count(&st, MPI_BYTE, &n);
 	return n;
 }
 
@@ -201,9 +223,6 @@ static void counters_open(const struct task_msg_reg *g, int rank)
 /* Collective, after every rank's run: the final values back into the arena for verify. */
 static void counters_close(const struct task_msg_reg *g, int rank)
 {
-	for (unsigned i = 0; i < TASK_MSG_OBJS; i++)
-		for (; chans[i].n; chans[i].n--, chans[i].head = (chans[i].head + 1) % g->chan[i]->cap)
-			MPI_Request_free(&chans[i].req[chans[i].head]);
 	MPI_Barrier(MPI_COMM_WORLD);
 	if (rank == 0 && g && g->ncounter) {
 		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);

@@ -21,7 +21,7 @@
  * two moves after its previous move (strict alternation), and the moves of both sides add
  * up to the token's final value.
  * share=messages: the token travels as a message (the messages style of task.h, two channels
- * of capacity 1 per pair): side 0 sends move 2k, side 1 answers 2k+1; under mpi an MPI
+ * per pair): side 0 sends move 2k, side 1 answers 2k+1; under mpi an MPI
  * message each way, bench's analogue of osu_latency. Each side checks the value it receives
  * and, when it returns, raises the pair's token word to the count of moves it has seen, so
  * verify is the same. mode=spin has no counterpart (a receive polls anyway under mpi). */
@@ -65,6 +65,10 @@ static const struct knob pp_knobs[] = {
 	{ 0 }
 };
 
+/* Strict alternation never has more than one message in a channel; a larger capacity only
+ * spares the credits of a bounded channel under mpi (one per cap/2 messages). */
+#define PP_CHAN_CAP 64
+
 static int pp_setup_messages(struct run *r, struct pp_shared *s)
 {
 	if (run_need_caps(r, TASK_CAP_MESSAGES, "share=messages"))
@@ -77,7 +81,7 @@ static int pp_setup_messages(struct run *r, struct pp_shared *s)
 	if (!s->chan)
 		return run_fail(r, "out of shared memory");
 	for (unsigned i = 0; i < 2 * s->npairs; i++)
-		if (!(s->chan[i] = task_chan_new(r, i, 1, sizeof(uint64_t))))
+		if (!(s->chan[i] = task_chan_new(r, i, PP_CHAN_CAP, sizeof(uint64_t))))
 			return -1;
 	return 0;
 }

@@ -234,8 +234,8 @@ int task_barrier_wait(struct task *t, struct task_barrier *b);
 #define TASK_MSG_SIZE 256                /* bytes of one message at most */
 
 /* A bounded channel of messages to one receiver, its owner: any worker sends, only the owner
- * receives. Capacity: messages in flight (over shared memory: in the ring; under mpi: per
- * sender, synchronous sends not yet matched by the receiver). */
+ * receives. Capacity: messages sent and not yet received (over shared memory: in the ring, all
+ * senders together; under mpi: per sender, by credits the owner returns every cap/2). */
 struct task_chan {
 	unsigned id, owner, cap, size;
 	struct task_sem free, items;

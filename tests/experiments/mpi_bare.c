@@ -2,6 +2,8 @@
  * method), written without the harness. Run under mpirun with 2 ranks:
  *   mpirun -np 2 mpi_bare pingpong ITERS   one-way latency of an 8-byte MPI_Send/MPI_Recv
  *                                          ping-pong between rank 0 and 1 (warm-up ITERS/10)
+ *   mpirun -np 2 mpi_bare pingpong-ssend ITERS   the same with MPI_Issend and MPI_Irecv polled
+ *                                          by MPI_Test (what bench's channels do)
  *   mpirun -np N mpi_bare fop ITERS        every rank MPI_Fetch_and_op(+1) on rank 0's
  *                                          window, each in its own shared-lock epoch (as
  *                                          bench's counter does), ITERS per rank
@@ -35,6 +37,48 @@ static double pingpong(int rank, long iters)
 	return (MPI_Wtime() - t0) * 1e9 / (2.0 * (double)iters);
 }
 
+/* The same ping-pong as bench's channels do it: MPI_Issend (bounded: completes once matched)
+ * and MPI_Irecv completed by polling MPI_Test. */
+static void wait_req(MPI_Request *rq)
+{
+	int done = 0;
+	while (!done)
+		MPI_Test(rq, &done, MPI_STATUS_IGNORE);
+}
+
+static double pingpong_sync(int rank, long iters)
+{
+	uint64_t v = 0, in;
+	MPI_Request sent = MPI_REQUEST_NULL, rq;
+	double t0 = 0;
+	long warm = iters / 10;
+	for (long i = 0; i < warm + iters; i++) {
+		if (i == warm) {
+			MPI_Barrier(MPI_COMM_WORLD);
+			t0 = MPI_Wtime();
+		}
+		if (rank == 1) {
+			MPI_Irecv(&in, 8, MPI_BYTE, 0, 1, MPI_COMM_WORLD, &rq);
+			wait_req(&rq);
+			v = in + 1;
+		}
+		if (rank <= 1) {
+			if (sent != MPI_REQUEST_NULL)
+				wait_req(&sent);
+			MPI_Issend(&v, 8, MPI_BYTE, !rank, 1, MPI_COMM_WORLD, &sent);
+		}
+		if (rank == 0) {
+			MPI_Irecv(&in, 8, MPI_BYTE, 1, 1, MPI_COMM_WORLD, &rq);
+			wait_req(&rq);
+			v = in;
+		}
+	}
+	double ns = (MPI_Wtime() - t0) * 1e9 / (2.0 * (double)iters);
+	if (sent != MPI_REQUEST_NULL)
+		wait_req(&sent);
+	return ns;
+}
+
 static double fop(int rank, long iters)
 {
 	uint64_t *base, one = 1, old;
@@ -61,13 +105,14 @@ int main(int argc, char **argv)
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	long iters = argc > 2 ? atol(argv[2]) : 0;
 	int pp = argc > 2 && !strcmp(argv[1], "pingpong"), fo = argc > 2 && !strcmp(argv[1], "fop");
-	if ((!pp && !fo) || iters < 1 || (pp && size != 2)) {
+	int ps = argc > 2 && !strcmp(argv[1], "pingpong-ssend");
+	if ((!pp && !fo && !ps) || iters < 1 || ((pp || ps) && size != 2)) {
 		if (rank == 0)
-			fprintf(stderr, "usage: mpirun -np 2 mpi_bare pingpong|fop ITERS\n");
+			fprintf(stderr, "usage: mpirun -np 2 mpi_bare pingpong|pingpong-ssend|fop ITERS\n");
 		MPI_Finalize();
 		return 2;
 	}
-	double ns = pp ? pingpong(rank, iters) : fop(rank, iters);
+	double ns = pp ? pingpong(rank, iters) : ps ? pingpong_sync(rank, iters) : fop(rank, iters);
 	if (rank == 0)
 		printf("%s ns_per_op=%.1f iters=%ld\n", argv[1], ns, iters);
 	MPI_Finalize();
