@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 /* mpi_bare: the bare MPI programs bench's mpi cells are compared with (the osu_latency
  * method), written without the harness. Run under mpirun with 2 ranks:
  *   mpirun -np 2 mpi_bare pingpong ITERS   one-way latency of an 8-byte MPI_Send/MPI_Recv
@@ -11,6 +12,7 @@
  * hand-off; fop: per operation of one rank, ranks / the sum of the ranks' rates). */
 #include <mpi.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +81,23 @@ static double pingpong_sync(int rank, long iters)
 	return ns;
 }
 
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double fop_cpu_ns; /* CPU time per operation, all ranks (printed too: load-proof) */
+
 static double fop(int rank, long iters)
 {
 	uint64_t *base, one = 1, old;
 	MPI_Win win;
 	MPI_Win_allocate(rank == 0 ? 8 : 0, 8, MPI_INFO_NULL, MPI_COMM_WORLD, &base, &win);
 	MPI_Barrier(MPI_COMM_WORLD);
-	double t0 = MPI_Wtime();
+	double t0 = MPI_Wtime(), c0 = cpu_s();
 	for (long i = 0; i < iters; i++) {
 		MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
 		MPI_Fetch_and_op(&one, &old, MPI_UINT64_T, 0, 0, MPI_SUM, win);
@@ -93,10 +105,12 @@ static double fop(int rank, long iters)
 	}
 	/* per rank as bench counts it: ranks / the sum of their rates (rank 0's own operations
 	 * are local and faster than the others': its figure alone would flatter the bare loop) */
-	double rate = (double)iters / (MPI_Wtime() - t0), sum = 0;
+	double rate = (double)iters / (MPI_Wtime() - t0), sum = 0, cpu = cpu_s() - c0, cpu_sum = 0;
 	int size;
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	MPI_Reduce(&rate, &sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+	MPI_Reduce(&cpu, &cpu_sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+	fop_cpu_ns = cpu_sum * 1e9 / ((double)iters * size);
 	MPI_Win_free(&win);
 	return rank == 0 ? (double)size * 1e9 / sum : 0;
 }
@@ -118,7 +132,7 @@ int main(int argc, char **argv)
 	}
 	double ns = pp ? pingpong(rank, iters) : ps ? pingpong_sync(rank, iters) : fop(rank, iters);
 	if (rank == 0)
-		printf("%s ns_per_op=%.1f iters=%ld\n", argv[1], ns, iters);
+		printf("%s ns_per_op=%.1f iters=%ld cpu_ns_per_op=%.1f\n", argv[1], ns, iters, fo ? fop_cpu_ns : 0);
 	MPI_Finalize();
 	return 0;
 }
