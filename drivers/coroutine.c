@@ -1658,7 +1658,7 @@ const struct driver_ops driver_coroutine = {
 	.summary = "coroutines on one OS thread (gevent-like) or on threads=T pinned schedulers; "
 	           "asm or ucontext switch, pooled stacks with canaries and guard pages",
 	.version = DRIVER_API_VERSION,
-	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING,
+	.flags = DRIVER_SHARED_AS | DRIVER_COOPERATIVE | DRIVER_INHERIT_FDS | DRIVER_SELF_ACCOUNTING | DRIVER_MESSAGES,
 	.model = DRIVER_MODEL_COROUTINES,
 	.color = "#2ca02c",
 	.metric_prefix = "coro_",

@@ -32,9 +32,13 @@ enum driver_flags {
 	DRIVER_PARALLEL = TASK_CAP_PARALLEL,
 	DRIVER_COOPERATIVE = TASK_CAP_COOPERATIVE,
 	DRIVER_INHERIT_FDS = TASK_CAP_INHERIT_FDS,
+	DRIVER_MESSAGES = TASK_CAP_MESSAGES,
 	DRIVER_SELF_ACCOUNTING = 1u << 16, /* the driver fills utime/stime per worker itself */
 	DRIVER_FOREIGN = 1u << 17,         /* workers run the workload's twin in another language (the
 	                                    * python drivers): only workloads with a twin, never a C run() */
+	DRIVER_EXEC = 1u << 18,            /* workers are another program (the mpi driver's ranks): they
+	                                    * run the registered workloads (and the skeleton), not a
+	                                    * struct workload that exists only in the cell process */
 };
 
 /* The concurrency model a driver realises: what the tutorials' claims speak of ("threads",
@@ -119,6 +123,8 @@ struct driver_ops {
 	 * (-ECANCELED) like any other. NULL: task_wait_fd looks at the fd every TASK_FD_POLL_NS and
 	 * sleeps through sleep_ns in between. */
 	int (*wait_fd)(struct task *t, int fd, short events, uint64_t timeout_ns);
+	/* [worker, optional] The messages style (task.h) of this driver; NULL: over shared memory. */
+	const struct task_msg_ops *msg;
 };
 
 #define DRIVERS(X) \
@@ -128,7 +134,8 @@ struct driver_ops {
 	X(gil)     \
 	X(py_thread) \
 	X(py_process) \
-	X(py_asyncio)
+	X(py_asyncio) \
+	X(mpi)
 
 #define DRIVER_EXTERN(n) extern const struct driver_ops driver_##n;
 DRIVERS(DRIVER_EXTERN)

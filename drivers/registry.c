@@ -46,9 +46,9 @@ int driver_check(const struct driver_ops *o, char *why, size_t len)
 		snprintf(why, len, "driver %s: missing %s", o->name ? o->name : "?", miss);
 		return -EINVAL;
 	}
-	if (o->flags & ~(unsigned)(TASK_CAPS_ALL | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN)) {
+	if (o->flags & ~(unsigned)(TASK_CAPS_ALL | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN | DRIVER_EXEC)) {
 		snprintf(why, len, "driver %s: unknown flags %#x", o->name,
-		         o->flags & ~(unsigned)(TASK_CAPS_ALL | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN));
+		         o->flags & ~(unsigned)(TASK_CAPS_ALL | DRIVER_SELF_ACCOUNTING | DRIVER_FOREIGN | DRIVER_EXEC));
 		return -EINVAL;
 	}
 	return 0;

@@ -52,7 +52,7 @@ struct datf {
 	unsigned nblocks;
 	unsigned rows[64];
 	int cols[64];                 /* columns of every row of the block, -1 if they differ */
-	char cell[8][16][64];         /* first 8 rows of block 0: their first 16 fields */
+	char cell[16][16][64];        /* first 16 rows of block 0: their first 16 fields */
 };
 
 static unsigned split_fields(const char *line, char out[][64], unsigned max)
@@ -96,7 +96,7 @@ static void read_dat(const char *path, struct datf *d)
 			continue;
 		CHECK(cur >= 0);
 		unsigned n = split_fields(line, fields, 16);
-		if (cur == 0 && d->rows[0] < 8)
+		if (cur == 0 && d->rows[0] < 16)
 			memcpy(d->cell[d->rows[0]], fields, sizeof fields);
 		if (!d->rows[cur])
 			d->cols[cur] = (int)n;
@@ -768,7 +768,7 @@ TEST_T(plot, every_driver_in_the_figures_in_its_colour_and_model_order, 120)
 	read_dat(path, &d);
 	CHECK_EQ_INT(d.rows[0], driver_count + 1);
 	int last = -1;
-	for (unsigned r = 0; r < driver_count + 1 && r < 8; r++) {
+	for (unsigned r = 0; r < driver_count + 1 && r < 16; r++) {
 		char name[64];
 		snprintf(name, sizeof name, "%.*s", (int)strlen(d.cell[r][1]) - 2, d.cell[r][1] + 1);
 		int rank = plot_driver_rank(name);

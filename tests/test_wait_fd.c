@@ -132,7 +132,8 @@ static const struct target *targets(unsigned *n)
 	static struct target t[16];
 	unsigned k = 0;
 	for (unsigned i = 0; i < driver_count && k < 12; i++)
-		if (!(driver_table[i]->flags & DRIVER_FOREIGN)) /* runs no C run() */
+		if (!(driver_table[i]->flags & (DRIVER_FOREIGN | DRIVER_EXEC)) && !driver_table[i]->unsupported)
+			/* FOREIGN runs no C run(), EXEC not this file's workload */
 			t[k++].drv = driver_table[i];
 	if (driver_find("coroutine")) {
 		t[k].drv = driver_find("coroutine");

@@ -19,7 +19,12 @@
  * Ops = round trips (counted by side 0). Metric handoff_ns = the pair's time per one-way
  * handoff (wall / handoffs, averaged over pairs). Verify: each side saw the token exactly
  * two moves after its previous move (strict alternation), and the moves of both sides add
- * up to the token's final value. */
+ * up to the token's final value.
+ * share=messages: the token travels as a message (the messages style of task.h, two channels
+ * per pair): side 0 sends move 2k, side 1 answers 2k+1; under mpi an MPI
+ * message each way, bench's analogue of osu_latency. Each side checks the value it receives
+ * and, when it returns, raises the pair's token word to the count of moves it has seen, so
+ * verify is the same. mode=spin has no counterpart (a receive polls anyway under mpi). */
 #include <errno.h>
 #include <stdio.h>
 
@@ -44,6 +49,7 @@ struct pp_side {
 
 struct pp_shared {
 	unsigned mode, fault, yield_every, npairs;
+	struct task_chan **chan;      /* share=messages: 2 per pair, to side 0 and to side 1; else NULL */
 	struct pp_pair *pair;         /* npairs */
 	struct pp_side *side;         /* nworkers */
 };
@@ -54,8 +60,31 @@ static const struct knob pp_knobs[] = {
 	  "spin: task_yield() after this many failed polls (1: every poll)" },
 	{ "defect", KNOB_ENUM, "none", 0, 0, "none|skip",
 	  "inject a bug (side 0 moves the token by 3 once) to show verify catches it" },
+	{ "share", KNOB_ENUM, "memory", 0, 0, "memory|messages",
+	  "memory: a token word in shared memory; messages: the token is a message (under mpi: MPI point-to-point)" },
 	{ 0 }
 };
+
+/* Strict alternation never has more than one message in a channel; a larger capacity only
+ * spares the credits of a bounded channel under mpi (one per cap/2 messages). */
+#define PP_CHAN_CAP 64
+
+static int pp_setup_messages(struct run *r, struct pp_shared *s)
+{
+	if (run_need_caps(r, TASK_CAP_MESSAGES, "share=messages"))
+		return -ENOTSUP;
+	if (s->mode != MODE_WAIT)
+		return run_fail(r, "mode=spin has no share=messages counterpart"), -ENOTSUP;
+	if (2 * s->npairs > TASK_MSG_OBJS)
+		return run_fail(r, "share=messages: at most %d workers (two channels per pair)", TASK_MSG_OBJS), -ENOTSUP;
+	s->chan = task_shm_alloc(r, 2 * s->npairs * sizeof *s->chan + 1);
+	if (!s->chan)
+		return run_fail(r, "out of shared memory");
+	for (unsigned i = 0; i < 2 * s->npairs; i++)
+		if (!(s->chan[i] = task_chan_new(r, i, PP_CHAN_CAP, sizeof(uint64_t))))
+			return -1;
+	return 0;
+}
 
 static int pp_setup(struct run *r)
 {
@@ -73,7 +102,7 @@ static int pp_setup(struct run *r)
 	s->pair = (struct pp_pair *)(base + head);
 	s->side = (struct pp_side *)(base + head + pairs);
 	r->wl_shared = s;
-	return 0;
+	return run_knob_enum(r, "share") == 1 ? pp_setup_messages(r, s) : 0;
 }
 
 /* One side's loop; `wait` is a constant in each of the two copies pp_run makes, so neither
@@ -125,11 +154,74 @@ out:
 	return 0;
 }
 
+/* The pair's token word ends at the number of moves: each side raises it to what it saw. */
+static void pp_token_at_least(_Atomic unsigned *token, unsigned v)
+{
+	unsigned cur = atomic_load(token);
+	while (cur < v && !atomic_compare_exchange_weak(token, &cur, v))
+		;
+}
+
+#define PP_END UINT64_MAX           /* side 0 to side 1: the run is over */
+
+/* A received move: it must be the one expected (strict alternation). */
+static void pp_check_move(struct pp_side *me, uint64_t got, uint64_t want, uint64_t *bad)
+{
+	if (task_unlikely(got != want) && !(*bad)++) {
+		me->bad_got = (unsigned)got;
+		me->bad_want = (unsigned)want;
+	}
+}
+
+/* share=messages: channel chan[i] goes to worker i (side i & 1 of pair i / 2). Side 0 sends
+ * move 2k and waits for 2k+1; side 1 waits for 2k and sends 2k+1. */
+static int pp_msg_loop(struct task *t, struct pp_shared *s)
+{
+	struct pp_side *me = &s->side[t->id];
+	const unsigned side = t->id & 1;
+	struct task_chan *out = s->chan[t->id ^ 1], *in = s->chan[t->id];
+	uint64_t next = 0, want = 0, moves = 0, bad = 0, sent = 0, v;
+	for (;;) {
+		if (side == 0) {
+			if (task_should_stop(t))
+				break;
+			/* the injected defect: side 0's first move skips two */
+			v = next + (s->fault == FAULT_SKIP && moves == FAULT_AT ? 2 : 0);
+			if (task_send(t, out, &v, sizeof v))
+				break;
+			sent = v + 1, want = v + 1, moves++;
+		}
+		if (task_recv(t, in, &v, sizeof v) < 0 || v == PP_END)
+			break;
+		pp_check_move(me, v, want, &bad);
+		if (side == 0) {
+			task_ops(t, 1); /* the token came back: one round trip */
+			next = v + 1;
+		} else {
+			v++;
+			if (task_send(t, out, &v, sizeof v))
+				break;
+			sent = v + 1, want = v + 1, moves++;
+		}
+		task_checkpoint(t);
+	}
+	if (side == 0) {
+		v = PP_END;
+		task_send(t, out, &v, sizeof v); /* may find no room when stopping: side 1 sees the stop */
+	}
+	pp_token_at_least(&s->pair[t->id / 2].token, (unsigned)sent);
+	me->moves = moves;
+	me->bad = bad;
+	return 0;
+}
+
 static int pp_run(struct task *t)
 {
 	struct pp_shared *s = t->run->wl_shared;
 	if (t->id / 2 >= s->npairs)
 		return 0; /* the odd one out */
+	if (s->chan)
+		return pp_msg_loop(t, s);
 	return s->mode == MODE_WAIT ? pp_loop(t, s, 1) : pp_loop(t, s, 0);
 }
 

@@ -83,6 +83,9 @@ static const struct knob pc_knobs[] = {
 	{ "producers", KNOB_INT, "0", 0, TASK_MAX_WORKERS, NULL, "producing workers (0: half the workers)" },
 	{ "consumers", KNOB_INT, "0", 0, TASK_MAX_WORKERS, NULL, "consuming workers (0: the other workers)" },
 	{ "spin", KNOB_INT, PC_DEFAULT_SPIN_S, 0, 1000000, NULL, "spsc: polls of the other side before blocking" },
+	{ "share", KNOB_ENUM, "memory", 0, 0, "memory|messages",
+	  "memory: the queue of `queue`; messages: a channel per consumer of the task API's messages style "
+	  "(under mpi: MPI messages), producers send to the consumers in turn" },
 	{ "defect", KNOB_ENUM, "none", 0, 0, "none|lose|dup|reorder",
 	  "inject a bug (a consumer drops/duplicates an item, producer 0 swaps two) to show verify catches it" },
 	{ 0 }
@@ -276,6 +279,11 @@ static int pc_setup(struct run *r)
 	int rc;
 	if (queue == Q_PIPE && (rc = run_need_caps(r, TASK_CAP_INHERIT_FDS, "queue=pipe")))
 		return rc;
+	if (run_knob_enum(r, "share") == 1 && queue != Q_LOCK)
+		return run_fail(r, "share=messages replaces the queue: queue=%s does not apply",
+		                queue == Q_PIPE ? "pipe" : "spsc"), -ENOTSUP;
+	if (run_knob_enum(r, "share") == 1 && (rc = run_need_caps(r, TASK_CAP_MESSAGES, "share=messages")))
+		return rc;
 	uint32_t cap = (uint32_t)run_knob_int(r, "capacity");
 	uint32_t nacct = np * nc <= PAIR_LIMIT ? (uint32_t)np : (uint32_t)(PAIR_LIMIT / nc ? PAIR_LIMIT / nc : 1);
 	size_t cons_size = sizeof(struct pc_cons) + nacct * sizeof(struct pc_acct);
@@ -305,8 +313,13 @@ static int pc_setup(struct run *r)
 		struct queue_config qc = { .kind = queue == Q_PIPE ? QUEUE_PIPE : QUEUE_RING, .cap = cap,
 			                   .item_size = sizeof(struct pc_item), .nput = s->nprod, .nget = s->ncons,
 			                   .stamp_off = offsetof(struct pc_item, t_ns),
-			                   .tag_off = offsetof(struct pc_item, producer) /* PC_POISON is the tag */ };
-		if ((rc = queue_init(r, &s->q, &qc)))
+			                   .tag_off = offsetof(struct pc_item, producer) /* PC_POISON is the tag */,
+			                   .first_get = s->nprod };
+		if (run_knob_enum(r, "share") == 1)
+			qc.kind = QUEUE_MSG;
+		if ((rc = queue_init(r, &s->q, &qc)) == -ENOSPC)
+			return -ENOTSUP; /* more consumers than channels: task_chan_new said so */
+		if (rc)
 			return run_fail(r, "%s queue: %s", queue == Q_PIPE ? "pipe" : "lock", strerror(-rc));
 	}
 	r->wl_shared = s;

@@ -26,12 +26,33 @@ static unsigned pipe_items(long bytes, size_t item)
 	return (unsigned)(item <= pg ? pages * (pg / item) : pages / ((item + pg - 1) / pg));
 }
 
+/* QUEUE_MSG: a channel per getter, and the putters' and getters' counts. */
+static int msg_init(struct run *r, struct queue *q, const struct queue_config *c)
+{
+	if (c->item_size > TASK_MSG_SIZE)
+		return -E2BIG;
+	if (c->first_get + c->nget > r->nworkers)
+		return -EINVAL;
+	q->first_get = c->first_get;
+	q->chan = task_shm_alloc(r, c->nget * sizeof *q->chan);
+	q->next = task_shm_alloc(r, r->nworkers * sizeof *q->next);
+	q->ends = task_shm_alloc(r, c->nget * sizeof *q->ends);
+	if (!q->chan || !q->next || !q->ends)
+		return -ENOMEM;
+	unsigned per = c->cap / c->nget ? c->cap / c->nget : 1;
+	q->cap = per * c->nget;
+	for (unsigned g = 0; g < c->nget; g++)
+		if (!(q->chan[g] = task_chan_new(r, c->first_get + g, per, (unsigned)c->item_size)))
+			return -ENOSPC;
+	return 0;
+}
+
 int queue_init(struct run *r, struct queue *q, const struct queue_config *c)
 {
 	if (!c->cap || !c->item_size || !c->nput || !c->nget || c->item_size > INT_MAX ||
 	    (c->stamp_off != QUEUE_NO_FIELD && c->stamp_off + sizeof(uint64_t) > c->item_size) ||
-	    (c->kind == QUEUE_PIPE && (c->tag_off == QUEUE_NO_FIELD || c->tag_off + sizeof(uint32_t) > c->item_size)) ||
-	    (c->kind != QUEUE_RING && c->kind != QUEUE_PIPE))
+	    (c->kind != QUEUE_RING && (c->tag_off == QUEUE_NO_FIELD || c->tag_off + sizeof(uint32_t) > c->item_size)) ||
+	    (c->kind != QUEUE_RING && c->kind != QUEUE_PIPE && c->kind != QUEUE_MSG))
 		return -EINVAL;
 	q->kind = c->kind;
 	q->cap = c->cap;
@@ -40,6 +61,8 @@ int queue_init(struct run *r, struct queue *q, const struct queue_config *c)
 	q->item_size = c->item_size;
 	q->stamp_off = c->stamp_off;
 	q->tag_off = c->tag_off;
+	if (c->kind == QUEUE_MSG)
+		return msg_init(r, q, c);
 	if (c->kind == QUEUE_RING) {
 		if ((unsigned long long)c->cap * c->item_size > QUEUE_MAX_BYTES)
 			return -E2BIG;
@@ -216,6 +239,60 @@ static int pipe_read(struct task *t, struct queue *q, void *item, unsigned flags
 	return tag == QUEUE_EOS_TAG ? QUEUE_END : 0;
 }
 
+/* ------------------------------------------------------------------ messages */
+
+/* To getter g's channel; without QUEUE_CANCEL a full channel while stopping is waited out. */
+static int msg_send(struct task *t, struct queue *q, unsigned g, void *item, unsigned flags)
+{
+	for (;;) {
+		int rc = task_send(t, q->chan[g], item, q->item_size);
+		if (rc != -ECANCELED || (flags & QUEUE_CANCEL))
+			return rc;
+		task_yield(t);
+	}
+}
+
+static int msg_put(struct task *t, struct queue *q, void *item, unsigned flags)
+{
+	unsigned g = q->next[t->id];
+	q->next[t->id] = g + 1 == q->nget ? 0 : g + 1;
+	return msg_send(t, q, g, item, flags);
+}
+
+static int msg_get(struct task *t, struct queue *q, void *item, unsigned flags)
+{
+	unsigned g = t->id - q->first_get;
+	if (g >= q->nget)
+		return task_fail(t, "queue: worker %u is not one of its getters", t->id), -EINVAL;
+	while (q->ends[g] < q->nput) {
+		int rc = task_recv(t, q->chan[g], item, q->item_size);
+		if (rc == -ECANCELED && !(flags & QUEUE_CANCEL)) {
+			task_yield(t);
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		uint32_t tag;
+		memcpy(&tag, (char *)item + q->tag_off, sizeof tag);
+		if (tag != QUEUE_EOS_TAG)
+			return 0;
+		q->ends[g]++;
+	}
+	return QUEUE_END;
+}
+
+/* Every putter ends its stream to every getter. */
+static int msg_close(struct task *t, struct queue *q)
+{
+	char end[TASK_MSG_SIZE] = { 0 };
+	uint32_t tag = QUEUE_EOS_TAG;
+	memcpy(end + q->tag_off, &tag, sizeof tag);
+	int rc = 0;
+	for (unsigned g = 0; g < q->nget && !rc; g++)
+		rc = msg_send(t, q, g, end, 0);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ the API */
 
 int queue_put(struct task *t, struct queue *q, void *item, unsigned flags)
@@ -223,17 +300,21 @@ int queue_put(struct task *t, struct queue *q, void *item, unsigned flags)
 	if (q->kind == QUEUE_RING)
 		return ring_put(t, q, item, flags);
 	stamp(q, item);
-	return pipe_write(t, q, item, flags);
+	return q->kind == QUEUE_MSG ? msg_put(t, q, item, flags) : pipe_write(t, q, item, flags);
 }
 
 int queue_get(struct task *t, struct queue *q, void *item, unsigned flags)
 {
+	if (q->kind == QUEUE_MSG)
+		return msg_get(t, q, item, flags);
 	return q->kind == QUEUE_RING ? ring_get(t, q, item, flags) : pipe_read(t, q, item, flags);
 }
 
 int queue_close(struct task *t, struct queue *q)
 {
 	unsigned closed = atomic_fetch_add(&q->closed, 1) + 1;
+	if (q->kind == QUEUE_MSG)
+		return msg_close(t, q);
 	if (q->kind == QUEUE_RING) {
 		atomic_fetch_add(&q->not_empty, 1);
 		task_wake(t, &q->not_empty, INT_MAX);

@@ -17,6 +17,14 @@
  *               writers (readers) every write (read) of an item holds a writer (reader)
  *               task_mutex, multiprocessing's wlock and rlock.
  *
+ *   QUEUE_MSG   the messages style of task.h (share=messages): a channel per getter, whose
+ *               owner it is (getters are the workers first_get .. first_get + nget - 1); each
+ *               putter sends to the getters in turn (MPI's master/worker: no shared queue to
+ *               take from), every channel holds cap / nget items (at least one); items of at
+ *               most TASK_MSG_SIZE bytes (-E2BIG). Under mpi these are MPI messages. Each
+ *               putter's close sends one end-of-stream item (tag_off) to every getter, and a
+ *               getter answers QUEUE_END once it has one from every putter.
+ *
  * Shutdown: the queue knows how many workers put into it (nput) and get from it (nget). Each
  * putter calls queue_close() once when it will put no more. A getter then receives every
  * item still in the queue and, after the last one, QUEUE_END: a ring answers QUEUE_END to
@@ -43,7 +51,7 @@
 
 #include "bench/core/task.h"
 
-enum queue_kind { QUEUE_RING = 0, QUEUE_PIPE };
+enum queue_kind { QUEUE_RING = 0, QUEUE_PIPE, QUEUE_MSG };
 
 #define QUEUE_END 1                   /* queue_get: closed by every putter and empty */
 #define QUEUE_CANCEL 1u               /* flag: give up with -ECANCELED when the run stops */
@@ -58,7 +66,8 @@ struct queue_config {
 	size_t item_size;             /* bytes per item (>= 1) */
 	unsigned nput, nget;          /* workers that put / get (>= 1 each) */
 	size_t stamp_off;             /* QUEUE_NO_FIELD or the offset of a uint64_t timestamp */
-	size_t tag_off;               /* pipe: the offset of a uint32_t end-of-stream tag */
+	size_t tag_off;               /* pipe, messages: the offset of a uint32_t end-of-stream tag */
+	unsigned first_get;           /* messages: the worker id of the first getter */
 };
 
 /* Lives in task_shm_alloc() memory (zeroed); the caller embeds it in its shared state. */
@@ -80,6 +89,10 @@ struct queue {
 	int fd_r, fd_w, fds_open;               /* pipe */
 	int lock_r, lock_w;                     /* pipe: reads / writes take rlock / wlock */
 	unsigned pipe_items;                    /* pipe: what it holds, in whole items */
+	unsigned first_get;                     /* messages: getter g is worker first_get + g */
+	struct task_chan **chan;                /* messages: nget channels, one per getter */
+	unsigned *next;                         /* messages: per worker, the putter's next getter */
+	unsigned *ends;                         /* messages: per getter, end-of-stream items seen */
 } __attribute__((aligned(TASK_CACHELINE)));
 
 /* Workload setup (cell process): check c, allocate the ring (task_shm_alloc) or create the

@@ -13,7 +13,14 @@
  *
  * Each worker also counts its own increments in its padded slot: verify sums them into
  * `expected`, compares with the counter (`final`) and records lost_updates = expected - final.
- * Duration-bound, like cpu-spin. */
+ * Duration-bound, like cpu-spin.
+ *
+ * share=messages: the counter is a task_counter of the messages style (task.h) instead of a
+ * word of shared memory: none is task_counter_get then task_counter_put (under mpi an MPI_Get
+ * and an MPI_Put, each in its own epoch: the racy x += 1 across ranks), atomic is
+ * task_counter_fetch_add (MPI_Fetch_and_op), mutex is task_counter_lock around get/put (an
+ * exclusive MPI_Win_lock); spin has no counterpart (the counter's lock is the mutex), local
+ * needs no sharing and runs as in memory. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +46,7 @@ struct sc_shared {
 	_Atomic uint64_t counter __attribute__((aligned(TASK_CACHELINE)));
 	struct task_mutex mutex __attribute__((aligned(TASK_CACHELINE)));
 	_Atomic unsigned spin __attribute__((aligned(TASK_CACHELINE)));
+	struct task_counter *ctr;      /* share=messages: the counter; NULL: share=memory */
 	struct sc_worker w[] __attribute__((aligned(TASK_CACHELINE)));
 };
 
@@ -47,6 +55,8 @@ static const struct knob sc_knobs[] = {
 	  "none: racy load+store; atomic: fetch-add; mutex: task mutex; spin: TTAS spinlock; local: per-worker counters" },
 	{ "gap_us", KNOB_INT, "0", 0, 1000000, NULL,
 	  "blocking wait between the load and the store (inside the lock), microseconds" },
+	{ "share", KNOB_ENUM, "memory", 0, 0, "memory|messages",
+	  "memory: a word of shared memory; messages: a counter object of the task API (under mpi: RMA)" },
 	{ 0 }
 };
 
@@ -82,6 +92,15 @@ static int sc_setup(struct run *r)
 	s->sync = (enum shared_counter_sync)run_knob_enum(r, "sync");
 	s->gap_ns = (uint64_t)run_knob_int(r, "gap_us") * 1000u;
 	r->wl_shared = s;
+	if (run_knob_enum(r, "share") == 1) {
+		if (run_need_caps(r, TASK_CAP_MESSAGES, "share=messages"))
+			return -ENOTSUP;
+		if (s->sync == SHARED_COUNTER_SPIN)
+			return run_fail(r, "sync=spin has no share=messages counterpart (the counter's lock is mutex)"),
+			       -ENOTSUP;
+		if (!(s->ctr = task_counter_new(r, 0)))
+			return -1;
+	}
 	return 0;
 }
 
@@ -143,10 +162,45 @@ static inline int sc_load_gap_store(struct task *t, struct sc_shared *s)
 	return 0;
 }
 
+/* get, gap, put on the counter object: the same read-modify-write in the messages style. */
+static int sc_get_gap_put(struct task *t, struct sc_shared *s)
+{
+	uint64_t v = task_counter_get(t, s->ctr);
+	task_checkpoint_mid(t);
+	if (sc_gap(t, s))
+		return -ECANCELED;
+	task_counter_put(t, s->ctr, v + 1);
+	return 0;
+}
+
+/* One increment of share=messages (setup refused spin). */
+static int sc_increment_msg(struct task *t, struct sc_shared *s)
+{
+	int rc;
+	switch (s->sync) {
+	case SHARED_COUNTER_NONE:
+		return sc_get_gap_put(t, s);
+	case SHARED_COUNTER_ATOMIC:
+		if (sc_gap(t, s))
+			return -ECANCELED;
+		task_counter_fetch_add(t, s->ctr, 1);
+		return 0;
+	case SHARED_COUNTER_MUTEX:
+		task_counter_lock(t, s->ctr);
+		rc = task_should_stop(t) ? -ECANCELED : sc_get_gap_put(t, s);
+		task_counter_unlock(t, s->ctr);
+		return rc;
+	default:
+		return -EINVAL;
+	}
+}
+
 /* One increment. 0 done, -ECANCELED abandoned because the run is stopping. */
 static int sc_increment(struct task *t, struct sc_shared *s, struct sc_worker *me)
 {
 	int rc;
+	if (s->ctr && s->sync != SHARED_COUNTER_LOCAL)
+		return sc_increment_msg(t, s);
 	switch (s->sync) {
 	case SHARED_COUNTER_NONE:
 		return sc_load_gap_store(t, s);
@@ -201,7 +255,7 @@ static int sc_verify(struct run *r)
 		final += s->w[i].local;
 	}
 	if (s->sync != SHARED_COUNTER_LOCAL)
-		final = atomic_load(&s->counter);
+		final = s->ctr ? task_counter_value(r, s->ctr) : atomic_load(&s->counter);
 	run_metric(r, "expected", (double)expected);
 	run_metric(r, "final", (double)final);
 	run_metric(r, "lost_updates", final <= expected ? (double)(expected - final) : 0);

@@ -98,6 +98,9 @@ static const struct knob tp_knobs[] = {
 	  "async: up to `inflight` tasks outstanding (apply_async); sync: wait for each result (apply)" },
 	{ "inflight", KNOB_INT, "0", 0, 1 << 20, NULL, "most tasks outstanding at once (0: 2 per pool worker)" },
 	{ "capacity", KNOB_INT, "0", 0, 1 << 20, NULL, "submission queue slots (0: inflight)" },
+	{ "share", KNOB_ENUM, "memory", 0, 0, "memory|messages",
+	  "memory: the queues of `transport`; messages: the task API's channels (under mpi: MPI messages), the "
+	  "submitter sends the tasks to the pool workers in turn, the distributed managers' master/worker" },
 	{ "transport", KNOB_ENUM, "shm", 0, 0, "shm|pipe",
 	  "shm: queues in shared memory; pipe: a pipe per direction (multiprocessing's way)" },
 	{ "defect", KNOB_ENUM, "none", 0, 0, "none|lose|dup",
@@ -335,13 +338,26 @@ static int tp_setup(struct run *r)
 	struct queue_config qc = { .kind = transport == TP_PIPE ? QUEUE_PIPE : QUEUE_RING, .cap = (unsigned)cap,
 		                   .item_size = s->item_size, .nput = 1, .nget = s->npool,
 		                   .stamp_off = offsetof(struct tp_msg, t_submit),
-		                   .tag_off = offsetof(struct tp_msg, tag) };
-	if ((rc = queue_init(r, &s->subq, &qc)))
+		                   .tag_off = offsetof(struct tp_msg, tag), .first_get = 1 };
+	if (run_knob_enum(r, "share") == 1) {
+		if (transport != TP_SHM)
+			return run_fail(r, "share=messages replaces the queues: transport=pipe does not apply"), -ENOTSUP;
+		if ((rc = run_need_caps(r, TASK_CAP_MESSAGES, "share=messages")))
+			return rc;
+		if (s->item_size > TASK_MSG_SIZE)
+			return run_fail(r, "share=messages: a task of %zu bytes is above a message's %d (arg_bytes)",
+			                s->item_size, TASK_MSG_SIZE), -ENOTSUP;
+		qc.kind = QUEUE_MSG;
+	}
+	if ((rc = queue_init(r, &s->subq, &qc)) == -ENOSPC)
+		return -ENOTSUP; /* more pool workers than channels: task_chan_new said so */
+	if (rc)
 		return run_fail(r, "submission queue (%u x %zu bytes): %s", qc.cap, qc.item_size,
 		                rc == -E2BIG ? "more than 1 GiB" : strerror(-rc));
 	qc.cap = (unsigned)inflight;
 	qc.nput = s->npool;
 	qc.nget = 1;
+	qc.first_get = 0;
 	qc.stamp_off = QUEUE_NO_FIELD;
 	if ((rc = queue_init(r, &s->resq, &qc)))
 		return run_fail(r, "result queue (%u x %zu bytes): %s", qc.cap, qc.item_size,

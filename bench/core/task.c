@@ -244,6 +244,7 @@ static const struct { unsigned cap; const char *name, *what; } task_cap_names[] 
 	{ TASK_CAP_PARALLEL, "parallel", "workers on several cores at once" },
 	{ TASK_CAP_COOPERATIVE, "cooperative", "one worker at a time, switching at checkpoints" },
 	{ TASK_CAP_INHERIT_FDS, "inherit-fds", "workers that have the descriptors setup opened" },
+	{ TASK_CAP_MESSAGES, "messages", "the messages style (channels and counters of the task API)" },
 };
 
 unsigned run_caps(const struct run *r)
@@ -422,4 +423,129 @@ int task_main(struct task *t)
 	if (atomic_fetch_add(&sh->done, 1) + 1 >= r->nworkers || rc)
 		futex_wake(&sh->done, 1, 1);
 	return rc;
+}
+
+/* ---- the messages style (task.h): objects, and their shared-memory implementation ---- */
+
+static struct task_msg_reg *msg_reg(struct run *r)
+{
+	if (!r->msg)
+		r->msg = task_shm_alloc(r, sizeof *r->msg);
+	return r->msg;
+}
+
+struct task_chan *task_chan_new(struct run *r, unsigned owner, unsigned cap, unsigned size)
+{
+	struct task_msg_reg *g = msg_reg(r);
+	if (!g || g->nchan >= TASK_MSG_OBJS || owner >= r->nworkers || !cap || cap > 65536 || !size ||
+	    size > TASK_MSG_SIZE) {
+		run_fail(r, "channel to worker %u, %u x %u bytes: %s", owner, cap, size,
+		         g ? "out of range (at most 64 channels of 65536 messages of 256 bytes)" : "no memory");
+		return NULL;
+	}
+	struct task_chan *c = task_shm_alloc(r, sizeof *c + (size_t)cap * size);
+	if (!c) {
+		run_fail(r, "out of shared memory for a channel");
+		return NULL;
+	}
+	*c = (struct task_chan){ .id = g->nchan, .owner = owner, .cap = cap, .size = size, .buf = (char *)(c + 1) };
+	task_sem_init(&c->free, cap);
+	g->chan[g->nchan++] = c;
+	return c;
+}
+
+struct task_counter *task_counter_new(struct run *r, uint64_t initial)
+{
+	struct task_msg_reg *g = msg_reg(r);
+	struct task_counter *c = g && g->ncounter < TASK_MSG_OBJS ? task_shm_alloc(r, sizeof *c) : NULL;
+	if (!c) {
+		run_fail(r, "no room for another counter (at most %d)", TASK_MSG_OBJS);
+		return NULL;
+	}
+	c->id = g->ncounter;
+	atomic_store(&c->v, initial);
+	g->counter[g->ncounter++] = c;
+	return c;
+}
+
+static const struct task_msg_ops *msg_ops(const struct task *t) { return t->run->drv->msg; }
+
+int task_send(struct task *t, struct task_chan *c, const void *msg, size_t len)
+{
+	if (len > c->size)
+		return -EINVAL;
+	if (msg_ops(t))
+		return msg_ops(t)->send(t, c, msg, len);
+	if (task_sem_down(t, &c->free))
+		return -ECANCELED;
+	task_mutex_lock(t, &c->m);
+	char *slot = c->buf + (size_t)(c->tail++ % c->cap) * c->size;
+	memcpy(slot, msg, len);
+	if (len < c->size)
+		memset(slot + len, 0, c->size - len);
+	task_mutex_unlock(t, &c->m);
+	task_sem_up(t, &c->items);
+	return 0;
+}
+
+/* Over shared memory a message has the channel's size (the rest zeroed): that is its length. */
+int task_recv(struct task *t, struct task_chan *c, void *buf, size_t len)
+{
+	if (t->id != c->owner)
+		return -EPERM;
+	if (len < c->size)
+		return -EINVAL;
+	if (msg_ops(t))
+		return msg_ops(t)->recv(t, c, buf, len);
+	if (task_sem_down(t, &c->items))
+		return -ECANCELED;
+	task_mutex_lock(t, &c->m);
+	memcpy(buf, c->buf + (size_t)(c->head++ % c->cap) * c->size, c->size);
+	task_mutex_unlock(t, &c->m);
+	task_sem_up(t, &c->free);
+	return (int)c->size;
+}
+
+uint64_t task_counter_get(struct task *t, struct task_counter *c)
+{
+	if (msg_ops(t))
+		return msg_ops(t)->get(t, c);
+	return atomic_load_explicit(&c->v, memory_order_relaxed);
+}
+
+void task_counter_put(struct task *t, struct task_counter *c, uint64_t v)
+{
+	if (msg_ops(t))
+		msg_ops(t)->put(t, c, v);
+	else
+		atomic_store_explicit(&c->v, v, memory_order_relaxed);
+}
+
+uint64_t task_counter_fetch_add(struct task *t, struct task_counter *c, uint64_t d)
+{
+	if (msg_ops(t))
+		return msg_ops(t)->fetch_add(t, c, d);
+	return atomic_fetch_add(&c->v, d);
+}
+
+void task_counter_lock(struct task *t, struct task_counter *c)
+{
+	if (msg_ops(t))
+		msg_ops(t)->lock(t, c);
+	else
+		task_mutex_lock(t, &c->m);
+}
+
+void task_counter_unlock(struct task *t, struct task_counter *c)
+{
+	if (msg_ops(t))
+		msg_ops(t)->unlock(t, c);
+	else
+		task_mutex_unlock(t, &c->m);
+}
+
+uint64_t task_counter_value(const struct run *r, const struct task_counter *c)
+{
+	(void)r;
+	return atomic_load(&c->v);
 }

@@ -34,6 +34,7 @@
 #define task_unlikely(x) __builtin_expect(!!(x), 0)
 
 struct driver_ops;
+struct task_msg_reg;
 struct workload;
 
 /* Worker states in task_slot.state. */
@@ -111,6 +112,7 @@ struct run {
 	void *wl_shared;               /* the workload's shared state (it sets this in setup) */
 	void *wl_priv;                 /* the workload's parent-only state */
 	void *drv_priv;                /* the driver's per-run state */
+	struct task_msg_reg *msg;      /* the messages style's objects of this run (task_shm_alloc), or NULL */
 	/* Set by the driver in init: workers switch only at back-edges and calls, not between the
 	 * bytecodes of one statement (CPython 3.10+); task_checkpoint_mid() is then no switch point. */
 	int coarse_checkpoints;
@@ -222,6 +224,66 @@ struct task_barrier { _Atomic unsigned arrived; _Atomic unsigned generation; uns
 void task_barrier_init(struct task_barrier *b, unsigned n);
 int task_barrier_wait(struct task *t, struct task_barrier *b);
 
+/* ---- the messages style: channels and counters ----
+ * A second way for workers to share, for workers that have no memory in common (MPI ranks on
+ * several hosts): a workload made with share=messages talks only through these objects,
+ * created in setup. Every driver whose workers run C code implements them over shared memory
+ * (a ring with two semaphores, an atomic word and a task mutex); the mpi driver over MPI
+ * (point-to-point messages; one-sided RMA for the counter). Ask for TASK_CAP_MESSAGES. */
+#define TASK_MSG_OBJS 64                 /* channels, and counters, per run */
+#define TASK_MSG_SIZE 256                /* bytes of one message at most */
+
+/* A bounded channel of messages to one receiver, its owner: any worker sends, only the owner
+ * receives. Capacity: messages sent and not yet received (over shared memory: in the ring, all
+ * senders together; under mpi: per sender, by credits the owner returns every cap/2). */
+struct task_chan {
+	unsigned id, owner, cap, size;
+	struct task_sem free, items;
+	struct task_mutex m;
+	unsigned head, tail;
+	char *buf;                        /* cap * size */
+};
+/* A shared 64-bit counter: get and put (racy `x += 1` when done in two steps), an atomic
+ * fetch-add, and a lock for a critical section around get/put. */
+struct task_counter {
+	unsigned id;
+	_Atomic uint64_t v;               /* the value (under mpi: copied back after the run) */
+	struct task_mutex m;
+};
+struct task_msg_reg {
+	unsigned nchan, ncounter;
+	struct task_chan *chan[TASK_MSG_OBJS];
+	struct task_counter *counter[TASK_MSG_OBJS];
+};
+/* A driver's own implementation (driver_ops.msg); NULL: shared memory (task.c). */
+struct task_msg_ops {
+	int (*send)(struct task *t, struct task_chan *c, const void *msg, size_t len);
+	int (*recv)(struct task *t, struct task_chan *c, void *msg, size_t len);
+	uint64_t (*get)(struct task *t, struct task_counter *c);
+	void (*put)(struct task *t, struct task_counter *c, uint64_t v);
+	uint64_t (*fetch_add)(struct task *t, struct task_counter *c, uint64_t d);
+	void (*lock)(struct task *t, struct task_counter *c);
+	void (*unlock)(struct task *t, struct task_counter *c);
+};
+
+/* setup: a channel to worker `owner` holding `cap` messages of at most `size` bytes; a counter
+ * starting at `initial`. NULL with r->err set (too many objects, sizes out of range, memory). */
+struct task_chan *task_chan_new(struct run *r, unsigned owner, unsigned cap, unsigned size);
+struct task_counter *task_counter_new(struct run *r, uint64_t initial);
+/* Send len <= size bytes: blocks while the channel is full. 0, or -ECANCELED (the run stopped
+ * and there is no room), -EINVAL (len). */
+int task_send(struct task *t, struct task_chan *c, const void *msg, size_t len);
+/* Receive into buf (len >= size) as the owner: blocks while empty. The message's length, or
+ * -ECANCELED (the run stopped and nothing is there), -EPERM (not the owner), -EINVAL. */
+int task_recv(struct task *t, struct task_chan *c, void *buf, size_t len);
+uint64_t task_counter_get(struct task *t, struct task_counter *c);
+void task_counter_put(struct task *t, struct task_counter *c, uint64_t v);
+uint64_t task_counter_fetch_add(struct task *t, struct task_counter *c, uint64_t d);
+void task_counter_lock(struct task *t, struct task_counter *c);
+void task_counter_unlock(struct task *t, struct task_counter *c);
+/* verify: the counter's final value. */
+uint64_t task_counter_value(const struct run *r, const struct task_counter *c);
+
 /* ---- what the driver of a run can do ---- */
 
 /* Capabilities (and properties) of a driver. A workload whose mode needs one asks for it
@@ -236,8 +298,12 @@ enum task_cap {
 	                                  * checkpoints and blocking task-API calls */
 	TASK_CAP_INHERIT_FDS = 1u << 3,  /* descriptors setup opened (pipes, sockets) are open in
 	                                  * every worker */
+	TASK_CAP_MESSAGES = 1u << 4,     /* the messages style below (channels, counters): over shared
+	                                  * memory (thread, process, coroutine, gil) or the driver's own
+	                                  * (driver_ops.msg: mpi); the python drivers have none */
 };
-#define TASK_CAPS_ALL (TASK_CAP_SHARED_AS | TASK_CAP_PARALLEL | TASK_CAP_COOPERATIVE | TASK_CAP_INHERIT_FDS)
+#define TASK_CAPS_ALL (TASK_CAP_SHARED_AS | TASK_CAP_PARALLEL | TASK_CAP_COOPERATIVE | TASK_CAP_INHERIT_FDS | \
+                       TASK_CAP_MESSAGES)
 
 /* The enum task_cap bits of the run's driver. */
 unsigned run_caps(const struct run *r);
