@@ -140,23 +140,23 @@ TEST(opt, plan_cap_is_counted_before_expanding)
 }
 
 /* --all is every workload under every available driver at 1 and the PU count of workers; -w
- * alone every such driver, -d alone every workload. "Every driver" leaves out the foreign ones
- * (DRIVER_FOREIGN: the python drivers start an interpreter per repetition, which would double
- * the minute of run --all); -d names them. */
+ * alone every such driver, -d alone every workload. "Every driver" leaves out those that
+ * launch a program per repetition (DRIVER_FOREIGN: the python drivers' interpreter;
+ * DRIVER_EXEC: mpi's mpirun job), which would stretch the minute of run --all (70 s with mpi);
+ * -d names them. */
 TEST(opt, plan_all_is_every_workload_and_driver)
 {
 	struct run_cells c;
-	unsigned nw = topo_npus() > 1 ? 2 : 1, ndrv = 0, nforeign = 0;
-	for (unsigned d = 0; d < driver_count; d++) {
-		ndrv += !driver_table[d]->unsupported && !(driver_table[d]->flags & DRIVER_FOREIGN);
-		nforeign += !driver_table[d]->unsupported && (driver_table[d]->flags & DRIVER_FOREIGN);
-	}
+	const unsigned launches = DRIVER_FOREIGN | DRIVER_EXEC;
+	unsigned nw = topo_npus() > 1 ? 2 : 1, ndrv = 0;
+	for (unsigned d = 0; d < driver_count; d++)
+		ndrv += !driver_table[d]->unsupported && !(driver_table[d]->flags & launches);
 	const char *all[] = { "--all", NULL }, *w[] = { "-w", "pingpong", NULL }, *d[] = { "--all", "-d", "process", NULL };
 	CHECK_EQ_INT(plan_of(&c, all), 0);
 	CHECK_EQ_INT(c.n, workload_count * ndrv * nw);
 	for (unsigned i = 0; i < c.n; i++)
-		if (c.v[i].drv->flags & DRIVER_FOREIGN)
-			TEST_FAIL("--all runs the foreign driver %s without being asked", c.v[i].drv->name);
+		if (c.v[i].drv->flags & launches)
+			TEST_FAIL("--all runs %s, which launches a program per repetition, without being asked", c.v[i].drv->name);
 	free(c.v);
 	CHECK_EQ_INT(plan_of(&c, w), 0);
 	CHECK_EQ_INT(c.n, ndrv * nw);
@@ -164,14 +164,13 @@ TEST(opt, plan_all_is_every_workload_and_driver)
 	CHECK_EQ_INT(plan_of(&c, d), 0);
 	CHECK_EQ_INT(c.n, workload_count * nw);
 	free(c.v);
-	for (unsigned k = 0; k < driver_count; k++) /* named, a foreign driver runs */
-		if (!driver_table[k]->unsupported && (driver_table[k]->flags & DRIVER_FOREIGN)) {
+	for (unsigned k = 0; k < driver_count; k++) /* named, such a driver runs */
+		if (!driver_table[k]->unsupported && (driver_table[k]->flags & launches)) {
 			const char *named[] = { "-w", "cpu-spin", "-d", driver_table[k]->name, NULL };
 			CHECK_EQ_INT(plan_of(&c, named), 0);
 			CHECK_EQ_INT(c.n, nw);
 			free(c.v);
 		}
-	(void)nforeign;
 }
 
 TEST(opt, plan_merges_duplicates)

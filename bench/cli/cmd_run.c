@@ -48,7 +48,8 @@ static void run_usage(void)
 	       "every worker does the same job. A '*' after the status marks a cell with disturbed\n"
 	       "repetitions or an unstable one; a footnote below the table says why. Every value is\n"
 	       "in the results file (bench export --format csv for a spreadsheet).\n\n"
-	       "  --all              every workload under every available driver but py-* (-w/-d narrow it)\n"
+	       "  --all              every workload under every available driver but py-* and mpi, which\n"
+	       "                     start a program per repetition (-w/-d narrow it; -d names them)\n"
 	       "  --claims           the cells every claim of bench report needs, and its figures: each\n"
 	       "                     claim measured (pingpong also on one PU, --pin pus:0,0, where a\n"
 	       "                     hand-off is a switch); --reps auto. Alone: not with -w -d -n -O --pin\n"
@@ -98,7 +99,7 @@ static void run_usage(void)
 	       "                     table labels it, in the run's order (with --all, sweeps and\n"
 	       "                     --baseline alike), its repetitions and estimated time, and the\n"
 	       "                     total. A repetition costs --duration + %g ms (%g ms under a\n"
-	       "                     py-* driver), a cell %g ms more; the most: every disturbed\n"
+	       "                     py-* driver, %g ms under mpi), a cell %g ms more; the most: every disturbed\n"
 	       "                     repetition run again, or --reps auto's budget spent\n"
 	       "  --json             with --dry-run: the plan as one JSON object (settings, overhead_s,\n"
 	       "                     cells with label, identity, reps and estimate_s, the total)\n\n"
@@ -109,7 +110,8 @@ static void run_usage(void)
 	       "significant regression, 3 unstable, 4 too few reps; see bench compare --help).\n",
 	       RUN_PLAN_MAX_CELLS, RUN_DEFAULT_REPS, REPS_AUTO_MIN, REPS_AUTO_TARGET * 100, RUN_DEFAULT_RUN_BUDGET,
 	       RUNNER_CELL_BUDGET_MAX, RUN_DEFAULT_WARMUP, RUN_DEFAULT_DURATION, RUN_DEFAULT_TIMEOUT, HISTORY_DEFAULT_DB,
-	       RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_CELL_OVERHEAD_S * 1e3);
+	       RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_EXEC_REP_OVERHEAD_S * 1e3,
+	       RUN_PLAN_CELL_OVERHEAD_S * 1e3);
 }
 
 static const char *run_store; /* the history database this run is recorded in (NULL: --no-store) */

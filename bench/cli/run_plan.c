@@ -445,10 +445,11 @@ static int fill_defaults(struct run_plan *p)
 	int every_wl = !p->nwl, every_drv = !p->ndrv;
 	for (unsigned i = 0; every_wl && i < workload_count; i++)
 		rc = rc ? rc : push_workload(p, workload_table[i]);
-	/* every driver but the foreign ones (the python drivers start an interpreter per
-	 * repetition: run --all would take twice its minute); -d names them */
+	/* every driver but those that launch a program per repetition (the python drivers an
+	 * interpreter, 0.15 s; mpi an mpirun job, 0.35 s: with them run --all took 70 s, not
+	 * its minute, and mpirun's own CPU disturbs the cells); -d names them */
 	for (unsigned i = 0; every_drv && i < driver_count; i++)
-		if (!(driver_table[i]->flags & DRIVER_FOREIGN))
+		if (!(driver_table[i]->flags & (DRIVER_FOREIGN | DRIVER_EXEC)))
 			rc = rc ? rc : push_driver(p, driver_table[i]);
 	if (!rc && !p->nworkers) {
 		rc = push_workers(p, 1);
@@ -669,7 +670,9 @@ void run_plan_estimate(const struct runner_config *cfg, const struct cell_spec *
 		return;
 	e->foreign = !!(c->drv->flags & DRIVER_FOREIGN);
 	e->self_bounded = !!(c->wl->flags & WORKLOAD_SELF_BOUNDED);
-	double rep = cfg->duration_s + (e->foreign ? RUN_PLAN_FOREIGN_REP_OVERHEAD_S : RUN_PLAN_REP_OVERHEAD_S);
+	double rep = cfg->duration_s + (e->foreign                     ? RUN_PLAN_FOREIGN_REP_OVERHEAD_S
+	                                : c->drv->flags & DRIVER_EXEC ? RUN_PLAN_EXEC_REP_OVERHEAD_S
+	                                                              : RUN_PLAN_REP_OVERHEAD_S);
 	double fixed = RUN_PLAN_CELL_OVERHEAD_S + cfg->warmup * rep;
 	if (cfg->reps_auto) {
 		/* a cell's budget: --cell-budget, or its share of the run's (at most the cap; the
@@ -796,6 +799,8 @@ void run_plan_print(FILE *f, const struct run_plan *p, const struct cell_spec *c
 	char est[80];
 	range_text(lo, hi, "s", est, sizeof est);
 	fprintf(f, "estimated time: %s (the most: every disturbed repetition run again, or --reps auto's budget\n"
-	        "spent; a repetition costs --duration + %g ms, %g ms under a py-* driver, a cell %g ms more)\n",
-	        est, RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_CELL_OVERHEAD_S * 1e3);
+	        "spent; a repetition costs --duration + %g ms, %g ms under a py-* driver, %g ms under mpi, a\n"
+	        "cell %g ms more)\n",
+	        est, RUN_PLAN_REP_OVERHEAD_S * 1e3, RUN_PLAN_FOREIGN_REP_OVERHEAD_S * 1e3, RUN_PLAN_EXEC_REP_OVERHEAD_S * 1e3,
+	        RUN_PLAN_CELL_OVERHEAD_S * 1e3);
 }

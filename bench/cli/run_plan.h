@@ -104,6 +104,7 @@ void run_plan_free(struct run_plan *p);
  * estimate uses --duration and says so. */
 #define RUN_PLAN_REP_OVERHEAD_S 0.015
 #define RUN_PLAN_FOREIGN_REP_OVERHEAD_S 0.15
+#define RUN_PLAN_EXEC_REP_OVERHEAD_S 0.35 /* mpi: mpirun's start and end, spawn_s 0.28-0.30 s + join_s 0.055 s */
 #define RUN_PLAN_CELL_OVERHEAD_S 0.04
 
 /* What the run would spend on one cell: repetitions (warm-ups not included) and seconds, from
