@@ -188,8 +188,24 @@ TEST(noise, fixed_reruns_disturbed_and_says_unstable)
 	tight.budget_s = 1.5;
 	CHECK_EQ_INT(feed(&tight, x, 40, 0.2, 1, &why), 7);
 	CHECK_EQ_INT(why, REPS_BUDGET);
-	tight.budget_s = 0;
-	CHECK_EQ_INT(feed(&tight, x, 40, 0.2, 1, &why), REPS_AUTO_MIN);
+	tight.budget_s = 0; /* the minimum, and the one re-run granted past the budget */
+	CHECK_EQ_INT(feed(&tight, x, 40, 0.2, 1, &why), REPS_AUTO_MIN + REPS_RERUNS_PAST_BUDGET);
+	CHECK_EQ_INT(why, REPS_BUDGET);
+	/* a quiet cell with one disturbed repetition, its budget spent by the minimum (a --claims
+	 * cell): the re-run is granted, the minimum counts, the cell is not unstable */
+	tight.budget_s = 1.0;
+	double q[40];
+	for (unsigned i = 0; i < 40; i++)
+		q[i] = 1000;
+	struct reps_state one = { .good = q, .ngood = 4, .measured = 5, .disturbed = 1, .elapsed_s = 1.0, .last_rep_s = 0.2 };
+	CHECK_EQ_INT(reps_decide(&tight, &one), REPS_GO_ON);
+	one.measured = 6, one.ngood = 5, one.elapsed_s = 1.2;
+	CHECK_EQ_INT(reps_decide(&tight, &one), REPS_CI_TARGET);
+	CHECK(!reps_unstable(&tight, &one));
+	/* the re-run disturbed too: no second one past the budget, unstable */
+	one.ngood = 4;
+	CHECK_EQ_INT(reps_decide(&tight, &one), REPS_BUDGET);
+	CHECK(reps_unstable(&tight, &one));
 	struct reps_state st = { .measured = 10, .disturbed = 10, .ngood = 0 };
 	CHECK(reps_unstable(&pol, &st));
 	st = (struct reps_state){ .measured = 6, .disturbed = 1, .ngood = 5 };

@@ -679,8 +679,10 @@ void run_plan_estimate(const struct runner_config *cfg, const struct cell_spec *
 		 * first cells' share is the run's budget over the cells, a later one can get more) */
 		double budget = cfg->cell_budget_s > 0 ? cfg->cell_budget_s : fmin(RUNNER_CELL_BUDGET_MAX, cfg->run_budget_s);
 		double most = floor(budget / rep);
+		/* the minimum is run whatever the budget, and one re-run past it (reps.h) */
+		unsigned least = REPS_AUTO_MIN + (cfg->keep_disturbed ? 0 : REPS_RERUNS_PAST_BUDGET);
 		e->reps_min = REPS_AUTO_MIN;
-		e->reps_max = most > REPS_AUTO_MAX ? REPS_AUTO_MAX : most < REPS_AUTO_MIN ? REPS_AUTO_MIN : (unsigned)most;
+		e->reps_max = most > REPS_AUTO_MAX ? REPS_AUTO_MAX : most < least ? least : (unsigned)most;
 	} else {
 		e->reps_min = cfg->reps;
 		e->reps_max = cfg->keep_disturbed ? cfg->reps : 2 * cfg->reps;

@@ -35,7 +35,10 @@ enum reps_reason reps_decide(const struct reps_policy *pol, const struct reps_st
 	if (st->ngood < pol->reps) {
 		if (st->measured < pol->reps)
 			return REPS_GO_ON;
-		return reruns_spent(pol, st) ? REPS_MAX_REPS : over_budget ? REPS_BUDGET : REPS_GO_ON;
+		if (reruns_spent(pol, st))
+			return REPS_MAX_REPS;
+		/* the first re-run is granted past the budget (REPS_RERUNS_PAST_BUDGET) */
+		return over_budget && st->measured >= pol->reps + REPS_RERUNS_PAST_BUDGET ? REPS_BUDGET : REPS_GO_ON;
 	}
 	double rel = reps_rel_halfwidth(st->good, st->ngood);
 	if (rel <= pol->target)
