@@ -1,5 +1,5 @@
-# pingpong: the cost of one handoff (a switch)
-# Written by `bench plot` from docs/figures/claims-run.json.
+# pingpong: the cost of one hand-off (on one PU a switch; across PUs a wake-up)
+# Written by bench plot from docs/figures/claims-run.json.
 # Data: pingpong.dat (columns described in its header). Redraw: gnuplot pingpong.gp
 set terminal pngcairo size 900,480 font "sans,10" noenhanced
 set output "pingpong.png"
@@ -8,18 +8,18 @@ set grid ytics lc rgb "#dddddd"
 set border 3
 set tics nomirror
 
-set title "pingpong: the cost of one handoff (a switch)"
+set title "pingpong: the cost of one hand-off (on one PU a switch; across PUs a wake-up)"
 set xlabel offset 0,0 "setup (pin: where the two workers run)"
 set ylabel "time per one-way handoff (ns)"
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.1900 absolute
 set key outside right top vertical Left reverse noautotitle
-set xrange [-0.6:2.6]
+set xrange [-0.6:1.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%.0s%c"
-set yrange [5.44183:2.18034e+06]
-set xtics norotate center ("n=2" 0, "n=4" 1, "n=100" 2)
+set yrange [5.29178:81810.9]
+set xtics norotate center ("pin=pus:0,0" 0, "pin=spread" 1)
 plot \
   'pingpong.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
   '' index 0 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \

@@ -1,5 +1,5 @@
 # producer-consumer: items/s and handoff latency
-# Written by `bench plot` from docs/figures/claims-run.json.
+# Written by bench plot from docs/figures/claims-run.json.
 # Data: producer-consumer.dat (columns described in its header). Redraw: gnuplot producer-consumer.gp
 set terminal pngcairo size 1000,720 font "sans,10" noenhanced
 set output "producer-consumer.png"
@@ -13,44 +13,40 @@ set title "Items through the queue per second"
 set xlabel offset 0,0 "queue"
 set ylabel "items/s"
 set style fill solid 0.85 border rgb "#333333"
-set boxwidth 0.1900 absolute
+set boxwidth 0.3800 absolute
 set key outside right top vertical Left reverse noautotitle
-set xrange [-0.6:2.6]
+set xrange [-0.6:0.6]
 unset logscale y
 set format y "%.1s%c"
 set offsets 0,0,0,0
-set yrange [0:1.57364e+07]
-set xtics norotate center ("lock n=2" 0, "lock n=4" 1, "lock n=100" 2)
+set yrange [0:4.08988e+06]
+set xtics norotate center ("lock" 0)
 plot \
-  'producer-consumer.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
+  'producer-consumer.dat' index 0 using 1:3:(0.3800) with boxes lc rgb "#1f77b4" title "thread", \
   '' index 0 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'producer-consumer.dat' index 1 using 1:3:(0.1900) with boxes lc rgb "#d62728" title "gil", \
-  '' index 1 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'producer-consumer.dat' index 2 using 1:3:(0.1900) with boxes lc rgb "#2ca02c" title "coroutine", \
-  '' index 2 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'producer-consumer.dat' index 3 using 1:3:(0.1900) with boxes lc rgb "#ff7f0e" title "process", \
-  '' index 3 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle
+  'producer-consumer.dat' index 1 using 1:3:(0.3800) with boxes lc rgb "#ff7f0e" title "process", \
+  '' index 1 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle
 
 set title "Handoff latency: into the queue -> out of it"
-set xlabel offset 0,-2 "cell"
+set xlabel offset 0,0 "cell"
 set ylabel "latency (us)"
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.1900 absolute
 set key outside right top vertical Left reverse noautotitle
-set xrange [-0.6:11.6]
+set xrange [-0.6:1.6]
 set logscale y
 set offsets 0,0,0,0
 set format y "%g"
-set yrange [3.7886:2416.64]
-set xtics norotate center ("thread\nlock n=2" 0, "thread\nlock n=4" 1, "thread\nlock\nn=100" 2, "gil lock\nn=2" 3, "gil lock\nn=4" 4, "gil lock\nn=100" 5, "coroutine\nlock n=2" 6, "coroutine\nlock n=4" 7, "coroutine\nlock\nn=100" 8, "process\nlock n=2" 9, "process\nlock n=4" 10, "process\nlock\nn=100" 11)
+set yrange [16.7934:3031.04]
+set xtics norotate center ("thread lock" 0, "process lock" 1)
 plot \
-  'producer-consumer.dat' index 4 using 1:3:(0.1900) with boxes lc rgb "#4c72b0" title "p50", \
+  'producer-consumer.dat' index 2 using 1:3:(0.1900) with boxes lc rgb "#4c72b0" title "p50", \
+  '' index 2 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
+  'producer-consumer.dat' index 3 using 1:3:(0.1900) with boxes lc rgb "#dd8452" title "p90", \
+  '' index 3 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
+  'producer-consumer.dat' index 4 using 1:3:(0.1900) with boxes lc rgb "#55a868" title "p99", \
   '' index 4 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'producer-consumer.dat' index 5 using 1:3:(0.1900) with boxes lc rgb "#dd8452" title "p90", \
-  '' index 5 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'producer-consumer.dat' index 6 using 1:3:(0.1900) with boxes lc rgb "#55a868" title "p99", \
-  '' index 6 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'producer-consumer.dat' index 7 using 1:3:(0.1900) with boxes lc rgb "#c44e52" title "p99.9", \
-  '' index 7 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle
+  'producer-consumer.dat' index 5 using 1:3:(0.1900) with boxes lc rgb "#c44e52" title "p99.9", \
+  '' index 5 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle
 unset multiplot
 unset output

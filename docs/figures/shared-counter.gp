@@ -1,5 +1,5 @@
 # shared-counter: the price of each fix, and lost updates
-# Written by `bench plot` from docs/figures/claims-run.json.
+# Written by bench plot from docs/figures/claims-run.json.
 # Data: shared-counter.dat (columns described in its header). Redraw: gnuplot shared-counter.gp
 set terminal pngcairo size 1000,720 font "sans,10" noenhanced
 set output "shared-counter.png"
@@ -15,18 +15,18 @@ set ylabel "increments/s (all workers)"
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.1900 absolute
 set key outside right top vertical Left reverse noautotitle
-set xrange [-0.6:1.6]
-unset logscale y
-set format y "%.1s%c"
+set xrange [-0.6:4.6]
+set logscale y
 set offsets 0,0,0,0
-set yrange [0:6.06216e+08]
-set xtics norotate center ("none" 0, "mutex" 1)
+set format y "%.0s%c"
+set yrange [6.53465e+06:2.66692e+09]
+set xtics norotate center ("none" 0, "atomic" 1, "mutex" 2, "spin" 3, "local" 4)
 plot \
   'shared-counter.dat' index 0 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
   '' index 0 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'shared-counter.dat' index 1 using 1:3:(0.1900) with boxes lc rgb "#d62728" title "gil", \
+  'shared-counter.dat' index 1 using 1:3:(0.1900) with boxes lc rgb "#dd8452" title "gil python_version=3.13", \
   '' index 1 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
-  'shared-counter.dat' index 2 using 1:3:(0.1900) with boxes lc rgb "#2ca02c" title "coroutine", \
+  'shared-counter.dat' index 2 using 1:3:(0.1900) with boxes lc rgb "#55a868" title "gil python_version=3.9", \
   '' index 2 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
   'shared-counter.dat' index 3 using 1:3:(0.1900) with boxes lc rgb "#ff7f0e" title "process", \
   '' index 3 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle
@@ -37,20 +37,20 @@ set ylabel "lost updates (% of increments)"
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.1900 absolute
 set key outside right top vertical Left reverse noautotitle
-set xrange [-0.6:1.6]
+set xrange [-0.6:4.6]
 unset logscale y
 set format y "%g"
 set offsets 0,0,0,0
-set yrange [0:115.479]
-set xtics norotate center ("none" 0, "mutex" 1)
+set yrange [0:63.6273]
+set xtics norotate center ("none" 0, "atomic" 1, "mutex" 2, "spin" 3, "local" 4)
 plot \
   'shared-counter.dat' index 4 using 1:3:(0.1900) with boxes lc rgb "#1f77b4" title "thread", \
   '' index 4 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
   '' index 4 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.3g", column(3))) with labels offset 0,0.7 font ",8" notitle, \
-  'shared-counter.dat' index 5 using 1:3:(0.1900) with boxes lc rgb "#d62728" title "gil", \
+  'shared-counter.dat' index 5 using 1:3:(0.1900) with boxes lc rgb "#dd8452" title "gil python_version=3.13", \
   '' index 5 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
   '' index 5 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.3g", column(3))) with labels offset 0,0.7 font ",8" notitle, \
-  'shared-counter.dat' index 6 using 1:3:(0.1900) with boxes lc rgb "#2ca02c" title "coroutine", \
+  'shared-counter.dat' index 6 using 1:3:(0.1900) with boxes lc rgb "#55a868" title "gil python_version=3.9", \
   '' index 6 using 1:4:(0):(column(5) - column(4)) with vectors heads size screen 0.006,90 lc rgb "#222222" lw 1 notitle, \
   '' index 6 using 1:(column(5) > column(3) ? column(5) : column(3)):(sprintf("%.3g", column(3))) with labels offset 0,0.7 font ",8" notitle, \
   'shared-counter.dat' index 7 using 1:3:(0.1900) with boxes lc rgb "#ff7f0e" title "process", \
