@@ -456,7 +456,12 @@ static void scaling_axes(FILE *s, const struct figctx *x, const unsigned *w, uns
 	snprintf(ylabel, sizeof ylabel, "throughput (%s/s)", op_unit(x->workload));
 	fprintf(s, "set title ");
 	esc_fputs(s, ESC_GP, x->title);
-	fprintf(s, "\nset xlabel \"workers\"\nset ylabel ");
+	/* the x tics say the worker count; for a workload with helpers, what scales: the pool */
+	if (workload_helpers(x->workload))
+		fprintf(s, "\nset xlabel \"workers (of them %u not in the pool: the pool is the rest)\"\nset ylabel ",
+		        workload_helpers(x->workload));
+	else
+		fprintf(s, "\nset xlabel \"workers\"\nset ylabel ");
 	esc_fputs(s, ESC_GP, ylabel);
 	fprintf(s, "\nset format y \"%s\"\n", logx ? "%.0s%c" : "%.1s%c");
 	fprintf(s, "set key outside right top vertical Left reverse\nset xtics (");
@@ -475,9 +480,9 @@ static void scaling_axes(FILE *s, const struct figctx *x, const unsigned *w, uns
 static unsigned scaling_block(struct gpfig *g, const struct scaling *sc, unsigned j, const char *lab)
 {
 	unsigned blk = gp_block(g, "series \"%s\"; columns: workers ops_per_s_median min max ideal_linear "
-	                           "(from the fewest workers)", lab);
+	                           "(from the fewest workers, in the workers that do the work: workers - helpers)", lab);
 	double base = NAN;
-	unsigned basew = 0;
+	unsigned basew = 0, helpers = sc->n ? workload_helpers(sc->c[0]->workload) : 0;
 	for (unsigned i = 0; i < sc->n; i++) {
 		if (sc->sid[i] != j)
 			continue;
@@ -494,7 +499,8 @@ static unsigned scaling_block(struct gpfig *g, const struct scaling *sc, unsigne
 		fputc(' ', g->dat);
 		gp_num(g->dat, st ? st->max : NAN);
 		fputc(' ', g->dat);
-		gp_num(g->dat, basew ? base * c->workers / basew : NAN);
+		gp_num(g->dat, basew > helpers && c->workers > helpers
+		                       ? base * (c->workers - helpers) / (basew - helpers) : NAN);
 		fputc('\n', g->dat);
 	}
 	return blk;
@@ -544,6 +550,10 @@ static void fig_scaling(struct figctx *x, const struct results_file_cell **c, un
 		               "line of the same colour is linear scaling from that series' smallest worker count. The "
 		               "machine has %d CPUs. " ERRBARS,
 		           x->workload, op_unit(x->workload), x->f->cpus);
+		if (workload_helpers(x->workload))
+			gp_caption(&g, " %u of the workers are not in the pool (%s's submitter), so n workers are a pool of n - %u, "
+			               "and linear scaling is in the pool's size.",
+			           workload_helpers(x->workload), x->workload, workload_helpers(x->workload));
 		if (sc->dropped)
 			gp_caption(&g, " %u series beyond %d are not shown.", sc->dropped, GP_MAXSER);
 		gp_end(&g);

@@ -624,6 +624,41 @@ TEST_T(plot, scaling_axis_names_each_workloads_op_unit, 120)
 	rmtree(dir);
 }
 
+/* The scaling figure's linear ideal is in the workers that do the work: for a workload with
+ * helpers (task-pool's submitter) n workers are a pool of n - helpers, so going from
+ * helpers + 1 to helpers + 2 workers doubles the pool and the ideal; for the others it is
+ * plain n. (Before: task-pool's ideal at 3 workers was 1.5x the 2-worker point.) */
+TEST_T(plot, scaling_ideal_counts_the_pool_not_the_helpers, 120)
+{
+	char *dir = tmpdir(), err[600];
+	json_t *d = syn_new(2);
+	for (unsigned i = 0; i < workload_count; i++) {
+		unsigned h = workload_table[i]->helpers, n0 = h + (workload_table[i]->min_workers > h + 1 ? 2 : 1);
+		syn_cell(d, workload_table[i]->name, "thread", n0, "", "ops_per_s=100");
+		syn_cell(d, workload_table[i]->name, "thread", n0 + 1, "", "ops_per_s=150");
+	}
+	struct results_file *f = syn_load(d);
+	struct plot_opts o = { .dir = dir, .format = PLOT_PNG };
+	static struct plot_set s;
+	CHECK(plot_write_all(f, &o, &s, err, sizeof err) == 0);
+	unsigned with_helpers = 0;
+	for (unsigned i = 0; i < workload_count; i++) {
+		unsigned h = workload_table[i]->helpers, n0 = h + (workload_table[i]->min_workers > h + 1 ? 2 : 1);
+		char path[300];
+		struct datf dat;
+		snprintf(path, sizeof path, "%s/scaling-%s.dat", dir, workload_table[i]->name);
+		read_dat(path, &dat);
+		double want = 100.0 * (n0 + 1 - h) / (n0 - h);
+		if (fabs(atof(dat.cell[1][4]) - want) > 1e-9)
+			TEST_FAIL("%s (helpers %u): ideal at %u workers %s, want %g", workload_table[i]->name, h, n0 + 1,
+			          dat.cell[1][4], want);
+		with_helpers += h > 0;
+	}
+	CHECK(with_helpers > 0); /* the case exists in this build */
+	results_file_free(f);
+	rmtree(dir);
+}
+
 /* bench plot A B draws the interval bench compare A B prints, for the same files. */
 TEST_T(plot, compare_figure_interval_is_bench_compares, 120)
 {

@@ -24,6 +24,12 @@ const char *workload_op_unit(const char *name)
 	return w ? w->op_unit : NULL;
 }
 
+unsigned workload_helpers(const char *name)
+{
+	const struct workload *w = workload_find(name);
+	return w ? w->helpers : 0;
+}
+
 int workload_check(const struct workload *w, char *why, size_t len)
 {
 	const char *name = w->name ? w->name : "?";

@@ -474,6 +474,7 @@ const struct workload workload_task_pool = {
 	.knobs = tp_knobs,
 	.primary_metric = "ops_per_s",
 	.op_unit = "tasks",
+	.helpers = 1, /* worker 0 submits: n workers are a pool of n - 1 */
 	.symmetric = 0,
 	.higher_is_better = 1,
 	.ci_target = 0.03, /* hand-offs: repetitions vary by 5-50% on a shared VM (issue 15) */

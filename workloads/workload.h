@@ -51,6 +51,9 @@ struct workload {
 	                                  * CPU; 0: roles differ (a producer and a consumer, a
 	                                  * submitter and a pool), the index is fixed by the roles
 	                                  * and bench run's table does not show it */
+	unsigned helpers;                /* workers that do not do the work that scales (task-pool's
+	                                  * submitter): the scaling figure's x is workers - helpers
+	                                  * (the pool size) and its linear ideal counts those */
 	int higher_is_better;            /* direction of primary_metric */
 	double ci_target;                /* bench run --reps auto: stop once the 95% CI of the median
 	                                  * of primary_metric is within +-this (relative); 0: the
@@ -85,6 +88,8 @@ const struct workload *workload_find(const char *name);
 /* The op unit of the registered workload `name`, NULL if there is none: for readers of
  * results files, which know a workload by its name (plot's axis labels). */
 const char *workload_op_unit(const char *name);
+/* Its .helpers (0 for a workload this build does not have). */
+unsigned workload_helpers(const char *name);
 int workload_check(const struct workload *w, char *why, size_t len);
 
 #endif
