@@ -8,7 +8,7 @@ set grid ytics lc rgb "#dddddd"
 set border 3
 set tics nomirror
 set title "Scaling of task-pool: throughput against workers"
-set xlabel "workers"
+set xlabel "workers (of them 1 not in the pool: the pool is the rest)"
 set ylabel "throughput (tasks/s)"
 set format y "%.1s%c"
 set key outside right top vertical Left reverse
