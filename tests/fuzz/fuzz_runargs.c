@@ -31,9 +31,14 @@ static ssize_t count_write(void *c, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static int same_cell(const struct cell_spec *a, const struct cell_spec *b)
+/* Cells i and j are one cell: same workload, driver, workers, knob values and pin (--claims
+ * gives cells their own pins: pingpong on one PU and spread are two cells). */
+static int same_cell(const struct run_cells *c, unsigned i, unsigned j)
 {
+	const struct cell_spec *a = &c->v[i], *b = &c->v[j];
 	if (a->wl != b->wl || a->drv != b->drv || a->workers != b->workers || a->knobs.n != b->knobs.n)
+		return 0;
+	if (c->pins && strcmp(c->pins[i].text, c->pins[j].text))
 		return 0;
 	for (unsigned k = 0; k < a->knobs.n; k++) {
 		const struct knobval *v = opt_get(&b->knobs, a->knobs.v[k].k->name);
@@ -54,7 +59,7 @@ static void check_cells(const struct run_cells *c)
 			abort();
 		/* duplicates: compare checks them pairwise too; keep the oracle cheap on big plans */
 		for (unsigned j = 0; j < i && c->n <= 500; j++)
-			if (same_cell(s, &c->v[j]))
+			if (same_cell(c, i, j))
 				abort();
 	}
 }
@@ -88,9 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rc && !plan.help && !plan.baseline) {
 		struct run_cells cells;
 		rc = run_plan_expand(&plan, &cells);
-		if (!rc)
+		if (!rc) {
 			check_cells(&cells);
-		free(cells.v);
+			run_cells_free(&cells);
+		}
 	}
 	if (rc && nmessages != 1)
 		abort(); /* a refusal is one line */
