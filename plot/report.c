@@ -25,7 +25,7 @@ static const char *const harness_metrics[] = { "wall_s", "spawn_s", "join_s", "c
 	                                       "ctx_involuntary", "fairness", "mem_delta_kb", M_MEM_PER_WORKER,
 	                                       /* interference (schema 2) */
 	                                       "steal_s", "other_load_cores", "other_load_pu_cores", "migrations",
-	                                       "run_delay_s", NULL };
+	                                       "run_delay_s", "helper_cpu_s", NULL };
 
 static int is_harness(const char *m)
 {

@@ -5,6 +5,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -102,6 +107,80 @@ TEST(noise, rule_each_reason)
 	in.run_delay_s = 1;
 	in.stall_s = 1;
 	CHECK_STR(judge(&in), "steal,other_load,run_delay,stall");
+}
+
+/* A worker process's own helper threads (multiprocessing.Queue's feeder thread in a py-process
+ * producer) share its PU: the run delay they cause is the cell's own work, not interference. */
+TEST(noise, rule_helper_threads_explain_run_delay)
+{
+	struct interference_in in = quiet();
+	in.run_delay_s = 0.2;       /* what py-process producer-consumer n=2 showed over 0.5 s */
+	in.wall_s = 0.5;
+	CHECK_STR(judge(&in), "run_delay");
+	in.helper_cpu_s = 0.21;     /* the feeder thread ran that long on the producer's PU */
+	CHECK_STR(judge(&in), "");
+	in.helper_cpu_s = 0.1;      /* it explains only half: the rest is someone else's */
+	CHECK_STR(judge(&in), "run_delay");
+}
+
+/* The reading: a worker process (here a forked child) with a helper thread that spins; its CPU
+ * is found by listing the worker's thread group, at the gate and at the end (a helper born
+ * during the window counts whole). */
+static double mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *helper_spin(void *arg)
+{
+	double until = *(double *)arg;
+	while (mono_s() < until)
+		;
+	pause(); /* alive at the end, as a feeder thread is */
+	return NULL;
+}
+
+TEST(noise, probe_finds_a_worker_process_helper_thread)
+{
+	int go[2];
+	CHECK(pipe(go) == 0);
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1) /* the gate */
+			_exit(1);
+		pthread_t t;
+		double until = mono_s() + 0.1;
+		if (pthread_create(&t, NULL, helper_spin, &until))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(go[0]);
+	static struct interference_probe probe;
+	struct task_slot slot = { .tid = child };
+	interference_begin(&probe, &slot, 1);
+	CHECK(write(go[1], "g", 1) == 1);
+	usleep(300000);
+	interference_end(&probe);
+	struct interference_in in;
+	int pu = -1;
+	interference_input(&probe, &pu, 1, 0, 0.3, &in);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(go[1]);
+	fprintf(stderr, "  helper_cpu_s %.3f (the helper spun 0.1 s)\n", in.helper_cpu_s);
+	CHECK(in.helper_cpu_s >= 0.05 && in.helper_cpu_s <= 0.3);
+	/* the cell's own process is not a worker process: its other threads are not counted */
+	memset(&probe, 0, sizeof probe);
+	slot.tid = (int)gettid();
+	interference_begin(&probe, &slot, 1);
+	interference_end(&probe);
+	interference_input(&probe, &pu, 1, 0, 0.3, &in);
+	CHECK(in.helper_cpu_s == 0);
 }
 
 /* ---- --reps auto: the stopping rule on fake series (bench/core/reps.h) ---- */

@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "bench/core/interference.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -35,7 +37,7 @@ static unsigned judge_bits(const struct interference_in *in)
 		bits |= INTERFERENCE_OTHER_LOAD;
 	if (in->nthreads) {
 		double over = in->nthreads > pus ? (double)(in->nthreads - pus) * wall : 0;
-		if (in->run_delay_s - over > RUN_DELAY_FRAC * in->nthreads * wall)
+		if (in->run_delay_s - over - in->helper_cpu_s > RUN_DELAY_FRAC * in->nthreads * wall)
 			bits |= INTERFERENCE_RUN_DELAY;
 	}
 	/* oversubscribed (more worker threads than PUs), the cell itself keeps the supervising
@@ -115,6 +117,101 @@ static void read_threads(struct interference_probe *p, int migrations)
 	}
 }
 
+/* The schedstat time on a CPU of tid (1st field), ns; -1 if it is gone. */
+static int read_on_cpu(int tid, uint64_t *on)
+{
+	char path[64];
+	unsigned long long v;
+	snprintf(path, sizeof path, "/proc/%d/schedstat", tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int ok = fscanf(f, "%llu", &v) == 1;
+	fclose(f);
+	if (ok)
+		*on = v;
+	return ok ? 0 : -1;
+}
+
+static int is_worker_tid(const struct interference_probe *p, int tid)
+{
+	for (unsigned i = 0; i < p->nthreads; i++)
+		if (p->thr[i].tid == tid)
+			return 1;
+	return 0;
+}
+
+/* The thread group (process) of tid from /proc/<tid>/status; 0 if it is gone. */
+static int tgid_of(int tid)
+{
+	char path[64], line[128];
+	int tgid = 0;
+	snprintf(path, sizeof path, "/proc/%d/status", tid);
+	FILE *f = fopen(path, "r");
+	while (f && !tgid && fgets(line, sizeof line, f))
+		if (sscanf(line, "Tgid: %d", &tgid) != 1)
+			tgid = 0;
+	if (f)
+		fclose(f);
+	return tgid;
+}
+
+/* The threads of worker process tgid that are not workers become helpers (each once); found at
+ * the gate, their time on a CPU so far is their baseline; found later, they were born since. */
+static void list_helpers(struct interference_probe *p, int tgid, int at_gate)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", tgid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d)) && p->nhelpers < INTERFERENCE_MAX_HELPERS) {
+		int tid = atoi(e->d_name);
+		unsigned k = 0;
+		while (k < p->nhelpers && p->helper[k].tid != tid)
+			k++;
+		if (tid <= 0 || k < p->nhelpers || is_worker_tid(p, tid))
+			continue;
+		struct interference_helper *h = &p->helper[p->nhelpers++];
+		*h = (struct interference_helper){ .tid = tid };
+		if (at_gate)
+			read_on_cpu(tid, &h->on0);
+		h->on = h->on0;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* At the gate: the worker processes other than the cell's own (up to INTERFERENCE_MAX_GROUPS),
+ * and their other threads. */
+static void find_helpers(struct interference_probe *p)
+{
+	char path[64];
+	p->ngroups = p->nhelpers = 0;
+	for (unsigned i = 0; i < p->nthreads && p->ngroups < INTERFERENCE_MAX_GROUPS; i++) {
+		snprintf(path, sizeof path, "/proc/self/task/%d", p->thr[i].tid);
+		if (!access(path, F_OK))
+			continue; /* a thread of this process: the thread, gil and coroutine drivers */
+		int tgid = tgid_of(p->thr[i].tid);
+		unsigned g = 0;
+		while (g < p->ngroups && p->group[g] != tgid)
+			g++;
+		if (tgid <= 0 || g < p->ngroups)
+			continue;
+		p->group[p->ngroups++] = tgid;
+		list_helpers(p, tgid, 1);
+	}
+}
+
+/* At the end: helpers born since the gate, and every helper's time on a CPU (one that is gone
+ * keeps its last reading). */
+static void read_helpers(struct interference_probe *p)
+{
+	for (unsigned g = 0; g < p->ngroups; g++)
+		list_helpers(p, p->group[g], 0);
+	for (unsigned k = 0; k < p->nhelpers; k++)
+		read_on_cpu(p->helper[k].tid, &p->helper[k].on);
+}
+
 void interference_refresh(struct interference_probe *p)
 {
 	read_threads(p, 0);
@@ -133,6 +230,7 @@ void interference_begin(struct interference_probe *p, const struct task_slot *sl
 			p->thr[p->nthreads++] = (struct interference_thread){ .tid = tid };
 	}
 	read_threads(p, 1);
+	find_helpers(p);
 	sampler_stat_read(&p->stat0);
 	p->stat1 = p->stat0;
 	p->self_cpu0 = p->self_cpu1 = thread_cpu_ns();
@@ -147,6 +245,7 @@ void interference_woke(struct interference_probe *p, uint64_t due, uint64_t now)
 void interference_end(struct interference_probe *p)
 {
 	read_threads(p, 1);
+	read_helpers(p);
 	if (sampler_stat_read(&p->stat1) || p->stat1.ncpus != p->stat0.ncpus)
 		p->stat1 = p->stat0; /* unreadable or CPUs changed: no figures rather than wrong ones */
 	p->self_cpu1 = thread_cpu_ns();
@@ -191,5 +290,8 @@ void interference_input(const struct interference_probe *p, const int *pus, unsi
 		in->run_delay_s += (double)(p->thr[i].delay - p->thr[i].delay0) / 1e9;
 		in->migrations += (double)(p->thr[i].migr - p->thr[i].migr0);
 	}
+	for (unsigned k = 0; k < p->nhelpers; k++)
+		if (p->helper[k].on > p->helper[k].on0)
+			in->helper_cpu_s += (double)(p->helper[k].on - p->helper[k].on0) / 1e9;
 	in->stall_s = (double)p->max_late_ns / 1e9;
 }

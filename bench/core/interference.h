@@ -17,6 +17,10 @@
  *    sampler tick); a thread that is gone at the end (a self-bounded worker that returned)
  *    counts what the last tick saw (its migrations: nothing). A kernel without schedstats
  *    leaves run_delay_s and migrations 0.
+ *  - helper_cpu_s: the other threads of the worker processes (not the cell's own process),
+ *    found by listing /proc/<worker tid>/task at the gate and at the end (a thread born in
+ *    between counts whole), their schedstat time on a CPU; up to INTERFERENCE_MAX_GROUPS
+ *    worker processes are listed (a cell of 1000 single-threaded processes: the first 64).
  *  - stall: the supervising thread wakes at least every INTERFERENCE_POLL_NS while the
  *    workers run; how late its longest wake-up was. When the VM (steal) or the whole cell
  *    (SIGSTOP) stops, that thread stops too and wakes up late.
@@ -32,9 +36,14 @@
  *                30 ms of spawning showed 1.2 cores of such "other load" with nothing else
  *                running). 0.15 core on top of that is still below the 0.43 cores that changed
  *                a verdict in issue 15 and the 0.5 a spinner sharing the PU takes.
- *  - run_delay:  the workers' run delay beyond what oversubscription explains,
- *                run_delay_s - max(0, threads - PUs) x wall_s, is > 5% of threads x wall_s
- *                (a thread that waits 5% of its time for a CPU lost 5% of its throughput).
+ *  - run_delay:  the workers' run delay beyond what the cell itself explains,
+ *                run_delay_s - max(0, threads - PUs) x wall_s - helper_cpu_s, is > 5% of
+ *                threads x wall_s (a thread that waits 5% of its time for a CPU lost 5% of its
+ *                throughput). Oversubscription is the cell's own; so are the other threads of
+ *                a worker process (helper_cpu_s: their time on a CPU, each nanosecond of which
+ *                can keep one worker of their PU waiting): multiprocessing.Queue's feeder
+ *                thread made every py-process producer-consumer repetition "disturbed" (run
+ *                delay 0.2 s in 0.5 s on an idle machine).
  *  - stall:      stall_s >= max(20 ms, 5% of wall_s): the cell (or the VM) stopped for longer
  *                than two polls, long enough to move a 0.2 s repetition by 5% or more. Not
  *                judged when the cell oversubscribes its PUs (more worker threads than PUs):
@@ -55,6 +64,8 @@
 
 #define INTERFERENCE_POLL_NS 10000000ull   /* the supervising thread's longest sleep */
 #define INTERFERENCE_MAX_TIDS 1024
+#define INTERFERENCE_MAX_GROUPS 64     /* worker processes whose other threads are looked for */
+#define INTERFERENCE_MAX_HELPERS 256
 
 /* The rule's input: one repetition's figures. */
 struct interference_in {
@@ -66,6 +77,7 @@ struct interference_in {
 	double other_load_cores;     /* machine-wide (recorded, not judged) */
 	double other_load_pu_cores;  /* on the workers' PUs */
 	double run_delay_s;          /* sum over the threads */
+	double helper_cpu_s;         /* CPU of the worker processes' other threads: explains run delay */
 	double migrations;           /* recorded, not judged */
 	double stall_s;              /* the longest late wake-up of the supervising thread */
 };
@@ -97,9 +109,18 @@ struct interference_thread {
 	uint64_t migr0, migr;        /* se.nr_migrations */
 };
 
+/* A thread of a worker process that is not a worker (multiprocessing.Queue's feeder thread). */
+struct interference_helper {
+	int tid;
+	uint64_t on0, on;            /* schedstat time on a CPU, ns: at the gate (0 if born later), at the end */
+};
+
 struct interference_probe {
 	unsigned nthreads;
 	struct interference_thread thr[INTERFERENCE_MAX_TIDS];
+	unsigned ngroups, nhelpers;
+	int group[INTERFERENCE_MAX_GROUPS];                 /* a worker tid of each worker process listed */
+	struct interference_helper helper[INTERFERENCE_MAX_HELPERS];
 	struct sampler_stat stat0, stat1;   /* /proc/stat at the gate and at the end */
 	uint64_t self_cpu0, self_cpu1;      /* the supervising thread's CPU, ns */
 	uint64_t max_late_ns;               /* the longest late wake-up */

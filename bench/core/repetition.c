@@ -384,6 +384,7 @@ static void judge_rep(struct repetition *p)
 	o->other_load_pu_cores = in.other_load_pu_cores;
 	o->migrations = in.migrations;
 	o->run_delay_s = in.run_delay_s;
+	o->helper_cpu_s = in.helper_cpu_s;
 	o->stall_s = in.stall_s;
 	o->disturbed = v.disturbed;
 	snprintf(o->disturbed_by, sizeof o->disturbed_by, "%s", v.by);

@@ -311,6 +311,7 @@ char *results_rep_encode(const struct rep_result *r)
 	SET("other_load_pu_cores", num(r->other_load_pu_cores));
 	SET("migrations", num(r->migrations));
 	SET("run_delay_s", num(r->run_delay_s));
+	SET("helper_cpu_s", num(r->helper_cpu_s));
 	SET("stall_s", num(r->stall_s));
 	SET("disturbed", json_boolean(r->disturbed));
 	if (r->disturbed)

@@ -39,7 +39,7 @@ struct rep_result {
 	double *timeline;
 	double *core_mean;             /* ncpus: mean utilization over the whole repetition */
 	/* interference (bench/core/interference.h): on the workers' PUs / their threads */
-	double steal_s, other_load_cores, other_load_pu_cores, migrations, run_delay_s, stall_s;
+	double steal_s, other_load_cores, other_load_pu_cores, migrations, run_delay_s, helper_cpu_s, stall_s;
 	int disturbed;
 	char disturbed_by[48];         /* reasons, comma-separated ("" when not disturbed) */
 	unsigned nmetrics;

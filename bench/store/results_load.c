@@ -283,6 +283,7 @@ static const struct bound rep_bounds[] = {
 	{ "worker_ops", 0, DBL_MAX, 0 },  { "worker_cpu_s", 0, DBL_MAX, 0 }, { "bound_pu", -1, CPU_MAX, 0 },
 	{ "last_cpu", -1, CPU_MAX, 0 },    { "steal_s", 0, DBL_MAX, 0 },      { "other_load_cores", 0, DBL_MAX, 0 },
 	{ "other_load_pu_cores", 0, DBL_MAX, 0 }, { "migrations", 0, DBL_MAX, 0 }, { "run_delay_s", 0, DBL_MAX, 0 },
+	{ "helper_cpu_s", 0, DBL_MAX, 0 },
 	{ "stall_s", 0, DBL_MAX, 0 },
 };
 static const struct bound any_number = { "", -DBL_MAX, DBL_MAX, 0 }, non_negative = { "", 0, DBL_MAX, 0 },
