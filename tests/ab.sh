@@ -33,12 +33,14 @@ expect 2 "unknown workload 'nope'"                   -- rep --protocol 1 -w nope
 one_line 2 rep --protocol 2 "${SEL[@]}"
 one_line 2 rep --protocol 1 -w cpu-spin -d thread,process -n 1
 
-# fake NAME FACTOR [DISTURB_AT] [PROTO]: a bench binary for ab. Its handshake answers with
+# fake NAME FACTOR [DISTURB_AT] [PROTO] [LOAD]: a bench binary for ab. Its handshake answers with
 # protocol PROTO (default: the real one's); its rep calls run the real bench, then the n-th
 # call's ops_per_s becomes (100 + 10 n) x FACTOR (a drift both sides share, as a load change
 # would), times 1 + (n - 3.3)/1000 for a FACTOR other than 1 and for NAME "new" (distinct
 # per-pair ratios, no ties), and call DISTURB_AT is marked disturbed (and no other call, whatever
-# the real run measured). FACTOR "swing" is 1.08
+# the real run measured). With LOAD, every call's interference record is set too (0.2 s of
+# wall, no steal, run delay or stall), and the disturbed call's is LOAD cores of other load on
+# the workers' PUs ("other_load"). FACTOR "swing" is 1.08
 # and 1/1.08 in turn: pairs that disagree beyond the threshold for ever.
 fake() {
 	cat >"$tmp/$1" <<EOF
@@ -58,7 +60,11 @@ d["rep"]["ops_per_s"] = (100 + 10 * n) * f * w
 d["rep"]["disturbed"] = n == at   # only this call, whatever the real run on a busy machine said
 d["rep"].pop("disturbed_by", None)
 if n == at: d["rep"]["disturbed_by"] = "steal"
-print(json.dumps(d))' "\$out" "\$n" "$2" "${3:--1}" "$1"
+if sys.argv[6]:
+    d["rep"].update(wall_s=0.2, steal_s=0, run_delay_s=0, helper_cpu_s=0, stall_s=0,
+                    other_load_pu_cores=float(sys.argv[6]) if n == at else 0)
+    if n == at: d["rep"]["disturbed_by"] = "other_load"
+print(json.dumps(d))' "\$out" "\$n" "$2" "${3:--1}" "$1" "${5:-}"
 exit \$rc
 EOF
 	chmod +x "$tmp/$1"
@@ -132,6 +138,24 @@ expect 0 "" -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --ma
 check "--keep-disturbed: the disturbed pair is used, none set aside" python3 -c "
 import json; c = json.load(open('$tmp/keep.pairs.json'))['cells'][0]
 assert c['set_aside'] == 0 and c['used'] == 8 and len(c['pairs']) == 8, c"
+
+echo "-- bench ab: a pair disturbed alike on both sides is used, unlike is set aside"
+# The same hog on both sides of pair 4 (0.6 cores of other load on the worker's PU in each):
+# its ratio stands. 0.6 against 1.2 cores (the load changed between them): set aside.
+fake base 1 3 "" 0.6; fake new 1 3 "" 0.6
+(cd "$tmp" && env -u BENCH_KEEP_DISTURBED "$BENCH" ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 -o alike >alike.out 2>&1); rc=$?
+check "alike: exit 0" test $rc -eq 0
+check "alike: the pair disturbed alike is used, nothing set aside, 8 run" python3 -c "
+import json; c = json.load(open('$tmp/alike.pairs.json'))['cells'][0]; p = c['pairs']
+assert c['used'] == 8 and c['set_aside'] == 0 and len(p) == 8, c
+assert not p[3]['set_aside'] and p[3]['why'] == 'both disturbed alike (other_load): used', p[3]
+assert json.load(open('$tmp/alike.new.json'))['cells'][0]['reps'][3]['disturbed'] is True"
+fake base 1 3 "" 0.6; fake new 1 3 "" 1.2
+(cd "$tmp" && env -u BENCH_KEEP_DISTURBED "$BENCH" ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 -o unlike >unlike.out 2>&1); rc=$?
+check "unlike: exit 0, the pair set aside and run again" python3 -c "
+import json; c = json.load(open('$tmp/unlike.pairs.json'))['cells'][0]; p = c['pairs']
+assert $rc == 0 and c['used'] == 8 and c['set_aside'] == 1 and len(p) == 9, c
+assert p[3]['set_aside'] and p[3]['why'] == 'base disturbed (other_load), new disturbed (other_load)', p[3]"
 
 echo "-- bench ab: the exit status of every verdict"
 fake base 1; fake new 0.8

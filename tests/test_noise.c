@@ -123,6 +123,34 @@ TEST(noise, rule_helper_threads_explain_run_delay)
 	CHECK_STR(judge(&in), "run_delay");
 }
 
+/* Two sides of an A/B pair disturbed alike (a hog that stays on the worker's PU) or unlike
+ * (it started between them). */
+TEST(noise, alike_is_within_the_rule_thresholds)
+{
+	struct interference_in a = quiet(), b = quiet();
+	a.other_load_pu_cores = b.other_load_pu_cores = 0.6;    /* a pinned hog on both sides */
+	CHECK(interference_alike(&a, &b));
+	b.other_load_pu_cores = 1.0;                              /* 0.4 apart: over 0.15 + 2 ticks per PU */
+	CHECK(!interference_alike(&a, &b));
+	b = a;
+	a.run_delay_s = 0.5 * 2 * 0.2;                            /* half their time waiting */
+	b.run_delay_s = 0.52 * 2 * 0.2;
+	CHECK(interference_alike(&a, &b));
+	b.run_delay_s = 0.7 * 2 * 0.2;                            /* 20% of 2 threads more: unlike */
+	CHECK(!interference_alike(&a, &b));
+	b.helper_cpu_s = 0.2 * 2 * 0.2;                           /* ... unless the cell's own helpers explain it */
+	CHECK(interference_alike(&a, &b));
+	b = a;
+	b.wall_s = 0.4;                                           /* rates, not seconds */
+	b.run_delay_s = 2 * a.run_delay_s;
+	CHECK(interference_alike(&a, &b));
+	b.steal_s = 0.2;                                          /* 0.5 s of steal per s on 2 PUs */
+	CHECK(!interference_alike(&a, &b));
+	b = a;
+	b.wall_s = 0;                                             /* nothing ran */
+	CHECK(!interference_alike(&a, &b));
+}
+
 /* The reading: a worker process (here a forked child) with a helper thread that spins; its CPU
  * is found by listing the worker's thread group, at the gate and at the end (a helper born
  * during the window counts whole). */

@@ -2,7 +2,8 @@
  * the two binaries' repetitions alternate (ABBA, or a seeded random order), each run by its
  * own binary through `bench rep` (store/rep_proto.h: fork/exec with an argv, no shell), so a
  * change of the machine's load hits both sides of a pair. A pair where either repetition was
- * disturbed is set aside (kept in the files) and run again, up to a bound. Both sides are
+ * disturbed is set aside (kept in the files) and run again, up to a bound, unless both were
+ * disturbed alike (the same load on both sides: its ratio stands). Both sides are
  * written as ordinary results files, the pairing beside them; the verdict is compare's, with
  * the paired test (stats/paired.h). */
 #define _GNU_SOURCE
@@ -21,6 +22,7 @@
 #include "bench/cli/cli_cell.h"
 #include "bench/cli/cmd.h"
 #include "bench/cli/run_plan.h"
+#include "bench/core/interference.h"
 #include "bench/core/log.h"
 #include "bench/machine/machine.h"
 #include "bench/stats/compare.h"
@@ -50,7 +52,10 @@ static void usage(void)
 	       "first, as bench run would). Load that changes during the job hits both sides of a pair;\n"
 	       "the verdict uses the pairs: a Wilcoxon signed-rank test on the per-pair log ratios and\n"
 	       "the Hodges-Lehmann CI of the median ratio. A pair where either repetition was disturbed\n"
-	       "(the results contract's \"disturbed\") is set aside (kept in the files) and run again.\n\n"
+	       "(the results contract's \"disturbed\") is set aside (kept in the files) and run again,\n"
+	       "unless both were disturbed alike: the same reasons, no stall, and each figure the rule\n"
+	       "judges (steal, other load on the workers' PUs, run delay) within the rule's threshold of\n"
+	       "the other side's. Such a pair is used: a load that stays hits both sides alike.\n\n"
 	       "  --base, --new BIN   the two bench executables (run directly, no shell); both must\n"
 	       "                      speak rep protocol %d (bench rep --protocol-version)\n"
 	       "  --pairs N           pairs per cell (default %d; at alpha 0.01 at least %u can reach a\n"
@@ -63,7 +68,8 @@ static void usage(void)
 	       "                      --seed, default 1: the same seed, the same order)\n"
 	       "  --max-reruns R      pairs set aside and re-run per cell at most (default: --pairs);\n"
 	       "                      beyond that the cell is UNSTABLE. A pair is set aside when a\n"
-	       "                      repetition is disturbed or its metric is not a positive number\n"
+	       "                      repetition is disturbed (and the other not alike) or its metric\n"
+	       "                      is not a positive number\n"
 	       "                      (a stalled repetition)\n"
 	       "  --keep-disturbed    use a pair with a disturbed repetition as it is (it is still set\n"
 	       "                      aside when its metric is not positive); BENCH_KEEP_DISTURBED=1 in\n"
@@ -543,6 +549,27 @@ static int take_rep(struct ab_job *j, int s, struct results_cell *cell, const st
 	return 0;
 }
 
+/* Both repetitions of a pair disturbed, for the same reasons (none a stall) and alike in every
+ * figure the rule judges (interference_alike): the load hit both sides, their ratio stands. A
+ * hog that stays on a worker's PU for the rest of the job makes every later pair so; without
+ * this, each was set aside until the cell was UNSTABLE. */
+static int disturbed_alike(const struct rep_msg *a, const struct rep_msg *b)
+{
+	if (!a->disturbed || !b->disturbed || strcmp(a->disturbed_by, b->disturbed_by) || strstr(a->disturbed_by, "stall"))
+		return 0;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned pus = a->npus ? a->npus : online > 0 ? (unsigned)online : 1;
+	struct interference_in x[2];
+	for (int s = 0; s < 2; s++) {
+		const struct rep_msg *m = s ? b : a;
+		x[s] = (struct interference_in){ .wall_s = m->wall_s, .tick_s = 1.0 / (double)sysconf(_SC_CLK_TCK),
+			                         .npus = pus, .nthreads = m->workers < pus ? m->workers : pus,
+			                         .steal_s = m->steal_s, .other_load_pu_cores = m->other_load_pu_cores,
+			                         .run_delay_s = m->run_delay_s, .helper_cpu_s = m->helper_cpu_s };
+	}
+	return interference_alike(&x[0], &x[1]);
+}
+
 /* One pair of cell ci, its first side first. 0 (p filled), 1 skipped, -EIO a side failed
  * (*bad = the side), -EPROTO. */
 static int run_pair(struct ab_job *j, unsigned ci, int first, struct results_cell *cell[2], struct ab_pair *p,
@@ -564,9 +591,10 @@ static int run_pair(struct ab_job *j, unsigned ci, int first, struct results_cel
 		if (rc)
 			return rc;
 	}
+	int alike = !j->a->keep_disturbed && disturbed_alike(&m[0], &m[1]);
 	for (int s = 0; s < 2; s++) {
 		size_t w = strlen(p->why);
-		if (m[s].disturbed && !j->a->keep_disturbed)
+		if (m[s].disturbed && !j->a->keep_disturbed && !alike)
 			snprintf(p->why + w, sizeof p->why - w, "%s%s disturbed (%s)", w ? ", " : "", side_name[s],
 			         m[s].disturbed_by[0] ? m[s].disturbed_by : "?");
 		else if (!(m[s].value > 0) || !isfinite(m[s].value)) /* a stalled repetition: no ratio */
@@ -574,6 +602,8 @@ static int run_pair(struct ab_job *j, unsigned ci, int first, struct results_cel
 			         side_name[s], m[s].metric);
 	}
 	p->set_aside = p->why[0] != 0;
+	if (alike && !p->set_aside)
+		snprintf(p->why, sizeof p->why, "both disturbed alike (%s): used", m[0].disturbed_by);
 	return 0;
 }
 

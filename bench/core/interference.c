@@ -48,6 +48,19 @@ static unsigned judge_bits(const struct interference_in *in)
 	return bits;
 }
 
+int interference_alike(const struct interference_in *a, const struct interference_in *b)
+{
+	unsigned pus = a->npus ? a->npus : 1, thr = a->nthreads ? a->nthreads : 1;
+	double tick = a->tick_s > 0 ? a->tick_s : 0.01;
+	if (!(a->wall_s > 0) || !(b->wall_s > 0))
+		return 0;
+	double wall = fmin(a->wall_s, b->wall_s);
+	double ra = (a->run_delay_s - a->helper_cpu_s) / a->wall_s, rb = (b->run_delay_s - b->helper_cpu_s) / b->wall_s;
+	return fabs(a->steal_s / a->wall_s - b->steal_s / b->wall_s) <= STEAL_FRAC * pus + tick / wall &&
+	       fabs(a->other_load_pu_cores - b->other_load_pu_cores) <= OTHER_LOAD_MIN + 2 * pus * tick / wall &&
+	       fabs(ra - rb) <= RUN_DELAY_FRAC * thr;
+}
+
 void interference_judge(const struct interference_in *in, struct interference_verdict *out)
 {
 	size_t off = 0;

@@ -97,6 +97,13 @@ struct interference_verdict {
 
 /* The rule above, pure: no I/O. */
 void interference_judge(const struct interference_in *in, struct interference_verdict *out);
+/* Whether two disturbed repetitions of one cell (the two sides of an A/B pair, run one after
+ * the other) were disturbed alike: each figure the rule judges differs between them by less
+ * than the rule's own threshold for it (steal and run delay as rates, other load in cores; npus,
+ * nthreads and tick from a). Load that hits both sides of a pair alike cancels in its ratio,
+ * which is what pairing is for; a load that starts or stops between them does not. The caller
+ * also asks for the same reasons and no stall (a stall is a burst: never alike). Pure. */
+int interference_alike(const struct interference_in *a, const struct interference_in *b);
 /* The name of each reason bit, in disturbed_by order; NULL past the last. */
 const char *interference_reason_name(unsigned bit_index);
 

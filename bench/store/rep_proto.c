@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,40 @@ static int get_str(json_t *o, const char *key, int name, char *buf, size_t len, 
 	return 0;
 }
 
+/* A non-negative finite number of r, else 0. */
+static double nonneg(json_t *r, const char *key)
+{
+	double v = json_number_value(json_object_get(r, key));
+	return isfinite(v) && v > 0 ? v : 0;
+}
+
+/* The interference figures of repetition r (interference_alike's input) and its PUs. */
+static void get_noise(json_t *r, struct rep_msg *m)
+{
+	static const struct { const char *key; size_t off; } f[] = {
+		{ "wall_s", offsetof(struct rep_msg, wall_s) },
+		{ "steal_s", offsetof(struct rep_msg, steal_s) },
+		{ "other_load_pu_cores", offsetof(struct rep_msg, other_load_pu_cores) },
+		{ "run_delay_s", offsetof(struct rep_msg, run_delay_s) },
+		{ "helper_cpu_s", offsetof(struct rep_msg, helper_cpu_s) },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+		*(double *)((char *)m + f[i].off) = nonneg(r, f[i].key);
+	unsigned char seen[4096 / 8] = { 0 };
+	json_t *x;
+	size_t i;
+	m->npus = 0;
+	json_array_foreach(json_object_get(r, "bound_pu"), i, x) {
+		json_int_t pu = json_integer_value(x);
+		if (!json_is_integer(x) || pu < 0 || pu >= 4096) {
+			m->npus = 0; /* an unbound worker (every PU), or a PU past what we count */
+			break;
+		}
+		m->npus += !(seen[pu / 8] & (1u << (pu % 8)));
+		seen[pu / 8] |= (unsigned char)(1u << (pu % 8));
+	}
+}
+
 /* The repetition object r: its JSON, ok, disturbed, and the value of the primary metric. */
 static int get_rep(json_t *r, struct rep_msg *m, char *err, size_t errlen)
 {
@@ -73,6 +108,7 @@ static int get_rep(json_t *r, struct rep_msg *m, char *err, size_t errlen)
 	snprintf(m->disturbed_by, sizeof m->disturbed_by, "%s", by ? esc_term(t, sizeof t, by) : "");
 	json_t *v = json_object_get(r, m->metric);
 	m->value = json_is_number(v) ? json_number_value(v) : NAN;
+	get_noise(r, m);
 	return 0;
 }
 

@@ -45,6 +45,10 @@ struct rep_msg {
 	int disturbed;                 /* its "disturbed" is true (absent: false) */
 	char disturbed_by[128];
 	double value;                  /* its primary metric, NAN when absent */
+	/* its interference record (0 when absent) and the distinct PUs its workers were bound to
+	 * (0: unbound or unknown) */
+	double wall_s, steal_s, other_load_pu_cores, run_delay_s, helper_cpu_s;
+	unsigned npus;
 };
 
 /* Decode one line. 0; -EPROTO when the line speaks another protocol (err says which), or
