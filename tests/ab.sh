@@ -38,7 +38,7 @@ one_line 2 rep --protocol 1 -w cpu-spin -d thread,process -n 1
 # call's ops_per_s becomes (100 + 10 n) x FACTOR (a drift both sides share, as a load change
 # would), times 1 + (n - 3.3)/1000 for a FACTOR other than 1 and for NAME "new" (distinct
 # per-pair ratios, no ties), and call DISTURB_AT is marked disturbed (and no other call, whatever
-# the real run measured). With LOAD, every call's interference record is set too (0.2 s of
+# the real run measured; DISTURB_AT -2: every call). With LOAD, every call's interference record is set too (0.2 s of
 # wall, no steal, run delay or stall), and the disturbed call's is LOAD cores of other load on
 # the workers' PUs ("other_load"). FACTOR "swing" is 1.08
 # and 1/1.08 in turn: pairs that disagree beyond the threshold for ever.
@@ -57,13 +57,14 @@ d = json.loads(sys.argv[1]); n = int(sys.argv[2]); at = int(sys.argv[4])
 f = (1.08 if n % 2 else 1 / 1.08) if sys.argv[3] == "swing" else float(sys.argv[3])
 w = 1 + (n - 3.3) / 1000 if (f != 1 or sys.argv[5] == "new") else 1
 d["rep"]["ops_per_s"] = (100 + 10 * n) * f * w
-d["rep"]["disturbed"] = n == at   # only this call, whatever the real run on a busy machine said
+hit = n == at or at == -2
+d["rep"]["disturbed"] = hit   # only this call, whatever the real run on a busy machine said
 d["rep"].pop("disturbed_by", None)
-if n == at: d["rep"]["disturbed_by"] = "steal"
+if hit: d["rep"]["disturbed_by"] = "steal"
 if sys.argv[6]:
     d["rep"].update(wall_s=0.2, steal_s=0, run_delay_s=0, helper_cpu_s=0, stall_s=0,
-                    other_load_pu_cores=float(sys.argv[6]) if n == at else 0)
-    if n == at: d["rep"]["disturbed_by"] = "other_load"
+                    other_load_pu_cores=float(sys.argv[6]) if hit else 0)
+    if hit: d["rep"]["disturbed_by"] = "other_load"
 print(json.dumps(d))' "\$out" "\$n" "$2" "${3:--1}" "$1" "${5:-}"
 exit \$rc
 EOF
@@ -156,6 +157,12 @@ check "unlike: exit 0, the pair set aside and run again" python3 -c "
 import json; c = json.load(open('$tmp/unlike.pairs.json'))['cells'][0]; p = c['pairs']
 assert $rc == 0 and c['used'] == 8 and c['set_aside'] == 1 and len(p) == 9, c
 assert p[3]['set_aside'] and p[3]['why'] == 'base disturbed (other_load), new disturbed (other_load)', p[3]"
+# A hog for the whole job: every repetition of both sides disturbed alike. The pairs decide,
+# though each file leaves every repetition out of its summary (it said "no data", exit 0).
+fake base 1 -2 "" 0.6; fake new 0.8 -2 "" 0.6
+BENCH_KEEP_DISTURBED=0 expect 1 "REGRESSION" -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 -o allhog
+fake base 1 -2 "" 0.6; fake new 1 -2 "" 0.6
+BENCH_KEEP_DISTURBED=0 expect 0 "" -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 -o allhog0
 
 echo "-- bench ab: the exit status of every verdict"
 fake base 1; fake new 0.8

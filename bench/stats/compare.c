@@ -664,8 +664,8 @@ static int analyze_pairs(const struct compare_result *r, struct compare_row *row
 		pairs_unstable(row);
 		return 0;
 	}
-	if (rc || !k) {
-		row->verdict = CMP_NO_DATA;
+	if (rc || !k) { /* the cell ran on both sides and left nothing to judge: not a pass */
+		row->verdict = CMP_TOO_FEW;
 		snprintf(row->note, sizeof row->note, "no pair of ok repetitions records %s as a positive number", row->metric);
 		return rc == -ENOMEM ? rc : 0;
 	}
@@ -733,6 +733,10 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		failed_row(row, b, n, kb, kn);
 		return 0;
 	}
+	/* paired (bench ab): the pairs it used decide, whatever each file counts (a pair disturbed
+	 * alike is used though both its repetitions are left out of the files' summaries) */
+	if (row_pairs(r, row))
+		return analyze_pairs(r, row, row_pairs(r, row));
 	if ((kb <= 0 || kn <= 0) && (bun || nun)) { /* every repetition disturbed: still unstable */
 		unstable_row(row, b, n);
 		return 0;
@@ -751,8 +755,6 @@ static int analyze(struct compare_result *r, struct compare_row *row)
 		unstable_row(row, b, n);
 		return 0;
 	}
-	if (row_pairs(r, row))
-		return analyze_pairs(r, row, row_pairs(r, row));
 	if (stats_mann_whitney(row->xbase, row->nbase, row->xnew, row->nnew, &row->mw))
 		return -ENOMEM;
 	ratio_ci(o, row);
