@@ -33,14 +33,14 @@ expect 2 "unknown workload 'nope'"                   -- rep --protocol 1 -w nope
 one_line 2 rep --protocol 2 "${SEL[@]}"
 one_line 2 rep --protocol 1 -w cpu-spin -d thread,process -n 1
 
-# fake NAME FACTOR [DISTURB_AT] [PROTO] [LOAD]: a bench binary for ab. Its handshake answers with
+# fake NAME FACTOR [DISTURB_AT] [PROTO] [LOAD] [LOAD_ELSE]: a bench binary for ab. Its handshake answers with
 # protocol PROTO (default: the real one's); its rep calls run the real bench, then the n-th
 # call's ops_per_s becomes (100 + 10 n) x FACTOR (a drift both sides share, as a load change
 # would), times 1 + (n - 3.3)/1000 for a FACTOR other than 1 and for NAME "new" (distinct
 # per-pair ratios, no ties), and call DISTURB_AT is marked disturbed (and no other call, whatever
 # the real run measured; DISTURB_AT -2: every call). With LOAD, every call's interference record is set too (0.2 s of
 # wall, no steal, run delay or stall), and the disturbed call's is LOAD cores of other load on
-# the workers' PUs ("other_load"). FACTOR "swing" is 1.08
+# the workers' PUs ("other_load"), the others' LOAD_ELSE (default 0). FACTOR "swing" is 1.08
 # and 1/1.08 in turn: pairs that disagree beyond the threshold for ever.
 fake() {
 	cat >"$tmp/$1" <<EOF
@@ -63,9 +63,9 @@ d["rep"].pop("disturbed_by", None)
 if hit: d["rep"]["disturbed_by"] = "steal"
 if sys.argv[6]:
     d["rep"].update(wall_s=0.2, steal_s=0, run_delay_s=0, helper_cpu_s=0, stall_s=0,
-                    other_load_pu_cores=float(sys.argv[6]) if hit else 0)
+                    other_load_pu_cores=float(sys.argv[6]) if hit else float(sys.argv[7]))
     if hit: d["rep"]["disturbed_by"] = "other_load"
-print(json.dumps(d))' "\$out" "\$n" "$2" "${3:--1}" "$1" "${5:-}"
+print(json.dumps(d))' "\$out" "\$n" "$2" "${3:--1}" "$1" "${5:-}" "${6:-0}"
 exit \$rc
 EOF
 	chmod +x "$tmp/$1"
@@ -114,8 +114,8 @@ check "random: not ABBA, both sides first somewhere" bash -c '[[ $0 != bnbnbnbnb
 check "random: the order is recorded" python3 -c "import json; d = json.load(open('$tmp/r42-1.pairs.json')); assert d['order'] == 'random' and d['seed'] == 42"
 
 echo "-- bench ab: a disturbed pair is set aside and re-run"
-fake base 1
-fake new 1 3       # the new side's 4th repetition (call 3) is disturbed
+fake base 1 -1 "" 0
+fake new 1 3 "" 0.6  # the new side's 4th repetition (call 3) is disturbed
 # The results files keep the disturbed repetition, with the contract's boolean "disturbed".
 # Without BENCH_KEEP_DISTURBED (lib.sh sets it for every other run here): the set-aside is
 # what this checks; the fake binaries mark exactly one repetition, so it stays deterministic.
@@ -124,17 +124,17 @@ check "exit 0: the pairs left agree" test $rc -eq 0
 check "the disturbed pair is set aside, its slot run again: 8 pairs used, 9 run" python3 -c "
 import json; d = json.load(open('$tmp/dist.pairs.json')); c = d['cells'][0]; p = c['pairs']
 assert c['used'] == 8 and c['set_aside'] == 1 and len(p) == 9, c
-assert p[3]['set_aside'] and p[3]['why'] == 'new disturbed (steal)' and p[3]['first'] == 'new', p[3]
+assert p[3]['set_aside'] and p[3]['why'] == 'new disturbed (other_load)' and p[3]['first'] == 'new', p[3]
 assert p[4]['first'] == 'new' and not p[4]['set_aside']          # the re-run keeps the slot's order
 assert [q['new_rep'] for q in p] == list(range(9))
 n = json.load(open('$tmp/dist.new.json'))['cells'][0]['reps']
 assert len(n) == 9 and n[3]['disturbed'] is True                 # kept in the file: nothing hidden"
-fake new 1 3
+fake base 1 -1 "" 0; fake new 1 3 "" 0.6
 BENCH_KEEP_DISTURBED=0 expect 3 "too many pairs were disturbed" -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --max-reruns 0 -o unst
 check "--max-reruns 0: the first disturbed pair makes the cell unstable, nothing more runs" python3 -c "
 import json; c = json.load(open('$tmp/unst.pairs.json'))['cells'][0]
 assert c['unstable'] is True and c['set_aside'] == 1 and len(c['pairs']) == 4, c"
-fake base 1; fake new 1 3
+fake base 1 -1 "" 0; fake new 1 3 "" 0.6
 expect 0 "" -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --max-reruns 0 --keep-disturbed -o keep
 check "--keep-disturbed: the disturbed pair is used, none set aside" python3 -c "
 import json; c = json.load(open('$tmp/keep.pairs.json'))['cells'][0]
@@ -149,7 +149,7 @@ check "alike: exit 0" test $rc -eq 0
 check "alike: the pair disturbed alike is used, nothing set aside, 8 run" python3 -c "
 import json; c = json.load(open('$tmp/alike.pairs.json'))['cells'][0]; p = c['pairs']
 assert c['used'] == 8 and c['set_aside'] == 0 and len(p) == 8, c
-assert not p[3]['set_aside'] and p[3]['why'] == 'both disturbed alike (other_load): used', p[3]
+assert not p[3]['set_aside'] and p[3]['why'] == 'disturbed alike (base: other_load; new: other_load): used', p[3]
 assert json.load(open('$tmp/alike.new.json'))['cells'][0]['reps'][3]['disturbed'] is True"
 fake base 1 3 "" 0.6; fake new 1 3 "" 1.2
 (cd "$tmp" && env -u BENCH_KEEP_DISTURBED "$BENCH" ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 -o unlike >unlike.out 2>&1); rc=$?
@@ -157,6 +157,14 @@ check "unlike: exit 0, the pair set aside and run again" python3 -c "
 import json; c = json.load(open('$tmp/unlike.pairs.json'))['cells'][0]; p = c['pairs']
 assert $rc == 0 and c['used'] == 8 and c['set_aside'] == 1 and len(p) == 9, c
 assert p[3]['set_aside'] and p[3]['why'] == 'base disturbed (other_load), new disturbed (other_load)', p[3]"
+# 0.6 cores on the base side (disturbed) against 0.5 on the new side (below the rule's line):
+# alike, used; the pairs file names what each side said.
+fake base 1 3 "" 0.6; fake new 1 -1 "" 0 0.5
+(cd "$tmp" && env -u BENCH_KEEP_DISTURBED "$BENCH" ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 -o straddle >straddle.out 2>&1); rc=$?
+check "straddle: one side just over the line, the other just under: used" python3 -c "
+import json; c = json.load(open('$tmp/straddle.pairs.json'))['cells'][0]; p = c['pairs']
+assert $rc == 0 and c['set_aside'] == 0 and len(p) == 8, c
+assert p[3]['why'] == 'disturbed alike (base: other_load; new: -): used', p[3]"
 # A hog for the whole job: every repetition of both sides disturbed alike. The pairs decide,
 # though each file leaves every repetition out of its summary (it said "no data", exit 0).
 fake base 1 -2 "" 0.6; fake new 0.8 -2 "" 0.6

@@ -53,9 +53,9 @@ static void usage(void)
 	       "the verdict uses the pairs: a Wilcoxon signed-rank test on the per-pair log ratios and\n"
 	       "the Hodges-Lehmann CI of the median ratio. A pair where either repetition was disturbed\n"
 	       "(the results contract's \"disturbed\") is set aside (kept in the files) and run again,\n"
-	       "unless both were disturbed alike: the same reasons, no stall, and each figure the rule\n"
-	       "judges (steal, other load on the workers' PUs, run delay) within the rule's threshold of\n"
-	       "the other side's. Such a pair is used: a load that stays hits both sides alike.\n\n"
+	       "unless its two sides were disturbed alike: no stall, and each figure the rule judges\n"
+	       "(steal, other load on the workers' PUs, run delay) within the rule's threshold of the\n"
+	       "other side's. Such a pair is used: a load that stays hits both sides alike.\n\n"
 	       "  --base, --new BIN   the two bench executables (run directly, no shell); both must\n"
 	       "                      speak rep protocol %d (bench rep --protocol-version)\n"
 	       "  --pairs N           pairs per cell (default %d; at alpha 0.01 at least %u can reach a\n"
@@ -549,13 +549,15 @@ static int take_rep(struct ab_job *j, int s, struct results_cell *cell, const st
 	return 0;
 }
 
-/* Both repetitions of a pair disturbed, for the same reasons (none a stall) and alike in every
- * figure the rule judges (interference_alike): the load hit both sides, their ratio stands. A
- * hog that stays on a worker's PU for the rest of the job makes every later pair so; without
- * this, each was set aside until the cell was UNSTABLE. */
+/* A pair with a disturbed repetition whose two sides were disturbed alike: neither by a stall,
+ * and every figure the rule judges within the rule's own threshold of the other side's
+ * (interference_alike: the rule applied to the pair's difference). The load hit both sides,
+ * their ratio stands. A hog that stays on a worker's PU for the rest of the job makes every
+ * later pair so; without this each was set aside until the cell was UNSTABLE. The reasons
+ * need not be the same: 0.50 and 0.55 cores of other load straddle the rule's threshold. */
 static int disturbed_alike(const struct rep_msg *a, const struct rep_msg *b)
 {
-	if (!a->disturbed || !b->disturbed || strcmp(a->disturbed_by, b->disturbed_by) || strstr(a->disturbed_by, "stall"))
+	if ((!a->disturbed && !b->disturbed) || strstr(a->disturbed_by, "stall") || strstr(b->disturbed_by, "stall"))
 		return 0;
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned pus = a->npus ? a->npus : online > 0 ? (unsigned)online : 1;
@@ -603,7 +605,8 @@ static int run_pair(struct ab_job *j, unsigned ci, int first, struct results_cel
 	}
 	p->set_aside = p->why[0] != 0;
 	if (alike && !p->set_aside)
-		snprintf(p->why, sizeof p->why, "both disturbed alike (%s): used", m[0].disturbed_by);
+		snprintf(p->why, sizeof p->why, "disturbed alike (base: %s; new: %s): used",
+		         m[0].disturbed ? m[0].disturbed_by : "-", m[1].disturbed ? m[1].disturbed_by : "-");
 	return 0;
 }
 
