@@ -18,6 +18,11 @@ c = d["cells"][1]
 c["error"] = 'he said "no", then\nleft \x1b[31mred'
 d["cells"][2]["status"] = "failed"
 d["cells"][2]["error"] = 'crash, "quoted", \r\nnext'
+# a spreadsheet formula (CSV injection) in an error text; a knob value that looks like one is
+# inside the knobs field ("iters=+A1"), which starts with a name
+d["cells"][3]["status"] = "failed"
+d["cells"][3]["error"] = '=HYPERLINK("http://evil.example/","click")'
+d["cells"][3]["knobs"]["iters"] = "+A1"
 json.dump(d, open(sys.argv[2], "w"))
 EOF
 
@@ -42,6 +47,12 @@ for i, c in enumerate(d["cells"]):
     else:
         want.append((i, c, None))
 assert len(rows) == len(want), (len(rows), len(want))
+def defused(s):   # what a spreadsheet must not take for a formula gets a leading '
+    try:
+        float(s)
+        return s
+    except ValueError:
+        return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 def num(field):
     return float("nan") if field == "" else float(field)
 def same(a, b):
@@ -50,7 +61,8 @@ for row, (i, c, r) in zip(rows, want):
     assert row["workload"] == c["workload"] and row["driver"] == c["driver"], (row, c)
     assert int(row["workers"]) == c["workers"] and row["pin"] == c["pin"], row
     assert row["status"] == c["status"], row
-    assert row["error"] == (c.get("error") or "").replace("\x1b", "\\x1b"), (row["error"], c.get("error"))
+    err = (c.get("error") or "").replace("\x1b", "\\x1b")
+    assert row["error"] == (defused(err)), (row["error"], c.get("error"))
     knobs = dict(kv.split("=", 1) for kv in row["knobs"].split(" ")) if row["knobs"] else {}
     assert sorted(knobs) == sorted(c["knobs"]), (knobs, c["knobs"])
     for k, v in c["knobs"].items():

@@ -2,6 +2,7 @@
 #include "bench/store/escape.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Where the escaped text goes: a stream, or a bounded buffer that keeps room for `reserve`
@@ -151,6 +152,17 @@ static int escaped(struct out *o, enum esc_sink sink, const unsigned char *s, si
 	return 0;
 }
 
+/* A CSV field a spreadsheet would take for a formula (OWASP "CSV injection"): it starts with
+ * = + - @ tab or CR and is not a plain number (-1.5 and +3 stay numbers). */
+static int csv_formula(const char *s)
+{
+	char *end;
+	if (!strchr("=+-@\t\r", *s) || !*s)
+		return 0;
+	strtod(s, &end);
+	return end == s || *end;
+}
+
 static void walk(struct out *o, enum esc_sink sink, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
@@ -159,6 +171,8 @@ static void walk(struct out *o, enum esc_sink sink, const char *str)
 		put(o, "\"", 1);
 		o->reserve = 1;
 	}
+	if (sink == ESC_CSV && csv_formula((const char *)s))
+		put(o, "'", 1);
 	while (*s && !o->full) {
 		unsigned cp = 0;
 		size_t n = utf8_next(s, &cp);

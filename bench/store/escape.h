@@ -20,7 +20,9 @@
  *                                       UTF-8 -> \ufffd (RFC 8259, and nothing raw for a terminal)
  *   CSV field (RFC 4180)  esc_csv       always quoted, " -> ""; newline, CR, tab kept (inside the
  *                                       quotes); other controls and invalid UTF-8 -> \xNN per
- *                                       byte, as the terminal
+ *                                       byte, as the terminal; a field that starts with = + - @
+ *                                       tab or CR and is not a number gets a leading ' (OWASP
+ *                                       "CSV injection": no spreadsheet formula)
  *   file-name component   esc_filename  [A-Za-z0-9._-] kept, any other character -> _; a leading
  *                                       dot -> _; never empty; at most len - 1 bytes
  * Names (checked by the loader, so that they reach file names and scripts as they are):
