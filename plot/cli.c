@@ -43,8 +43,8 @@ int plot_cli_parse(int argc, char **argv, const char *cmd, unsigned flags, const
 			}
 			break;
 		case O_IGNORE:
-			if (!(flags & PLOT_CLI_PLOT)) {
-				log_err(cmd, "unknown option '%s' (see bench %s --help)", argv[optind - 1], cmd);
+			if (!(flags & PLOT_CLI_PLOT)) { /* argv[optind - 1] is its value by now */
+				log_err(cmd, "unknown option '--ignore-knob' (see bench %s --help)", cmd);
 				return -1;
 			}
 			if (add_ignore(cmd, optarg, o))

@@ -148,6 +148,7 @@ expect 2 "no results file given"                     -- plot
 expect 2 "too many arguments"                        -- plot a.json b.json c.json
 expect 2 "cannot read nope.json"                     -- report nope.json
 expect 2 "--format: 'gif' is not png, svg or pdf"    -- plot nope.json --format gif
+expect 2 "report: unknown option '--ignore-knob'"    -- report nope.json --ignore-knob x
 one_line 2 plot nope.json
 expect 0 '"topology"'                                -- info --json
 expect 0 "cpu-spin"                                  -- list
