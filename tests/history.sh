@@ -65,6 +65,27 @@ import json, sys
 d = json.loads(sys.argv[1]); c = d["cells"][0]
 sys.exit(not (len(c["points"]) == 30 and [x["index"] for x in c["changes"]] == [20] and c["changes"][0]["kind"] == "regression"))' "$out"
 
+# store add -j N: the files are loaded in N threads and recorded in the order given, so -j 1
+# and -j 4 print the same lines (a bad file in the middle: its reason, the others imported,
+# exit 2) and make the same store (every row but the import time, as sqlite3 dumps it)
+head -c 3000 slow/r05.json > cut.json
+list=(slow/r0[0-4].json cut.json slow/r0[5-9].json missing.json slow/r0[0-2].json knob/r2[0-9].json)
+for j in 1 4; do
+	(cd "$tmp" && "$BENCH" store add -j $j --db j$j.db "${list[@]}" >j$j.out 2>j$j.err; echo $? >j$j.rc)
+	python3 - j$j.db >j$j.dump <<'EOF2'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE run SET imported_utc = NULL")
+print("\n".join(c.iterdump()))
+EOF2
+done
+check "store add -j 1: exit 2, the two bad files' reasons, 20 runs added in file order, 3 already there" eval '[[ $(cat j1.rc) == 2 ]] &&
+	grep -q "cut.json is not valid JSON" j1.err && grep -q "missing.json" j1.err && [[ $(wc -l <j1.err) == 2 ]] &&
+	[[ $(grep -c "^added run" j1.out) == 20 && $(grep -c "^already stored" j1.out) == 3 ]] &&
+	[[ $(grep -o "^added run [0-9]*" j1.out | tr -dc "0-9\n" | paste -sd,) == $(seq -s, 1 20) ]]'
+check "store add -j 4: the same lines, exit status and store as -j 1" eval 'cmp -s j1.out j4.out && cmp -s j1.err j4.err &&
+	cmp -s j1.rc j4.rc && cmp -s j1.dump j4.dump && [[ $(grep -c "^INSERT INTO .run." j1.dump) == 20 ]]'
+
 # compare against the last stable segment of the history (the 10 runs at 0.9)
 python3 - <<'EOF'
 import json
@@ -121,7 +142,12 @@ one_line 2 history --db slow.db --frob
 one_line 2 store
 one_line 2 store add
 one_line 2 store add --db x.db missing.json
+one_line 2 store add -j 0 --db x.db slow/r00.json
+one_line 2 store add --jobs 65 --db x.db slow/r00.json
+one_line 2 store add -j 2x --db x.db slow/r00.json
+one_line 2 store info -j 2 --db slow.db
 expect 0 "usage: bench history" -- history --help
 expect 0 "usage: bench history" -- plot --history --help
 expect 0 "usage: bench store"   -- store --help
+expect 0 "-j, --jobs N .*threads" -- store --help
 summary

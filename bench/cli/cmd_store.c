@@ -4,16 +4,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench/cli/cmd.h"
 #include "bench/core/log.h"
 #include "bench/store/escape.h"
 #include "bench/store/history.h"
+#include "bench/store/import.h"
 
 static void usage(void)
 {
-	printf("usage: bench store add FILE.json... [--db DB] [--rev REVISION]\n"
+	printf("usage: bench store add FILE.json... [--db DB] [--rev REVISION] [-j N]\n"
 	       "       bench store info [--db DB]\n\n"
 	       "The results history: an SQLite database (default %s) holding every run\n"
 	       "recorded by bench run (unless --no-store) or imported here, with its git revision,\n"
@@ -25,39 +27,38 @@ static void usage(void)
 	       "  info               schema version, runs, cells, repetitions\n"
 	       "  --db DB            the database (created by add if missing; its directory must exist)\n"
 	       "  --rev REVISION     the git revision of files that record none (their tool.git is\n"
-	       "                     \"unknown\" and they have no \"revision\")\n\n"
+	       "                     \"unknown\" and they have no \"revision\")\n"
+	       "  -j, --jobs N       add: load and validate the files in N threads (1 to %d; default:\n"
+	       "                     the online CPUs); this process records them one by one,\n"
+	       "                     in the order given, so the runs, their ids and the messages are\n"
+	       "                     the same whatever N is\n\n"
 	       "An older database is upgraded after a copy to DB.v<N>.bak; a newer one is refused.\n"
 	       "Exit status: 0 ok, 2 usage or input error (a file that does not load: the others are\n"
 	       "still imported; a database that is not a bench history database, damaged, or newer).\n",
-	       HISTORY_DEFAULT_DB);
+	       HISTORY_DEFAULT_DB, IMPORT_MAX_JOBS);
+}
+
+/* One file's outcome, in file order (import.h): its line on stdout, or its reason on stderr. */
+static void report(void *arg, const struct import_result *r)
+{
+	char msg[1400], p[1400];
+	if (r->rc) {
+		log_err("store", "%s", esc_term(msg, sizeof msg, r->err));
+		return;
+	}
+	esc_term(p, sizeof p, r->path);
+	if (r->added.added)
+		printf("added run %lld (%u cells, %u repetitions): %s\n", r->added.run, r->added.ncells,
+		       r->added.nreps, p);
+	else
+		printf("already stored as run %lld: %s\n", r->added.run, p);
 }
 
 /* Import each file; one that does not load is reported and skipped, a database failure stops. */
-static int store_add(struct history *h, int argc, char **argv, const char *rev)
+static int store_add(struct history *h, int argc, char **argv, const char *rev, unsigned jobs)
 {
-	char err[1200], msg[1400], p[1400];
-	int rc = EXIT_OK;
-	for (int i = 0; i < argc; i++) {
-		struct history_added a;
-		struct results_file *f;
-		if (results_file_load(argv[i], &f, err, sizeof err)) {
-			log_err("store", "%s", esc_term(msg, sizeof msg, err));
-			rc = EXIT_USAGE;
-			continue;
-		}
-		int e = history_add(h, f, rev, &a, err, sizeof err);
-		results_file_free(f);
-		if (e) {
-			log_err("store", "%s", esc_term(msg, sizeof msg, err));
-			return EXIT_USAGE;
-		}
-		esc_term(p, sizeof p, argv[i]);
-		if (a.added)
-			printf("added run %lld (%u cells, %u repetitions): %s\n", a.run, a.ncells, a.nreps, p);
-		else
-			printf("already stored as run %lld: %s\n", a.run, p);
-	}
-	return rc;
+	struct import_opts o = { .jobs = jobs, .rev = rev };
+	return import_files(h, argv, (unsigned)argc, &o, report, NULL) ? EXIT_USAGE : EXIT_OK;
 }
 
 static int store_info(struct history *h, const char *db)
@@ -78,13 +79,30 @@ static int store_info(struct history *h, const char *db)
 	return EXIT_OK;
 }
 
+/* -j N: 1..IMPORT_MAX_JOBS. */
+static int parse_jobs(const char *arg, unsigned *jobs)
+{
+	char msg[1400], *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > IMPORT_MAX_JOBS) {
+		log_err("store", "-j/--jobs takes a count of loader threads from 1 to %d, not '%s'", IMPORT_MAX_JOBS,
+		        esc_term(msg, sizeof msg, arg));
+		return -EINVAL;
+	}
+	*jobs = (unsigned)v;
+	return 0;
+}
+
 int cmd_store(int argc, char **argv)
 {
 	enum { O_DB = 256, O_REV };
 	static const struct option lo[] = { { "db", required_argument, 0, O_DB }, { "rev", required_argument, 0, O_REV },
-		                            { "help", no_argument, 0, 'h' }, { 0 } };
+		                            { "jobs", required_argument, 0, 'j' }, { "help", no_argument, 0, 'h' },
+		                            { 0 } };
 	const char *db = HISTORY_DEFAULT_DB, *rev = NULL;
 	char err[1200], msg[1400];
+	unsigned jobs = 0;
 	int c;
 	if (cmd_wants_help(argc, argv)) {
 		usage();
@@ -99,11 +117,14 @@ int cmd_store(int argc, char **argv)
 	argv++;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hj:", lo, NULL)) != -1) {
 		if (c == O_DB) {
 			db = optarg;
 		} else if (c == O_REV) {
 			rev = optarg;
+		} else if (c == 'j') {
+			if (parse_jobs(optarg, &jobs))
+				return EXIT_USAGE;
 		} else {
 			log_err("store", c == ':' ? "option '%s' needs a value" : "unknown option '%s' (see bench store --help)",
 			        esc_term(msg, sizeof msg, argv[optind - 1]));
@@ -112,6 +133,10 @@ int cmd_store(int argc, char **argv)
 	}
 	if (!strcmp(verb, "add") && optind >= argc) {
 		log_err("store", "add: no results file given");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(verb, "info") && jobs) {
+		log_err("store", "info: -j/--jobs is an option of add");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(verb, "info") && optind < argc) {
@@ -123,7 +148,7 @@ int cmd_store(int argc, char **argv)
 		log_err("store", "%s", esc_term(msg, sizeof msg, err));
 		return EXIT_USAGE;
 	}
-	int rc = !strcmp(verb, "add") ? store_add(h, argc - optind, argv + optind, rev) : store_info(h, db);
+	int rc = !strcmp(verb, "add") ? store_add(h, argc - optind, argv + optind, rev, jobs) : store_info(h, db);
 	history_close(h);
 	return rc;
 }

@@ -371,7 +371,8 @@ const char *history_num_text(double v, char t[40])
 			*--e = (char)('0' + u % 10);
 		while (u /= 10);
 	} else if (fabs(v) >= 1e-4 && fabs(v) < 1e17 && !digits17(fabs(v), &u, &x)) {
-		snprintf(dig, sizeof dig, "%llu", u);   /* 17 digits; the point after x + 1 of them */
+		for (int i = 16; i >= 0; i--, u /= 10) /* 17 digits; the point after x + 1 of them */
+			dig[i] = (char)('0' + u % 10);
 		int last = 16;
 		while (last > x && dig[last] == '0')
 			last--;

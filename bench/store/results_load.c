@@ -436,11 +436,33 @@ static int check_rep(json_t *r, unsigned ci, size_t ri, const char *p, char *err
 	return 0;
 }
 
+/* Summary entry e of metric k: its fields within their bounds; named: with the key's path in
+ * the message (built only when a check failed: a summary has thousands of fields). */
+static int check_summary_entry(json_t *e, const char *k, unsigned ci, int named, const char *p, char *err,
+                               size_t errlen)
+{
+	static const char *const fields[] = { "n", "outliers", "stddev", "median", "mean", "min", "max", "cv" };
+	const struct bound *mb = bound_of(k);
+	char what[128] = "";
+	for (unsigned i = 0; i < sizeof fields / sizeof *fields; i++) {
+		json_t *v = json_object_get(e, fields[i]);
+		const struct bound *b = i < 2 ? &count : i == 2 ? &non_negative : i < 7 ? mb : &any_number;
+		if (named)
+			snprintf(what, sizeof what, "cells[%u].summary.%s.%s", ci, k, fields[i]);
+		if (v && check_value(v, b, i < 2, 1, p, what, err, errlen))
+			return -EINVAL;
+	}
+	if (named)
+		snprintf(what, sizeof what, "cells[%u].summary.%s.ci95", ci, k);
+	if ((e = json_object_get(e, "ci95")) && check_array(e, &any_number, 0, 0, p, what, err, errlen))
+		return -EINVAL;
+	return 0;
+}
+
 /* The summary: an object of metric name -> {n, median, mean, stddev, cv, min, max, ci95,
  * outliers}; the statistics of ok repetitions, so within the metric's bounds for ok ones. */
 static int check_summary(json_t *sum, unsigned ci, const char *p, char *err, size_t errlen)
 {
-	static const char *const fields[] = { "n", "outliers", "stddev", "median", "mean", "min", "max", "cv" };
 	const char *k;
 	json_t *e;
 	if (!sum)
@@ -448,21 +470,14 @@ static int check_summary(json_t *sum, unsigned ci, const char *p, char *err, siz
 	if (!json_is_object(sum))
 		BAD("%s: cells[%u].summary should be an object, is %s", p, ci, type_name(sum));
 	json_object_foreach(sum, k, e) {
-		char what[128];
 		if (!esc_name_ok(k))
 			BAD("%s: cells[%u].summary has a key that is not a metric name (" NAME_RULE ")", p, ci);
 		if (!json_is_object(e))
 			BAD("%s: cells[%u].summary.%s should be an object, is %s", p, ci, k, type_name(e));
-		for (unsigned i = 0; i < sizeof fields / sizeof *fields; i++) {
-			json_t *v = json_object_get(e, fields[i]);
-			const struct bound *b = i < 2 ? &count : i == 2 ? &non_negative : i < 7 ? bound_of(k) : &any_number;
-			snprintf(what, sizeof what, "cells[%u].summary.%s.%s", ci, k, fields[i]);
-			if (v && check_value(v, b, i < 2, 1, p, what, err, errlen))
-				return -EINVAL;
-		}
-		snprintf(what, sizeof what, "cells[%u].summary.%s.ci95", ci, k);
-		if ((e = json_object_get(e, "ci95")) && check_array(e, &any_number, 0, 0, p, what, err, errlen))
+		if (check_summary_entry(e, k, ci, 0, p, err, errlen)) {
+			check_summary_entry(e, k, ci, 1, p, err, errlen);
 			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -1273,6 +1288,16 @@ int results_file_load(const char *path, struct results_file **out, char *err, si
 	if (rc)
 		esc_term(err, errlen, raw);
 	return rc;
+}
+
+/* jansson, doc/portability.rst, "Hash function seed": "If you're using threads, it's recommended
+ * to autoseed the hashtable explicitly before spawning any threads by calling
+ * json_object_seed(0)". Its "Thread safety": "Jansson is thread safe and has no mutable global
+ * state. The only exceptions are the hash function seed and memory allocation functions" (bench
+ * sets no allocation functions); a later call is a no-op once the seed is set. */
+void results_load_threads_init(void)
+{
+	json_object_seed(0);
 }
 
 void results_file_free(struct results_file *f)

@@ -138,6 +138,10 @@ struct results_file {
 /* 0, or -errno / -EINVAL with a one-line reason in err naming the file (and the key). */
 int results_file_load(const char *path, struct results_file **out, char *err, size_t errlen);
 void results_file_free(struct results_file *f);
+/* Call once before threads load files at the same time (import.c): loading separate files in
+ * separate threads is then safe (the loader has no global state; jansson's one is its hash
+ * seed). */
+void results_load_threads_init(void);
 
 /* Machine field by dotted key ("cpu.brand"), as in f->machine; NULL if absent. */
 const char *results_file_machine(const struct results_file *f, const char *key);

@@ -4,6 +4,10 @@
  *       per file: the validating loader (results_file_load), the store (history_add) and the
  *       free, measured in one process, and for scale jansson alone on the same file (its
  *       parse and its json_decref), interleaved file by file
+ *   store-timing --import K DB FILE.json...
+ *       the import of `bench store add -j K` (import_files, the command's own code path, without
+ *       its output lines) of the files into DB: wall ms and CPU ms (user + system, every thread)
+ *       per file, and the load average before and after
  *   store-timing --fill N DB FILE.json
  *       a store of N runs quickly: FILE loaded once and added N times, each with its own
  *       created_utc (so its own run identity)
@@ -13,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <jansson.h>
 
 #include "bench/store/history.h"
+#include "bench/store/import.h"
 
 static double now(void)
 {
@@ -158,14 +164,64 @@ static int query(const char *db, const char *cell, const char *metric, int k)
 	return 0;
 }
 
+static double cpu_s(void)
+{
+	struct rusage u;
+	getrusage(RUSAGE_SELF, &u);
+	return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+static void count_failed(void *arg, const struct import_result *r)
+{
+	if (r->rc) {
+		fprintf(stderr, "%s\n", r->err);
+		++*(unsigned *)arg;
+	}
+}
+
+static const char *loadavg(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "?");
+	buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static int import(unsigned jobs, const char *db, char **files, unsigned nfiles)
+{
+	char err[1200], l0[64], l1[64];
+	struct history *h;
+	unsigned failed = 0;
+	if (jobs < 1 || jobs > IMPORT_MAX_JOBS || history_open(db, HISTORY_CREATE, &h, err, sizeof err)) {
+		fprintf(stderr, "K is 1..%d; or %s\n", IMPORT_MAX_JOBS, err);
+		return 2;
+	}
+	struct import_opts o = { .jobs = jobs };
+	loadavg(l0, sizeof l0);
+	double c0 = cpu_s(), t0 = now();
+	int rc = import_files(h, files, nfiles, &o, count_failed, &failed);
+	double t = now() - t0, c = cpu_s() - c0;
+	history_close(h);
+	printf("%u files, %u loader threads: import %.2f ms per file (wall), CPU %.2f ms per file; load average "
+	       "%s -> %s\n", nfiles, jobs, t * 1000 / nfiles,
+	       c * 1000 / nfiles, l0, loadavg(l1, sizeof l1));
+	return rc || failed ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 5 && !strcmp(argv[1], "--import"))
+		return import((unsigned)atoi(argv[2]), argv[3], argv + 4, (unsigned)(argc - 4));
 	if (argc >= 5 && !strcmp(argv[1], "--fill"))
 		return fill(argv[3], argv[4], atol(argv[2]));
 	if (argc >= 5 && !strcmp(argv[1], "--query"))
 		return query(argv[3], argv[4], argc > 5 ? argv[5] : NULL, atoi(argv[2]));
 	if (argc >= 3 && argv[1][0] != '-')
 		return split(argv[1], argv + 2, argc - 2);
-	fprintf(stderr, "usage: store-timing DB FILE.json... | --fill N DB FILE.json | --query K DB CELL [METRIC]\n");
+	fprintf(stderr, "usage: store-timing DB FILE.json... | --import K DB FILE.json... | --fill N DB "
+	        "FILE.json | --query K DB CELL [METRIC]\n");
 	return 2;
 }
