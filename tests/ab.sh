@@ -203,11 +203,13 @@ fake base 1; fake new swing
 expect 3 "not settled"                                -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --max-pairs 12 -o swing
 check "pairs that never settle: run up to --max-pairs (12), then UNSTABLE" test "$(used swing)" = 12
 fake base 1; fake new 0.8
-expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 8 --max-pairs 12 -o settled
-check "pairs that settle: no more than --pairs (8)" test "$(used settled)" = 8
+expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 10 --max-pairs 12 -o settled
+check "pairs that settle: no more than --pairs (10: p 2/2^10 < 0.01 / 2 looks)" test "$(used settled)" = 10
 fake base 1; fake new 0.8
-expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 5 --max-pairs 9 -o grow
-check "too few pairs for alpha 0.01: grown by two to 9, where p can reach it" test "$(used grow)" = 9
+expect 1 "REGRESSION"                                 -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 5 --max-pairs 11 -o grow
+check "too few pairs for 0.01 / 4 looks: grown by two to 11, where p can reach it" test "$(used grow)" = 11
+# 9 pairs would settle one look at alpha 0.01 (2/2^9 < 0.01), not 3 looks at 0.01 / 3: too few
+expect 4 "too few"                                    -- ab --base "$tmp/base" --new "$tmp/new" "${SEL[@]}" --pairs 5 --max-pairs 9 -o grow9
 expect 2 "--max-pairs: 4 is less than --pairs 8"       -- ab --base "$BENCH" --new "$BENCH" --pairs 8 --max-pairs 4 "${SEL[@]}"
 
 echo "-- bench ab: --new-args injects a known slowdown into one side only"

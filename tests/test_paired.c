@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "bench/stats/compare.h"
 #include "bench/stats/paired.h"
 #include "tests/test.h"
 
@@ -158,4 +159,26 @@ TEST(paired, ratio_of_pairs)
 	double inf[] = { 1, INFINITY };
 	struct paired_wsr w;
 	CHECK_EQ_INT(paired_wilcoxon(inf, 2, &w), -EINVAL);
+}
+
+/* bench ab may look at a cell's pairs after --pairs and after every 2 more up to --max-pairs,
+ * and stops at the first look that settles it: each look tests at alpha / looks (Bonferroni),
+ * so an A/A job gets no extra false alarms from looking again. 10 pairs all 20% slower: p is
+ * 2 / 2^10 = 0.00195, below alpha 0.01 in one look, not below 0.01 / 6; 12 such pairs
+ * (2 / 2^12) are. */
+TEST(paired, looks_split_alpha)
+{
+	double base[12], new[12];
+	for (int i = 0; i < 12; i++) {
+		base[i] = 100 + 7 * i;
+		new[i] = base[i] * (0.8 + i / 1000.0);
+	}
+	struct compare_opts o;
+	compare_opts_default(&o);
+	CHECK_NEAR(compare_test_alpha(&o), 0.01, 1e-15);
+	CHECK(compare_pairs_settled(&o, base, new, 10));
+	o.looks = 6; /* --pairs 10 --max-pairs 20: looks at 10, 12, ..., 20 pairs */
+	CHECK_NEAR(compare_test_alpha(&o), 0.01 / 6, 1e-15);
+	CHECK(!compare_pairs_settled(&o, base, new, 10));
+	CHECK(compare_pairs_settled(&o, base, new, 12));
 }

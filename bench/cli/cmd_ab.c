@@ -62,7 +62,10 @@ static void usage(void)
 	       "                      verdict, at alpha 0.05 at least %u)\n"
 	       "  --max-pairs M       while a cell's pairs do not settle the change (too few for alpha,\n"
 	       "                      or p >= alpha with a CI reaching beyond the threshold), run two\n"
-	       "                      more pairs, up to M (default: --pairs, i.e. no more)\n"
+	       "                      more pairs, up to M (default: --pairs, i.e. no more). Each look\n"
+	       "                      at a cell tests at alpha / L, L = 1 + (M - N) / 2 rounded up, the\n"
+	       "                      looks it may take (Bonferroni: looking again while a cell is not\n"
+	       "                      settled does not raise the false-alarm rate)\n"
 	       "  --order abba|random which binary runs first in each pair: ABBA (AB BA AB BA ..., the\n"
 	       "                      sequence ABBAABBA; default) or random (a fair coin per pair from\n"
 	       "                      --seed, default 1: the same seed, the same order)\n"
@@ -268,9 +271,12 @@ static int ab_parse(int argc, char **argv, struct ab_args *a)
 		log_err("ab", "--max-pairs: %u is less than --pairs %u", a->max_pairs, a->pairs);
 		return -EINVAL;
 	}
-	if (a->max_pairs < paired_min_pairs(a->copts.alpha))
-		log_warn("ab", "%u pairs can never give p < alpha %g (at least %u pairs): every cell will be too few reps",
-		         a->max_pairs, a->copts.alpha, paired_min_pairs(a->copts.alpha));
+	/* a look at --pairs, then one per 2 more pairs up to --max-pairs: each at alpha / looks */
+	a->copts.looks = 1 + (a->max_pairs - a->pairs + 1) / 2;
+	double alpha = compare_test_alpha(&a->copts);
+	if (a->max_pairs < paired_min_pairs(alpha))
+		log_warn("ab", "%u pairs can never give p < %g (at least %u pairs): every cell will be too few reps",
+		         a->max_pairs, alpha, paired_min_pairs(alpha));
 	a->sel[a->nsel] = NULL;
 	return 0;
 }

@@ -564,7 +564,12 @@ static void failed_row(struct compare_row *row, const struct results_file_cell *
  * reaches beyond the threshold (the pairs disagree beyond what it allows). */
 static int pairs_disagree(const struct compare_opts *o, double p, double lo_pct, double hi_pct)
 {
-	return p >= o->alpha && (lo_pct < -o->threshold_pct || hi_pct > o->threshold_pct);
+	return p >= compare_test_alpha(o) && (lo_pct < -o->threshold_pct || hi_pct > o->threshold_pct);
+}
+
+double compare_test_alpha(const struct compare_opts *o)
+{
+	return o->looks > 1 ? o->alpha / o->looks : o->alpha;
 }
 
 int compare_pairs_settled(const struct compare_opts *o, const double *base, const double *new, unsigned n)
@@ -572,33 +577,34 @@ int compare_pairs_settled(const struct compare_opts *o, const double *base, cons
 	struct paired_result pr;
 	if (!n || paired_analyze(base, new, n, o->confidence, &pr))
 		return 0;
-	return pr.wsr.min_p < o->alpha && !pairs_disagree(o, pr.wsr.p, (pr.ratio_lo - 1) * 100, (pr.ratio_hi - 1) * 100);
+	return pr.wsr.min_p < compare_test_alpha(o) &&
+	       !pairs_disagree(o, pr.wsr.p, (pr.ratio_lo - 1) * 100, (pr.ratio_hi - 1) * 100);
 }
 
 static void decide(const struct compare_result *r, struct compare_row *row)
 {
 	const struct compare_opts *o = &r->opts;
-	double thr = o->threshold_pct;
-	if (row->mw.min_p >= o->alpha && row->npairs) {
+	double thr = o->threshold_pct, alpha = compare_test_alpha(o);
+	if (row->mw.min_p >= alpha && row->npairs) {
 		row->verdict = CMP_TOO_FEW;
 		snprintf(row->note, sizeof row->note,
 		         "%u pairs: the smallest possible p is %.2g >= alpha %g, so no change can be significant; "
 		         "use at least %u pairs",
-		         row->npairs, row->mw.min_p, o->alpha, r->min_reps_needed);
-	} else if (row->mw.min_p >= o->alpha) {
+		         row->npairs, row->mw.min_p, alpha, r->min_reps_needed);
+	} else if (row->mw.min_p >= alpha) {
 		row->verdict = CMP_TOO_FEW;
 		snprintf(row->note, sizeof row->note,
 		         "%u vs %u repetitions: the smallest possible p is %.2g >= alpha %g, so no change can be "
 		         "significant; use at least %u repetitions per run",
-		         row->nbase, row->nnew, row->mw.min_p, o->alpha, r->min_reps_needed);
+		         row->nbase, row->nnew, row->mw.min_p, alpha, r->min_reps_needed);
 	} else if (row->npairs && pairs_disagree(o, row->mw.p, row->ci_lo_pct, row->ci_hi_pct)) {
 		row->verdict = CMP_UNSTABLE;
 		snprintf(row->note, sizeof row->note,
 		         "not settled: p = %.2g >= alpha %g while the %g%% CI of the change [%+.1f%%, %+.1f%%] "
 		         "reaches beyond +-%g%% (the pairs disagree beyond what the threshold allows): run more pairs "
-		         "(--pairs, --max-pairs) or on a quieter machine", row->mw.p, o->alpha, o->confidence * 100, row->ci_lo_pct,
+		         "(--pairs, --max-pairs) or on a quieter machine", row->mw.p, alpha, o->confidence * 100, row->ci_lo_pct,
 		         row->ci_hi_pct, thr);
-	} else if (row->mw.p >= o->alpha) {
+	} else if (row->mw.p >= alpha) {
 		row->verdict = CMP_UNCHANGED;
 	} else if (isnan(row->ci_lo_pct) || isnan(row->ci_hi_pct)) {
 		row->verdict = CMP_BELOW_THRESHOLD;
@@ -971,7 +977,7 @@ int compare_files(const struct results_file *base, const struct results_file *ne
 	r->base = base;
 	r->new = new;
 	r->opts = *o;
-	r->min_reps_needed = o->pairing ? paired_min_pairs(o->alpha) : compare_min_reps(o->alpha);
+	r->min_reps_needed = o->pairing ? paired_min_pairs(compare_test_alpha(o)) : compare_min_reps(o->alpha);
 	int rc = match_files(r, &m, err, errlen);
 	if (!rc)
 		rc = check_direction(r, err, errlen);
@@ -1050,7 +1056,8 @@ void compare_warn_verdicts(const char *cmd, const struct compare_result *r)
 		         r->counts[CMP_UNSTABLE], COMPARE_EXIT_UNSTABLE);
 	if (r->counts[CMP_TOO_FEW])
 		log_warn(cmd, "%u cell(s) have too few %s for p < %g: use at least %u (exit %d unless --fail-on leaves "
-		         "out too-few)", r->counts[CMP_TOO_FEW], unit, r->opts.alpha, r->min_reps_needed, COMPARE_EXIT_TOO_FEW);
+		         "out too-few)", r->counts[CMP_TOO_FEW], unit, compare_test_alpha(&r->opts), r->min_reps_needed,
+		         COMPARE_EXIT_TOO_FEW);
 	unsigned lost = compare_lost_in_new(r);
 	if (lost)
 		log_warn(cmd, "%u cell(s) record their metric in the baseline but not in the new run: nothing to judge "

@@ -63,9 +63,16 @@ struct compare_opts {
 	const char *ignore[COMPARE_IGNORE_MAX]; /* knobs left out of the cell identity */
 	int hide_only_base;                /* don't list baseline cells without a match (confirm runs) */
 	const struct compare_pairing *pairing; /* NULL, or the pairs of bench ab: the paired test */
+	unsigned looks;                    /* bench ab: how often it may test a cell's pairs (--pairs,
+	                                      then 2 more at a time up to --max-pairs); 0 or 1: once */
 };
 
 void compare_opts_default(struct compare_opts *o);
+/* The level each test is made at: alpha / looks (Bonferroni). bench ab runs more pairs while a
+ * cell is not settled and stops as soon as it is: testing after each step at the full alpha
+ * would raise the false-alarm rate with every step (optional stopping; an A/A run stopped a
+ * shared-counter cell at 14 pairs with p < 0.01 and called it a regression). */
+double compare_test_alpha(const struct compare_opts *o);
 /* Parse "--metric NAME[:higher|:lower]", "--fail-on", "--format", "--ci-method": 0 or -EINVAL.
  * --fail-on takes a comma-separated set of regression, improvement, unstable, too-few, or
  * one of any (all four) and never. */

@@ -159,13 +159,23 @@ static void text_table(FILE *f, const struct compare_result *r)
 /* The text report. Everything from the files goes through esc_term: the labels are made of
  * names and values the loader validated, but paths, machine fields and notes (error texts)
  * are any text. */
+/* " (alpha A over N looks)" when bench ab may test a cell more than once, else "". */
+static const char *looks_text(const struct compare_opts *o)
+{
+	static _Thread_local char t[64];
+	if (o->looks <= 1)
+		return "";
+	snprintf(t, sizeof t, " (alpha %g over up to %u looks)", o->alpha, o->looks);
+	return t;
+}
+
 static void print_text(FILE *f, const struct compare_result *r)
 {
 	const struct compare_opts *o = &r->opts;
 	put_text(f, ESC_TERM, "baseline: ", r->base->path, 0);
 	put_text(f, ESC_TERM, "new:      ", r->new->path, 0);
-	fprintf(f, "significant = %s p < %g and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
-	        test_name(o), o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
+	fprintf(f, "significant = %s p < %g%s and the whole %g%% CI of the change (%s) beyond +-%g%%\n",
+	        test_name(o), compare_test_alpha(o), looks_text(o), o->confidence * 100, ci_name(o), o->threshold_pct);
 	put_text(f, ESC_TERM, "warning: the machines differ: ", r->machine_diff, 0);
 	put_text(f, ESC_TERM, "warning: the runs' settings differ: ", r->config_diff, 0);
 	put_text(f, ESC_TERM, "warning: ", r->warnings, 1);
@@ -224,8 +234,8 @@ static void print_markdown(FILE *f, const struct compare_result *r)
 	fprintf(f, "### bench compare\n\n");
 	summary_line(f, r, "**");
 	markdown_table(f, r);
-	fprintf(f, "\nSignificant = %s p < %g and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
-	        test_name(o), o->alpha, o->confidence * 100, ci_name(o), o->threshold_pct);
+	fprintf(f, "\nSignificant = %s p < %g%s and the whole %g%% CI of the change (%s) beyond &plusmn;%g%%.\n",
+	        test_name(o), compare_test_alpha(o), looks_text(o), o->confidence * 100, ci_name(o), o->threshold_pct);
 	put_text(f, ESC_MD, "\n> **Warning:** the machines differ: ", r->machine_diff, 0);
 	put_text(f, ESC_MD, "\n> **Warning:** the runs' settings differ: ", r->config_diff, 0);
 	put_text(f, ESC_MD, "\n> **Warning:** ", r->warnings, 1);
@@ -273,8 +283,8 @@ static void json_settings(FILE *f, const struct compare_result *r)
 		fputs("null", f);
 	char fail_on[80];
 	compare_fail_on_text(o->fail_on, fail_on, sizeof fail_on);
-	fprintf(f, ",\"alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
-	        o->threshold_pct, o->confidence,
+	fprintf(f, ",\"alpha\":%g,\"looks\":%u,\"test_alpha\":%g,\"threshold_pct\":%g,\"confidence\":%g,\"ci_method\":\"%s\",\"fail_on\":\"%s\"", o->alpha,
+	        o->looks > 1 ? o->looks : 1, compare_test_alpha(o), o->threshold_pct, o->confidence,
 	        o->pairing ? "paired-hodges-lehmann" : o->ci == COMPARE_CI_HL ? "hodges-lehmann" : "bootstrap", fail_on);
 	fprintf(f, ",\"test\":\"%s\"", o->pairing ? "wilcoxon-signed-rank" : "mann-whitney");
 	fputs(",\"ignore_knobs\":", f);
