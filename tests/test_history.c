@@ -18,21 +18,7 @@
 #include "tests/test.h"
 #include "tests/util.h"
 
-static char dir[64];
-
-static void rm_tmp(void)
-{
-	char out[64];
-	test_sh(out, sizeof out, "rm -rf '%s'", dir);
-}
-
-/* A scratch directory, removed when the test (a forked child) exits, passed or not. */
-static void mkdir_tmp(void)
-{
-	snprintf(dir, sizeof dir, "/tmp/bench-history-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
-	atexit(rm_tmp);
-}
+static const char *dir; /* the test's scratch directory */
 
 /* A results file at dir/name: one cpu-spin cell whose ops_per_s repetitions are v, v+1, v-1,
  * created at second `t` (the run's identity), plus a second cell. */
@@ -78,7 +64,7 @@ static void series_of(struct history *h, const char *metric, struct history_seri
 TEST(history, migrate_from_schema_1_with_backup)
 {
 	char a[128], b[128], db[128], bak[160], err[1200];
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db, sizeof db, "%s/h.db", dir);
 	const char *files[] = { file_at("a.json", 1, 100, a, sizeof a) };
 	CHECK(history_create_at(db, 1, files, 1, err, sizeof err) == 0);
@@ -174,7 +160,7 @@ static void same_series(struct history *x, struct history *y, const char *metric
 TEST(history, migrate_from_schema_3)
 {
 	char a[128], b[128], c[128], db3[128], db[128], bak[160], err[1200];
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db3, sizeof db3, "%s/h3.db", dir);
 	snprintf(db, sizeof db, "%s/new.db", dir);
 	const char *files[] = { file_mixed("a.json", 1, 100, a, sizeof a), file_mixed("b.json", 2, 200, b, sizeof b) };
@@ -219,7 +205,7 @@ TEST(history, migrate_from_schema_3)
 TEST(history, run_identity_is_stable)
 {
 	char a[128], ident[33];
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	json_t *doc = syn_new(2);
 	json_object_set_new(doc, "created_utc", json_string("2026-01-01T00:00:01Z"));
 	syn_cell(doc, "cpu-spin", "thread", 1, "iters=600",
@@ -289,7 +275,7 @@ TEST(history, newer_schema_refused)
 {
 	char db[128], err[1200];
 	struct history *h;
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db, sizeof db, "%s/h.db", dir);
 	history_close(open_ok(db));
 	set_user_version(db, HISTORY_SCHEMA + 1);
@@ -302,7 +288,7 @@ TEST(history, import_is_idempotent)
 {
 	char a[128], b[128], c[128], db[128], err[1200];
 	struct history_added ad;
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db, sizeof db, "%s/h.db", dir);
 	struct history *h = open_ok(db);
 	file_at("a.json", 1, 100, a, sizeof a);
@@ -337,7 +323,7 @@ TEST(history, import_is_idempotent)
 TEST_T(history, parallel_writers, 300)
 {
 	char db[128], path[128], err[1200];
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db, sizeof db, "%s/h.db", dir);
 	for (int i = 0; i < NPROC * NFILE; i++) {
 		char name[32];
@@ -387,7 +373,7 @@ TEST(history, damaged_database_is_an_error)
 	char db[128], a[128], err[1200];
 	struct history *h;
 	struct history_series s;
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db, sizeof db, "%s/garbage.db", dir);
 	FILE *f = fopen(db, "w");
 	CHECK(f != NULL);
@@ -434,7 +420,7 @@ TEST(history, damaged_database_is_an_error)
 TEST(history, series_change_point)
 {
 	char db[128], path[128], err[1200];
-	mkdir_tmp();
+	dir = test_scratch_dir("history");
 	snprintf(db, sizeof db, "%s/h.db", dir);
 	struct history *h = open_ok(db);
 	for (int i = 0; i < 30; i++) {

@@ -14,20 +14,7 @@
 
 #define NFILES 16
 
-static char dir[64];
-
-static void rm_tmp(void)
-{
-	char out[64];
-	test_sh(out, sizeof out, "rm -rf '%s'", dir);
-}
-
-static void mkdir_tmp(void)
-{
-	snprintf(dir, sizeof dir, "/tmp/bench-store-XXXXXX");
-	CHECK(mkdtemp(dir) != NULL);
-	atexit(rm_tmp);
-}
+static const char *dir; /* the test's scratch directory */
 
 /* File i at dir/fNN.json, created at second i: ncells cells (knobs iters=1..), each with three
  * repetitions of ops_per_s and nmetrics - 1 more metrics (short names: syn_cell reads 2 KB). */
@@ -98,7 +85,7 @@ TEST(store, import_in_file_order_whatever_the_threads)
 {
 	char *paths[NFILES];
 	struct seen one, four;
-	mkdir_tmp();
+	dir = test_scratch_dir("store");
 	for (unsigned i = 0; i < NFILES; i++)
 		paths[i] = file_of(i, i ? 1 : 600, 4);
 	free(paths[5]);
@@ -124,7 +111,7 @@ TEST(store, import_in_file_order_whatever_the_threads)
 TEST(store, a_store_failure_stops_the_import)
 {
 	char *paths[NFILES];
-	mkdir_tmp();
+	dir = test_scratch_dir("store");
 	for (unsigned i = 0; i < NFILES; i++)
 		paths[i] = file_of(i, 2, i == 3 ? 270 : 4);
 	for (unsigned jobs = 1; jobs <= 4; jobs += 3) {

@@ -123,6 +123,22 @@ double tcell_num(json_t *rep, const char *key)
 	return json_number_value(v);
 }
 
+static char scratch[64];
+
+static void scratch_rm(void)
+{
+	char out[64];
+	test_sh(out, sizeof out, "rm -rf '%s'", scratch);
+}
+
+const char *test_scratch_dir(const char *name)
+{
+	snprintf(scratch, sizeof scratch, "/tmp/bench-%s-XXXXXX", name);
+	CHECK(mkdtemp(scratch) != NULL);
+	atexit(scratch_rm);
+	return scratch;
+}
+
 int tcount_children(void)
 {
 	DIR *d = opendir("/proc");

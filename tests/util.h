@@ -37,6 +37,9 @@ json_t *tcell_run_ok(const struct tcell *c);
  * if it is not there. */
 json_t *tcell_rep0(json_t *cell);
 double tcell_num(json_t *rep, const char *key);
+/* A scratch directory /tmp/bench-NAME-XXXXXX, removed when the test (a forked child) exits,
+ * passed or not; the test fails if it cannot be made. One per test: the path is static. */
+const char *test_scratch_dir(const char *name);
 /* Number of live child processes of this process (from /proc). */
 int tcount_children(void);
 
