@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,15 +61,11 @@ static double nonneg(json_t *r, const char *key)
 /* The interference figures of repetition r (interference_alike's input) and its PUs. */
 static void get_noise(json_t *r, struct rep_msg *m)
 {
-	static const struct { const char *key; size_t off; } f[] = {
-		{ "wall_s", offsetof(struct rep_msg, wall_s) },
-		{ "steal_s", offsetof(struct rep_msg, steal_s) },
-		{ "other_load_pu_cores", offsetof(struct rep_msg, other_load_pu_cores) },
-		{ "run_delay_s", offsetof(struct rep_msg, run_delay_s) },
-		{ "helper_cpu_s", offsetof(struct rep_msg, helper_cpu_s) },
-	};
-	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
-		*(double *)((char *)m + f[i].off) = nonneg(r, f[i].key);
+	m->wall_s = nonneg(r, "wall_s");
+	m->steal_s = nonneg(r, "steal_s");
+	m->other_load_pu_cores = nonneg(r, "other_load_pu_cores");
+	m->run_delay_s = nonneg(r, "run_delay_s");
+	m->helper_cpu_s = nonneg(r, "helper_cpu_s");
 	unsigned char seen[4096 / 8] = { 0 };
 	json_t *x;
 	size_t i;
